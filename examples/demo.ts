@@ -1,0 +1,76 @@
+// npm run demo: renders a scene on the best backend available here and reports what it did.
+import { Instance, openPresenter, writePng, type Pixels, type Presenter } from "../src/index.js";
+import { parseArgs, USAGE, UsageError, type DemoArgs } from "./cli-args.js";
+import { defaultScene, scenes } from "./scenes.js";
+
+async function run(args: DemoArgs): Promise<void> {
+  await using gpu = await Instance.create({ validation: args.validation });
+  if (args.listDevices) {
+    const devices = gpu.physicalDevices();
+    if (devices.length === 0) throw new Error("no Vulkan devices found");
+    devices.forEach((d, i) => console.log(`${i}: ${d.summary()}`));
+    return;
+  }
+  const sceneName = args.scene ?? defaultScene();
+  const loadScene = scenes[sceneName];
+  if (!loadScene) throw new UsageError(`--scene: unknown scene '${sceneName}' (one of ${Object.keys(scenes).join(", ")})`);
+
+  await using out: Presenter = await openPresenter(gpu, {
+    prefer: args.backend ? [args.backend] : undefined,
+    size: args.size,
+    title: `scanout ${sceneName}`,
+    connector: args.connector,
+    mode: args.mode,
+  });
+  const scene = await loadScene(out, args);
+  try {
+    const outPath = args.out ?? (out.backend === "headless" ? "demo.png" : undefined);
+    const limit = args.frames === 0 && out.backend !== "headless" ? undefined : args.frames;
+    let last: Promise<Pixels> | undefined;
+    for await (const frame of out.frames({ limit })) {
+      scene.update(frame);
+      frame.record((cmd) => scene.draw(cmd, frame));
+      if (outPath && limit !== undefined && frame.index === limit - 1) last = frame.capture();
+    }
+    const s = out.stats;
+    console.log(`device: ${out.device.physical.name}`);
+    console.log(`backend: ${out.backend}, scene: ${sceneName}, size: ${out.size[0]}x${out.size[1]}`);
+    console.log(`frames: ${s.frames} in ${s.seconds.toFixed(3)} s, ${s.fps.toFixed(1)} frames/s, ${s.cpuMsPerFrame.toFixed(3)} CPU ms/frame`);
+    if (out.endReason) console.log(`ended early: ${out.endReason}`);
+    if (last && outPath) {
+      writePng(outPath, await last);
+      console.log(`wrote ${outPath}`);
+    }
+  } finally {
+    scene.destroy();
+  }
+  if (gpu.validationEnabled && gpu.validationErrors.length) throw new Error(`${gpu.validationErrors.length} validation errors (see above)`);
+}
+
+async function main(): Promise<number> {
+  let args: DemoArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`demo: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    await run(args);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`demo: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`demo: ${(error as Error).message}\n`);
+    if (process.env.SCANOUT_LOG === "debug") process.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,302 @@
+#!/usr/bin/env node
+// Generates src/wayland/protocol/*.ts from the protocol XML installed by libwayland-dev and
+// wayland-protocols: interface names, versions, opcodes (message order), signatures, enums and
+// since-versions only; description text is never copied. Usage:
+//   node scripts/gen-wayland.mjs          write the files
+//   node scripts/gen-wayland.mjs --check  exit 1 if the committed files differ
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Protocols we use; the first existing path of each wins (wayland-protocols moved some). */
+export const PROTOCOLS = [
+  { out: "wayland.ts", paths: ["/usr/share/wayland/wayland.xml"] },
+  { out: "xdg-shell.ts", paths: ["/usr/share/wayland-protocols/stable/xdg-shell/xdg-shell.xml"] },
+  {
+    out: "linux-dmabuf-v1.ts",
+    paths: [
+      "/usr/share/wayland-protocols/stable/linux-dmabuf/linux-dmabuf-v1.xml",
+      "/usr/share/wayland-protocols/unstable/linux-dmabuf/linux-dmabuf-unstable-v1.xml",
+    ],
+  },
+  { out: "presentation-time.ts", paths: ["/usr/share/wayland-protocols/stable/presentation-time/presentation-time.xml"] },
+  {
+    out: "linux-drm-syncobj-v1.ts",
+    optional: true,
+    paths: ["/usr/share/wayland-protocols/staging/linux-drm-syncobj/linux-drm-syncobj-v1.xml"],
+  },
+];
+
+// ---- a minimal XML reader: elements, attributes, comments; text is ignored (descriptions) ----
+
+function decodeEntities(s) {
+  return s.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, e) => {
+    switch (e) {
+      case "lt": return "<";
+      case "gt": return ">";
+      case "amp": return "&";
+      case "quot": return '"';
+      case "apos": return "'";
+      default: return String.fromCodePoint(e[1] === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    }
+  });
+}
+
+export function parseXml(text, file = "xml") {
+  const root = { name: "#root", attrs: {}, children: [] };
+  const stack = [root];
+  let i = 0;
+  while (i < text.length) {
+    const lt = text.indexOf("<", i);
+    if (lt < 0) break;
+    if (text.startsWith("<!--", lt)) {
+      const end = text.indexOf("-->", lt + 4);
+      if (end < 0) throw new Error(`${file}: unterminated comment`);
+      i = end + 3;
+      continue;
+    }
+    if (text.startsWith("<?", lt) || text.startsWith("<!", lt)) {
+      const end = text.indexOf(">", lt);
+      i = end + 1;
+      continue;
+    }
+    const gt = text.indexOf(">", lt);
+    if (gt < 0) throw new Error(`${file}: unterminated tag at ${lt}`);
+    const body = text.slice(lt + 1, gt);
+    i = gt + 1;
+    if (body.startsWith("/")) {
+      const name = body.slice(1).trim();
+      const top = stack.pop();
+      if (!top || top.name !== name) throw new Error(`${file}: </${name}> does not close <${top?.name}>`);
+      continue;
+    }
+    const selfClosing = body.endsWith("/");
+    const inner = selfClosing ? body.slice(0, -1) : body;
+    const m = /^([\w:-]+)/.exec(inner);
+    if (!m) throw new Error(`${file}: bad tag <${body}>`);
+    const el = { name: m[1], attrs: {}, children: [] };
+    for (const a of inner.slice(m[1].length).matchAll(/([\w:-]+)\s*=\s*("([^"]*)"|'([^']*)')/g))
+      el.attrs[a[1]] = decodeEntities(a[3] ?? a[4]);
+    stack[stack.length - 1].children.push(el);
+    if (!selfClosing) stack.push(el);
+  }
+  if (stack.length !== 1) throw new Error(`${file}: unclosed <${stack[stack.length - 1].name}>`);
+  return root;
+}
+
+const kids = (el, name) => el.children.filter((c) => c.name === name);
+
+/** Protocol model: only names, versions, opcodes, argument signatures, enums. */
+export function readProtocol(xml, file) {
+  const root = parseXml(xml, file);
+  const protocol = kids(root, "protocol")[0];
+  if (!protocol) throw new Error(`${file}: no <protocol>`);
+  const message = (m) => ({
+    name: m.attrs.name,
+    since: Number(m.attrs.since ?? 1),
+    destructor: m.attrs.type === "destructor",
+    args: kids(m, "arg").map((a) => ({
+      name: a.attrs.name,
+      type: a.attrs.type,
+      interface: a.attrs.interface,
+      nullable: a.attrs["allow-null"] === "true",
+      enum: a.attrs.enum,
+    })),
+  });
+  return {
+    name: protocol.attrs.name,
+    interfaces: kids(protocol, "interface").map((itf) => ({
+      name: itf.attrs.name,
+      version: Number(itf.attrs.version),
+      requests: kids(itf, "request").map(message),
+      events: kids(itf, "event").map(message),
+      enums: kids(itf, "enum").map((e) => ({
+        name: e.attrs.name,
+        bitfield: e.attrs.bitfield === "true",
+        since: Number(e.attrs.since ?? 1),
+        entries: kids(e, "entry").map((en) => ({ name: en.attrs.name, value: Number(en.attrs.value), since: Number(en.attrs.since ?? 1) })),
+      })),
+    })),
+  };
+}
+
+// ---- TypeScript emitter ----
+
+const pascal = (s) => s.split("_").filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+const RESERVED = new Set(("break case catch class const continue debugger default delete do else enum export extends false " +
+  "finally for function if import in instanceof new null return super switch this throw true try typeof var void while with " +
+  "yield let static implements interface package private protected public await").split(" "));
+const ident = (s) => (RESERVED.has(s) ? `${s}_` : /^\d/.test(s) ? `_${s}` : s);
+const key = (s) => (/^[A-Za-z_$][\w$]*$/.test(s) ? s : JSON.stringify(s));
+
+function emit(protocol, source, owner) {
+  const lines = [];
+  const imports = new Map(); // file -> Set(class)
+  const local = new Set(protocol.interfaces.map((i) => i.name));
+  const cls = (iface) => {
+    if (!iface) return "Proxy";
+    if (!local.has(iface)) {
+      const file = owner.get(iface);
+      if (!file) throw new Error(`${source}: interface ${iface} is not defined by any generated protocol`);
+      if (!imports.has(file)) imports.set(file, new Set());
+      imports.get(file).add(pascal(iface));
+    }
+    return pascal(iface);
+  };
+  const body = [];
+  for (const itf of protocol.interfaces) {
+    const C = pascal(itf.name);
+    const specArgs = (args) =>
+      "[" + args.map((a) => {
+        const parts = [`name: ${JSON.stringify(a.name)}`, `type: ${JSON.stringify(a.type)}`];
+        if (a.interface) parts.push(`interface: ${JSON.stringify(a.interface)}`);
+        if (a.nullable) parts.push("nullable: true");
+        return `{ ${parts.join(", ")} }`;
+      }).join(", ") + "]";
+    const specMsgs = (msgs) =>
+      msgs.map((m) => `    { name: ${JSON.stringify(m.name)}, since: ${m.since}${m.destructor ? ", destructor: true" : ""}, args: ${specArgs(m.args)} },`);
+    body.push(`export const ${itf.name}_interface: InterfaceSpec = {`);
+    body.push(`  name: ${JSON.stringify(itf.name)},`, `  version: ${itf.version},`);
+    body.push("  requests: [", ...specMsgs(itf.requests), "  ],");
+    body.push("  events: [", ...specMsgs(itf.events), "  ],");
+    body.push("  enums: {");
+    for (const e of itf.enums) body.push(`    ${key(e.name)}: { ${e.entries.map((en) => `${key(en.name)}: ${en.value}`).join(", ")} },`);
+    body.push("  },", "};", "");
+    for (const e of itf.enums) {
+      body.push(`/** ${itf.name}.${e.name}${e.bitfield ? " (bitfield)" : ""}${e.since > 1 ? `, since ${e.since}` : ""} */`);
+      body.push(`export const ${C}${pascal(e.name)} = {`);
+      for (const en of e.entries) body.push(`  ${key(ident(en.name))}: ${en.value},${en.since > 1 ? ` // since ${en.since}` : ""}`);
+      body.push("} as const;", "");
+    }
+    // events
+    const eventType = (a) => {
+      switch (a.type) {
+        case "object": return `${cls(a.interface)}${a.nullable ? " | null" : ""}`;
+        case "new_id": return cls(a.interface);
+        case "string": return `string${a.nullable ? " | null" : ""}`;
+        case "array": return "Uint8Array";
+        case "fd": return "ReceivedFd";
+        default: return "number";
+      }
+    };
+    if (itf.events.length) {
+      body.push(`export interface ${C}Events {`);
+      for (const ev of itf.events) {
+        if (ev.since > 1 || ev.destructor)
+          body.push(`  /** ${[ev.since > 1 ? `since ${ev.since}` : "", ev.destructor ? "destructor" : ""].filter(Boolean).join(", ")} */`);
+        body.push(`  ${ev.name}(${ev.args.map((a) => `${ident(a.name)}: ${eventType(a)}`).join(", ")}): void;`);
+      }
+      body.push("}");
+    } else {
+      body.push(`export type ${C}Events = Record<never, never>;`);
+    }
+    body.push("");
+    body.push(`export class ${C} extends Proxy<${C}Events> {`);
+    body.push(`  static override readonly spec = ${itf.name}_interface;`);
+    itf.requests.forEach((rq, opcode) => {
+      const params = [];
+      const wire = [];
+      let ret = "void";
+      let call = "request";
+      let generic = "";
+      for (const a of rq.args) {
+        const n = ident(a.name);
+        switch (a.type) {
+          case "new_id":
+            if (a.interface) {
+              ret = cls(a.interface);
+              call = `requestNew(${opcode}, ${cls(a.interface)}, `;
+            } else {
+              generic = "<T extends Proxy>";
+              params.push(`iface: ProxyClass<T>`, "version: number");
+              ret = "T";
+              call = `requestNewUntyped(${opcode}, iface, version, `;
+            }
+            wire.push("NEW_ID");
+            break;
+          case "object":
+            params.push(`${n}: ${cls(a.interface)}${a.nullable ? " | null" : ""}`);
+            wire.push(`objectId(${n})`);
+            break;
+          case "string":
+            params.push(`${n}: string${a.nullable ? " | null" : ""}`);
+            wire.push(n);
+            break;
+          case "array":
+            params.push(`${n}: Uint8Array`);
+            wire.push(n);
+            break;
+          default:
+            params.push(`${n}: number`);
+            wire.push(n);
+        }
+      }
+      const tags = [rq.since > 1 ? `since ${rq.since}` : "", rq.destructor ? "destructor" : ""].filter(Boolean).join(", ");
+      if (tags) body.push(`  /** ${tags} */`);
+      const methodName = key(rq.name);
+      if (call === "request") {
+        body.push(`  ${methodName}(${params.join(", ")}): void {`, `    this.request(${opcode}, [${wire.join(", ")}]);`, "  }");
+      } else {
+        body.push(`  ${methodName}${generic}(${params.join(", ")}): ${ret} {`, `    return this.${call}[${wire.join(", ")}]);`, "  }");
+      }
+    });
+    body.push("}", "");
+  }
+  body.push(`registerInterfaces(${protocol.interfaces.map((i) => pascal(i.name)).join(", ")});`, "");
+
+  lines.push(`// Generated by scripts/gen-wayland.mjs from ${source} (protocol "${protocol.name}").`);
+  lines.push("// Names, opcodes, signatures, enums and versions only. Do not edit: run `node scripts/gen-wayland.mjs`.");
+  lines.push("/* eslint-disable */");
+  lines.push(`import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterfaces } from "../proxy.js";`);
+  lines.push(`import type { InterfaceSpec } from "../wire.js";`);
+  for (const [file, names] of [...imports].sort()) lines.push(`import { ${[...names].sort().join(", ")} } from "./${file.replace(/\.ts$/, ".js")}";`);
+  lines.push("", "");
+  return lines.join("\n") + body.join("\n");
+}
+
+/** Generates every protocol file: returns Map<file name, contents>, plus the skipped optional ones. */
+export function generate() {
+  const loaded = [];
+  const skipped = [];
+  for (const p of PROTOCOLS) {
+    const path = p.paths.find((x) => existsSync(x));
+    if (!path) {
+      if (p.optional) {
+        skipped.push(`${p.out} (none of ${p.paths.join(", ")})`);
+        continue;
+      }
+      throw new Error(`protocol XML not found: ${p.paths.join(" or ")} (install libwayland-dev and wayland-protocols)`);
+    }
+    loaded.push({ out: p.out, path, protocol: readProtocol(readFileSync(path, "utf8"), path) });
+  }
+  const owner = new Map();
+  for (const l of loaded) for (const i of l.protocol.interfaces) owner.set(i.name, l.out);
+  const files = new Map();
+  for (const l of loaded) files.set(l.out, emit(l.protocol, l.path, owner));
+  const index = ["// Generated by scripts/gen-wayland.mjs. Do not edit.", ...loaded.map((l) => `export * from "./${l.out.replace(/\.ts$/, ".js")}";`), ""];
+  files.set("index.ts", index.join("\n"));
+  return { files, skipped };
+}
+
+export const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "wayland", "protocol");
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const check = process.argv.includes("--check");
+  const { files, skipped } = generate();
+  for (const s of skipped) console.error(`gen-wayland: skipped optional ${s}`);
+  let stale = 0;
+  mkdirSync(OUT_DIR, { recursive: true });
+  for (const [name, text] of files) {
+    const path = join(OUT_DIR, name);
+    const current = existsSync(path) ? readFileSync(path, "utf8") : null;
+    if (current === text) continue;
+    if (check) {
+      console.error(`gen-wayland: ${path} is out of date`);
+      stale++;
+    } else {
+      writeFileSync(path, text);
+      console.error(`gen-wayland: wrote ${path}`);
+    }
+  }
+  if (stale) process.exit(1);
+}

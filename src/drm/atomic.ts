@@ -1,0 +1,207 @@
+// Atomic requests with typed properties. Values are checked against the property definitions when
+// added (errors name object and property); commit() runs a TEST_ONLY pass first and turns a failure
+// into words that say what was being set.
+import { SysError } from "../sys/libc.js";
+import { DrmError, type DrmDevice } from "./device.js";
+import { DrmEvents, type FlipEvent } from "./events.js";
+import { addr, drmIoctl } from "./ioctl.js";
+import { encodeProperty, type PropertyInfo, type PropertyInput } from "./properties.js";
+import { fixed16, type ConnectorId, type CrtcId, type ObjectKind, type PlaneId } from "./types.js";
+
+const FLAG = { pageFlipEvent: 0x1, async: 0x2, testOnly: 0x100, nonblock: 0x200, allowModeset: 0x400 } as const;
+
+export interface CommitOptions {
+  testOnly?: boolean;
+  nonblock?: boolean;
+  allowModeset?: boolean;
+  /** Deliver a flip-complete event for each CRTC in the request; its promise is `Commit.flip`. */
+  pageFlipEvent?: boolean;
+  /** Run a TEST_ONLY commit first (default true) so a failure is reported before anything changes. */
+  preflight?: boolean;
+}
+
+export interface Commit {
+  /** Resolves at the flip (only when pageFlipEvent was asked for). */
+  flip: Promise<FlipEvent> | undefined;
+}
+
+export class AtomicError extends DrmError {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly testOnly: boolean,
+    cause: unknown,
+  ) {
+    super(message, cause);
+    this.name = "AtomicError";
+  }
+}
+
+const why: Record<string, string> = {
+  EINVAL: "the driver rejected the configuration (a value, mode, size, format or combination it cannot do, or a modeset without allowModeset)",
+  EACCES: "not DRM master: another process (a compositor, another client) owns the display",
+  EPERM: "not DRM master: another process (a compositor, another client) owns the display",
+  EBUSY: "a previous nonblocking commit or page flip on these CRTCs is still pending",
+  ENOENT: "an object id in the request does not exist (e.g. a removed framebuffer or blob)",
+  ERANGE: "a value is out of the property's range",
+  ENOMEM: "the kernel is out of memory",
+  ENOSPC: "not enough display bandwidth or resources for this configuration",
+};
+
+/** Property definitions per object, looked up once per device. */
+const propCache = new WeakMap<DrmDevice, Map<string, Map<string, PropertyInfo>>>();
+function objectProps(dev: DrmDevice, kind: ObjectKind, id: number): Map<string, PropertyInfo> {
+  let byObj = propCache.get(dev);
+  if (!byObj) propCache.set(dev, (byObj = new Map()));
+  const key = `${kind}:${id}`;
+  let m = byObj.get(key);
+  if (!m) {
+    m = new Map();
+    for (const [name, { info }] of dev.properties(kind as "crtc", id as CrtcId)) m.set(name, info);
+    byObj.set(key, m);
+  }
+  return m;
+}
+
+interface Entry {
+  kind: ObjectKind;
+  id: number;
+  props: Map<number, { info: PropertyInfo; value: bigint }>;
+}
+
+export class AtomicRequest {
+  private readonly objects = new Map<string, Entry>();
+
+  constructor(readonly dev: DrmDevice) {}
+
+  crtc(id: CrtcId, props: Record<string, PropertyInput>): this {
+    return this.add("crtc", id, props);
+  }
+  plane(id: PlaneId, props: Record<string, PropertyInput>): this {
+    return this.add("plane", id, props);
+  }
+  connector(id: ConnectorId, props: Record<string, PropertyInput>): this {
+    return this.add("connector", id, props);
+  }
+
+  /** Adds an already-encoded raw value (restore uses this to put back exactly what it read). */
+  raw(kind: ObjectKind, id: number, name: string, value: bigint): this {
+    const info = this.lookup(kind, id, name);
+    this.entry(kind, id).props.set(info.id, { info, value });
+    return this;
+  }
+
+  get empty(): boolean {
+    return this.objects.size === 0;
+  }
+
+  private add(kind: ObjectKind, id: number, props: Record<string, PropertyInput>): this {
+    for (const [name, input] of Object.entries(props)) {
+      const info = this.lookup(kind, id, name);
+      const value = encodeProperty(info, input, `${kind} ${id}`);
+      this.entry(kind, id).props.set(info.id, { info, value });
+    }
+    return this;
+  }
+
+  private lookup(kind: ObjectKind, id: number, name: string): PropertyInfo {
+    const props = objectProps(this.dev, kind, id);
+    const info = props.get(name);
+    if (!info) throw new DrmError(`${kind} ${id} has no property ${name} (it has ${[...props.keys()].join(", ")})`);
+    return info;
+  }
+
+  private entry(kind: ObjectKind, id: number): Entry {
+    const key = `${kind}:${id}`;
+    let e = this.objects.get(key);
+    if (!e) this.objects.set(key, (e = { kind, id, props: new Map() }));
+    return e;
+  }
+
+  /** Human-readable content, for error messages and logs. */
+  describe(): string {
+    return [...this.objects.values()]
+      .map((e) => `${e.kind} ${e.id} {${[...e.props.values()].map(({ info, value }) => `${info.name}=${show(info, value)}`).join(", ")}}`)
+      .join("; ");
+  }
+
+  commit(options: CommitOptions = {}): Commit {
+    if (this.objects.size === 0) throw new DrmError("atomic commit: empty request");
+    if (!this.dev.atomic) throw new DrmError(`${this.dev.path}: atomic modesetting is not available on this device`);
+    let flags = 0;
+    if (options.allowModeset) flags |= FLAG.allowModeset;
+    if ((options.preflight ?? true) && !options.testOnly) this.ioctl(flags | FLAG.testOnly, 0n, true);
+    if (options.testOnly) {
+      this.ioctl(flags | FLAG.testOnly, 0n, true);
+      return { flip: undefined };
+    }
+    if (options.nonblock) flags |= FLAG.nonblock;
+    if (!options.pageFlipEvent) {
+      this.ioctl(flags, 0n, false);
+      return { flip: undefined };
+    }
+    const w = DrmEvents.of(this.dev).expect();
+    try {
+      this.ioctl(flags | FLAG.pageFlipEvent, w.userData, false);
+    } catch (e) {
+      w.cancel();
+      throw e;
+    }
+    return { flip: w.event };
+  }
+
+  private ioctl(flags: number, userData: bigint, testOnly: boolean): void {
+    const objs = [...this.objects.values()];
+    const nProps = objs.reduce((n, o) => n + o.props.size, 0);
+    const objIds = Buffer.alloc(objs.length * 4);
+    const counts = Buffer.alloc(objs.length * 4);
+    const propIds = Buffer.alloc(nProps * 4);
+    const values = Buffer.alloc(nProps * 8);
+    let p = 0;
+    objs.forEach((o, i) => {
+      objIds.writeUInt32LE(o.id, i * 4);
+      counts.writeUInt32LE(o.props.size, i * 4);
+      for (const [pid, { value }] of o.props) {
+        propIds.writeUInt32LE(pid, p * 4);
+        values.writeBigUInt64LE(value, p * 8);
+        p++;
+      }
+    });
+    const a = Buffer.alloc(56);
+    a.writeUInt32LE(flags, 0);
+    a.writeUInt32LE(objs.length, 4);
+    a.writeBigUInt64LE(addr(objIds), 8);
+    a.writeBigUInt64LE(addr(counts), 16);
+    a.writeBigUInt64LE(addr(propIds), 24);
+    a.writeBigUInt64LE(addr(values), 32);
+    a.writeBigUInt64LE(userData, 48);
+    try {
+      drmIoctl(this.dev.fd, "MODE_ATOMIC", a);
+    } catch (e) {
+      if (!(e instanceof SysError)) throw e;
+      const kind = testOnly ? "test-only atomic commit" : "atomic commit";
+      const modeset = flags & FLAG.allowModeset ? ", modeset allowed" : "";
+      throw new AtomicError(
+        `${kind} failed with ${e.code}: ${why[e.code] ?? "unexpected error"}${modeset}; it was setting ${this.describe()}`,
+        e.code, testOnly, e,
+      );
+    }
+  }
+}
+
+function show(info: PropertyInfo, v: bigint): string {
+  switch (info.kind) {
+    case "fixed16":
+      return `${fixed16.to(v)}`;
+    case "enum":
+      return info.enums?.find((e) => e.value === v)?.name ?? String(v);
+    case "blob":
+      return v === 0n ? "none" : `blob ${v}`;
+    case "object":
+      return v === 0n ? "none" : `${info.objectType ?? "object"} ${v}`;
+    case "signedRange":
+      return String(BigInt.asIntN(64, v));
+    default:
+      return String(v);
+  }
+}

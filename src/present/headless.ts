@@ -1,0 +1,95 @@
+// Headless presentation: frames render into offscreen images and go nowhere unless captured.
+// The reference SwapchainBackend: a small ring of targets, each reused only after the fence of
+// the frame that last rendered into it has signalled.
+import { Format, Image, ImageLayout, ImageUsage, type Device, type Fence, type ImageView } from "../vk/index.js";
+import type { RenderTarget, SwapchainBackend } from "./presenter.js";
+import { FrameLoop } from "./frame-loop.js";
+
+export interface HeadlessOptions {
+  size: readonly [number, number];
+  format?: Format;
+  /** Offscreen images in the ring (default 3: two in flight plus one being recorded). */
+  images?: number;
+}
+
+interface HeadlessTarget extends RenderTarget {
+  /** The submission that last rendered into this target, and its fence (slots reuse fences). */
+  lastSerial: number;
+  lastFence: Fence | undefined;
+}
+
+let nextTargetId = 1;
+
+/** Makes offscreen render targets: colour attachment + transfer source (for capture). */
+export function createOffscreenTarget(device: Device, width: number, height: number, format: Format, finalLayout: ImageLayout): RenderTarget & { view: ImageView } {
+  const image = Image.create(device, {
+    width,
+    height,
+    format,
+    usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
+    what: `offscreen target ${width}x${height}`,
+  });
+  try {
+    const view = image.createView();
+    return { id: nextTargetId++, image, view, width, height, format, finalLayout };
+  } catch (error) {
+    image.destroy();
+    throw error;
+  }
+}
+
+export class HeadlessBackend implements SwapchainBackend {
+  readonly name = "headless" as const;
+  readonly format: Format;
+  readonly finalLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  readonly size: readonly [number, number];
+  readonly defaultTimestep = 1 / 60;
+  private readonly targets: HeadlessTarget[] = [];
+  private next = 0;
+
+  constructor(
+    readonly device: Device,
+    options: HeadlessOptions,
+  ) {
+    const [width, height] = options.size;
+    this.size = [width, height];
+    this.format = options.format ?? Format.VK_FORMAT_B8G8R8A8_UNORM;
+    const count = options.images ?? 3;
+    try {
+      for (let i = 0; i < count; i++) {
+        this.targets.push({ ...createOffscreenTarget(device, width, height, this.format, this.finalLayout), lastSerial: 0, lastFence: undefined });
+      }
+    } catch (error) {
+      this.destroy();
+      throw error;
+    }
+  }
+
+  acquire(): RenderTarget {
+    const target = this.targets[this.next]!;
+    this.next = (this.next + 1) % this.targets.length;
+    // With three targets and two slots the frame loop has already waited for this one; the check
+    // only matters for a ring of two.
+    if (target.lastSerial > this.device.completedSubmission) target.lastFence?.wait();
+    return target;
+  }
+
+  present(target: RenderTarget, rendered: Fence): void {
+    const t = target as HeadlessTarget;
+    t.lastSerial = rendered.serial;
+    t.lastFence = rendered;
+  }
+
+  destroy(): void {
+    for (const t of this.targets) {
+      t.view.destroy();
+      t.image.destroy();
+    }
+    this.targets.length = 0;
+  }
+}
+
+/** A headless Presenter on `device`; the presenter destroys the device on close when ownsDevice. */
+export function createHeadlessPresenter(device: Device, options: HeadlessOptions, ownsDevice = false): FrameLoop {
+  return new FrameLoop(new HeadlessBackend(device, options), ownsDevice);
+}

@@ -1,0 +1,73 @@
+// openPresenter: picks a backend (explicit, or the first of `prefer` that can open here),
+// creates the device it needs, and returns a Presenter that owns that device.
+import type { Device, Instance } from "../vk/index.js";
+import type { BackendName, Presenter } from "./presenter.js";
+import { createHeadlessPresenter } from "./headless.js";
+import { logger } from "../util/log.js";
+
+const log = logger("present");
+
+export type BackendChoice = BackendName | "wayland";
+
+export interface OpenPresenterOptions {
+  /** Backends to try in order; the first that opens wins (default: automatic, see defaultBackends). */
+  prefer?: readonly BackendChoice[];
+  /** Width and height in pixels (a window may be resized by its compositor later). */
+  size: readonly [number, number];
+  /** Use this device instead of creating one (the presenter then does not destroy it). */
+  device?: Device;
+  /** Window title (Wayland). */
+  title?: string;
+  /** KMS: connector name (e.g. "Virtual-1") and mode ("WxH" or "WxH@Hz"). */
+  connector?: string;
+  mode?: string;
+}
+
+/** A backend factory: resolves to a Presenter, or throws when the backend cannot work here. */
+export type BackendOpener = (instance: Instance, options: OpenPresenterOptions & { device: Device; ownsDevice: boolean }) => Promise<Presenter>;
+
+const openers = new Map<BackendName | "wayland", BackendOpener>();
+openers.set("headless", async (_instance, o) => createHeadlessPresenter(o.device, { size: o.size }, o.ownsDevice));
+
+/** Lets a backend module make itself available to openPresenter. */
+export function registerBackend(name: BackendChoice, opener: BackendOpener): void {
+  openers.set(name, opener);
+}
+
+/** wayland when WAYLAND_DISPLAY is set, kms when a DRM card exists, headless always last. */
+export function defaultBackends(env: NodeJS.ProcessEnv = process.env): BackendChoice[] {
+  const order: BackendChoice[] = [];
+  if (env.WAYLAND_DISPLAY) order.push("wayland");
+  order.push("kms");
+  order.push("headless");
+  return order;
+}
+
+export async function openPresenter(instance: Instance, options: OpenPresenterOptions): Promise<Presenter> {
+  const [width, height] = options.size;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`openPresenter: size must be two positive integers, got ${width}x${height}`);
+  }
+  const prefer = options.prefer ?? defaultBackends();
+  const explicit = options.prefer?.length === 1;
+  const failures: string[] = [];
+  for (const name of prefer) {
+    const opener = openers.get(name);
+    if (!opener) {
+      failures.push(`${name}: not available in this build`);
+      continue;
+    }
+    const device = options.device ?? instance.createDevice();
+    try {
+      const presenter = await opener(instance, { ...options, device, ownsDevice: !options.device });
+      log.info(`presenting with ${presenter.backend}`);
+      return presenter;
+    } catch (error) {
+      if (!options.device) device.destroy();
+      if (explicit) throw error;
+      failures.push(`${name}: ${(error as Error).message}`);
+      log.info(`backend ${name} unavailable: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`no backend could open: ${failures.join("; ")}`);
+}

@@ -1,0 +1,20 @@
+// PNG output for captured frames.
+import { writeFileSync, readFileSync } from "node:fs";
+import { PNG } from "pngjs";
+import type { Pixels } from "../present/presenter.js";
+
+export function encodePng(pixels: Pixels): Buffer {
+  const png = new PNG({ width: pixels.width, height: pixels.height });
+  png.data = Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
+  return PNG.sync.write(png);
+}
+
+export function writePng(path: string, pixels: Pixels): void {
+  writeFileSync(path, encodePng(pixels));
+}
+
+/** Reads a PNG as RGBA8 (for tests and tools; scenes use the assets loader with its checks). */
+export function readPngPixels(path: string): Pixels {
+  const png = PNG.sync.read(readFileSync(path));
+  return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+}

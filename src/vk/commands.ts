@@ -1,0 +1,278 @@
+// Command pools and buffers. A CommandBuffer keeps one instance of each nvk struct it needs and
+// rewrites its fields, so recording a frame in the steady state allocates no new structs.
+import { vk, type VkTypes } from "./nvk.js";
+import { check } from "./result.js";
+import type { Device } from "./device.js";
+import type { Buffer } from "./buffer.js";
+import type { Image } from "./image.js";
+import type { Pipeline, PipelineLayout } from "./pipeline.js";
+import type { DescriptorSet } from "./descriptors.js";
+import type { Framebuffer, RenderPass } from "./render-pass.js";
+
+const L = vk.VkImageLayout;
+const A = vk.VkAccessFlagBits;
+const P = vk.VkPipelineStageFlagBits;
+
+export interface CommandPoolOptions {
+  /** Short-lived buffers (one-shot uploads). */
+  transient?: boolean;
+  /** Buffers can be reset one by one (default true: frames re-record their buffer). */
+  resettable?: boolean;
+  queueFamilyIndex?: number;
+}
+
+export class CommandPool {
+  readonly handle = new vk.VkCommandPool();
+  private destroyed = false;
+
+  private constructor(
+    readonly device: Device,
+    options: CommandPoolOptions,
+  ) {
+    const F = vk.VkCommandPoolCreateFlagBits;
+    const flags =
+      ((options.resettable ?? true) ? F.VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT : 0) |
+      (options.transient ? F.VK_COMMAND_POOL_CREATE_TRANSIENT_BIT : 0);
+    const info = new vk.VkCommandPoolCreateInfo({ flags, queueFamilyIndex: options.queueFamilyIndex ?? device.queue.familyIndex });
+    check("vkCreateCommandPool", vk.vkCreateCommandPool(device.handle, info, null, this.handle));
+  }
+
+  static create(device: Device, options: CommandPoolOptions = {}): CommandPool {
+    return new CommandPool(device, options);
+  }
+
+  allocate(count: number): CommandBuffer[] {
+    const handles = Array.from({ length: count }, () => new vk.VkCommandBuffer());
+    const info = new vk.VkCommandBufferAllocateInfo({
+      commandPool: this.handle,
+      level: vk.VkCommandBufferLevel.VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+      commandBufferCount: count,
+    });
+    check("vkAllocateCommandBuffers", vk.vkAllocateCommandBuffers(this.device.handle, info, handles));
+    return handles.map((h) => new CommandBuffer(this.device, h));
+  }
+
+  free(buffers: CommandBuffer[]): void {
+    vk.vkFreeCommandBuffers(this.device.handle, this.handle, buffers.length, buffers.map((b) => b.handle));
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    vk.vkDestroyCommandPool(this.device.handle, this.handle, null);
+  }
+}
+
+/** Where an image layout transition comes from or goes to, with the access and stage that implies. */
+function layoutUse(layout: number): [access: number, stage: number] {
+  switch (layout) {
+    case L.VK_IMAGE_LAYOUT_UNDEFINED:
+      return [0, P.VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT];
+    case L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL:
+      return [A.VK_ACCESS_TRANSFER_WRITE_BIT, P.VK_PIPELINE_STAGE_TRANSFER_BIT];
+    case L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL:
+      return [A.VK_ACCESS_TRANSFER_READ_BIT, P.VK_PIPELINE_STAGE_TRANSFER_BIT];
+    case L.VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL:
+      return [A.VK_ACCESS_SHADER_READ_BIT, P.VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT];
+    case L.VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL:
+      return [
+        A.VK_ACCESS_COLOR_ATTACHMENT_READ_BIT | A.VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+        P.VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+      ];
+    case L.VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL:
+      return [
+        A.VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT | A.VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT,
+        P.VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | P.VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT,
+      ];
+    default: // GENERAL and anything external: be conservative
+      return [A.VK_ACCESS_MEMORY_READ_BIT | A.VK_ACCESS_MEMORY_WRITE_BIT, P.VK_PIPELINE_STAGE_ALL_COMMANDS_BIT];
+  }
+}
+
+export interface TransitionOptions {
+  from: number;
+  to: number;
+  baseMipLevel?: number;
+  levelCount?: number;
+}
+
+export class CommandBuffer {
+  private readonly beginInfo = new vk.VkCommandBufferBeginInfo();
+  private readonly clearValues = [new vk.VkClearValue(), new vk.VkClearValue()];
+  private readonly renderArea = new vk.VkRect2D({ offset: new vk.VkOffset2D(), extent: new vk.VkExtent2D() });
+  private readonly passBegin = new vk.VkRenderPassBeginInfo();
+  private readonly viewports = [new vk.VkViewport({ minDepth: 0, maxDepth: 1 })];
+  private readonly scissors = [new vk.VkRect2D({ offset: new vk.VkOffset2D(), extent: new vk.VkExtent2D() })];
+  private readonly oneBuffer: VkTypes.VkBuffer[] = [new vk.VkBuffer()];
+  private readonly oneOffset = new BigUint64Array(1);
+  private readonly oneSet: VkTypes.VkDescriptorSet[] = [new vk.VkDescriptorSet()];
+  private readonly lastClear = [NaN, NaN, NaN, NaN];
+
+  constructor(
+    readonly device: Device,
+    readonly handle: VkTypes.VkCommandBuffer,
+  ) {}
+
+  begin(options: { oneTime?: boolean } = {}): this {
+    this.beginInfo.flags = options.oneTime ? vk.VkCommandBufferUsageFlagBits.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT : 0;
+    check("vkBeginCommandBuffer", vk.vkBeginCommandBuffer(this.handle, this.beginInfo));
+    return this;
+  }
+
+  end(): void {
+    check("vkEndCommandBuffer", vk.vkEndCommandBuffer(this.handle));
+  }
+
+  reset(): void {
+    check("vkResetCommandBuffer", vk.vkResetCommandBuffer(this.handle, 0));
+  }
+
+  /** Begins a render pass over the whole framebuffer, clearing colour (RGBA 0..1) and depth to 1. */
+  beginRenderPass(renderPass: RenderPass, framebuffer: Framebuffer, clear: readonly number[] = [0, 0, 0, 1]): void {
+    if (clear[0] !== this.lastClear[0] || clear[1] !== this.lastClear[1] || clear[2] !== this.lastClear[2] || clear[3] !== this.lastClear[3]) {
+      // nvk 0.8's VkClearColorValue.float32 setter writes floats at byte offsets 0,1,2,3, so the
+      // union's bytes are written directly; pClearValues copies them when assigned.
+      const color = new Float32Array(this.clearValues[0]!.memoryBuffer, 0, 4);
+      for (let i = 0; i < 4; i++) color[i] = this.lastClear[i] = clear[i] ?? 0;
+      new Float32Array(this.clearValues[1]!.memoryBuffer, 0, 1)[0] = 1; // depth 1.0, stencil 0
+      this.passBegin.pClearValues = this.clearValues;
+    }
+    const extent = this.renderArea.extent!;
+    if (extent.width !== framebuffer.width || extent.height !== framebuffer.height) {
+      extent.width = framebuffer.width;
+      extent.height = framebuffer.height;
+      this.renderArea.extent = extent;
+      this.passBegin.renderArea = this.renderArea;
+    }
+    this.passBegin.clearValueCount = renderPass.hasDepth ? 2 : 1;
+    this.passBegin.renderPass = renderPass.handle;
+    this.passBegin.framebuffer = framebuffer.handle;
+    vk.vkCmdBeginRenderPass(this.handle, this.passBegin, vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE);
+  }
+
+  endRenderPass(): void {
+    vk.vkCmdEndRenderPass(this.handle);
+  }
+
+  /** Sets viewport and scissor to the whole w×h target (pipelines use dynamic viewport state). */
+  setViewportAndScissor(width: number, height: number): void {
+    const v = this.viewports[0]!;
+    if (v.width !== width || v.height !== height) {
+      v.width = width;
+      v.height = height;
+      const e = this.scissors[0]!.extent!;
+      e.width = width;
+      e.height = height;
+      this.scissors[0]!.extent = e;
+    }
+    vk.vkCmdSetViewport(this.handle, 0, 1, this.viewports);
+    vk.vkCmdSetScissor(this.handle, 0, 1, this.scissors);
+  }
+
+  bindPipeline(pipeline: Pipeline): void {
+    vk.vkCmdBindPipeline(this.handle, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline.handle);
+  }
+
+  bindDescriptorSet(layout: PipelineLayout, set: DescriptorSet, index = 0): void {
+    this.oneSet[0] = set.handle;
+    vk.vkCmdBindDescriptorSets(this.handle, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, layout.handle, index, 1, this.oneSet, 0, null);
+  }
+
+  bindVertexBuffer(buffer: Buffer, offset = 0, binding = 0): void {
+    this.oneBuffer[0] = buffer.handle;
+    this.oneOffset[0] = BigInt(offset);
+    vk.vkCmdBindVertexBuffers(this.handle, binding, 1, this.oneBuffer, this.oneOffset as unknown as Float32Array);
+  }
+
+  bindIndexBuffer(buffer: Buffer, type: "uint16" | "uint32", offset = 0): void {
+    const t = type === "uint16" ? vk.VkIndexType.VK_INDEX_TYPE_UINT16 : vk.VkIndexType.VK_INDEX_TYPE_UINT32;
+    vk.vkCmdBindIndexBuffer(this.handle, buffer.handle, offset, t);
+  }
+
+  pushConstants(layout: PipelineLayout, stages: number, data: ArrayBuffer, offset = 0): void {
+    vk.vkCmdPushConstants(this.handle, layout.handle, stages, offset, data.byteLength, data);
+  }
+
+  draw(vertexCount: number, instanceCount = 1, firstVertex = 0, firstInstance = 0): void {
+    vk.vkCmdDraw(this.handle, vertexCount, instanceCount, firstVertex, firstInstance);
+  }
+
+  drawIndexed(indexCount: number, instanceCount = 1, firstIndex = 0, vertexOffset = 0, firstInstance = 0): void {
+    vk.vkCmdDrawIndexed(this.handle, indexCount, instanceCount, firstIndex, vertexOffset, firstInstance);
+  }
+
+  /** Image layout transition with access masks and stages derived from the two layouts. */
+  transition(image: Image, options: TransitionOptions): void {
+    const [srcAccess, srcStage] = layoutUse(options.from);
+    const [dstAccess, dstStage] = layoutUse(options.to);
+    const barrier = new vk.VkImageMemoryBarrier({
+      srcAccessMask: srcAccess,
+      dstAccessMask: dstAccess,
+      oldLayout: options.from,
+      newLayout: options.to,
+      srcQueueFamilyIndex: vk.VK_QUEUE_FAMILY_IGNORED,
+      dstQueueFamilyIndex: vk.VK_QUEUE_FAMILY_IGNORED,
+      image: image.handle,
+      subresourceRange: new vk.VkImageSubresourceRange({
+        aspectMask: image.aspect,
+        baseMipLevel: options.baseMipLevel ?? 0,
+        levelCount: options.levelCount ?? image.mipLevels - (options.baseMipLevel ?? 0),
+        baseArrayLayer: 0,
+        layerCount: 1,
+      }),
+    });
+    vk.vkCmdPipelineBarrier(this.handle, srcStage, dstStage, 0, 0, null, 0, null, 1, [barrier]);
+  }
+
+  /** Copies a tightly packed buffer into mip level 0 of image (in TRANSFER_DST_OPTIMAL). */
+  copyBufferToImage(buffer: Buffer, image: Image): void {
+    const region = new vk.VkBufferImageCopy({
+      bufferOffset: 0,
+      bufferRowLength: 0,
+      bufferImageHeight: 0,
+      imageSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }),
+      imageOffset: new vk.VkOffset3D(),
+      imageExtent: new vk.VkExtent3D({ width: image.width, height: image.height, depth: 1 }),
+    });
+    vk.vkCmdCopyBufferToImage(this.handle, buffer.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, [region]);
+  }
+
+  /** Copies mip level 0 of image (in `layout`) into a tightly packed buffer. */
+  copyImageToBuffer(image: Image, buffer: Buffer, layout: number = L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL): void {
+    const region = new vk.VkBufferImageCopy({
+      bufferOffset: 0,
+      bufferRowLength: 0,
+      bufferImageHeight: 0,
+      imageSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }),
+      imageOffset: new vk.VkOffset3D(),
+      imageExtent: new vk.VkExtent3D({ width: image.width, height: image.height, depth: 1 }),
+    });
+    vk.vkCmdCopyImageToBuffer(this.handle, image.handle, layout, buffer.handle, 1, [region]);
+  }
+
+  copyBuffer(src: Buffer, dst: Buffer, size = Math.min(src.size, dst.size)): void {
+    vk.vkCmdCopyBuffer(this.handle, src.handle, dst.handle, 1, [new vk.VkBufferCopy({ srcOffset: 0, dstOffset: 0, size })]);
+  }
+
+  /** Blits mip level `level-1` into `level` (both of image), halving the size, with linear filtering. */
+  blitMip(image: Image, level: number): void {
+    const w = Math.max(1, image.width >> (level - 1));
+    const h = Math.max(1, image.height >> (level - 1));
+    const region = new vk.VkImageBlit({
+      srcSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: level - 1, baseArrayLayer: 0, layerCount: 1 }),
+      srcOffsets: [new vk.VkOffset3D(), new vk.VkOffset3D({ x: w, y: h, z: 1 })],
+      dstSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: level, baseArrayLayer: 0, layerCount: 1 }),
+      dstOffsets: [new vk.VkOffset3D(), new vk.VkOffset3D({ x: Math.max(1, w >> 1), y: Math.max(1, h >> 1), z: 1 })],
+    });
+    vk.vkCmdBlitImage(
+      this.handle,
+      image.handle,
+      L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+      image.handle,
+      L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+      1,
+      [region],
+      vk.VkFilter.VK_FILTER_LINEAR,
+    );
+  }
+}

@@ -1,0 +1,133 @@
+// Descriptor set layouts, pools and sets, with typed bindings instead of count+pointer pairs.
+import { vk, type VkTypes } from "./nvk.js";
+import { check } from "./result.js";
+import type { Device } from "./device.js";
+import type { Buffer } from "./buffer.js";
+import type { ImageView } from "./image.js";
+import type { Sampler } from "./sampler.js";
+
+export const ShaderStage = {
+  vertex: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_VERTEX_BIT,
+  fragment: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_FRAGMENT_BIT,
+  all: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_ALL_GRAPHICS,
+} as const;
+
+export type DescriptorType = "uniform-buffer" | "combined-image-sampler" | "storage-buffer";
+const descriptorTypes: Record<DescriptorType, number> = {
+  "uniform-buffer": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,
+  "combined-image-sampler": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER,
+  "storage-buffer": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+};
+
+export interface DescriptorBinding {
+  binding: number;
+  type: DescriptorType;
+  /** ShaderStage flags, or'ed. */
+  stages: number;
+  count?: number;
+}
+
+export class DescriptorSetLayout {
+  readonly handle = new vk.VkDescriptorSetLayout();
+  private destroyed = false;
+
+  constructor(
+    readonly device: Device,
+    readonly bindings: readonly DescriptorBinding[],
+  ) {
+    const info = new vk.VkDescriptorSetLayoutCreateInfo({
+      bindingCount: bindings.length,
+      pBindings: bindings.map(
+        (b) =>
+          new vk.VkDescriptorSetLayoutBinding({
+            binding: b.binding,
+            descriptorType: descriptorTypes[b.type],
+            descriptorCount: b.count ?? 1,
+            stageFlags: b.stages,
+          }),
+      ),
+    });
+    check("vkCreateDescriptorSetLayout", vk.vkCreateDescriptorSetLayout(device.handle, info, null, this.handle));
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    vk.vkDestroyDescriptorSetLayout(this.device.handle, this.handle, null);
+  }
+}
+
+/** A pool sized for `sets` copies of one layout. Sets are freed with the pool. */
+export class DescriptorPool {
+  readonly handle = new vk.VkDescriptorPool();
+  private destroyed = false;
+
+  constructor(
+    readonly device: Device,
+    layout: DescriptorSetLayout,
+    readonly maxSets: number,
+  ) {
+    const counts = new Map<number, number>();
+    for (const b of layout.bindings) {
+      const t = descriptorTypes[b.type];
+      counts.set(t, (counts.get(t) ?? 0) + (b.count ?? 1) * maxSets);
+    }
+    const info = new vk.VkDescriptorPoolCreateInfo({
+      maxSets,
+      poolSizeCount: counts.size,
+      pPoolSizes: [...counts].map(([type, descriptorCount]) => new vk.VkDescriptorPoolSize({ type, descriptorCount })),
+    });
+    check("vkCreateDescriptorPool", vk.vkCreateDescriptorPool(device.handle, info, null, this.handle));
+  }
+
+  allocate(layout: DescriptorSetLayout, count: number): DescriptorSet[] {
+    const handles = Array.from({ length: count }, () => new vk.VkDescriptorSet());
+    const info = new vk.VkDescriptorSetAllocateInfo({
+      descriptorPool: this.handle,
+      descriptorSetCount: count,
+      pSetLayouts: Array.from({ length: count }, () => layout.handle),
+    });
+    check("vkAllocateDescriptorSets", vk.vkAllocateDescriptorSets(this.device.handle, info, handles));
+    return handles.map((h) => new DescriptorSet(this.device, h));
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    vk.vkDestroyDescriptorPool(this.device.handle, this.handle, null);
+  }
+}
+
+export type DescriptorWrite =
+  | { binding: number; type: "uniform-buffer" | "storage-buffer"; buffer: Buffer; offset?: number; range?: number }
+  | { binding: number; type: "combined-image-sampler"; view: ImageView; sampler: Sampler };
+
+export class DescriptorSet {
+  constructor(
+    readonly device: Device,
+    readonly handle: VkTypes.VkDescriptorSet,
+  ) {}
+
+  write(writes: readonly DescriptorWrite[]): void {
+    const infos = writes.map((w) => {
+      const base = { dstSet: this.handle, dstBinding: w.binding, dstArrayElement: 0, descriptorCount: 1, descriptorType: descriptorTypes[w.type] };
+      if (w.type === "combined-image-sampler") {
+        return new vk.VkWriteDescriptorSet({
+          ...base,
+          pImageInfo: [
+            new vk.VkDescriptorImageInfo({
+              sampler: w.sampler.handle,
+              imageView: w.view.handle,
+              imageLayout: vk.VkImageLayout.VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
+            }),
+          ],
+        });
+      }
+      return new vk.VkWriteDescriptorSet({
+        ...base,
+        pBufferInfo: [new vk.VkDescriptorBufferInfo({ buffer: w.buffer.handle, offset: w.offset ?? 0, range: w.range ?? w.buffer.size })],
+      });
+    });
+    vk.vkUpdateDescriptorSets(this.device.handle, infos.length, infos, 0, null);
+  }
+}

@@ -1,0 +1,37 @@
+// Loads the nvk bindings once, quietly, and hands out their typed module.
+// nvk prints two "(nvk) ..." lines on import; they are kept out of our users' stdout.
+// npm_config_disable_validation_checks selects nvk's interfaces without JS-side argument checks
+// (struct creation ~40% cheaper); the Khronos validation layer does the real checking.
+import { createRequire } from "node:module";
+import type * as NvkModule from "nvk/generated/1.1.126/linux/index.js";
+
+export type Nvk = typeof NvkModule;
+export type { NvkModule as VkTypes };
+
+function loadQuietly(): Nvk {
+  process.env.npm_config_disable_validation_checks ??= "1";
+  const require = createRequire(import.meta.url);
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return require("nvk") as Nvk;
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+export const vk: Nvk = loadQuietly();
+
+/** nvk's ArrayBuffer extension (fromAddress/getAddress), which its typings declare only inside their module. */
+export const nativeBuffers = ArrayBuffer as unknown as {
+  fromAddress(address: bigint, length: number): ArrayBuffer;
+  getAddress(buffer: ArrayBuffer): bigint;
+};
+
+/**
+ * nvk types every pNext as `null`; at run time it accepts any struct. This is the one place that
+ * cast lives, so the rest of vk/ builds real pNext chains with types intact.
+ */
+export function chain<T>(struct: T): null {
+  return struct as unknown as null;
+}

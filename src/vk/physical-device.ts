@@ -1,0 +1,149 @@
+// Physical devices: what a device is and can do, read once, in plain TypeScript values.
+import { vk, chain, type VkTypes } from "./nvk.js";
+
+export type DeviceType = "other" | "integrated-gpu" | "discrete-gpu" | "virtual-gpu" | "cpu";
+const deviceTypes: DeviceType[] = ["other", "integrated-gpu", "discrete-gpu", "virtual-gpu", "cpu"];
+
+export interface QueueFamily {
+  index: number;
+  count: number;
+  graphics: boolean;
+  compute: boolean;
+  transfer: boolean;
+}
+
+export interface PciBusInfo {
+  domain: number;
+  bus: number;
+  device: number;
+  function: number;
+}
+
+export interface MemoryType {
+  index: number;
+  heapIndex: number;
+  flags: number;
+}
+
+function enumerate<T>(fill: (count: { $: number }, out: T[] | null) => unknown, make: () => T): T[] {
+  const count = { $: 0 };
+  fill(count, null);
+  const out = Array.from({ length: count.$ }, make);
+  if (out.length > 0) fill(count, out);
+  return out.slice(0, count.$);
+}
+
+export class PhysicalDevice {
+  readonly name: string;
+  readonly type: DeviceType;
+  readonly apiVersion: string;
+  readonly driverVersion: number;
+  readonly vendorId: number;
+  readonly deviceId: number;
+  readonly queueFamilies: readonly QueueFamily[];
+  readonly extensions: ReadonlySet<string>;
+  readonly limits: { maxImageDimension2D: number; maxSamplerAnisotropy: number };
+  readonly features: { samplerAnisotropy: boolean };
+  readonly memoryTypes: readonly MemoryType[];
+  /** PCI location, when the driver reports it (VK_EXT_pci_bus_info): matches a DRM device to this one. */
+  readonly pciBusInfo: PciBusInfo | undefined;
+
+  constructor(readonly handle: VkTypes.VkPhysicalDevice) {
+    const props = new vk.VkPhysicalDeviceProperties();
+    vk.vkGetPhysicalDeviceProperties(handle, props);
+    this.name = props.deviceName ?? "unknown";
+    this.type = deviceTypes[props.deviceType as number] ?? "other";
+    const v = props.apiVersion;
+    this.apiVersion = `${v >>> 22}.${(v >>> 12) & 0x3ff}.${v & 0xfff}`;
+    this.driverVersion = props.driverVersion;
+    this.vendorId = props.vendorID;
+    this.deviceId = props.deviceID;
+    const limits = props.limits!;
+    this.limits = {
+      maxImageDimension2D: limits.maxImageDimension2D,
+      maxSamplerAnisotropy: limits.maxSamplerAnisotropy,
+    };
+
+    const families = enumerate<VkTypes.VkQueueFamilyProperties>(
+      (c, out) => vk.vkGetPhysicalDeviceQueueFamilyProperties(handle, c, out),
+      () => new vk.VkQueueFamilyProperties(),
+    );
+    this.queueFamilies = families.map((f, index) => ({
+      index,
+      count: f.queueCount,
+      graphics: (f.queueFlags & vk.VkQueueFlagBits.VK_QUEUE_GRAPHICS_BIT) !== 0,
+      compute: (f.queueFlags & vk.VkQueueFlagBits.VK_QUEUE_COMPUTE_BIT) !== 0,
+      transfer: (f.queueFlags & vk.VkQueueFlagBits.VK_QUEUE_TRANSFER_BIT) !== 0,
+    }));
+
+    const exts = enumerate<VkTypes.VkExtensionProperties>(
+      (c, out) => vk.vkEnumerateDeviceExtensionProperties(handle, null, c, out),
+      () => new vk.VkExtensionProperties(),
+    );
+    this.extensions = new Set(exts.map((e) => e.extensionName ?? ""));
+
+    const features = new vk.VkPhysicalDeviceFeatures();
+    vk.vkGetPhysicalDeviceFeatures(handle, features);
+    this.features = { samplerAnisotropy: features.samplerAnisotropy };
+
+    const mem = new vk.VkPhysicalDeviceMemoryProperties();
+    vk.vkGetPhysicalDeviceMemoryProperties(handle, mem);
+    this.memoryTypes = mem.memoryTypes!.slice(0, mem.memoryTypeCount).map((t, index) => ({
+      index,
+      heapIndex: t.heapIndex,
+      flags: t.propertyFlags,
+    }));
+
+    if (this.extensions.has("VK_EXT_pci_bus_info")) {
+      const pci = new vk.VkPhysicalDevicePCIBusInfoPropertiesEXT();
+      vk.vkGetPhysicalDeviceProperties2(handle, new vk.VkPhysicalDeviceProperties2({ pNext: chain(pci) }));
+      this.pciBusInfo = { domain: pci.pciDomain, bus: pci.pciBus, device: pci.pciDevice, function: pci.pciFunction };
+    }
+  }
+
+  /** The first queue family that can do graphics, or undefined. */
+  get graphicsQueueFamily(): QueueFamily | undefined {
+    return this.queueFamilies.find((f) => f.graphics);
+  }
+
+  formatFeatures(format: VkTypes.VkFormat): { linear: number; optimal: number; buffer: number } {
+    const p = new vk.VkFormatProperties();
+    vk.vkGetPhysicalDeviceFormatProperties(this.handle, format, p);
+    return { linear: p.linearTilingFeatures, optimal: p.optimalTilingFeatures, buffer: p.bufferFeatures };
+  }
+
+  /** DRM format modifiers the driver supports for format (VK_EXT_image_drm_format_modifier). */
+  drmFormatModifiers(format: VkTypes.VkFormat): { modifier: bigint; planes: number; features: number }[] {
+    if (!this.extensions.has("VK_EXT_image_drm_format_modifier")) return [];
+    const list = new vk.VkDrmFormatModifierPropertiesListEXT();
+    const props2 = new vk.VkFormatProperties2({ pNext: chain(list) });
+    vk.vkGetPhysicalDeviceFormatProperties2(this.handle, format, props2);
+    const count = list.drmFormatModifierCount;
+    if (count === 0) return [];
+    const entries = Array.from({ length: count }, () => new vk.VkDrmFormatModifierPropertiesEXT());
+    const list2 = new vk.VkDrmFormatModifierPropertiesListEXT({ drmFormatModifierCount: count, pDrmFormatModifierProperties: entries });
+    vk.vkGetPhysicalDeviceFormatProperties2(this.handle, format, new vk.VkFormatProperties2({ pNext: chain(list2) }));
+    const got = list2.pDrmFormatModifierProperties ?? entries;
+    return got.slice(0, list2.drmFormatModifierCount).map((e) => ({
+      modifier: BigInt(e.drmFormatModifier),
+      planes: e.drmFormatModifierPlaneCount,
+      features: e.drmFormatModifierTilingFeatures,
+    }));
+  }
+
+  /** One readable line: name, type, API version, queues and the extensions scanout cares about. */
+  summary(): string {
+    const interesting = [
+      "VK_KHR_external_memory_fd",
+      "VK_EXT_external_memory_dma_buf",
+      "VK_EXT_image_drm_format_modifier",
+      "VK_KHR_external_semaphore_fd",
+      "VK_EXT_physical_device_drm",
+      "VK_EXT_pci_bus_info",
+    ].filter((e) => this.extensions.has(e));
+    const queues = this.queueFamilies
+      .map((f) => `${f.index}:${[f.graphics && "G", f.compute && "C", f.transfer && "T"].filter(Boolean).join("")}x${f.count}`)
+      .join(" ");
+    return `${this.name} (${this.type}, Vulkan ${this.apiVersion}) queues [${queues}] ${interesting.join(" ") || "no external-memory extensions"}`;
+  }
+}

@@ -1,0 +1,77 @@
+// Queue submission with tuples, so wait semaphores and their stages cannot disagree in length.
+import { vk, type VkTypes } from "./nvk.js";
+import { check } from "./result.js";
+import type { Device } from "./device.js";
+import type { CommandBuffer } from "./commands.js";
+import type { Fence, Semaphore } from "./sync.js";
+
+export interface SubmitOptions {
+  commandBuffers: readonly CommandBuffer[];
+  /** [semaphore, pipeline stage mask that waits for it] */
+  wait?: readonly (readonly [Semaphore, number])[];
+  signal?: readonly Semaphore[];
+  fence?: Fence;
+}
+
+/**
+ * A submission built once and sent many times: the per-frame path uses this so the steady state
+ * creates no nvk structs.
+ */
+export class PreparedSubmit {
+  private readonly info: VkTypes.VkSubmitInfo;
+  private readonly infos: VkTypes.VkSubmitInfo[];
+  private readonly fence: Fence | undefined;
+
+  constructor(
+    private readonly queue: Queue,
+    options: SubmitOptions,
+  ) {
+    const wait = options.wait ?? [];
+    const signal = options.signal ?? [];
+    this.info = new vk.VkSubmitInfo({
+      waitSemaphoreCount: wait.length,
+      pWaitSemaphores: wait.length ? wait.map(([s]) => s.handle) : null,
+      pWaitDstStageMask: wait.length ? new Int32Array(wait.map(([, stage]) => stage)) : null,
+      commandBufferCount: options.commandBuffers.length,
+      pCommandBuffers: options.commandBuffers.map((c) => c.handle),
+      signalSemaphoreCount: signal.length,
+      pSignalSemaphores: signal.length ? signal.map((s) => s.handle) : null,
+    });
+    this.infos = [this.info];
+    this.fence = options.fence;
+  }
+
+  submit(): number {
+    return this.queue.submitInfos(this.infos, this.fence);
+  }
+}
+
+export class Queue {
+  constructor(
+    readonly device: Device,
+    readonly handle: VkTypes.VkQueue,
+    readonly familyIndex: number,
+  ) {}
+
+  /** Submits once; returns the submission's serial number. */
+  submit(options: SubmitOptions): number {
+    return new PreparedSubmit(this, options).submit();
+  }
+
+  prepare(options: SubmitOptions): PreparedSubmit {
+    return new PreparedSubmit(this, options);
+  }
+
+  /** @internal */
+  submitInfos(infos: VkTypes.VkSubmitInfo[], fence: Fence | undefined): number {
+    const serial = this.device.nextSubmission();
+    check("vkQueueSubmit", vk.vkQueueSubmit(this.handle, infos.length, infos, fence ? fence.handle : null));
+    if (fence) fence.serial = serial;
+    return serial;
+  }
+
+  waitIdle(): void {
+    check("vkQueueWaitIdle", vk.vkQueueWaitIdle(this.handle));
+    this.device.completed(this.device.lastSubmission);
+  }
+}

@@ -1,0 +1,31 @@
+// Every failing VkResult becomes a VulkanError naming the call and the result.
+import { vk } from "./nvk.js";
+
+const resultNames = new Map<number, string>();
+for (const [name, value] of Object.entries(vk.VkResult as unknown as Record<string, number>)) {
+  if (typeof value === "number" && name.startsWith("VK_")) resultNames.set(value, name);
+}
+
+export function resultName(result: number): string {
+  return resultNames.get(result) ?? `VkResult(${result})`;
+}
+
+export class VulkanError extends Error {
+  readonly resultName: string;
+  constructor(
+    readonly call: string,
+    readonly result: number,
+    what?: string,
+  ) {
+    const name = resultName(result);
+    super(`${call}: ${name}${what ? ` (${what})` : ""}`);
+    this.name = "VulkanError";
+    this.resultName = name;
+  }
+}
+
+/** Throws VulkanError for negative results; returns the (possibly positive, e.g. VK_TIMEOUT) result. */
+export function check(call: string, result: number, what?: string): number {
+  if (result < 0) throw new VulkanError(call, result, what);
+  return result;
+}

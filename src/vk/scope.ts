@@ -1,0 +1,52 @@
+// Scoped lifetimes: a Scope owns what is created in it and destroys it in reverse creation order.
+
+export interface Destroyable {
+  destroy(): void;
+}
+
+export class Scope implements Disposable, AsyncDisposable {
+  private readonly owned: (() => void)[] = [];
+  private closed = false;
+
+  constructor(readonly name = "scope") {}
+
+  /** Takes ownership of a resource; it is destroyed when the scope closes. Returns it for chaining. */
+  add<T extends Destroyable>(resource: T): T {
+    this.defer(() => resource.destroy());
+    return resource;
+  }
+
+  /** Runs fn when the scope closes (after everything added later has been destroyed). */
+  defer(fn: () => void): void {
+    if (this.closed) throw new Error(`${this.name}: already closed`);
+    this.owned.push(fn);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Destroys everything in reverse order. Every destructor runs even if one throws; the first error is rethrown. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    let first: unknown;
+    for (let i = this.owned.length - 1; i >= 0; i--) {
+      try {
+        this.owned[i]!();
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    this.owned.length = 0;
+    if (first !== undefined) throw first;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}

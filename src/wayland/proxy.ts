@@ -1,0 +1,120 @@
+// Base class of every generated protocol object. A proxy is one client-side object id bound to an
+// interface at a version; requests go through its connection, events come back to its handlers.
+import type { InterfaceSpec, UntypedNewId, WireValue } from "./wire.js";
+
+/** Event handler table: one function per event, called with the proxy as `this`. */
+export type Handlers = { [event: string]: (...args: never[]) => void };
+
+/** What a proxy needs from its connection (implemented by Connection). */
+export interface ProxyHost {
+  sendRequest(proxy: Proxy, opcode: number, args: readonly WireValue[], created?: Proxy): void;
+  allocate<T extends Proxy>(cls: ProxyClass<T>, version: number): T;
+}
+
+export interface ProxyClass<T extends Proxy = Proxy> {
+  new (host: ProxyHost, id: number, version: number): T;
+  readonly spec: InterfaceSpec;
+}
+
+/** A descriptor received in an event: closed after the handler returns unless `take()` claims it. */
+export class ReceivedFd {
+  private taken = false;
+  constructor(readonly fd: number) {}
+  /** Claims ownership: the caller must close the descriptor. */
+  take(): number {
+    if (this.taken) throw new Error(`fd ${this.fd} was already taken`);
+    this.taken = true;
+    return this.fd;
+  }
+  get owned(): boolean {
+    return !this.taken;
+  }
+}
+
+export abstract class Proxy<E extends object = object> {
+  static readonly spec: InterfaceSpec;
+  /** Set by the connection when the client destroys it (zombie until delete_id) or it is deleted. */
+  destroyed = false;
+  /** Free slot for users (e.g. the window that owns a surface). */
+  userData: unknown;
+  /** @internal */ handlers: Partial<E> = {};
+
+  constructor(
+    readonly host: ProxyHost,
+    readonly id: number,
+    readonly version: number,
+  ) {}
+
+  get spec(): InterfaceSpec {
+    return (this.constructor as ProxyClass).spec;
+  }
+  get interfaceName(): string {
+    return this.spec.name;
+  }
+  toString(): string {
+    return `${this.spec.name}#${this.id}`;
+  }
+
+  /** Installs handlers for every event of the interface (the compiler checks none is missing). */
+  listen(handlers: E): this {
+    this.handlers = { ...handlers };
+    return this;
+  }
+  /** Installs or replaces the handler of one event. */
+  on<K extends keyof E>(event: K, handler: E[K]): this {
+    this.handlers[event] = handler;
+    return this;
+  }
+
+  /** @internal used by generated request methods. */
+  protected request(opcode: number, args: readonly WireValue[]): void {
+    this.host.sendRequest(this, opcode, args);
+  }
+  /** @internal a request creating a typed object, which inherits this proxy's version. */
+  protected requestNew<T extends Proxy>(opcode: number, cls: ProxyClass<T>, args: readonly (WireValue | typeof NEW_ID)[]): T {
+    const created = this.host.allocate(cls, this.version);
+    this.host.sendRequest(
+      this,
+      opcode,
+      args.map((a) => (a === NEW_ID ? created.id : a)),
+      created,
+    );
+    return created;
+  }
+  /** @internal the untyped new_id form (wl_registry.bind): interface name and version on the wire. */
+  protected requestNewUntyped<T extends Proxy>(
+    opcode: number,
+    cls: ProxyClass<T>,
+    version: number,
+    args: readonly (WireValue | typeof NEW_ID)[],
+  ): T {
+    if (!Number.isInteger(version) || version < 1 || version > cls.spec.version)
+      throw new RangeError(`${cls.spec.name}: version ${version} outside 1..${cls.spec.version}`);
+    const created = this.host.allocate(cls, version);
+    const value: UntypedNewId = { interface: cls.spec.name, version, id: created.id };
+    this.host.sendRequest(
+      this,
+      opcode,
+      args.map((a) => (a === NEW_ID ? value : a)),
+      created,
+    );
+    return created;
+  }
+}
+
+/** Placeholder for the new_id slot in generated request argument lists. */
+export const NEW_ID: unique symbol = Symbol("new_id");
+
+/** Object argument to wire value. */
+export function objectId(p: Proxy | null | undefined): number {
+  return p ? p.id : 0;
+}
+
+const registry = new Map<string, ProxyClass>();
+/** Generated files register their classes so events can create objects by interface name. */
+export function registerInterfaces(...classes: ProxyClass[]): void {
+  for (const c of classes) registry.set(c.spec.name, c);
+}
+export function interfaceClass(name: string): ProxyClass | undefined {
+  return registry.get(name);
+}

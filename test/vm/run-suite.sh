@@ -1,0 +1,18 @@
+#!/bin/bash
+# test/vm/run-suite.sh [TEST FILES...] -- the KMS suite on a real kernel.
+# Builds dist/ on the host (the tests spawn compiled child programs), boots the VM once and runs vitest
+# on test/drm/*.vm.test.ts (or the files given) inside it. Exit status is vitest's.
+# Exits 0 with a SKIP line when the VM cannot run here (not root and no qemu / no cached setup).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VMDIR=${VMTEST_DIR:-/tmp/vmtest}
+if [ ! -s "$VMDIR/ready/kver" ] && [ "$(id -u)" != 0 ]; then
+  echo "SKIP test:vm: the one-off VM setup needs root (apt-get install qemu-system-x86, kernel download)"; exit 0
+fi
+if ! command -v qemu-system-x86_64 >/dev/null && [ "$(id -u)" != 0 ]; then
+  echo "SKIP test:vm: qemu-system-x86_64 is not installed and we are not root to install it"; exit 0
+fi
+npx tsc -p tsconfig.json >&2
+files=("$@"); [ ${#files[@]} -gt 0 ] || files=(test/drm/*.vm.test.ts)
+# vitest through node directly: npx would cost several seconds of emulated start-up in the guest
+exec test/vm/run-in-vm.sh "node node_modules/vitest/vitest.mjs run --config test/vm/vitest.vm.config.ts ${files[*]}"

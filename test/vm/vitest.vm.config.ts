@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// Runs the KMS suite inside the VM (test/vm/run-suite.sh). JavaScript is ~20x slower there (TCG), so
+// timeouts are generous; the cache goes to /tmp since the shared root is read-only.
+export default defineConfig({
+  cacheDir: "/tmp/scanout-vitest-cache",
+  test: {
+    include: ["test/drm/**/*.vm.test.ts"],
+    fileParallelism: false,
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
+    env: { npm_config_disable_validation_checks: "1" },
+  },
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// lavapipe, Weston and the VM each want the machine's two cores to themselves: run test files one
+// at a time so timings and compositor start-up stay predictable.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    env: { npm_config_disable_validation_checks: "1" },
+  },
+});
