@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: { npm_config_disable_validation_checks: "1" },
+    // The JSON report feeds the summary line of .ci/run.
+    reporters: ["default", ["json", { outputFile: "test-results/results.json" }]],
   },
 });

@@ -2,10 +2,10 @@
 // anisotropic sampling and a camera looking at the model as it turns, through scanout's typed
 // Vulkan layer only. Used like any app would use it:
 //
-//   const scene = await TexturedMesh.load(out, out.format, { obj: "room.obj", texture: "room.png" });
+//   const scene = await TexturedMesh.load(out, { obj: "room.obj", texture: "room.png" });
 //   for await (const frame of out.frames()) {
-//     scene.update(frame.time, frame.slot);
-//     frame.record((cmd) => scene.draw(cmd, frame.target));
+//     scene.update(frame);
+//     frame.record((cmd) => scene.draw(cmd, frame));
 //   }
 import { mat4, vec3 } from "gl-matrix";
 import { loadObj, NORMAL_OFFSET, POSITION_OFFSET, UV_OFFSET, VERTEX_STRIDE, type Mesh, type NormalMode } from "../src/assets/obj.js";
@@ -15,8 +15,8 @@ import {
   BufferUsage,
   DescriptorPool,
   DescriptorSetLayout,
+  FRAMES_IN_FLIGHT,
   Format,
-  Framebuffer,
   Image,
   ImageLayout,
   ImageUsage,
@@ -27,22 +27,25 @@ import {
   Scope,
   ShaderModule,
   ShaderStage,
+  TargetFramebuffers,
+  logger,
   pickDepthFormat,
   vk,
   type CommandBuffer,
   type DescriptorSet,
   type Device,
+  type Frame,
   type ImageView,
-} from "../src/vk/index.js";
-import type { RenderTarget, TargetInfo } from "../src/present/presenter.js";
-import { logger } from "../src/util/log.js";
+  type Scene,
+  type TargetInfo,
+} from "../src/index.js";
 
 const log = logger("demo");
 
 /** Uniform block (std140): model mat4, viewProj mat4, light vec4. */
 const UNIFORM_FLOATS = 16 + 16 + 4;
 const UNIFORM_SIZE = UNIFORM_FLOATS * 4;
-const SLOTS = 2;
+const SLOTS = FRAMES_IN_FLIGHT;
 
 /** Radians per second the model turns about its vertical axis. */
 export const ROTATION_SPEED = 0.5;
@@ -65,6 +68,14 @@ export interface TexturedMeshOptions {
   lighting?: number;
   /** Clear colour, RGBA 0..1. */
   clear?: readonly [number, number, number, number];
+  /**
+   * Faces to skip: "back" (default) assumes OBJ's counter-clockwise front faces, as exporters write
+   * them, and halves the triangles rasterized; "none" draws both sides, for models whose winding is
+   * inconsistent or that are seen from behind.
+   */
+  cullMode?: "back" | "none";
+  /** Anisotropic filtering when the device has it (default true; costly on software rasterizers). */
+  anisotropy?: boolean;
   /** Mipmaps when the format can be blitted with linear filtering (default true). */
   mipmaps?: boolean;
   /** SPIR-V files (default shaders/mesh.vert.spv and shaders/mesh.frag.spv). */
@@ -85,7 +96,8 @@ export interface MeshLoadStats {
   depthFormat: string;
 }
 
-const EYE = vec3.scale(vec3.create(), EYE_DIRECTION, EYE_DISTANCE);
+/** Where the camera is, in world space (the model is fitted into the unit sphere at the origin). */
+export const EYE = vec3.scale(vec3.create(), EYE_DIRECTION, EYE_DISTANCE);
 const ORIGIN = vec3.create();
 const UP = vec3.fromValues(0, 1, 0);
 
@@ -121,21 +133,14 @@ function isSrgb(format: Format): boolean {
   return format === Format.VK_FORMAT_B8G8R8A8_SRGB || format === Format.VK_FORMAT_R8G8B8A8_SRGB;
 }
 
-interface SizeResources {
-  width: number;
-  height: number;
-  scope: Scope;
-  depthView: ImageView;
-  framebuffers: Map<number, Framebuffer>;
-}
-
-export class TexturedMesh implements AsyncDisposable {
+export class TexturedMesh implements Scene, AsyncDisposable {
   /** Shading strength, written into the uniform at each update (0 shows plain texel colours). */
   lighting: number;
   readonly stats: MeshLoadStats;
   private readonly device: Device;
   private readonly scope: Scope;
-  private readonly renderPasses = new Map<number, RenderPass>();
+  private readonly renderPass: RenderPass;
+  private readonly framebuffers: TargetFramebuffers;
   private readonly pipeline: Pipeline;
   private readonly layout: PipelineLayout;
   private readonly sets: DescriptorSet[];
@@ -151,16 +156,14 @@ export class TexturedMesh implements AsyncDisposable {
   private readonly model = mat4.create();
   private readonly viewProj = mat4.create();
   private readonly scratch = mat4.create();
-  private slot = SLOTS - 1;
   private aspectWidth = 0;
   private aspectHeight = 0;
-  private size: SizeResources | undefined;
   private destroyed = false;
 
   private constructor(
     device: Device,
-    private readonly format: Format,
-    private readonly defaultFinalLayout: ImageLayout,
+    format: Format,
+    finalLayout: ImageLayout,
     mesh: Mesh,
     texture: Rgba8Image,
     options: TexturedMeshOptions,
@@ -174,10 +177,6 @@ export class TexturedMesh implements AsyncDisposable {
     try {
       this.depthFormat = pickDepthFormat(device);
 
-      // shaders first: a missing .spv fails before anything big is allocated
-      const vertex = scope.add(ShaderModule.load(device, options.shaders?.vertex ?? "mesh.vert.spv"));
-      const fragment = scope.add(ShaderModule.load(device, options.shaders?.fragment ?? "mesh.frag.spv"));
-
       let t0 = performance.now();
       this.vertexBuffer = scope.add(Buffer.upload(device, mesh.vertices, BufferUsage.vertex, `${mesh.name} vertices`));
       this.indexBuffer = scope.add(Buffer.upload(device, mesh.indices, BufferUsage.index, `${mesh.name} indices`));
@@ -189,7 +188,7 @@ export class TexturedMesh implements AsyncDisposable {
       const textureFormat = isSrgb(format) ? Format.VK_FORMAT_R8G8B8A8_SRGB : Format.VK_FORMAT_R8G8B8A8_UNORM;
       const { view, mipLevels } = uploadTexture(device, scope, texture, textureFormat, options.mipmaps ?? true);
       const textureUploadMs = performance.now() - t0;
-      const sampler = scope.add(new Sampler(device, { mipLevels, anisotropy: true }));
+      const sampler = scope.add(new Sampler(device, { mipLevels, anisotropy: options.anisotropy ?? true }));
 
       const setLayout = scope.add(
         new DescriptorSetLayout(device, [
@@ -209,7 +208,13 @@ export class TexturedMesh implements AsyncDisposable {
       });
 
       this.layout = scope.add(new PipelineLayout(device, { setLayouts: [setLayout] }));
-      const renderPass = this.renderPassFor(defaultFinalLayout);
+      using shaders = new Scope("mesh shaders"); // only needed while the pipeline is created
+      const vertex = shaders.add(ShaderModule.load(device, options.shaders?.vertex ?? "mesh.vert.spv"));
+      const fragment = shaders.add(ShaderModule.load(device, options.shaders?.fragment ?? "mesh.frag.spv"));
+      const renderPass = (this.renderPass = scope.add(
+        RenderPass.create(device, { color: { format, finalLayout }, depth: { format: this.depthFormat } }),
+      ));
+      this.framebuffers = scope.add(new TargetFramebuffers(device, renderPass, this.depthFormat));
       this.pipeline = scope.add(
         Pipeline.createGraphics(device, {
           renderPass,
@@ -224,12 +229,13 @@ export class TexturedMesh implements AsyncDisposable {
               { location: 2, format: Format.VK_FORMAT_R32G32_SFLOAT, offset: UV_OFFSET },
             ],
           },
-          // OBJ files differ in winding; draw both sides and let the depth test sort them out
-          cullMode: "none",
+          // counter-clockwise fronts stay counter-clockwise: the projection's y flip and Vulkan's
+          // y-down framebuffer cancel out
+          cullMode: options.cullMode ?? "back",
+          frontFace: "ccw",
           depthTest: true,
         }),
       );
-      // the shader modules are only needed while pipelines are created
       this.stats = {
         ...stats,
         geometryUploadMs,
@@ -252,13 +258,17 @@ export class TexturedMesh implements AsyncDisposable {
   }
 
   /**
-   * Loads the model and texture and builds everything to draw them into targets of `format`.
-   * `target` is the presenter (or any TargetInfo) or just a device; bad files fail before any
-   * Vulkan object exists, and a failure later frees whatever was already made.
+   * Loads the model and texture and builds everything to draw them into the presenter's targets
+   * (`out` is the presenter or any TargetInfo; `format` overrides its format). Bad files fail
+   * before any Vulkan object exists, and a failure later frees whatever was already made.
    */
-  static async load(target: TargetInfo | Device, format: Format, options: TexturedMeshOptions): Promise<TexturedMesh> {
-    const device = "device" in target ? target.device : target;
-    const finalLayout = "finalLayout" in target ? target.finalLayout : ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  static async load(out: TargetInfo, options: TexturedMeshOptions): Promise<TexturedMesh>;
+  static async load(out: TargetInfo | Device, format: Format, options: TexturedMeshOptions): Promise<TexturedMesh>;
+  static async load(out: TargetInfo | Device, a: Format | TexturedMeshOptions, b?: TexturedMeshOptions): Promise<TexturedMesh> {
+    const options = typeof a === "object" ? a : b!;
+    const device = "device" in out ? out.device : out;
+    const format = typeof a === "object" ? (out as TargetInfo).format : a;
+    const finalLayout = "finalLayout" in out ? out.finalLayout : ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
     let t0 = performance.now();
     const mesh = await loadObj(options.obj, { normals: options.normals });
     const parseMs = performance.now() - t0;
@@ -268,89 +278,41 @@ export class TexturedMesh implements AsyncDisposable {
     return new TexturedMesh(device, format, finalLayout, mesh, texture, options, { parseMs, decodeMs });
   }
 
-  /** Advances to the next uniform slot (or `slot`, the frame's) and writes the model for `time`. */
-  update(time: number, slot?: number): void {
-    this.slot = slot ?? (this.slot + 1) % SLOTS;
-    const u = this.uniforms[this.slot]!;
-    u.set(modelMatrix(time, this.fit, this.model), 0);
+  /** Writes the model matrix for frame.time into the frame's uniform slot. */
+  update(frame: Pick<Frame, "time" | "slot">): void {
+    const u = this.uniforms[frame.slot]!;
+    u.set(modelMatrix(frame.time, this.fit, this.model), 0);
     u[32] = LIGHT[0];
     u[33] = LIGHT[1];
     u[34] = LIGHT[2];
     u[35] = this.lighting;
   }
 
-  /** Records the scene into `target`: one render pass clearing colour and depth, one indexed draw. */
-  draw(cmd: CommandBuffer, target: RenderTarget): void {
+  /** Records the scene into frame.target: one render pass clearing colour and depth, one indexed draw. */
+  draw(cmd: CommandBuffer, frame: Pick<Frame, "slot" | "target">): void {
+    const { target, slot } = frame;
     if (target.width !== this.aspectWidth || target.height !== this.aspectHeight) {
       viewProjection(target.width / target.height, this.viewProj, this.scratch);
       this.aspectWidth = target.width;
       this.aspectHeight = target.height;
     }
-    this.uniforms[this.slot]!.set(this.viewProj, 16);
-    const renderPass = this.renderPassFor(target.finalLayout);
-    cmd.beginRenderPass(renderPass, this.framebufferFor(target, renderPass), this.clear);
+    this.uniforms[slot]!.set(this.viewProj, 16);
+    cmd.beginRenderPass(this.renderPass, this.framebuffers.get(target), this.clear);
     cmd.setViewportAndScissor(target.width, target.height);
     cmd.bindPipeline(this.pipeline);
-    cmd.bindDescriptorSet(this.layout, this.sets[this.slot]!);
+    cmd.bindDescriptorSet(this.layout, this.sets[slot]!);
     cmd.bindVertexBuffer(this.vertexBuffer);
     cmd.bindIndexBuffer(this.indexBuffer, this.indexType);
     cmd.drawIndexed(this.indexCount);
     cmd.endRenderPass();
   }
 
-  /** Render passes differ only in the colour attachment's final layout (all compatible with the pipeline). */
-  private renderPassFor(finalLayout: ImageLayout): RenderPass {
-    let pass = this.renderPasses.get(finalLayout);
-    if (!pass) {
-      pass = this.scope.add(RenderPass.create(this.device, { color: { format: this.format, finalLayout }, depth: { format: this.depthFormat } }));
-      this.renderPasses.set(finalLayout, pass);
-    }
-    return pass;
-  }
-
-  /** Depth buffer per target size; framebuffers per target, made on first use. */
-  private framebufferFor(target: RenderTarget, renderPass: RenderPass): Framebuffer {
-    let size = this.size;
-    if (!size || size.width !== target.width || size.height !== target.height) {
-      if (size) this.device.retire({ destroy: () => size!.scope.close() });
-      size = this.size = this.createSize(target.width, target.height);
-    }
-    const key = target.id * 64 + (target.finalLayout & 63);
-    let fb = size.framebuffers.get(key);
-    if (!fb) {
-      fb = size.scope.add(Framebuffer.create(this.device, { renderPass, attachments: [target.view, size.depthView], width: target.width, height: target.height }));
-      size.framebuffers.set(key, fb);
-    }
-    return fb;
-  }
-
-  private createSize(width: number, height: number): SizeResources {
-    const scope = new Scope(`mesh ${width}x${height}`);
-    try {
-      const depth = scope.add(
-        Image.create(this.device, { width, height, format: this.depthFormat, usage: ImageUsage.depthStencilAttachment, aspect: "depth", what: `depth ${width}x${height}` }),
-      );
-      const depthView = scope.add(depth.createView());
-      return { width, height, scope, depthView, framebuffers: new Map() };
-    } catch (error) {
-      scope.close();
-      throw error;
-    }
-  }
-
   /** Frees everything once the GPU has finished the frames submitted so far. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    const size = this.size;
-    this.size = undefined;
     const scope = this.scope;
-    this.device.retire({
-      destroy: () => {
-        size?.scope.close();
-        scope.close();
-      },
-    });
+    this.device.retire({ destroy: () => scope.close() });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -45,7 +45,7 @@ const why: Record<string, string> = {
   ENOENT: "an object id in the request does not exist (e.g. a removed framebuffer or blob)",
   ERANGE: "a value is out of the property's range",
   ENOMEM: "the kernel is out of memory",
-  ENOSPC: "not enough display bandwidth or resources for this configuration",
+  ENOSPC: "a plane's source rectangle lies outside its framebuffer, or the display lacks the bandwidth/resources",
 };
 
 /** Property definitions per object, looked up once per device. */

@@ -3,6 +3,7 @@
 import { Buffer, BufferUsage, CommandPool, Fence, Format, type CommandBuffer, type Device, type PreparedSubmit } from "../vk/index.js";
 import type { BackendName, Frame, FrameOptions, FrameStats, Pixels, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
 import { logger } from "../util/log.js";
+import { threadCpuMicros } from "../sys/rusage.js";
 
 const log = logger("present");
 export const FRAMES_IN_FLIGHT = 2;
@@ -69,7 +70,7 @@ export class FrameLoop implements Presenter {
   private readonly slots: Slot[];
   private running = false;
   private closed = false;
-  private readonly statsValue: FrameStats = { frames: 0, seconds: 0, fps: 0, cpuMsPerFrame: 0, extra: {} };
+  private readonly statsValue: FrameStats = { frames: 0, seconds: 0, fps: 0, cpuMsPerFrame: 0, mainThreadCpuMsPerFrame: 0, extra: {} };
 
   constructor(
     private readonly swapchain: SwapchainBackend,
@@ -106,6 +107,7 @@ export class FrameLoop implements Presenter {
     const step = options.fixedTimestep ?? this.swapchain.defaultTimestep;
     const start = performance.now();
     const cpuStart = process.cpuUsage();
+    const threadStart = threadCpuMicros();
     let count = 0;
     let pending: Slot | undefined;
     try {
@@ -148,11 +150,13 @@ export class FrameLoop implements Presenter {
       }
       const seconds = (performance.now() - start) / 1000;
       const cpu = process.cpuUsage(cpuStart);
+      const thread = threadCpuMicros() - threadStart;
       Object.assign(this.statsValue, {
         frames: count,
         seconds,
         fps: count / (seconds || Infinity),
         cpuMsPerFrame: count ? (cpu.user + cpu.system) / 1000 / count : 0,
+        mainThreadCpuMsPerFrame: count ? thread / 1000 / count : 0,
         extra: this.swapchain.stats?.() ?? {},
       });
       this.running = false;

@@ -55,8 +55,10 @@ export interface FrameStats {
   frames: number;
   seconds: number;
   fps: number;
-  /** Main-thread CPU time per frame (process.cpuUsage over the loop). */
+  /** CPU time per frame of the whole process, driver threads included (as the C reference reports it). */
   cpuMsPerFrame: number;
+  /** CPU time per frame of the JavaScript thread alone: the application's own overhead. */
+  mainThreadCpuMsPerFrame: number;
   /** Backend-specific figures (release latency, presentation feedback, flips). */
   extra: Record<string, number | string>;
 }

@@ -196,7 +196,17 @@ export class UnixSocket {
     this.rx.prepare(this.rx.dataCapacity, controlCap);
     const fd = this.fd;
     return new Promise<Received>((resolve, reject) => {
-      c_recvmsg.async(fd, this.rx.ptr, MSG_CMSG_CLOEXEC, (err: unknown, r: number | bigint) => {
+      const start = (cb: (err: unknown, r: number | bigint) => void) => {
+        try {
+          c_recvmsg.async(fd, this.rx.ptr, MSG_CMSG_CLOEXEC, cb);
+        } catch (e) {
+          // koffi refuses when too many async calls are pending: not receiving after all
+          this.receiving = false;
+          if (this.closeRequested && !this.sending) this.release();
+          reject(e);
+        }
+      };
+      start((err: unknown, r: number | bigint) => {
         const ret = Number(r);
         const errno = ret < 0 ? koffi.errno() : 0;
         this.receiving = false;

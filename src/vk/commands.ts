@@ -2,6 +2,7 @@
 // rewrites its fields, so recording a frame in the steady state allocates no new structs.
 import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
+import { pinArray } from "./pinned.js";
 import type { Device } from "./device.js";
 import type { Buffer } from "./buffer.js";
 import type { Image } from "./image.js";
@@ -98,11 +99,12 @@ export interface TransitionOptions {
 
 export class CommandBuffer {
   private readonly beginInfo = new vk.VkCommandBufferBeginInfo();
-  private readonly clearValues = [new vk.VkClearValue(), new vk.VkClearValue()];
-  private readonly renderArea = new vk.VkRect2D({ offset: new vk.VkOffset2D(), extent: new vk.VkExtent2D() });
+  // Nested structs are used through the parent's own sub-views (never assigned from separate
+  // objects) and arrays are pinned (see pinned.ts): nvk then copies nothing when a call flushes them.
   private readonly passBegin = new vk.VkRenderPassBeginInfo();
+  private readonly clearBytes = pinArray(this.passBegin, "pClearValues", [new vk.VkClearValue(), new vk.VkClearValue()]);
   private readonly viewports = [new vk.VkViewport({ minDepth: 0, maxDepth: 1 })];
-  private readonly scissors = [new vk.VkRect2D({ offset: new vk.VkOffset2D(), extent: new vk.VkExtent2D() })];
+  private readonly scissors = [new vk.VkRect2D()];
   private readonly oneBuffer: VkTypes.VkBuffer[] = [new vk.VkBuffer()];
   private readonly oneOffset = new BigUint64Array(1);
   private readonly oneSet: VkTypes.VkDescriptorSet[] = [new vk.VkDescriptorSet()];
@@ -130,19 +132,16 @@ export class CommandBuffer {
   /** Begins a render pass over the whole framebuffer, clearing colour (RGBA 0..1) and depth to 1. */
   beginRenderPass(renderPass: RenderPass, framebuffer: Framebuffer, clear: readonly number[] = [0, 0, 0, 1]): void {
     if (clear[0] !== this.lastClear[0] || clear[1] !== this.lastClear[1] || clear[2] !== this.lastClear[2] || clear[3] !== this.lastClear[3]) {
-      // nvk 0.8's VkClearColorValue.float32 setter writes floats at byte offsets 0,1,2,3, so the
-      // union's bytes are written directly; pClearValues copies them when assigned.
-      const color = new Float32Array(this.clearValues[0]!.memoryBuffer, 0, 4);
-      for (let i = 0; i < 4; i++) color[i] = this.lastClear[i] = clear[i] ?? 0;
-      new Float32Array(this.clearValues[1]!.memoryBuffer, 0, 1)[0] = 1; // depth 1.0, stencil 0
-      this.passBegin.pClearValues = this.clearValues;
+      // Written as bytes: nvk 0.8's VkClearColorValue.float32 setter puts floats at byte offsets
+      // 0,1,2,3. Two VkClearValues of 16 bytes: colour, then depth 1.0 / stencil 0.
+      const values = new Float32Array(this.clearBytes.buffer, 0, 8);
+      for (let i = 0; i < 4; i++) values[i] = this.lastClear[i] = clear[i] ?? 0;
+      values[4] = 1;
     }
-    const extent = this.renderArea.extent!;
+    const extent = this.passBegin.renderArea!.extent!;
     if (extent.width !== framebuffer.width || extent.height !== framebuffer.height) {
       extent.width = framebuffer.width;
       extent.height = framebuffer.height;
-      this.renderArea.extent = extent;
-      this.passBegin.renderArea = this.renderArea;
     }
     this.passBegin.clearValueCount = renderPass.hasDepth ? 2 : 1;
     this.passBegin.renderPass = renderPass.handle;
@@ -163,7 +162,6 @@ export class CommandBuffer {
       const e = this.scissors[0]!.extent!;
       e.width = width;
       e.height = height;
-      this.scissors[0]!.extent = e;
     }
     vk.vkCmdSetViewport(this.handle, 0, 1, this.viewports);
     vk.vkCmdSetScissor(this.handle, 0, 1, this.scissors);

@@ -22,10 +22,11 @@ function loadQuietly(): Nvk {
 
 export const vk: Nvk = loadQuietly();
 
-/** nvk's ArrayBuffer extension (fromAddress/getAddress), which its typings declare only inside their module. */
-export const nativeBuffers = ArrayBuffer as unknown as {
-  fromAddress(address: bigint, length: number): ArrayBuffer;
-  getAddress(buffer: ArrayBuffer): bigint;
+/** nvk's ArrayBuffer extensions (static fromAddress, prototype getAddress), typed only inside its module. */
+export const nativeBuffers = {
+  fromAddress: (address: bigint, length: number): ArrayBuffer =>
+    (ArrayBuffer as unknown as { fromAddress(a: bigint, l: number): ArrayBuffer }).fromAddress(address, length),
+  getAddress: (buffer: ArrayBuffer): bigint => (buffer as unknown as { getAddress(): bigint }).getAddress(),
 };
 
 /**

@@ -1,6 +1,7 @@
 // Queue submission with tuples, so wait semaphores and their stages cannot disagree in length.
 import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
+import { pinArray } from "./pinned.js";
 import type { Device } from "./device.js";
 import type { CommandBuffer } from "./commands.js";
 import type { Fence, Semaphore } from "./sync.js";
@@ -30,13 +31,14 @@ export class PreparedSubmit {
     const signal = options.signal ?? [];
     this.info = new vk.VkSubmitInfo({
       waitSemaphoreCount: wait.length,
-      pWaitSemaphores: wait.length ? wait.map(([s]) => s.handle) : null,
       pWaitDstStageMask: wait.length ? new Int32Array(wait.map(([, stage]) => stage)) : null,
       commandBufferCount: options.commandBuffers.length,
-      pCommandBuffers: options.commandBuffers.map((c) => c.handle),
       signalSemaphoreCount: signal.length,
-      pSignalSemaphores: signal.length ? signal.map((s) => s.handle) : null,
     });
+    // Built once: nvk would otherwise rebuild these arrays on every vkQueueSubmit.
+    pinArray(this.info, "pWaitSemaphores", wait.map(([s]) => s.handle));
+    pinArray(this.info, "pCommandBuffers", options.commandBuffers.map((c) => c.handle));
+    pinArray(this.info, "pSignalSemaphores", signal.map((s) => s.handle));
     this.infos = [this.info];
     this.fence = options.fence;
   }

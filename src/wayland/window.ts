@@ -15,7 +15,7 @@ export interface WindowOptions extends ConnectOptions {
   title?: string;
   appId?: string;
   /** Size we want when the compositor leaves it to us (configure 0x0). */
-  size?: [number, number];
+  size?: readonly [number, number];
   /** An existing connection to use instead of opening one (it is not closed with the window). */
   connection?: Connection;
 }

@@ -72,12 +72,13 @@ export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
     process: child,
     log: () => output,
     async stop() {
+      let t: NodeJS.Timeout | undefined;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
-        const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-        await exited;
-        clearTimeout(t);
+        t = setTimeout(() => child.kill("SIGKILL"), 5000);
       }
+      await exited;
+      clearTimeout(t);
       rmSync(runtimeDir, { recursive: true, force: true });
     },
     async screenshot() {

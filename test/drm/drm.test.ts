@@ -1,0 +1,164 @@
+// Host-side tests of the DRM layer: pure decoding and the "no DRM device" path. No kernel DRM needed.
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { DRM_IOCTL } from "../../src/drm/ioctl.js";
+import {
+  decodeMode, decodeProperty, DrmDevice, encodeMode, encodeProperty, fixed16, fourcc, fourccName, listDevices,
+  makePropertyInfo, modeRefresh, parseInFormats, pickMode, DRM_FORMAT_XRGB8888, type Mode,
+} from "../../src/drm/index.js";
+import { chooseOutput } from "../../src/drm/output.js";
+
+const PROP = { RANGE: 2, IMMUTABLE: 4, ENUM: 8, BLOB: 16, BITMASK: 32, OBJECT: 64, SIGNED_RANGE: 128, ATOMIC: 0x80000000 };
+
+describe("ioctl numbers", () => {
+  it("match the kernel's _IOWR encoding", () => {
+    expect(DRM_IOCTL.VERSION).toBe(0xc0406400);
+    expect(DRM_IOCTL.SET_MASTER).toBe(0x641e);
+    expect(DRM_IOCTL.MODE_GETRESOURCES).toBe(0xc04064a0);
+    expect(DRM_IOCTL.MODE_ADDFB2).toBe(0xc06864b8);
+    expect(DRM_IOCTL.MODE_ATOMIC).toBe(0xc03864bc);
+    expect(DRM_IOCTL.SET_CLIENT_CAP).toBe(0x4010640d);
+  });
+});
+
+describe("16.16 fixed point", () => {
+  it("round-trips plane source coordinates", () => {
+    expect(fixed16.from(1024)).toBe(1024n << 16n);
+    expect(fixed16.from(0.5)).toBe(0x8000n);
+    expect(fixed16.to(0x18000n)).toBe(1.5);
+    expect(() => fixed16.from(-1)).toThrow(/out of range/);
+    expect(() => fixed16.from(70000)).toThrow(/out of range/);
+  });
+  it("is used for SRC_* range properties", () => {
+    const src = makePropertyInfo(12, "SRC_W", PROP.RANGE | PROP.ATOMIC, [0n, 0xffffffffn], []);
+    expect(src.kind).toBe("fixed16");
+    expect(decodeProperty(src, 800n << 16n)).toEqual({ kind: "fixed16", value: 800 });
+    expect(encodeProperty(src, { fixed16: 640.25 })).toBe(0x2800000n + 0x4000n);
+    const crtcW = makePropertyInfo(13, "CRTC_W", PROP.RANGE, [0n, 0x7fffffffn], []);
+    expect(crtcW.kind).toBe("range");
+    expect(decodeProperty(crtcW, 800n)).toEqual({ kind: "range", value: 800n });
+  });
+});
+
+describe("typed property values", () => {
+  const type = makePropertyInfo(8, "type", PROP.ENUM | PROP.IMMUTABLE, [0n, 1n, 2n], [
+    { name: "Overlay", value: 0n }, { name: "Primary", value: 1n }, { name: "Cursor", value: 2n },
+  ]);
+  const rotation = makePropertyInfo(9, "rotation", PROP.BITMASK, [], [
+    { name: "rotate-0", value: 0n }, { name: "rotate-90", value: 1n }, { name: "reflect-x", value: 4n },
+  ]);
+  const fbId = makePropertyInfo(17, "FB_ID", PROP.OBJECT | PROP.ATOMIC, [0xfbfbfbfbn], []);
+  const modeId = makePropertyInfo(20, "MODE_ID", PROP.BLOB | PROP.ATOMIC, [], []);
+  const crtcX = makePropertyInfo(21, "CRTC_X", PROP.SIGNED_RANGE | PROP.ATOMIC, [BigInt.asUintN(64, -2147483648n), 2147483647n], []);
+  const active = makePropertyInfo(22, "ACTIVE", PROP.RANGE | PROP.ATOMIC, [0n, 1n], []);
+
+  it("decodes enums, bitmasks, objects, blobs and signed ranges", () => {
+    expect(decodeProperty(type, 1n)).toEqual({ kind: "enum", value: 1n, name: "Primary" });
+    expect(decodeProperty(rotation, 0b10001n)).toEqual({ kind: "bitmask", value: 0b10001n, names: ["rotate-0", "reflect-x"] });
+    expect(decodeProperty(fbId, 47n)).toEqual({ kind: "object", objectType: "framebuffer", id: 47 });
+    expect(decodeProperty(fbId, 0n)).toEqual({ kind: "object", objectType: "framebuffer", id: undefined });
+    expect(decodeProperty(modeId, 0n)).toEqual({ kind: "blob", blob: undefined });
+    expect(decodeProperty(crtcX, BigInt.asUintN(64, -5n))).toEqual({ kind: "signedRange", value: -5n });
+    expect(fbId.atomicOnly).toBe(true);
+  });
+
+  it("encodes and validates values with errors that name the property", () => {
+    expect(encodeProperty(rotation, ["rotate-90", "reflect-x"])).toBe(0b10010n);
+    expect(encodeProperty(crtcX, -5)).toBe(BigInt.asUintN(64, -5n));
+    expect(encodeProperty(fbId, undefined)).toBe(0n);
+    expect(() => encodeProperty(type, "Primary", "plane 32")).toThrow(/type of plane 32 is immutable/);
+    expect(() => encodeProperty(active, 2, "crtc 38")).toThrow(/ACTIVE of crtc 38: 2 is outside \[0, 1\]/);
+    expect(() => encodeProperty(rotation, ["rotate-45"])).toThrow(/"rotate-45" is not one of rotate-0, rotate-90, reflect-x/);
+    expect(() => encodeProperty(active, 0.5)).toThrow(/not an integer/);
+  });
+});
+
+/** Crafts a struct drm_format_modifier_blob. */
+function inFormatsBlob(formats: number[], mods: { mask: bigint; offset: number; modifier: bigint }[]): Uint8Array {
+  const fOff = 24;
+  const mOff = fOff + formats.length * 4 + 4; // odd padding on purpose: offsets must be honoured
+  const b = Buffer.alloc(mOff + mods.length * 24);
+  b.writeUInt32LE(1, 0);
+  b.writeUInt32LE(formats.length, 8);
+  b.writeUInt32LE(fOff, 12);
+  b.writeUInt32LE(mods.length, 16);
+  b.writeUInt32LE(mOff, 20);
+  formats.forEach((f, i) => b.writeUInt32LE(f, fOff + i * 4));
+  mods.forEach((m, i) => {
+    b.writeBigUInt64LE(m.mask, mOff + i * 24);
+    b.writeUInt32LE(m.offset, mOff + i * 24 + 8);
+    b.writeBigUInt64LE(m.modifier, mOff + i * 24 + 16);
+  });
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+describe("IN_FORMATS blob", () => {
+  const XR24 = fourcc("XR24"), AR24 = fourcc("AR24"), NV12 = fourcc("NV12");
+  const Y_TILED = 0x0100000000000002n;
+
+  it("maps each format to its modifiers", () => {
+    const m = parseInFormats(inFormatsBlob([XR24, AR24, NV12], [
+      { mask: 0b111n, offset: 0, modifier: 0n },
+      { mask: 0b011n, offset: 0, modifier: Y_TILED },
+    ]));
+    expect(fourccName(XR24)).toBe("XR24");
+    expect(XR24).toBe(DRM_FORMAT_XRGB8888);
+    expect(m.get(XR24)).toEqual([0n, Y_TILED]);
+    expect(m.get(AR24)).toEqual([0n, Y_TILED]);
+    expect(m.get(NV12)).toEqual([0n]);
+  });
+
+  it("honours the offset of a modifier's format window", () => {
+    const formats = Array.from({ length: 70 }, (_, i) => 0x1000 + i);
+    const m = parseInFormats(inFormatsBlob(formats, [{ mask: 1n | (1n << 5n), offset: 64, modifier: 7n }]));
+    expect(m.get(0x1000 + 64)).toEqual([7n]);
+    expect(m.get(0x1000 + 69)).toEqual([7n]);
+    expect(m.get(0x1000)).toEqual([]);
+  });
+
+  it("rejects blobs whose counts overrun the data or name missing formats", () => {
+    const good = Buffer.from(inFormatsBlob([XR24], [{ mask: 1n, offset: 0, modifier: 0n }]));
+    const lying = Buffer.from(good);
+    lying.writeUInt32LE(1000, 16); // count_modifiers
+    expect(() => parseInFormats(lying)).toThrow(/1000 modifiers at .* overrun/);
+    expect(() => parseInFormats(inFormatsBlob([XR24], [{ mask: 0b10n, offset: 0, modifier: 0n }]))).toThrow(/format index 1 of 1/);
+    expect(() => parseInFormats(new Uint8Array(10))).toThrow(/header needs 24/);
+    const v2 = Buffer.from(good);
+    v2.writeUInt32LE(2, 0);
+    expect(() => parseInFormats(v2)).toThrow(/version 2/);
+  });
+});
+
+describe("modes", () => {
+  const xga: Mode = {
+    clock: 65000, hdisplay: 1024, hsyncStart: 1048, hsyncEnd: 1184, htotal: 1344, hskew: 0,
+    vdisplay: 768, vsyncStart: 771, vsyncEnd: 777, vtotal: 806, vscan: 0, vrefresh: 60, flags: 0xa, type: 0x48, name: "1024x768",
+  };
+  const vga: Mode = { ...xga, clock: 25175, hdisplay: 640, htotal: 800, vdisplay: 480, vtotal: 525, type: 0x40, name: "640x480" };
+  it("encode/decode round-trips struct drm_mode_modeinfo", () => {
+    const b = encodeMode(xga);
+    expect(b.length).toBe(68);
+    expect(decodeMode(b)).toEqual(xga);
+    expect(modeRefresh(xga)).toBeCloseTo(60.004, 2);
+  });
+  it("picks preferred, WxH and WxH@Hz", () => {
+    expect(pickMode([vga, xga])).toBe(xga);
+    expect(pickMode([vga, xga], "640x480")).toBe(vga);
+    expect(pickMode([vga, xga], "640x480@60")).toBe(vga);
+    expect(pickMode([vga, xga], "640x480@75")).toBeUndefined();
+    expect(pickMode([vga, xga], "123x45")).toBeUndefined();
+    expect(() => pickMode([vga], "huge")).toThrow(/expected WIDTHxHEIGHT/);
+  });
+});
+
+const hostHasDrm = existsSync("/dev/dri");
+describe("without DRM", () => {
+  it.skipIf(hostHasDrm)("says clearly that there is no DRM device (this host has no /dev/dri)", () => {
+    expect(listDevices()).toEqual([]);
+    expect(() => DrmDevice.open()).toThrow(/no DRM device: \/dev\/dri does not exist \(this kernel has no DRM driver loaded\)/);
+  });
+  it("names the node it cannot open", () => {
+    expect(() => DrmDevice.open("/dev/dri/card99")).toThrow(/cannot open DRM device \/dev\/dri\/card99: no such device/);
+  });
+  it("exports chooseOutput", () => expect(typeof chooseOutput).toBe("function"));
+});
