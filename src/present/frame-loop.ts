@@ -13,7 +13,7 @@ interface CaptureRequest {
   reject: (error: unknown) => void;
 }
 
-class Slot implements Frame {
+export class Slot implements Frame {
   index = 0;
   time = 0;
   target!: RenderTarget;
@@ -99,71 +99,26 @@ export class FrameLoop implements Presenter {
     return this.swapchain.endReason;
   }
 
-  async *frames(options: FrameOptions = {}): AsyncGenerator<Frame, void, undefined> {
+  /**
+   * The frame loop, as an async iterator: each step finishes the previous frame (submit, present)
+   * and starts the next (wait for its slot, acquire a target). Hand-written rather than an async
+   * generator so a step in the steady state allocates almost nothing.
+   */
+  frames(options: FrameOptions = {}): AsyncIterableIterator<Frame> {
     if (this.running) throw new Error("frames(): a frame loop is already running on this presenter");
     if (this.closed) throw new Error("frames(): the presenter is closed");
     this.running = true;
-    const limit = options.limit ?? Infinity;
-    const step = options.fixedTimestep ?? this.swapchain.defaultTimestep;
-    const start = performance.now();
-    const cpuStart = process.cpuUsage();
-    const threadStart = threadCpuMicros();
-    let count = 0;
-    let pending: Slot | undefined;
-    try {
-      for (let i = 0; i < limit; i++) {
-        if (this.swapchain.endReason) {
-          log.info(`${this.backend}: frame loop ends: ${this.swapchain.endReason}`);
-          break;
-        }
-        const slot = this.slots[i % FRAMES_IN_FLIGHT]!;
-        slot.fence.wait();
-        const acquired = this.swapchain.acquire();
-        slot.target = acquired instanceof Promise ? await acquired : acquired;
-        if (this.swapchain.endReason) break;
-        slot.index = i;
-        slot.time = step !== undefined ? i * step : (performance.now() - start) / 1000;
-        slot.recorded = false;
-        slot.cmd.begin({ oneTime: true });
-        pending = slot;
-        yield slot;
-        if (!slot.recorded) throw new Error(`frame ${i}: the loop body did not call frame.record()`);
-        this.swapchain.recordAfter?.(slot.cmd, slot.target);
-        if (slot.capture_) this.recordCapture(slot);
-        slot.cmd.end();
-        slot.fence.reset();
-        slot.submit.submit();
-        pending = undefined;
-        const presented = this.swapchain.present(slot.target, slot.fence, i);
-        if (presented instanceof Promise) await presented;
-        if (slot.capture_) this.finishCapture(slot);
-        count++;
-      }
-      for (const s of this.slots) s.fence.wait();
-    } finally {
-      if (pending) {
-        // The consumer left mid-frame (break or throw): drop the half-recorded commands.
-        pending.cmd.end();
-        pending.cmd.reset();
-        pending.capture_?.reject(new Error(`frame ${pending.index} was never submitted`));
-        pending.capture_ = undefined;
-      }
-      const seconds = (performance.now() - start) / 1000;
-      const cpu = process.cpuUsage(cpuStart);
-      const thread = threadCpuMicros() - threadStart;
-      Object.assign(this.statsValue, {
-        frames: count,
-        seconds,
-        fps: count / (seconds || Infinity),
-        cpuMsPerFrame: count ? (cpu.user + cpu.system) / 1000 / count : 0,
-        mainThreadCpuMsPerFrame: count ? thread / 1000 / count : 0,
-        extra: this.swapchain.stats?.() ?? {},
-      });
-      this.running = false;
-    }
+    return new FrameRun(this, this.swapchain, this.slots, options);
   }
 
-  private recordCapture(slot: Slot): void {
+  /** @internal FrameRun reports its totals here when it ends. */
+  finishRun(stats: FrameStats): void {
+    Object.assign(this.statsValue, stats, { extra: this.swapchain.stats?.() ?? {} });
+    this.running = false;
+  }
+
+  /** @internal */
+  recordCapture(slot: Slot): void {
     const { image } = slot.target;
     const size = image.width * image.height * 4;
     if (!slot.readback || slot.readback.size !== size) {
@@ -173,7 +128,8 @@ export class FrameLoop implements Presenter {
     slot.cmd.copyImageToBuffer(image, slot.readback, slot.target.finalLayout);
   }
 
-  private finishCapture(slot: Slot): void {
+  /** @internal */
+  finishCapture(slot: Slot): void {
     const request = slot.capture_!;
     slot.capture_ = undefined;
     try {
@@ -201,5 +157,145 @@ export class FrameLoop implements Presenter {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/** One run of the frame loop (see FrameLoop.frames). */
+class FrameRun implements AsyncIterableIterator<Frame> {
+  private index = 0;
+  private count = 0;
+  /** The frame handed to the consumer and not yet submitted. */
+  private current: Slot | undefined;
+  private ended = false;
+  private readonly limit: number;
+  private readonly step: number | undefined;
+  private readonly start = performance.now();
+  private readonly cpuStart = process.cpuUsage();
+  private readonly threadStart = threadCpuMicros();
+  // The consumer reads `value` before asking for the next frame, so one result object serves all.
+  private readonly result: IteratorYieldResult<Frame> = { value: undefined as unknown as Frame, done: false };
+  private readonly ready = Promise.resolve(this.result);
+
+  constructor(
+    private readonly loop: FrameLoop,
+    private readonly swapchain: SwapchainBackend,
+    private readonly slots: readonly Slot[],
+    options: FrameOptions,
+  ) {
+    this.limit = options.limit ?? Infinity;
+    this.step = options.fixedTimestep ?? swapchain.defaultTimestep;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Frame>> {
+    if (this.ended) return Promise.resolve(DONE);
+    try {
+      const presented = this.current ? this.submitCurrent() : undefined;
+      return presented ? presented.then(() => this.afterPresent(), (e) => this.fail(e)) : this.begin();
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+
+  /** The consumer left the loop (break, return or a throw in its body). */
+  async return(): Promise<IteratorResult<Frame>> {
+    this.abandonCurrent();
+    this.end();
+    return DONE;
+  }
+
+  private afterPresent(): Promise<IteratorResult<Frame>> {
+    const slot = this.slots[(this.index - 1) % FRAMES_IN_FLIGHT]!;
+    if (slot.capture_) this.loop.finishCapture(slot);
+    return this.begin();
+  }
+
+  /** Ends the previous frame's recording, submits it and hands it to the backend. */
+  private submitCurrent(): Promise<void> | undefined {
+    const slot = this.current!;
+    if (!slot.recorded) throw new Error(`frame ${slot.index}: the loop body did not call frame.record()`);
+    this.swapchain.recordAfter?.(slot.cmd, slot.target);
+    if (slot.capture_) this.loop.recordCapture(slot);
+    slot.cmd.end();
+    slot.fence.reset();
+    slot.submit.submit();
+    this.current = undefined;
+    this.count++;
+    const presented = this.swapchain.present(slot.target, slot.fence, slot.index);
+    if (presented instanceof Promise) return presented;
+    if (slot.capture_) this.loop.finishCapture(slot);
+    return undefined;
+  }
+
+  /** Waits for the next slot, acquires a target and starts recording. */
+  private begin(): Promise<IteratorResult<Frame>> {
+    try {
+      if (this.index >= this.limit || this.swapchain.endReason) return this.finish();
+      const slot = this.slots[this.index % FRAMES_IN_FLIGHT]!;
+      slot.fence.wait();
+      const acquired = this.swapchain.acquire();
+      if (acquired instanceof Promise) return acquired.then((t) => this.started(slot, t), (e) => this.fail(e));
+      return this.started(slot, acquired);
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+
+  private started(slot: Slot, target: RenderTarget): Promise<IteratorResult<Frame>> {
+    if (this.swapchain.endReason) return this.finish();
+    slot.target = target;
+    slot.index = this.index++;
+    slot.time = this.step !== undefined ? slot.index * this.step : (performance.now() - this.start) / 1000;
+    slot.recorded = false;
+    slot.cmd.begin({ oneTime: true });
+    this.current = slot;
+    this.result.value = slot;
+    return this.ready;
+  }
+
+  /** Normal end: wait for the GPU so the timing covers all the work, like the C reference's idle wait. */
+  private finish(): Promise<IteratorResult<Frame>> {
+    if (this.swapchain.endReason) log.info(`${this.swapchain.name}: frame loop ends: ${this.swapchain.endReason}`);
+    for (const s of this.slots) s.fence.wait();
+    this.end();
+    return Promise.resolve(DONE);
+  }
+
+  private fail(error: unknown): Promise<never> {
+    this.abandonCurrent();
+    this.end();
+    return Promise.reject(error);
+  }
+
+  private abandonCurrent(): void {
+    const slot = this.current;
+    if (!slot) return;
+    this.current = undefined;
+    slot.cmd.end();
+    slot.cmd.reset();
+    slot.capture_?.reject(new Error(`frame ${slot.index} was never submitted`));
+    slot.capture_ = undefined;
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const seconds = (performance.now() - this.start) / 1000;
+    const cpu = process.cpuUsage(this.cpuStart);
+    const thread = threadCpuMicros() - this.threadStart;
+    const n = this.count;
+    this.loop.finishRun({
+      frames: n,
+      seconds,
+      fps: n / (seconds || Infinity),
+      cpuMsPerFrame: n ? (cpu.user + cpu.system) / 1000 / n : 0,
+      mainThreadCpuMsPerFrame: n ? thread / 1000 / n : 0,
+      extra: {},
+    });
   }
 }

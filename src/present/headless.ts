@@ -8,7 +8,7 @@ import { FrameLoop } from "./frame-loop.js";
 export interface HeadlessOptions {
   size: readonly [number, number];
   format?: Format;
-  /** Offscreen images in the ring (default 3: two in flight plus one being recorded). */
+  /** Offscreen images in the ring (default 2, one per frame in flight: the slot fence frees it). */
   images?: number;
 }
 
@@ -54,7 +54,7 @@ export class HeadlessBackend implements SwapchainBackend {
     const [width, height] = options.size;
     this.size = [width, height];
     this.format = options.format ?? Format.VK_FORMAT_B8G8R8A8_UNORM;
-    const count = options.images ?? 3;
+    const count = options.images ?? 2;
     try {
       for (let i = 0; i < count; i++) {
         this.targets.push({ ...createOffscreenTarget(device, width, height, this.format, this.finalLayout), lastSerial: 0, lastFence: undefined });
@@ -68,8 +68,8 @@ export class HeadlessBackend implements SwapchainBackend {
   acquire(): RenderTarget {
     const target = this.targets[this.next]!;
     this.next = (this.next + 1) % this.targets.length;
-    // With three targets and two slots the frame loop has already waited for this one; the check
-    // only matters for a ring of two.
+    // With one target per slot the frame loop has already waited for it; the check matters only
+    // when a ring is smaller than the frames in flight.
     if (target.lastSerial > this.device.completedSubmission) target.lastFence?.wait();
     return target;
   }

@@ -66,7 +66,7 @@ export interface FrameStats {
 export interface Presenter extends TargetInfo, AsyncDisposable {
   readonly backend: BackendName;
   readonly size: readonly [number, number];
-  frames(options?: FrameOptions): AsyncGenerator<Frame, void, undefined>;
+  frames(options?: FrameOptions): AsyncIterableIterator<Frame>;
   readonly stats: FrameStats;
   /** Why the frame loop ended early (window closed, compositor gone), if it did. */
   readonly endReason: string | undefined;

@@ -1,0 +1,350 @@
+// KMS presentation: frames render into exportable Vulkan images that the display scans out directly
+// (dmabuf -> PRIME import -> AddFB2), flipped with nonblocking atomic commits paced by page-flip
+// events. An image is reused only once a later flip has taken it off screen. When the dmabuf cannot
+// be imported, frames render offscreen and are copied into dumb buffers instead (logged).
+import {
+  Buffer as VkBuffer, BufferUsage, Format, Image, ImageLayout, ImageUsage, MOD_LINEAR, type CommandBuffer, type Device,
+  type Fence,
+} from "../vk/index.js";
+import { close as closeFd } from "../sys/libc.js";
+import { logger } from "../util/log.js";
+import {
+  AtomicRequest, chooseOutput, describeMode, DrmDevice, DRM_FORMAT_XRGB8888, DumbBuffer, guardState, modeRefresh,
+  pickMode, takeVt, type FbId, type FlipEvent, type Output, type VtGuard,
+} from "../drm/index.js";
+import { FrameLoop } from "./frame-loop.js";
+import type { RenderTarget, SwapchainBackend } from "./presenter.js";
+
+const log = logger("present");
+let nextId = 2_000_000;
+
+export interface KmsOptions {
+  /** DRM node (default: the first card with a connected display). */
+  drm?: string | DrmDevice;
+  /** Connector name, e.g. "Virtual-1", "HDMI-A-1". */
+  connector?: string;
+  /** "WxH" or "WxH@Hz"; default: a mode of exactly `size` if the display has one, else the preferred mode. */
+  mode?: string;
+  /** Wanted size; KMS renders at the mode's size, so this only picks the mode when `mode` is not given. */
+  size?: readonly [number, number];
+  /** Scanout images (default 3: one on screen, one queued, one rendering). */
+  images?: number;
+  /** Force the dumb-buffer copy path (tests, drivers whose import fails silently). */
+  forceCopy?: boolean;
+}
+
+export type KmsPath = "prime" | "dumb-copy";
+
+interface KmsTarget extends RenderTarget {
+  fb: FbId;
+  state: "free" | "rendering" | "queued" | "onscreen";
+  /** dumb-copy path: the dumb buffer shown and the host buffer the GPU copies into */
+  dumb?: DumbBuffer;
+  staging?: VkBuffer;
+}
+
+export class KmsBackend implements SwapchainBackend {
+  readonly name = "kms" as const;
+  readonly format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,X = DRM XRGB8888
+  readonly finalLayout: ImageLayout;
+  readonly size: readonly [number, number];
+  readonly path: KmsPath;
+  readonly refresh: number;
+  private targets: KmsTarget[] = [];
+  private modeset = true;
+  private pendingFlip: Promise<FlipEvent> | undefined;
+  private waiters: (() => void)[] = [];
+  private failure: Error | undefined;
+  private modifier: bigint | undefined;
+  private readonly flips: FlipEvent[] = [];
+  private counters = { presented: 0, missedVblanks: 0 };
+  private destroyed = false;
+
+  private constructor(
+    readonly device: Device,
+    readonly drm: DrmDevice,
+    private readonly ownsDrm: boolean,
+    readonly output: Output,
+    private readonly guard: { restore(): void },
+    private readonly vt: VtGuard,
+    options: KmsOptions,
+  ) {
+    const { hdisplay: w, vdisplay: h } = output.mode;
+    this.size = [w, h];
+    this.refresh = modeRefresh(output.mode);
+    const count = options.images ?? 3;
+    let path: KmsPath = "prime";
+    let why = "";
+    if (options.forceCopy) {
+      path = "dumb-copy";
+      why = "forced";
+    } else if (!device.canExportDmabuf) {
+      path = "dumb-copy";
+      why = "the Vulkan device cannot export dmabufs";
+    } else {
+      try {
+        this.allocatePrime(count, w, h);
+      } catch (e) {
+        path = "dumb-copy";
+        why = `dmabuf import failed: ${e instanceof Error ? e.message : e}`;
+        this.freeTargets();
+      }
+    }
+    if (path === "dumb-copy") {
+      log.warn(`kms: falling back to dumb buffers + a copy per frame (${why})`);
+      this.allocateDumb(count, w, h);
+    }
+    this.path = path;
+    this.finalLayout = path === "prime" ? ImageLayout.VK_IMAGE_LAYOUT_GENERAL : ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    for (const t of this.targets) (t as { finalLayout: ImageLayout }).finalLayout = this.finalLayout;
+    log.info(`kms: ${output.connector.name} ${describeMode(output.mode)}, crtc ${output.crtc}, plane ${output.plane.id}, ${count} images, path ${path}` +
+      (this.modifier !== undefined ? `, modifier 0x${this.modifier.toString(16)}` : ""));
+  }
+
+  static open(device: Device, options: KmsOptions = {}): KmsBackend {
+    const ownsDrm = !(options.drm instanceof DrmDevice);
+    const drm = options.drm instanceof DrmDevice ? options.drm : DrmDevice.open(options.drm);
+    let guard: { restore(): void } | undefined;
+    let vt: VtGuard | undefined;
+    try {
+      if (!drm.atomic) throw new Error(`${drm.path}: the KMS presenter needs atomic modesetting`);
+      if (!drm.isMaster()) throw new Error(`${drm.path}: not DRM master (a compositor or another program owns the display)`);
+      let mode = options.mode;
+      if (!mode && options.size) {
+        // a mode of exactly the asked size, if the display has one
+        const probe = chooseOutput(drm, { connector: options.connector });
+        const spec = `${options.size[0]}x${options.size[1]}`;
+        if (pickMode(probe.connector.modes, spec)) mode = spec;
+        else log.info(`kms: no ${spec} mode on ${probe.connector.name}; using its preferred mode`);
+      }
+      const output = chooseOutput(drm, { connector: options.connector, mode, format: DRM_FORMAT_XRGB8888 });
+      guard = guardState(drm);
+      vt = takeVt(drm);
+      logDeviceMatch(device, drm);
+      return new KmsBackend(device, drm, ownsDrm, output, guard, vt, options);
+    } catch (e) {
+      try {
+        guard?.restore();
+        vt?.release();
+      } finally {
+        if (ownsDrm) drm.close();
+      }
+      throw e;
+    }
+  }
+
+  private allocatePrime(count: number, w: number, h: number): void {
+    const planeMods = this.output.plane.modifiers?.get(DRM_FORMAT_XRGB8888) ?? [MOD_LINEAR];
+    const driverMods = this.device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
+    const common = driverMods.filter((m) => planeMods.includes(m));
+    if (driverMods.length && !common.length)
+      throw new Error(`no modifier both Vulkan (${driverMods.map(hex).join(",")}) and plane ${this.output.plane.id} (${planeMods.map(hex).join(",")}) support`);
+    if (!driverMods.length && !planeMods.includes(MOD_LINEAR)) throw new Error(`plane ${this.output.plane.id} cannot scan out LINEAR XRGB8888`);
+    const withModifiers = this.drm.getCap("addFb2Modifiers") === 1n;
+    for (let i = 0; i < count; i++) {
+      const image = Image.create(this.device, {
+        width: w, height: h, format: this.format,
+        usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
+        exportDmabuf: common.length ? { modifiers: common } : {},
+        what: `kms scanout image ${i}`,
+      });
+      const target: Partial<KmsTarget> & { image: Image } = { image };
+      this.targets.push(target as KmsTarget); // freed by freeTargets on any failure below
+      target.view = image.createView();
+      const exp = image.exportDmabuf();
+      let handle: number;
+      try {
+        handle = this.drm.importDmabuf(exp.fd);
+      } finally {
+        closeFd(exp.fd); // the GEM object holds its own reference to the dmabuf
+      }
+      try {
+        target.fb = this.drm.addFramebuffer({
+          width: w, height: h, format: DRM_FORMAT_XRGB8888, handles: [handle],
+          pitches: [exp.planes[0]!.stride], offsets: [exp.planes[0]!.offset],
+          modifier: withModifiers ? exp.modifier : undefined,
+        });
+      } finally {
+        this.drm.closeHandle(handle); // the framebuffer keeps the buffer alive
+      }
+      this.modifier = exp.modifier;
+      Object.assign(target, { id: nextId++, width: w, height: h, format: this.format, finalLayout: ImageLayout.VK_IMAGE_LAYOUT_GENERAL, state: "free" });
+    }
+  }
+
+  private allocateDumb(count: number, w: number, h: number): void {
+    for (let i = 0; i < count; i++) {
+      const image = Image.create(this.device, {
+        width: w, height: h, format: this.format, usage: ImageUsage.colorAttachment | ImageUsage.transferSrc, what: `kms offscreen image ${i}`,
+      });
+      const target: Partial<KmsTarget> & { image: Image } = { image };
+      this.targets.push(target as KmsTarget);
+      target.view = image.createView();
+      target.staging = VkBuffer.create(this.device, { size: w * h * 4, usage: BufferUsage.transferDst, memory: "host", what: `kms staging ${i}` });
+      target.dumb = DumbBuffer.create(this.drm, w, h);
+      target.fb = target.dumb.fb;
+      Object.assign(target, { id: nextId++, width: w, height: h, format: this.format, finalLayout: ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, state: "free" });
+    }
+  }
+
+  private freeTargets(): void {
+    for (const t of this.targets) {
+      if (t.fb !== undefined && !t.dumb && !this.drm.closed) {
+        try {
+          this.drm.removeFramebuffer(t.fb);
+        } catch (e) {
+          log.warn(`kms: RMFB ${t.fb}: ${e instanceof Error ? e.message : e}`);
+        }
+      }
+      t.dumb?.destroy();
+      t.staging?.destroy();
+      t.view?.destroy();
+      t.image?.destroy();
+    }
+    this.targets = [];
+  }
+
+  get endReason(): string | undefined {
+    return this.failure ? `display failure: ${this.failure.message}` : undefined;
+  }
+
+  async acquire(): Promise<RenderTarget> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const t = this.targets.find((x) => x.state === "free");
+      if (t) {
+        t.state = "rendering";
+        return t;
+      }
+      // all images are on screen or queued: the next flip frees one
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  recordAfter(cmd: CommandBuffer, target: RenderTarget): void {
+    const t = target as KmsTarget;
+    if (t.staging) cmd.copyImageToBuffer(t.image, t.staging, this.finalLayout);
+  }
+
+  async present(target: RenderTarget, rendered: Fence): Promise<void> {
+    if (this.failure) throw this.failure;
+    const t = target as KmsTarget;
+    rendered.wait(); // lavapipe: no sync-file export, so the display must get a finished image
+    if (t.dumb) copyToDumb(t.staging!, t.dumb);
+    // one nonblocking commit in flight at a time (a second would be EBUSY): this is the pacing
+    if (this.pendingFlip) await this.pendingFlip;
+    if (this.failure) throw this.failure;
+    const req = new AtomicRequest(this.drm);
+    const { output } = this;
+    if (this.modeset) {
+      const [w, h] = this.size;
+      const blob = this.drm.createModeBlob(output.mode);
+      try {
+        req.connector(output.connector.id, { CRTC_ID: output.crtc })
+          .crtc(output.crtc, { ACTIVE: 1, MODE_ID: blob })
+          .plane(output.plane.id, {
+            FB_ID: t.fb, CRTC_ID: output.crtc,
+            SRC_X: { fixed16: 0 }, SRC_Y: { fixed16: 0 }, SRC_W: { fixed16: w }, SRC_H: { fixed16: h },
+            CRTC_X: 0, CRTC_Y: 0, CRTC_W: w, CRTC_H: h,
+          });
+        this.pendingFlip = this.track(t, req.commit({ allowModeset: true, nonblock: true, pageFlipEvent: true }).flip!);
+      } finally {
+        this.drm.destroyBlob(blob); // the committed CRTC state holds its own reference
+      }
+      this.modeset = false;
+    } else {
+      req.plane(output.plane.id, { FB_ID: t.fb });
+      this.pendingFlip = this.track(t, req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip!);
+    }
+    t.state = "queued";
+    this.counters.presented++;
+  }
+
+  private track(t: KmsTarget, flip: Promise<FlipEvent>): Promise<FlipEvent> {
+    return flip.then(
+      (ev) => {
+        const last = this.flips[this.flips.length - 1];
+        if (last) this.counters.missedVblanks += Math.max(0, ev.sequence - last.sequence - 1);
+        this.flips.push(ev);
+        if (this.flips.length > 1000) this.flips.splice(0, 500);
+        for (const x of this.targets) if (x.state === "onscreen") x.state = "free";
+        t.state = "onscreen";
+        this.pendingFlip = undefined;
+        this.waiters.splice(0).forEach((w) => w());
+        return ev;
+      },
+      (e: Error) => {
+        this.failure ??= e;
+        this.pendingFlip = undefined;
+        this.waiters.splice(0).forEach((w) => w());
+        throw e;
+      },
+    );
+  }
+
+  /** The flip events seen (the last 500-1000), oldest first. */
+  get flipEvents(): readonly FlipEvent[] {
+    return this.flips;
+  }
+
+  stats(): Record<string, number | string> {
+    const f = this.flips;
+    const span = f.length > 1 ? (f[f.length - 1]!.timeUs - f[0]!.timeUs) / 1e6 : 0;
+    return {
+      path: this.path,
+      ...(this.modifier !== undefined ? { modifier: `0x${this.modifier.toString(16)}` } : {}),
+      mode: describeMode(this.output.mode),
+      presented: this.counters.presented,
+      flips: f.length,
+      missedVblanks: this.counters.missedVblanks,
+      ...(span > 0 ? { flipsPerSecond: Number(((f.length - 1) / span).toFixed(2)) } : {}),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    try {
+      if (this.pendingFlip) await this.pendingFlip.catch(() => undefined);
+      this.device.waitIdle();
+      this.guard.restore(); // puts the saved framebuffer back before ours disappear
+    } finally {
+      this.vt.release();
+      this.freeTargets();
+      if (this.ownsDrm) this.drm.close();
+    }
+  }
+}
+
+function hex(m: bigint): string {
+  return `0x${m.toString(16)}`;
+}
+
+/** Copies the GPU's tightly packed rows into the dumb buffer's pitched rows. */
+function copyToDumb(staging: VkBuffer, dumb: DumbBuffer): void {
+  const src = new Uint8Array(staging.mapped);
+  const dst = new Uint8Array(dumb.pixels.buffer);
+  const row = dumb.width * 4;
+  if (dumb.pitch === row) {
+    dst.set(src.subarray(0, row * dumb.height));
+    return;
+  }
+  for (let y = 0; y < dumb.height; y++) dst.set(src.subarray(y * row, (y + 1) * row), y * dumb.pitch);
+}
+
+/** DESIGN: match the KMS device to the Vulkan device by PCI bus; software renderers cannot match. */
+function logDeviceMatch(device: Device, drm: DrmDevice): void {
+  const pci = device.physical.pciBusInfo;
+  log.info(`kms: rendering on ${device.physical.name}${pci ? "" : " (no PCI bus info: cannot match it to the display; buffers are shared by dmabuf)"}, display ${drm.path}`);
+}
+
+/** A KMS Presenter: `openKmsPresenter(device, { connector, mode, size })`. */
+export async function openKmsPresenter(device: Device, options: KmsOptions = {}, ownsDevice = false): Promise<FrameLoop> {
+  const backend = KmsBackend.open(device, options);
+  try {
+    return new FrameLoop(backend, ownsDevice);
+  } catch (e) {
+    await backend.destroy();
+    throw e;
+  }
+}
