@@ -1,6 +1,7 @@
 // Buffers: host-visible (mapped once, written directly) or device-local (filled through staging).
 import { vk } from "./nvk.js";
 import { check } from "./result.js";
+import { rawHandle } from "./fast.js";
 import type { Device } from "./device.js";
 import { DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
 
@@ -26,6 +27,8 @@ export class Buffer {
   readonly handle = new vk.VkBuffer();
   readonly memory: DeviceMemory;
   readonly size: number;
+  /** Handle value for the koffi fast path. */
+  readonly raw: bigint;
   private destroyed = false;
 
   private constructor(
@@ -51,6 +54,7 @@ export class Buffer {
         what,
       });
       check("vkBindBufferMemory", vk.vkBindBufferMemory(device.handle, this.handle, this.memory.handle, 0));
+      this.raw = rawHandle(this.handle);
     } catch (error) {
       vk.vkDestroyBuffer(device.handle, this.handle, null);
       throw error;

@@ -3,6 +3,8 @@
 import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
 import { pinArray } from "./pinned.js";
+import { fast, rawHandle, structAddress } from "./fast.js";
+import { nativeBuffers } from "./nvk.js";
 import type { Device } from "./device.js";
 import type { Buffer } from "./buffer.js";
 import type { Image } from "./image.js";
@@ -105,24 +107,30 @@ export class CommandBuffer {
   private readonly clearBytes = pinArray(this.passBegin, "pClearValues", [new vk.VkClearValue(), new vk.VkClearValue()]);
   private readonly viewports = [new vk.VkViewport({ minDepth: 0, maxDepth: 1 })];
   private readonly scissors = [new vk.VkRect2D()];
-  private readonly oneBuffer: VkTypes.VkBuffer[] = [new vk.VkBuffer()];
+  // One-element native arrays for the bind calls, with their addresses taken once.
+  private readonly oneHandle = new BigUint64Array(1);
+  private readonly oneHandleAddress = nativeBuffers.getAddress(this.oneHandle.buffer as ArrayBuffer);
   private readonly oneOffset = new BigUint64Array(1);
-  private readonly oneSet: VkTypes.VkDescriptorSet[] = [new vk.VkDescriptorSet()];
+  private readonly oneOffsetAddress = nativeBuffers.getAddress(this.oneOffset.buffer as ArrayBuffer);
   private readonly lastClear = [NaN, NaN, NaN, NaN];
+  /** The VkCommandBuffer's handle value, for the koffi fast path. */
+  readonly raw: bigint;
 
   constructor(
     readonly device: Device,
     readonly handle: VkTypes.VkCommandBuffer,
-  ) {}
+  ) {
+    this.raw = rawHandle(handle);
+  }
 
   begin(options: { oneTime?: boolean } = {}): this {
     this.beginInfo.flags = options.oneTime ? vk.VkCommandBufferUsageFlagBits.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT : 0;
-    check("vkBeginCommandBuffer", vk.vkBeginCommandBuffer(this.handle, this.beginInfo));
+    check("vkBeginCommandBuffer", fast.beginCommandBuffer(this.raw, structAddress(this.beginInfo)));
     return this;
   }
 
   end(): void {
-    check("vkEndCommandBuffer", vk.vkEndCommandBuffer(this.handle));
+    check("vkEndCommandBuffer", fast.endCommandBuffer(this.raw));
   }
 
   reset(): void {
@@ -146,11 +154,11 @@ export class CommandBuffer {
     this.passBegin.clearValueCount = renderPass.hasDepth ? 2 : 1;
     this.passBegin.renderPass = renderPass.handle;
     this.passBegin.framebuffer = framebuffer.handle;
-    vk.vkCmdBeginRenderPass(this.handle, this.passBegin, vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE);
+    fast.cmdBeginRenderPass(this.raw, structAddress(this.passBegin), vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE);
   }
 
   endRenderPass(): void {
-    vk.vkCmdEndRenderPass(this.handle);
+    fast.cmdEndRenderPass(this.raw);
   }
 
   /** Sets viewport and scissor to the whole w×h target (pipelines use dynamic viewport state). */
@@ -163,40 +171,41 @@ export class CommandBuffer {
       e.width = width;
       e.height = height;
     }
-    vk.vkCmdSetViewport(this.handle, 0, 1, this.viewports);
-    vk.vkCmdSetScissor(this.handle, 0, 1, this.scissors);
+    fast.cmdSetViewport(this.raw, 0, 1, structAddress(this.viewports[0]!));
+    fast.cmdSetScissor(this.raw, 0, 1, structAddress(this.scissors[0]!));
   }
 
   bindPipeline(pipeline: Pipeline): void {
-    vk.vkCmdBindPipeline(this.handle, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline.handle);
+    fast.cmdBindPipeline(this.raw, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline.raw);
   }
 
   bindDescriptorSet(layout: PipelineLayout, set: DescriptorSet, index = 0): void {
-    this.oneSet[0] = set.handle;
-    vk.vkCmdBindDescriptorSets(this.handle, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, layout.handle, index, 1, this.oneSet, 0, null);
+    this.oneHandle[0] = set.raw;
+    fast.cmdBindDescriptorSets(this.raw, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, layout.raw, index, 1, this.oneHandleAddress, 0, 0n);
   }
 
   bindVertexBuffer(buffer: Buffer, offset = 0, binding = 0): void {
-    this.oneBuffer[0] = buffer.handle;
+    this.oneHandle[0] = buffer.raw;
     this.oneOffset[0] = BigInt(offset);
-    vk.vkCmdBindVertexBuffers(this.handle, binding, 1, this.oneBuffer, this.oneOffset as unknown as Float32Array);
+    fast.cmdBindVertexBuffers(this.raw, binding, 1, this.oneHandleAddress, this.oneOffsetAddress);
   }
 
   bindIndexBuffer(buffer: Buffer, type: "uint16" | "uint32", offset = 0): void {
     const t = type === "uint16" ? vk.VkIndexType.VK_INDEX_TYPE_UINT16 : vk.VkIndexType.VK_INDEX_TYPE_UINT32;
-    vk.vkCmdBindIndexBuffer(this.handle, buffer.handle, offset, t);
+    fast.cmdBindIndexBuffer(this.raw, buffer.raw, offset, t);
   }
 
+  /** Pushes data (an ArrayBuffer of its own, not a view into a larger one) as push constants. */
   pushConstants(layout: PipelineLayout, stages: number, data: ArrayBuffer, offset = 0): void {
-    vk.vkCmdPushConstants(this.handle, layout.handle, stages, offset, data.byteLength, data);
+    fast.cmdPushConstants(this.raw, layout.raw, stages, offset, data.byteLength, nativeBuffers.getAddress(data));
   }
 
   draw(vertexCount: number, instanceCount = 1, firstVertex = 0, firstInstance = 0): void {
-    vk.vkCmdDraw(this.handle, vertexCount, instanceCount, firstVertex, firstInstance);
+    fast.cmdDraw(this.raw, vertexCount, instanceCount, firstVertex, firstInstance);
   }
 
   drawIndexed(indexCount: number, instanceCount = 1, firstIndex = 0, vertexOffset = 0, firstInstance = 0): void {
-    vk.vkCmdDrawIndexed(this.handle, indexCount, instanceCount, firstIndex, vertexOffset, firstInstance);
+    fast.cmdDrawIndexed(this.raw, indexCount, instanceCount, firstIndex, vertexOffset, firstInstance);
   }
 
   /** Image layout transition with access masks and stages derived from the two layouts. */

@@ -1,6 +1,7 @@
 // Descriptor set layouts, pools and sets, with typed bindings instead of count+pointer pairs.
 import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
+import { rawHandle } from "./fast.js";
 import type { Device } from "./device.js";
 import type { Buffer } from "./buffer.js";
 import type { ImageView } from "./image.js";
@@ -103,10 +104,15 @@ export type DescriptorWrite =
   | { binding: number; type: "combined-image-sampler"; view: ImageView; sampler: Sampler };
 
 export class DescriptorSet {
+  /** Handle value for the koffi fast path. */
+  readonly raw: bigint;
+
   constructor(
     readonly device: Device,
     readonly handle: VkTypes.VkDescriptorSet,
-  ) {}
+  ) {
+    this.raw = rawHandle(handle);
+  }
 
   write(writes: readonly DescriptorWrite[]): void {
     const infos = writes.map((w) => {

@@ -2,6 +2,7 @@
 // submission numbering for deferred destruction, and one-shot command helpers.
 import { vk } from "./nvk.js";
 import { check } from "./result.js";
+import { rawHandle } from "./fast.js";
 import { DeferredQueue } from "./deferred.js";
 import type { Destroyable } from "./scope.js";
 import type { Instance } from "./instance.js";
@@ -38,6 +39,8 @@ export class Device implements AsyncDisposable {
   readonly queue: Queue;
   readonly extensions: ReadonlySet<string>;
   readonly features: { samplerAnisotropy: boolean };
+  /** Handle value for the koffi fast path. */
+  readonly raw: bigint;
   private readonly deferred = new DeferredQueue();
   private submitted = 0;
   private oneShotPool: CommandPool | undefined;
@@ -83,6 +86,7 @@ export class Device implements AsyncDisposable {
       ),
       physical.name,
     );
+    this.raw = rawHandle(this.handle);
     const queueHandle = new vk.VkQueue();
     vk.vkGetDeviceQueue(this.handle, family.index, 0, queueHandle);
     this.queue = new Queue(this, queueHandle, family.index);

@@ -2,6 +2,7 @@
 // off, dynamic viewport/scissor (so a pipeline survives resizes), optional depth test and blending.
 import { vk } from "./nvk.js";
 import { check } from "./result.js";
+import { rawHandle } from "./fast.js";
 import type { Device } from "./device.js";
 import type { DescriptorSetLayout } from "./descriptors.js";
 import type { RenderPass } from "./render-pass.js";
@@ -33,7 +34,11 @@ export class PipelineLayout {
         : null,
     });
     check("vkCreatePipelineLayout", vk.vkCreatePipelineLayout(device.handle, info, null, this.handle));
+    this.raw = rawHandle(this.handle);
   }
+
+  /** Handle value for the koffi fast path. */
+  readonly raw: bigint;
 
   destroy(): void {
     if (this.destroyed) return;
@@ -151,7 +156,11 @@ export class Pipeline {
       basePipelineIndex: -1,
     });
     check("vkCreateGraphicsPipelines", vk.vkCreateGraphicsPipelines(device.handle, null, 1, [info], null, [this.handle]), `${options.vertex.file} + ${options.fragment.file}`);
+    this.raw = rawHandle(this.handle);
   }
+
+  /** Handle value for the koffi fast path. */
+  readonly raw: bigint;
 
   static createGraphics(device: Device, options: GraphicsPipelineOptions): Pipeline {
     return new Pipeline(device, options);

@@ -2,6 +2,7 @@
 import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
 import { pinArray } from "./pinned.js";
+import { fast, rawHandle, structAddress } from "./fast.js";
 import type { Device } from "./device.js";
 import type { CommandBuffer } from "./commands.js";
 import type { Fence, Semaphore } from "./sync.js";
@@ -20,7 +21,6 @@ export interface SubmitOptions {
  */
 export class PreparedSubmit {
   private readonly info: VkTypes.VkSubmitInfo;
-  private readonly infos: VkTypes.VkSubmitInfo[];
   private readonly fence: Fence | undefined;
 
   constructor(
@@ -39,21 +39,25 @@ export class PreparedSubmit {
     pinArray(this.info, "pWaitSemaphores", wait.map(([s]) => s.handle));
     pinArray(this.info, "pCommandBuffers", options.commandBuffers.map((c) => c.handle));
     pinArray(this.info, "pSignalSemaphores", signal.map((s) => s.handle));
-    this.infos = [this.info];
     this.fence = options.fence;
   }
 
   submit(): number {
-    return this.queue.submitInfos(this.infos, this.fence);
+    return this.queue.submitPrepared(structAddress(this.info), this.fence);
   }
 }
 
 export class Queue {
+  /** Handle value for the koffi fast path. */
+  readonly raw: bigint;
+
   constructor(
     readonly device: Device,
     readonly handle: VkTypes.VkQueue,
     readonly familyIndex: number,
-  ) {}
+  ) {
+    this.raw = rawHandle(handle);
+  }
 
   /** Submits once; returns the submission's serial number. */
   submit(options: SubmitOptions): number {
@@ -64,10 +68,10 @@ export class Queue {
     return new PreparedSubmit(this, options);
   }
 
-  /** @internal */
-  submitInfos(infos: VkTypes.VkSubmitInfo[], fence: Fence | undefined): number {
+  /** @internal Submits one VkSubmitInfo whose arrays are pinned (see PreparedSubmit). */
+  submitPrepared(info: bigint, fence: Fence | undefined): number {
     const serial = this.device.nextSubmission();
-    check("vkQueueSubmit", vk.vkQueueSubmit(this.handle, infos.length, infos, fence ? fence.handle : null));
+    check("vkQueueSubmit", fast.queueSubmit(this.raw, 1, info, fence ? fence.raw : 0n));
     if (fence) fence.serial = serial;
     return serial;
   }

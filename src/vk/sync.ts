@@ -1,6 +1,7 @@
 // Fences and binary semaphores. A fence remembers the submission it guards, so waiting on it
 // tells the device which resources waiting for deferred destruction are now free.
-import { vk, chain, type VkTypes } from "./nvk.js";
+import { vk, chain, nativeBuffers } from "./nvk.js";
+import { fast, rawHandle } from "./fast.js";
 import { check } from "./result.js";
 import type { Device } from "./device.js";
 
@@ -10,7 +11,10 @@ export class Fence {
   readonly handle = new vk.VkFence();
   /** The submission this fence was last handed to (0: none yet). */
   serial = 0;
-  private readonly handles: VkTypes.VkFence[];
+  /** The fence's handle value in a one-element native array, for the koffi fast path. */
+  private readonly rawArray = new BigUint64Array(1);
+  private readonly rawArrayAddress = nativeBuffers.getAddress(this.rawArray.buffer as ArrayBuffer);
+  readonly raw: bigint;
   private destroyed = false;
 
   private constructor(
@@ -19,7 +23,7 @@ export class Fence {
   ) {
     const info = new vk.VkFenceCreateInfo({ flags: signaled ? vk.VkFenceCreateFlagBits.VK_FENCE_CREATE_SIGNALED_BIT : 0 });
     check("vkCreateFence", vk.vkCreateFence(device.handle, info, null, this.handle));
-    this.handles = [this.handle];
+    this.raw = this.rawArray[0] = rawHandle(this.handle);
   }
 
   static create(device: Device, options: { signaled?: boolean } = {}): Fence {
@@ -28,20 +32,20 @@ export class Fence {
 
   /** Waits until signalled; returns false on timeout. Timeout in nanoseconds (default: forever). */
   wait(timeoutNs: bigint = NO_TIMEOUT): boolean {
-    const r = check("vkWaitForFences", vk.vkWaitForFences(this.device.handle, 1, this.handles, true, timeoutNs));
+    const r = check("vkWaitForFences", fast.waitForFences(this.device.raw, 1, this.rawArrayAddress, 1, timeoutNs));
     if (r === vk.VkResult.VK_TIMEOUT) return false;
     if (this.serial) this.device.completed(this.serial);
     return true;
   }
 
   get signaled(): boolean {
-    const r = check("vkGetFenceStatus", vk.vkGetFenceStatus(this.device.handle, this.handle));
+    const r = check("vkGetFenceStatus", fast.getFenceStatus(this.device.raw, this.raw));
     if (r === vk.VkResult.VK_SUCCESS && this.serial) this.device.completed(this.serial);
     return r === vk.VkResult.VK_SUCCESS;
   }
 
   reset(): void {
-    check("vkResetFences", vk.vkResetFences(this.device.handle, 1, this.handles));
+    check("vkResetFences", fast.resetFences(this.device.raw, 1, this.rawArrayAddress));
   }
 
   destroy(): void {
