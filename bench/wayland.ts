@@ -53,6 +53,7 @@ export async function benchWayland(options: { roundtrips?: number; frames?: numb
           if (st.extra.presentLatencyMs !== undefined) figures[`${key}PresentLatencyMs`] = st.extra.presentLatencyMs;
           if (st.extra.refreshHz !== undefined) figures[`${key}RefreshHz`] = st.extra.refreshHz;
           figures[`${key}ShmBuffers`] = st.extra.shmBuffers!;
+          if (paced) figures[`${key}CallbackToCommitMs`] = st.extra.callbackToCommitMs!;
         } finally {
           scene.destroy();
           await out.close();

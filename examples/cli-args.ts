@@ -12,6 +12,7 @@ export const USAGE = `usage: npm run demo -- [options]
   --connector NAME   kms: connector name (e.g. Virtual-1)
   --mode WxH[@Hz]    kms: display mode
   --validation       enable the Khronos validation layer
+  --trace FILE.json  write a frame timeline (Chrome / Perfetto trace JSON)
   --list-devices     print the Vulkan devices and exit
   --help             this text`;
 
@@ -33,6 +34,7 @@ export interface DemoArgs {
   connector?: string;
   mode?: string;
   validation: boolean;
+  trace?: string;
   listDevices: boolean;
   help: boolean;
 }
@@ -89,6 +91,9 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
         break;
       case "--mode":
         args.mode = value();
+        break;
+      case "--trace":
+        args.trace = value();
         break;
       case "--validation":
         args.validation = true;

@@ -1,5 +1,5 @@
 // npm run demo: renders a scene on the best backend available here and reports what it did.
-import { Instance, openPresenter, writePng, type Pixels, type Presenter } from "../src/index.js";
+import { FrameTracer, Instance, openPresenter, writePng, type Pixels, type Presenter } from "../src/index.js";
 import { parseArgs, USAGE, UsageError, type DemoArgs } from "./cli-args.js";
 import { defaultScene, scenes } from "./scenes.js";
 
@@ -27,7 +27,8 @@ async function run(args: DemoArgs): Promise<void> {
     const outPath = args.out ?? (out.backend === "headless" ? "demo.png" : undefined);
     const limit = args.frames === 0 && out.backend !== "headless" ? undefined : args.frames;
     let last: Promise<Pixels> | undefined;
-    for await (const frame of out.frames({ limit })) {
+    const tracer = args.trace ? new FrameTracer() : undefined;
+    for await (const frame of out.frames({ limit, tracer })) {
       scene.update(frame);
       frame.record((cmd) => scene.draw(cmd, frame));
       if (outPath && limit !== undefined && frame.index === limit - 1) last = frame.capture();
@@ -37,6 +38,10 @@ async function run(args: DemoArgs): Promise<void> {
     console.log(`backend: ${out.backend}, scene: ${sceneName}, size: ${out.size[0]}x${out.size[1]}`);
     console.log(`frames: ${s.frames} in ${s.seconds.toFixed(3)} s, ${s.fps.toFixed(1)} frames/s, ${s.cpuMsPerFrame.toFixed(3)} CPU ms/frame`);
     if (out.endReason) console.log(`ended early: ${out.endReason}`);
+    if (tracer && args.trace) {
+      tracer.write(args.trace);
+      console.log(`wrote ${args.trace} (${tracer.events} trace events)`);
+    }
     if (last && outPath) {
       writePng(outPath, await last);
       console.log(`wrote ${outPath}`);

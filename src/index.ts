@@ -7,4 +7,5 @@ export { openPresenter, registerBackend, defaultBackends, type OpenPresenterOpti
 export type { Scene } from "./render/scene.js";
 export { TargetFramebuffers } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
+export { FrameTracer, type TracePhase } from "./util/trace.js";
 export { logger, addLogSink, setLogLevel, type LogLevel, type LogRecord, type LogSource } from "./util/log.js";

@@ -4,6 +4,7 @@ import { Buffer, BufferUsage, CommandPool, Fence, Format, type CommandBuffer, ty
 import type { BackendName, Frame, FrameOptions, FrameStats, Pixels, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
 import { logger } from "../util/log.js";
 import { threadCpuMicros } from "../sys/rusage.js";
+import type { FrameTracer } from "../util/trace.js";
 
 const log = logger("present");
 export const FRAMES_IN_FLIGHT = 2;
@@ -177,6 +178,11 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   // The consumer reads `value` before asking for the next frame, so one result object serves all.
   private readonly result: IteratorYieldResult<Frame> = { value: undefined as unknown as Frame, done: false };
   private readonly ready = Promise.resolve(this.result);
+  private readonly tracer: FrameTracer | undefined;
+  /** When the consumer got the current frame (start of its "record" span) and when present began. */
+  private handedOut = 0;
+  private presentStart = 0;
+  private acquireStart = 0;
 
   constructor(
     private readonly loop: FrameLoop,
@@ -186,6 +192,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   ) {
     this.limit = options.limit ?? Infinity;
     this.step = options.fixedTimestep ?? swapchain.defaultTimestep;
+    this.tracer = options.tracer;
   }
 
   [Symbol.asyncIterator](): this {
@@ -211,6 +218,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
 
   private afterPresent(): Promise<IteratorResult<Frame>> {
     const slot = this.slots[(this.index - 1) % FRAMES_IN_FLIGHT]!;
+    this.tracer?.span("present", slot.index, this.presentStart);
     if (slot.capture_) this.loop.finishCapture(slot);
     return this.begin();
   }
@@ -219,6 +227,9 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private submitCurrent(): Promise<void> | undefined {
     const slot = this.current!;
     if (!slot.recorded) throw new Error(`frame ${slot.index}: the loop body did not call frame.record()`);
+    const tracer = this.tracer;
+    const submitStart = tracer ? performance.now() : 0;
+    tracer?.span("record", slot.index, this.handedOut, submitStart);
     this.swapchain.recordAfter?.(slot.cmd, slot.target);
     if (slot.capture_) this.loop.recordCapture(slot);
     slot.cmd.end();
@@ -226,8 +237,10 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     slot.submit.submit();
     this.current = undefined;
     this.count++;
+    if (tracer) tracer.span("submit", slot.index, submitStart, (this.presentStart = performance.now()));
     const presented = this.swapchain.present(slot.target, slot.fence, slot.index);
     if (presented instanceof Promise) return presented;
+    tracer?.span("present", slot.index, this.presentStart);
     if (slot.capture_) this.loop.finishCapture(slot);
     return undefined;
   }
@@ -237,6 +250,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     try {
       if (this.index >= this.limit || this.swapchain.endReason) return this.finish();
       const slot = this.slots[this.index % FRAMES_IN_FLIGHT]!;
+      this.acquireStart = this.tracer ? performance.now() : 0;
       slot.fence.wait();
       const acquired = this.swapchain.acquire();
       if (acquired instanceof Promise) return acquired.then((t) => this.started(slot, t), (e) => this.fail(e));
@@ -255,6 +269,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     slot.cmd.begin({ oneTime: true });
     this.current = slot;
     this.result.value = slot;
+    if (this.tracer) this.tracer.span("acquire", slot.index, this.acquireStart, (this.handedOut = performance.now()));
     return this.ready;
   }
 

@@ -148,7 +148,7 @@ export class KmsBackend implements SwapchainBackend {
         exportDmabuf: common.length ? { modifiers: common } : {},
         what: `kms scanout image ${i}`,
       });
-      const target: Partial<KmsTarget> & { image: Image } = { image };
+      const target: Partial<Mutable<KmsTarget>> & { image: Image } = { image };
       this.targets.push(target as KmsTarget); // freed by freeTargets on any failure below
       target.view = image.createView();
       const exp = image.exportDmabuf();
@@ -177,7 +177,7 @@ export class KmsBackend implements SwapchainBackend {
       const image = Image.create(this.device, {
         width: w, height: h, format: this.format, usage: ImageUsage.colorAttachment | ImageUsage.transferSrc, what: `kms offscreen image ${i}`,
       });
-      const target: Partial<KmsTarget> & { image: Image } = { image };
+      const target: Partial<Mutable<KmsTarget>> & { image: Image } = { image };
       this.targets.push(target as KmsTarget);
       target.view = image.createView();
       target.staging = VkBuffer.create(this.device, { size: w * h * 4, usage: BufferUsage.transferDst, memory: "host", what: `kms staging ${i}` });
@@ -315,6 +315,8 @@ export class KmsBackend implements SwapchainBackend {
     }
   }
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function hex(m: bigint): string {
   return `0x${m.toString(16)}`;

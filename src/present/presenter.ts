@@ -2,6 +2,7 @@
 // Wayland (shm or dmabuf) and KMS. Backends implement the small SwapchainBackend; FrameLoop
 // (frame-loop.ts) turns one into a Presenter with two frames in flight.
 import type { CommandBuffer, Device, Fence, Format, Image, ImageLayout, ImageView } from "../vk/index.js";
+import type { FrameTracer } from "../util/trace.js";
 
 export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";
 
@@ -49,6 +50,8 @@ export interface FrameOptions {
   limit?: number;
   /** Seconds per frame for Frame.time; default: headless 1/60 (reproducible), others wall clock. */
   fixedTimestep?: number;
+  /** Record acquire / record / submit / present spans of each frame (write with tracer.write(path)). */
+  tracer?: FrameTracer;
 }
 
 export interface FrameStats {

@@ -36,7 +36,8 @@ export class WaylandShmBackend implements SwapchainBackend {
   private readonly shmFormat: number;
   private frameDone: Promise<number> | undefined;
   private failure: Error | undefined;
-  private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0 };
+  private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
+  private callbackAt: number | undefined;
 
   private constructor(
     readonly device: Device,
@@ -118,6 +119,7 @@ export class WaylandShmBackend implements SwapchainBackend {
       const done = this.frameDone;
       this.frameDone = undefined;
       await Promise.race([done, this.window.closeRequest]);
+      this.callbackAt = performance.now();
     }
     if (this.window.configurePending && this.window.applyConfigure()) {
       // Resize lazily: old targets go once the GPU is done with them, old shm buffers once released.
@@ -147,6 +149,11 @@ export class WaylandShmBackend implements SwapchainBackend {
     buf.pixels.set(new Uint8Array(t.staging.mapped, 0, t.width * t.height * 4));
     this.counters.cpuCopyMs += performance.now() - t0;
     this.chain.markAttached(buf);
+    if (this.callbackAt !== undefined) {
+      this.counters.callbackToCommitMs += performance.now() - this.callbackAt;
+      this.counters.paced++;
+      this.callbackAt = undefined;
+    }
     const done = this.window.present(buf.wlBuffer);
     done.catch((e: Error) => (this.failure ??= e));
     this.frameDone = done;
@@ -167,6 +174,7 @@ export class WaylandShmBackend implements SwapchainBackend {
       shmBuffers: this.chain.buffers.length,
       waitedForRelease: this.counters.waitedForRelease,
       copyMsPerFrame: this.counters.presented ? this.counters.cpuCopyMs / this.counters.presented : 0,
+      callbackToCommitMs: this.counters.paced ? Number((this.counters.callbackToCommitMs / this.counters.paced).toFixed(3)) : 0,
       feedbackPresented: p.presented,
       feedbackDiscarded: p.discarded,
       ...(p.meanLatencyMs !== undefined ? { presentLatencyMs: Number(p.meanLatencyMs.toFixed(3)) } : {}),

@@ -2,6 +2,7 @@
 // we choose), acks configures lazily right before the commit that applies them, answers pings,
 // turns close into a flag and a promise, paces frames with wl_surface.frame callbacks and collects
 // wp_presentation feedback when the compositor offers it.
+import { libc } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { Connection, type ConnectOptions } from "./connection.js";
 import { Globals } from "./globals.js";
@@ -10,6 +11,14 @@ import { type WlBuffer, WlCompositor, WlSurface } from "./protocol/wayland.js";
 import { XdgSurface, XdgToplevel, XdgWmBase } from "./protocol/xdg-shell.js";
 
 const log = logger("wayland");
+
+const c_clock_gettime = libc.func("int clock_gettime(int clk, _Out_ int64_t *ts)");
+const timespec = new BigInt64Array(2);
+/** Now on the clock wp_presentation reports in (its clock_id), in ns. */
+function clockNs(clockId: number): bigint {
+  if (c_clock_gettime(clockId, timespec) !== 0) return -1n;
+  return timespec[0]! * 1_000_000_000n + timespec[1]!;
+}
 
 export interface WindowOptions extends ConnectOptions {
   title?: string;
@@ -24,7 +33,7 @@ export interface PresentationStats {
   /** Frames the compositor reported as presented / discarded through wp_presentation. */
   presented: number;
   discarded: number;
-  /** Mean commit-to-presentation latency in ms (CLOCK_MONOTONIC), when known. */
+  /** Mean commit-to-presentation latency in ms (on the compositor's presentation clock). */
   meanLatencyMs: number | undefined;
   /** Refresh interval reported with the last presentation, in ns (0 when unknown). */
   refreshNs: number;
@@ -50,7 +59,7 @@ export class WaylandWindow {
   private pendingSize: [number, number] | undefined;
   private configured = false;
   private readonly ownsConnection: boolean;
-  private clockId = 1; // CLOCK_MONOTONIC unless wp_presentation says otherwise
+  private clockId = 1; // CLOCK_MONOTONIC until wp_presentation.clock_id says otherwise
   private latencySumMs = 0;
   private latencyCount = 0;
   readonly presentationStats: PresentationStats = { presented: 0, discarded: 0, meanLatencyMs: undefined, refreshNs: 0 };
@@ -154,14 +163,14 @@ export class WaylandWindow {
   }
 
   private trackPresentation(): void {
-    const committed = process.hrtime.bigint();
+    const committed = clockNs(this.clockId);
     const fb = this.presentation!.feedback(this.surface);
     fb.listen({
       sync_output: () => {},
       presented: (secHi, secLo, nsec, refresh) => {
         this.presentationStats.presented++;
         this.presentationStats.refreshNs = refresh;
-        if (this.clockId === 1) {
+        if (committed >= 0n) {
           const t = (BigInt(secHi) << 32n | BigInt(secLo)) * 1_000_000_000n + BigInt(nsec);
           this.latencySumMs += Number(t - committed) / 1e6;
           this.latencyCount++;

@@ -1,0 +1,30 @@
+// The frame timeline: every frame gets acquire, record, submit and present spans, in order.
+import { describe, expect, it } from "vitest";
+import { FrameTracer, Instance, createHeadlessPresenter } from "../../src/index.js";
+import { Triangle } from "../../examples/triangle.js";
+
+describe("frame tracer", () => {
+  it("records the phases of each frame as Chrome trace events", async () => {
+    await using gpu = await Instance.create({ validation: true, requireValidation: true });
+    const out = createHeadlessPresenter(gpu.createDevice(), { size: [32, 32] }, true);
+    const scene = Triangle.create(out);
+    const tracer = new FrameTracer();
+    try {
+      for await (const frame of out.frames({ limit: 5, tracer })) {
+        scene.update(frame);
+        frame.record((cmd) => scene.draw(cmd, frame));
+      }
+    } finally {
+      scene.destroy();
+      await out.close();
+    }
+    const events = tracer.toJSON().traceEvents.filter((e) => (e as { ph: string }).ph === "X") as { name: string; ts: number; dur: number; args: { frame: number } }[];
+    expect(events.length).toBe(20);
+    for (let f = 0; f < 5; f++) {
+      const mine = events.filter((e) => e.args.frame === f);
+      expect(mine.map((e) => e.name)).toEqual(["acquire", "record", "submit", "present"]);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.ts).toBeGreaterThanOrEqual(mine[i - 1]!.ts);
+    }
+    expect(gpu.validationMessages).toEqual([]);
+  });
+});
