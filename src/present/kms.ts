@@ -49,6 +49,8 @@ export class KmsBackend implements SwapchainBackend {
   readonly finalLayout: ImageLayout;
   readonly size: readonly [number, number];
   readonly path: KmsPath;
+  /** Why the dumb-buffer copy path is used, when it is. */
+  readonly fallbackReason: string | undefined;
   readonly refresh: number;
   private targets: KmsTarget[] = [];
   private modeset = true;
@@ -95,6 +97,7 @@ export class KmsBackend implements SwapchainBackend {
       this.allocateDumb(count, w, h);
     }
     this.path = path;
+    this.fallbackReason = path === "dumb-copy" ? why : undefined;
     this.finalLayout = path === "prime" ? ImageLayout.VK_IMAGE_LAYOUT_GENERAL : ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
     for (const t of this.targets) (t as { finalLayout: ImageLayout }).finalLayout = this.finalLayout;
     log.info(`kms: ${output.connector.name} ${describeMode(output.mode)}, crtc ${output.crtc}, plane ${output.plane.id}, ${count} images, path ${path}` +
@@ -142,12 +145,7 @@ export class KmsBackend implements SwapchainBackend {
     if (!driverMods.length && !planeMods.includes(MOD_LINEAR)) throw new Error(`plane ${this.output.plane.id} cannot scan out LINEAR XRGB8888`);
     const withModifiers = this.drm.getCap("addFb2Modifiers") === 1n;
     for (let i = 0; i < count; i++) {
-      const image = Image.create(this.device, {
-        width: w, height: h, format: this.format,
-        usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
-        exportDmabuf: common.length ? { modifiers: common } : {},
-        what: `kms scanout image ${i}`,
-      });
+      const image = this.createScanoutImage(w, h, i, common, planeMods);
       const target: Partial<Mutable<KmsTarget>> & { image: Image } = { image };
       this.targets.push(target as KmsTarget); // freed by freeTargets on any failure below
       target.view = image.createView();
@@ -171,6 +169,26 @@ export class KmsBackend implements SwapchainBackend {
       Object.assign(target, { id: nextId++, width: w, height: h, format: this.format, finalLayout: ImageLayout.VK_IMAGE_LAYOUT_GENERAL, state: "free" });
     }
   }
+
+  /** An exportable image with one of `common` modifiers, else LINEAR when the plane takes it. */
+  private createScanoutImage(w: number, h: number, i: number, common: bigint[], planeMods: readonly bigint[]): Image {
+    const create = (modifiers?: bigint[]) => Image.create(this.device, {
+      width: w, height: h, format: this.format,
+      usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
+      exportDmabuf: modifiers ? { modifiers } : {},
+      what: `kms scanout image ${i}`,
+    });
+    if (!common.length || this.linearOnly) return create();
+    try {
+      return create(common);
+    } catch (e) {
+      if (!planeMods.includes(MOD_LINEAR)) throw e;
+      log.warn(`kms: creating an image with modifiers ${common.map(hex).join(",")} failed (${e instanceof Error ? e.message : e}); using LINEAR`);
+      this.linearOnly = true;
+      return create();
+    }
+  }
+  private linearOnly = false;
 
   private allocateDumb(count: number, w: number, h: number): void {
     for (let i = 0; i < count; i++) {
@@ -282,6 +300,16 @@ export class KmsBackend implements SwapchainBackend {
     );
   }
 
+  /** Resolves once no flip is queued (the last presented image is on screen). */
+  async idle(): Promise<void> {
+    while (this.pendingFlip) await this.pendingFlip;
+  }
+
+  /** Framebuffer ids of the scanout images (for tests and debugging). */
+  get framebuffers(): FbId[] {
+    return this.targets.map((t) => t.fb);
+  }
+
   /** The flip events seen (the last 500-1000), oldest first. */
   get flipEvents(): readonly FlipEvent[] {
     return this.flips;
@@ -289,7 +317,9 @@ export class KmsBackend implements SwapchainBackend {
 
   stats(): Record<string, number | string> {
     const f = this.flips;
-    const span = f.length > 1 ? (f[f.length - 1]!.timeUs - f[0]!.timeUs) / 1e6 : 0;
+    // the modeset's flip is left out: its timestamp predates the new mode's vblank timeline
+    const steady = f.length && f === this.flips && this.counters.presented === f.length ? f.slice(1) : f;
+    const span = steady.length > 1 ? (steady[steady.length - 1]!.timeUs - steady[0]!.timeUs) / 1e6 : 0;
     return {
       path: this.path,
       ...(this.modifier !== undefined ? { modifier: `0x${this.modifier.toString(16)}` } : {}),
@@ -297,7 +327,7 @@ export class KmsBackend implements SwapchainBackend {
       presented: this.counters.presented,
       flips: f.length,
       missedVblanks: this.counters.missedVblanks,
-      ...(span > 0 ? { flipsPerSecond: Number(((f.length - 1) / span).toFixed(2)) } : {}),
+      ...(span > 0 ? { flipsPerSecond: Number(((steady.length - 1) / span).toFixed(2)) } : {}),
     };
   }
 
@@ -339,6 +369,12 @@ function logDeviceMatch(device: Device, drm: DrmDevice): void {
   const pci = device.physical.pciBusInfo;
   log.info(`kms: rendering on ${device.physical.name}${pci ? "" : " (no PCI bus info: cannot match it to the display; buffers are shared by dmabuf)"}, display ${drm.path}`);
 }
+
+/** For openPresenter: `registerBackend("kms", kmsBackendOpener)`. */
+export const kmsBackendOpener = async (
+  _instance: unknown,
+  o: { device: Device; ownsDevice: boolean; size: readonly [number, number]; connector?: string; mode?: string },
+): Promise<FrameLoop> => openKmsPresenter(o.device, { size: o.size, connector: o.connector, mode: o.mode }, o.ownsDevice);
 
 /** A KMS Presenter: `openKmsPresenter(device, { connector, mode, size })`. */
 export async function openKmsPresenter(device: Device, options: KmsOptions = {}, ownsDevice = false): Promise<FrameLoop> {

@@ -28,6 +28,14 @@ export type BackendOpener = (instance: Instance, options: OpenPresenterOptions &
 
 const openers = new Map<BackendName | "wayland", BackendOpener>();
 openers.set("headless", async (_instance, o) => createHeadlessPresenter(o.device, { size: o.size }, o.ownsDevice));
+// Backends with their own protocol stacks load on first use, so a headless run never loads them.
+const lazy =
+  <M>(load: () => Promise<M>, pick: (m: M) => BackendOpener): BackendOpener =>
+  async (instance, o) =>
+    pick(await load())(instance, o);
+openers.set("wayland", lazy(() => import("./wayland-open.js"), (m) => m.waylandOpener));
+openers.set("wayland-shm", lazy(() => import("./wayland-open.js"), (m) => m.waylandShmOpener));
+openers.set("wayland-dmabuf", lazy(() => import("./wayland-open.js"), (m) => m.waylandDmabufOpener));
 
 /** Lets a backend module make itself available to openPresenter. */
 export function registerBackend(name: BackendChoice, opener: BackendOpener): void {
@@ -37,8 +45,8 @@ export function registerBackend(name: BackendChoice, opener: BackendOpener): voi
 /** wayland when WAYLAND_DISPLAY is set, kms when a DRM card exists, headless always last. */
 export function defaultBackends(env: NodeJS.ProcessEnv = process.env): BackendChoice[] {
   const order: BackendChoice[] = [];
-  if (env.WAYLAND_DISPLAY) order.push("wayland");
-  order.push("kms");
+  // KMS only without a compositor: one that runs owns the display.
+  order.push(env.WAYLAND_DISPLAY ? "wayland" : "kms");
   order.push("headless");
   return order;
 }

@@ -95,7 +95,8 @@ export class WaylandDmabufBackend implements SwapchainBackend {
           height,
           format: this.format,
           usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
-          exportDmabuf: common.length ? { modifiers: common } : {},
+          // LINEAR needs no modifier chain and every importer takes it: prefer it when offered.
+          exportDmabuf: common.length && !offered?.has(MOD_LINEAR) ? { modifiers: common } : {},
           what: `wayland-dmabuf image ${i}`,
         });
         let view;

@@ -1,6 +1,6 @@
 // Images and views. An image can be made exportable as a dmabuf (dedicated memory, LINEAR or a DRM
 // format modifier), which is how our own swapchain hands frames to a compositor or to KMS.
-import { vk, chain, type VkTypes } from "./nvk.js";
+import { vk, linkChain, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
 import type { Device } from "./device.js";
 import { DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
@@ -62,6 +62,8 @@ export class Image {
   /** The DRM modifier of an exportable image (MOD_LINEAR for linear ones), else undefined. */
   readonly modifier: bigint | undefined;
   readonly what: string;
+  /** Created with VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT (plane layouts then use MEMORY_PLANE aspects). */
+  readonly modifierTiling: boolean;
   private destroyed = false;
 
   private constructor(
@@ -85,24 +87,28 @@ export class Image {
     const exp = options.exportDmabuf;
     if (exp && !device.canExportDmabuf) throw new Error(`${this.what}: the device cannot export dmabufs (VK_EXT_external_memory_dma_buf)`);
     const useModifiers = !!exp?.modifiers?.length && device.has("VK_EXT_image_drm_format_modifier");
+    this.modifierTiling = useModifiers;
     let tiling = options.tiling === "linear" || (exp && !useModifiers) ? vk.VkImageTiling.VK_IMAGE_TILING_LINEAR : vk.VkImageTiling.VK_IMAGE_TILING_OPTIMAL;
-    let next: object | null = null;
+    const extensions: object[] = [];
     if (exp) {
+      extensions.push(
+        new vk.VkExternalMemoryImageCreateInfo({
+          handleTypes: vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
+        }),
+      );
       if (useModifiers) {
         tiling = vk.VkImageTiling.VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT;
         const mods = new BigUint64Array(exp.modifiers!.map(BigInt));
-        next = new vk.VkImageDrmFormatModifierListCreateInfoEXT({
-          drmFormatModifierCount: mods.length,
-          pDrmFormatModifiers: mods as unknown as Float32Array,
-        });
+        extensions.push(
+          new vk.VkImageDrmFormatModifierListCreateInfoEXT({
+            drmFormatModifierCount: mods.length,
+            pDrmFormatModifiers: mods as unknown as Float32Array,
+          }),
+        );
       }
-      next = new vk.VkExternalMemoryImageCreateInfo({
-        pNext: chain(next),
-        handleTypes: vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
-      });
     }
     const info = new vk.VkImageCreateInfo({
-      pNext: chain(next),
+      pNext: linkChain(extensions),
       imageType: vk.VkImageType.VK_IMAGE_TYPE_2D,
       format: options.format,
       extent: new vk.VkExtent3D({ width, height, depth: 1 }),
@@ -118,13 +124,19 @@ export class Image {
     try {
       const req = new vk.VkMemoryRequirements();
       vk.vkGetImageMemoryRequirements(device.handle, this.handle, req);
-      this.memory = new DeviceMemory(device, {
-        size: req.size,
-        memoryTypeIndex: findMemoryType(device, req.memoryTypeBits, exp ? 0 : MemoryProperty.deviceLocal, this.what),
-        dedicated: exp ? { image: this.handle } : undefined,
-        exportDmabuf: !!exp,
-        what: this.what,
-      });
+      try {
+        this.memory = new DeviceMemory(device, {
+          size: req.size,
+          memoryTypeIndex: findMemoryType(device, req.memoryTypeBits, exp ? 0 : MemoryProperty.deviceLocal, this.what),
+          dedicated: exp ? { image: this.handle } : undefined,
+          exportDmabuf: !!exp,
+          what: this.what,
+        });
+      } catch (error) {
+        if (!exp) throw error;
+        // lavapipe makes exportable memory from /dev/udmabuf; without it the allocation fails.
+        throw new Error(`${this.what}: cannot allocate dmabuf-exportable memory (${(error as Error).message}); a software driver needs the kernel's udmabuf (/dev/udmabuf)`);
+      }
       check("vkBindImageMemory", vk.vkBindImageMemory(device.handle, this.handle, this.memory.handle, 0));
     } catch (error) {
       vk.vkDestroyImage(device.handle, this.handle, null);
@@ -145,10 +157,7 @@ export class Image {
 
   /** Offset and row pitch of plane 0 as the driver laid it out (for dmabuf and shm copies). */
   planeLayout(plane = 0): DmabufPlane {
-    const aspect =
-      this.modifier !== undefined && this.device.has("VK_EXT_image_drm_format_modifier") && this.modifier !== MOD_LINEAR
-        ? vk.VkImageAspectFlagBits.VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT << plane
-        : this.aspect;
+    const aspect = this.modifierTiling ? vk.VkImageAspectFlagBits.VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT << plane : this.aspect;
     const layout = new vk.VkSubresourceLayout();
     vk.vkGetImageSubresourceLayout(
       this.device.handle,

@@ -1,5 +1,5 @@
 // Device memory: memory-type selection, allocation (optionally dedicated and exportable), mapping.
-import { vk, chain, nativeBuffers, type VkTypes } from "./nvk.js";
+import { vk, linkChain, nativeBuffers, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
 import type { Device } from "./device.js";
 
@@ -38,20 +38,23 @@ export class DeviceMemory {
     options: AllocateOptions,
   ) {
     this.size = Number(options.size);
-    let next: object | null = null;
-    if (options.dedicated) {
-      next = new vk.VkMemoryDedicatedAllocateInfo({
-        image: options.dedicated.image ?? null,
-        buffer: options.dedicated.buffer ?? null,
-      });
-    }
+    const extensions: object[] = [];
     if (options.exportDmabuf) {
-      next = new vk.VkExportMemoryAllocateInfo({
-        pNext: chain(next),
-        handleTypes: vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
-      });
+      extensions.push(
+        new vk.VkExportMemoryAllocateInfo({
+          handleTypes: vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
+        }),
+      );
     }
-    const info = new vk.VkMemoryAllocateInfo({ pNext: chain(next), allocationSize: this.size, memoryTypeIndex: options.memoryTypeIndex });
+    if (options.dedicated) {
+      extensions.push(
+        new vk.VkMemoryDedicatedAllocateInfo({
+          image: options.dedicated.image ?? null,
+          buffer: options.dedicated.buffer ?? null,
+        }),
+      );
+    }
+    const info = new vk.VkMemoryAllocateInfo({ pNext: linkChain(extensions), allocationSize: this.size, memoryTypeIndex: options.memoryTypeIndex });
     check("vkAllocateMemory", vk.vkAllocateMemory(device.handle, info, null, this.handle), options.what ?? `${this.size} bytes`);
   }
 

@@ -36,3 +36,24 @@ export const nativeBuffers = {
 export function chain<T>(struct: T): null {
   return struct as unknown as null;
 }
+
+const chainKeepAlive = new WeakMap<object, object[]>();
+
+/**
+ * Links structs into one pNext chain: structs[0].pNext = structs[1], and so on; returns the head
+ * (or null for an empty list). nvk's pNext setters only accept the sTypes its generator listed
+ * for the parent, and none at all for extension structs, so links past the head are written
+ * straight into struct memory. Every struct is kept alive with the head; their fields must be set
+ * at construction (nvk then needs no flush of them).
+ */
+export function linkChain(structs: readonly (object | null | undefined)[]): null {
+  const list = structs.filter((s): s is object => !!s);
+  if (list.length === 0) return null;
+  for (let i = 0; i + 1 < list.length; i++) {
+    const parent = list[i] as { memoryView: DataView; constructor: unknown };
+    const layout = (parent.constructor as { memoryLayout: Record<string, { byteOffset: number }> }).memoryLayout;
+    parent.memoryView.setBigInt64(layout.pNext!.byteOffset, (list[i + 1] as { memoryAddress: bigint }).memoryAddress, true);
+  }
+  chainKeepAlive.set(list[0]!, list);
+  return list[0] as unknown as null;
+}

@@ -10,6 +10,8 @@ import { Instance, NoVulkanDeviceError, ShaderError, createHeadlessPresenter, ty
 import { AssetError } from "../../src/assets/errors.js";
 import { DEMO_FACES, demoFacePoint, generateDemoModel, writeDenseObj, type DemoFace, type Rgb } from "../../src/assets/generate.js";
 import { EYE, TexturedMesh, modelMatrix, viewProjection, type TexturedMeshOptions } from "../../examples/mesh.js";
+import { loadMeshScene } from "../../examples/mesh-scene.js";
+import { UsageError } from "../../examples/cli-args.js";
 import { compareWithGolden, pixelAt } from "../helpers/golden.js";
 
 const SIZE = [320, 240] as const;
@@ -176,6 +178,24 @@ describe.skipIf(skipReason !== undefined)(`textured mesh (headless, lavapipe, va
       await out.close(); // destroys the device: validation reports any object still alive
     }
     expect(gpu.validationMessages).toEqual([]);
+  });
+
+  it("demo CLI path (--scene mesh, no --model): the generated room, same picture", async () => {
+    const out = createHeadlessPresenter(gpu.createDevice(), { size: SIZE }, true);
+    let capture: Promise<Pixels> | undefined;
+    const scene = await loadMeshScene(out, {});
+    try {
+      for await (const frame of out.frames({ limit: 1 })) {
+        scene.update(frame);
+        frame.record((cmd) => scene.draw(cmd, frame));
+        capture = frame.capture();
+      }
+    } finally {
+      scene.destroy();
+      await out.close();
+    }
+    expect(Buffer.compare(Buffer.from((await capture!).data), Buffer.from(lit.frames[0]!.data))).toBe(0);
+    await expect(loadMeshScene(out, { texture: assets.texture })).rejects.toBeInstanceOf(UsageError);
   });
 
   it("reports no validation messages, including at device destruction", () => {

@@ -2,7 +2,8 @@
 // dispatched event or a typed error (WireError / WaylandConnectionError / WaylandProtocolError);
 // no other exception, no hang, and every received descriptor closed.
 import { openSync, readdirSync, readlinkSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { setLogLevel } from "../../src/util/log.js";
 import { openFdCount } from "../../src/sys/libc.js";
 import { socketPair } from "../../src/sys/socket.js";
 import { Connection, WaylandConnectionError, WaylandProtocolError } from "../../src/wayland/connection.js";
@@ -43,6 +44,8 @@ function describeFds(): Record<string, number> {
 describe("event parser fuzz", () => {
   it("survives 100k random and mutated messages with only typed errors", async () => {
     const fdsBefore = openFdCount();
+    setLogLevel("error"); // "unhandled event" warnings for fuzzed events are expected here
+    onTestFinished(() => setLogLevel("warn"));
     const rand = rng(0x5ca7);
     const int = (n: number) => Math.floor(rand() * n);
     const classes: ProxyClass[] = [WlCallback, WlRegistry, WlShm, WlSurface, WlOutput, WlKeyboard, WlDataDevice, XdgWmBase, XdgToplevel, ZwpLinuxDmabufV1, ZwpLinuxDmabufFeedbackV1, WpPresentationFeedback];

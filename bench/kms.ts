@@ -1,0 +1,88 @@
+// KMS benchmark (run it in the VM: test/vm/run-in-vm.sh 'node dist/bench/kms.js'). Two figures sets:
+// - dumb: page flips of CPU-filled dumb buffers (no Vulkan): flips/s and CPU ms per frame;
+// - triangle: the triangle scene through the Vulkan KMS presenter (PRIME import, or the dumb-copy
+//   fallback when import fails): flips/s, loop fps and CPU ms per frame.
+// Caveat: the VM is emulated (QEMU TCG, ~20x slower JavaScript, lavapipe on emulated CPUs); vkms
+// flips at 60 Hz, so flips/s tops out at the refresh rate and CPU per frame is what to compare.
+import { existsSync } from "node:fs";
+import { Instance } from "../src/vk/index.js";
+import { KmsBackend } from "../src/present/kms.js";
+import { FrameLoop } from "../src/present/frame-loop.js";
+import { Triangle } from "../examples/triangle.js";
+import { runDumbFlips } from "./kms-flips.js";
+
+export interface KmsFigures {
+  device: string;
+  dumbFlipsPerSecond: number;
+  dumbCpuMsPerFrame: number;
+  refreshHz: number;
+  trianglePath: string;
+  triangleFallbackReason?: string;
+  triangleMode: string;
+  triangleFlipsPerSecond: number;
+  triangleLoopFps: number;
+  triangleCpuMsPerFrame: number;
+  triangleMainThreadCpuMsPerFrame: number;
+  triangleMissedVblanks: number;
+}
+
+export async function benchKms(options: { device?: string; frames?: number; size?: readonly [number, number] } = {}): Promise<KmsFigures> {
+  const device = options.device ?? "/dev/dri/card0";
+  if (!existsSync(device)) throw new Error(`bench kms: no ${device} (run it in the VM: test/vm/run-in-vm.sh 'node dist/bench/kms.js')`);
+  const frames = options.frames ?? 120;
+  const dumb = await runDumbFlips({ device, frames });
+
+  const gpu = await Instance.create();
+  try {
+    const vkDevice = gpu.createDevice();
+    const backend = KmsBackend.open(vkDevice, { drm: device, size: options.size ?? [640, 480] });
+    const out = new FrameLoop(backend, true);
+    const scene = Triangle.create(out);
+    try {
+      const loop = async (limit: number) => {
+        for await (const frame of out.frames({ limit })) {
+          scene.update(frame);
+          frame.record((cmd) => scene.draw(cmd, frame));
+        }
+      };
+      await loop(20); // warm-up: modeset, lazy framebuffers, JIT
+      await loop(frames);
+      await backend.idle();
+      const s = backend.stats();
+      return {
+        device,
+        dumbFlipsPerSecond: round(dumb.flipsPerSecond),
+        dumbCpuMsPerFrame: round(dumb.cpuMsPerFrame),
+        refreshHz: round(dumb.refresh),
+        trianglePath: backend.path,
+        ...(backend.fallbackReason ? { triangleFallbackReason: backend.fallbackReason } : {}),
+        triangleMode: String(s.mode),
+        triangleFlipsPerSecond: Number(s.flipsPerSecond ?? 0),
+        triangleLoopFps: round(out.stats.fps),
+        triangleCpuMsPerFrame: round(out.stats.cpuMsPerFrame),
+        triangleMainThreadCpuMsPerFrame: round(out.stats.mainThreadCpuMsPerFrame),
+        triangleMissedVblanks: Number(s.missedVblanks ?? 0),
+      };
+    } finally {
+      scene.destroy();
+      await out.close();
+    }
+  } finally {
+    gpu.destroy();
+  }
+}
+
+function round(x: number): number {
+  return Number(x.toFixed(2));
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  benchKms({ frames: Number(process.argv[2] ?? 120) }).then(
+    (f) => console.log(JSON.stringify(f, null, 2)),
+    (e) => {
+      console.error(`bench kms: ${e instanceof Error ? e.message : e}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,53 @@
+// npm run bench: every benchmark that can run here, interleaved with the C reference when it is
+// built (so ratios come from one sitting), medians of RUNS runs (default 3).
+import { Instance } from "../src/index.js";
+import { benchTriangle } from "./triangle.js";
+import { haveReference, runReference } from "./reference.js";
+const runs = Number(process.env.RUNS ?? 3);
+const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+async function triangleSection() {
+    const gpu = await Instance.create({ validation: false });
+    const configs = [
+        [[64, 64], 5000],
+        [[1920, 1080], 300],
+    ];
+    const withRef = haveReference();
+    console.log(`\n## triangle, headless on ${gpu.selectPhysicalDevice().name} (median of ${runs})${withRef ? ", C reference interleaved" : " (C reference not built: sh ../shared/ref-bench/build.sh)"}`);
+    for (const [size, frames] of configs) {
+        const ours = [];
+        const ref = [];
+        for (let r = 0; r < runs; r++) {
+            const f = await benchTriangle(gpu, size, frames);
+            ours.push({ fps: f.fps, cpu: f.cpuMsPerFrame, thread: f.mainThreadCpuMsPerFrame, heap: f.heapBytesPerFrame });
+            if (withRef) {
+                const c = runReference("triangle", size, frames);
+                ref.push({ fps: c.fps, cpu: c.cpuMsPerFrame, thread: c.mainThreadCpuMsPerFrame });
+            }
+        }
+        const fps = median(ours.map((o) => o.fps));
+        let line = `triangle ${size[0]}x${size[1]} frames=${frames}: ${fmt(fps)} fps, ${fmt(median(ours.map((o) => o.cpu)), 3)} CPU ms/frame (${fmt(median(ours.map((o) => o.thread)), 3)} JS thread), ${fmt(median(ours.map((o) => o.heap)), 0)} heap bytes/frame`;
+        if (withRef) {
+            const refFps = median(ref.map((o) => o.fps));
+            line += ` | C reference ${fmt(refFps)} fps, ${fmt(median(ref.map((o) => o.cpu)), 3)} CPU ms/frame (${fmt(median(ref.map((o) => o.thread)), 3)} app thread) → fps ratio ${fmt(fps / refFps, 3)}x`;
+        }
+        console.log(line);
+    }
+    gpu.destroy();
+}
+const sections = { triangle: triangleSection };
+const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+for (const [name, section] of Object.entries(sections)) {
+    if (only.length && !only.includes(name))
+        continue;
+    try {
+        await section();
+    }
+    catch (error) {
+        console.log(`${name}: skipped: ${error.message}`);
+    }
+}
+//# sourceMappingURL=bench.js.map

@@ -1,0 +1,88 @@
+// kms-flips: page flipping with dumb buffers through atomic KMS, no Vulkan. A benchmark (flips per
+// second, CPU per frame) and the child program the VM tests signal mid-run to check restore.
+// Usage: node dist/bench/kms-flips.js [--frames N (0: until a signal)] [--mode WxH[@Hz]]
+//        [--connector NAME] [--device PATH] [--throw-after N]
+// Prints JSON lines on stdout: {"event":"ready",...} after the modeset, {"event":"done",...} at the end.
+import { AtomicRequest, DrmDevice, DumbBuffer, chooseOutput, guardState, modeRefresh, takeVt, } from "../src/drm/index.js";
+/** Modesets with a dumb buffer, then flips between two dumb buffers paced by flip events. */
+export async function runDumbFlips(opts) {
+    const dev = DrmDevice.open(opts.device);
+    const guard = guardState(dev); // restore on close, exit, signals, uncaught errors
+    const vt = takeVt(dev);
+    const bufs = [];
+    try {
+        const out = chooseOutput(dev, { connector: opts.connector, mode: opts.mode });
+        const { hdisplay: w, vdisplay: h } = out.mode;
+        bufs.push(DumbBuffer.create(dev, w, h), DumbBuffer.create(dev, w, h));
+        bufs.forEach((b, i) => b.fillPattern(i));
+        const modeBlob = dev.createModeBlob(out.mode);
+        const planeProps = (fb) => ({
+            FB_ID: fb, CRTC_ID: out.crtc,
+            SRC_X: { fixed16: 0 }, SRC_Y: { fixed16: 0 }, SRC_W: { fixed16: w }, SRC_H: { fixed16: h },
+            CRTC_X: 0, CRTC_Y: 0, CRTC_W: w, CRTC_H: h,
+        });
+        const first = new AtomicRequest(dev)
+            .connector(out.connector.id, { CRTC_ID: out.crtc })
+            .crtc(out.crtc, { ACTIVE: 1, MODE_ID: modeBlob })
+            .plane(out.plane.id, planeProps(bufs[0].fb))
+            .commit({ allowModeset: true, pageFlipEvent: true });
+        const events = [await first.flip];
+        dev.destroyBlob(modeBlob); // the CRTC state holds its own reference
+        const refresh = modeRefresh(out.mode);
+        opts.onReady?.({ crtc: out.crtc, plane: out.plane.id, fbs: bufs.map((b) => b.fb), mode: out.mode.name, refresh });
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        let n = 0;
+        while (opts.frames === 0 || n < opts.frames) {
+            n++;
+            if (opts.throwAfter === n)
+                // thrown outside any promise chain: a genuinely uncaught error, as an app bug would be
+                setImmediate(() => {
+                    throw new Error(`kms-flips: deliberate uncaught error after ${n} frames`);
+                });
+            // the back buffer is neither on screen nor queued: the previous flip completed before we got here
+            const back = bufs[n % 2];
+            back.fillPattern(n);
+            const c = new AtomicRequest(dev).plane(out.plane.id, { FB_ID: back.fb }).commit({ nonblock: true, pageFlipEvent: true, preflight: false });
+            events.push(await c.flip);
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        return {
+            frames: n, seconds, flipsPerSecond: n / seconds, cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / Math.max(1, n),
+            refresh, events,
+        };
+    }
+    finally {
+        guard.restore();
+        vt.release();
+        for (const b of bufs)
+            b.destroy();
+        dev.close();
+    }
+}
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+    const args = process.argv.slice(2);
+    const arg = (name) => {
+        const i = args.indexOf(name);
+        return i >= 0 ? args[i + 1] : undefined;
+    };
+    const throwAfter = arg("--throw-after");
+    runDumbFlips({
+        device: arg("--device"), connector: arg("--connector"), mode: arg("--mode"),
+        frames: Number(arg("--frames") ?? 120),
+        throwAfter: throwAfter === undefined ? undefined : Number(throwAfter),
+        onReady: (info) => console.log(JSON.stringify({ event: "ready", ...info })),
+    }).then((r) => {
+        const seq = r.events.map((e) => e.sequence);
+        console.log(JSON.stringify({
+            event: "done", frames: r.frames, seconds: r.seconds, flipsPerSecond: r.flipsPerSecond,
+            cpuMsPerFrame: r.cpuMsPerFrame, refresh: r.refresh, firstSequence: seq[0], lastSequence: seq[seq.length - 1],
+        }));
+    }, (e) => {
+        console.error(`kms-flips: ${e instanceof Error ? e.message : e}`);
+        process.exitCode = 1;
+    });
+}
+//# sourceMappingURL=kms-flips.js.map

@@ -1,0 +1,4 @@
+export declare function kmsInfo(path?: string, opts?: {
+    allModes?: boolean;
+    props?: boolean;
+}): string;

@@ -1,0 +1,97 @@
+// kms-info: what the DRM devices of this machine offer, like `modetest` but shorter.
+// Usage: node dist/examples/kms-info.js [/dev/dri/cardN] [--all-modes] [--props]
+import { DrmDevice, DrmError, formatPropertyValue, fourccName, listDevices, modeRefresh, DRM_MODE_TYPE_PREFERRED, } from "../src/drm/index.js";
+function bus(b) {
+    if (b.type === "pci" && "domain" in b) {
+        const hex = (n, w) => n.toString(16).padStart(w, "0");
+        const ids = b.vendorId !== undefined ? ` [${hex(b.vendorId, 4)}:${hex(b.deviceId ?? 0, 4)}]` : "";
+        return `pci ${hex(b.domain, 4)}:${hex(b.bus, 2)}:${hex(b.device, 2)}.${b.function}${ids}`;
+    }
+    return `${b.type} ${"name" in b ? b.name : ""}`;
+}
+function props(p, indent) {
+    const out = [];
+    for (const [name, { info, raw }] of p) {
+        let v;
+        if (name === "IN_FORMATS")
+            v = raw ? `blob ${raw} (see formats)` : "none";
+        else
+            v = formatPropertyValue(p.value(name));
+        const flags = [info.immutable ? "ro" : "", info.atomicOnly ? "atomic" : ""].filter(Boolean).join(",");
+        let range = "";
+        if (info.range)
+            range = ` [${info.kind === "fixed16" ? `${Number(info.range[0]) / 65536}..${Number(info.range[1]) / 65536}` : `${info.range[0]}..${info.range[1]}`}]`;
+        else if (info.enums && info.enums.length <= 8)
+            range = ` {${info.enums.map((e) => e.name).join(",")}}`;
+        out.push(`${indent}${name} = ${v}  (${info.kind}${range}${flags ? `, ${flags}` : ""})`);
+    }
+    return out;
+}
+export function kmsInfo(path, opts = {}) {
+    const lines = [];
+    const devices = listDevices();
+    if (devices.length === 0)
+        throw new DrmError("no DRM device: /dev/dri is missing or empty (this kernel has no DRM driver loaded)");
+    lines.push("Devices:");
+    for (const d of devices)
+        lines.push(`  ${d.primary ?? "-"} ${d.render ?? "-"}  driver ${d.driver ?? "?"}, ${bus(d.bus)}`);
+    const dev = DrmDevice.open(path ?? devices.find((d) => d.primary)?.primary);
+    try {
+        const v = dev.version();
+        lines.push(`\n${dev.path}: ${v.name} ${v.major}.${v.minor}.${v.patch} (${v.description}), master: ${dev.isMaster()}, atomic: ${dev.atomic}`);
+        const res = dev.resources();
+        lines.push(`  size limits ${res.minWidth}x${res.minHeight} .. ${res.maxWidth}x${res.maxHeight}`);
+        lines.push("\nConnectors:");
+        for (const id of res.connectors) {
+            const c = dev.connector(id);
+            lines.push(`  ${c.id} ${c.name} ${c.connection}, ${c.mmWidth}x${c.mmHeight} mm, encoders [${c.encoders.join(", ")}], current ${c.encoder ?? "none"}, ${c.modes.length} modes`);
+            const modes = opts.allModes ? c.modes : c.modes.slice(0, 4);
+            for (const m of modes)
+                lines.push(`    ${m.name} ${modeRefresh(m).toFixed(2)} Hz  ${m.clock} kHz${m.type & DRM_MODE_TYPE_PREFERRED ? "  preferred" : ""}`);
+            if (modes.length < c.modes.length)
+                lines.push(`    ... ${c.modes.length - modes.length} more (--all-modes)`);
+            if (opts.props)
+                lines.push(...props(dev.properties("connector", id), "    "));
+        }
+        lines.push("\nEncoders:");
+        for (const id of res.encoders) {
+            const e = dev.encoder(id, res.crtcs);
+            lines.push(`  ${e.id} ${e.type}, crtc ${e.crtc ?? "none"}, possible crtcs [${e.possibleCrtcs.join(", ")}]`);
+        }
+        lines.push("\nCRTCs:");
+        for (const id of res.crtcs) {
+            const c = dev.crtc(id, res.crtcs);
+            lines.push(`  ${c.id} fb ${c.fb ?? "none"}, ${c.mode ? `${c.mode.name} ${modeRefresh(c.mode).toFixed(2)} Hz at ${c.x},${c.y}` : "off"}`);
+            if (opts.props)
+                lines.push(...props(dev.properties("crtc", id), "    "));
+        }
+        lines.push("\nPlanes:");
+        for (const id of dev.planes()) {
+            const p = dev.plane(id, res.crtcs);
+            lines.push(`  ${p.id} ${p.type ?? "?"}, crtc ${p.crtc ?? "none"}, fb ${p.fb ?? "none"}, possible crtcs [${p.possibleCrtcs.join(", ")}]`);
+            lines.push(`    formats: ${p.formats.map(fourccName).join(" ")}`);
+            if (p.modifiers) {
+                const mods = new Set([...p.modifiers.values()].flat().map((m) => `0x${m.toString(16)}`));
+                lines.push(`    modifiers (IN_FORMATS): ${[...mods].join(" ")}`);
+            }
+            if (opts.props)
+                lines.push(...props(dev.properties("plane", id), "    "));
+        }
+    }
+    finally {
+        dev.close();
+    }
+    return lines.join("\n");
+}
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+    const args = process.argv.slice(2);
+    try {
+        console.log(kmsInfo(args.find((a) => !a.startsWith("--")), { allModes: args.includes("--all-modes"), props: args.includes("--props") }));
+    }
+    catch (e) {
+        console.error(`kms-info: ${e instanceof Error ? e.message : e}`);
+        process.exitCode = 1;
+    }
+}
+//# sourceMappingURL=kms-info.js.map

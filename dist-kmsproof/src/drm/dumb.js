@@ -1,0 +1,88 @@
+// Dumb buffers: CPU-mapped scanout memory every KMS driver offers. Used for test patterns and as the
+// presenter's fallback when a Vulkan dmabuf cannot be imported.
+import { mmap } from "../sys/libc.js";
+import { drmIoctl } from "./ioctl.js";
+import { DRM_FORMAT_XRGB8888 } from "./types.js";
+export class DumbBuffer {
+    dev;
+    width;
+    height;
+    handle;
+    pitch;
+    size;
+    mapping;
+    fbId;
+    destroyed = false;
+    constructor(dev, width, height, handle, pitch, size) {
+        this.dev = dev;
+        this.width = width;
+        this.height = height;
+        this.handle = handle;
+        this.pitch = pitch;
+        this.size = size;
+    }
+    /** A width x height buffer of 32 bits per pixel (XRGB8888). */
+    static create(dev, width, height, bpp = 32) {
+        const a = Buffer.alloc(32);
+        a.writeUInt32LE(height, 0);
+        a.writeUInt32LE(width, 4);
+        a.writeUInt32LE(bpp, 8);
+        drmIoctl(dev.fd, "MODE_CREATE_DUMB", a, `dumb buffer ${width}x${height}x${bpp}`);
+        const size = Number(a.readBigUInt64LE(24));
+        const pitch = a.readUInt32LE(20);
+        if (pitch < (width * bpp) / 8 || size < pitch * height)
+            throw new Error(`dumb buffer ${width}x${height}: kernel returned pitch ${pitch}, size ${size}`);
+        return new DumbBuffer(dev, width, height, a.readUInt32LE(16), pitch, size);
+    }
+    /** The pixels, mapped once and kept (one view per address, see DESIGN). */
+    get pixels() {
+        if (!this.mapping) {
+            const a = Buffer.alloc(16);
+            a.writeUInt32LE(this.handle, 0);
+            drmIoctl(this.dev.fd, "MODE_MAP_DUMB", a, `dumb buffer handle ${this.handle}`);
+            this.mapping = mmap(this.dev.fd, this.size, undefined, Number(a.readBigUInt64LE(8)));
+        }
+        return this.mapping;
+    }
+    /** An XRGB8888 framebuffer over this buffer, created once. */
+    get fb() {
+        this.fbId ??= this.dev.addFramebuffer({
+            width: this.width, height: this.height, format: DRM_FORMAT_XRGB8888,
+            handles: [this.handle], pitches: [this.pitch], offsets: [0],
+        });
+        return this.fbId;
+    }
+    /** Fills with a recognisable pattern: colour bars shifted by `frame`, plus a white frame counter bar. */
+    fillPattern(frame = 0) {
+        const px = new Uint32Array(this.pixels.buffer);
+        const stride = this.pitch / 4;
+        const bars = [0xffffff, 0xffff00, 0x00ffff, 0x00ff00, 0xff00ff, 0xff0000, 0x0000ff, 0x000000];
+        const barW = Math.max(1, Math.ceil(this.width / bars.length));
+        const row = new Uint32Array(this.width);
+        for (let x = 0; x < this.width; x++)
+            row[x] = bars[Math.floor(((x + frame * 8) % this.width) / barW) % bars.length];
+        for (let y = 0; y < this.height; y++)
+            px.set(row, y * stride);
+    }
+    fill(xrgb) {
+        const px = new Uint32Array(this.pixels.buffer);
+        const stride = this.pitch / 4;
+        for (let y = 0; y < this.height; y++)
+            px.fill(xrgb, y * stride, y * stride + this.width);
+    }
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        if (this.dev.closed)
+            return; // closing the fd freed everything
+        this.mapping?.unmap();
+        this.mapping = undefined;
+        if (this.fbId !== undefined)
+            this.dev.removeFramebuffer(this.fbId);
+        const a = Buffer.alloc(4);
+        a.writeUInt32LE(this.handle, 0);
+        drmIoctl(this.dev.fd, "MODE_DESTROY_DUMB", a, `dumb buffer handle ${this.handle}`);
+    }
+}
+//# sourceMappingURL=dumb.js.map

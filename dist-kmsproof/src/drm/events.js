@@ -1,0 +1,134 @@
+// DRM events (page flip, vblank/CRTC sequence) read from the device fd. A libuv poll handle
+// (koffi.node.poll) wakes the event loop when the fd is readable: no thread, no spin. The handle is
+// only active while someone waits, so an idle device does not keep Node alive.
+import { koffi } from "../sys/libc.js";
+import { readNonBlocking } from "../sys/drm-libc.js";
+import { logger } from "../util/log.js";
+import { drmIoctl } from "./ioctl.js";
+const log = logger("drm");
+const DRM_EVENT_VBLANK = 1;
+const DRM_EVENT_FLIP_COMPLETE = 2;
+const DRM_EVENT_CRTC_SEQUENCE = 3;
+export class DrmEvents {
+    dev;
+    handle;
+    waiters = new Map();
+    next = 1n;
+    buf = Buffer.alloc(4096);
+    closed = false;
+    constructor(dev) {
+        this.dev = dev;
+        dev.onClose(() => this.close());
+    }
+    static byDevice = new WeakMap();
+    static of(dev) {
+        let e = DrmEvents.byDevice.get(dev);
+        if (!e)
+            DrmEvents.byDevice.set(dev, (e = new DrmEvents(dev)));
+        return e;
+    }
+    /** Registers a waiter; returns the user_data to pass to the kernel and the promise of its event. */
+    expect() {
+        if (this.closed)
+            throw new Error(`${this.dev.path}: event reader is closed`);
+        const userData = this.next++;
+        const event = new Promise((resolve, reject) => this.waiters.set(userData, { resolve, reject }));
+        event.catch(() => { }); // a waiter dropped at close must not become an unhandled rejection
+        this.arm();
+        const cancel = () => {
+            this.waiters.delete(userData);
+            this.disarmIfIdle();
+        };
+        return { userData, event, cancel };
+    }
+    /** An event at the next vblank (or `relative` vblanks ahead) of crtc, via CRTC_QUEUE_SEQUENCE. */
+    vblank(crtc, relative = 1) {
+        const w = this.expect();
+        const a = Buffer.alloc(24);
+        a.writeUInt32LE(crtc, 0);
+        a.writeUInt32LE(1 | 2 /* RELATIVE | NEXT_ON_MISS */, 4);
+        a.writeBigUInt64LE(BigInt(relative), 8);
+        a.writeBigUInt64LE(w.userData, 16);
+        try {
+            drmIoctl(this.dev.fd, "CRTC_QUEUE_SEQUENCE", a, `crtc ${crtc}`);
+        }
+        catch (e) {
+            w.cancel();
+            throw e;
+        }
+        return w.event;
+    }
+    get pending() {
+        return this.waiters.size;
+    }
+    arm() {
+        if (this.handle)
+            return;
+        this.handle = koffi.node.poll(this.dev.fd, { readable: true }, () => this.drain());
+    }
+    disarmIfIdle() {
+        if (this.waiters.size === 0 && this.handle) {
+            this.handle.close();
+            this.handle = undefined;
+        }
+    }
+    /** Reads and dispatches every complete event the fd has. */
+    drain() {
+        if (this.dev.closed)
+            return;
+        for (;;) {
+            const n = readNonBlocking(this.dev.fd, this.buf, `${this.dev.path} events`);
+            if (n === 0)
+                break;
+            let o = 0;
+            while (o + 8 <= n) {
+                const type = this.buf.readUInt32LE(o);
+                const length = this.buf.readUInt32LE(o + 4);
+                if (length < 8 || o + length > n) {
+                    log.error(`${this.dev.path}: malformed DRM event (type ${type}, length ${length}, ${n - o} bytes left)`);
+                    break;
+                }
+                if ((type === DRM_EVENT_FLIP_COMPLETE || type === DRM_EVENT_VBLANK) && length >= 32) {
+                    this.dispatch(this.buf.readBigUInt64LE(o + 8), {
+                        crtc: this.buf.readUInt32LE(o + 28),
+                        sequence: this.buf.readUInt32LE(o + 24),
+                        timeUs: this.buf.readUInt32LE(o + 16) * 1e6 + this.buf.readUInt32LE(o + 20),
+                    });
+                }
+                else if (type === DRM_EVENT_CRTC_SEQUENCE && length >= 32) {
+                    this.dispatch(this.buf.readBigUInt64LE(o + 8), {
+                        crtc: 0, // the event does not say; callers know which CRTC they queued on
+                        sequence: Number(this.buf.readBigUInt64LE(o + 24)),
+                        timeUs: Number(this.buf.readBigInt64LE(o + 16)) / 1000,
+                    });
+                }
+                else {
+                    log.debug(`${this.dev.path}: ignoring DRM event type ${type}`);
+                }
+                o += length;
+            }
+        }
+        this.disarmIfIdle();
+    }
+    dispatch(userData, ev) {
+        const w = this.waiters.get(userData);
+        if (!w) {
+            log.debug(`${this.dev.path}: event for unknown user_data ${userData}`);
+            return;
+        }
+        this.waiters.delete(userData);
+        w.resolve(ev);
+    }
+    close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.handle?.close();
+        this.handle = undefined;
+        const err = new Error(`${this.dev.path} closed while waiting for a DRM event`);
+        for (const w of this.waiters.values())
+            w.reject(err);
+        this.waiters.clear();
+    }
+}
+//# sourceMappingURL=events.js.map

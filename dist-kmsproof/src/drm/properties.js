@@ -1,0 +1,196 @@
+import { ObjectType, fixed16 } from "./types.js";
+export const DRM_MODE_PROP = {
+    PENDING: 1,
+    RANGE: 2,
+    IMMUTABLE: 4,
+    ENUM: 8,
+    BLOB: 16,
+    BITMASK: 32,
+    OBJECT: 1 << 6,
+    SIGNED_RANGE: 2 << 6,
+    EXTENDED_TYPE: 0xffc0,
+    ATOMIC: 0x80000000,
+};
+/** Plane source rectangle properties carry 16.16 fixed point. */
+const FIXED16_NAMES = new Set(["SRC_X", "SRC_Y", "SRC_W", "SRC_H"]);
+const objectKinds = new Map(Object.entries(ObjectType).map(([k, v]) => [v, k]));
+/** Builds a PropertyInfo from the fields of struct drm_mode_get_property and its values/enums. */
+export function makePropertyInfo(id, name, flags, values, enums) {
+    const ext = flags & DRM_MODE_PROP.EXTENDED_TYPE;
+    const base = {
+        id: id,
+        name,
+        flags,
+        immutable: (flags & DRM_MODE_PROP.IMMUTABLE) !== 0,
+        atomicOnly: (flags & DRM_MODE_PROP.ATOMIC) !== 0,
+    };
+    const need = (n) => {
+        if (values.length < n)
+            throw new Error(`property ${name} (${id}): ${values.length} values, expected ${n}`);
+    };
+    if (flags & DRM_MODE_PROP.RANGE) {
+        need(2);
+        const kind = FIXED16_NAMES.has(name) ? "fixed16" : "range";
+        return { ...base, kind, range: [values[0], values[1]] };
+    }
+    if (ext === DRM_MODE_PROP.SIGNED_RANGE) {
+        need(2);
+        return { ...base, kind: "signedRange", range: [BigInt.asIntN(64, values[0]), BigInt.asIntN(64, values[1])] };
+    }
+    if (flags & DRM_MODE_PROP.ENUM)
+        return { ...base, kind: "enum", enums };
+    if (flags & DRM_MODE_PROP.BITMASK)
+        return { ...base, kind: "bitmask", enums };
+    if (flags & DRM_MODE_PROP.BLOB)
+        return { ...base, kind: "blob" };
+    if (ext === DRM_MODE_PROP.OBJECT) {
+        need(1);
+        return { ...base, kind: "object", objectType: objectKinds.get(Number(values[0])) };
+    }
+    throw new Error(`property ${name} (${id}): unknown type flags 0x${flags.toString(16)}`);
+}
+/** Decodes a raw u64 property value according to its definition. */
+export function decodeProperty(info, raw) {
+    switch (info.kind) {
+        case "range":
+            return { kind: "range", value: raw };
+        case "fixed16":
+            return { kind: "fixed16", value: fixed16.to(raw) };
+        case "signedRange":
+            return { kind: "signedRange", value: BigInt.asIntN(64, raw) };
+        case "enum":
+            return { kind: "enum", value: raw, name: info.enums?.find((e) => e.value === raw)?.name };
+        case "bitmask":
+            return {
+                kind: "bitmask",
+                value: raw,
+                names: (info.enums ?? []).filter((e) => (raw >> e.value) & 1n).map((e) => e.name),
+            };
+        case "blob":
+            return { kind: "blob", blob: raw === 0n ? undefined : Number(raw) };
+        case "object":
+            return { kind: "object", objectType: info.objectType, id: raw === 0n ? undefined : Number(raw) };
+    }
+}
+/** Encodes a value for an atomic request, checking it against the definition (errors name the property). */
+export function encodeProperty(info, input, owner = "") {
+    const where = `property ${info.name}${owner ? ` of ${owner}` : ""}`;
+    if (info.immutable)
+        throw new Error(`${where} is immutable`);
+    const asBig = (v) => {
+        if (typeof v === "number" && !Number.isInteger(v))
+            throw new Error(`${where}: ${v} is not an integer`);
+        return BigInt(v);
+    };
+    const inRange = (v) => {
+        const [lo, hi] = info.range;
+        if (v < lo || v > hi)
+            throw new RangeError(`${where}: ${v} is outside [${lo}, ${hi}]`);
+        return v;
+    };
+    switch (info.kind) {
+        case "range":
+        case "signedRange":
+            if (typeof input !== "bigint" && typeof input !== "number")
+                throw new Error(`${where} wants a number`);
+            return BigInt.asUintN(64, inRange(asBig(input)));
+        case "fixed16": {
+            if (typeof input === "object" && input !== null && "fixed16" in input)
+                return inRange(fixed16.from(input.fixed16));
+            if (typeof input !== "bigint" && typeof input !== "number")
+                throw new Error(`${where} wants { fixed16 } or a raw number`);
+            return inRange(asBig(input));
+        }
+        case "enum": {
+            if (typeof input === "string") {
+                const e = info.enums?.find((x) => x.name === input);
+                if (!e)
+                    throw new Error(`${where}: "${input}" is not one of ${info.enums?.map((x) => x.name).join(", ")}`);
+                return e.value;
+            }
+            if (typeof input !== "bigint" && typeof input !== "number")
+                throw new Error(`${where} wants an enum name`);
+            const v = asBig(input);
+            if (!info.enums?.some((e) => e.value === v))
+                throw new Error(`${where}: ${v} is not a valid enum value`);
+            return v;
+        }
+        case "bitmask": {
+            if (Array.isArray(input)) {
+                let v = 0n;
+                for (const n of input) {
+                    const e = info.enums?.find((x) => x.name === n);
+                    if (!e)
+                        throw new Error(`${where}: "${n}" is not one of ${info.enums?.map((x) => x.name).join(", ")}`);
+                    v |= 1n << e.value;
+                }
+                return v;
+            }
+            if (typeof input !== "bigint" && typeof input !== "number")
+                throw new Error(`${where} wants a list of names`);
+            return asBig(input);
+        }
+        case "blob":
+        case "object":
+            if (input === undefined)
+                return 0n;
+            if (typeof input !== "bigint" && typeof input !== "number")
+                throw new Error(`${where} wants an object id or undefined`);
+            return asBig(input);
+    }
+}
+export function formatPropertyValue(v) {
+    switch (v.kind) {
+        case "range":
+        case "signedRange":
+            return String(v.value);
+        case "fixed16":
+            return String(v.value);
+        case "enum":
+            return v.name ?? `${v.value} (unknown)`;
+        case "bitmask":
+            return v.names.join("|") || "0";
+        case "blob":
+            return v.blob === undefined ? "none" : `blob ${v.blob}`;
+        case "object":
+            return v.id === undefined ? "none" : `${v.objectType ?? "object"} ${v.id}`;
+    }
+}
+/** Parsed IN_FORMATS blob (struct drm_format_modifier_blob): format -> supported modifiers. */
+export function parseInFormats(blob) {
+    const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+    if (b.length < 24)
+        throw new Error(`IN_FORMATS blob: ${b.length} bytes, header needs 24`);
+    const version = b.readUInt32LE(0);
+    if (version !== 1)
+        throw new Error(`IN_FORMATS blob: version ${version}, only 1 is known`);
+    const countFormats = b.readUInt32LE(8);
+    const formatsOffset = b.readUInt32LE(12);
+    const countModifiers = b.readUInt32LE(16);
+    const modifiersOffset = b.readUInt32LE(20);
+    if (formatsOffset + countFormats * 4 > b.length)
+        throw new Error(`IN_FORMATS blob: ${countFormats} formats at ${formatsOffset} overrun ${b.length} bytes`);
+    if (modifiersOffset + countModifiers * 24 > b.length)
+        throw new Error(`IN_FORMATS blob: ${countModifiers} modifiers at ${modifiersOffset} overrun ${b.length} bytes`);
+    const formats = [];
+    for (let i = 0; i < countFormats; i++)
+        formats.push(b.readUInt32LE(formatsOffset + i * 4));
+    const out = new Map(formats.map((f) => [f, []]));
+    for (let m = 0; m < countModifiers; m++) {
+        const o = modifiersOffset + m * 24;
+        const mask = b.readBigUInt64LE(o);
+        const offset = b.readUInt32LE(o + 8);
+        const modifier = b.readBigUInt64LE(o + 16);
+        // mask bit i refers to formats[offset + i]
+        for (let i = 0; i < 64; i++) {
+            if (((mask >> BigInt(i)) & 1n) === 0n)
+                continue;
+            const f = formats[offset + i];
+            if (f === undefined)
+                throw new Error(`IN_FORMATS blob: modifier ${m} names format index ${offset + i} of ${countFormats}`);
+            out.get(f).push(modifier);
+        }
+    }
+    return out;
+}
+//# sourceMappingURL=properties.js.map

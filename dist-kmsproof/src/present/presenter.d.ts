@@ -1,0 +1,88 @@
+import type { CommandBuffer, Device, Fence, Format, Image, ImageLayout, ImageView } from "../vk/index.js";
+import type { FrameTracer } from "../util/trace.js";
+export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";
+/** An image a frame renders into. Scenes cache framebuffers per target (keyed by `id`). */
+export interface RenderTarget {
+    readonly id: number;
+    readonly image: Image;
+    readonly view: ImageView;
+    readonly width: number;
+    readonly height: number;
+    readonly format: Format;
+    /** The layout the scene's render pass must leave the image in. */
+    readonly finalLayout: ImageLayout;
+}
+/** What a scene needs to build its render pass and pipelines for a presenter. */
+export interface TargetInfo {
+    readonly device: Device;
+    readonly format: Format;
+    readonly finalLayout: ImageLayout;
+}
+/** RGBA8 pixels, rows top to bottom, tightly packed. */
+export interface Pixels {
+    width: number;
+    height: number;
+    data: Uint8Array;
+}
+export interface Frame {
+    readonly index: number;
+    /** Seconds since the first frame (a fixed step per frame for headless, wall clock otherwise). */
+    readonly time: number;
+    /** Which of the two in-flight slots this frame uses (scenes keep per-slot uniforms). */
+    readonly slot: number;
+    readonly target: RenderTarget;
+    /** Records this frame's commands. Call exactly once per frame. */
+    record(fn: (cmd: CommandBuffer) => void): void;
+    /** Reads this frame back once the GPU has finished it (only frames asked for are copied). */
+    capture(): Promise<Pixels>;
+}
+export interface FrameOptions {
+    /** Stop after this many frames (default: until the presenter closes). */
+    limit?: number;
+    /** Seconds per frame for Frame.time; default: headless 1/60 (reproducible), others wall clock. */
+    fixedTimestep?: number;
+    /** Record acquire / record / submit / present spans of each frame (write with tracer.write(path)). */
+    tracer?: FrameTracer;
+}
+export interface FrameStats {
+    frames: number;
+    seconds: number;
+    fps: number;
+    /** CPU time per frame of the whole process, driver threads included (as the C reference reports it). */
+    cpuMsPerFrame: number;
+    /** CPU time per frame of the JavaScript thread alone: the application's own overhead. */
+    mainThreadCpuMsPerFrame: number;
+    /** Backend-specific figures (release latency, presentation feedback, flips). */
+    extra: Record<string, number | string>;
+}
+export interface Presenter extends TargetInfo, AsyncDisposable {
+    readonly backend: BackendName;
+    readonly size: readonly [number, number];
+    frames(options?: FrameOptions): AsyncIterableIterator<Frame>;
+    readonly stats: FrameStats;
+    /** Why the frame loop ended early (window closed, compositor gone), if it did. */
+    readonly endReason: string | undefined;
+    close(): Promise<void>;
+}
+/** What a backend provides; FrameLoop does slots, recording, submission, capture and stats. */
+export interface SwapchainBackend {
+    readonly name: BackendName;
+    readonly device: Device;
+    readonly format: Format;
+    readonly finalLayout: ImageLayout;
+    readonly size: readonly [number, number];
+    /** Default for FrameOptions.fixedTimestep (undefined: wall clock). */
+    readonly defaultTimestep?: number;
+    /** Set when the backend can take no more frames (window closed, display lost), with the reason. */
+    readonly endReason?: string;
+    /** A target nobody (GPU, compositor, display) uses any more. May wait (a promise, not a spin). */
+    acquire(): Promise<RenderTarget> | RenderTarget;
+    /** Commands after the scene's, in the same command buffer (e.g. a copy into an shm buffer). */
+    recordAfter?(cmd: CommandBuffer, target: RenderTarget): void;
+    /** Called right after submission; `rendered` signals when the GPU is done with the frame. */
+    present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> | void;
+    /** Backend figures for FrameStats.extra. */
+    stats?(): Record<string, number | string>;
+    /** Waits for outstanding work and frees everything (the device stays). */
+    destroy(): Promise<void> | void;
+}

@@ -1,0 +1,211 @@
+// Wayland presentation through zwp_linux_dmabuf_v1: frames render straight into exportable Vulkan
+// images whose dmabufs the compositor imports (no copy). Each image's wl_buffer is made once with
+// create_immed; an image is reused only after wl_buffer.release. Sync: lavapipe has no
+// VK_KHR_external_semaphore_fd, so the frame's fence is waited on the CPU before attach/commit.
+import { Format, Image, ImageLayout, ImageUsage, MOD_INVALID, MOD_LINEAR } from "../vk/index.js";
+import { close as closeFd } from "../sys/libc.js";
+import { logger } from "../util/log.js";
+import { chooseModifiers, DRM_FORMAT_XRGB8888, queryDmabufFormats } from "../wayland/dmabuf.js";
+import { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
+import { WaylandWindow } from "../wayland/window.js";
+const log = logger("present");
+let nextId = 1_000_000;
+export class WaylandDmabufBackend {
+    device;
+    window;
+    dmabuf;
+    offered;
+    options;
+    name = "wayland-dmabuf";
+    format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
+    finalLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
+    sync;
+    targets = [];
+    frameDone;
+    waiters = [];
+    failure;
+    modifier = MOD_LINEAR;
+    counters = { presented: 0, resizes: 0 };
+    constructor(device, window, dmabuf, offered, options) {
+        this.device = device;
+        this.window = window;
+        this.dmabuf = dmabuf;
+        this.offered = offered;
+        this.options = options;
+        // Only the CPU wait is implemented; say which better path the device would allow.
+        this.sync = "cpu-wait";
+        const why = device.has("VK_KHR_external_semaphore_fd")
+            ? "external_semaphore_fd is present but sync-file export is not wired yet"
+            : "no VK_KHR_external_semaphore_fd (lavapipe)";
+        log.info(`wayland-dmabuf: sync path ${this.sync} (${why}); formats from ${offered.source}`);
+        this.allocate(window.width, window.height);
+    }
+    static async open(device, options) {
+        if (!device.canExportDmabuf)
+            throw new Error("the Vulkan device cannot export dmabufs (VK_EXT_external_memory_dma_buf)");
+        const window = await WaylandWindow.open({ ...options, size: [options.size[0], options.size[1]] });
+        try {
+            const dmabuf = window.globals.bind(ZwpLinuxDmabufV1, { min: 3 });
+            const offered = await queryDmabufFormats(window.connection, dmabuf);
+            if (!offered.formats.has(DRM_FORMAT_XRGB8888))
+                throw new Error("the compositor does not import XRGB8888 dmabufs");
+            return new WaylandDmabufBackend(device, window, dmabuf, offered, options);
+        }
+        catch (e) {
+            await window.close();
+            throw e;
+        }
+    }
+    get size() {
+        return [this.window.width, this.window.height];
+    }
+    get endReason() {
+        return this.window.closeRequested ? "the compositor closed the window" : undefined;
+    }
+    allocate(width, height) {
+        const offered = this.offered.formats.get(DRM_FORMAT_XRGB8888);
+        const driver = this.device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
+        // With VK_EXT_image_drm_format_modifier: any modifier both sides know; else LINEAR (the
+        // export path's default), which the compositor must list (or list INVALID = implicit).
+        const common = chooseModifiers(offered, driver);
+        if (driver.length && !common.length)
+            throw new Error(`no modifier both the driver (${driver.join(",")}) and the compositor support`);
+        if (!driver.length && !offered?.has(MOD_LINEAR) && !offered?.has(MOD_INVALID))
+            throw new Error("the compositor takes neither LINEAR nor implicit-modifier XRGB8888");
+        const count = this.options.images ?? 3;
+        const made = [];
+        try {
+            for (let i = 0; i < count; i++) {
+                const image = Image.create(this.device, {
+                    width,
+                    height,
+                    format: this.format,
+                    usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
+                    exportDmabuf: common.length ? { modifiers: common } : {},
+                    what: `wayland-dmabuf image ${i}`,
+                });
+                let view;
+                let exp;
+                try {
+                    view = image.createView();
+                    exp = image.exportDmabuf();
+                }
+                catch (e) {
+                    view?.destroy();
+                    image.destroy();
+                    throw e;
+                }
+                const target = { id: nextId++, image, view, width, height, format: this.format, finalLayout: this.finalLayout, wlBuffer: undefined, state: "free" };
+                try {
+                    const params = this.dmabuf.create_params();
+                    const mod = offered?.has(exp.modifier) ? exp.modifier : MOD_INVALID;
+                    this.modifier = mod;
+                    params.add(exp.fd, 0, exp.planes[0].offset, exp.planes[0].stride, Number(mod >> 32n), Number(mod & 0xffffffffn));
+                    params.listen({
+                        created: () => { },
+                        failed: () => {
+                            this.failure = new Error(`the compositor could not import the dmabuf (${width}x${height} XR24, modifier 0x${mod.toString(16)})`);
+                        },
+                    });
+                    target.wlBuffer = params.create_immed(width, height, DRM_FORMAT_XRGB8888, 0);
+                    params.destroy();
+                }
+                finally {
+                    closeFd(exp.fd); // the connection holds its own duplicate until the request is sent
+                }
+                target.wlBuffer.listen({
+                    release: () => {
+                        target.state = "free";
+                        this.waiters.shift()?.();
+                    },
+                });
+                made.push(target);
+            }
+        }
+        catch (e) {
+            for (const t of made)
+                this.destroyTarget(t, false);
+            throw e;
+        }
+        this.targets = made;
+        log.debug(`wayland-dmabuf: ${count} images ${width}x${height}, modifier 0x${this.modifier.toString(16)}`);
+    }
+    destroyTarget(t, deferred) {
+        if (t.wlBuffer && !t.wlBuffer.destroyed && !this.window.connection.error)
+            t.wlBuffer.destroy();
+        if (deferred) {
+            this.device.retire(t.view);
+            this.device.retire(t.image);
+        }
+        else {
+            t.view.destroy();
+            t.image.destroy();
+        }
+    }
+    throwIfFailed() {
+        const e = this.window.connection.error ?? this.failure;
+        if (e)
+            throw e;
+    }
+    async acquire() {
+        this.throwIfFailed();
+        if (this.frameDone && this.options.paced !== false) {
+            const done = this.frameDone;
+            this.frameDone = undefined;
+            await Promise.race([done, this.window.closeRequest]);
+        }
+        if (this.window.configurePending && this.window.applyConfigure()) {
+            this.counters.resizes++;
+            this.device.waitIdle();
+            for (const t of this.targets)
+                this.destroyTarget(t, true);
+            this.allocate(this.window.width, this.window.height);
+        }
+        for (;;) {
+            this.throwIfFailed();
+            if (this.window.closeRequested)
+                return this.targets[0];
+            const t = this.targets.find((x) => x.state === "free");
+            if (t) {
+                t.state = "rendering";
+                return t;
+            }
+            await this.window.connection.waitFor((resolve) => this.waiters.push(() => resolve()));
+        }
+    }
+    async present(target, rendered) {
+        this.throwIfFailed();
+        const t = target;
+        if (!this.targets.includes(t))
+            return;
+        rendered.wait(); // cpu-wait sync path: the compositor reads a finished image
+        t.state = "attached";
+        const done = this.window.present(t.wlBuffer);
+        done.catch((e) => (this.failure ??= e));
+        this.frameDone = done;
+        this.counters.presented++;
+    }
+    stats() {
+        const p = this.window.presentationStats;
+        return {
+            sync: this.sync,
+            formats: this.offered.source,
+            modifier: `0x${this.modifier.toString(16)}`,
+            presented: this.counters.presented,
+            resizes: this.counters.resizes,
+            feedbackPresented: p.presented,
+            feedbackDiscarded: p.discarded,
+            ...(p.meanLatencyMs !== undefined ? { presentLatencyMs: Number(p.meanLatencyMs.toFixed(3)) } : {}),
+        };
+    }
+    async destroy() {
+        this.device.waitIdle();
+        for (const t of this.targets)
+            this.destroyTarget(t, false);
+        this.targets = [];
+        if (!this.window.connection.error)
+            this.dmabuf.destroy();
+        await this.window.close();
+    }
+}
+//# sourceMappingURL=wayland-dmabuf.js.map

@@ -1,0 +1,177 @@
+// Wayland presentation through wl_shm: frames render into offscreen images, the frame's command
+// buffer copies each into a host-visible staging buffer, and after the frame's fence (a CPU wait:
+// shm has no GPU sync) the bytes go into a free buffer of our shm swapchain, which is attached and
+// committed. Pacing comes from wl_surface.frame callbacks; configure sizes are honoured lazily at
+// the next acquire; xdg_toplevel.close ends the frame loop cleanly.
+import { Buffer, BufferUsage, Format, ImageLayout } from "../vk/index.js";
+import { logger } from "../util/log.js";
+import { WlShm } from "../wayland/protocol/wayland.js";
+import { chooseShmFormat, listenShmFormats, ShmSwapchain } from "../wayland/shm.js";
+import { WaylandWindow } from "../wayland/window.js";
+import { createOffscreenTarget } from "./headless.js";
+const log = logger("present");
+export class WaylandShmBackend {
+    device;
+    window;
+    options;
+    name = "wayland-shm";
+    format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,A = wl_shm XRGB/ARGB8888
+    finalLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    targets = [];
+    next = 0;
+    chain;
+    shm;
+    shmFormat;
+    frameDone;
+    failure;
+    counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
+    callbackAt;
+    constructor(device, window, shm, shmFormat, options) {
+        this.device = device;
+        this.window = window;
+        this.options = options;
+        this.shm = shm;
+        this.shmFormat = shmFormat;
+        this.allocate(window.width, window.height);
+        log.info(`wayland-shm: ${window.width}x${window.height}, format 0x${shmFormat.toString(16)}, sync: CPU wait on the frame fence`);
+    }
+    static async open(device, options) {
+        const window = await WaylandWindow.open({ ...options, size: [options.size[0], options.size[1]] });
+        try {
+            const shm = window.globals.bind(WlShm);
+            const formats = listenShmFormats(shm);
+            await window.connection.roundtrip();
+            return new WaylandShmBackend(device, window, shm, chooseShmFormat(formats), options);
+        }
+        catch (e) {
+            await window.close();
+            throw e;
+        }
+    }
+    get size() {
+        return [this.window.width, this.window.height];
+    }
+    get endReason() {
+        if (this.window.closeRequested)
+            return "the compositor closed the window";
+        return undefined;
+    }
+    allocate(width, height) {
+        const count = this.options.images ?? 3;
+        const made = [];
+        try {
+            for (let i = 0; i < count; i++) {
+                const t = createOffscreenTarget(this.device, width, height, this.format, this.finalLayout);
+                const staging = (() => {
+                    try {
+                        return Buffer.create(this.device, { size: width * height * 4, usage: BufferUsage.transferDst, memory: "host", what: "wayland-shm staging" });
+                    }
+                    catch (e) {
+                        t.view.destroy();
+                        t.image.destroy();
+                        throw e;
+                    }
+                })();
+                made.push({ ...t, staging });
+            }
+            this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat);
+        }
+        catch (e) {
+            for (const t of made)
+                this.destroyTarget(t, false);
+            throw e;
+        }
+        this.targets = made;
+        this.next = 0;
+    }
+    destroyTarget(t, deferred) {
+        if (deferred) {
+            this.device.retire(t.view);
+            this.device.retire(t.image);
+            this.device.retire(t.staging);
+        }
+        else {
+            t.view.destroy();
+            t.image.destroy();
+            t.staging.destroy();
+        }
+    }
+    async acquire() {
+        this.throwIfFailed();
+        // Pacing: the compositor asks for the next frame through the previous frame's callback.
+        if (this.frameDone && this.options.paced !== false) {
+            const done = this.frameDone;
+            this.frameDone = undefined;
+            await Promise.race([done, this.window.closeRequest]);
+            this.callbackAt = performance.now();
+        }
+        if (this.window.configurePending && this.window.applyConfigure()) {
+            // Resize lazily: old targets go once the GPU is done with them, old shm buffers once released.
+            this.counters.resizes++;
+            for (const t of this.targets)
+                this.destroyTarget(t, true);
+            this.chain.retire();
+            this.allocate(this.window.width, this.window.height);
+        }
+        const t = this.targets[this.next];
+        this.next = (this.next + 1) % this.targets.length;
+        return t;
+    }
+    recordAfter(cmd, target) {
+        cmd.copyImageToBuffer(target.image, target.staging, this.finalLayout);
+    }
+    async present(target, rendered) {
+        this.throwIfFailed();
+        const t = target;
+        if (!this.targets.includes(t))
+            return; // rendered at the old size while a resize happened
+        const free = this.chain.buffers.some((b) => b.state === "free") || this.chain.buffers.length < this.chain.maxBuffers;
+        if (!free)
+            this.counters.waitedForRelease++;
+        const buf = await this.chain.acquire();
+        rendered.wait(); // no external_semaphore_fd on lavapipe, and shm is read by the CPU anyway
+        const t0 = performance.now();
+        buf.pixels.set(new Uint8Array(t.staging.mapped, 0, t.width * t.height * 4));
+        this.counters.cpuCopyMs += performance.now() - t0;
+        this.chain.markAttached(buf);
+        if (this.callbackAt !== undefined) {
+            this.counters.callbackToCommitMs += performance.now() - this.callbackAt;
+            this.counters.paced++;
+            this.callbackAt = undefined;
+        }
+        const done = this.window.present(buf.wlBuffer);
+        done.catch((e) => (this.failure ??= e));
+        this.frameDone = done;
+        this.counters.presented++;
+    }
+    throwIfFailed() {
+        const e = this.window.connection.error ?? this.failure;
+        if (e)
+            throw e;
+    }
+    stats() {
+        const p = this.window.presentationStats;
+        return {
+            sync: "cpu-wait",
+            presented: this.counters.presented,
+            resizes: this.counters.resizes,
+            shmBuffers: this.chain.buffers.length,
+            waitedForRelease: this.counters.waitedForRelease,
+            copyMsPerFrame: this.counters.presented ? this.counters.cpuCopyMs / this.counters.presented : 0,
+            callbackToCommitMs: this.counters.paced ? Number((this.counters.callbackToCommitMs / this.counters.paced).toFixed(3)) : 0,
+            feedbackPresented: p.presented,
+            feedbackDiscarded: p.discarded,
+            ...(p.meanLatencyMs !== undefined ? { presentLatencyMs: Number(p.meanLatencyMs.toFixed(3)) } : {}),
+            ...(p.refreshNs ? { refreshHz: Number((1e9 / p.refreshNs).toFixed(2)) } : {}),
+        };
+    }
+    async destroy() {
+        this.device.waitIdle();
+        for (const t of this.targets)
+            this.destroyTarget(t, false);
+        this.targets = [];
+        this.chain.retire(true);
+        await this.window.close();
+    }
+}
+//# sourceMappingURL=wayland-shm.js.map

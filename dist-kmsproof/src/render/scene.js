@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=scene.js.map

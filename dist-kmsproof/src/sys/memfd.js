@@ -1,0 +1,68 @@
+// Anonymous shared memory (memfd) for wl_shm pools: one object owns the descriptor and the mapping.
+import { check, close, koffi, libc, mmap, SysError } from "./libc.js";
+const MFD_CLOEXEC = 1;
+const MFD_ALLOW_SEALING = 2;
+const F_ADD_SEALS = 1033;
+const F_SEAL_SHRINK = 2;
+const c_memfd_create = libc.func("int memfd_create(const char *name, unsigned int flags)");
+const c_ftruncate = libc.func("int ftruncate(int fd, int64_t length)");
+const c_fcntl = libc.func("int fcntl(int fd, int cmd, int arg)");
+/** A memfd of `size` bytes, mapped read/write. `grow` enlarges both (the pool never shrinks). */
+export class SharedMemory {
+    fdValue;
+    sizeValue;
+    mapping;
+    constructor(fdValue, sizeValue) {
+        this.fdValue = fdValue;
+        this.sizeValue = sizeValue;
+        try {
+            this.mapping = mmap(fdValue, sizeValue);
+        }
+        catch (e) {
+            close(fdValue);
+            throw e;
+        }
+    }
+    static create(name, size) {
+        if (!Number.isInteger(size) || size <= 0)
+            throw new RangeError(`memfd ${name}: invalid size ${size}`);
+        const fd = check("memfd_create", c_memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING), name);
+        if (c_ftruncate(fd, size) < 0) {
+            const errno = koffi.errno();
+            close(fd);
+            throw new SysError("ftruncate", errno, `memfd ${name}, ${size} bytes`);
+        }
+        // The compositor maps this too: forbid shrinking so it can never fault on a truncated pool.
+        c_fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+        return new SharedMemory(fd, size);
+    }
+    get fd() {
+        if (this.fdValue < 0)
+            throw new Error("SharedMemory used after close");
+        return this.fdValue;
+    }
+    get size() {
+        return this.sizeValue;
+    }
+    /** The mapping's bytes; a new view after `grow`, so do not keep it across one. */
+    get buffer() {
+        return this.mapping.buffer;
+    }
+    grow(size) {
+        if (size <= this.sizeValue)
+            return;
+        check("ftruncate", c_ftruncate(this.fd, size), `memfd grow to ${size}`);
+        const next = mmap(this.fd, size);
+        this.mapping.unmap();
+        this.mapping = next;
+        this.sizeValue = size;
+    }
+    close() {
+        if (this.fdValue < 0)
+            return;
+        this.mapping.unmap();
+        close(this.fdValue);
+        this.fdValue = -1;
+    }
+}
+//# sourceMappingURL=memfd.js.map

@@ -1,0 +1,229 @@
+// Command pools and buffers. A CommandBuffer keeps one instance of each nvk struct it needs and
+// rewrites its fields, so recording a frame in the steady state allocates no new structs.
+import { vk } from "./nvk.js";
+import { check } from "./result.js";
+import { pinArray } from "./pinned.js";
+import { fast, rawHandle, structAddress } from "./fast.js";
+import { nativeBuffers } from "./nvk.js";
+const L = vk.VkImageLayout;
+const A = vk.VkAccessFlagBits;
+const P = vk.VkPipelineStageFlagBits;
+export class CommandPool {
+    device;
+    handle = new vk.VkCommandPool();
+    destroyed = false;
+    constructor(device, options) {
+        this.device = device;
+        const F = vk.VkCommandPoolCreateFlagBits;
+        const flags = ((options.resettable ?? true) ? F.VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT : 0) |
+            (options.transient ? F.VK_COMMAND_POOL_CREATE_TRANSIENT_BIT : 0);
+        const info = new vk.VkCommandPoolCreateInfo({ flags, queueFamilyIndex: options.queueFamilyIndex ?? device.queue.familyIndex });
+        check("vkCreateCommandPool", vk.vkCreateCommandPool(device.handle, info, null, this.handle));
+    }
+    static create(device, options = {}) {
+        return new CommandPool(device, options);
+    }
+    allocate(count) {
+        const handles = Array.from({ length: count }, () => new vk.VkCommandBuffer());
+        const info = new vk.VkCommandBufferAllocateInfo({
+            commandPool: this.handle,
+            level: vk.VkCommandBufferLevel.VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+            commandBufferCount: count,
+        });
+        check("vkAllocateCommandBuffers", vk.vkAllocateCommandBuffers(this.device.handle, info, handles));
+        return handles.map((h) => new CommandBuffer(this.device, h));
+    }
+    free(buffers) {
+        vk.vkFreeCommandBuffers(this.device.handle, this.handle, buffers.length, buffers.map((b) => b.handle));
+    }
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        vk.vkDestroyCommandPool(this.device.handle, this.handle, null);
+    }
+}
+/** Where an image layout transition comes from or goes to, with the access and stage that implies. */
+function layoutUse(layout) {
+    switch (layout) {
+        case L.VK_IMAGE_LAYOUT_UNDEFINED:
+            return [0, P.VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT];
+        case L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL:
+            return [A.VK_ACCESS_TRANSFER_WRITE_BIT, P.VK_PIPELINE_STAGE_TRANSFER_BIT];
+        case L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL:
+            return [A.VK_ACCESS_TRANSFER_READ_BIT, P.VK_PIPELINE_STAGE_TRANSFER_BIT];
+        case L.VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL:
+            return [A.VK_ACCESS_SHADER_READ_BIT, P.VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT];
+        case L.VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL:
+            return [
+                A.VK_ACCESS_COLOR_ATTACHMENT_READ_BIT | A.VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+                P.VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+            ];
+        case L.VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL:
+            return [
+                A.VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT | A.VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT,
+                P.VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | P.VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT,
+            ];
+        default: // GENERAL and anything external: be conservative
+            return [A.VK_ACCESS_MEMORY_READ_BIT | A.VK_ACCESS_MEMORY_WRITE_BIT, P.VK_PIPELINE_STAGE_ALL_COMMANDS_BIT];
+    }
+}
+export class CommandBuffer {
+    device;
+    handle;
+    beginInfo = new vk.VkCommandBufferBeginInfo();
+    // Nested structs are used through the parent's own sub-views (never assigned from separate
+    // objects) and arrays are pinned (see pinned.ts): nvk then copies nothing when a call flushes them.
+    passBegin = new vk.VkRenderPassBeginInfo();
+    clearBytes = pinArray(this.passBegin, "pClearValues", [new vk.VkClearValue(), new vk.VkClearValue()]);
+    viewports = [new vk.VkViewport({ minDepth: 0, maxDepth: 1 })];
+    scissors = [new vk.VkRect2D()];
+    // One-element native arrays for the bind calls, with their addresses taken once.
+    oneHandle = new BigUint64Array(1);
+    oneHandleAddress = nativeBuffers.getAddress(this.oneHandle.buffer);
+    oneOffset = new BigUint64Array(1);
+    oneOffsetAddress = nativeBuffers.getAddress(this.oneOffset.buffer);
+    lastClear = [NaN, NaN, NaN, NaN];
+    /** The VkCommandBuffer's handle value, for the koffi fast path. */
+    raw;
+    constructor(device, handle) {
+        this.device = device;
+        this.handle = handle;
+        this.raw = rawHandle(handle);
+    }
+    begin(options = {}) {
+        this.beginInfo.flags = options.oneTime ? vk.VkCommandBufferUsageFlagBits.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT : 0;
+        check("vkBeginCommandBuffer", fast.beginCommandBuffer(this.raw, structAddress(this.beginInfo)));
+        return this;
+    }
+    end() {
+        check("vkEndCommandBuffer", fast.endCommandBuffer(this.raw));
+    }
+    reset() {
+        check("vkResetCommandBuffer", vk.vkResetCommandBuffer(this.handle, 0));
+    }
+    /** Begins a render pass over the whole framebuffer, clearing colour (RGBA 0..1) and depth to 1. */
+    beginRenderPass(renderPass, framebuffer, clear = [0, 0, 0, 1]) {
+        if (clear[0] !== this.lastClear[0] || clear[1] !== this.lastClear[1] || clear[2] !== this.lastClear[2] || clear[3] !== this.lastClear[3]) {
+            // Written as bytes: nvk 0.8's VkClearColorValue.float32 setter puts floats at byte offsets
+            // 0,1,2,3. Two VkClearValues of 16 bytes: colour, then depth 1.0 / stencil 0.
+            const values = new Float32Array(this.clearBytes.buffer, 0, 8);
+            for (let i = 0; i < 4; i++)
+                values[i] = this.lastClear[i] = clear[i] ?? 0;
+            values[4] = 1;
+        }
+        const extent = this.passBegin.renderArea.extent;
+        if (extent.width !== framebuffer.width || extent.height !== framebuffer.height) {
+            extent.width = framebuffer.width;
+            extent.height = framebuffer.height;
+        }
+        this.passBegin.clearValueCount = renderPass.hasDepth ? 2 : 1;
+        this.passBegin.renderPass = renderPass.handle;
+        this.passBegin.framebuffer = framebuffer.handle;
+        fast.cmdBeginRenderPass(this.raw, structAddress(this.passBegin), vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE);
+    }
+    endRenderPass() {
+        fast.cmdEndRenderPass(this.raw);
+    }
+    /** Sets viewport and scissor to the whole w×h target (pipelines use dynamic viewport state). */
+    setViewportAndScissor(width, height) {
+        const v = this.viewports[0];
+        if (v.width !== width || v.height !== height) {
+            v.width = width;
+            v.height = height;
+            const e = this.scissors[0].extent;
+            e.width = width;
+            e.height = height;
+        }
+        fast.cmdSetViewport(this.raw, 0, 1, structAddress(this.viewports[0]));
+        fast.cmdSetScissor(this.raw, 0, 1, structAddress(this.scissors[0]));
+    }
+    bindPipeline(pipeline) {
+        fast.cmdBindPipeline(this.raw, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline.raw);
+    }
+    bindDescriptorSet(layout, set, index = 0) {
+        this.oneHandle[0] = set.raw;
+        fast.cmdBindDescriptorSets(this.raw, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, layout.raw, index, 1, this.oneHandleAddress, 0, 0n);
+    }
+    bindVertexBuffer(buffer, offset = 0, binding = 0) {
+        this.oneHandle[0] = buffer.raw;
+        this.oneOffset[0] = BigInt(offset);
+        fast.cmdBindVertexBuffers(this.raw, binding, 1, this.oneHandleAddress, this.oneOffsetAddress);
+    }
+    bindIndexBuffer(buffer, type, offset = 0) {
+        const t = type === "uint16" ? vk.VkIndexType.VK_INDEX_TYPE_UINT16 : vk.VkIndexType.VK_INDEX_TYPE_UINT32;
+        fast.cmdBindIndexBuffer(this.raw, buffer.raw, offset, t);
+    }
+    /** Pushes data (an ArrayBuffer of its own, not a view into a larger one) as push constants. */
+    pushConstants(layout, stages, data, offset = 0) {
+        fast.cmdPushConstants(this.raw, layout.raw, stages, offset, data.byteLength, nativeBuffers.getAddress(data));
+    }
+    draw(vertexCount, instanceCount = 1, firstVertex = 0, firstInstance = 0) {
+        fast.cmdDraw(this.raw, vertexCount, instanceCount, firstVertex, firstInstance);
+    }
+    drawIndexed(indexCount, instanceCount = 1, firstIndex = 0, vertexOffset = 0, firstInstance = 0) {
+        fast.cmdDrawIndexed(this.raw, indexCount, instanceCount, firstIndex, vertexOffset, firstInstance);
+    }
+    /** Image layout transition with access masks and stages derived from the two layouts. */
+    transition(image, options) {
+        const [srcAccess, srcStage] = layoutUse(options.from);
+        const [dstAccess, dstStage] = layoutUse(options.to);
+        const barrier = new vk.VkImageMemoryBarrier({
+            srcAccessMask: srcAccess,
+            dstAccessMask: dstAccess,
+            oldLayout: options.from,
+            newLayout: options.to,
+            srcQueueFamilyIndex: vk.VK_QUEUE_FAMILY_IGNORED,
+            dstQueueFamilyIndex: vk.VK_QUEUE_FAMILY_IGNORED,
+            image: image.handle,
+            subresourceRange: new vk.VkImageSubresourceRange({
+                aspectMask: image.aspect,
+                baseMipLevel: options.baseMipLevel ?? 0,
+                levelCount: options.levelCount ?? image.mipLevels - (options.baseMipLevel ?? 0),
+                baseArrayLayer: 0,
+                layerCount: 1,
+            }),
+        });
+        vk.vkCmdPipelineBarrier(this.handle, srcStage, dstStage, 0, 0, null, 0, null, 1, [barrier]);
+    }
+    /** Copies a tightly packed buffer into mip level 0 of image (in TRANSFER_DST_OPTIMAL). */
+    copyBufferToImage(buffer, image) {
+        const region = new vk.VkBufferImageCopy({
+            bufferOffset: 0,
+            bufferRowLength: 0,
+            bufferImageHeight: 0,
+            imageSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }),
+            imageOffset: new vk.VkOffset3D(),
+            imageExtent: new vk.VkExtent3D({ width: image.width, height: image.height, depth: 1 }),
+        });
+        vk.vkCmdCopyBufferToImage(this.handle, buffer.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, [region]);
+    }
+    /** Copies mip level 0 of image (in `layout`) into a tightly packed buffer. */
+    copyImageToBuffer(image, buffer, layout = L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL) {
+        const region = new vk.VkBufferImageCopy({
+            bufferOffset: 0,
+            bufferRowLength: 0,
+            bufferImageHeight: 0,
+            imageSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }),
+            imageOffset: new vk.VkOffset3D(),
+            imageExtent: new vk.VkExtent3D({ width: image.width, height: image.height, depth: 1 }),
+        });
+        vk.vkCmdCopyImageToBuffer(this.handle, image.handle, layout, buffer.handle, 1, [region]);
+    }
+    copyBuffer(src, dst, size = Math.min(src.size, dst.size)) {
+        vk.vkCmdCopyBuffer(this.handle, src.handle, dst.handle, 1, [new vk.VkBufferCopy({ srcOffset: 0, dstOffset: 0, size })]);
+    }
+    /** Blits mip level `level-1` into `level` (both of image), halving the size, with linear filtering. */
+    blitMip(image, level) {
+        const w = Math.max(1, image.width >> (level - 1));
+        const h = Math.max(1, image.height >> (level - 1));
+        const region = new vk.VkImageBlit({
+            srcSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: level - 1, baseArrayLayer: 0, layerCount: 1 }),
+            srcOffsets: [new vk.VkOffset3D(), new vk.VkOffset3D({ x: w, y: h, z: 1 })],
+            dstSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: level, baseArrayLayer: 0, layerCount: 1 }),
+            dstOffsets: [new vk.VkOffset3D(), new vk.VkOffset3D({ x: Math.max(1, w >> 1), y: Math.max(1, h >> 1), z: 1 })],
+        });
+        vk.vkCmdBlitImage(this.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, [region], vk.VkFilter.VK_FILTER_LINEAR);
+    }
+}
+//# sourceMappingURL=commands.js.map

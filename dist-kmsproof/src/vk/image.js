@@ -1,0 +1,171 @@
+// Images and views. An image can be made exportable as a dmabuf (dedicated memory, LINEAR or a DRM
+// format modifier), which is how our own swapchain hands frames to a compositor or to KMS.
+import { vk, chain } from "./nvk.js";
+import { check } from "./result.js";
+import { DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
+export const ImageUsage = {
+    transferSrc: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+    transferDst: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+    sampled: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_SAMPLED_BIT,
+    colorAttachment: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT,
+    depthStencilAttachment: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT,
+};
+export const Format = vk.VkFormat;
+export const ImageLayout = vk.VkImageLayout;
+/** DRM_FORMAT_MOD_LINEAR and DRM_FORMAT_MOD_INVALID (from drm_fourcc.h). */
+export const MOD_LINEAR = 0n;
+export const MOD_INVALID = 0xffffffffffffffn;
+export class Image {
+    device;
+    handle = new vk.VkImage();
+    memory;
+    width;
+    height;
+    format;
+    mipLevels;
+    aspect;
+    /** The DRM modifier of an exportable image (MOD_LINEAR for linear ones), else undefined. */
+    modifier;
+    what;
+    destroyed = false;
+    constructor(device, options) {
+        this.device = device;
+        const { width, height } = options;
+        this.what = options.what ?? "image";
+        if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+            throw new RangeError(`${this.what}: size must be positive integers, got ${width}x${height}`);
+        }
+        const max = device.physical.limits.maxImageDimension2D;
+        if (width > max || height > max)
+            throw new RangeError(`${this.what}: ${width}x${height} exceeds the device's maximum of ${max}`);
+        this.width = width;
+        this.height = height;
+        this.format = options.format;
+        this.mipLevels = options.mipLevels ?? 1;
+        this.aspect =
+            options.aspect === "depth" ? vk.VkImageAspectFlagBits.VK_IMAGE_ASPECT_DEPTH_BIT : vk.VkImageAspectFlagBits.VK_IMAGE_ASPECT_COLOR_BIT;
+        const exp = options.exportDmabuf;
+        if (exp && !device.canExportDmabuf)
+            throw new Error(`${this.what}: the device cannot export dmabufs (VK_EXT_external_memory_dma_buf)`);
+        const useModifiers = !!exp?.modifiers?.length && device.has("VK_EXT_image_drm_format_modifier");
+        let tiling = options.tiling === "linear" || (exp && !useModifiers) ? vk.VkImageTiling.VK_IMAGE_TILING_LINEAR : vk.VkImageTiling.VK_IMAGE_TILING_OPTIMAL;
+        let next = null;
+        if (exp) {
+            if (useModifiers) {
+                tiling = vk.VkImageTiling.VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT;
+                const mods = new BigUint64Array(exp.modifiers.map(BigInt));
+                next = new vk.VkImageDrmFormatModifierListCreateInfoEXT({
+                    drmFormatModifierCount: mods.length,
+                    pDrmFormatModifiers: mods,
+                });
+            }
+            next = new vk.VkExternalMemoryImageCreateInfo({
+                pNext: chain(next),
+                handleTypes: vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
+            });
+        }
+        const info = new vk.VkImageCreateInfo({
+            pNext: chain(next),
+            imageType: vk.VkImageType.VK_IMAGE_TYPE_2D,
+            format: options.format,
+            extent: new vk.VkExtent3D({ width, height, depth: 1 }),
+            mipLevels: this.mipLevels,
+            arrayLayers: 1,
+            samples: vk.VkSampleCountFlagBits.VK_SAMPLE_COUNT_1_BIT,
+            tiling,
+            usage: options.usage,
+            sharingMode: vk.VkSharingMode.VK_SHARING_MODE_EXCLUSIVE,
+            initialLayout: vk.VkImageLayout.VK_IMAGE_LAYOUT_UNDEFINED,
+        });
+        check("vkCreateImage", vk.vkCreateImage(device.handle, info, null, this.handle), `${this.what} ${width}x${height}`);
+        try {
+            const req = new vk.VkMemoryRequirements();
+            vk.vkGetImageMemoryRequirements(device.handle, this.handle, req);
+            this.memory = new DeviceMemory(device, {
+                size: req.size,
+                memoryTypeIndex: findMemoryType(device, req.memoryTypeBits, exp ? 0 : MemoryProperty.deviceLocal, this.what),
+                dedicated: exp ? { image: this.handle } : undefined,
+                exportDmabuf: !!exp,
+                what: this.what,
+            });
+            check("vkBindImageMemory", vk.vkBindImageMemory(device.handle, this.handle, this.memory.handle, 0));
+        }
+        catch (error) {
+            vk.vkDestroyImage(device.handle, this.handle, null);
+            throw error;
+        }
+        if (useModifiers) {
+            const props = new vk.VkImageDrmFormatModifierPropertiesEXT();
+            check("vkGetImageDrmFormatModifierPropertiesEXT", vk.vkGetImageDrmFormatModifierPropertiesEXT(device.handle, this.handle, props));
+            this.modifier = BigInt(props.drmFormatModifier);
+        }
+        else if (exp) {
+            this.modifier = MOD_LINEAR;
+        }
+    }
+    static create(device, options) {
+        return new Image(device, options);
+    }
+    /** Offset and row pitch of plane 0 as the driver laid it out (for dmabuf and shm copies). */
+    planeLayout(plane = 0) {
+        const aspect = this.modifier !== undefined && this.device.has("VK_EXT_image_drm_format_modifier") && this.modifier !== MOD_LINEAR
+            ? vk.VkImageAspectFlagBits.VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT << plane
+            : this.aspect;
+        const layout = new vk.VkSubresourceLayout();
+        vk.vkGetImageSubresourceLayout(this.device.handle, this.handle, new vk.VkImageSubresource({ aspectMask: aspect, mipLevel: 0, arrayLayer: 0 }), layout);
+        return { offset: Number(layout.offset), stride: Number(layout.rowPitch) };
+    }
+    /** Exports the image's memory as a dmabuf with its modifier and plane layout. */
+    exportDmabuf() {
+        if (this.modifier === undefined)
+            throw new Error(`${this.what}: not created with exportDmabuf`);
+        return { fd: this.memory.exportDmabuf(), modifier: this.modifier, planes: [this.planeLayout(0)] };
+    }
+    createView() {
+        return new ImageView(this);
+    }
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        vk.vkDestroyImage(this.device.handle, this.handle, null);
+        this.memory.destroy();
+    }
+}
+export class ImageView {
+    image;
+    handle = new vk.VkImageView();
+    destroyed = false;
+    constructor(image) {
+        this.image = image;
+        const info = new vk.VkImageViewCreateInfo({
+            image: image.handle,
+            viewType: vk.VkImageViewType.VK_IMAGE_VIEW_TYPE_2D,
+            format: image.format,
+            components: new vk.VkComponentMapping(),
+            subresourceRange: new vk.VkImageSubresourceRange({
+                aspectMask: image.aspect,
+                baseMipLevel: 0,
+                levelCount: image.mipLevels,
+                baseArrayLayer: 0,
+                layerCount: 1,
+            }),
+        });
+        check("vkCreateImageView", vk.vkCreateImageView(image.device.handle, info, null, this.handle), image.what);
+    }
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        vk.vkDestroyImageView(this.image.device.handle, this.handle, null);
+    }
+}
+/** The first of `candidates` usable as a depth attachment with optimal tiling. */
+export function pickDepthFormat(device, candidates = [Format.VK_FORMAT_D32_SFLOAT, Format.VK_FORMAT_D24_UNORM_S8_UINT, Format.VK_FORMAT_D16_UNORM]) {
+    const bit = vk.VkFormatFeatureFlagBits.VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT;
+    const found = candidates.find((f) => (device.physical.formatFeatures(f).optimal & bit) !== 0);
+    if (found === undefined)
+        throw new Error(`${device.physical.name}: none of the depth formats ${candidates.join(", ")} is supported`);
+    return found;
+}
+//# sourceMappingURL=image.js.map

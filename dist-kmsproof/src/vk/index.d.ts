@@ -1,0 +1,18 @@
+export { vk, chain, type VkTypes } from "./nvk.js";
+export { VulkanError, check, resultName } from "./result.js";
+export { Scope, type Destroyable } from "./scope.js";
+export { DeferredQueue } from "./deferred.js";
+export { Instance, NoVulkanDeviceError, type InstanceOptions, type ValidationMessage, type DevicePredicate } from "./instance.js";
+export { PhysicalDevice, type DeviceType, type QueueFamily, type PciBusInfo, type MemoryType } from "./physical-device.js";
+export { Device, OPTIONAL_EXTENSIONS, type DeviceOptions } from "./device.js";
+export { Queue, PreparedSubmit, type SubmitOptions } from "./queue.js";
+export { DeviceMemory, MemoryProperty, findMemoryType, type AllocateOptions } from "./memory.js";
+export { Buffer, BufferUsage, type BufferOptions } from "./buffer.js";
+export { Image, ImageView, ImageUsage, Format, ImageLayout, MOD_LINEAR, MOD_INVALID, pickDepthFormat, type ImageOptions, type DmabufExport, type DmabufPlane, } from "./image.js";
+export { RenderPass, Framebuffer, type RenderPassOptions } from "./render-pass.js";
+export { ShaderModule, ShaderError, readSpirv, shaderPath } from "./shader.js";
+export { Pipeline, PipelineLayout, type GraphicsPipelineOptions, type VertexAttribute, type PushConstantRange } from "./pipeline.js";
+export { DescriptorSetLayout, DescriptorPool, DescriptorSet, ShaderStage, type DescriptorBinding, type DescriptorType, type DescriptorWrite, } from "./descriptors.js";
+export { Sampler, type SamplerOptions } from "./sampler.js";
+export { CommandPool, CommandBuffer, type CommandPoolOptions, type TransitionOptions } from "./commands.js";
+export { Fence, Semaphore } from "./sync.js";

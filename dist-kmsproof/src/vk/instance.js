@@ -1,0 +1,140 @@
+// The Vulkan instance: optional Khronos validation with messages routed to our logger and counted,
+// physical-device listing and selection, logical-device creation.
+import { vk } from "./nvk.js";
+import { check, VulkanError } from "./result.js";
+import { PhysicalDevice } from "./physical-device.js";
+import { Device } from "./device.js";
+import { logger } from "../util/log.js";
+const log = logger("vk");
+const validationLog = logger("validation");
+export class NoVulkanDeviceError extends Error {
+    constructor(detail) {
+        super(`no Vulkan device found: ${detail}. Install a driver (Mesa's lavapipe: mesa-vulkan-drivers) ` +
+            `or check VK_ICD_FILENAMES / VK_DRIVER_FILES` +
+            (process.env.VK_ICD_FILENAMES ? ` (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES})` : ""));
+        this.name = "NoVulkanDeviceError";
+    }
+}
+function availableLayers() {
+    const count = { $: 0 };
+    vk.vkEnumerateInstanceLayerProperties(count, null);
+    const layers = Array.from({ length: count.$ }, () => new vk.VkLayerProperties());
+    if (layers.length)
+        vk.vkEnumerateInstanceLayerProperties(count, layers);
+    return new Set(layers.map((l) => l.layerName ?? ""));
+}
+export class Instance {
+    handle = new vk.VkInstance();
+    validationEnabled;
+    /** Validation warnings and errors seen so far (tests assert this stays empty). */
+    validationMessages = [];
+    messenger;
+    destroyed = false;
+    devices;
+    constructor(options) {
+        const wantValidation = options.validation ?? false;
+        const haveLayer = wantValidation && availableLayers().has("VK_LAYER_KHRONOS_validation");
+        if (wantValidation && !haveLayer) {
+            const msg = "validation requested but VK_LAYER_KHRONOS_validation is not installed (Debian: vulkan-validationlayers)";
+            if (options.requireValidation)
+                throw new Error(msg);
+            log.warn(msg);
+        }
+        this.validationEnabled = haveLayer;
+        const layers = haveLayer ? ["VK_LAYER_KHRONOS_validation"] : [];
+        const extensions = [...(options.extensions ?? []), ...(haveLayer ? ["VK_EXT_debug_utils"] : [])];
+        const appInfo = new vk.VkApplicationInfo({
+            pApplicationName: options.applicationName ?? "scanout",
+            applicationVersion: 1,
+            pEngineName: "scanout",
+            engineVersion: 1,
+            apiVersion: vk.VK_MAKE_VERSION(1, 1, 0),
+        });
+        const result = vk.vkCreateInstance(new vk.VkInstanceCreateInfo({
+            pApplicationInfo: appInfo,
+            enabledLayerCount: layers.length,
+            ppEnabledLayerNames: layers,
+            enabledExtensionCount: extensions.length,
+            ppEnabledExtensionNames: extensions,
+        }), null, this.handle);
+        if (result === vk.VkResult.VK_ERROR_INCOMPATIBLE_DRIVER)
+            throw new NoVulkanDeviceError("vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER");
+        check("vkCreateInstance", result);
+        if (haveLayer)
+            this.createMessenger();
+    }
+    /** Creates an instance. Async so presenters and users can treat set-up uniformly with `await using`. */
+    static async create(options = {}) {
+        return new Instance(options);
+    }
+    static createSync(options = {}) {
+        return new Instance(options);
+    }
+    createMessenger() {
+        const S = vk.VkDebugUtilsMessageSeverityFlagBitsEXT;
+        const T = vk.VkDebugUtilsMessageTypeFlagBitsEXT;
+        const info = new vk.VkDebugUtilsMessengerCreateInfoEXT({
+            messageSeverity: S.VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | S.VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT,
+            messageType: T.VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+                T.VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                T.VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
+            pfnUserCallback: (severity, _type, data) => {
+                const isError = (severity & S.VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) !== 0;
+                const entry = {
+                    severity: isError ? "error" : "warning",
+                    id: data.pMessageIdName ?? "",
+                    message: data.pMessage ?? "",
+                };
+                this.validationMessages.push(entry);
+                (isError ? validationLog.error : validationLog.warn)(entry.message);
+                return false;
+            },
+        });
+        this.messenger = new vk.VkDebugUtilsMessengerEXT();
+        check("vkCreateDebugUtilsMessengerEXT", vk.vkCreateDebugUtilsMessengerEXT(this.handle, info, null, this.messenger));
+    }
+    /** Every physical device, in the driver's order. */
+    physicalDevices() {
+        if (!this.devices) {
+            const count = { $: 0 };
+            check("vkEnumeratePhysicalDevices", vk.vkEnumeratePhysicalDevices(this.handle, count, null));
+            const handles = Array.from({ length: count.$ }, () => new vk.VkPhysicalDevice());
+            if (handles.length)
+                check("vkEnumeratePhysicalDevices", vk.vkEnumeratePhysicalDevices(this.handle, count, handles));
+            this.devices = handles.map((h) => new PhysicalDevice(h));
+        }
+        return this.devices;
+    }
+    /** The first device that can render and satisfies the predicate; throws NoVulkanDeviceError if none. */
+    selectPhysicalDevice(predicate = () => true, why = "any device with a graphics queue") {
+        const all = this.physicalDevices();
+        if (all.length === 0)
+            throw new NoVulkanDeviceError("the Vulkan loader lists no physical devices");
+        const found = all.find((d) => d.graphicsQueueFamily !== undefined && predicate(d));
+        if (!found)
+            throw new NoVulkanDeviceError(`none of ${all.map((d) => d.name).join(", ")} matches ${why}`);
+        return found;
+    }
+    /** Creates a logical device on `physical` (default: the first that can render). */
+    createDevice(options = {}) {
+        const physical = options.physical ?? this.selectPhysicalDevice();
+        return Device.create(this, physical, options);
+    }
+    /** Validation errors (not warnings) seen so far. */
+    get validationErrors() {
+        return this.validationMessages.filter((m) => m.severity === "error");
+    }
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        if (this.messenger)
+            vk.vkDestroyDebugUtilsMessengerEXT(this.handle, this.messenger, null);
+        vk.vkDestroyInstance(this.handle, null);
+    }
+    async [Symbol.asyncDispose]() {
+        this.destroy();
+    }
+}
+export { VulkanError };
+//# sourceMappingURL=instance.js.map

@@ -1,0 +1,28 @@
+// nvk rebuilds the native copy of every array member (pCommandBuffers, pClearValues, ...) each time
+// a struct is passed to a call, allocating on every frame. For structs the frame loop reuses, we
+// build the native array once and write its address into the struct ourselves, leaving nvk's JS
+// field empty so its flush skips it.
+import { nativeBuffers } from "./nvk.js";
+const keepAlive = new WeakMap();
+/**
+ * Points struct.field at a native array holding a copy of items' bytes. Returns that array's bytes,
+ * which the caller may rewrite later (e.g. new clear colours) without re-pinning.
+ */
+export function pinArray(struct, field, nvkObjects) {
+    const s = struct;
+    const items = nvkObjects;
+    const layout = s.constructor.memoryLayout[field];
+    if (!layout)
+        throw new Error(`pinArray: ${s.constructor.name} has no field ${field}`);
+    const itemSize = items.length ? items[0].memoryBuffer.byteLength : 0;
+    const native = new ArrayBuffer(Math.max(8, itemSize * items.length));
+    const bytes = new Uint8Array(native);
+    items.forEach((item, i) => bytes.set(new Uint8Array(item.memoryBuffer, 0, itemSize), i * itemSize));
+    s.memoryView.setBigInt64(layout.byteOffset, items.length ? nativeBuffers.getAddress(native) : 0n, true);
+    let kept = keepAlive.get(struct);
+    if (!kept)
+        keepAlive.set(struct, (kept = new Map()));
+    kept.set(field, native);
+    return bytes;
+}
+//# sourceMappingURL=pinned.js.map

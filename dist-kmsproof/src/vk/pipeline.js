@@ -1,0 +1,133 @@
+// Pipeline layouts and graphics pipelines with sensible defaults: triangle lists, back-face culling
+// off, dynamic viewport/scissor (so a pipeline survives resizes), optional depth test and blending.
+import { vk } from "./nvk.js";
+import { check } from "./result.js";
+import { rawHandle } from "./fast.js";
+export class PipelineLayout {
+    device;
+    handle = new vk.VkPipelineLayout();
+    destroyed = false;
+    constructor(device, options = {}) {
+        this.device = device;
+        const sets = options.setLayouts ?? [];
+        const ranges = options.pushConstants ?? [];
+        const info = new vk.VkPipelineLayoutCreateInfo({
+            setLayoutCount: sets.length,
+            pSetLayouts: sets.length ? sets.map((s) => s.handle) : null,
+            pushConstantRangeCount: ranges.length,
+            pPushConstantRanges: ranges.length
+                ? ranges.map((r) => new vk.VkPushConstantRange({ stageFlags: r.stages, offset: r.offset ?? 0, size: r.size }))
+                : null,
+        });
+        check("vkCreatePipelineLayout", vk.vkCreatePipelineLayout(device.handle, info, null, this.handle));
+        this.raw = rawHandle(this.handle);
+    }
+    /** Handle value for the koffi fast path. */
+    raw;
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        vk.vkDestroyPipelineLayout(this.device.handle, this.handle, null);
+    }
+}
+const topologies = {
+    "triangle-list": vk.VkPrimitiveTopology.VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST,
+    "triangle-strip": vk.VkPrimitiveTopology.VK_PRIMITIVE_TOPOLOGY_TRIANGLE_STRIP,
+    "line-list": vk.VkPrimitiveTopology.VK_PRIMITIVE_TOPOLOGY_LINE_LIST,
+};
+const cullModes = {
+    none: vk.VkCullModeFlagBits.VK_CULL_MODE_NONE,
+    back: vk.VkCullModeFlagBits.VK_CULL_MODE_BACK_BIT,
+    front: vk.VkCullModeFlagBits.VK_CULL_MODE_FRONT_BIT,
+};
+export class Pipeline {
+    device;
+    handle = new vk.VkPipeline();
+    destroyed = false;
+    constructor(device, options) {
+        this.device = device;
+        const stages = [
+            new vk.VkPipelineShaderStageCreateInfo({ stage: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_VERTEX_BIT, module: options.vertex.handle, pName: "main" }),
+            new vk.VkPipelineShaderStageCreateInfo({ stage: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_FRAGMENT_BIT, module: options.fragment.handle, pName: "main" }),
+        ];
+        const input = options.vertexInput;
+        const vertexInput = new vk.VkPipelineVertexInputStateCreateInfo({
+            vertexBindingDescriptionCount: input ? 1 : 0,
+            pVertexBindingDescriptions: input
+                ? [new vk.VkVertexInputBindingDescription({ binding: 0, stride: input.stride, inputRate: vk.VkVertexInputRate.VK_VERTEX_INPUT_RATE_VERTEX })]
+                : null,
+            vertexAttributeDescriptionCount: input ? input.attributes.length : 0,
+            pVertexAttributeDescriptions: input
+                ? input.attributes.map((a) => new vk.VkVertexInputAttributeDescription({ location: a.location, binding: 0, format: a.format, offset: a.offset }))
+                : null,
+        });
+        const inputAssembly = new vk.VkPipelineInputAssemblyStateCreateInfo({ topology: topologies[options.topology ?? "triangle-list"], primitiveRestartEnable: false });
+        const viewport = new vk.VkPipelineViewportStateCreateInfo({ viewportCount: 1, scissorCount: 1 });
+        const raster = new vk.VkPipelineRasterizationStateCreateInfo({
+            depthClampEnable: false,
+            rasterizerDiscardEnable: false,
+            polygonMode: vk.VkPolygonMode.VK_POLYGON_MODE_FILL,
+            cullMode: cullModes[options.cullMode ?? "none"],
+            frontFace: options.frontFace === "cw" ? vk.VkFrontFace.VK_FRONT_FACE_CLOCKWISE : vk.VkFrontFace.VK_FRONT_FACE_COUNTER_CLOCKWISE,
+            depthBiasEnable: false,
+            lineWidth: 1,
+        });
+        const multisample = new vk.VkPipelineMultisampleStateCreateInfo({ rasterizationSamples: vk.VkSampleCountFlagBits.VK_SAMPLE_COUNT_1_BIT, minSampleShading: 1 });
+        const depth = options.depthTest
+            ? new vk.VkPipelineDepthStencilStateCreateInfo({
+                depthTestEnable: true,
+                depthWriteEnable: true,
+                depthCompareOp: vk.VkCompareOp.VK_COMPARE_OP_LESS,
+                depthBoundsTestEnable: false,
+                stencilTestEnable: false,
+                minDepthBounds: 0,
+                maxDepthBounds: 1,
+            })
+            : null;
+        const C = vk.VkColorComponentFlagBits;
+        const blendAttachment = new vk.VkPipelineColorBlendAttachmentState({
+            blendEnable: options.blend ?? false,
+            srcColorBlendFactor: vk.VkBlendFactor.VK_BLEND_FACTOR_SRC_ALPHA,
+            dstColorBlendFactor: vk.VkBlendFactor.VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA,
+            colorBlendOp: vk.VkBlendOp.VK_BLEND_OP_ADD,
+            srcAlphaBlendFactor: vk.VkBlendFactor.VK_BLEND_FACTOR_ONE,
+            dstAlphaBlendFactor: vk.VkBlendFactor.VK_BLEND_FACTOR_ZERO,
+            alphaBlendOp: vk.VkBlendOp.VK_BLEND_OP_ADD,
+            colorWriteMask: C.VK_COLOR_COMPONENT_R_BIT | C.VK_COLOR_COMPONENT_G_BIT | C.VK_COLOR_COMPONENT_B_BIT | C.VK_COLOR_COMPONENT_A_BIT,
+        });
+        const blend = new vk.VkPipelineColorBlendStateCreateInfo({ logicOpEnable: false, attachmentCount: 1, pAttachments: [blendAttachment], blendConstants: [0, 0, 0, 0] });
+        const dynamicStates = new Int32Array([vk.VkDynamicState.VK_DYNAMIC_STATE_VIEWPORT, vk.VkDynamicState.VK_DYNAMIC_STATE_SCISSOR]);
+        const dynamic = new vk.VkPipelineDynamicStateCreateInfo({ dynamicStateCount: 2, pDynamicStates: dynamicStates });
+        const info = new vk.VkGraphicsPipelineCreateInfo({
+            stageCount: stages.length,
+            pStages: stages,
+            pVertexInputState: vertexInput,
+            pInputAssemblyState: inputAssembly,
+            pViewportState: viewport,
+            pRasterizationState: raster,
+            pMultisampleState: multisample,
+            pDepthStencilState: depth,
+            pColorBlendState: blend,
+            pDynamicState: dynamic,
+            layout: options.layout.handle,
+            renderPass: options.renderPass.handle,
+            subpass: 0,
+            basePipelineIndex: -1,
+        });
+        check("vkCreateGraphicsPipelines", vk.vkCreateGraphicsPipelines(device.handle, null, 1, [info], null, [this.handle]), `${options.vertex.file} + ${options.fragment.file}`);
+        this.raw = rawHandle(this.handle);
+    }
+    /** Handle value for the koffi fast path. */
+    raw;
+    static createGraphics(device, options) {
+        return new Pipeline(device, options);
+    }
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        vk.vkDestroyPipeline(this.device.handle, this.handle, null);
+    }
+}
+//# sourceMappingURL=pipeline.js.map

@@ -1,0 +1,123 @@
+// Render passes with one colour attachment (and optionally depth), and framebuffers.
+import { vk } from "./nvk.js";
+import { check } from "./result.js";
+export class RenderPass {
+    device;
+    options;
+    handle = new vk.VkRenderPass();
+    hasDepth;
+    destroyed = false;
+    constructor(device, options) {
+        this.device = device;
+        this.options = options;
+        const L = vk.VkImageLayout;
+        this.hasDepth = !!options.depth;
+        const attachments = [
+            new vk.VkAttachmentDescription({
+                format: options.color.format,
+                samples: vk.VkSampleCountFlagBits.VK_SAMPLE_COUNT_1_BIT,
+                loadOp: options.color.load ? vk.VkAttachmentLoadOp.VK_ATTACHMENT_LOAD_OP_LOAD : vk.VkAttachmentLoadOp.VK_ATTACHMENT_LOAD_OP_CLEAR,
+                storeOp: vk.VkAttachmentStoreOp.VK_ATTACHMENT_STORE_OP_STORE,
+                stencilLoadOp: vk.VkAttachmentLoadOp.VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+                stencilStoreOp: vk.VkAttachmentStoreOp.VK_ATTACHMENT_STORE_OP_DONT_CARE,
+                initialLayout: options.color.load ? options.color.finalLayout : L.VK_IMAGE_LAYOUT_UNDEFINED,
+                finalLayout: options.color.finalLayout,
+            }),
+        ];
+        if (options.depth) {
+            attachments.push(new vk.VkAttachmentDescription({
+                format: options.depth.format,
+                samples: vk.VkSampleCountFlagBits.VK_SAMPLE_COUNT_1_BIT,
+                loadOp: vk.VkAttachmentLoadOp.VK_ATTACHMENT_LOAD_OP_CLEAR,
+                storeOp: vk.VkAttachmentStoreOp.VK_ATTACHMENT_STORE_OP_DONT_CARE,
+                stencilLoadOp: vk.VkAttachmentLoadOp.VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+                stencilStoreOp: vk.VkAttachmentStoreOp.VK_ATTACHMENT_STORE_OP_DONT_CARE,
+                initialLayout: L.VK_IMAGE_LAYOUT_UNDEFINED,
+                finalLayout: L.VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL,
+            }));
+        }
+        const subpass = new vk.VkSubpassDescription({
+            pipelineBindPoint: vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS,
+            colorAttachmentCount: 1,
+            pColorAttachments: [new vk.VkAttachmentReference({ attachment: 0, layout: L.VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL })],
+            pDepthStencilAttachment: options.depth
+                ? new vk.VkAttachmentReference({ attachment: 1, layout: L.VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL })
+                : null,
+        });
+        const P = vk.VkPipelineStageFlagBits;
+        const A = vk.VkAccessFlagBits;
+        // Earlier use of the target (a previous frame's copy or the compositor) finishes before we write it,
+        // and our writes are visible to whatever reads the image after the pass (copies, presentation).
+        const dependencies = [
+            new vk.VkSubpassDependency({
+                srcSubpass: vk.VK_SUBPASS_EXTERNAL,
+                dstSubpass: 0,
+                srcStageMask: P.VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | P.VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | P.VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT | P.VK_PIPELINE_STAGE_TRANSFER_BIT,
+                dstStageMask: P.VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | P.VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | P.VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT,
+                srcAccessMask: A.VK_ACCESS_TRANSFER_READ_BIT | A.VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT,
+                dstAccessMask: A.VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | A.VK_ACCESS_COLOR_ATTACHMENT_READ_BIT | A.VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT | A.VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT,
+            }),
+            new vk.VkSubpassDependency({
+                srcSubpass: 0,
+                dstSubpass: vk.VK_SUBPASS_EXTERNAL,
+                srcStageMask: P.VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                dstStageMask: P.VK_PIPELINE_STAGE_TRANSFER_BIT | P.VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+                srcAccessMask: A.VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+                dstAccessMask: A.VK_ACCESS_TRANSFER_READ_BIT,
+            }),
+        ];
+        const info = new vk.VkRenderPassCreateInfo({
+            attachmentCount: attachments.length,
+            pAttachments: attachments,
+            subpassCount: 1,
+            pSubpasses: [subpass],
+            dependencyCount: dependencies.length,
+            pDependencies: dependencies,
+        });
+        check("vkCreateRenderPass", vk.vkCreateRenderPass(device.handle, info, null, this.handle));
+    }
+    static create(device, options) {
+        return new RenderPass(device, options);
+    }
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        vk.vkDestroyRenderPass(this.device.handle, this.handle, null);
+    }
+}
+export class Framebuffer {
+    device;
+    renderPass;
+    attachments;
+    width;
+    height;
+    handle = new vk.VkFramebuffer();
+    destroyed = false;
+    constructor(device, renderPass, attachments, width, height) {
+        this.device = device;
+        this.renderPass = renderPass;
+        this.attachments = attachments;
+        this.width = width;
+        this.height = height;
+        const info = new vk.VkFramebufferCreateInfo({
+            renderPass: renderPass.handle,
+            attachmentCount: attachments.length,
+            pAttachments: attachments.map((a) => a.handle),
+            width,
+            height,
+            layers: 1,
+        });
+        check("vkCreateFramebuffer", vk.vkCreateFramebuffer(device.handle, info, null, this.handle), `${width}x${height}`);
+    }
+    static create(device, options) {
+        return new Framebuffer(device, options.renderPass, options.attachments, options.width, options.height);
+    }
+    destroy() {
+        if (this.destroyed)
+            return;
+        this.destroyed = true;
+        vk.vkDestroyFramebuffer(this.device.handle, this.handle, null);
+    }
+}
+//# sourceMappingURL=render-pass.js.map

@@ -1,0 +1,189 @@
+// A toplevel window: wl_surface + xdg_surface + xdg_toplevel. Honours configure sizes (0x0 means
+// we choose), acks configures lazily right before the commit that applies them, answers pings,
+// turns close into a flag and a promise, paces frames with wl_surface.frame callbacks and collects
+// wp_presentation feedback when the compositor offers it.
+import { libc } from "../sys/libc.js";
+import { logger } from "../util/log.js";
+import { Connection } from "./connection.js";
+import { Globals } from "./globals.js";
+import { WpPresentation } from "./protocol/presentation-time.js";
+import { WlCompositor } from "./protocol/wayland.js";
+import { XdgWmBase } from "./protocol/xdg-shell.js";
+const log = logger("wayland");
+const c_clock_gettime = libc.func("int clock_gettime(int clk, _Out_ int64_t *ts)");
+const timespec = new BigInt64Array(2);
+/** Now on the clock wp_presentation reports in (its clock_id), in ns. */
+function clockNs(clockId) {
+    if (c_clock_gettime(clockId, timespec) !== 0)
+        return -1n;
+    return timespec[0] * 1000000000n + timespec[1];
+}
+export class WaylandWindow {
+    connection;
+    globals;
+    compositor;
+    wmBase;
+    presentation;
+    surface;
+    xdgSurface;
+    toplevel;
+    /** Current size: the last configure applied (or our choice for 0x0). */
+    width;
+    height;
+    /** True once the compositor asked us to close. */
+    closeRequested = false;
+    closeRequest;
+    resolveClose;
+    pendingSerial;
+    pendingSize;
+    configured = false;
+    ownsConnection;
+    clockId = 1; // CLOCK_MONOTONIC until wp_presentation.clock_id says otherwise
+    latencySumMs = 0;
+    latencyCount = 0;
+    presentationStats = { presented: 0, discarded: 0, meanLatencyMs: undefined, refreshNs: 0 };
+    constructor(connection, globals, opts, owns) {
+        this.connection = connection;
+        this.globals = globals;
+        this.ownsConnection = owns;
+        [this.width, this.height] = opts.size ?? [640, 480];
+        this.closeRequest = new Promise((r) => (this.resolveClose = r));
+        this.compositor = globals.bind(WlCompositor, { min: 1 });
+        this.wmBase = globals.bind(XdgWmBase, { min: 1 });
+        this.wmBase.listen({ ping: (serial) => this.wmBase.pong(serial) });
+        this.presentation = globals.tryBind(WpPresentation);
+        this.presentation?.listen({
+            clock_id: (clk) => {
+                this.clockId = clk;
+            },
+        });
+        this.surface = this.compositor.create_surface();
+        this.surface.listen({
+            enter: () => { },
+            leave: () => { },
+            preferred_buffer_scale: (f) => log.debug(`${this.surface}: preferred scale ${f} (we render at 1)`),
+            preferred_buffer_transform: () => { },
+        });
+        this.xdgSurface = this.wmBase.get_xdg_surface(this.surface);
+        this.toplevel = this.xdgSurface.get_toplevel();
+        this.xdgSurface.listen({
+            configure: (serial) => {
+                this.pendingSerial = serial;
+                this.configured = true;
+            },
+        });
+        this.toplevel.listen({
+            configure: (w, h) => {
+                // 0 means the client decides; keep our current choice for that axis
+                this.pendingSize = [w > 0 ? w : this.width, h > 0 ? h : this.height];
+            },
+            close: () => {
+                this.closeRequested = true;
+                this.resolveClose();
+            },
+            configure_bounds: () => { },
+            wm_capabilities: () => { },
+        });
+        if (opts.title !== undefined)
+            this.toplevel.set_title(opts.title);
+        if (opts.appId !== undefined)
+            this.toplevel.set_app_id(opts.appId);
+        this.surface.commit(); // initial commit without a buffer asks for the first configure
+    }
+    /** Connects (unless given a connection), binds globals and waits for the first configure. */
+    static async open(opts = {}) {
+        const owns = !opts.connection;
+        const connection = opts.connection ?? Connection.connect(opts);
+        try {
+            const globals = await Globals.fetch(connection);
+            const win = new WaylandWindow(connection, globals, opts, owns);
+            while (!win.configured)
+                await connection.roundtrip();
+            win.applyConfigure();
+            return win;
+        }
+        catch (e) {
+            if (owns)
+                await connection.close();
+            throw e;
+        }
+    }
+    /** True when a configure is waiting to be applied (the size may change). */
+    get configurePending() {
+        return this.pendingSerial !== undefined;
+    }
+    /**
+     * Applies the latest configure: acks it and adopts its size. Call right before rendering the
+     * frame that will be committed; returns true when the size changed.
+     */
+    applyConfigure() {
+        if (this.pendingSerial === undefined)
+            return false;
+        this.xdgSurface.ack_configure(this.pendingSerial);
+        this.pendingSerial = undefined;
+        const [w, h] = this.pendingSize ?? [this.width, this.height];
+        this.pendingSize = undefined;
+        const changed = w !== this.width || h !== this.height;
+        if (changed)
+            log.debug(`${this.toplevel}: resized ${this.width}x${this.height} -> ${w}x${h}`);
+        this.width = w;
+        this.height = h;
+        return changed;
+    }
+    /**
+     * Attaches `buffer`, damages it all, asks for a frame callback (and presentation feedback) and
+     * commits. Resolves with the frame callback time (ms) when the compositor wants the next frame.
+     */
+    present(buffer) {
+        this.surface.attach(buffer, 0, 0);
+        this.surface.damage_buffer(0, 0, this.width, this.height);
+        const done = this.connection.callbackDone(this.surface.frame());
+        if (this.presentation)
+            this.trackPresentation();
+        this.surface.commit();
+        return done;
+    }
+    trackPresentation() {
+        const committed = clockNs(this.clockId);
+        const fb = this.presentation.feedback(this.surface);
+        fb.listen({
+            sync_output: () => { },
+            presented: (secHi, secLo, nsec, refresh) => {
+                this.presentationStats.presented++;
+                this.presentationStats.refreshNs = refresh;
+                if (committed >= 0n) {
+                    const t = (BigInt(secHi) << 32n | BigInt(secLo)) * 1000000000n + BigInt(nsec);
+                    this.latencySumMs += Number(t - committed) / 1e6;
+                    this.latencyCount++;
+                    this.presentationStats.meanLatencyMs = this.latencySumMs / this.latencyCount;
+                }
+            },
+            discarded: () => {
+                this.presentationStats.discarded++;
+            },
+        });
+    }
+    /** Destroys the window's objects and, if it opened it, the connection. */
+    async close() {
+        const c = this.connection;
+        if (!c.error) {
+            try {
+                this.toplevel.destroy();
+                this.xdgSurface.destroy();
+                this.surface.destroy();
+                this.presentation?.destroy();
+                this.wmBase.destroy();
+                await c.roundtrip();
+            }
+            catch {
+                /* the connection failed meanwhile: nothing left to tear down on the compositor's side */
+            }
+        }
+        if (this.ownsConnection)
+            await c.close();
+    }
+    async [Symbol.asyncDispose]() {
+        await this.close();
+    }
+}
+//# sourceMappingURL=window.js.map
