@@ -41,7 +41,17 @@ async function triangleSection(): Promise<void> {
   gpu.destroy();
 }
 
-const sections: Record<string, () => Promise<void>> = { triangle: triangleSection };
+function printFigures(title: string, figures: Record<string, number | string>): void {
+  console.log(`\n## ${title}`);
+  for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${typeof value === "number" ? fmt(value, value < 10 ? 3 : 1) : value}`);
+}
+
+async function waylandSection(): Promise<void> {
+  const { benchWayland } = await import("./wayland.js");
+  printFigures("wayland (headless Weston 14, pixman, wl_shm)", await benchWayland());
+}
+
+const sections: Record<string, () => Promise<void>> = { triangle: triangleSection, wayland: waylandSection };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const [name, section] of Object.entries(sections)) {

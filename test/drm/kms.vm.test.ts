@@ -7,8 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AtomicError, AtomicRequest, chooseOutput, DrmDevice, DrmEvents, DumbBuffer, fourccName, listDevices, modeRefresh,
-  restoreState, saveState, summarizeState, type CrtcId, type KmsState, type StateSummary,
+  restoreState, saveState, summarizeState, takeVt, type CrtcId, type KmsState, type StateSummary,
 } from "../../src/drm/index.js";
+import { addLogSink, setLogLevel, type LogRecord } from "../../src/util/log.js";
 import { openFdCount } from "../../src/sys/libc.js";
 import { runDumbFlips } from "../../bench/kms-flips.js";
 
@@ -221,6 +222,21 @@ describe.skipIf(!!skipWhy)("KMS on vkms (VM)", () => {
     expect(b.sequence - a.sequence).toBeGreaterThanOrEqual(3);
     const period = 1e6 / modeRefresh(dev.crtc(crtc).mode!);
     expect(Math.abs(b.timeUs - a.timeUs - (b.sequence - a.sequence) * period)).toBeLessThan(2000);
+  });
+
+  it("VT: without a virtual terminal (the VM's serial console) VT handling is skipped with a log line", () => {
+    const seen: LogRecord[] = [];
+    const remove = addLogSink((r) => seen.push(r));
+    setLogLevel("info");
+    try {
+      const vt = takeVt(dev);
+      expect(vt.vt).toBeUndefined();
+      vt.release();
+    } finally {
+      setLogLevel("warn");
+      remove();
+    }
+    expect(seen.map((r) => r.message)).toContain("not on a virtual terminal (serial console, ssh or pipe): skipping KDSETMODE/VT_SETMODE");
   });
 
   describe("restore after a child program", () => {

@@ -1,4 +1,0 @@
-export declare function kmsInfo(path?: string, opts?: {
-    allModes?: boolean;
-    props?: boolean;
-}): string;

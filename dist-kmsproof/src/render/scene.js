@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=scene.js.map

@@ -1,2 +1,0 @@
-/** Microseconds of user + system CPU used by this thread so far. */
-export declare function threadCpuMicros(): number;
