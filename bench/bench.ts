@@ -51,7 +51,13 @@ async function waylandSection(): Promise<void> {
   printFigures("wayland (headless Weston 14, pixman, wl_shm)", await benchWayland());
 }
 
-const sections: Record<string, () => Promise<void>> = { triangle: triangleSection, wayland: waylandSection };
+async function meshSection(): Promise<void> {
+  const { benchMesh } = await import("./mesh.js");
+  console.log(`\n## mesh (headless, median of ${runs}; torus20k-lambert does the C reference's own per-pixel work)`);
+  await benchMesh({ runs, log: (line) => console.log(line) });
+}
+
+const sections: Record<string, () => Promise<void>> = { triangle: triangleSection, mesh: meshSection, wayland: waylandSection };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const [name, section] of Object.entries(sections)) {

@@ -49,7 +49,7 @@ function torusObj(): string {
   return [...v, ...vt, ...vn, ...f, ""].join("\n");
 }
 
-type Assets = { obj: string; texture: string; anisotropy?: boolean };
+type Assets = { obj: string; texture: string; anisotropy?: boolean; shaders?: { fragment?: string } };
 
 async function frameRate(gpu: Instance, assets: Assets, size: readonly [number, number], frames: number) {
   const out = createHeadlessPresenter(gpu.createDevice(), { size }, true);
@@ -99,6 +99,9 @@ export async function benchMesh(options: MeshBenchOptions = {}): Promise<MeshFig
       // lavapipe samples anisotropically in software: the same torus without it
       ["torus20k-noaniso", { obj: torus, texture: room.texture, anisotropy: false }, [640, 480], quick ? 60 : 600],
       ["torus20k-noaniso", { obj: torus, texture: room.texture, anisotropy: false }, [1920, 1080], quick ? 20 : 200],
+      // the C reference's own per-pixel work (Lambert, no texture): the like-for-like ratio
+      ["torus20k-lambert", { obj: torus, texture: room.texture, shaders: { fragment: "mesh-lambert.frag.spv" } }, [640, 480], quick ? 60 : 1000],
+      ["torus20k-lambert", { obj: torus, texture: room.texture, shaders: { fragment: "mesh-lambert.frag.spv" } }, [1920, 1080], quick ? 20 : 200],
     ];
     for (const [name, assets, size, frames] of configs) {
       const ours: { fps: number; cpuMsPerFrame: number; heapBytesPerFrame: number }[] = [];

@@ -76,7 +76,7 @@ export class DrmEvents {
       w.cancel();
       throw e;
     }
-    return w.event;
+    return w.event.then((ev) => ({ ...ev, crtc })); // CRTC_SEQUENCE events do not carry the CRTC
   }
 
   get pending(): number {
@@ -117,7 +117,7 @@ export class DrmEvents {
           });
         } else if (type === DRM_EVENT_CRTC_SEQUENCE && length >= 32) {
           this.dispatch(this.buf.readBigUInt64LE(o + 8), {
-            crtc: 0 as CrtcId, // the event does not say; callers know which CRTC they queued on
+            crtc: 0 as CrtcId, // the event does not say; vblank() fills it in
             sequence: Number(this.buf.readBigUInt64LE(o + 24)),
             timeUs: Number(this.buf.readBigInt64LE(o + 16)) / 1000,
           });

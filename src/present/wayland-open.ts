@@ -4,13 +4,14 @@ import type { Device, Instance } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { FrameLoop } from "./frame-loop.js";
 import type { BackendOpener } from "./open.js";
+import type { WaylandDmabufOptions } from "./wayland-dmabuf.js";
 import { WaylandShmBackend, type WaylandShmOptions } from "./wayland-shm.js";
 
 const log = logger("present");
 
 export type WaylandMode = "auto" | "shm" | "dmabuf";
 
-export interface WaylandPresenterOptions extends Omit<WaylandShmOptions, "size"> {
+export interface WaylandPresenterOptions extends Omit<WaylandShmOptions, "size">, Pick<WaylandDmabufOptions, "sync" | "bufferCreation"> {
   size: readonly [number, number];
   mode?: WaylandMode;
 }

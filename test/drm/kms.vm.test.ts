@@ -220,6 +220,7 @@ describe.skipIf(!!skipWhy)("KMS on vkms (VM)", () => {
     const a = await DrmEvents.of(dev).vblank(crtc);
     const b = await DrmEvents.of(dev).vblank(crtc, 3);
     expect(b.sequence - a.sequence).toBeGreaterThanOrEqual(3);
+    expect(a.crtc).toBe(crtc);
     const period = 1e6 / modeRefresh(dev.crtc(crtc).mode!);
     expect(Math.abs(b.timeUs - a.timeUs - (b.sequence - a.sequence) * period)).toBeLessThan(2000);
   });

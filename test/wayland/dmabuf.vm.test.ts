@@ -1,65 +1,116 @@
-// dmabuf end to end, only where the kernel has udmabuf (the VM: test/vm/run-suite.sh): Weston with
+// dmabuf end to end, only where the kernel has udmabuf (the VM: test/vm/run-in-vm.sh): Weston with
 // the GL renderer advertises zwp_linux_dmabuf_v1 v3; lavapipe images exported as dmabufs are
-// imported and shown. Success is judged by a screenshot, not by frame callbacks alone.
+// imported and shown. Success is judged by a screenshot compared with the headless render of the
+// same frame, with validation on, no validation messages and no descriptor left open.
 import { existsSync } from "node:fs";
+import type { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Triangle } from "../../examples/triangle.js";
 import { createHeadlessPresenter, Instance, type Pixels } from "../../src/index.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
+import type { WaylandDmabufOptions } from "../../src/present/wayland-dmabuf.js";
+import { openFdCount } from "../../src/sys/libc.js";
 import { startWeston, type Weston, westonAvailable } from "./weston.js";
 
 const SIZE = [640, 480] as const;
 const FRAMES = 4;
 const inVm = existsSync("/dev/udmabuf");
 
+/** Pixels whose largest channel difference exceeds `tolerance`, and the largest difference. */
+function compare(shot: PNG, ref: Pixels, tolerance = 3): { differing: number; maxDiff: number } {
+  expect([shot.width, shot.height]).toEqual([ref.width, ref.height]);
+  let differing = 0;
+  let maxDiff = 0;
+  for (let i = 0; i < ref.data.length; i += 4) {
+    const d = Math.max(Math.abs(shot.data[i]! - ref.data[i]!), Math.abs(shot.data[i + 1]! - ref.data[i + 1]!), Math.abs(shot.data[i + 2]! - ref.data[i + 2]!));
+    if (d > tolerance) differing++;
+    if (d > maxDiff) maxDiff = d;
+  }
+  return { differing, maxDiff };
+}
+
 describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabuf + Weston GL)", () => {
   let weston: Weston;
   let gpu: Instance;
+  let ref: Pixels;
+  let triangleCoverage = 0;
+
   beforeAll(async () => {
     weston = await startWeston({ renderer: "gl" });
-    await new Promise((r) => setTimeout(r, 1000)); // GL start-up under TCG takes seconds after the socket appears
-    gpu = await Instance.create({ validation: false });
+    gpu = await Instance.create({ validation: true });
+    // The reference: the same frames headless, last one read back.
+    const h = createHeadlessPresenter(gpu.createDevice(), { size: SIZE }, true);
+    const s = Triangle.create(h);
+    let p: Promise<Pixels> | undefined;
+    for await (const frame of h.frames({ limit: FRAMES })) {
+      s.update(frame);
+      frame.record((cmd) => s.draw(cmd, frame));
+      if (frame.index === FRAMES - 1) p = frame.capture();
+    }
+    s.destroy();
+    await h.close();
+    ref = await p!;
+    // The triangle must cover a real part of the frame, or a blank window could pass for it.
+    const bg = [ref.data[0]!, ref.data[1]!, ref.data[2]!];
+    for (let i = 0; i < ref.data.length; i += 4) if (ref.data[i] !== bg[0] || ref.data[i + 1] !== bg[1] || ref.data[i + 2] !== bg[2]) triangleCoverage++;
   });
   afterAll(async () => {
     gpu?.destroy();
     await weston?.stop();
   });
 
-  it("shows the lavapipe-rendered dmabuf frames (screenshot equals the headless render)", async () => {
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: weston.path, title: "dmabuf", mode: "dmabuf" }, true);
-    expect(out.backend).toBe("wayland-dmabuf");
-    const scene = Triangle.create(out);
+  async function presentAndShoot(options: Pick<WaylandDmabufOptions, "sync" | "bufferCreation">) {
+    const fdsBefore = openFdCount();
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: weston.path, title: "dmabuf", mode: "dmabuf", ...options }, true);
+    let shot: PNG;
     try {
-      for await (const frame of out.frames({ limit: FRAMES })) {
-        scene.update(frame);
-        frame.record((cmd) => scene.draw(cmd, frame));
+      expect(out.backend).toBe("wayland-dmabuf");
+      const scene = Triangle.create(out);
+      try {
+        for await (const frame of out.frames({ limit: FRAMES })) {
+          scene.update(frame);
+          frame.record((cmd) => scene.draw(cmd, frame));
+        }
+      } finally {
+        scene.destroy();
       }
-      expect(out.stats.extra.sync).toBe("cpu-wait");
-      expect(out.stats.extra.formats).toBe("v3 events");
+      shot = await weston.screenshot();
     } finally {
-      scene.destroy();
+      await out.close();
     }
-    const shot = await weston.screenshot();
-    await out.close();
-    const ref = await (async () => {
-      const h = createHeadlessPresenter(gpu.createDevice(), { size: SIZE }, true);
-      const s = Triangle.create(h);
-      let p: Promise<Pixels> | undefined;
-      for await (const frame of h.frames({ limit: FRAMES })) {
-        s.update(frame);
-        frame.record((cmd) => s.draw(cmd, frame));
-        if (frame.index === FRAMES - 1) p = frame.capture();
-      }
-      s.destroy();
-      await h.close();
-      return p!;
-    })();
-    let differing = 0;
-    for (let i = 0; i < ref.data.length; i += 4) {
-      const d = Math.max(Math.abs(shot.data[i]! - ref.data[i]!), Math.abs(shot.data[i + 1]! - ref.data[i + 1]!), Math.abs(shot.data[i + 2]! - ref.data[i + 2]!));
-      if (d > 3) differing++;
-    }
+    const result = { stats: out.stats.extra, ...compare(shot, ref), fdsLeaked: openFdCount() - fdsBefore };
+    console.log(`dmabuf ${JSON.stringify(options)}: ${JSON.stringify(result)} (triangle covers ${triangleCoverage} px)`);
+    return result;
+  }
+
+  function expectShown(r: Awaited<ReturnType<typeof presentAndShoot>>) {
+    expect(triangleCoverage).toBeGreaterThan(SIZE[0] * SIZE[1] * 0.02);
     // GL composition may filter edges slightly; the bulk must match
-    expect(differing).toBeLessThan(ref.data.length / 4 / 100);
+    expect(r.differing).toBeLessThan((SIZE[0] * SIZE[1]) / 100);
+    expect(r.stats.formats).toBe("v3 events");
+    expect(r.stats.presented).toBe(FRAMES);
+    expect(r.fdsLeaked).toBe(0);
+    expect(gpu.validationMessages.filter((m) => m.severity !== "info" && m.severity !== "verbose")).toEqual([]);
+  }
+
+  it("create_immed, sync auto: the screenshot equals the headless render", async () => {
+    const r = await presentAndShoot({ sync: "auto", bufferCreation: "immed" });
+    expectShown(r);
+    expect(r.stats.bufferCreation).toBe("immed");
+    // lavapipe in the VM lists VK_KHR_external_semaphore_fd, so auto takes the implicit path
+    expect(r.stats.sync).toBe("implicit sync-file");
+    expect(Number(r.stats.syncFilesImported) + Number(r.stats.syncFilesSignalled)).toBe(FRAMES);
+  });
+
+  it("create_immed, cpu-wait sync: the screenshot equals the headless render", async () => {
+    const r = await presentAndShoot({ sync: "cpu-wait", bufferCreation: "immed" });
+    expectShown(r);
+    expect(r.stats.sync).toBe("cpu-wait");
+  });
+
+  it("create (created/failed events): the screenshot equals the headless render", async () => {
+    const r = await presentAndShoot({ sync: "auto", bufferCreation: "create" });
+    expectShown(r);
+    expect(r.stats.bufferCreation).toBe("create");
   });
 });
