@@ -4,8 +4,12 @@ export type { BackendName, RenderTarget, TargetInfo, Pixels, Frame, FrameOptions
 export { FrameLoop, FRAMES_IN_FLIGHT } from "./present/frame-loop.js";
 export { HeadlessBackend, createHeadlessPresenter, createOffscreenTarget, type HeadlessOptions } from "./present/headless.js";
 export { openPresenter, registerBackend, defaultBackends, type OpenPresenterOptions, type BackendChoice, type BackendOpener } from "./present/open.js";
+export { openWaylandPresenter, type WaylandMode, type WaylandPresenterOptions } from "./present/wayland-open.js";
+export { openKmsPresenter, KmsBackend, type KmsOptions, type KmsPath } from "./present/kms.js";
 export type { Scene } from "./render/scene.js";
 export { TargetFramebuffers } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
 export { FrameTracer, type TracePhase } from "./util/trace.js";
 export { logger, addLogSink, setLogLevel, type LogLevel, type LogRecord, type LogSource } from "./util/log.js";
+export * as drm from "./drm/index.js";
+export * as wayland from "./wayland/index.js";

@@ -36,6 +36,7 @@ const lazy =
 openers.set("wayland", lazy(() => import("./wayland-open.js"), (m) => m.waylandOpener));
 openers.set("wayland-shm", lazy(() => import("./wayland-open.js"), (m) => m.waylandShmOpener));
 openers.set("wayland-dmabuf", lazy(() => import("./wayland-open.js"), (m) => m.waylandDmabufOpener));
+openers.set("kms", lazy(() => import("./kms.js"), (m) => m.kmsBackendOpener));
 
 /** Lets a backend module make itself available to openPresenter. */
 export function registerBackend(name: BackendChoice, opener: BackendOpener): void {
