@@ -12,7 +12,7 @@
 import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage, MOD_INVALID, MOD_LINEAR, type PreparedSubmit, Semaphore } from "../vk/index.js";
 import { close as closeFd, dup, ioctl, koffi, libc, SysError } from "../sys/libc.js";
 import { logger } from "../util/log.js";
-import { chooseModifiers, DRM_FORMAT_XRGB8888, type DmabufFormats, queryDmabufFormats } from "../wayland/dmabuf.js";
+import { chooseModifiers, DRM_FORMAT_XRGB8888, type DmabufFormats, formatPciAddress, matchMainDevice, queryDmabufFormats } from "../wayland/dmabuf.js";
 import { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
@@ -82,6 +82,20 @@ function waitSyncFile(fd: number, timeoutMs: number): Promise<boolean> {
   );
 }
 
+/**
+ * Says whether `device` is the compositor's main device. The device is already chosen here (the
+ * caller made it), so a mismatch is logged: buffers still work but may cross devices.
+ */
+function logDeviceMatch(device: Device, mainDevice: bigint | undefined): void {
+  const renderable = device.instance.physicalDevices().filter((p) => p.graphicsQueueFamily !== undefined);
+  const match = matchMainDevice(mainDevice, renderable.length ? renderable : [device.physical]);
+  const ours = device.physical.pciBusInfo;
+  const theirs = match.device.pciBusInfo;
+  if (!match.matched) log.info(`wayland-dmabuf: device not matched (${match.reason}); rendering on ${device.physical.name}`);
+  else if (ours && theirs && formatPciAddress(ours) === formatPciAddress(theirs)) log.info(`wayland-dmabuf: device: ${match.reason}`);
+  else log.warn(`wayland-dmabuf: ${match.reason}, but we render on ${device.physical.name}: buffers cross devices`);
+}
+
 interface DmabufTarget extends RenderTarget {
   wlBuffer: WlBuffer;
   state: "free" | "rendering" | "attached";
@@ -144,6 +158,7 @@ export class WaylandDmabufBackend implements SwapchainBackend {
       dmabuf = window.globals.bind(ZwpLinuxDmabufV1, { min: 3 });
       const offered = await queryDmabufFormats(window.connection, dmabuf);
       if (!offered.formats.has(DRM_FORMAT_XRGB8888)) throw new Error("the compositor does not import XRGB8888 dmabufs");
+      logDeviceMatch(device, offered.mainDevice);
       backend = new WaylandDmabufBackend(device, window, dmabuf, offered, options);
       await backend.allocate(window.width, window.height);
       return backend;

@@ -92,6 +92,26 @@ function layoutUse(layout: number): [access: number, stage: number] {
   }
 }
 
+const regions = new WeakMap<Image, VkTypes.VkBufferImageCopy[]>();
+
+/** Mip level 0 of a 2D image, as a tightly packed buffer sees it; made once per image (shm copies run every frame). */
+function wholeImageRegion(image: Image): VkTypes.VkBufferImageCopy[] {
+  let region = regions.get(image);
+  if (!region) regions.set(image, (region = [makeWholeImageRegion(image)]));
+  return region;
+}
+
+function makeWholeImageRegion(image: Image): VkTypes.VkBufferImageCopy {
+  return new vk.VkBufferImageCopy({
+    bufferOffset: 0,
+    bufferRowLength: 0,
+    bufferImageHeight: 0,
+    imageSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }),
+    imageOffset: new vk.VkOffset3D(),
+    imageExtent: new vk.VkExtent3D({ width: image.width, height: image.height, depth: 1 }),
+  });
+}
+
 export interface TransitionOptions {
   from: number;
   to: number;
@@ -233,28 +253,12 @@ export class CommandBuffer {
 
   /** Copies a tightly packed buffer into mip level 0 of image (in TRANSFER_DST_OPTIMAL). */
   copyBufferToImage(buffer: Buffer, image: Image): void {
-    const region = new vk.VkBufferImageCopy({
-      bufferOffset: 0,
-      bufferRowLength: 0,
-      bufferImageHeight: 0,
-      imageSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }),
-      imageOffset: new vk.VkOffset3D(),
-      imageExtent: new vk.VkExtent3D({ width: image.width, height: image.height, depth: 1 }),
-    });
-    vk.vkCmdCopyBufferToImage(this.handle, buffer.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, [region]);
+    vk.vkCmdCopyBufferToImage(this.handle, buffer.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, wholeImageRegion(image));
   }
 
   /** Copies mip level 0 of image (in `layout`) into a tightly packed buffer. */
   copyImageToBuffer(image: Image, buffer: Buffer, layout: number = L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL): void {
-    const region = new vk.VkBufferImageCopy({
-      bufferOffset: 0,
-      bufferRowLength: 0,
-      bufferImageHeight: 0,
-      imageSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }),
-      imageOffset: new vk.VkOffset3D(),
-      imageExtent: new vk.VkExtent3D({ width: image.width, height: image.height, depth: 1 }),
-    });
-    vk.vkCmdCopyImageToBuffer(this.handle, image.handle, layout, buffer.handle, 1, [region]);
+    vk.vkCmdCopyImageToBuffer(this.handle, image.handle, layout, buffer.handle, 1, wholeImageRegion(image));
   }
 
   copyBuffer(src: Buffer, dst: Buffer, size = Math.min(src.size, dst.size)): void {

@@ -6,7 +6,11 @@ import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import type { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Triangle } from "../../examples/triangle.js";
-import { createHeadlessPresenter, Instance, type Pixels } from "../../src/index.js";
+import { createHeadlessPresenter, Format, Image, ImageUsage, Instance, type Pixels } from "../../src/index.js";
+import { close as closeFd } from "../../src/sys/libc.js";
+import { Connection } from "../../src/wayland/connection.js";
+import { Globals } from "../../src/wayland/globals.js";
+import { ZwpLinuxDmabufV1 } from "../../src/wayland/protocol/linux-dmabuf-v1.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import type { WaylandDmabufOptions } from "../../src/present/wayland-dmabuf.js";
 import { startWeston, type Weston, westonAvailable } from "./weston.js";
@@ -49,7 +53,7 @@ describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabu
 
   beforeAll(async () => {
     weston = await startWeston({ renderer: "gl" });
-    gpu = await Instance.create({ validation: true });
+    gpu = await Instance.create({ validation: true, requireValidation: true });
     // The reference: the same frames headless, last one read back.
     const h = createHeadlessPresenter(gpu.createDevice(), { size: SIZE }, true);
     const s = Triangle.create(h);
@@ -90,7 +94,11 @@ describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabu
     } finally {
       await out.close();
     }
-    const result = { stats: out.stats.extra, ...compare(shot, ref), fdsLeaked: [...openFds()].filter(([fd, target]) => fdsBefore.get(fd) !== target).map(([fd, target]) => `${fd} -> ${target}`) };
+    await new Promise((r) => setTimeout(r, 200)); // let child-process stdio sockets of the screenshooter close
+    const after = openFds();
+    const fdsLeaked = [...after].filter(([fd]) => !fdsBefore.has(fd)).map(([fd, target]) => `${fd} -> ${target}`);
+    const fdsGone = [...fdsBefore].filter(([fd]) => !after.has(fd)).map(([fd, target]) => `${fd} -> ${target}`);
+    const result = { stats: out.stats.extra, ...compare(shot, ref), fdsLeaked, fdsGone };
     console.log(`dmabuf ${JSON.stringify(options)}: ${JSON.stringify(result)} (triangle covers ${triangleCoverage} px)`);
     return result;
   }
@@ -102,6 +110,7 @@ describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabu
     expect(r.stats.formats).toBe("v3 events");
     expect(r.stats.presented).toBe(FRAMES);
     expect(r.fdsLeaked).toEqual([]);
+    expect(gpu.validationEnabled).toBe(true);
     expect(gpu.validationMessages.filter((m) => m.severity !== "info" && m.severity !== "verbose")).toEqual([]);
   }
 
@@ -124,5 +133,46 @@ describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabu
     const r = await presentAndShoot({ sync: "auto", bufferCreation: "create" });
     expectShown(r);
     expect(r.stats.bufferCreation).toBe("create");
+  });
+
+  it("create with a format the compositor does not know: `failed`, and the connection lives on", async () => {
+    const fdsBefore = openFds().size;
+    const device = gpu.createDevice();
+    const image = Image.create(device, { width: 64, height: 64, format: Format.VK_FORMAT_B8G8R8A8_UNORM, usage: ImageUsage.colorAttachment, exportDmabuf: {} });
+    const connection = Connection.connect({ socket: weston.path });
+    let outcome: string;
+    try {
+      const globals = await Globals.fetch(connection);
+      const dmabuf = globals.bind(ZwpLinuxDmabufV1, { min: 3 });
+      const exp = image.exportDmabuf();
+      const params = dmabuf.create_params();
+      try {
+        params.add(exp.fd, 0, exp.planes[0]!.offset, exp.planes[0]!.stride, 0, 0);
+      } finally {
+        closeFd(exp.fd);
+      }
+      const settled = connection.waitFor<string>((resolve) =>
+        params.listen({
+          created: (buffer) => {
+            buffer.destroy();
+            resolve("created");
+          },
+          failed: () => resolve("failed"),
+        }),
+      );
+      params.create(64, 64, 0x5a5a5a5a /* 'ZZZZ': no such fourcc */, 0);
+      outcome = await settled;
+      params.destroy();
+      await connection.roundtrip(); // still alive after the failure
+      expect(connection.error).toBeUndefined();
+      dmabuf.destroy();
+    } finally {
+      await connection.close();
+      image.destroy();
+      device.destroy();
+    }
+    expect(outcome).toBe("failed");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(openFds().size).toBe(fdsBefore);
   });
 });
