@@ -91,7 +91,10 @@ function logDeviceMatch(device: Device, mainDevice: bigint | undefined): void {
   const match = matchMainDevice(mainDevice, renderable.length ? renderable : [device.physical]);
   const ours = device.physical.pciBusInfo;
   const theirs = match.device.pciBusInfo;
-  if (!match.matched) log.info(`wayland-dmabuf: device not matched (${match.reason}); rendering on ${device.physical.name}`);
+  if (!match.matched) {
+    const same = match.device.name === device.physical.name;
+    log.info(`wayland-dmabuf: device: ${match.reason}${same ? "" : `; the caller's device is ${device.physical.name}`}`);
+  }
   else if (ours && theirs && formatPciAddress(ours) === formatPciAddress(theirs)) log.info(`wayland-dmabuf: device: ${match.reason}`);
   else log.warn(`wayland-dmabuf: ${match.reason}, but we render on ${device.physical.name}: buffers cross devices`);
 }

@@ -154,7 +154,7 @@ export interface DeviceMatch<T> {
   device: T;
   /** True when the device is the compositor's main device; false for the fallback. */
   matched: boolean;
-  /** One log line saying what was chosen and why. */
+  /** What was chosen and why, for a log line. */
   reason: string;
 }
 
@@ -169,7 +169,7 @@ export function matchMainDevice<T extends DeviceCandidate>(
 ): DeviceMatch<T> {
   const first = candidates[0];
   if (!first) throw new Error("matchMainDevice: no candidate devices");
-  const fallback = (why: string): DeviceMatch<T> => ({ device: first, matched: false, reason: `${why}; using the first device, ${first.name}` });
+  const fallback = (why: string): DeviceMatch<T> => ({ device: first, matched: false, reason: `${why}; falling back to the first device, ${first.name}` });
   if (mainDevice === undefined) return fallback("the compositor names no main device (zwp_linux_dmabuf_v1 < v4)");
   const [major, minor] = devMajorMinor(mainDevice);
   const pci = pciAddressOfDevT(mainDevice, readlink);

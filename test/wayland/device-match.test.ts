@@ -58,7 +58,7 @@ describe("dmabuf main_device matching", () => {
     const read = sysfs({ "226:128": "../../../0000:07:00.0", "226:0": "../../../platform/vkms" });
     const none = matchMainDevice(undefined, [llvmpipe, amd], read);
     expect(none).toMatchObject({ device: llvmpipe, matched: false });
-    expect(none.reason).toMatch(/names no main device.*using the first device, llvmpipe/);
+    expect(none.reason).toMatch(/names no main device.*falling back to the first device, llvmpipe/);
     const platform = matchMainDevice(makedev(226, 0), [llvmpipe], read);
     expect(platform).toMatchObject({ device: llvmpipe, matched: false });
     expect(platform.reason).toMatch(/226:0 is not a PCI device/);

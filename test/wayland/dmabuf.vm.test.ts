@@ -144,6 +144,7 @@ describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabu
     try {
       const globals = await Globals.fetch(connection);
       const dmabuf = globals.bind(ZwpLinuxDmabufV1, { min: 3 });
+      dmabuf.listen({ format: () => {}, modifier: () => {} });
       const exp = image.exportDmabuf();
       const params = dmabuf.create_params();
       try {
