@@ -11,20 +11,8 @@ import { FrameLoop } from "../src/present/frame-loop.js";
 import { Triangle } from "../examples/triangle.js";
 import { runDumbFlips } from "./kms-flips.js";
 
-export interface KmsFigures {
-  device: string;
-  dumbFlipsPerSecond: number;
-  dumbCpuMsPerFrame: number;
-  refreshHz: number;
-  trianglePath: string;
-  triangleFallbackReason?: string;
-  triangleMode: string;
-  triangleFlipsPerSecond: number;
-  triangleLoopFps: number;
-  triangleCpuMsPerFrame: number;
-  triangleMainThreadCpuMsPerFrame: number;
-  triangleMissedVblanks: number;
-}
+/** Named figures: dumb-buffer flips, then the triangle per path and sync mode. */
+export type KmsFigures = Record<string, number | string>;
 
 export async function benchKms(options: { device?: string; frames?: number; size?: readonly [number, number] } = {}): Promise<KmsFigures> {
   const device = options.device ?? "/dev/dri/card0";
@@ -32,41 +20,39 @@ export async function benchKms(options: { device?: string; frames?: number; size
   const frames = options.frames ?? 120;
   const dumb = await runDumbFlips({ device, frames });
 
+  const figures: KmsFigures = { device, dumbFlipsPerSecond: round(dumb.flipsPerSecond), dumbCpuMsPerFrame: round(dumb.cpuMsPerFrame), refreshHz: round(dumb.refresh) };
   const gpu = await Instance.create();
   try {
-    const vkDevice = gpu.createDevice();
-    const backend = KmsBackend.open(vkDevice, { drm: device, size: options.size ?? [640, 480] });
-    const out = new FrameLoop(backend, true);
-    const scene = Triangle.create(out);
-    try {
-      const loop = async (limit: number) => {
-        for await (const frame of out.frames({ limit })) {
-          scene.update(frame);
-          frame.record((cmd) => scene.draw(cmd, frame));
-        }
-      };
-      await loop(20); // warm-up: modeset, lazy framebuffers, JIT
-      await loop(frames);
-      await backend.idle();
-      const s = backend.stats();
-      return {
-        device,
-        dumbFlipsPerSecond: round(dumb.flipsPerSecond),
-        dumbCpuMsPerFrame: round(dumb.cpuMsPerFrame),
-        refreshHz: round(dumb.refresh),
-        trianglePath: backend.path,
-        ...(backend.fallbackReason ? { triangleFallbackReason: backend.fallbackReason } : {}),
-        triangleMode: String(s.mode),
-        triangleFlipsPerSecond: Number(s.flipsPerSecond ?? 0),
-        triangleLoopFps: round(out.stats.fps),
-        triangleCpuMsPerFrame: round(out.stats.cpuMsPerFrame),
-        triangleMainThreadCpuMsPerFrame: round(out.stats.mainThreadCpuMsPerFrame),
-        triangleMissedVblanks: Number(s.missedVblanks ?? 0),
-      };
-    } finally {
-      scene.destroy();
-      await out.close();
+    // The kernel waiting on our render fence (IN_FENCE_FD) against a CPU wait per frame.
+    for (const sync of ["auto", "cpu-wait"] as const) {
+      const backend = KmsBackend.open(gpu.createDevice(), { drm: device, size: options.size ?? [640, 480], sync });
+      const out = new FrameLoop(backend, true);
+      const scene = Triangle.create(out);
+      try {
+        const loop = async (limit: number) => {
+          for await (const frame of out.frames({ limit })) {
+            scene.update(frame);
+            frame.record((cmd) => scene.draw(cmd, frame));
+          }
+        };
+        await loop(20); // warm-up: modeset, lazy framebuffers, JIT
+        await loop(frames);
+        await backend.idle();
+        const s = backend.stats();
+        const key = `triangle ${backend.path} ${backend.sync}`;
+        if (backend.fallbackReason) figures[`${key} fallback`] = backend.fallbackReason;
+        figures[`${key} mode`] = String(s.mode);
+        figures[`${key} flips/s`] = Number(s.flipsPerSecond ?? 0);
+        figures[`${key} loop fps`] = round(out.stats.fps);
+        figures[`${key} CPU ms/frame`] = round(out.stats.cpuMsPerFrame);
+        figures[`${key} JS thread CPU ms/frame`] = round(out.stats.mainThreadCpuMsPerFrame);
+        figures[`${key} missed vblanks`] = Number(s.missedVblanks ?? 0);
+      } finally {
+        scene.destroy();
+        await out.close();
+      }
     }
+    return figures;
   } finally {
     gpu.destroy();
   }

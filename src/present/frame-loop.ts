@@ -1,6 +1,6 @@
 // FrameLoop turns a SwapchainBackend into a Presenter: two slots (command buffer + fence) so the
 // CPU records frame N+1 while the GPU renders frame N; every per-frame object is made once.
-import { Buffer, BufferUsage, CommandPool, Fence, Format, type CommandBuffer, type Device, type PreparedSubmit } from "../vk/index.js";
+import { Buffer, BufferUsage, CommandPool, Fence, Format, type CommandBuffer, type Device, type PreparedSubmit, type Semaphore } from "../vk/index.js";
 import type { BackendName, Frame, FrameOptions, FrameStats, Pixels, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
 import { logger } from "../util/log.js";
 import { threadCpuMicros } from "../sys/rusage.js";
@@ -28,8 +28,9 @@ export class Slot implements Frame {
     readonly cmd: CommandBuffer,
     readonly fence: Fence,
     device: Device,
+    signal: readonly Semaphore[],
   ) {
-    this.submit = device.queue.prepare({ commandBuffers: [cmd], fence });
+    this.submit = device.queue.prepare({ commandBuffers: [cmd], signal, fence });
   }
 
   record(fn: (cmd: CommandBuffer) => void): void {
@@ -81,7 +82,8 @@ export class FrameLoop implements Presenter {
     this.device = swapchain.device;
     this.pool = CommandPool.create(this.device);
     const cmds = this.pool.allocate(FRAMES_IN_FLIGHT);
-    this.slots = cmds.map((cmd, i) => new Slot(i, cmd, Fence.create(this.device, { signaled: true }), this.device));
+    const signal = swapchain.renderFinished ? [swapchain.renderFinished] : [];
+    this.slots = cmds.map((cmd, i) => new Slot(i, cmd, Fence.create(this.device, { signaled: true }), this.device, signal));
   }
 
   get format() {

@@ -3,8 +3,8 @@
 // events. An image is reused only once a later flip has taken it off screen. When the dmabuf cannot
 // be imported, frames render offscreen and are copied into dumb buffers instead (logged).
 import {
-  Buffer as VkBuffer, BufferUsage, Format, Image, ImageLayout, ImageUsage, MOD_LINEAR, type CommandBuffer, type Device,
-  type Fence,
+  Buffer as VkBuffer, BufferUsage, Format, Image, ImageLayout, ImageUsage, MOD_LINEAR, Semaphore, type CommandBuffer,
+  type Device, type Fence,
 } from "../vk/index.js";
 import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
@@ -31,6 +31,8 @@ export interface KmsOptions {
   images?: number;
   /** Force the dumb-buffer copy path (tests, drivers whose import fails silently). */
   forceCopy?: boolean;
+  /** "cpu-wait" forces waiting for each frame on the CPU instead of handing the plane an IN_FENCE_FD. */
+  sync?: "auto" | "cpu-wait";
 }
 
 export type KmsPath = "prime" | "dumb-copy";
@@ -52,6 +54,13 @@ export class KmsBackend implements SwapchainBackend {
   /** Why the dumb-buffer copy path is used, when it is. */
   readonly fallbackReason: string | undefined;
   readonly refresh: number;
+  /**
+   * "in-fence": each frame's render-finished semaphore goes to the plane as IN_FENCE_FD (a sync file)
+   * and the kernel waits for it before scanning out; "cpu-wait": we wait on the frame's fence first.
+   */
+  readonly sync: "in-fence" | "cpu-wait";
+  /** Signalled by each frame's own submission when sync is "in-fence" (see SwapchainBackend). */
+  readonly renderFinished: Semaphore | undefined;
   private targets: KmsTarget[] = [];
   private modeset = true;
   private pendingFlip: Promise<FlipEvent> | undefined;
@@ -99,9 +108,13 @@ export class KmsBackend implements SwapchainBackend {
     this.path = path;
     this.fallbackReason = path === "dumb-copy" ? why : undefined;
     this.finalLayout = path === "prime" ? ImageLayout.VK_IMAGE_LAYOUT_GENERAL : ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    // The dumb-copy path reads the frame on the CPU anyway; PRIME can hand the wait to the kernel.
+    const canFence = device.has("VK_KHR_external_semaphore_fd") && drm.properties("plane", output.plane.id).has("IN_FENCE_FD");
+    this.sync = path === "prime" && canFence && options.sync !== "cpu-wait" ? "in-fence" : "cpu-wait";
+    if (this.sync === "in-fence") this.renderFinished = Semaphore.create(device, { exportable: true });
     for (const t of this.targets) (t as { finalLayout: ImageLayout }).finalLayout = this.finalLayout;
     log.info(`kms: ${output.connector.name} ${describeMode(output.mode)}, crtc ${output.crtc}, plane ${output.plane.id}, ${count} images, path ${path}` +
-      (this.modifier !== undefined ? `, modifier 0x${this.modifier.toString(16)}` : ""));
+      (this.modifier !== undefined ? `, modifier 0x${this.modifier.toString(16)}` : "") + `, sync ${this.sync}`);
   }
 
   static open(device: Device, options: KmsOptions = {}): KmsBackend {
@@ -247,8 +260,20 @@ export class KmsBackend implements SwapchainBackend {
   async present(target: RenderTarget, rendered: Fence): Promise<void> {
     if (this.failure) throw this.failure;
     const t = target as KmsTarget;
-    rendered.wait(); // lavapipe: no sync-file export, so the display must get a finished image
+    // in-fence: a sync file for this frame's rendering; -1 means the GPU has already finished.
+    let inFence = this.renderFinished ? this.renderFinished.exportSyncFile() : -1;
+    if (!this.renderFinished) rendered.wait(); // the display must get a finished image
     if (t.dumb) copyToDumb(t.staging!, t.dumb);
+    try {
+      await this.commit(t, inFence);
+    } finally {
+      if (inFence >= 0) closeFd(inFence); // the commit took its own reference to the fence
+      inFence = -1;
+    }
+  }
+
+  private async commit(t: KmsTarget, inFence: number): Promise<void> {
+    const fence = inFence >= 0 ? { IN_FENCE_FD: inFence } : {};
     // one nonblocking commit in flight at a time (a second would be EBUSY): this is the pacing
     if (this.pendingFlip) await this.pendingFlip;
     if (this.failure) throw this.failure;
@@ -261,7 +286,7 @@ export class KmsBackend implements SwapchainBackend {
         req.connector(output.connector.id, { CRTC_ID: output.crtc })
           .crtc(output.crtc, { ACTIVE: 1, MODE_ID: blob })
           .plane(output.plane.id, {
-            FB_ID: t.fb, CRTC_ID: output.crtc,
+            FB_ID: t.fb, CRTC_ID: output.crtc, ...fence,
             SRC_X: { fixed16: 0 }, SRC_Y: { fixed16: 0 }, SRC_W: { fixed16: w }, SRC_H: { fixed16: h },
             CRTC_X: 0, CRTC_Y: 0, CRTC_W: w, CRTC_H: h,
           });
@@ -271,7 +296,7 @@ export class KmsBackend implements SwapchainBackend {
       }
       this.modeset = false;
     } else {
-      req.plane(output.plane.id, { FB_ID: t.fb });
+      req.plane(output.plane.id, { FB_ID: t.fb, ...fence });
       this.pendingFlip = this.track(t, req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip!);
     }
     t.state = "queued";
@@ -322,6 +347,7 @@ export class KmsBackend implements SwapchainBackend {
     const span = steady.length > 1 ? (steady[steady.length - 1]!.timeUs - steady[0]!.timeUs) / 1e6 : 0;
     return {
       path: this.path,
+      sync: this.sync,
       ...(this.modifier !== undefined ? { modifier: `0x${this.modifier.toString(16)}` } : {}),
       mode: describeMode(this.output.mode),
       presented: this.counters.presented,
@@ -341,6 +367,7 @@ export class KmsBackend implements SwapchainBackend {
     } finally {
       this.vt.release();
       this.freeTargets();
+      this.renderFinished?.destroy();
       if (this.ownsDrm) this.drm.close();
     }
   }

@@ -1,7 +1,7 @@
 // One Presenter interface for every way frames leave the GPU: headless (offscreen, PNG),
 // Wayland (shm or dmabuf) and KMS. Backends implement the small SwapchainBackend; FrameLoop
 // (frame-loop.ts) turns one into a Presenter with two frames in flight.
-import type { CommandBuffer, Device, Fence, Format, Image, ImageLayout, ImageView } from "../vk/index.js";
+import type { CommandBuffer, Device, Fence, Format, Image, ImageLayout, ImageView, Semaphore } from "../vk/index.js";
 import type { FrameTracer } from "../util/trace.js";
 
 export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";
@@ -87,6 +87,11 @@ export interface SwapchainBackend {
   readonly defaultTimestep?: number;
   /** Set when the backend can take no more frames (window closed, display lost), with the reason. */
   readonly endReason?: string;
+  /**
+   * Signalled by every frame's own submission when set (read once, when the FrameLoop is made):
+   * a backend exports it as a sync file for implicit sync, with no extra submit.
+   */
+  readonly renderFinished?: Semaphore;
   /** A target nobody (GPU, compositor, display) uses any more. May wait (a promise, not a spin). */
   acquire(): Promise<RenderTarget> | RenderTarget;
   /** Commands after the scene's, in the same command buffer (e.g. a copy into an shm buffer). */

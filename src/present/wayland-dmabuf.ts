@@ -9,7 +9,7 @@
 //   image is rendered again, DMA_BUF_IOCTL_EXPORT_SYNC_FILE gives the compositor's read fences,
 //   waited on a pool thread. Needs VK_KHR_external_semaphore_fd (lavapipe has it in the VM).
 // - "cpu-wait": the frame's fence is waited on the CPU before attach/commit.
-import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage, MOD_INVALID, MOD_LINEAR, type PreparedSubmit, Semaphore } from "../vk/index.js";
+import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage, MOD_INVALID, MOD_LINEAR, Semaphore } from "../vk/index.js";
 import { close as closeFd, dup, ioctl, koffi, libc, SysError } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { chooseModifiers, DRM_FORMAT_XRGB8888, type DmabufFormats, formatPciAddress, matchMainDevice, queryDmabufFormats } from "../wayland/dmabuf.js";
@@ -129,9 +129,8 @@ export class WaylandDmabufBackend implements SwapchainBackend {
   private failure: Error | undefined;
   private modifier: bigint = MOD_LINEAR;
   private counters = { presented: 0, resizes: 0, syncFilesImported: 0, syncFilesSignalled: 0, readFenceWaits: 0 };
-  /** Implicit sync: the semaphore signalled after each frame and the empty submit that signals it. */
-  private semaphore: Semaphore | undefined;
-  private signalSubmit: PreparedSubmit | undefined;
+  /** Implicit sync: signalled by each frame's submission (the FrameLoop adds it), exported per frame. */
+  readonly renderFinished: Semaphore | undefined;
 
   private constructor(
     readonly device: Device,
@@ -145,8 +144,7 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     if (want === "implicit" && !canExport) throw new Error(`${device.physical.name}: implicit sync needs VK_KHR_external_semaphore_fd`);
     this.sync = want !== "cpu-wait" && canExport ? "implicit sync-file" : "cpu-wait";
     if (this.sync === "implicit sync-file") {
-      this.semaphore = Semaphore.create(device, { exportable: true });
-      this.signalSubmit = device.queue.prepare({ commandBuffers: [], signal: [this.semaphore] });
+      this.renderFinished = Semaphore.create(device, { exportable: true });
     }
     const why = this.sync === "cpu-wait" ? (canExport ? "requested" : "no VK_KHR_external_semaphore_fd") : "VK_KHR_external_semaphore_fd + DMA_BUF_IOCTL_IMPORT_SYNC_FILE";
     log.info(`wayland-dmabuf: sync path ${this.sync} (${why}); formats from ${offered.source}; buffers by ${options.bufferCreation ?? "immed"}`);
@@ -355,8 +353,7 @@ export class WaylandDmabufBackend implements SwapchainBackend {
 
   /** Implicit sync: our render-finished sync file becomes the dmabuf's write fence. */
   private publishRenderFence(t: DmabufTarget): void {
-    this.signalSubmit!.submit(); // signals after everything submitted before it, the frame included
-    const fd = this.semaphore!.exportSyncFile(); // exporting a SYNC_FD also unsignals the semaphore
+    const fd = this.renderFinished!.exportSyncFile(); // exporting a SYNC_FD also unsignals the semaphore
     if (fd < 0) {
       // -1 is a valid SYNC_FD export: "already signalled" (the driver finished the work first)
       this.counters.syncFilesSignalled++;
@@ -392,8 +389,7 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     this.device.waitIdle();
     for (const t of this.targets) this.destroyTarget(t, false);
     this.targets = [];
-    this.semaphore?.destroy();
-    this.semaphore = undefined;
+    this.renderFinished?.destroy();
     if (!this.window.connection.error) this.dmabuf.destroy();
     await this.window.close();
   }

@@ -109,16 +109,25 @@ describe.skipIf(!!skipWhy)("KMS presenter on vkms (VM)", () => {
     gpu?.destroy();
   });
 
-  for (const path of ["prime", "dumb-copy"] as const) {
-    it(`${path}: N frames flip in order, the display shows exactly what we rendered, state restored`, async () => {
+  // PRIME with the kernel waiting on our render fence (IN_FENCE_FD, when the driver exports sync
+  // files, as lavapipe does here), PRIME with a CPU wait, and the dumb-buffer copy fallback.
+  const variants = [
+    { name: "prime, in-fence", path: "prime", sync: "in-fence", options: {} },
+    { name: "prime, cpu-wait", path: "prime", sync: "cpu-wait", options: { sync: "cpu-wait" } },
+    { name: "dumb-copy", path: "dumb-copy", sync: "cpu-wait", options: { forceCopy: true } },
+  ] as const;
+  for (const { name, path, sync, options } of variants) {
+    it(`${name}: N frames flip in order, the display shows exactly what we rendered, state restored`, async () => {
       const fds = openFdCount();
-      const backend = KmsBackend.open(device, { drm, size: [640, 480], forceCopy: path === "dumb-copy" });
+      const backend = KmsBackend.open(device, { drm, size: [640, 480], ...options });
       const out = new FrameLoop(backend, false);
       const scene = Triangle.create(out);
       let last: Promise<Pixels> | undefined;
       let seenOnScreen = false;
       try {
         expect(backend.path, `fallback: ${backend.fallbackReason}`).toBe(path);
+        if (sync === "in-fence") expect(device.has("VK_KHR_external_semaphore_fd"), "lavapipe in the VM exports sync files").toBe(true);
+        expect(backend.sync).toBe(sync);
         expect(out.size).toEqual([640, 480]);
         const N = 30;
         for await (const frame of out.frames({ limit: N })) {
@@ -138,7 +147,7 @@ describe.skipIf(!!skipWhy)("KMS presenter on vkms (VM)", () => {
         for (let i = 1; i < flips.length; i++) expect(flips[i]!.sequence).toBeGreaterThan(flips[i - 1]!.sequence);
         const s = backend.stats();
         expect(s.flipsPerSecond).toBeLessThanOrEqual(backend.refresh * 1.05);
-        console.log(`[kms-present.vm.test] ${path}: ${JSON.stringify(s)}, loop ${out.stats.fps.toFixed(1)} fps, ${out.stats.cpuMsPerFrame.toFixed(2)} ms CPU/frame`);
+        console.log(`[kms-present.vm.test] ${name}: ${JSON.stringify(s)}, loop ${out.stats.fps.toFixed(1)} fps, ${out.stats.cpuMsPerFrame.toFixed(2)} ms CPU/frame`);
         expectSamePixels(await writeback(drm, backend.output.crtc), await last!);
       } finally {
         scene.destroy();
