@@ -10,6 +10,7 @@ import { Instance, type Device } from "../../src/vk/index.js";
 import { close as closeFd, koffi, openFdCount } from "../../src/sys/libc.js";
 import type { Pixels } from "../../src/present/presenter.js";
 import { Triangle } from "../../examples/triangle.js";
+import { loadMeshScene } from "../../examples/mesh-scene.js";
 
 const CARD = "/dev/dri/card0";
 const skipWhy = !existsSync(CARD)
@@ -112,16 +113,18 @@ describe.skipIf(!!skipWhy)("KMS presenter on vkms (VM)", () => {
   // PRIME with the kernel waiting on our render fence (IN_FENCE_FD, when the driver exports sync
   // files, as lavapipe does here), PRIME with a CPU wait, and the dumb-buffer copy fallback.
   const variants = [
-    { name: "prime, in-fence", path: "prime", sync: "in-fence", options: {} },
-    { name: "prime, cpu-wait", path: "prime", sync: "cpu-wait", options: { sync: "cpu-wait" } },
-    { name: "dumb-copy", path: "dumb-copy", sync: "cpu-wait", options: { forceCopy: true } },
+    { name: "prime, in-fence", path: "prime", sync: "in-fence", options: {}, scene: "triangle" },
+    { name: "prime, cpu-wait", path: "prime", sync: "cpu-wait", options: { sync: "cpu-wait" }, scene: "triangle" },
+    { name: "dumb-copy", path: "dumb-copy", sync: "cpu-wait", options: { forceCopy: true }, scene: "triangle" },
+    // the textured mesh with its depth buffer, rendered straight into scanout images
+    { name: "prime, in-fence, textured mesh", path: "prime", sync: "in-fence", options: {}, scene: "mesh" },
   ] as const;
-  for (const { name, path, sync, options } of variants) {
+  for (const { name, path, sync, options, scene: sceneName } of variants) {
     it(`${name}: N frames flip in order, the display shows exactly what we rendered, state restored`, async () => {
       const fds = openFdCount();
       const backend = KmsBackend.open(device, { drm, size: [640, 480], ...options });
       const out = new FrameLoop(backend, false);
-      const scene = Triangle.create(out);
+      const scene = sceneName === "mesh" ? await loadMeshScene(out, {}) : Triangle.create(out);
       let last: Promise<Pixels> | undefined;
       let seenOnScreen = false;
       try {
