@@ -3,16 +3,17 @@
 // is impossible (this host), and validation stays clean.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Triangle } from "../../examples/triangle.js";
-import { createHeadlessPresenter, Instance, type Pixels } from "../../src/index.js";
+import { createHeadlessPresenter, Instance, type Pixels, type Scene, type TargetInfo } from "../../src/index.js";
+import { loadMeshScene } from "../../examples/mesh-scene.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import { startWeston, type Weston, westonAvailable } from "./weston.js";
 
 const SIZE = [640, 480] as const;
 const FRAMES = 6;
 
-async function headlessFrame(gpu: Instance, index: number): Promise<Pixels> {
+async function headlessFrame(gpu: Instance, index: number, load: (out: TargetInfo) => Promise<Scene> = async (o) => Triangle.create(o)): Promise<Pixels> {
   const out = createHeadlessPresenter(gpu.createDevice(), { size: SIZE }, true);
-  const scene = Triangle.create(out);
+  const scene = await load(out);
   let shot: Promise<Pixels> | undefined;
   try {
     for await (const frame of out.frames({ limit: index + 1 })) {
@@ -71,6 +72,30 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
       scene.destroy();
       await out.close();
     }
+    expect(gpu.validationErrors).toEqual([]);
+  });
+
+  it("shows the textured mesh (depth buffer, texture) as the headless render does", async () => {
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: weston.path, title: "mesh", mode: "shm" }, true);
+    const scene = await loadMeshScene(out, {});
+    try {
+      // the same clock as the headless presenter, so both render the same instant
+      for await (const frame of out.frames({ limit: FRAMES, fixedTimestep: 1 / 60 })) {
+        scene.update(frame);
+        frame.record((cmd) => scene.draw(cmd, frame));
+      }
+    } finally {
+      scene.destroy();
+    }
+    const shot = await weston.screenshot();
+    await out.close();
+    const ref = await headlessFrame(gpu, FRAMES - 1, (o) => loadMeshScene(o, {}));
+    let differing = 0;
+    for (let i = 0; i < ref.data.length; i += 4) {
+      const d = Math.max(Math.abs(shot.data[i]! - ref.data[i]!), Math.abs(shot.data[i + 1]! - ref.data[i + 1]!), Math.abs(shot.data[i + 2]! - ref.data[i + 2]!));
+      if (d > 2) differing++;
+    }
+    expect(differing).toBe(0);
     expect(gpu.validationErrors).toEqual([]);
   });
 });
