@@ -94,7 +94,8 @@ export function listDevices(): DeviceInfo[] {
       try {
         driver = basename(realpathSync(join(sysfs, "driver")));
       } catch {
-        driver = undefined;
+        // Virtual devices (vkms is a faux platform device) have no bound driver: name the device.
+        driver = sysfs.startsWith("/sys/devices/") ? basename(sysfs) : undefined;
       }
       info = { bus: busInfo(sysfs), driver, sysfs };
       byDevice.set(sysfs, info);
