@@ -86,7 +86,10 @@ export class Image {
 
     const exp = options.exportDmabuf;
     if (exp && !device.canExportDmabuf) throw new Error(`${this.what}: the device cannot export dmabufs (VK_EXT_external_memory_dma_buf)`);
-    const useModifiers = !!exp?.modifiers?.length && device.has("VK_EXT_image_drm_format_modifier");
+    // LINEAR alone needs no modifier tiling: plain linear tiling is the same layout, and the format
+    // features drivers (and the validation layer) report for it are complete.
+    const onlyLinear = !!exp?.modifiers?.length && exp.modifiers.every((m) => m === MOD_LINEAR);
+    const useModifiers = !!exp?.modifiers?.length && !onlyLinear && device.has("VK_EXT_image_drm_format_modifier");
     this.modifierTiling = useModifiers;
     let tiling = options.tiling === "linear" || (exp && !useModifiers) ? vk.VkImageTiling.VK_IMAGE_TILING_LINEAR : vk.VkImageTiling.VK_IMAGE_TILING_OPTIMAL;
     const extensions: object[] = [];

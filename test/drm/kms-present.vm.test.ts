@@ -98,7 +98,7 @@ describe.skipIf(!!skipWhy)("KMS presenter on vkms (VM)", () => {
   let initial: StateSummary;
 
   beforeAll(async () => {
-    gpu = await Instance.create();
+    gpu = await Instance.create({ validation: true, requireValidation: true });
     device = gpu.createDevice();
     drm = DrmDevice.open(CARD);
     drm.setClientCap("writebackConnectors", 1);
@@ -158,6 +158,7 @@ describe.skipIf(!!skipWhy)("KMS presenter on vkms (VM)", () => {
       }
       expect(summarizeState(drm)).toEqual(initial);
       expect(openFdCount()).toBe(fds);
+      expect(gpu.validationMessages).toEqual([]);
     });
   }
 });
