@@ -64,6 +64,27 @@ describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
     await weston?.stop();
   });
 
+  it("reuses an object id only after the compositor's delete_id", async () => {
+    const c = Connection.connect({ socket: weston.path });
+    try {
+      const cb = c.display.sync();
+      // Not yet acknowledged: the next object must get a fresh id.
+      const other = c.display.sync();
+      expect(other.id).not.toBe(cb.id);
+      expect(c.objects.get(cb.id)).toBe(cb);
+      await Promise.all([c.callbackDone(cb), c.callbackDone(other)]);
+      await c.roundtrip(); // the delete_id events follow the done events
+      expect(cb.destroyed).toBe(true);
+      expect(c.objects.has(cb.id)).toBe(false);
+      // Now the freed ids come back (last freed first).
+      const reused = c.display.sync();
+      expect([cb.id, other.id]).toContain(reused.id);
+      await c.callbackDone(reused);
+    } finally {
+      await c.close();
+    }
+  });
+
   it("lists globals, binds at the negotiated version and round-trips", async () => {
     const c = Connection.connect({ socket: weston.path });
     try {
