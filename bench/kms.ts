@@ -6,6 +6,7 @@
 // flips at 60 Hz, so flips/s tops out at the refresh rate and CPU per frame is what to compare.
 import { existsSync } from "node:fs";
 import { Instance } from "../src/vk/index.js";
+import { runScene } from "../src/render/run-scene.js";
 import { KmsBackend } from "../src/present/kms.js";
 import { FrameLoop } from "../src/present/frame-loop.js";
 import { Triangle } from "../examples/triangle.js";
@@ -29,14 +30,8 @@ export async function benchKms(options: { device?: string; frames?: number; size
       const out = new FrameLoop(backend, true);
       const scene = Triangle.create(out);
       try {
-        const loop = async (limit: number) => {
-          for await (const frame of out.frames({ limit })) {
-            scene.update(frame);
-            frame.record((cmd) => scene.draw(cmd, frame));
-          }
-        };
-        await loop(20); // warm-up: modeset, lazy framebuffers, JIT
-        await loop(frames);
+        await runScene(out, scene, { limit: 20 }); // warm-up: modeset, lazy framebuffers, JIT
+        await runScene(out, scene, { limit: frames });
         await backend.idle();
         const s = backend.stats();
         const key = `triangle ${backend.path} ${backend.sync}`;

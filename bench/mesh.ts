@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Instance, Scope, createHeadlessPresenter, Format } from "../src/index.js";
+import { Instance, Scope, createHeadlessPresenter, Format, runScene } from "../src/index.js";
 import { generateDemoModel, writeDenseObj } from "../src/assets/generate.js";
 import { parseObj } from "../src/assets/obj.js";
 import { decodePng, encodePng } from "../src/assets/png.js";
@@ -55,15 +55,9 @@ async function frameRate(gpu: Instance, assets: Assets, size: readonly [number, 
   const out = createHeadlessPresenter(gpu.createDevice(), { size }, true);
   let scene: TexturedMesh | undefined;
   try {
-    scene = await TexturedMesh.load(out, assets);
-    const loop = async (limit: number) => {
-      for await (const frame of out.frames({ limit })) {
-        scene!.update(frame);
-        frame.record((cmd) => scene!.draw(cmd, frame));
-      }
-    };
-    await loop(Math.min(60, frames)); // warm-up: framebuffers, depth buffer, JIT
-    const { bytes } = await measureAllocation(() => loop(frames));
+    const mesh = (scene = await TexturedMesh.load(out, assets));
+    await runScene(out, mesh, { limit: Math.min(60, frames) }); // warm-up: framebuffers, depth buffer, JIT
+    const { bytes } = await measureAllocation(() => runScene(out, mesh, { limit: frames }));
     return { fps: out.stats.fps, cpuMsPerFrame: out.stats.cpuMsPerFrame, heapBytesPerFrame: bytes / frames };
   } finally {
     scene?.destroy();

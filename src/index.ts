@@ -7,6 +7,7 @@ export { openPresenter, registerBackend, defaultBackends, type OpenPresenterOpti
 export { openWaylandPresenter, type WaylandMode, type WaylandPresenterOptions } from "./present/wayland-open.js";
 export { openKmsPresenter, KmsBackend, type KmsOptions, type KmsPath } from "./present/kms.js";
 export type { Scene } from "./render/scene.js";
+export { runScene } from "./render/run-scene.js";
 export { TargetFramebuffers } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
 export { FrameTracer, type TracePhase } from "./util/trace.js";

@@ -1,7 +1,7 @@
 // The steady-state frame loop makes no per-frame nvk structs or arrays: its JS heap allocation per
 // frame stays small (the figure itself is reported by `npm run bench`; this guards regressions).
 import { describe, expect, it } from "vitest";
-import { Instance, createHeadlessPresenter } from "../../src/index.js";
+import { Instance, createHeadlessPresenter, runScene } from "../../src/index.js";
 import { Triangle } from "../../examples/triangle.js";
 import { measureAllocation } from "../../bench/heap.js";
 
@@ -10,16 +10,10 @@ describe("steady-state frame loop", () => {
     await using gpu = await Instance.create({ validation: false });
     const out = createHeadlessPresenter(gpu.createDevice(), { size: [16, 16] }, true);
     const scene = Triangle.create(out);
-    const loop = async (limit: number) => {
-      for await (const frame of out.frames({ limit })) {
-        scene.update(frame);
-        frame.record((cmd) => scene.draw(cmd, frame));
-      }
-    };
     try {
-      await loop(300);
+      await runScene(out, scene, { limit: 300 });
       const frames = 3000;
-      const { bytes } = await measureAllocation(() => loop(frames));
+      const { bytes } = await measureAllocation(() => runScene(out, scene, { limit: frames }));
       expect(bytes / frames).toBeLessThan(1024);
     } finally {
       scene.destroy();
