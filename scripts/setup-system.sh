@@ -8,24 +8,27 @@ set -euo pipefail
 # package=minimum-version-prefix check (empty: any version)
 need_pkgs=(mesa-vulkan-drivers vulkan-validationlayers libvulkan1 glslang-tools weston wayland-utils
            libwayland-dev wayland-protocols libdrm2 libdrm-tests)
-backports_pkgs=(mesa-vulkan-drivers weston wayland-utils)
+backports_pkgs=(mesa-vulkan-drivers weston wayland-utils wayland-protocols)
 
-mesa_ok() {   # lavapipe must come from Mesa >= 25 (bookworm's 22.3 is too old)
-  local v; v=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
-  [ -n "$v" ] && dpkg --compare-versions "$v" ge 25
+at_least() {  # package minimum-version
+  local v; v=$(dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true)
+  [ -n "$v" ] && dpkg --compare-versions "$v" ge "$2"
 }
+# lavapipe must come from Mesa >= 25 (bookworm's 22.3 is too old); the protocol generator reads
+# linux-drm-syncobj-v1.xml, which wayland-protocols has from 1.34 (bookworm has 1.31).
+backports_ok() { at_least mesa-vulkan-drivers 25 && at_least wayland-protocols 1.43; }
 missing=()
 for p in "${need_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ] && mesa_ok; then exit 0; fi
+if [ ${#missing[@]} -eq 0 ] && backports_ok; then exit 0; fi
 
 if [ "$(id -u)" != 0 ]; then
-  echo "scanout setup: missing system packages: ${missing[*]:-mesa-vulkan-drivers>=25}" >&2
+  echo "scanout setup: missing system packages: ${missing[*]:-mesa-vulkan-drivers>=25 wayland-protocols>=1.43 (bookworm-backports)}" >&2
   echo "scanout setup: run 'sudo bash scripts/setup-system.sh' once, or set SCANOUT_SKIP_SYSTEM_SETUP=1" >&2
   exit 3
 fi
-echo "scanout setup: installing ${missing[*]:-Mesa 25} (one-off)" >&2
+echo "scanout setup: installing ${missing[*]:-newer packages from bookworm-backports} (one-off)" >&2
 export DEBIAN_FRONTEND=noninteractive
 list=/etc/apt/sources.list.d/scanout-bookworm-backports.list
 if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -34,5 +37,5 @@ fi
 apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends -t bookworm-backports "${backports_pkgs[@]}" >&2
-mesa_ok || { echo "scanout setup: Mesa >= 25 lavapipe could not be installed" >&2; exit 4; }
+backports_ok || { echo "scanout setup: Mesa >= 25 / wayland-protocols >= 1.43 could not be installed from bookworm-backports" >&2; exit 4; }
 echo "scanout setup: done" >&2

@@ -7,7 +7,7 @@ import { WlOutput, WlSurface } from "./wayland.js";
 
 export const wp_presentation_interface: InterfaceSpec = {
   name: "wp_presentation",
-  version: 1,
+  version: 2,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "feedback", since: 1, args: [{ name: "surface", type: "object", interface: "wl_surface" }, { name: "callback", type: "new_id", interface: "wp_presentation_feedback" }] },
@@ -43,7 +43,7 @@ export class WpPresentation extends Proxy<WpPresentationEvents> {
 
 export const wp_presentation_feedback_interface: InterfaceSpec = {
   name: "wp_presentation_feedback",
-  version: 1,
+  version: 2,
   requests: [
   ],
   events: [

@@ -7,7 +7,7 @@ import { WlOutput, WlSeat, WlSurface } from "./wayland.js";
 
 export const xdg_wm_base_interface: InterfaceSpec = {
   name: "xdg_wm_base",
-  version: 5,
+  version: 7,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "create_positioner", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_positioner" }] },
@@ -56,7 +56,7 @@ export class XdgWmBase extends Proxy<XdgWmBaseEvents> {
 
 export const xdg_positioner_interface: InterfaceSpec = {
   name: "xdg_positioner",
-  version: 5,
+  version: 7,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "set_size", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
@@ -163,7 +163,7 @@ export class XdgPositioner extends Proxy<XdgPositionerEvents> {
 
 export const xdg_surface_interface: InterfaceSpec = {
   name: "xdg_surface",
-  version: 5,
+  version: 7,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "get_toplevel", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_toplevel" }] },
@@ -215,7 +215,7 @@ export class XdgSurface extends Proxy<XdgSurfaceEvents> {
 
 export const xdg_toplevel_interface: InterfaceSpec = {
   name: "xdg_toplevel",
-  version: 5,
+  version: 7,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "set_parent", since: 1, args: [{ name: "parent", type: "object", interface: "xdg_toplevel", nullable: true }] },
@@ -241,7 +241,7 @@ export const xdg_toplevel_interface: InterfaceSpec = {
   enums: {
     error: { invalid_resize_edge: 0, invalid_parent: 1, invalid_size: 2 },
     resize_edge: { none: 0, top: 1, bottom: 2, left: 4, top_left: 5, bottom_left: 6, right: 8, top_right: 9, bottom_right: 10 },
-    state: { maximized: 1, fullscreen: 2, resizing: 3, activated: 4, tiled_left: 5, tiled_right: 6, tiled_top: 7, tiled_bottom: 8 },
+    state: { maximized: 1, fullscreen: 2, resizing: 3, activated: 4, tiled_left: 5, tiled_right: 6, tiled_top: 7, tiled_bottom: 8, suspended: 9, constrained_left: 10, constrained_right: 11, constrained_top: 12, constrained_bottom: 13 },
     wm_capabilities: { window_menu: 1, maximize: 2, fullscreen: 3, minimize: 4 },
   },
 };
@@ -276,6 +276,11 @@ export const XdgToplevelState = {
   tiled_right: 6, // since 2
   tiled_top: 7, // since 2
   tiled_bottom: 8, // since 2
+  suspended: 9, // since 6
+  constrained_left: 10, // since 7
+  constrained_right: 11, // since 7
+  constrained_top: 12, // since 7
+  constrained_bottom: 13, // since 7
 } as const;
 
 /** xdg_toplevel.wm_capabilities, since 5 */
@@ -344,7 +349,7 @@ export class XdgToplevel extends Proxy<XdgToplevelEvents> {
 
 export const xdg_popup_interface: InterfaceSpec = {
   name: "xdg_popup",
-  version: 5,
+  version: 7,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "grab", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }] },
