@@ -124,7 +124,6 @@ export class WaylandDmabufBackend implements SwapchainBackend {
   readonly finalLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
   sync: SyncPath;
   private targets: DmabufTarget[] = [];
-  private frameDone: Promise<number> | undefined;
   private waiters: Array<() => void> = [];
   private failure: Error | undefined;
   private modifier: bigint = MOD_LINEAR;
@@ -301,11 +300,7 @@ export class WaylandDmabufBackend implements SwapchainBackend {
 
   async acquire(): Promise<RenderTarget> {
     this.throwIfFailed();
-    if (this.frameDone && this.options.paced !== false) {
-      const done = this.frameDone;
-      this.frameDone = undefined;
-      await Promise.race([done, this.window.closeRequest]);
-    }
+    if (this.options.paced !== false) await this.window.nextFrame();
     if (this.window.configurePending && this.window.applyConfigure()) {
       this.counters.resizes++;
       this.device.waitIdle();
@@ -345,9 +340,7 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     if (this.sync === "implicit sync-file") this.publishRenderFence(t);
     else rendered.wait(); // the compositor reads a finished image
     t.state = "attached";
-    const done = this.window.present(t.wlBuffer);
-    done.catch((e: Error) => (this.failure ??= e));
-    this.frameDone = done;
+    this.window.present(t.wlBuffer).catch((e: Error) => (this.failure ??= e));
     this.counters.presented++;
   }
 

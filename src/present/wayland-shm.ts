@@ -34,7 +34,6 @@ export class WaylandShmBackend implements SwapchainBackend {
   private chain!: ShmSwapchain;
   private readonly shm: WlShm;
   private readonly shmFormat: number;
-  private frameDone: Promise<number> | undefined;
   private failure: Error | undefined;
   private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
   private callbackAt: number | undefined;
@@ -115,12 +114,7 @@ export class WaylandShmBackend implements SwapchainBackend {
   async acquire(): Promise<RenderTarget> {
     this.throwIfFailed();
     // Pacing: the compositor asks for the next frame through the previous frame's callback.
-    if (this.frameDone && this.options.paced !== false) {
-      const done = this.frameDone;
-      this.frameDone = undefined;
-      await Promise.race([done, this.window.closeRequest]);
-      this.callbackAt = performance.now();
-    }
+    if (this.options.paced !== false && (await this.window.nextFrame())) this.callbackAt = performance.now();
     if (this.window.configurePending && this.window.applyConfigure()) {
       // Resize lazily: old targets go once the GPU is done with them, old shm buffers once released.
       this.counters.resizes++;
@@ -154,9 +148,7 @@ export class WaylandShmBackend implements SwapchainBackend {
       this.counters.paced++;
       this.callbackAt = undefined;
     }
-    const done = this.window.present(buf.wlBuffer);
-    done.catch((e: Error) => (this.failure ??= e));
-    this.frameDone = done;
+    this.window.present(buf.wlBuffer).catch((e: Error) => (this.failure ??= e));
     this.counters.presented++;
   }
 

@@ -54,6 +54,8 @@ export class WaylandWindow {
   /** True once the compositor asked us to close. */
   closeRequested = false;
   readonly closeRequest: Promise<void>;
+  /** The frame callback of the last present, until nextFrame() has waited for it. */
+  private pendingFrame: Promise<number> | undefined;
   private resolveClose!: () => void;
   private pendingSerial: number | undefined;
   private pendingSize: [number, number] | undefined;
@@ -159,7 +161,20 @@ export class WaylandWindow {
     const done = this.connection.callbackDone(this.surface.frame());
     if (this.presentation) this.trackPresentation();
     this.surface.commit();
+    this.pendingFrame = done;
     return done;
+  }
+
+  /**
+   * Frame pacing: waits until the compositor asks for the frame after the last present (its frame
+   * callback), or the window is closed. Resolves false at once when nothing was pending.
+   */
+  async nextFrame(): Promise<boolean> {
+    const pending = this.pendingFrame;
+    if (!pending) return false;
+    this.pendingFrame = undefined;
+    await Promise.race([pending, this.closeRequest]);
+    return true;
   }
 
   private trackPresentation(): void {
