@@ -4,8 +4,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Image, ImageUsage, Format, Instance, ShaderError, ShaderModule, VulkanError, type Device } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { validatedGpu } from "../helpers/gpu.js";
+import { Image, ImageUsage, Format, ShaderError, ShaderModule, VulkanError } from "../../src/index.js";
 
 const run = promisify(execFile);
 const demo = join(process.cwd(), "dist/examples/demo.js");
@@ -21,38 +22,29 @@ async function runDemo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
 }
 
 describe("shader modules", () => {
-  let gpu: Instance;
-  let device: Device;
+  const fx = validatedGpu();
   const dir = mkdtempSync(join(tmpdir(), "scanout-spv-"));
-  beforeAll(async () => {
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-    device = gpu.createDevice();
-  });
-  afterAll(() => {
-    device?.destroy();
-    gpu?.destroy();
-  });
 
   it("names a missing .spv file", () => {
     const file = join(dir, "missing.vert.spv");
-    expect(() => ShaderModule.load(device, file)).toThrow(ShaderError);
-    expect(() => ShaderModule.load(device, file)).toThrow(`${file}: SPIR-V file not found`);
+    expect(() => ShaderModule.load(fx.device, file)).toThrow(ShaderError);
+    expect(() => ShaderModule.load(fx.device, file)).toThrow(`${file}: SPIR-V file not found`);
   });
 
   it("names a corrupt .spv file instead of handing it to the driver", () => {
     const file = join(dir, "corrupt.frag.spv");
     writeFileSync(file, Buffer.from("this is not SPIR-V, just some text"));
-    expect(() => ShaderModule.load(device, file)).toThrow(/corrupt\.frag\.spv: not SPIR-V/);
+    expect(() => ShaderModule.load(fx.device, file)).toThrow(/corrupt\.frag\.spv: not SPIR-V/);
     const truncated = join(dir, "truncated.spv");
     writeFileSync(truncated, Buffer.from([0x03, 0x02, 0x23, 0x07, 0, 0]));
-    expect(() => ShaderModule.load(device, truncated)).toThrow(/truncated\.spv: not SPIR-V/);
-    expect(gpu.validationMessages).toEqual([]);
+    expect(() => ShaderModule.load(fx.device, truncated)).toThrow(/truncated\.spv: not SPIR-V/);
+    expect(fx.gpu.validationMessages).toEqual([]);
   });
 
   it("rejects impossible image sizes with the image's name", () => {
     const usage = ImageUsage.colorAttachment;
-    expect(() => Image.create(device, { width: 0, height: 10, format: Format.VK_FORMAT_B8G8R8A8_UNORM, usage, what: "my target" })).toThrow(/my target: size must be positive/);
-    expect(() => Image.create(device, { width: 1 << 20, height: 10, format: Format.VK_FORMAT_B8G8R8A8_UNORM, usage })).toThrow(/exceeds the device's maximum/);
+    expect(() => Image.create(fx.device, { width: 0, height: 10, format: Format.VK_FORMAT_B8G8R8A8_UNORM, usage, what: "my target" })).toThrow(/my target: size must be positive/);
+    expect(() => Image.create(fx.device, { width: 1 << 20, height: 10, format: Format.VK_FORMAT_B8G8R8A8_UNORM, usage })).toThrow(/exceeds the device's maximum/);
   });
 
   it("VulkanError names the call and the VkResult", () => {

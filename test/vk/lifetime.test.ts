@@ -1,6 +1,7 @@
 // Scopes destroy in reverse order; deferred destruction waits for the GPU.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Buffer, BufferUsage, CommandPool, DeferredQueue, Fence, Instance, Scope, type Device } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { validatedGpu } from "../helpers/gpu.js";
+import { Buffer, BufferUsage, CommandPool, DeferredQueue, Fence, Scope } from "../../src/index.js";
 
 describe("Scope", () => {
   it("destroys in reverse creation order", () => {
@@ -64,23 +65,14 @@ describe("DeferredQueue", () => {
 });
 
 describe("deferred destruction on the GPU (validation on)", () => {
-  let gpu: Instance;
-  let device: Device;
-  beforeAll(async () => {
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-    device = gpu.createDevice();
-  });
-  afterAll(() => {
-    device?.destroy();
-    gpu?.destroy();
-  });
+  const fx = validatedGpu();
 
   it("keeps a buffer used by an unfinished submission alive until its fence signals", () => {
-    const pool = CommandPool.create(device);
+    const pool = CommandPool.create(fx.device);
     const [cmd] = pool.allocate(1);
-    const src = Buffer.create(device, { size: 64 << 20, usage: BufferUsage.transferSrc, memory: "host" });
-    const dst = Buffer.create(device, { size: 64 << 20, usage: BufferUsage.transferDst, memory: "device" });
-    const fence = Fence.create(device);
+    const src = Buffer.create(fx.device, { size: 64 << 20, usage: BufferUsage.transferSrc, memory: "host" });
+    const dst = Buffer.create(fx.device, { size: 64 << 20, usage: BufferUsage.transferDst, memory: "device" });
+    const fence = Fence.create(fx.device);
     let destroyed = false;
     const realDestroy = src.destroy.bind(src);
     src.destroy = () => {
@@ -90,27 +82,27 @@ describe("deferred destruction on the GPU (validation on)", () => {
     cmd!.begin({ oneTime: true });
     for (let i = 0; i < 8; i++) cmd!.copyBuffer(src, dst); // long enough to still be running below
     cmd!.end();
-    device.queue.submit({ commandBuffers: [cmd!], fence });
-    device.retire(src);
-    expect(device.pendingDestruction).toBe(1);
+    fx.device.queue.submit({ commandBuffers: [cmd!], fence });
+    fx.device.retire(src);
+    expect(fx.device.pendingDestruction).toBe(1);
     if (!fence.signaled) expect(destroyed).toBe(false);
     fence.wait();
     expect(destroyed).toBe(true);
-    expect(device.pendingDestruction).toBe(0);
+    expect(fx.device.pendingDestruction).toBe(0);
     fence.destroy();
     dst.destroy();
     pool.destroy();
-    expect(gpu.validationMessages).toEqual([]);
+    expect(fx.gpu.validationMessages).toEqual([]);
   });
 
   it("destroys retired resources when the device is destroyed", async () => {
-    const other = gpu.createDevice();
+    const other = fx.gpu.createDevice();
     const b = Buffer.create(other, { size: 1024, usage: BufferUsage.uniform, memory: "host" });
     other.queue.submit({ commandBuffers: [] });
     other.retire(b);
     expect(other.pendingDestruction).toBe(1);
     other.destroy();
     // A leaked VkBuffer would be reported by the validation layer at vkDestroyDevice.
-    expect(gpu.validationMessages).toEqual([]);
+    expect(fx.gpu.validationMessages).toEqual([]);
   });
 });
