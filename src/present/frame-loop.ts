@@ -1,76 +1,33 @@
 // FrameLoop turns a SwapchainBackend into a Presenter: two slots (command buffer + fence) so the
 // CPU records frame N+1 while the GPU renders frame N; every per-frame object is made once.
-import { Buffer, BufferUsage, CommandPool, Fence, Format, type CommandBuffer, type Device, type PreparedSubmit, type Semaphore } from "../vk/index.js";
-import type { BackendName, Frame, FrameOptions, FrameStats, Pixels, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
+//
+// One frame's path, top to bottom (FrameRun below, in this order):
+//   1. acquire: wait for the slot's previous submission (its fence), then a free target from the backend
+//   2. record:  the application records into the slot's command buffer (frame.record)
+//   3. submit:  the backend's trailing commands and a capture copy if asked, then one vkQueueSubmit
+//               that signals the slot's fence (and the backend's renderFinished semaphore)
+//   4. present: the backend hands the target to the compositor or display
+//   5. release: the backend gets the target back (wl_buffer.release, next flip); the slot's fence
+//               frees the command buffer for the frame after next
+// However the loop ends (limit, break, return, a throw, close()), the GPU has finished everything
+// it submitted before control returns, so the application may destroy what its frames used.
+import { CommandPool, Fence, type Device } from "../vk/index.js";
+import type { BackendName, Frame, FrameOptions, FrameStats, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
 import { logger } from "../util/log.js";
-import { threadCpuMicros } from "../sys/rusage.js";
 import type { FrameTracer } from "../util/trace.js";
+import { Slot } from "./slot.js";
+import { finishCapture, recordCapture } from "./capture.js";
+import { RunClock } from "./run-stats.js";
 
 const log = logger("present");
 export const FRAMES_IN_FLIGHT = 2;
-
-interface CaptureRequest {
-  resolve: (pixels: Pixels) => void;
-  reject: (error: unknown) => void;
-}
-
-export class Slot implements Frame {
-  index = 0;
-  time = 0;
-  target!: RenderTarget;
-  recorded = false;
-  capture_: CaptureRequest | undefined;
-  readback: Buffer | undefined;
-  readonly submit: PreparedSubmit;
-
-  constructor(
-    readonly slot: number,
-    readonly cmd: CommandBuffer,
-    readonly fence: Fence,
-    device: Device,
-    signal: readonly Semaphore[],
-  ) {
-    this.submit = device.queue.prepare({ commandBuffers: [cmd], signal, fence });
-  }
-
-  record(fn: (cmd: CommandBuffer) => void): void {
-    if (this.recorded) throw new Error(`frame ${this.index}: record() called twice`);
-    this.recorded = true;
-    fn(this.cmd);
-  }
-
-  capture(): Promise<Pixels> {
-    if (this.capture_) throw new Error(`frame ${this.index}: capture() called twice`);
-    return new Promise((resolve, reject) => (this.capture_ = { resolve, reject }));
-  }
-}
-
-/** BGRA or RGBA bytes with row pitch → tightly packed RGBA. */
-export function toRgba(src: Uint8Array, width: number, height: number, stride: number, bgra: boolean): Uint8Array {
-  const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const row = src.subarray(y * stride, y * stride + width * 4);
-    const o = y * width * 4;
-    if (!bgra) {
-      out.set(row, o);
-      continue;
-    }
-    for (let x = 0; x < width * 4; x += 4) {
-      out[o + x] = row[x + 2]!;
-      out[o + x + 1] = row[x + 1]!;
-      out[o + x + 2] = row[x]!;
-      out[o + x + 3] = row[x + 3]!;
-    }
-  }
-  return out;
-}
 
 export class FrameLoop implements Presenter {
   readonly backend: BackendName;
   readonly device: Device;
   private readonly pool: CommandPool;
   private readonly slots: Slot[];
-  private running = false;
+  private run: FrameRun | undefined;
   private closed = false;
   private readonly statsValue: FrameStats = { frames: 0, seconds: 0, fps: 0, cpuMsPerFrame: 0, mainThreadCpuMsPerFrame: 0, extra: {} };
 
@@ -108,47 +65,31 @@ export class FrameLoop implements Presenter {
    * generator so a step in the steady state allocates almost nothing.
    */
   frames(options: FrameOptions = {}): AsyncIterableIterator<Frame> {
-    if (this.running) throw new Error("frames(): a frame loop is already running on this presenter");
+    if (this.run) throw new Error("frames(): a frame loop is already running on this presenter");
     if (this.closed) throw new Error("frames(): the presenter is closed");
-    this.running = true;
-    return new FrameRun(this, this.swapchain, this.slots, options);
+    this.run = new FrameRun(this.device, this.swapchain, this.slots, options, (stats) => this.finishRun(stats));
+    return this.run;
   }
 
-  /** @internal FrameRun reports its totals here when it ends. */
-  finishRun(stats: FrameStats): void {
+  private finishRun(stats: FrameStats): void {
     Object.assign(this.statsValue, stats, { extra: this.swapchain.stats?.() ?? {} });
-    this.running = false;
+    this.run = undefined;
   }
 
-  /** @internal */
-  recordCapture(slot: Slot): void {
-    const { image } = slot.target;
-    const size = image.width * image.height * 4;
-    if (!slot.readback || slot.readback.size !== size) {
-      if (slot.readback) this.device.retire(slot.readback);
-      slot.readback = Buffer.create(this.device, { size, usage: BufferUsage.transferDst, memory: "host", what: "capture readback" });
+  resize(width: number, height: number): void {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+      throw new RangeError(`resize: size must be two positive integers, got ${width}x${height}`);
     }
-    slot.cmd.copyImageToBuffer(image, slot.readback, slot.target.finalLayout);
+    if (!this.swapchain.resize) throw new Error(`resize: the ${this.backend} backend cannot choose its size`);
+    this.swapchain.resize(width, height);
   }
 
-  /** @internal */
-  finishCapture(slot: Slot): void {
-    const request = slot.capture_!;
-    slot.capture_ = undefined;
-    try {
-      slot.fence.wait();
-      const { width, height, format } = slot.target;
-      const bgra = format === Format.VK_FORMAT_B8G8R8A8_UNORM || format === Format.VK_FORMAT_B8G8R8A8_SRGB;
-      request.resolve({ width, height, data: toRgba(new Uint8Array(slot.readback!.mapped), width, height, width * 4, bgra) });
-    } catch (error) {
-      request.reject(error);
-    }
-  }
-
+  /** Ends a running loop (its held frame is dropped), waits for the GPU, frees everything. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const s of this.slots) s.fence.wait();
+    this.run?.stop("the presenter was closed");
+    for (const s of this.slots) s.settle();
     await this.swapchain.destroy();
     for (const s of this.slots) {
       s.fence.destroy();
@@ -174,9 +115,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private ended = false;
   private readonly limit: number;
   private readonly step: number | undefined;
-  private readonly start = performance.now();
-  private readonly cpuStart = process.cpuUsage();
-  private readonly threadStart = threadCpuMicros();
+  private readonly clock = new RunClock();
   // The consumer reads `value` before asking for the next frame, so one result object serves all.
   private readonly result: IteratorYieldResult<Frame> = { value: undefined as unknown as Frame, done: false };
   private readonly ready = Promise.resolve(this.result);
@@ -187,10 +126,11 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private acquireStart = 0;
 
   constructor(
-    private readonly loop: FrameLoop,
+    private readonly device: Device,
     private readonly swapchain: SwapchainBackend,
     private readonly slots: readonly Slot[],
     options: FrameOptions,
+    private readonly onEnd: (stats: FrameStats) => void,
   ) {
     this.limit = options.limit ?? Infinity;
     this.step = options.fixedTimestep ?? swapchain.defaultTimestep;
@@ -205,7 +145,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     if (this.ended) return Promise.resolve(DONE);
     try {
       const presented = this.current ? this.submitCurrent() : undefined;
-      return presented ? presented.then(() => this.afterPresent(), (e) => this.fail(e)) : this.begin();
+      return presented ? presented.then(() => this.afterPresent(), (e) => this.fail(e)) : this.acquire();
     } catch (error) {
       return this.fail(error);
     }
@@ -213,19 +153,59 @@ class FrameRun implements AsyncIterableIterator<Frame> {
 
   /** The consumer left the loop (break, return or a throw in its body). */
   async return(): Promise<IteratorResult<Frame>> {
-    this.abandonCurrent();
-    this.end();
+    this.stop("the loop was left");
     return DONE;
   }
 
-  private afterPresent(): Promise<IteratorResult<Frame>> {
-    const slot = this.slots[(this.index - 1) % FRAMES_IN_FLIGHT]!;
-    this.tracer?.span("present", slot.index, this.presentStart);
-    if (slot.capture_) this.loop.finishCapture(slot);
-    return this.begin();
+  /** Ends the run now: the held frame is dropped and the GPU finishes what was submitted. */
+  stop(why: string): void {
+    if (this.ended) return;
+    this.current?.abandon(why);
+    this.current = undefined;
+    try {
+      this.settleAll();
+    } finally {
+      this.end();
+    }
   }
 
-  /** Ends the previous frame's recording, submits it and hands it to the backend. */
+  // 1. acquire ---------------------------------------------------------------------------------
+
+  /** Waits for the next slot, acquires a target and hands the frame out. */
+  private acquire(): Promise<IteratorResult<Frame>> {
+    try {
+      if (this.index >= this.limit || this.swapchain.endReason) return this.finish();
+      const slot = this.slots[this.index % FRAMES_IN_FLIGHT]!;
+      this.acquireStart = this.tracer ? performance.now() : 0;
+      slot.settle();
+      const acquired = this.swapchain.acquire();
+      if (acquired instanceof Promise) return acquired.then((t) => this.handOut(slot, t), (e) => this.fail(e));
+      return this.handOut(slot, acquired);
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+
+  // 2. record (by the application, between handOut and the next call to next()) ---------------
+
+  private handOut(slot: Slot, target: RenderTarget): Promise<IteratorResult<Frame>> {
+    if (this.ended) return Promise.resolve(DONE); // closed while the backend was acquiring
+    if (this.swapchain.endReason) return this.finish();
+    slot.target = target;
+    slot.index = this.index++;
+    slot.time = this.step !== undefined ? slot.index * this.step : (performance.now() - this.clock.start) / 1000;
+    slot.recorded = false;
+    slot.cmd.begin({ oneTime: true });
+    slot.open = true;
+    this.current = slot;
+    this.result.value = slot;
+    if (this.tracer) this.tracer.span("acquire", slot.index, this.acquireStart, (this.handedOut = performance.now()));
+    return this.ready;
+  }
+
+  // 3. submit and 4. present -------------------------------------------------------------------
+
+  /** Ends the current frame's recording, submits it and hands it to the backend. */
   private submitCurrent(): Promise<void> | undefined {
     const slot = this.current!;
     if (!slot.recorded) throw new Error(`frame ${slot.index}: the loop body did not call frame.record()`);
@@ -233,86 +213,55 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     const submitStart = tracer ? performance.now() : 0;
     tracer?.span("record", slot.index, this.handedOut, submitStart);
     this.swapchain.recordAfter?.(slot.cmd, slot.target);
-    if (slot.capture_) this.loop.recordCapture(slot);
+    if (slot.captureRequest) recordCapture(this.device, slot);
     slot.cmd.end();
     slot.fence.reset();
     slot.submit.submit();
+    slot.inFlight = true;
+    slot.open = false;
     this.current = undefined;
     this.count++;
     if (tracer) tracer.span("submit", slot.index, submitStart, (this.presentStart = performance.now()));
     const presented = this.swapchain.present(slot.target, slot.fence, slot.index);
     if (presented instanceof Promise) return presented;
     tracer?.span("present", slot.index, this.presentStart);
-    if (slot.capture_) this.loop.finishCapture(slot);
+    finishCapture(slot);
     return undefined;
   }
 
-  /** Waits for the next slot, acquires a target and starts recording. */
-  private begin(): Promise<IteratorResult<Frame>> {
-    try {
-      if (this.index >= this.limit || this.swapchain.endReason) return this.finish();
-      const slot = this.slots[this.index % FRAMES_IN_FLIGHT]!;
-      this.acquireStart = this.tracer ? performance.now() : 0;
-      slot.fence.wait();
-      const acquired = this.swapchain.acquire();
-      if (acquired instanceof Promise) return acquired.then((t) => this.started(slot, t), (e) => this.fail(e));
-      return this.started(slot, acquired);
-    } catch (error) {
-      return this.fail(error);
-    }
+  private afterPresent(): Promise<IteratorResult<Frame>> {
+    if (this.ended) return Promise.resolve(DONE);
+    const slot = this.slots[(this.index - 1) % FRAMES_IN_FLIGHT]!;
+    this.tracer?.span("present", slot.index, this.presentStart);
+    finishCapture(slot);
+    return this.acquire();
   }
 
-  private started(slot: Slot, target: RenderTarget): Promise<IteratorResult<Frame>> {
-    if (this.swapchain.endReason) return this.finish();
-    slot.target = target;
-    slot.index = this.index++;
-    slot.time = this.step !== undefined ? slot.index * this.step : (performance.now() - this.start) / 1000;
-    slot.recorded = false;
-    slot.cmd.begin({ oneTime: true });
-    this.current = slot;
-    this.result.value = slot;
-    if (this.tracer) this.tracer.span("acquire", slot.index, this.acquireStart, (this.handedOut = performance.now()));
-    return this.ready;
-  }
+  // 5. release is the backend's (acquire waits for it); the end of the run: -------------------
 
   /** Normal end: wait for the GPU so the timing covers all the work, like the C reference's idle wait. */
   private finish(): Promise<IteratorResult<Frame>> {
     if (this.swapchain.endReason) log.info(`${this.swapchain.name}: frame loop ends: ${this.swapchain.endReason}`);
-    for (const s of this.slots) s.fence.wait();
-    this.end();
+    this.stop("the loop ended");
     return Promise.resolve(DONE);
   }
 
   private fail(error: unknown): Promise<never> {
-    this.abandonCurrent();
-    this.end();
+    try {
+      this.stop(`the loop failed: ${(error as Error)?.message ?? String(error)}`);
+    } catch (secondary) {
+      log.warn(`while ending a failed frame loop: ${(secondary as Error).message}`);
+    }
     return Promise.reject(error);
   }
 
-  private abandonCurrent(): void {
-    const slot = this.current;
-    if (!slot) return;
-    this.current = undefined;
-    slot.cmd.end();
-    slot.cmd.reset();
-    slot.capture_?.reject(new Error(`frame ${slot.index} was never submitted`));
-    slot.capture_ = undefined;
+  private settleAll(): void {
+    for (const s of this.slots) s.settle();
   }
 
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    const seconds = (performance.now() - this.start) / 1000;
-    const cpu = process.cpuUsage(this.cpuStart);
-    const thread = threadCpuMicros() - this.threadStart;
-    const n = this.count;
-    this.loop.finishRun({
-      frames: n,
-      seconds,
-      fps: n / (seconds || Infinity),
-      cpuMsPerFrame: n ? (cpu.user + cpu.system) / 1000 / n : 0,
-      mainThreadCpuMsPerFrame: n ? thread / 1000 / n : 0,
-      extra: {},
-    });
+    this.onEnd(this.clock.stats(this.count));
   }
 }

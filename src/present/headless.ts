@@ -42,30 +42,33 @@ export class HeadlessBackend implements SwapchainBackend {
   readonly name = "headless" as const;
   readonly format: Format;
   readonly finalLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
-  readonly size: readonly [number, number];
   readonly defaultTimestep = 1 / 60;
-  private readonly targets: HeadlessTarget[] = [];
+  private current: readonly [number, number];
+  private wanted: readonly [number, number];
+  private readonly count: number;
+  private targets: HeadlessTarget[] = [];
   private next = 0;
 
   constructor(
     readonly device: Device,
     options: HeadlessOptions,
   ) {
-    const [width, height] = options.size;
-    this.size = [width, height];
+    this.current = this.wanted = [options.size[0], options.size[1]];
     this.format = options.format ?? Format.VK_FORMAT_B8G8R8A8_UNORM;
-    const count = options.images ?? 2;
-    try {
-      for (let i = 0; i < count; i++) {
-        this.targets.push({ ...createOffscreenTarget(device, width, height, this.format, this.finalLayout), lastSerial: 0, lastFence: undefined });
-      }
-    } catch (error) {
-      this.destroy();
-      throw error;
-    }
+    this.count = options.images ?? 2;
+    this.makeTargets();
+  }
+
+  get size(): readonly [number, number] {
+    return this.current;
+  }
+
+  resize(width: number, height: number): void {
+    this.wanted = [width, height];
   }
 
   acquire(): RenderTarget {
+    if (this.wanted !== this.current) this.replaceTargets();
     const target = this.targets[this.next]!;
     this.next = (this.next + 1) % this.targets.length;
     // With one target per slot the frame loop has already waited for it; the check matters only
@@ -85,7 +88,31 @@ export class HeadlessBackend implements SwapchainBackend {
       t.view.destroy();
       t.image.destroy();
     }
-    this.targets.length = 0;
+    this.targets = [];
+  }
+
+  /** New images at the wanted size; the old ones go once the GPU has finished with them. */
+  private replaceTargets(): void {
+    for (const t of this.targets) {
+      this.device.retire(t.view);
+      this.device.retire(t.image);
+    }
+    this.targets = [];
+    this.current = this.wanted;
+    this.next = 0;
+    this.makeTargets();
+  }
+
+  private makeTargets(): void {
+    const [width, height] = this.current;
+    try {
+      for (let i = 0; i < this.count; i++) {
+        this.targets.push({ ...createOffscreenTarget(this.device, width, height, this.format, this.finalLayout), lastSerial: 0, lastFence: undefined });
+      }
+    } catch (error) {
+      this.destroy();
+      throw error;
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import type { Device, Instance } from "../vk/index.js";
 import type { BackendName, Presenter } from "./presenter.js";
 import { createHeadlessPresenter } from "./headless.js";
 import { logger } from "../util/log.js";
+import { BackendUnavailableError } from "./errors.js";
 
 const log = logger("present");
 
@@ -23,7 +24,10 @@ export interface OpenPresenterOptions {
   mode?: string;
 }
 
-/** A backend factory: resolves to a Presenter, or throws when the backend cannot work here. */
+/**
+ * A backend factory: resolves to a Presenter. It throws BackendUnavailableError when the backend
+ * cannot work on this machine (automatic choice then tries the next one); any other error is real.
+ */
 export type BackendOpener = (instance: Instance, options: OpenPresenterOptions & { device: Device; ownsDevice: boolean }) => Promise<Presenter>;
 
 const openers = new Map<BackendName | "wayland", BackendOpener>();
@@ -58,14 +62,10 @@ export async function openPresenter(instance: Instance, options: OpenPresenterOp
     throw new RangeError(`openPresenter: size must be two positive integers, got ${width}x${height}`);
   }
   const prefer = options.prefer ?? defaultBackends();
-  const explicit = options.prefer?.length === 1;
-  const failures: string[] = [];
+  const skipped: string[] = [];
   for (const name of prefer) {
     const opener = openers.get(name);
-    if (!opener) {
-      failures.push(`${name}: not available in this build`);
-      continue;
-    }
+    if (!opener) throw new RangeError(`openPresenter: unknown backend "${name}" (known: ${[...openers.keys()].join(", ")})`);
     const device = options.device ?? instance.createDevice();
     try {
       const presenter = await opener(instance, { ...options, device, ownsDevice: !options.device });
@@ -73,10 +73,11 @@ export async function openPresenter(instance: Instance, options: OpenPresenterOp
       return presenter;
     } catch (error) {
       if (!options.device) device.destroy();
-      if (explicit) throw error;
-      failures.push(`${name}: ${(error as Error).message}`);
-      log.info(`backend ${name} unavailable: ${(error as Error).message}`);
+      // Only "cannot work here" moves on; a bug in a backend must not quietly become a headless run.
+      if (!(error instanceof BackendUnavailableError) || prefer.length === 1) throw error;
+      skipped.push(error.message);
+      log.warn(`skipping ${error.message}`);
     }
   }
-  throw new Error(`no backend could open: ${failures.join("; ")}`);
+  throw new BackendUnavailableError(prefer.join("/"), `no backend could open here: ${skipped.join("; ")}`);
 }

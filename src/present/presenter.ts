@@ -73,6 +73,12 @@ export interface Presenter extends TargetInfo, AsyncDisposable {
   readonly stats: FrameStats;
   /** Why the frame loop ended early (window closed, compositor gone), if it did. */
   readonly endReason: string | undefined;
+  /**
+   * Asks for a new size in pixels; the next frame's target has it (earlier frames keep theirs).
+   * Throws on a backend that cannot choose its size (KMS: the mode decides).
+   */
+  resize(width: number, height: number): void;
+  /** Ends a running frame loop, waits for the GPU and frees everything (the device too, if owned). */
   close(): Promise<void>;
 }
 
@@ -98,6 +104,8 @@ export interface SwapchainBackend {
   recordAfter?(cmd: CommandBuffer, target: RenderTarget): void;
   /** Called right after submission; `rendered` signals when the GPU is done with the frame. */
   present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> | void;
+  /** Targets of a new size from the next acquire on (absent: the backend cannot resize). */
+  resize?(width: number, height: number): void;
   /** Backend figures for FrameStats.extra. */
   stats?(): Record<string, number | string>;
   /** Waits for outstanding work and frees everything (the device stays). */

@@ -1,11 +1,17 @@
 // Framebuffers created lazily, one per render target, plus a depth image shared by the targets
-// of one size. A resize retires the old ones (destroyed once the GPU is done with them).
+// of one size. When targets of a new size appear (a resize), every framebuffer of another size is
+// retired with the old depth image (destroyed once the GPU is done with them), with or without depth.
 import { Framebuffer, Image, ImageUsage, type Device, type Format, type ImageView, type RenderPass } from "../vk/index.js";
 import type { RenderTarget } from "../present/presenter.js";
 
+/** Backends that replace targets of the same size (new buffers) stay bounded by this many entries. */
+const MAX_CACHED = 8;
+
 export class TargetFramebuffers {
   private readonly byTarget = new Map<number, Framebuffer>();
-  private depth: { image: Image; view: ImageView; width: number; height: number } | undefined;
+  private depth: { image: Image; view: ImageView } | undefined;
+  private width = 0;
+  private height = 0;
 
   constructor(
     private readonly device: Device,
@@ -13,40 +19,56 @@ export class TargetFramebuffers {
     private readonly depthFormat?: Format,
   ) {}
 
+  /** The framebuffer for this target; made on first use, and again after a resize. */
   get(target: RenderTarget): Framebuffer {
+    if (target.width !== this.width || target.height !== this.height) this.resize(target.width, target.height);
     let fb = this.byTarget.get(target.id);
-    if (fb && fb.width === target.width && fb.height === target.height) return fb;
-    if (fb) this.device.retire(fb);
+    if (fb) return fb;
+    if (this.byTarget.size >= MAX_CACHED) {
+      const [oldest, old] = this.byTarget.entries().next().value as [number, Framebuffer];
+      this.byTarget.delete(oldest);
+      this.device.retire(old);
+    }
     const attachments = [target.view];
-    if (this.depthFormat !== undefined) attachments.push(this.depthView(target.width, target.height));
+    if (this.depthFormat !== undefined) attachments.push(this.depthView());
     fb = Framebuffer.create(this.device, { renderPass: this.renderPass, attachments, width: target.width, height: target.height });
     this.byTarget.set(target.id, fb);
     return fb;
   }
 
-  private depthView(width: number, height: number): ImageView {
-    if (this.depth && this.depth.width === width && this.depth.height === height) return this.depth.view;
-    if (this.depth) {
-      this.device.retire(this.depth.view);
-      this.device.retire(this.depth.image);
-      // Framebuffers of the old size point at the old depth image: retire them with it.
-      for (const [id, fb] of this.byTarget) {
-        if (fb.width !== width || fb.height !== height) {
-          this.device.retire(fb);
-          this.byTarget.delete(id);
-        }
-      }
-    }
+  /** Live framebuffers (for tests and leak checks). */
+  get size(): number {
+    return this.byTarget.size;
+  }
+
+  private resize(width: number, height: number): void {
+    this.retireAll();
+    this.width = width;
+    this.height = height;
+  }
+
+  private depthView(): ImageView {
+    if (this.depth) return this.depth.view;
     const image = Image.create(this.device, {
-      width,
-      height,
+      width: this.width,
+      height: this.height,
       format: this.depthFormat!,
       usage: ImageUsage.depthStencilAttachment,
       aspect: "depth",
-      what: `depth buffer ${width}x${height}`,
+      what: `depth buffer ${this.width}x${this.height}`,
     });
-    this.depth = { image, view: image.createView(), width, height };
+    this.depth = { image, view: image.createView() };
     return this.depth.view;
+  }
+
+  private retireAll(): void {
+    for (const fb of this.byTarget.values()) this.device.retire(fb);
+    this.byTarget.clear();
+    if (this.depth) {
+      this.device.retire(this.depth.view);
+      this.device.retire(this.depth.image);
+      this.depth = undefined;
+    }
   }
 
   destroy(): void {

@@ -1,0 +1,63 @@
+// Automatic backend choice moves on only when a backend cannot work here, and says why at the
+// default log level; any other failure reaches the caller.
+import { afterEach, describe, expect, it } from "vitest";
+import { validatedGpu } from "../helpers/gpu.js";
+import { addLogSink, BackendUnavailableError, openPresenter, registerBackend, type LogRecord } from "../../src/index.js";
+import { kmsBackendOpener } from "../../src/present/kms.js";
+
+const gpu = validatedGpu();
+
+function collectLogs(): { records: LogRecord[]; stop: () => void } {
+  const records: LogRecord[] = [];
+  return { records, stop: addLogSink((r) => records.push(r)) };
+}
+
+describe("openPresenter backend choice", () => {
+  afterEach(() => registerBackend("kms", kmsBackendOpener));
+
+  it("WAYLAND_DISPLAY naming no socket: one warning names the socket, then headless", async () => {
+    const saved = { display: process.env.WAYLAND_DISPLAY, dir: process.env.XDG_RUNTIME_DIR };
+    process.env.WAYLAND_DISPLAY = "nope";
+    process.env.XDG_RUNTIME_DIR = "/tmp";
+    const logs = collectLogs();
+    try {
+      await using out = await openPresenter(gpu.gpu, { prefer: ["wayland", "headless"], size: [32, 32] });
+      expect(out.backend).toBe("headless");
+      const warnings = logs.records.filter((r) => r.level === "warn");
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.message).toContain("/tmp/nope");
+    } finally {
+      logs.stop();
+      process.env.WAYLAND_DISPLAY = saved.display;
+      process.env.XDG_RUNTIME_DIR = saved.dir;
+      if (saved.display === undefined) delete process.env.WAYLAND_DISPLAY;
+      if (saved.dir === undefined) delete process.env.XDG_RUNTIME_DIR;
+    }
+  });
+
+  it("no DRM device: kms is skipped with the reason, headless opens", async () => {
+    const logs = collectLogs();
+    try {
+      await using out = await openPresenter(gpu.gpu, { prefer: ["kms", "headless"], size: [32, 32] });
+      expect(out.backend).toBe("headless");
+      expect(logs.records.filter((r) => r.level === "warn").map((r) => r.message).join("\n")).toMatch(/kms.*\/dev\/dri/);
+    } finally {
+      logs.stop();
+    }
+  });
+
+  // A bug inside a backend cannot be produced with a real backend on demand, so this injects one.
+  it("a backend that fails for any other reason stops the choice with its own error", async () => {
+    registerBackend("kms", async () => {
+      throw new TypeError("bug in the backend");
+    });
+    await expect(openPresenter(gpu.gpu, { prefer: ["kms", "headless"], size: [32, 32] })).rejects.toThrow("bug in the backend");
+  });
+
+  it("an explicitly chosen backend's unavailability is the caller's error", async () => {
+    registerBackend("kms", async () => {
+      throw new BackendUnavailableError("kms", "no DRM device in /dev/dri");
+    });
+    await expect(openPresenter(gpu.gpu, { prefer: ["kms"], size: [32, 32] })).rejects.toBeInstanceOf(BackendUnavailableError);
+  });
+});
