@@ -188,15 +188,17 @@ export class TexturedMesh implements Scene, AsyncDisposable {
       const textureFormat = isSrgb(format) ? Format.VK_FORMAT_R8G8B8A8_SRGB : Format.VK_FORMAT_R8G8B8A8_UNORM;
       const { view, mipLevels } = uploadTexture(device, scope, texture, textureFormat, options.mipmaps ?? true);
       const textureUploadMs = performance.now() - t0;
-      const sampler = scope.add(new Sampler(device, { mipLevels, anisotropy: options.anisotropy ?? true }));
+      const sampler = scope.add(Sampler.create(device, { mipLevels, anisotropy: options.anisotropy ?? true }));
 
       const setLayout = scope.add(
-        new DescriptorSetLayout(device, [
-          { binding: 0, type: "uniform-buffer", stages: ShaderStage.vertex | ShaderStage.fragment },
-          { binding: 1, type: "combined-image-sampler", stages: ShaderStage.fragment },
-        ]),
+        DescriptorSetLayout.create(device, {
+          bindings: [
+            { binding: 0, type: "uniform-buffer", stages: ShaderStage.vertex | ShaderStage.fragment },
+            { binding: 1, type: "combined-image-sampler", stages: ShaderStage.fragment },
+          ],
+        }),
       );
-      const pool = scope.add(new DescriptorPool(device, setLayout, SLOTS));
+      const pool = scope.add(DescriptorPool.create(device, { layout: setLayout, maxSets: SLOTS }));
       this.sets = pool.allocate(setLayout, SLOTS);
       this.uniforms = this.sets.map((set, i) => {
         const buffer = scope.add(Buffer.create(device, { size: UNIFORM_SIZE, usage: BufferUsage.uniform, memory: "host", what: `mesh uniform ${i}` }));
@@ -207,7 +209,7 @@ export class TexturedMesh implements Scene, AsyncDisposable {
         return new Float32Array(buffer.mapped, 0, UNIFORM_FLOATS);
       });
 
-      this.layout = scope.add(new PipelineLayout(device, { setLayouts: [setLayout] }));
+      this.layout = scope.add(PipelineLayout.create(device, { setLayouts: [setLayout] }));
       using shaders = new Scope("mesh shaders"); // only needed while the pipeline is created
       const vertex = shaders.add(ShaderModule.load(device, options.shaders?.vertex ?? "mesh.vert.spv"));
       const fragment = shaders.add(ShaderModule.load(device, options.shaders?.fragment ?? "mesh.frag.spv"));

@@ -36,8 +36,8 @@ export class Triangle implements Scene {
     const scope = this.scope;
     try {
       this.renderPass = scope.add(RenderPass.create(device, { color: { format: out.format, finalLayout: out.finalLayout } }));
-      const setLayout = scope.add(new DescriptorSetLayout(device, [{ binding: 0, type: "uniform-buffer", stages: ShaderStage.vertex }]));
-      this.layout = scope.add(new PipelineLayout(device, { setLayouts: [setLayout] }));
+      const setLayout = scope.add(DescriptorSetLayout.create(device, { bindings: [{ binding: 0, type: "uniform-buffer", stages: ShaderStage.vertex }] }));
+      this.layout = scope.add(PipelineLayout.create(device, { setLayouts: [setLayout] }));
       using shaders = new Scope("triangle shaders");
       this.pipeline = scope.add(
         Pipeline.createGraphics(device, {
@@ -47,7 +47,7 @@ export class Triangle implements Scene {
           fragment: shaders.add(ShaderModule.load(device, "triangle.frag.spv")),
         }),
       );
-      const pool = scope.add(new DescriptorPool(device, setLayout, FRAMES_IN_FLIGHT));
+      const pool = scope.add(DescriptorPool.create(device, { layout: setLayout, maxSets: FRAMES_IN_FLIGHT }));
       this.sets = pool.allocate(setLayout, FRAMES_IN_FLIGHT);
       this.uniforms = this.sets.map((set) => {
         const buffer = scope.add(Buffer.create(device, { size: 16, usage: BufferUsage.uniform, memory: "host", what: "triangle uniform" }));

@@ -1,9 +1,11 @@
 // Buffers: host-visible (mapped once, written directly) or device-local (filled through staging).
-import { vk } from "./nvk.js";
+import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
+import { flagNames } from "./names.js";
 import type { Device } from "./device.js";
-import { DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
+import { bindMemory, type DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
 
 export const BufferUsage = {
   transferSrc: vk.VkBufferUsageFlagBits.VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
@@ -14,7 +16,7 @@ export const BufferUsage = {
   vertex: vk.VkBufferUsageFlagBits.VK_BUFFER_USAGE_VERTEX_BUFFER_BIT,
 } as const;
 
-export interface BufferOptions {
+export interface BufferOptions extends Owned {
   size: number;
   /** BufferUsage flags, or'ed. */
   usage: number;
@@ -23,20 +25,20 @@ export interface BufferOptions {
   what?: string;
 }
 
-export class Buffer {
-  readonly handle = new vk.VkBuffer();
+export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
   readonly memory: DeviceMemory;
   readonly size: number;
+  readonly usage: number;
+  readonly what: string;
   /** Handle value for the koffi fast path. */
   readonly raw: bigint;
-  private destroyed = false;
 
-  private constructor(
-    readonly device: Device,
-    options: BufferOptions,
-  ) {
-    if (!(options.size > 0)) throw new RangeError(`${options.what ?? "buffer"}: size must be positive, got ${options.size}`);
+  private constructor(device: Device, options: BufferOptions) {
+    super(device, new vk.VkBuffer(), vk.vkDestroyBuffer);
+    this.what = options.what ?? "buffer";
+    if (!(options.size > 0)) throw new RangeError(`${this.what}: size must be positive, got ${options.size}`);
     this.size = options.size;
+    this.usage = options.usage;
     const info = new vk.VkBufferCreateInfo({
       size: options.size,
       usage: options.usage,
@@ -47,13 +49,8 @@ export class Buffer {
       const req = new vk.VkMemoryRequirements();
       vk.vkGetBufferMemoryRequirements(device.handle, this.handle, req);
       const props = options.memory === "host" ? MemoryProperty.hostVisible | MemoryProperty.hostCoherent : MemoryProperty.deviceLocal;
-      const what = options.what ?? "buffer";
-      this.memory = new DeviceMemory(device, {
-        size: req.size,
-        memoryTypeIndex: findMemoryType(device, req.memoryTypeBits, props, what),
-        what,
-      });
-      check("vkBindBufferMemory", vk.vkBindBufferMemory(device.handle, this.handle, this.memory.handle, 0));
+      const memory = { size: req.size, memoryTypeIndex: findMemoryType(device, req.memoryTypeBits, props, this.what), what: this.what };
+      this.memory = bindMemory(device, memory, "vkBindBufferMemory", (m) => vk.vkBindBufferMemory(device.handle, this.handle, m.handle, 0));
       this.raw = rawHandle(this.handle);
     } catch (error) {
       vk.vkDestroyBuffer(device.handle, this.handle, null);
@@ -62,20 +59,20 @@ export class Buffer {
   }
 
   static create(device: Device, options: BufferOptions): Buffer {
-    return new Buffer(device, options);
+    return adopt(new Buffer(device, options), options);
   }
 
-  /** A device-local buffer filled with data through a staging buffer (waits for the copy). */
-  static upload(device: Device, data: ArrayBufferView, usage: number, what = "buffer"): Buffer {
-    const buffer = new Buffer(device, { size: data.byteLength, usage: usage | BufferUsage.transferDst, memory: "device", what });
+  /**
+   * A device-local buffer filled with data through a staging buffer (waits for the copy).
+   * `options` is the buffer's name, or its name and the scope that owns it.
+   */
+  static upload(device: Device, data: ArrayBufferView, usage: number, options: string | (Owned & { what?: string }) = {}): Buffer {
+    const { what = "buffer", scope } = typeof options === "string" ? { what: options, scope: undefined } : options;
+    const buffer = Buffer.create(device, { size: data.byteLength, usage: usage | BufferUsage.transferDst, memory: "device", what, scope });
     try {
-      const staging = new Buffer(device, { size: data.byteLength, usage: BufferUsage.transferSrc, memory: "host", what: `${what} staging` });
-      try {
-        staging.write(data);
-        device.runOnce((cmd) => cmd.copyBuffer(staging, buffer));
-      } finally {
-        staging.destroy();
-      }
+      using staging = Buffer.create(device, { size: data.byteLength, usage: BufferUsage.transferSrc, memory: "host", what: `${what} staging` });
+      staging.write(data);
+      device.runOnce((cmd) => cmd.copyBuffer(staging, buffer));
     } catch (error) {
       buffer.destroy();
       throw error;
@@ -89,13 +86,16 @@ export class Buffer {
   }
 
   write(data: ArrayBufferView, offset = 0): void {
+    this.assertLive();
     new Uint8Array(this.mapped, offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyBuffer(this.device.handle, this.handle, null);
+  protected override release(): void {
+    super.release();
     this.memory.destroy();
+  }
+
+  override toString(): string {
+    return `Buffer ${this.size} bytes ${flagNames(this.usage, BufferUsage)} (${this.what})`;
   }
 }

@@ -5,6 +5,7 @@ import { check } from "./result.js";
 import { pinArray } from "./pinned.js";
 import { fast, rawHandle, structAddress } from "./fast.js";
 import { nativeBuffers } from "./nvk.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 import type { Buffer } from "./buffer.js";
 import type { Image } from "./image.js";
@@ -16,7 +17,7 @@ const L = vk.VkImageLayout;
 const A = vk.VkAccessFlagBits;
 const P = vk.VkPipelineStageFlagBits;
 
-export interface CommandPoolOptions {
+export interface CommandPoolOptions extends Owned {
   /** Short-lived buffers (one-shot uploads). */
   transient?: boolean;
   /** Buffers can be reset one by one (default true: frames re-record their buffer). */
@@ -24,14 +25,9 @@ export interface CommandPoolOptions {
   queueFamilyIndex?: number;
 }
 
-export class CommandPool {
-  readonly handle = new vk.VkCommandPool();
-  private destroyed = false;
-
-  private constructor(
-    readonly device: Device,
-    options: CommandPoolOptions,
-  ) {
+export class CommandPool extends DeviceResource<VkTypes.VkCommandPool> {
+  private constructor(device: Device, options: CommandPoolOptions) {
+    super(device, new vk.VkCommandPool(), vk.vkDestroyCommandPool);
     const F = vk.VkCommandPoolCreateFlagBits;
     const flags =
       ((options.resettable ?? true) ? F.VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT : 0) |
@@ -41,10 +37,11 @@ export class CommandPool {
   }
 
   static create(device: Device, options: CommandPoolOptions = {}): CommandPool {
-    return new CommandPool(device, options);
+    return adopt(new CommandPool(device, options), options);
   }
 
   allocate(count: number): CommandBuffer[] {
+    this.assertLive();
     const handles = Array.from({ length: count }, () => new vk.VkCommandBuffer());
     const info = new vk.VkCommandBufferAllocateInfo({
       commandPool: this.handle,
@@ -56,13 +53,8 @@ export class CommandPool {
   }
 
   free(buffers: CommandBuffer[]): void {
+    this.assertLive();
     vk.vkFreeCommandBuffers(this.device.handle, this.handle, buffers.length, buffers.map((b) => b.handle));
-  }
-
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyCommandPool(this.device.handle, this.handle, null);
   }
 }
 

@@ -2,6 +2,7 @@
 import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 import type { Buffer } from "./buffer.js";
 import type { ImageView } from "./image.js";
@@ -28,14 +29,16 @@ export interface DescriptorBinding {
   count?: number;
 }
 
-export class DescriptorSetLayout {
-  readonly handle = new vk.VkDescriptorSetLayout();
-  private destroyed = false;
+export interface DescriptorSetLayoutOptions extends Owned {
+  bindings: readonly DescriptorBinding[];
+}
 
-  constructor(
-    readonly device: Device,
-    readonly bindings: readonly DescriptorBinding[],
-  ) {
+export class DescriptorSetLayout extends DeviceResource<VkTypes.VkDescriptorSetLayout> {
+  readonly bindings: readonly DescriptorBinding[];
+
+  private constructor(device: Device, options: DescriptorSetLayoutOptions) {
+    super(device, new vk.VkDescriptorSetLayout(), vk.vkDestroyDescriptorSetLayout);
+    const bindings = (this.bindings = options.bindings);
     const info = new vk.VkDescriptorSetLayoutCreateInfo({
       bindingCount: bindings.length,
       pBindings: bindings.map(
@@ -51,23 +54,26 @@ export class DescriptorSetLayout {
     check("vkCreateDescriptorSetLayout", vk.vkCreateDescriptorSetLayout(device.handle, info, null, this.handle));
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyDescriptorSetLayout(this.device.handle, this.handle, null);
+  static create(device: Device, options: DescriptorSetLayoutOptions): DescriptorSetLayout {
+    return adopt(new DescriptorSetLayout(device, options), options);
   }
 }
 
-/** A pool sized for `sets` copies of one layout. Sets are freed with the pool. */
-export class DescriptorPool {
-  readonly handle = new vk.VkDescriptorPool();
-  private destroyed = false;
+export interface DescriptorPoolOptions extends Owned {
+  /** The layout the pool's sets will have. */
+  layout: DescriptorSetLayout;
+  /** How many sets of that layout the pool holds. */
+  maxSets: number;
+}
 
-  constructor(
-    readonly device: Device,
-    layout: DescriptorSetLayout,
-    readonly maxSets: number,
-  ) {
+/** A pool sized for `maxSets` copies of one layout. Sets are freed with the pool. */
+export class DescriptorPool extends DeviceResource<VkTypes.VkDescriptorPool> {
+  readonly maxSets: number;
+
+  private constructor(device: Device, options: DescriptorPoolOptions) {
+    super(device, new vk.VkDescriptorPool(), vk.vkDestroyDescriptorPool);
+    const { layout, maxSets } = options;
+    this.maxSets = maxSets;
     const counts = new Map<number, number>();
     for (const b of layout.bindings) {
       const t = descriptorTypes[b.type];
@@ -81,7 +87,12 @@ export class DescriptorPool {
     check("vkCreateDescriptorPool", vk.vkCreateDescriptorPool(device.handle, info, null, this.handle));
   }
 
+  static create(device: Device, options: DescriptorPoolOptions): DescriptorPool {
+    return adopt(new DescriptorPool(device, options), options);
+  }
+
   allocate(layout: DescriptorSetLayout, count: number): DescriptorSet[] {
+    this.assertLive();
     const handles = Array.from({ length: count }, () => new vk.VkDescriptorSet());
     const info = new vk.VkDescriptorSetAllocateInfo({
       descriptorPool: this.handle,
@@ -91,18 +102,13 @@ export class DescriptorPool {
     check("vkAllocateDescriptorSets", vk.vkAllocateDescriptorSets(this.device.handle, info, handles));
     return handles.map((h) => new DescriptorSet(this.device, h));
   }
-
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyDescriptorPool(this.device.handle, this.handle, null);
-  }
 }
 
 export type DescriptorWrite =
   | { binding: number; type: "uniform-buffer" | "storage-buffer"; buffer: Buffer; offset?: number; range?: number }
   | { binding: number; type: "combined-image-sampler"; view: ImageView; sampler: Sampler };
 
+/** A set allocated from a DescriptorPool (it lives as long as the pool; DescriptorPool.allocate makes them). */
 export class DescriptorSet {
   /** Handle value for the koffi fast path. */
   readonly raw: bigint;

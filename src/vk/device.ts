@@ -5,6 +5,7 @@ import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
 import { DeferredQueue } from "./deferred.js";
 import type { Destroyable } from "./scope.js";
+import { Resource, type DeviceResource } from "./resource.js";
 import type { Instance } from "./instance.js";
 import type { PhysicalDevice } from "./physical-device.js";
 import { Queue } from "./queue.js";
@@ -34,7 +35,7 @@ export interface DeviceOptions {
   anisotropy?: boolean;
 }
 
-export class Device implements AsyncDisposable {
+export class Device extends Resource {
   readonly handle = new vk.VkDevice();
   readonly queue: Queue;
   readonly extensions: ReadonlySet<string>;
@@ -44,13 +45,16 @@ export class Device implements AsyncDisposable {
   private readonly deferred = new DeferredQueue();
   private submitted = 0;
   private oneShotPool: CommandPool | undefined;
-  private destroyed = false;
+  /** Resources made on this device and not destroyed yet. */
+  private readonly children = new Set<DeviceResource>();
+  private open = true;
 
   private constructor(
     readonly instance: Instance,
     readonly physical: PhysicalDevice,
     options: DeviceOptions,
   ) {
+    super();
     const family = physical.graphicsQueueFamily;
     if (!family) throw new Error(`${physical.name}: no graphics queue family`);
     const missing = (options.extensions ?? []).filter((e) => !physical.extensions.has(e));
@@ -145,6 +149,7 @@ export class Device implements AsyncDisposable {
 
   /** Records commands with fn, submits them and waits for them to finish. */
   runOnce(fn: (cmd: CommandBuffer) => void): void {
+    this.assertLive();
     this.oneShotPool ??= CommandPool.create(this, { transient: true });
     const [cmd] = this.oneShotPool.allocate(1);
     const fence = Fence.create(this);
@@ -160,17 +165,43 @@ export class Device implements AsyncDisposable {
     }
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
+  // --- children --------------------------------------------------------------------------------
+
+  /** False once the VkDevice is gone: its children can no longer be used or destroyed. */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** @internal Called by create() of every DeviceResource. */
+  track(resource: DeviceResource): void {
+    this.children.add(resource);
+  }
+
+  /** @internal Called by destroy() of every DeviceResource. */
+  untrack(resource: DeviceResource): void {
+    this.children.delete(resource);
+  }
+
+  /** Resources made on this device and not destroyed yet (retired ones until they are freed), optionally of one class. */
+  liveResources<R extends DeviceResource>(kind?: { prototype: R }): R[] {
+    return [...this.children].filter((r): r is R => !kind || Object.prototype.isPrototypeOf.call(kind.prototype, r));
+  }
+
+  /** Waits for the GPU, frees retired resources, then the device. Its other children must be destroyed first. */
+  protected release(): void {
     vk.vkDeviceWaitIdle(this.handle);
     this.deferred.flush();
     this.oneShotPool?.destroy();
+    if (this.children.size) {
+      const names = [...this.children].slice(0, 5).map(String).join(", ");
+      log.warn(`${this}: destroyed with ${this.children.size} resource(s) still alive: ${names}${this.children.size > 5 ? ", ..." : ""}`);
+    }
+    this.open = false;
     vk.vkDestroyDevice(this.handle, null);
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.destroy();
+  override toString(): string {
+    return `Device(${this.physical.name})`;
   }
 }
 

@@ -1,9 +1,12 @@
 // Images and views. An image can be made exportable as a dmabuf (dedicated memory, LINEAR or a DRM
 // format modifier), which is how our own swapchain hands frames to a compositor or to KMS.
 import { vk, linkChain, type VkTypes } from "./nvk.js";
-import { check } from "./result.js";
+import { check, VulkanError } from "./result.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
+import { enumNamer } from "./names.js";
 import type { Device } from "./device.js";
-import { DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
+import { bindMemory, type DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
+import { MOD_LINEAR, modifierName } from "../util/fourcc.js";
 
 export const ImageUsage = {
   transferSrc: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
@@ -18,11 +21,10 @@ export type Format = VkTypes.VkFormat;
 export const ImageLayout = vk.VkImageLayout;
 export type ImageLayout = VkTypes.VkImageLayout;
 
-/** DRM_FORMAT_MOD_LINEAR and DRM_FORMAT_MOD_INVALID (from drm_fourcc.h). */
-export const MOD_LINEAR = 0n;
-export const MOD_INVALID = 0xffffffffffffffn;
+/** A Vulkan format's name without its VK_FORMAT_ prefix, e.g. "B8G8R8A8_UNORM". */
+export const vkFormatName: (format: Format) => string = enumNamer(vk.VkFormat, "VkFormat", "VK_FORMAT_");
 
-export interface ImageOptions {
+export interface ImageOptions extends Owned {
   width: number;
   height: number;
   format: Format;
@@ -51,8 +53,7 @@ export interface DmabufExport {
   planes: DmabufPlane[];
 }
 
-export class Image {
-  readonly handle = new vk.VkImage();
+export class Image extends DeviceResource<VkTypes.VkImage> {
   readonly memory: DeviceMemory;
   readonly width: number;
   readonly height: number;
@@ -64,12 +65,9 @@ export class Image {
   readonly what: string;
   /** Created with VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT (plane layouts then use MEMORY_PLANE aspects). */
   readonly modifierTiling: boolean;
-  private destroyed = false;
 
-  private constructor(
-    readonly device: Device,
-    options: ImageOptions,
-  ) {
+  private constructor(device: Device, options: ImageOptions) {
+    super(device, new vk.VkImage(), vk.vkDestroyImage);
     const { width, height } = options;
     this.what = options.what ?? "image";
     if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
@@ -127,22 +125,20 @@ export class Image {
     try {
       const req = new vk.VkMemoryRequirements();
       vk.vkGetImageMemoryRequirements(device.handle, this.handle, req);
-      try {
-        this.memory = new DeviceMemory(device, {
-          size: req.size,
-          memoryTypeIndex: findMemoryType(device, req.memoryTypeBits, exp ? 0 : MemoryProperty.deviceLocal, this.what),
-          dedicated: exp ? { image: this.handle } : undefined,
-          exportDmabuf: !!exp,
-          what: this.what,
-        });
-      } catch (error) {
-        if (!exp) throw error;
-        // lavapipe makes exportable memory from /dev/udmabuf; without it the allocation fails.
-        throw new Error(`${this.what}: cannot allocate dmabuf-exportable memory (${(error as Error).message}); a software driver needs the kernel's udmabuf (/dev/udmabuf)`);
-      }
-      check("vkBindImageMemory", vk.vkBindImageMemory(device.handle, this.handle, this.memory.handle, 0));
+      const memory = {
+        size: req.size,
+        memoryTypeIndex: findMemoryType(device, req.memoryTypeBits, exp ? 0 : MemoryProperty.deviceLocal, this.what),
+        dedicated: exp ? { image: this.handle } : undefined,
+        exportDmabuf: !!exp,
+        what: this.what,
+      };
+      this.memory = bindMemory(device, memory, "vkBindImageMemory", (m) => vk.vkBindImageMemory(device.handle, this.handle, m.handle, 0));
     } catch (error) {
       vk.vkDestroyImage(device.handle, this.handle, null);
+      if (exp && error instanceof VulkanError && error.call === "vkAllocateMemory") {
+        // lavapipe makes exportable memory from /dev/udmabuf; without it the allocation fails.
+        throw new Error(`${this.what}: cannot allocate dmabuf-exportable memory (${error.message}); a software driver needs the kernel's udmabuf (/dev/udmabuf)`);
+      }
       throw error;
     }
     if (useModifiers) {
@@ -155,11 +151,12 @@ export class Image {
   }
 
   static create(device: Device, options: ImageOptions): Image {
-    return new Image(device, options);
+    return adopt(new Image(device, options), options);
   }
 
   /** Offset and row pitch of plane 0 as the driver laid it out (for dmabuf and shm copies). */
   planeLayout(plane = 0): DmabufPlane {
+    this.assertLive();
     const aspect = this.modifierTiling ? vk.VkImageAspectFlagBits.VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT << plane : this.aspect;
     const layout = new vk.VkSubresourceLayout();
     vk.vkGetImageSubresourceLayout(
@@ -173,27 +170,38 @@ export class Image {
 
   /** Exports the image's memory as a dmabuf with its modifier and plane layout. */
   exportDmabuf(): DmabufExport {
+    this.assertLive();
     if (this.modifier === undefined) throw new Error(`${this.what}: not created with exportDmabuf`);
     return { fd: this.memory.exportDmabuf(), modifier: this.modifier, planes: [this.planeLayout(0)] };
   }
 
-  createView(): ImageView {
-    return new ImageView(this);
+  /** A view of the whole image (ImageView.create with this image). */
+  createView(options: Owned = {}): ImageView {
+    this.assertLive();
+    return ImageView.create(this.device, { ...options, image: this });
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyImage(this.device.handle, this.handle, null);
+  protected override release(): void {
+    super.release();
     this.memory.destroy();
+  }
+
+  override toString(): string {
+    const modifier = this.modifier === undefined ? "" : ` modifier ${modifierName(this.modifier)}`;
+    return `Image ${this.width}x${this.height} ${vkFormatName(this.format)}${modifier} (${this.what})`;
   }
 }
 
-export class ImageView {
-  readonly handle = new vk.VkImageView();
-  private destroyed = false;
+export interface ImageViewOptions extends Owned {
+  image: Image;
+}
 
-  constructor(readonly image: Image) {
+export class ImageView extends DeviceResource<VkTypes.VkImageView> {
+  readonly image: Image;
+
+  private constructor(device: Device, options: ImageViewOptions) {
+    super(device, new vk.VkImageView(), vk.vkDestroyImageView);
+    const image = (this.image = options.image);
     const info = new vk.VkImageViewCreateInfo({
       image: image.handle,
       viewType: vk.VkImageViewType.VK_IMAGE_VIEW_TYPE_2D,
@@ -207,13 +215,16 @@ export class ImageView {
         layerCount: 1,
       }),
     });
-    check("vkCreateImageView", vk.vkCreateImageView(image.device.handle, info, null, this.handle), image.what);
+    check("vkCreateImageView", vk.vkCreateImageView(device.handle, info, null, this.handle), image.what);
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyImageView(this.image.device.handle, this.handle, null);
+  /** A view of the whole of options.image (every mip level, its aspect). */
+  static create(device: Device, options: ImageViewOptions): ImageView {
+    return adopt(new ImageView(device, options), options);
+  }
+
+  override toString(): string {
+    return `ImageView of ${this.image}`;
   }
 }
 

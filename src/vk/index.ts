@@ -1,7 +1,9 @@
 // The typed Vulkan layer over nvk. Everything scanout renders with comes from here.
+// Every resource is made by a static `X.create(device, options)`; `options.scope` takes ownership.
 export { vk, chain, type VkTypes } from "./nvk.js";
 export { VulkanError, check, resultName } from "./result.js";
 export { Scope, type Destroyable } from "./scope.js";
+export { Resource, DeviceResource, UseAfterDestroyError, type Owned } from "./resource.js";
 export { DeferredQueue } from "./deferred.js";
 export { Instance, NoVulkanDeviceError, type InstanceOptions, type ValidationMessage, type DevicePredicate } from "./instance.js";
 export { PhysicalDevice, type DeviceType, type QueueFamily, type PciBusInfo, type MemoryType } from "./physical-device.js";
@@ -15,16 +17,24 @@ export {
   ImageUsage,
   Format,
   ImageLayout,
-  MOD_LINEAR,
-  MOD_INVALID,
   pickDepthFormat,
+  vkFormatName,
   type ImageOptions,
+  type ImageViewOptions,
   type DmabufExport,
   type DmabufPlane,
 } from "./image.js";
-export { RenderPass, Framebuffer, type RenderPassOptions } from "./render-pass.js";
-export { ShaderModule, ShaderError, readSpirv, shaderPath } from "./shader.js";
-export { Pipeline, PipelineLayout, type GraphicsPipelineOptions, type VertexAttribute, type PushConstantRange } from "./pipeline.js";
+export { MOD_LINEAR, MOD_INVALID, modifierName } from "../util/fourcc.js";
+export { RenderPass, Framebuffer, type RenderPassOptions, type FramebufferOptions } from "./render-pass.js";
+export { ShaderModule, ShaderError, readSpirv, shaderPath, type ShaderModuleOptions } from "./shader.js";
+export {
+  Pipeline,
+  PipelineLayout,
+  type GraphicsPipelineOptions,
+  type PipelineLayoutOptions,
+  type VertexAttribute,
+  type PushConstantRange,
+} from "./pipeline.js";
 export {
   DescriptorSetLayout,
   DescriptorPool,
@@ -33,7 +43,9 @@ export {
   type DescriptorBinding,
   type DescriptorType,
   type DescriptorWrite,
+  type DescriptorSetLayoutOptions,
+  type DescriptorPoolOptions,
 } from "./descriptors.js";
 export { Sampler, type SamplerOptions } from "./sampler.js";
 export { CommandPool, CommandBuffer, type CommandPoolOptions, type TransitionOptions } from "./commands.js";
-export { Fence, Semaphore } from "./sync.js";
+export { Fence, Semaphore, type FenceOptions, type SemaphoreOptions } from "./sync.js";

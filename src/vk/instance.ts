@@ -4,6 +4,7 @@ import { vk, type VkTypes } from "./nvk.js";
 import { check, VulkanError } from "./result.js";
 import { PhysicalDevice } from "./physical-device.js";
 import { Device, type DeviceOptions } from "./device.js";
+import { Resource } from "./resource.js";
 import { logger } from "../util/log.js";
 
 const log = logger("vk");
@@ -45,16 +46,16 @@ function availableLayers(): Set<string> {
   return new Set(layers.map((l) => l.layerName ?? ""));
 }
 
-export class Instance implements AsyncDisposable {
+export class Instance extends Resource {
   readonly handle = new vk.VkInstance();
   readonly validationEnabled: boolean;
   /** Validation warnings and errors seen so far (tests assert this stays empty). */
   readonly validationMessages: ValidationMessage[] = [];
   private messenger: VkTypes.VkDebugUtilsMessengerEXT | undefined;
-  private destroyed = false;
   private devices: PhysicalDevice[] | undefined;
 
   private constructor(options: InstanceOptions) {
+    super();
     const wantValidation = options.validation ?? false;
     const haveLayer = wantValidation && availableLayers().has("VK_LAYER_KHRONOS_validation");
     if (wantValidation && !haveLayer) {
@@ -151,6 +152,7 @@ export class Instance implements AsyncDisposable {
 
   /** Creates a logical device on `physical` (default: the first that can render). */
   createDevice(options: DeviceOptions & { physical?: PhysicalDevice } = {}): Device {
+    this.assertLive();
     const physical = options.physical ?? this.selectPhysicalDevice();
     return Device.create(this, physical, options);
   }
@@ -160,15 +162,13 @@ export class Instance implements AsyncDisposable {
     return this.validationMessages.filter((m) => m.severity === "error");
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
+  protected release(): void {
     if (this.messenger) vk.vkDestroyDebugUtilsMessengerEXT(this.handle, this.messenger, null);
     vk.vkDestroyInstance(this.handle, null);
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.destroy();
+  override toString(): string {
+    return `Instance(validation ${this.validationEnabled ? "on" : "off"})`;
   }
 }
 

@@ -1,7 +1,11 @@
-// Device memory: memory-type selection, allocation (optionally dedicated and exportable), mapping.
+// Device memory: memory-type selection, allocation (optionally dedicated and exportable), mapping,
+// and binding to a new buffer or image without leaking the allocation when binding fails.
 import { vk, linkChain, nativeBuffers, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
+
+const DMA_BUF = vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT;
 
 export const MemoryProperty = {
   deviceLocal: vk.VkMemoryPropertyFlagBits.VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
@@ -17,7 +21,7 @@ export function findMemoryType(device: Device, typeBits: number, required: numbe
   return type.index;
 }
 
-export interface AllocateOptions {
+export interface AllocateOptions extends Owned {
   size: number | bigint;
   memoryTypeIndex: number;
   /** Allocate for exactly this image or buffer (required for exported scanout images). */
@@ -27,24 +31,18 @@ export interface AllocateOptions {
   what?: string;
 }
 
-export class DeviceMemory {
-  readonly handle = new vk.VkDeviceMemory();
+export class DeviceMemory extends DeviceResource<VkTypes.VkDeviceMemory> {
   readonly size: number;
+  readonly what: string;
   private mapping: ArrayBuffer | undefined;
-  private destroyed = false;
 
-  constructor(
-    readonly device: Device,
-    options: AllocateOptions,
-  ) {
+  private constructor(device: Device, options: AllocateOptions) {
+    super(device, new vk.VkDeviceMemory(), vk.vkFreeMemory);
     this.size = Number(options.size);
+    this.what = options.what ?? `${this.size} bytes`;
     const extensions: object[] = [];
     if (options.exportDmabuf) {
-      extensions.push(
-        new vk.VkExportMemoryAllocateInfo({
-          handleTypes: vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
-        }),
-      );
+      extensions.push(new vk.VkExportMemoryAllocateInfo({ handleTypes: DMA_BUF }));
     }
     if (options.dedicated) {
       extensions.push(
@@ -55,12 +53,17 @@ export class DeviceMemory {
       );
     }
     const info = new vk.VkMemoryAllocateInfo({ pNext: linkChain(extensions), allocationSize: this.size, memoryTypeIndex: options.memoryTypeIndex });
-    check("vkAllocateMemory", vk.vkAllocateMemory(device.handle, info, null, this.handle), options.what ?? `${this.size} bytes`);
+    check("vkAllocateMemory", vk.vkAllocateMemory(device.handle, info, null, this.handle), this.what);
+  }
+
+  static create(device: Device, options: AllocateOptions): DeviceMemory {
+    return adopt(new DeviceMemory(device, options), options);
   }
 
   /** Maps the whole allocation once; later calls return the same view (never two views of one address). */
   map(): ArrayBuffer {
     if (!this.mapping) {
+      this.assertLive();
       const address = { $: 0n };
       check("vkMapMemory", vk.vkMapMemory(this.device.handle, this.handle, 0, this.size, 0, address));
       this.mapping = nativeBuffers.fromAddress(address.$, this.size);
@@ -70,20 +73,41 @@ export class DeviceMemory {
 
   /** Exports the memory as a dmabuf fd (the caller owns and closes it). */
   exportDmabuf(): number {
-    const fd = { $: -1 };
-    const info = new vk.VkMemoryGetFdInfoKHR({
-      memory: this.handle,
-      handleType: vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
-    });
-    check("vkGetMemoryFdKHR", vk.vkGetMemoryFdKHR(this.device.handle, info, fd));
-    return fd.$ as number;
+    const info = new vk.VkMemoryGetFdInfoKHR({ memory: this.handle, handleType: DMA_BUF });
+    return this.exportFd("vkGetMemoryFdKHR", (fd) => vk.vkGetMemoryFdKHR(this.device.handle, info, fd));
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    if (this.mapping) vk.vkUnmapMemory(this.device.handle, this.handle);
+  protected override release(): void {
+    if (this.mapping && this.device.isOpen) vk.vkUnmapMemory(this.device.handle, this.handle);
     this.mapping = undefined;
-    vk.vkFreeMemory(this.device.handle, this.handle, null);
+    super.release();
   }
+
+  override toString(): string {
+    return `DeviceMemory ${this.size} bytes (${this.what})`;
+  }
+}
+
+/**
+ * Test seam, not for applications: the VkResult the next bindMemory() reports instead of calling the
+ * driver (0: call it). It exists because lavapipe cannot be made to fail vkBindBufferMemory or
+ * vkBindImageMemory through the API, so tests fake that fault here to prove the memory is freed.
+ */
+export const bindFault = { next: 0 };
+
+/**
+ * Allocates memory for a new buffer or image and binds it with `bind`. If binding fails, the
+ * allocation is freed before the error propagates (the caller destroys its own handle).
+ */
+export function bindMemory(device: Device, options: AllocateOptions, call: string, bind: (memory: DeviceMemory) => number): DeviceMemory {
+  const memory = DeviceMemory.create(device, options);
+  try {
+    const fault = bindFault.next;
+    bindFault.next = 0;
+    check(call, fault || bind(memory), memory.what);
+  } catch (error) {
+    memory.destroy();
+    throw error;
+  }
+  return memory;
 }

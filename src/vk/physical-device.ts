@@ -1,4 +1,5 @@
 // Physical devices: what a device is and can do, read once, in plain TypeScript values.
+import { inspect } from "node:util";
 import { vk, chain, type VkTypes } from "./nvk.js";
 
 export type DeviceType = "other" | "integrated-gpu" | "discrete-gpu" | "virtual-gpu" | "cpu";
@@ -129,6 +130,14 @@ export class PhysicalDevice {
       planes: e.drmFormatModifierPlaneCount,
       features: e.drmFormatModifierTilingFeatures,
     }));
+  }
+
+  toString(): string {
+    return `PhysicalDevice(${this.name}, ${this.type}, Vulkan ${this.apiVersion})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   /** One readable line: name, type, API version, queues and the extensions scanout cares about. */

@@ -1,8 +1,9 @@
 // Pipeline layouts and graphics pipelines with sensible defaults: triangle lists, back-face culling
 // off, dynamic viewport/scissor (so a pipeline survives resizes), optional depth test and blending.
-import { vk } from "./nvk.js";
+import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 import type { DescriptorSetLayout } from "./descriptors.js";
 import type { RenderPass } from "./render-pass.js";
@@ -15,14 +16,17 @@ export interface PushConstantRange {
   size: number;
 }
 
-export class PipelineLayout {
-  readonly handle = new vk.VkPipelineLayout();
-  private destroyed = false;
+export interface PipelineLayoutOptions extends Owned {
+  setLayouts?: DescriptorSetLayout[];
+  pushConstants?: PushConstantRange[];
+}
 
-  constructor(
-    readonly device: Device,
-    options: { setLayouts?: DescriptorSetLayout[]; pushConstants?: PushConstantRange[] } = {},
-  ) {
+export class PipelineLayout extends DeviceResource<VkTypes.VkPipelineLayout> {
+  /** Handle value for the koffi fast path. */
+  readonly raw: bigint;
+
+  private constructor(device: Device, options: PipelineLayoutOptions) {
+    super(device, new vk.VkPipelineLayout(), vk.vkDestroyPipelineLayout);
     const sets = options.setLayouts ?? [];
     const ranges = options.pushConstants ?? [];
     const info = new vk.VkPipelineLayoutCreateInfo({
@@ -37,13 +41,8 @@ export class PipelineLayout {
     this.raw = rawHandle(this.handle);
   }
 
-  /** Handle value for the koffi fast path. */
-  readonly raw: bigint;
-
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyPipelineLayout(this.device.handle, this.handle, null);
+  static create(device: Device, options: PipelineLayoutOptions = {}): PipelineLayout {
+    return adopt(new PipelineLayout(device, options), options);
   }
 }
 
@@ -53,7 +52,7 @@ export interface VertexAttribute {
   offset: number;
 }
 
-export interface GraphicsPipelineOptions {
+export interface GraphicsPipelineOptions extends Owned {
   renderPass: RenderPass;
   layout: PipelineLayout;
   vertex: ShaderModule;
@@ -79,14 +78,16 @@ const cullModes = {
   front: vk.VkCullModeFlagBits.VK_CULL_MODE_FRONT_BIT,
 };
 
-export class Pipeline {
-  readonly handle = new vk.VkPipeline();
-  private destroyed = false;
+/** A graphics pipeline (the only kind scanout makes). */
+export class Pipeline extends DeviceResource<VkTypes.VkPipeline> {
+  /** Handle value for the koffi fast path. */
+  readonly raw: bigint;
+  /** The shader files it was built from, for messages. */
+  readonly shaders: string;
 
-  private constructor(
-    readonly device: Device,
-    options: GraphicsPipelineOptions,
-  ) {
+  private constructor(device: Device, options: GraphicsPipelineOptions) {
+    super(device, new vk.VkPipeline(), vk.vkDestroyPipeline);
+    this.shaders = `${options.vertex.file} + ${options.fragment.file}`;
     const stages = [
       new vk.VkPipelineShaderStageCreateInfo({ stage: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_VERTEX_BIT, module: options.vertex.handle, pName: "main" }),
       new vk.VkPipelineShaderStageCreateInfo({ stage: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_FRAGMENT_BIT, module: options.fragment.handle, pName: "main" }),
@@ -155,20 +156,20 @@ export class Pipeline {
       subpass: 0,
       basePipelineIndex: -1,
     });
-    check("vkCreateGraphicsPipelines", vk.vkCreateGraphicsPipelines(device.handle, null, 1, [info], null, [this.handle]), `${options.vertex.file} + ${options.fragment.file}`);
+    check("vkCreateGraphicsPipelines", vk.vkCreateGraphicsPipelines(device.handle, null, 1, [info], null, [this.handle]), this.shaders);
     this.raw = rawHandle(this.handle);
   }
 
-  /** Handle value for the koffi fast path. */
-  readonly raw: bigint;
-
-  static createGraphics(device: Device, options: GraphicsPipelineOptions): Pipeline {
-    return new Pipeline(device, options);
+  static create(device: Device, options: GraphicsPipelineOptions): Pipeline {
+    return adopt(new Pipeline(device, options), options);
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyPipeline(this.device.handle, this.handle, null);
+  /** The same as Pipeline.create (the name it had first). */
+  static createGraphics(device: Device, options: GraphicsPipelineOptions): Pipeline {
+    return Pipeline.create(device, options);
+  }
+
+  override toString(): string {
+    return `Pipeline ${this.shaders}`;
   }
 }

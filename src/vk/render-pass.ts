@@ -1,23 +1,23 @@
 // Render passes with one colour attachment (and optionally depth), and framebuffers.
-import { vk } from "./nvk.js";
+import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 import type { Format, ImageLayout, ImageView } from "./image.js";
 
-export interface RenderPassOptions {
+export interface RenderPassOptions extends Owned {
   color: { format: Format; finalLayout: ImageLayout; /** keep previous contents instead of clearing */ load?: boolean };
   depth?: { format: Format };
 }
 
-export class RenderPass {
-  readonly handle = new vk.VkRenderPass();
+export class RenderPass extends DeviceResource<VkTypes.VkRenderPass> {
   readonly hasDepth: boolean;
-  private destroyed = false;
 
   private constructor(
-    readonly device: Device,
+    device: Device,
     readonly options: RenderPassOptions,
   ) {
+    super(device, new vk.VkRenderPass(), vk.vkDestroyRenderPass);
     const L = vk.VkImageLayout;
     this.hasDepth = !!options.depth;
     const attachments = [
@@ -88,45 +88,42 @@ export class RenderPass {
   }
 
   static create(device: Device, options: RenderPassOptions): RenderPass {
-    return new RenderPass(device, options);
-  }
-
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyRenderPass(this.device.handle, this.handle, null);
+    return adopt(new RenderPass(device, options), options);
   }
 }
 
-export class Framebuffer {
-  readonly handle = new vk.VkFramebuffer();
-  private destroyed = false;
+export interface FramebufferOptions extends Owned {
+  renderPass: RenderPass;
+  attachments: ImageView[];
+  width: number;
+  height: number;
+}
 
-  private constructor(
-    readonly device: Device,
-    readonly renderPass: RenderPass,
-    readonly attachments: readonly ImageView[],
-    readonly width: number,
-    readonly height: number,
-  ) {
+export class Framebuffer extends DeviceResource<VkTypes.VkFramebuffer> {
+  readonly renderPass: RenderPass;
+  readonly attachments: readonly ImageView[];
+  readonly width: number;
+  readonly height: number;
+
+  private constructor(device: Device, options: FramebufferOptions) {
+    super(device, new vk.VkFramebuffer(), vk.vkDestroyFramebuffer);
+    ({ renderPass: this.renderPass, attachments: this.attachments, width: this.width, height: this.height } = options);
     const info = new vk.VkFramebufferCreateInfo({
-      renderPass: renderPass.handle,
-      attachmentCount: attachments.length,
-      pAttachments: attachments.map((a) => a.handle),
-      width,
-      height,
+      renderPass: this.renderPass.handle,
+      attachmentCount: this.attachments.length,
+      pAttachments: this.attachments.map((a) => a.handle),
+      width: this.width,
+      height: this.height,
       layers: 1,
     });
-    check("vkCreateFramebuffer", vk.vkCreateFramebuffer(device.handle, info, null, this.handle), `${width}x${height}`);
+    check("vkCreateFramebuffer", vk.vkCreateFramebuffer(device.handle, info, null, this.handle), `${this.width}x${this.height}`);
   }
 
-  static create(device: Device, options: { renderPass: RenderPass; attachments: ImageView[]; width: number; height: number }): Framebuffer {
-    return new Framebuffer(device, options.renderPass, options.attachments, options.width, options.height);
+  static create(device: Device, options: FramebufferOptions): Framebuffer {
+    return adopt(new Framebuffer(device, options), options);
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyFramebuffer(this.device.handle, this.handle, null);
+  override toString(): string {
+    return `Framebuffer ${this.width}x${this.height} (${this.attachments.length} attachment${this.attachments.length === 1 ? "" : "s"})`;
   }
 }

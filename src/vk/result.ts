@@ -1,14 +1,8 @@
 // Every failing VkResult becomes a VulkanError naming the call and the result.
 import { vk } from "./nvk.js";
+import { enumNamer } from "./names.js";
 
-const resultNames = new Map<number, string>();
-for (const [name, value] of Object.entries(vk.VkResult as unknown as Record<string, number>)) {
-  if (typeof value === "number" && name.startsWith("VK_")) resultNames.set(value, name);
-}
-
-export function resultName(result: number): string {
-  return resultNames.get(result) ?? `VkResult(${result})`;
-}
+export const resultName: (result: number) => string = enumNamer(vk.VkResult, "VkResult");
 
 export class VulkanError extends Error {
   readonly resultName: string;

@@ -1,9 +1,10 @@
 // Samplers: linear filtering with mipmaps, and anisotropy when the device enabled it.
-import { vk } from "./nvk.js";
+import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 
-export interface SamplerOptions {
+export interface SamplerOptions extends Owned {
   filter?: "linear" | "nearest";
   mipLevels?: number;
   /** Use anisotropic filtering if the device has it enabled (default true). */
@@ -11,15 +12,11 @@ export interface SamplerOptions {
   addressMode?: "repeat" | "clamp";
 }
 
-export class Sampler {
-  readonly handle = new vk.VkSampler();
+export class Sampler extends DeviceResource<VkTypes.VkSampler> {
   readonly anisotropy: number;
-  private destroyed = false;
 
-  constructor(
-    readonly device: Device,
-    options: SamplerOptions = {},
-  ) {
+  private constructor(device: Device, options: SamplerOptions) {
+    super(device, new vk.VkSampler(), vk.vkDestroySampler);
     const filter = options.filter === "nearest" ? vk.VkFilter.VK_FILTER_NEAREST : vk.VkFilter.VK_FILTER_LINEAR;
     const address =
       options.addressMode === "clamp" ? vk.VkSamplerAddressMode.VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE : vk.VkSamplerAddressMode.VK_SAMPLER_ADDRESS_MODE_REPEAT;
@@ -45,9 +42,7 @@ export class Sampler {
     check("vkCreateSampler", vk.vkCreateSampler(device.handle, info, null, this.handle));
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroySampler(this.device.handle, this.handle, null);
+  static create(device: Device, options: SamplerOptions = {}): Sampler {
+    return adopt(new Sampler(device, options), options);
   }
 }

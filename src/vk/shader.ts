@@ -2,8 +2,9 @@
 // on garbage), so a missing or corrupt .spv is an error naming the file.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { vk } from "./nvk.js";
+import { vk, type VkTypes } from "./nvk.js";
 import { check, VulkanError } from "./result.js";
+import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 
 const SPIRV_MAGIC = 0x07230203;
@@ -40,33 +41,38 @@ export function readSpirv(file: string): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
-export class ShaderModule {
-  readonly handle = new vk.VkShaderModule();
-  private destroyed = false;
+export interface ShaderModuleOptions extends Owned {
+  /** A path to a .spv file, or a bare name looked up in the project's shaders/ folder. */
+  file: string;
+}
 
-  private constructor(
-    readonly device: Device,
-    readonly file: string,
-    code: Uint8Array,
-  ) {
+export class ShaderModule extends DeviceResource<VkTypes.VkShaderModule> {
+  /** The .spv file the module was made from. */
+  readonly file: string;
+
+  private constructor(device: Device, options: ShaderModuleOptions) {
+    super(device, new vk.VkShaderModule(), vk.vkDestroyShaderModule);
+    this.file = options.file.includes("/") ? options.file : shaderPath(options.file);
+    const code = readSpirv(this.file);
     const info = new vk.VkShaderModuleCreateInfo({ codeSize: code.byteLength, pCode: code });
     try {
-      check("vkCreateShaderModule", vk.vkCreateShaderModule(device.handle, info, null, this.handle), file);
+      check("vkCreateShaderModule", vk.vkCreateShaderModule(device.handle, info, null, this.handle), this.file);
     } catch (error) {
-      if (error instanceof VulkanError) throw new ShaderError(file, error.message);
+      if (error instanceof VulkanError) throw new ShaderError(this.file, error.message);
       throw error;
     }
   }
 
-  /** Loads a module from a path, or from a bare name looked up in the project's shaders/ folder. */
-  static load(device: Device, file: string): ShaderModule {
-    const path = file.includes("/") ? file : shaderPath(file);
-    return new ShaderModule(device, path, readSpirv(path));
+  static create(device: Device, options: ShaderModuleOptions): ShaderModule {
+    return adopt(new ShaderModule(device, options), options);
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    vk.vkDestroyShaderModule(this.device.handle, this.handle, null);
+  /** ShaderModule.create with a file name (kept for brevity: `ShaderModule.load(device, "mesh.vert.spv")`). */
+  static load(device: Device, file: string, options: Owned = {}): ShaderModule {
+    return ShaderModule.create(device, { ...options, file });
+  }
+
+  override toString(): string {
+    return `ShaderModule ${this.file}`;
   }
 }

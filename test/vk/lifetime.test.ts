@@ -1,7 +1,7 @@
 // Scopes destroy in reverse order; deferred destruction waits for the GPU.
 import { describe, expect, it } from "vitest";
 import { validatedGpu } from "../helpers/gpu.js";
-import { Buffer, BufferUsage, CommandPool, DeferredQueue, Fence, Scope } from "../../src/index.js";
+import { Buffer, BufferUsage, CommandPool, DeferredQueue, Fence, Scope, vk } from "../../src/index.js";
 
 describe("Scope", () => {
   it("destroys in reverse creation order", () => {
@@ -68,27 +68,36 @@ describe("deferred destruction on the GPU (validation on)", () => {
   const fx = validatedGpu();
 
   it("keeps a buffer used by an unfinished submission alive until its fence signals", () => {
-    const pool = CommandPool.create(fx.device);
+    const device = fx.device;
+    const pool = CommandPool.create(device);
     const [cmd] = pool.allocate(1);
-    const src = Buffer.create(fx.device, { size: 64 << 20, usage: BufferUsage.transferSrc, memory: "host" });
-    const dst = Buffer.create(fx.device, { size: 64 << 20, usage: BufferUsage.transferDst, memory: "device" });
-    const fence = Fence.create(fx.device);
+    const src = Buffer.create(device, { size: 1 << 20, usage: BufferUsage.transferSrc, memory: "host" });
+    const dst = Buffer.create(device, { size: 1 << 20, usage: BufferUsage.transferDst, memory: "device" });
+    const fence = Fence.create(device);
+    // The submission waits for an event only the host sets, so it is certainly unfinished until then.
+    const gate = new vk.VkEvent();
+    expect(vk.vkCreateEvent(device.handle, new vk.VkEventCreateInfo(), null, gate)).toBe(vk.VkResult.VK_SUCCESS);
     let destroyed = false;
     const realDestroy = src.destroy.bind(src);
     src.destroy = () => {
       destroyed = true;
       realDestroy();
     };
+    const S = vk.VkPipelineStageFlagBits;
     cmd!.begin({ oneTime: true });
-    for (let i = 0; i < 8; i++) cmd!.copyBuffer(src, dst); // long enough to still be running below
+    vk.vkCmdWaitEvents(cmd!.handle, 1, [gate], S.VK_PIPELINE_STAGE_HOST_BIT, S.VK_PIPELINE_STAGE_TRANSFER_BIT, 0, null, 0, null, 0, null);
+    cmd!.copyBuffer(src, dst);
     cmd!.end();
-    fx.device.queue.submit({ commandBuffers: [cmd!], fence });
-    fx.device.retire(src);
-    expect(fx.device.pendingDestruction).toBe(1);
-    if (!fence.signaled) expect(destroyed).toBe(false);
+    device.queue.submit({ commandBuffers: [cmd!], fence });
+    device.retire(src);
+    expect(device.pendingDestruction).toBe(1);
+    expect(fence.signaled).toBe(false);
+    expect(destroyed).toBe(false);
+    vk.vkSetEvent(device.handle, gate);
     fence.wait();
     expect(destroyed).toBe(true);
-    expect(fx.device.pendingDestruction).toBe(0);
+    expect(device.pendingDestruction).toBe(0);
+    vk.vkDestroyEvent(device.handle, gate, null);
     fence.destroy();
     dst.destroy();
     pool.destroy();
