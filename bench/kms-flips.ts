@@ -4,7 +4,8 @@
 //        [--connector NAME] [--device PATH] [--throw-after N]
 // Prints JSON lines on stdout: {"event":"ready",...} after the modeset, {"event":"done",...} at the end.
 import {
-  AtomicRequest, DrmDevice, DumbBuffer, chooseOutput, guardState, modeRefresh, takeVt, type FlipEvent,
+  addModeset, AtomicRequest, DrmDevice, DumbBuffer, chooseOutput, fullScreenPlane, guardState, modeRefresh, takeVt,
+  type FlipEvent,
 } from "../src/drm/index.js";
 
 export interface FlipRunOptions {
@@ -31,8 +32,8 @@ export interface FlipRunResult {
 /** Modesets with a dumb buffer, then flips between two dumb buffers paced by flip events. */
 export async function runDumbFlips(opts: FlipRunOptions): Promise<FlipRunResult> {
   const dev = DrmDevice.open(opts.device);
-  const guard = guardState(dev); // restore on close, exit, signals, uncaught errors
   const vt = takeVt(dev);
+  const guard = guardState(dev); // restore on close, exit, signals, uncaught errors
   const bufs: DumbBuffer[] = [];
   try {
     const out = chooseOutput(dev, { connector: opts.connector, mode: opts.mode });
@@ -40,17 +41,9 @@ export async function runDumbFlips(opts: FlipRunOptions): Promise<FlipRunResult>
     bufs.push(DumbBuffer.create(dev, w, h), DumbBuffer.create(dev, w, h));
     bufs.forEach((b, i) => b.fillPattern(i));
     const modeBlob = dev.createModeBlob(out.mode);
-    const planeProps = (fb: number) => ({
-      FB_ID: fb, CRTC_ID: out.crtc,
-      SRC_X: { fixed16: 0 }, SRC_Y: { fixed16: 0 }, SRC_W: { fixed16: w }, SRC_H: { fixed16: h },
-      CRTC_X: 0, CRTC_Y: 0, CRTC_W: w, CRTC_H: h,
-    });
-    const first = new AtomicRequest(dev)
-      .connector(out.connector.id, { CRTC_ID: out.crtc })
-      .crtc(out.crtc, { ACTIVE: 1, MODE_ID: modeBlob })
-      .plane(out.plane.id, planeProps(bufs[0].fb))
+    const first = addModeset(new AtomicRequest(dev), out, modeBlob, fullScreenPlane(out, bufs[0].fb))
       .commit({ allowModeset: true, pageFlipEvent: true });
-    const events: FlipEvent[] = [await first.flip!];
+    const events: FlipEvent[] = [await first.flip];
     dev.destroyBlob(modeBlob); // the CRTC state holds its own reference
     const refresh = modeRefresh(out.mode);
     opts.onReady?.({ crtc: out.crtc, plane: out.plane.id, fbs: bufs.map((b) => b.fb), mode: out.mode.name, refresh });
@@ -68,7 +61,7 @@ export async function runDumbFlips(opts: FlipRunOptions): Promise<FlipRunResult>
       const back = bufs[n % 2];
       back.fillPattern(n);
       const c = new AtomicRequest(dev).plane(out.plane.id, { FB_ID: back.fb }).commit({ nonblock: true, pageFlipEvent: true, preflight: false });
-      events.push(await c.flip!);
+      events.push(await c.flip);
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);

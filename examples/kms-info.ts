@@ -1,15 +1,16 @@
 // kms-info: what the DRM devices of this machine offer, like `modetest` but shorter.
 // Usage: node dist/examples/kms-info.js [/dev/dri/cardN] [--all-modes] [--props]
 import {
-  DrmDevice, DrmError, formatPropertyValue, fourccName, listDevices, modeRefresh, DRM_MODE_TYPE_PREFERRED,
-  type BusInfo, type PropertySet,
+  DrmDevice, formatPropertyValue, fourccName, fromFixed16, listDevices, modeRefresh,
+  DRM_MODE_TYPE_PREFERRED, type BusInfo, type PropertySet,
 } from "../src/drm/index.js";
+import { formatPciAddress } from "../src/sys/dev.js";
 
 function bus(b: BusInfo): string {
   if (b.type === "pci" && "domain" in b) {
-    const hex = (n: number, w: number) => n.toString(16).padStart(w, "0");
-    const ids = b.vendorId !== undefined ? ` [${hex(b.vendorId, 4)}:${hex(b.deviceId ?? 0, 4)}]` : "";
-    return `pci ${hex(b.domain, 4)}:${hex(b.bus, 2)}:${hex(b.device, 2)}.${b.function}${ids}`;
+    const hex = (n: number) => n.toString(16).padStart(4, "0");
+    const ids = b.vendorId !== undefined ? ` [${hex(b.vendorId)}:${hex(b.deviceId ?? 0)}]` : "";
+    return `pci ${formatPciAddress(b)}${ids}`;
   }
   return `${b.type} ${"name" in b ? b.name : ""}`;
 }
@@ -22,7 +23,7 @@ function props(p: PropertySet, indent: string): string[] {
     else v = formatPropertyValue(p.value(name));
     const flags = [info.immutable ? "ro" : "", info.atomicOnly ? "atomic" : ""].filter(Boolean).join(",");
     let range = "";
-    if (info.range) range = ` [${info.kind === "fixed16" ? `${Number(info.range[0]) / 65536}..${Number(info.range[1]) / 65536}` : `${info.range[0]}..${info.range[1]}`}]`;
+    if (info.range) range = ` [${info.kind === "fixed16" ? `${fromFixed16(info.range[0])}..${fromFixed16(info.range[1])}` : `${info.range[0]}..${info.range[1]}`}]`;
     else if (info.enums && info.enums.length <= 8) range = ` {${info.enums.map((e) => e.name).join(",")}}`;
     out.push(`${indent}${name} = ${v}  (${info.kind}${range}${flags ? `, ${flags}` : ""})`);
   }
@@ -32,10 +33,9 @@ function props(p: PropertySet, indent: string): string[] {
 export function kmsInfo(path?: string, opts: { allModes?: boolean; props?: boolean } = {}): string {
   const lines: string[] = [];
   const devices = listDevices();
-  if (devices.length === 0) throw new DrmError("no DRM device: /dev/dri is missing or empty (this kernel has no DRM driver loaded)");
   lines.push("Devices:");
   for (const d of devices) lines.push(`  ${d.primary ?? "-"} ${d.render ?? "-"}  driver ${d.driver ?? "?"}, ${bus(d.bus)}`);
-  const dev = DrmDevice.open(path ?? devices.find((d) => d.primary)?.primary);
+  const dev = DrmDevice.open(path); // without a path: the first primary node, or an error naming /dev/dri
   try {
     const v = dev.version();
     lines.push(`\n${dev.path}: ${v.name} ${v.major}.${v.minor}.${v.patch} (${v.description}), master: ${dev.isMaster()}, atomic: ${dev.atomic}`);

@@ -1,12 +1,16 @@
-// Atomic requests with typed properties. Values are checked against the property definitions when
-// added (errors name object and property); commit() runs a TEST_ONLY pass first and turns a failure
-// into words that say what was being set.
+// Atomic requests with typed properties: names and value types are checked at compile time
+// (property-map.ts), values against the driver's property definitions when added (errors name object
+// and property); commit() runs a TEST_ONLY pass first and turns a failure into words that say what
+// was being set.
+import { inspect } from "node:util";
 import { SysError } from "../sys/libc.js";
-import { DrmError, type DrmDevice } from "./device.js";
+import type { DrmDevice, ObjectIds } from "./device.js";
+import { DrmError } from "./error.js";
 import { DrmEvents, type FlipEvent } from "./events.js";
 import { addr, drmIoctl } from "./ioctl.js";
-import { encodeProperty, type PropertyInfo, type PropertyInput } from "./properties.js";
-import { fixed16, type ConnectorId, type CrtcId, type ObjectKind, type PlaneId } from "./types.js";
+import { decodeProperty, encodeProperty, formatPropertyValue, type PropertyInfo, type PropertyInput } from "./properties.js";
+import type { PropertiesOf, PropertyValues } from "./property-map.js";
+import type { ConnectorId, CrtcId, ObjectKind, PlaneId } from "./types.js";
 
 const FLAG = { pageFlipEvent: 0x1, async: 0x2, testOnly: 0x100, nonblock: 0x200, allowModeset: 0x400 } as const;
 
@@ -57,7 +61,7 @@ function objectProps(dev: DrmDevice, kind: ObjectKind, id: number): Map<string, 
   let m = byObj.get(key);
   if (!m) {
     m = new Map();
-    for (const [name, { info }] of dev.properties(kind as "crtc", id as CrtcId)) m.set(name, info);
+    for (const [name, { info }] of dev.properties(kind, id as ObjectIds[typeof kind])) m.set(name, info);
     byObj.set(key, m);
   }
   return m;
@@ -74,17 +78,20 @@ export class AtomicRequest {
 
   constructor(readonly dev: DrmDevice) {}
 
-  crtc(id: CrtcId, props: Record<string, PropertyInput>): this {
+  crtc(id: CrtcId, props: PropertyValues<"crtc">): this {
     return this.add("crtc", id, props);
   }
-  plane(id: PlaneId, props: Record<string, PropertyInput>): this {
+  plane(id: PlaneId, props: PropertyValues<"plane">): this {
     return this.add("plane", id, props);
   }
-  connector(id: ConnectorId, props: Record<string, PropertyInput>): this {
+  connector(id: ConnectorId, props: PropertyValues<"connector">): this {
     return this.add("connector", id, props);
   }
 
-  /** Adds an already-encoded raw value (restore uses this to put back exactly what it read). */
+  /**
+   * Adds an already-encoded raw value by name, checked only at run time: for restore (which puts back
+   * exactly what it read) and for driver-specific properties outside the typed maps.
+   */
   raw(kind: ObjectKind, id: number, name: string, value: bigint): this {
     const info = this.lookup(kind, id, name);
     this.entry(kind, id).props.set(info.id, { info, value });
@@ -95,8 +102,8 @@ export class AtomicRequest {
     return this.objects.size === 0;
   }
 
-  private add(kind: ObjectKind, id: number, props: Record<string, PropertyInput>): this {
-    for (const [name, input] of Object.entries(props)) {
+  private add<K extends keyof PropertiesOf>(kind: K, id: number, props: PropertyValues<K>): this {
+    for (const [name, input] of Object.entries(props) as [string, PropertyInput][]) {
       const info = this.lookup(kind, id, name);
       const value = encodeProperty(info, input, `${kind} ${id}`);
       this.entry(kind, id).props.set(info.id, { info, value });
@@ -121,10 +128,17 @@ export class AtomicRequest {
   /** Human-readable content, for error messages and logs. */
   describe(): string {
     return [...this.objects.values()]
-      .map((e) => `${e.kind} ${e.id} {${[...e.props.values()].map(({ info, value }) => `${info.name}=${show(info, value)}`).join(", ")}}`)
+      .map((e) => `${e.kind} ${e.id} {${[...e.props.values()].map(({ info, value }) => `${info.name}=${formatPropertyValue(decodeProperty(info, value))}`).join(", ")}}`)
       .join("; ");
   }
 
+  [inspect.custom](): string {
+    return `AtomicRequest ${this.empty ? "(empty)" : this.describe()}`;
+  }
+
+  /** Commits (after a TEST_ONLY preflight unless told otherwise); with pageFlipEvent, `flip` resolves at the flip. */
+  commit(options: CommitOptions & { pageFlipEvent: true; testOnly?: false }): Commit & { flip: Promise<FlipEvent> };
+  commit(options?: CommitOptions): Commit;
   commit(options: CommitOptions = {}): Commit {
     if (this.objects.size === 0) throw new DrmError("atomic commit: empty request");
     if (!this.dev.atomic) throw new DrmError(`${this.dev.path}: atomic modesetting is not available on this device`);
@@ -186,22 +200,5 @@ export class AtomicRequest {
         e.code, testOnly, e,
       );
     }
-  }
-}
-
-function show(info: PropertyInfo, v: bigint): string {
-  switch (info.kind) {
-    case "fixed16":
-      return `${fixed16.to(v)}`;
-    case "enum":
-      return info.enums?.find((e) => e.value === v)?.name ?? String(v);
-    case "blob":
-      return v === 0n ? "none" : `blob ${v}`;
-    case "object":
-      return v === 0n ? "none" : `${info.objectType ?? "object"} ${v}`;
-    case "signedRange":
-      return String(BigInt.asIntN(64, v));
-    default:
-      return String(v);
   }
 }

@@ -1,6 +1,7 @@
 // Dumb buffers: CPU-mapped scanout memory every KMS driver offers. Used for test patterns and as the
 // presenter's fallback when a Vulkan dmabuf cannot be imported.
 import { mmap, type Mapping } from "../sys/libc.js";
+import { destroyById } from "./buffers.js";
 import type { DrmDevice } from "./device.js";
 import { drmIoctl } from "./ioctl.js";
 import { DRM_FORMAT_XRGB8888, type FbId } from "./types.js";
@@ -64,6 +65,15 @@ export class DumbBuffer {
     for (let y = 0; y < this.height; y++) px.set(row, y * stride);
   }
 
+  /** Writes tightly packed XRGB8888 rows (width * 4 bytes each) into the buffer's pitched rows. */
+  write(packed: Uint8Array): void {
+    const row = this.width * 4;
+    if (packed.length < row * this.height) throw new RangeError(`dumb buffer ${this.width}x${this.height}: ${packed.length} bytes are fewer than ${row * this.height}`);
+    const dst = new Uint8Array(this.pixels.buffer);
+    if (this.pitch === row) dst.set(packed.subarray(0, row * this.height));
+    else for (let y = 0; y < this.height; y++) dst.set(packed.subarray(y * row, (y + 1) * row), y * this.pitch);
+  }
+
   fill(xrgb: number): void {
     const px = new Uint32Array(this.pixels.buffer);
     const stride = this.pitch / 4;
@@ -77,8 +87,6 @@ export class DumbBuffer {
     this.mapping?.unmap();
     this.mapping = undefined;
     if (this.fbId !== undefined) this.dev.removeFramebuffer(this.fbId);
-    const a = Buffer.alloc(4);
-    a.writeUInt32LE(this.handle, 0);
-    drmIoctl(this.dev.fd, "MODE_DESTROY_DUMB", a, `dumb buffer handle ${this.handle}`);
+    destroyById(this.dev.fd, "MODE_DESTROY_DUMB", this.handle, `dumb buffer handle ${this.handle}`);
   }
 }

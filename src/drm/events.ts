@@ -79,10 +79,6 @@ export class DrmEvents {
     return w.event.then((ev) => ({ ...ev, crtc })); // CRTC_SEQUENCE events do not carry the CRTC
   }
 
-  get pending(): number {
-    return this.waiters.size;
-  }
-
   private arm(): void {
     if (this.handle) return;
     this.handle = koffi.node.poll(this.dev.fd, { readable: true }, () => this.drain());

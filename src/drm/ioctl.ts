@@ -11,17 +11,13 @@ const IOWR = (nr: number, size: number) => ioc(IOC_READ | IOC_WRITE, nr, size);
 
 export const DRM_IOCTL = {
   VERSION: IOWR(0x00, 64),
-  GET_UNIQUE: IOWR(0x01, 16),
   GEM_CLOSE: IOW(0x09, 8),
   AUTH_MAGIC: IOW(0x11, 4),
   GET_CAP: IOWR(0x0c, 16),
   SET_CLIENT_CAP: IOW(0x0d, 16),
   SET_MASTER: IO(0x1e),
   DROP_MASTER: IO(0x1f),
-  PRIME_HANDLE_TO_FD: IOWR(0x2d, 12),
   PRIME_FD_TO_HANDLE: IOWR(0x2e, 12),
-  WAIT_VBLANK: IOWR(0x3a, 24),
-  CRTC_GET_SEQUENCE: IOWR(0x3b, 24),
   CRTC_QUEUE_SEQUENCE: IOWR(0x3c, 24),
   MODE_GETRESOURCES: IOWR(0xa0, 64),
   MODE_GETCRTC: IOWR(0xa1, 104),
@@ -32,7 +28,6 @@ export const DRM_IOCTL = {
   MODE_GETPROPBLOB: IOWR(0xac, 16),
   MODE_GETFB: IOWR(0xad, 28),
   MODE_RMFB: IOWR(0xaf, 4),
-  MODE_PAGE_FLIP: IOWR(0xb0, 24),
   MODE_CREATE_DUMB: IOWR(0xb2, 32),
   MODE_MAP_DUMB: IOWR(0xb3, 16),
   MODE_DESTROY_DUMB: IOWR(0xb4, 4),
@@ -88,7 +83,7 @@ export function cstr(buf: Buffer, offset: number, max: number): string {
 }
 
 /** Upper bound for counts the kernel reports, so a corrupt answer cannot make us allocate gigabytes. */
-export const MAX_OBJECTS = 4096;
+const MAX_OBJECTS = 4096;
 export function checkCount(what: string, n: number, max = MAX_OBJECTS): number {
   if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${what}: implausible count ${n} from the kernel`);
   return n;

@@ -1,7 +1,10 @@
-// KMS properties: definitions, typed values, and encoding of values for atomic requests. Pure code
-// (the ioctls that fetch definitions live in kms.ts), unit-tested on hosts without DRM.
+// KMS properties: definitions, typed values, encoding of values for atomic requests, and the set of
+// one object's current values. Pure code (DrmDevice runs the ioctls that fetch definitions and
+// values), unit-tested on hosts without DRM.
+import { inspect } from "node:util";
+import { DrmError } from "./error.js";
 import type { BlobId, ObjectKind, PropertyId } from "./types.js";
-import { ObjectType, fixed16 } from "./types.js";
+import { ObjectType, fromFixed16 } from "./types.js";
 
 export const DRM_MODE_PROP = {
   PENDING: 1,
@@ -43,8 +46,11 @@ export type PropertyValue =
   | { kind: "blob"; blob: BlobId | undefined }
   | { kind: "object"; objectType: ObjectKind | undefined; id: number | undefined };
 
-/** What a caller may give for a property in an atomic request. */
-export type PropertyInput = bigint | number | string | readonly string[] | { fixed16: number } | undefined;
+/**
+ * What encodeProperty takes: a number (ranges, object ids, raw 16.16 fixed point as fixed16() makes
+ * it), a boolean (0/1 ranges), an enum name, bitmask names, or undefined for "no object".
+ */
+export type PropertyInput = bigint | number | boolean | string | readonly string[] | undefined;
 
 /** Plane source rectangle properties carry 16.16 fixed point. */
 const FIXED16_NAMES = new Set(["SRC_X", "SRC_Y", "SRC_W", "SRC_H"]);
@@ -97,7 +103,7 @@ export function decodeProperty(info: PropertyInfo, raw: bigint): PropertyValue {
     case "range":
       return { kind: "range", value: raw };
     case "fixed16":
-      return { kind: "fixed16", value: fixed16.to(raw) };
+      return { kind: "fixed16", value: fromFixed16(raw) };
     case "signedRange":
       return { kind: "signedRange", value: BigInt.asIntN(64, raw) };
     case "enum":
@@ -131,13 +137,13 @@ export function encodeProperty(info: PropertyInfo, input: PropertyInput, owner =
   switch (info.kind) {
     case "range":
     case "signedRange":
+      if (typeof input === "boolean") return inRange(input ? 1n : 0n);
       if (typeof input !== "bigint" && typeof input !== "number") throw new Error(`${where} wants a number`);
       return BigInt.asUintN(64, inRange(asBig(input)));
-    case "fixed16": {
-      if (typeof input === "object" && input !== null && "fixed16" in input) return inRange(fixed16.from(input.fixed16));
-      if (typeof input !== "bigint" && typeof input !== "number") throw new Error(`${where} wants { fixed16 } or a raw number`);
-      return inRange(asBig(input));
-    }
+    case "fixed16":
+      // a plain number here is almost always pixels meant as fixed16(pixels)
+      if (typeof input !== "bigint") throw new Error(`${where} wants 16.16 fixed point: fixed16(x)`);
+      return inRange(input);
     case "enum": {
       if (typeof input === "string") {
         const e = info.enums?.find((x) => x.name === input);
@@ -185,6 +191,55 @@ export function formatPropertyValue(v: PropertyValue): string {
       return v.blob === undefined ? "none" : `blob ${v.blob}`;
     case "object":
       return v.id === undefined ? "none" : `${v.objectType ?? "object"} ${v.id}`;
+  }
+}
+
+/** The current property values of one object, readable by name with typed values. */
+export class PropertySet {
+  constructor(
+    readonly owner: string,
+    private readonly entries: ReadonlyMap<string, { info: PropertyInfo; raw: bigint }>,
+  ) {}
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+  info(name: string): PropertyInfo {
+    return this.entry(name).info;
+  }
+  raw(name: string): bigint {
+    return this.entry(name).raw;
+  }
+  value(name: string): PropertyValue {
+    const e = this.entry(name);
+    return decodeProperty(e.info, e.raw);
+  }
+  /** Raw value as a number (object ids, booleans, small ranges). */
+  number(name: string): number {
+    return Number(this.raw(name));
+  }
+  enumName(name: string): string | undefined {
+    const v = this.value(name);
+    if (v.kind !== "enum") throw new DrmError(`${this.owner}: property ${name} is ${v.kind}, not enum`);
+    return v.name;
+  }
+  blob(name: string): BlobId | undefined {
+    const v = this.value(name);
+    if (v.kind !== "blob") throw new DrmError(`${this.owner}: property ${name} is ${v.kind}, not blob`);
+    return v.blob;
+  }
+  [Symbol.iterator](): IterableIterator<[string, { info: PropertyInfo; raw: bigint }]> {
+    return this.entries[Symbol.iterator]();
+  }
+  [inspect.custom](): string {
+    return `PropertySet ${this.owner} {${this.names().map((n) => `${n}=${formatPropertyValue(this.value(n))}`).join(", ")}}`;
+  }
+  private entry(name: string) {
+    const e = this.entries.get(name);
+    if (!e) throw new DrmError(`${this.owner} has no property ${name} (it has ${this.names().join(", ")})`);
+    return e;
   }
 }
 

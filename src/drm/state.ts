@@ -1,21 +1,25 @@
 // Saving the complete KMS state before we touch the display and putting it back on every way out:
-// normal exit, SIGINT, SIGTERM and uncaught errors. Restore writes only what differs from the saved
-// state, atomically with ALLOW_MODESET, and falls back to legacy SETCRTC/SETPLANE.
+// restore(), device close, normal exit, SIGINT/SIGTERM/SIGHUP and uncaught errors (the last ones
+// through sys/exit-hooks). Restore writes only what differs from the saved state, atomically with
+// ALLOW_MODESET, and falls back to legacy SETCRTC/SETPLANE.
+import { onProcessExit } from "../sys/exit-hooks.js";
 import { logger } from "../util/log.js";
 import { AtomicRequest } from "./atomic.js";
-import type { DrmDevice } from "./device.js";
+import type { DrmDevice, ObjectIds } from "./device.js";
 import {
-  modeEquals, type BlobId, type ConnectorId, type CrtcId, type FbId, type Mode, type ObjectKind, type PlaneId,
+  modeEquals, type BlobId, type ConnectorId, type CrtcId, type FbId, type Mode, type PlaneId,
 } from "./types.js";
 
 const log = logger("drm");
 
 /** Properties we never write back: legacy-only or kernel-managed. */
-const SKIP = new Set(["DPMS", "link-status", "EDID", "PATH", "TILE", "WRITEBACK_PIXEL_FORMATS", "IN_FORMATS", "content protection"]);
+const SKIP = new Set(["DPMS", "link-status", "EDID", "PATH", "TILE", "WRITEBACK_PIXEL_FORMATS", "IN_FORMATS", "Content Protection"]);
+
+type SavedKind = "crtc" | "plane" | "connector";
 
 interface SavedObject {
-  kind: ObjectKind;
-  id: number;
+  kind: SavedKind;
+  id: ObjectIds[SavedKind];
   /** raw values of the writable properties */
   props: Map<string, bigint>;
   /** contents of blob-valued properties (ids die with their last reference, contents do not) */
@@ -30,10 +34,10 @@ export interface KmsState {
   legacy: { crtc: CrtcId; fb: FbId | undefined; mode: Mode | undefined; connectors: ConnectorId[]; x: number; y: number }[];
 }
 
-function saveObject(dev: DrmDevice, kind: ObjectKind, id: number): SavedObject {
+function saveObject<K extends SavedKind>(dev: DrmDevice, kind: K, id: ObjectIds[K]): SavedObject {
   const props = new Map<string, bigint>();
   const blobs = new Map<string, Buffer | undefined>();
-  for (const [name, { info, raw }] of dev.properties(kind as "crtc", id as CrtcId)) {
+  for (const [name, { info, raw }] of dev.properties(kind, id)) {
     if (info.immutable || SKIP.has(name)) continue;
     props.set(name, raw);
     if (info.kind === "blob") blobs.set(name, raw === 0n ? undefined : dev.blob(Number(raw) as BlobId));
@@ -64,7 +68,7 @@ function restoreRequest(dev: DrmDevice, saved: KmsState, created: BlobId[]): Ato
   const req = new AtomicRequest(dev);
   const disabledPlanes = new Set<number>();
   for (const obj of [...saved.connectors, ...saved.crtcs, ...saved.planes]) {
-    const now = dev.properties(obj.kind as "crtc", obj.id as CrtcId);
+    const now = dev.properties(obj.kind, obj.id);
     for (const [name, raw] of obj.props) {
       if (!now.has(name)) continue;
       const info = now.info(name);
@@ -186,73 +190,29 @@ export function summarizeState(dev: DrmDevice): StateSummary {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Restore on every way out
-
-const active = new Set<{ dev: DrmDevice; state: KmsState }>();
-let installed = false;
-
-function restoreAll(reason: string): void {
-  for (const entry of [...active]) {
-    active.delete(entry);
-    if (entry.dev.closed) continue;
-    try {
-      restoreState(entry.dev, entry.state);
-      log.info(`restored KMS state of ${entry.dev.path} (${reason})`);
-    } catch (e) {
-      log.error(`could not restore KMS state of ${entry.dev.path} (${reason}): ${e instanceof Error ? e.message : e}`);
-    }
-  }
-}
-
-const onExit = () => restoreAll("exit");
-const onUncaught = (err: unknown) => restoreAll(`uncaught ${err instanceof Error ? err.name : "error"}`);
-const onSignal = (signal: NodeJS.Signals) => {
-  restoreAll(signal);
-  uninstall();
-  // re-raise so the default action (exit with the signal) happens, unless the app handles it itself
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-};
-
-function install(): void {
-  if (installed) return;
-  installed = true;
-  process.on("exit", onExit);
-  process.on("uncaughtExceptionMonitor", onUncaught);
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  process.on("SIGHUP", onSignal);
-}
-
-function uninstall(): void {
-  if (!installed) return;
-  installed = false;
-  process.off("exit", onExit);
-  process.off("uncaughtExceptionMonitor", onUncaught);
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
-  process.off("SIGHUP", onSignal);
-}
-
 /**
  * Saves the state now and guarantees it is restored: on `restore()`, on device close, on process
  * exit, SIGINT/SIGTERM/SIGHUP and uncaught errors. Returns a handle whose restore() is idempotent.
  */
 export function guardState(dev: DrmDevice): { state: KmsState; restore(): void } {
-  const entry = { dev, state: saveState(dev) };
-  active.add(entry);
-  install();
+  const state = saveState(dev);
+  let restored = false;
   const restore = () => {
-    if (!active.delete(entry)) return;
-    if (active.size === 0) uninstall();
-    restoreState(dev, entry.state);
+    if (restored) return;
+    restored = true;
+    unregister();
+    restoreState(dev, state);
   };
-  dev.onClose(() => {
+  const restoreLogged = (reason: string) => {
+    if (restored || dev.closed) return;
     try {
       restore();
+      log.info(`restored KMS state of ${dev.path} (${reason})`);
     } catch (e) {
-      log.error(`could not restore KMS state of ${dev.path}: ${e instanceof Error ? e.message : e}`);
+      log.error(`could not restore KMS state of ${dev.path} (${reason}): ${e instanceof Error ? e.message : e}`);
     }
-  });
-  return { state: entry.state, restore };
+  };
+  const unregister = onProcessExit(restoreLogged);
+  dev.onClose(() => restoreLogged("device closed"));
+  return { state, restore };
 }

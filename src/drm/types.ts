@@ -1,5 +1,6 @@
 // KMS value types: branded object ids (a ConnectorId is not a CrtcId), modes, fourcc and 16.16 fixed
 // point. Pure code: no ioctls here, so it is unit-tested on hosts without DRM.
+import { printable } from "./printable.js";
 
 declare const brand: unique symbol;
 type Id<K extends string> = number & { readonly [brand]: K };
@@ -10,7 +11,6 @@ export type PlaneId = Id<"plane">;
 export type FbId = Id<"framebuffer">;
 export type BlobId = Id<"blob">;
 export type PropertyId = Id<"property">;
-export type KmsObjectId = ConnectorId | EncoderId | CrtcId | PlaneId | FbId | BlobId;
 
 /** 0 means "no object" in the uapi; we say undefined instead. */
 export function optId<T extends number>(raw: number | bigint): T | undefined {
@@ -40,16 +40,19 @@ export function connectionName(raw: number): Connection {
   return raw === 1 ? "connected" : raw === 2 ? "disconnected" : "unknown";
 }
 
-/** 16.16 fixed point, as the SRC_X/Y/W/H plane properties take it. */
-export const fixed16 = {
-  from(value: number): bigint {
-    if (!(value >= 0) || value >= 65536) throw new RangeError(`16.16 fixed point: ${value} is out of range [0, 65536)`);
-    return BigInt(Math.round(value * 65536));
-  },
-  to(raw: bigint): number {
-    return Number(raw) / 65536;
-  },
-};
+/** A raw 16.16 fixed-point value, as the SRC_X/Y/W/H plane properties take it: make it with fixed16(). */
+export type Fixed16 = bigint & { readonly [brand]: "16.16" };
+
+/** x as 16.16 fixed point (0 <= x < 65536; fractions are rounded to 1/65536). */
+export function fixed16(x: number): Fixed16 {
+  if (!(x >= 0) || x >= 65536) throw new RangeError(`16.16 fixed point: ${x} is out of range [0, 65536)`);
+  return BigInt(Math.round(x * 65536)) as Fixed16;
+}
+
+/** The number a raw 16.16 fixed-point value stands for. */
+export function fromFixed16(raw: bigint): number {
+  return Number(raw) / 65536;
+}
 
 export function fourcc(code: string): number {
   if (code.length !== 4) throw new Error(`fourcc "${code}" must have 4 characters`);
@@ -86,10 +89,11 @@ export const DRM_MODE_TYPE_PREFERRED = 1 << 3;
 const DRM_MODE_FLAG_INTERLACE = 1 << 4;
 const DRM_MODE_FLAG_DBLSCAN = 1 << 5;
 
+/** Decodes struct drm_mode_modeinfo; the mode prints as `1024x768@60.00` in the REPL. */
 export function decodeMode(buf: Buffer, o = 0): Mode {
   const h = (i: number) => buf.readUInt16LE(o + 4 + i * 2);
   const end = buf.indexOf(0, o + 36);
-  return {
+  return printable({
     clock: buf.readUInt32LE(o),
     hdisplay: h(0), hsyncStart: h(1), hsyncEnd: h(2), htotal: h(3), hskew: h(4),
     vdisplay: h(5), vsyncStart: h(6), vsyncEnd: h(7), vtotal: h(8), vscan: h(9),
@@ -97,7 +101,7 @@ export function decodeMode(buf: Buffer, o = 0): Mode {
     flags: buf.readUInt32LE(o + 28),
     type: buf.readUInt32LE(o + 32),
     name: buf.toString("latin1", o + 36, end < 0 || end > o + 68 ? o + 68 : end),
-  };
+  }, describeMode);
 }
 
 export function encodeMode(m: Mode, buf = Buffer.alloc(MODE_INFO_SIZE), o = 0): Buffer {

@@ -1,7 +1,10 @@
 // Virtual terminal handling: when we run on a Linux VT, switch it to graphics mode (no text cursor
 // drawn over our frames) and take over VT switching (VT_PROCESS) so we drop/regain DRM master on
-// switches. Without a VT (ssh, serial console, the test VM) this is skipped with a log line.
+// switches. Both are undone by release() and, should the process end first, on exit, SIGINT/SIGTERM/
+// SIGHUP and uncaught errors (a console left in graphics mode shows no text). Without a VT (ssh,
+// serial console, the test VM) this is skipped with a log line.
 import { readlinkSync } from "node:fs";
+import { onProcessExit } from "../sys/exit-hooks.js";
 import { check, close, ioctl, libc, open, O_RDWR } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import type { DrmDevice } from "./device.js";
@@ -54,8 +57,18 @@ export function takeVt(dev: DrmDevice): VtGuard {
     return { vt: undefined, release() {} };
   }
   const fd = open(vt, O_RDWR);
-  setKdMode(fd, KD_GRAPHICS, vt);
-  ioctl(fd, VT_SETMODE, vtMode(VT_PROCESS, SIGUSR1, SIGUSR2), vt);
+  try {
+    setKdMode(fd, KD_GRAPHICS, vt);
+    ioctl(fd, VT_SETMODE, vtMode(VT_PROCESS, SIGUSR1, SIGUSR2), vt);
+  } catch (e) {
+    try {
+      setKdMode(fd, KD_TEXT, vt);
+    } catch {
+      /* the first error says more */
+    }
+    close(fd);
+    throw e;
+  }
   const onRelease = () => {
     try {
       dev.dropMaster();
@@ -76,21 +89,21 @@ export function takeVt(dev: DrmDevice): VtGuard {
   process.on("SIGUSR2", onAcquire);
   log.info(`${vt}: graphics mode, VT switching under our control`);
   let released = false;
-  return {
-    vt,
-    release() {
-      if (released) return;
-      released = true;
-      process.off("SIGUSR1", onRelease);
-      process.off("SIGUSR2", onAcquire);
-      try {
-        ioctl(fd, VT_SETMODE, vtMode(VT_AUTO), vt);
-        setKdMode(fd, KD_TEXT, vt);
-      } finally {
-        close(fd);
-      }
-    },
+  const release = () => {
+    if (released) return;
+    released = true;
+    unregister();
+    process.off("SIGUSR1", onRelease);
+    process.off("SIGUSR2", onAcquire);
+    try {
+      ioctl(fd, VT_SETMODE, vtMode(VT_AUTO), vt);
+      setKdMode(fd, KD_TEXT, vt);
+    } finally {
+      close(fd);
+    }
   };
+  const unregister = onProcessExit(release);
+  return { vt, release };
 }
 
 // KDSETMODE and VT_RELDISP take an integer argument, not a pointer: pass it through an ioctl

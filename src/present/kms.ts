@@ -3,15 +3,18 @@
 // events. An image is reused only once a later flip has taken it off screen. When the dmabuf cannot
 // be imported, frames render offscreen and are copied into dumb buffers instead (logged).
 import {
-  Buffer as VkBuffer, BufferUsage, Format, Image, ImageLayout, ImageUsage, MOD_LINEAR, Semaphore, type CommandBuffer,
+  Buffer as VkBuffer, BufferUsage, Format, Image, ImageLayout, ImageUsage, Scope, Semaphore, type CommandBuffer,
   type Device, type Fence,
 } from "../vk/index.js";
+import { formatPciAddress, samePciAddress } from "../sys/dev.js";
 import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import {
-  AtomicRequest, chooseOutput, describeMode, DrmDevice, DRM_FORMAT_XRGB8888, DumbBuffer, guardState, modeRefresh,
-  pickMode, takeVt, type FbId, type FlipEvent, type Output, type VtGuard,
+  addModeset, AtomicRequest, chooseOutput, describeMode, DrmDevice, DrmUnavailableError, DRM_FORMAT_MOD_LINEAR,
+  DRM_FORMAT_XRGB8888, DumbBuffer, FlipLog, fullScreenPlane, guardState, modeRefresh, pciAddressOfNode, takeVt, type FbId, type FlipEvent, type Output,
+  type PropertyValues, type VtGuard,
 } from "../drm/index.js";
+import { BackendUnavailableError } from "./errors.js";
 import { FrameLoop } from "./frame-loop.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 
@@ -37,12 +40,20 @@ export interface KmsOptions {
 
 export type KmsPath = "prime" | "dumb-copy";
 
+/** The layout frames leave a target in: scanned out as it is, or copied out of. */
+const FINAL_LAYOUT: Record<KmsPath, ImageLayout> = {
+  prime: ImageLayout.VK_IMAGE_LAYOUT_GENERAL,
+  "dumb-copy": ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+};
+
 interface KmsTarget extends RenderTarget {
-  fb: FbId;
+  readonly fb: FbId;
   state: "free" | "rendering" | "queued" | "onscreen";
   /** dumb-copy path: the dumb buffer shown and the host buffer the GPU copies into */
-  dumb?: DumbBuffer;
-  staging?: VkBuffer;
+  readonly dumb?: DumbBuffer;
+  readonly staging?: VkBuffer;
+  /** Owns the target's image, view, framebuffer and buffers. */
+  readonly scope: Scope;
 }
 
 export class KmsBackend implements SwapchainBackend {
@@ -67,8 +78,10 @@ export class KmsBackend implements SwapchainBackend {
   private waiters: (() => void)[] = [];
   private failure: Error | undefined;
   private modifier: bigint | undefined;
-  private readonly flips: FlipEvent[] = [];
-  private counters = { presented: 0, missedVblanks: 0 };
+  /** Set once creating an image with modifiers failed: the other images use LINEAR straight away. */
+  private linearOnly = false;
+  private readonly flips = new FlipLog();
+  private presented = 0;
   private destroyed = false;
 
   private constructor(
@@ -84,102 +97,93 @@ export class KmsBackend implements SwapchainBackend {
     this.size = [w, h];
     this.refresh = modeRefresh(output.mode);
     const count = options.images ?? 3;
-    let path: KmsPath = "prime";
-    let why = "";
-    if (options.forceCopy) {
-      path = "dumb-copy";
-      why = "forced";
-    } else if (!device.canExportDmabuf) {
-      path = "dumb-copy";
-      why = "the Vulkan device cannot export dmabufs";
-    } else {
-      try {
-        this.allocatePrime(count, w, h);
-      } catch (e) {
-        path = "dumb-copy";
-        why = `dmabuf import failed: ${e instanceof Error ? e.message : e}`;
-        this.freeTargets();
+    // one image on screen and one to render into at the least, or acquire() would wait forever
+    if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
+    try {
+      const fallback = options.forceCopy ? "forced"
+        : !device.canExportDmabuf ? "the Vulkan device cannot export dmabufs"
+        : this.tryPrime(count, w, h);
+      if (fallback !== undefined) {
+        log.warn(`kms: falling back to dumb buffers + a copy per frame (${fallback})`);
+        this.allocateDumb(count, w, h);
       }
+      this.fallbackReason = fallback;
+      this.path = fallback === undefined ? "prime" : "dumb-copy";
+      this.finalLayout = FINAL_LAYOUT[this.path];
+      // The dumb-copy path reads the frame on the CPU anyway; PRIME can hand the wait to the kernel.
+      const canFence = device.has("VK_KHR_external_semaphore_fd") && drm.properties("plane", output.plane.id).has("IN_FENCE_FD");
+      this.sync = this.path === "prime" && canFence && options.sync !== "cpu-wait" ? "in-fence" : "cpu-wait";
+      this.renderFinished = this.sync === "in-fence" ? Semaphore.create(device, { exportable: true }) : undefined;
+    } catch (e) {
+      this.freeTargets();
+      throw e;
     }
-    if (path === "dumb-copy") {
-      log.warn(`kms: falling back to dumb buffers + a copy per frame (${why})`);
-      this.allocateDumb(count, w, h);
-    }
-    this.path = path;
-    this.fallbackReason = path === "dumb-copy" ? why : undefined;
-    this.finalLayout = path === "prime" ? ImageLayout.VK_IMAGE_LAYOUT_GENERAL : ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
-    // The dumb-copy path reads the frame on the CPU anyway; PRIME can hand the wait to the kernel.
-    const canFence = device.has("VK_KHR_external_semaphore_fd") && drm.properties("plane", output.plane.id).has("IN_FENCE_FD");
-    this.sync = path === "prime" && canFence && options.sync !== "cpu-wait" ? "in-fence" : "cpu-wait";
-    if (this.sync === "in-fence") this.renderFinished = Semaphore.create(device, { exportable: true });
-    for (const t of this.targets) (t as { finalLayout: ImageLayout }).finalLayout = this.finalLayout;
-    log.info(`kms: ${output.connector.name} ${describeMode(output.mode)}, crtc ${output.crtc}, plane ${output.plane.id}, ${count} images, path ${path}` +
+    log.info(`kms: ${output.connector.name} ${describeMode(output.mode)}, crtc ${output.crtc}, plane ${output.plane.id}, ${count} images, path ${this.path}` +
       (this.modifier !== undefined ? `, modifier 0x${this.modifier.toString(16)}` : "") + `, sync ${this.sync}`);
   }
 
+  /** Opens the display (a DrmDevice of its own unless options.drm is one), saving its state for restore. */
   static open(device: Device, options: KmsOptions = {}): KmsBackend {
-    const ownsDrm = !(options.drm instanceof DrmDevice);
-    const drm = options.drm instanceof DrmDevice ? options.drm : DrmDevice.open(options.drm);
-    let guard: { restore(): void } | undefined;
-    let vt: VtGuard | undefined;
+    const undo = new Scope("KmsBackend.open"); // what to put back if opening fails half-way
     try {
-      if (!drm.atomic) throw new Error(`${drm.path}: the KMS presenter needs atomic modesetting`);
-      if (!drm.isMaster()) throw new Error(`${drm.path}: not DRM master (a compositor or another program owns the display)`);
-      let mode = options.mode;
-      if (!mode && options.size) {
-        // a mode of exactly the asked size, if the display has one
-        const probe = chooseOutput(drm, { connector: options.connector });
-        const spec = `${options.size[0]}x${options.size[1]}`;
-        if (pickMode(probe.connector.modes, spec)) mode = spec;
-        else log.info(`kms: no ${spec} mode on ${probe.connector.name}; using its preferred mode`);
-      }
-      const output = chooseOutput(drm, { connector: options.connector, mode, format: DRM_FORMAT_XRGB8888 });
-      guard = guardState(drm);
-      vt = takeVt(drm);
+      const drm = options.drm instanceof DrmDevice ? options.drm : DrmDevice.open(options.drm);
+      const ownsDrm = drm !== options.drm;
+      if (ownsDrm) undo.defer(() => drm.close());
+      if (!drm.atomic) throw new DrmUnavailableError(`${drm.path}: the KMS presenter needs atomic modesetting, which this driver lacks`);
+      if (!drm.isMaster()) throw new DrmUnavailableError(`${drm.path}: not DRM master (a compositor or another program owns the display)`);
+      const output = chooseOutput(drm, { connector: options.connector, mode: options.mode, size: options.size, format: DRM_FORMAT_XRGB8888 });
+      // the VT first, so that every way out restores the display before handing the VT back
+      const vt = takeVt(drm);
+      undo.defer(() => vt.release());
+      const guard = guardState(drm);
+      undo.defer(() => guard.restore());
       logDeviceMatch(device, drm);
       return new KmsBackend(device, drm, ownsDrm, output, guard, vt, options);
     } catch (e) {
       try {
-        guard?.restore();
-        vt?.release();
-      } finally {
-        if (ownsDrm) drm.close();
+        undo.close();
+      } catch (undoError) {
+        log.warn(`kms: while giving the display back: ${undoError instanceof Error ? undoError.message : undoError}`);
       }
       throw e;
     }
   }
 
+  /** Allocates PRIME targets; undefined on success, else why not (nothing is left allocated then). */
+  private tryPrime(count: number, w: number, h: number): string | undefined {
+    try {
+      this.allocatePrime(count, w, h);
+      return undefined;
+    } catch (e) {
+      this.freeTargets();
+      return `dmabuf import failed: ${e instanceof Error ? e.message : e}`;
+    }
+  }
+
   private allocatePrime(count: number, w: number, h: number): void {
-    const planeMods = this.output.plane.modifiers?.get(DRM_FORMAT_XRGB8888) ?? [MOD_LINEAR];
+    const planeMods = this.output.plane.modifiers?.get(DRM_FORMAT_XRGB8888) ?? [DRM_FORMAT_MOD_LINEAR];
     const driverMods = this.device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
     const common = driverMods.filter((m) => planeMods.includes(m));
     if (driverMods.length && !common.length)
       throw new Error(`no modifier both Vulkan (${driverMods.map(hex).join(",")}) and plane ${this.output.plane.id} (${planeMods.map(hex).join(",")}) support`);
-    if (!driverMods.length && !planeMods.includes(MOD_LINEAR)) throw new Error(`plane ${this.output.plane.id} cannot scan out LINEAR XRGB8888`);
+    if (!driverMods.length && !planeMods.includes(DRM_FORMAT_MOD_LINEAR)) throw new Error(`plane ${this.output.plane.id} cannot scan out LINEAR XRGB8888`);
     const withModifiers = this.drm.getCap("addFb2Modifiers") === 1n;
     for (let i = 0; i < count; i++) {
-      const image = this.createScanoutImage(w, h, i, common, planeMods);
-      const target: Partial<Mutable<KmsTarget>> & { image: Image } = { image };
-      this.targets.push(target as KmsTarget); // freed by freeTargets on any failure below
-      target.view = image.createView();
-      const exp = image.exportDmabuf();
-      let handle: number;
-      try {
-        handle = this.drm.importDmabuf(exp.fd);
-      } finally {
-        closeFd(exp.fd); // the GEM object holds its own reference to the dmabuf
-      }
-      try {
-        target.fb = this.drm.addFramebuffer({
-          width: w, height: h, format: DRM_FORMAT_XRGB8888, handles: [handle],
-          pitches: [exp.planes[0]!.stride], offsets: [exp.planes[0]!.offset],
-          modifier: withModifiers ? exp.modifier : undefined,
-        });
-      } finally {
-        this.drm.closeHandle(handle); // the framebuffer keeps the buffer alive
-      }
-      this.modifier = exp.modifier;
-      Object.assign(target, { id: nextId++, width: w, height: h, format: this.format, finalLayout: ImageLayout.VK_IMAGE_LAYOUT_GENERAL, state: "free" });
+      this.addTarget(FINAL_LAYOUT.prime, w, h, (scope) => {
+        const image = scope.add(this.createScanoutImage(w, h, i, common, planeMods));
+        const exp = image.exportDmabuf();
+        let fb: FbId;
+        try {
+          fb = this.drm.framebufferFromDmabuf({
+            fd: exp.fd, width: w, height: h, format: DRM_FORMAT_XRGB8888, planes: exp.planes, modifier: withModifiers ? exp.modifier : undefined,
+          });
+        } finally {
+          closeFd(exp.fd); // the framebuffer holds its own reference to the dmabuf
+        }
+        scope.defer(() => this.drm.removeFramebuffer(fb));
+        this.modifier = exp.modifier;
+        return { image, fb };
+      });
     }
   }
 
@@ -195,44 +199,44 @@ export class KmsBackend implements SwapchainBackend {
     try {
       return create(common);
     } catch (e) {
-      if (!planeMods.includes(MOD_LINEAR)) throw e;
+      if (!planeMods.includes(DRM_FORMAT_MOD_LINEAR)) throw e;
       log.warn(`kms: creating an image with modifiers ${common.map(hex).join(",")} failed (${e instanceof Error ? e.message : e}); using LINEAR`);
       this.linearOnly = true;
       return create();
     }
   }
-  private linearOnly = false;
 
   private allocateDumb(count: number, w: number, h: number): void {
     for (let i = 0; i < count; i++) {
-      const image = Image.create(this.device, {
-        width: w, height: h, format: this.format, usage: ImageUsage.colorAttachment | ImageUsage.transferSrc, what: `kms offscreen image ${i}`,
+      this.addTarget(FINAL_LAYOUT["dumb-copy"], w, h, (scope) => {
+        const image = scope.add(Image.create(this.device, {
+          width: w, height: h, format: this.format, usage: ImageUsage.colorAttachment | ImageUsage.transferSrc, what: `kms offscreen image ${i}`,
+        }));
+        const staging = scope.add(VkBuffer.create(this.device, { size: w * h * 4, usage: BufferUsage.transferDst, memory: "host", what: `kms staging ${i}` }));
+        const dumb = scope.add(DumbBuffer.create(this.drm, w, h));
+        return { image, fb: dumb.fb, dumb, staging };
       });
-      const target: Partial<Mutable<KmsTarget>> & { image: Image } = { image };
-      this.targets.push(target as KmsTarget);
-      target.view = image.createView();
-      target.staging = VkBuffer.create(this.device, { size: w * h * 4, usage: BufferUsage.transferDst, memory: "host", what: `kms staging ${i}` });
-      target.dumb = DumbBuffer.create(this.drm, w, h);
-      target.fb = target.dumb.fb;
-      Object.assign(target, { id: nextId++, width: w, height: h, format: this.format, finalLayout: ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, state: "free" });
+    }
+  }
+
+  /** Makes one target in its own scope (freed whole if any step fails) and adds it to the free ones. */
+  private addTarget(
+    finalLayout: ImageLayout, width: number, height: number,
+    make: (scope: Scope) => Pick<KmsTarget, "image" | "fb" | "dumb" | "staging">,
+  ): void {
+    const scope = new Scope(`kms target ${this.targets.length}`);
+    try {
+      const parts = make(scope);
+      const view = scope.add(parts.image.createView());
+      this.targets.push({ ...parts, view, scope, id: nextId++, width, height, format: this.format, finalLayout, state: "free" });
+    } catch (e) {
+      scope.close();
+      throw e;
     }
   }
 
   private freeTargets(): void {
-    for (const t of this.targets) {
-      if (t.fb !== undefined && !t.dumb && !this.drm.closed) {
-        try {
-          this.drm.removeFramebuffer(t.fb);
-        } catch (e) {
-          log.warn(`kms: RMFB ${t.fb}: ${e instanceof Error ? e.message : e}`);
-        }
-      }
-      t.dumb?.destroy();
-      t.staging?.destroy();
-      t.view?.destroy();
-      t.image?.destroy();
-    }
-    this.targets = [];
+    for (const t of this.targets.splice(0)) t.scope.close();
   }
 
   get endReason(): string | undefined {
@@ -261,55 +265,44 @@ export class KmsBackend implements SwapchainBackend {
     if (this.failure) throw this.failure;
     const t = target as KmsTarget;
     // in-fence: a sync file for this frame's rendering; -1 means the GPU has already finished.
-    let inFence = this.renderFinished ? this.renderFinished.exportSyncFile() : -1;
+    const inFence = this.renderFinished ? this.renderFinished.exportSyncFile() : -1;
     if (!this.renderFinished) rendered.wait(); // the display must get a finished image
-    if (t.dumb) copyToDumb(t.staging!, t.dumb);
+    if (t.dumb && t.staging) t.dumb.write(new Uint8Array(t.staging.mapped));
     try {
       await this.commit(t, inFence);
     } finally {
       if (inFence >= 0) closeFd(inFence); // the commit took its own reference to the fence
-      inFence = -1;
     }
   }
 
   private async commit(t: KmsTarget, inFence: number): Promise<void> {
-    const fence = inFence >= 0 ? { IN_FENCE_FD: inFence } : {};
+    const fence: PropertyValues<"plane"> = inFence >= 0 ? { IN_FENCE_FD: inFence } : {};
     // one nonblocking commit in flight at a time (a second would be EBUSY): this is the pacing
     if (this.pendingFlip) await this.pendingFlip;
     if (this.failure) throw this.failure;
     const req = new AtomicRequest(this.drm);
     const { output } = this;
     if (this.modeset) {
-      const [w, h] = this.size;
       const blob = this.drm.createModeBlob(output.mode);
       try {
-        req.connector(output.connector.id, { CRTC_ID: output.crtc })
-          .crtc(output.crtc, { ACTIVE: 1, MODE_ID: blob })
-          .plane(output.plane.id, {
-            FB_ID: t.fb, CRTC_ID: output.crtc, ...fence,
-            SRC_X: { fixed16: 0 }, SRC_Y: { fixed16: 0 }, SRC_W: { fixed16: w }, SRC_H: { fixed16: h },
-            CRTC_X: 0, CRTC_Y: 0, CRTC_W: w, CRTC_H: h,
-          });
-        this.pendingFlip = this.track(t, req.commit({ allowModeset: true, nonblock: true, pageFlipEvent: true }).flip!);
+        addModeset(req, output, blob, { ...fullScreenPlane(output, t.fb), ...fence });
+        this.pendingFlip = this.track(t, req.commit({ allowModeset: true, nonblock: true, pageFlipEvent: true }).flip);
       } finally {
         this.drm.destroyBlob(blob); // the committed CRTC state holds its own reference
       }
       this.modeset = false;
     } else {
       req.plane(output.plane.id, { FB_ID: t.fb, ...fence });
-      this.pendingFlip = this.track(t, req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip!);
+      this.pendingFlip = this.track(t, req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip);
     }
     t.state = "queued";
-    this.counters.presented++;
+    this.presented++;
   }
 
   private track(t: KmsTarget, flip: Promise<FlipEvent>): Promise<FlipEvent> {
     return flip.then(
       (ev) => {
-        const last = this.flips[this.flips.length - 1];
-        if (last) this.counters.missedVblanks += Math.max(0, ev.sequence - last.sequence - 1);
-        this.flips.push(ev);
-        if (this.flips.length > 1000) this.flips.splice(0, 500);
+        this.flips.add(ev);
         for (const x of this.targets) if (x.state === "onscreen") x.state = "free";
         t.state = "onscreen";
         this.pendingFlip = undefined;
@@ -337,23 +330,20 @@ export class KmsBackend implements SwapchainBackend {
 
   /** The flip events seen (the last 500-1000), oldest first. */
   get flipEvents(): readonly FlipEvent[] {
-    return this.flips;
+    return this.flips.events;
   }
 
   stats(): Record<string, number | string> {
-    const f = this.flips;
-    // the modeset's flip is left out: its timestamp predates the new mode's vblank timeline
-    const steady = f.length && f === this.flips && this.counters.presented === f.length ? f.slice(1) : f;
-    const span = steady.length > 1 ? (steady[steady.length - 1]!.timeUs - steady[0]!.timeUs) / 1e6 : 0;
+    const rate = this.flips.flipsPerSecond;
     return {
       path: this.path,
       sync: this.sync,
       ...(this.modifier !== undefined ? { modifier: `0x${this.modifier.toString(16)}` } : {}),
       mode: describeMode(this.output.mode),
-      presented: this.counters.presented,
-      flips: f.length,
-      missedVblanks: this.counters.missedVblanks,
-      ...(span > 0 ? { flipsPerSecond: Number(((steady.length - 1) / span).toFixed(2)) } : {}),
+      presented: this.presented,
+      flips: this.flips.events.length,
+      missedVblanks: this.flips.missedVblanks,
+      ...(rate !== undefined ? { flipsPerSecond: Number(rate.toFixed(2)) } : {}),
     };
   }
 
@@ -373,28 +363,19 @@ export class KmsBackend implements SwapchainBackend {
   }
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 function hex(m: bigint): string {
   return `0x${m.toString(16)}`;
 }
 
-/** Copies the GPU's tightly packed rows into the dumb buffer's pitched rows. */
-function copyToDumb(staging: VkBuffer, dumb: DumbBuffer): void {
-  const src = new Uint8Array(staging.mapped);
-  const dst = new Uint8Array(dumb.pixels.buffer);
-  const row = dumb.width * 4;
-  if (dumb.pitch === row) {
-    dst.set(src.subarray(0, row * dumb.height));
-    return;
-  }
-  for (let y = 0; y < dumb.height; y++) dst.set(src.subarray(y * row, (y + 1) * row), y * dumb.pitch);
-}
-
-/** DESIGN: match the KMS device to the Vulkan device by PCI bus; software renderers cannot match. */
+/** Says whether the Vulkan device is the display's device (same PCI address); a software renderer has none. */
 function logDeviceMatch(device: Device, drm: DrmDevice): void {
-  const pci = device.physical.pciBusInfo;
-  log.info(`kms: rendering on ${device.physical.name}${pci ? "" : " (no PCI bus info: cannot match it to the display; buffers are shared by dmabuf)"}, display ${drm.path}`);
+  const ours = device.physical.pciBusInfo;
+  const display = pciAddressOfNode(drm.path);
+  const how = !ours ? "no PCI address (a software renderer)"
+    : !display ? `${drm.path} is not a PCI device`
+    : samePciAddress(ours, display) ? `the same device as ${drm.path}`
+    : `not ${drm.path}'s device (${formatPciAddress(display)})`;
+  log.info(`kms: rendering on ${device.physical.name}: ${how}; frames reach the display as dmabufs`);
 }
 
 /** For openPresenter: `registerBackend("kms", kmsBackendOpener)`. */
@@ -403,9 +384,20 @@ export const kmsBackendOpener = async (
   o: { device: Device; ownsDevice: boolean; size: readonly [number, number]; connector?: string; mode?: string },
 ): Promise<FrameLoop> => openKmsPresenter(o.device, { size: o.size, connector: o.connector, mode: o.mode }, o.ownsDevice);
 
-/** A KMS Presenter: `openKmsPresenter(device, { connector, mode, size })`. */
+/**
+ * A KMS Presenter: `openKmsPresenter(device, { connector, mode, size })`. When KMS cannot work on this
+ * machine (no DRM device, no permission on the node, another process is DRM master, no atomic
+ * modesetting, no display connected) it throws BackendUnavailableError, so automatic backend choice
+ * moves on; any other error is a real failure and propagates unchanged.
+ */
 export async function openKmsPresenter(device: Device, options: KmsOptions = {}, ownsDevice = false): Promise<FrameLoop> {
-  const backend = KmsBackend.open(device, options);
+  let backend: KmsBackend;
+  try {
+    backend = KmsBackend.open(device, options);
+  } catch (e) {
+    if (e instanceof DrmUnavailableError) throw new BackendUnavailableError("kms", e.message, { cause: e });
+    throw e;
+  }
   try {
     return new FrameLoop(backend, ownsDevice);
   } catch (e) {

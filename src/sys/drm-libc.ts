@@ -1,5 +1,5 @@
-// libc calls the DRM layer needs beyond src/sys/libc.ts: non-blocking read of event records and
-// fstat-free helpers. Kept here (not in libc.ts, which is shared) per the working agreement.
+// The read(2) the DRM event reader needs: non-blocking, EAGAIN meaning "no event yet". Declared on
+// libc.ts's one libc handle, like every sys/ module.
 import { libc, koffi, SysError } from "./libc.js";
 
 const c_read = libc.func("long read(int fd, void *buf, size_t count)");

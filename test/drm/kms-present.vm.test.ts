@@ -1,10 +1,14 @@
 // The Vulkan KMS presenter on vkms (VM only): frames rendered by lavapipe reach the display through
 // PRIME import (and through the dumb-buffer fallback), paced by flips; what the display composes
 // (read back through the vkms writeback connector) equals what we rendered; the state is restored.
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AtomicRequest, DrmDevice, DumbBuffer, summarizeState, type ConnectorId, type StateSummary } from "../../src/drm/index.js";
-import { KmsBackend } from "../../src/present/kms.js";
+import {
+  AtomicRequest, DrmDevice, DrmError, DumbBuffer, summarizeState, type CrtcId, type StateSummary,
+} from "../../src/drm/index.js";
+import { BackendUnavailableError } from "../../src/present/errors.js";
+import { KmsBackend, kmsBackendOpener } from "../../src/present/kms.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
 import { Instance, type Device } from "../../src/vk/index.js";
 import { close as closeFd, koffi, openFdCount } from "../../src/sys/libc.js";
@@ -19,11 +23,11 @@ const skipWhy = !existsSync(CARD)
 if (skipWhy) console.warn(`[kms-present.vm.test] skipped: ${skipWhy}`);
 
 /** Reads what the CRTC composes through the Writeback-1 connector into a dumb buffer (XRGB8888). */
-async function writeback(drm: DrmDevice, crtc: number): Promise<{ px: Uint32Array; pitch: number; width: number; height: number }> {
+async function writeback(drm: DrmDevice, crtc: CrtcId): Promise<{ px: Uint32Array; pitch: number; width: number; height: number }> {
   const res = drm.resources();
   const wb = res.connectors.map((c) => drm.connector(c)).find((c) => c.type === "Writeback");
   expect(wb, "vkms offers a writeback connector").toBeDefined();
-  const crtcInfo = drm.crtc(crtc as never, res.crtcs);
+  const crtcInfo = drm.crtc(crtc, res.crtcs);
   const { hdisplay: w, vdisplay: h } = crtcInfo.mode!;
   const buf = DumbBuffer.create(drm, w, h);
   try {
@@ -35,7 +39,7 @@ async function writeback(drm: DrmDevice, crtc: number): Promise<{ px: Uint32Arra
     const fencePtr = Buffer.alloc(4);
     fencePtr.writeInt32LE(-1, 0);
     const swap = (toWriteback: boolean) => {
-      const req = new AtomicRequest(drm).connector(wb!.id as ConnectorId, toWriteback
+      const req = new AtomicRequest(drm).connector(wb!.id, toWriteback
         ? { CRTC_ID: crtc, WRITEBACK_FB_ID: buf.fb, WRITEBACK_OUT_FENCE_PTR: koffi.address(fencePtr) as bigint }
         : { CRTC_ID: undefined });
       for (const c of shown) req.connector(c, { CRTC_ID: toWriteback ? undefined : crtc });
@@ -161,4 +165,65 @@ describe.skipIf(!!skipWhy)("KMS presenter on vkms (VM)", () => {
       expect(gpu.validationMessages).toEqual([]);
     });
   }
+
+  describe("the opener used by automatic backend choice, when KMS cannot work here", () => {
+    /** What kmsBackendOpener threw, as plain data. */
+    async function openerError(options: { connector?: string } = {}) {
+      const fds = openFdCount();
+      const e = await kmsBackendOpener(gpu, { device, ownsDevice: false, size: [640, 480], ...options }).then(
+        async (presenter) => {
+          await presenter.close();
+          throw new Error("the KMS opener opened");
+        },
+        (error: unknown) => error as Error,
+      );
+      expect(openFdCount(), "the opener closed what it opened").toBe(fds);
+      expect(summarizeState(drm)).toEqual(initial);
+      return e;
+    }
+
+    it("another process is DRM master: unavailable, saying so", async () => {
+      expect(drm.isMaster(), "this test's own fd holds master").toBe(true);
+      const e = await openerError();
+      expect(e).toBeInstanceOf(BackendUnavailableError);
+      expect(e.message).toBe("kms: /dev/dri/card0: not DRM master (a compositor or another program owns the display)");
+    });
+
+    it("any other error propagates unchanged: a connector that does not exist", async () => {
+      drm.dropMaster(); // the opener's own fd becomes master
+      try {
+        const e = await openerError({ connector: "HDMI-A-9" });
+        expect(e).not.toBeInstanceOf(BackendUnavailableError);
+        expect(e).toBeInstanceOf(DrmError);
+        expect(e.message).toMatch(/^no connector named HDMI-A-9 on \/dev\/dri\/card0 \(it has Virtual-1/);
+      } finally {
+        drm.setMaster();
+      }
+    });
+
+    const setpriv = spawnSync("setpriv", ["--version"]).status === 0;
+    it.skipIf(!setpriv)("permission denied on the node (a user outside the video group): unavailable, naming node and errno", () => {
+      // a real unprivileged process: card0 is root-only (0600) in the VM, so open() fails with EACCES
+      const child = `
+        const { Instance } = await import(${JSON.stringify(`${process.cwd()}/dist/src/vk/index.js`)});
+        const { kmsBackendOpener } = await import(${JSON.stringify(`${process.cwd()}/dist/src/present/kms.js`)});
+        const gpu = await Instance.create({ validation: true, requireValidation: true });
+        const device = gpu.createDevice();
+        const e = await kmsBackendOpener(gpu, { device, ownsDevice: false, size: [640, 480] }).then(() => undefined, (e) => e);
+        device.destroy();
+        console.log(JSON.stringify({ uid: process.getuid(), name: e?.name, backend: e?.backend, message: e?.message, cause: e?.cause?.name, validation: gpu.validationMessages }));
+        gpu.destroy();`;
+      const out = execFileSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "--input-type=module", "-e", child], {
+        encoding: "utf8", env: { ...process.env, HOME: "/tmp" },
+      });
+      expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({
+        uid: 65534,
+        name: "BackendUnavailableError",
+        backend: "kms",
+        message: "kms: cannot open DRM device /dev/dri/card0: permission denied (EACCES; needs root or the video group)",
+        cause: "DrmUnavailableError",
+        validation: [],
+      });
+    });
+  });
 });

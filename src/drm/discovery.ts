@@ -1,0 +1,91 @@
+// Finding DRM devices through /dev/dri and sysfs: which nodes belong to one device, its driver and
+// its bus. Opens nothing.
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { charDeviceSysfs, parsePciAddress, pciAddressOfDevT, type PciAddress } from "../sys/dev.js";
+
+export type BusInfo =
+  | ({ type: "pci"; vendorId?: number; deviceId?: number } & PciAddress)
+  | { type: "platform"; name: string }
+  | { type: string; name: string };
+
+export interface DeviceInfo {
+  /** /dev/dri/cardN, the node for modesetting. */
+  primary?: string;
+  /** /dev/dri/renderDN, the node for rendering only. */
+  render?: string;
+  driver?: string;
+  bus: BusInfo;
+  /** sysfs path of the underlying device, the key that groups nodes. */
+  sysfs: string;
+}
+
+const DRI = "/dev/dri";
+
+function busInfo(sysfs: string): BusInfo {
+  let subsystem = "unknown";
+  try {
+    subsystem = basename(realpathSync(join(sysfs, "subsystem")));
+  } catch {
+    /* virtual devices have no subsystem link */
+  }
+  const name = basename(sysfs);
+  const pci = subsystem === "pci" ? parsePciAddress(name) : undefined;
+  if (!pci) return { type: subsystem, name };
+  const hex = (file: string) => {
+    try {
+      return parseInt(readFileSync(join(sysfs, file), "utf8").trim(), 16);
+    } catch {
+      return undefined;
+    }
+  };
+  return { type: "pci", ...pci, vendorId: hex("vendor"), deviceId: hex("device") };
+}
+
+function driverName(sysfs: string): string | undefined {
+  try {
+    return basename(realpathSync(join(sysfs, "driver")));
+  } catch {
+    // Virtual devices (vkms is a faux platform device) have no bound driver: name the device.
+    return sysfs.startsWith("/sys/devices/") ? basename(sysfs) : undefined;
+  }
+}
+
+/** DRM devices of this machine, each with its primary and render nodes and bus info. [] without DRM. */
+export function listDevices(): DeviceInfo[] {
+  if (!existsSync(DRI)) return [];
+  const byDevice = new Map<string, DeviceInfo>();
+  for (const node of readdirSync(DRI).sort()) {
+    const isCard = /^card\d+$/.test(node);
+    if (!isCard && !/^renderD\d+$/.test(node)) continue;
+    const path = join(DRI, node);
+    let sysfs: string | undefined;
+    try {
+      sysfs = charDeviceSysfs(statSync(path, { bigint: true }).rdev);
+    } catch {
+      /* the node went away meanwhile */
+    }
+    sysfs ??= path;
+    let info = byDevice.get(sysfs);
+    if (!info) byDevice.set(sysfs, (info = { bus: busInfo(sysfs), driver: driverName(sysfs), sysfs }));
+    if (isCard) info.primary = path;
+    else info.render = path;
+  }
+  return [...byDevice.values()];
+}
+
+/** The PCI address of the device behind a DRM node; undefined for platform and virtual devices. */
+export function pciAddressOfNode(node: string): PciAddress | undefined {
+  try {
+    return pciAddressOfDevT(statSync(node, { bigint: true }).rdev);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why there is no device to open, naming /dev/dri. */
+export function noDeviceReason(): string {
+  return existsSync(DRI)
+    ? `no DRM device: ${DRI} has no card* node`
+    : `no DRM device: ${DRI} does not exist (this kernel has no DRM driver loaded)`;
+}
