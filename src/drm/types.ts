@@ -54,17 +54,15 @@ export function fromFixed16(raw: bigint): number {
   return Number(raw) / 65536;
 }
 
-export function fourcc(code: string): number {
-  if (code.length !== 4) throw new Error(`fourcc "${code}" must have 4 characters`);
-  return (code.charCodeAt(0) | (code.charCodeAt(1) << 8) | (code.charCodeAt(2) << 16) | (code.charCodeAt(3) << 24)) >>> 0;
-}
-export function fourccName(format: number): string {
-  return String.fromCharCode(format & 0xff, (format >> 8) & 0xff, (format >> 16) & 0xff, (format >>> 24) & 0xff);
-}
-export const DRM_FORMAT_XRGB8888 = fourcc("XR24");
-export const DRM_FORMAT_ARGB8888 = fourcc("AR24");
-export const DRM_FORMAT_MOD_LINEAR = 0n;
-export const DRM_FORMAT_MOD_INVALID = 0x00ffffffffffffffn;
+// Formats and modifiers are shared with the Vulkan and Wayland layers: one definition in util/.
+export {
+  fourcc,
+  formatName as fourccName,
+  DRM_FORMAT_XRGB8888,
+  DRM_FORMAT_ARGB8888,
+  DRM_FORMAT_MOD_LINEAR,
+  DRM_FORMAT_MOD_INVALID,
+} from "../util/fourcc.js";
 
 /** struct drm_mode_modeinfo, decoded. */
 export interface Mode {
