@@ -1,18 +1,21 @@
 // Command-line parsing for the demo: every option checked, with usage text on bad input.
 import type { BackendChoice } from "../src/index.js";
 
-export const USAGE = `usage: npm run demo -- [options]
-  --backend NAME     headless | wayland | wayland-shm | wayland-dmabuf | kms (default: automatic)
-  --scene NAME       triangle | mesh (default: mesh when available, else triangle)
-  --frames N         frames to render (default 120; 0 with a window means until closed)
-  --size WxH         target size in pixels (default 640x480)
-  --out FILE.png     write the last frame as PNG (headless default: demo.png)
-  --model FILE.obj   mesh scene: OBJ model (default: a generated one)
-  --texture FILE.png mesh scene: texture for the model
-  --connector NAME   kms: connector name (e.g. Virtual-1)
-  --mode WxH[@Hz]    kms: display mode
-  --validation       enable the Khronos validation layer
-  --trace FILE.json  write a frame timeline (Chrome / Perfetto trace JSON)
+
+export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm run demo -- [options])
+  --backend NAME     headless | wayland | wayland-shm | wayland-dmabuf | kms (default: automatic:
+                     wayland when WAYLAND_DISPLAY is set, else kms when a DRM card exists, else headless)
+  --scene NAME       triangle | mesh (default: mesh)
+  --frames N         frames to render (default: 120; 0 with a window or display means until closed)
+  --size WxH         target size in pixels (default: 640x480)
+  --out FILE.png     write the last frame as PNG (default: demo.png when headless, none otherwise)
+  --model FILE.obj   mesh scene: OBJ model (default: a generated room)
+  --texture FILE.png mesh scene: texture for the model (default: the generated room's)
+  --up y|z           mesh scene: the model's up axis; z for Blender/CAD exports (default: y)
+  --connector NAME   kms: connector name, e.g. Virtual-1 (default: the first connected one)
+  --mode WxH[@Hz]    kms: display mode (default: the connector's preferred mode)
+  --validation       enable the Khronos validation layer (default: off)
+  --trace FILE.json  write a frame timeline as Chrome / Perfetto trace JSON (default: none)
   --list-devices     print the Vulkan devices and exit
   --help             this text`;
 
@@ -31,6 +34,7 @@ export interface DemoArgs {
   out?: string;
   model?: string;
   texture?: string;
+  up: "y" | "z";
   connector?: string;
   mode?: string;
   validation: boolean;
@@ -50,7 +54,7 @@ export function parseSize(text: string, what = "--size"): [number, number] {
 }
 
 export function parseArgs(argv: readonly string[]): DemoArgs {
-  const args: DemoArgs = { frames: 120, size: [640, 480], validation: false, listDevices: false, help: false };
+  const args: DemoArgs = { frames: 120, size: [640, 480], up: "y", validation: false, listDevices: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -86,6 +90,12 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
       case "--texture":
         args.texture = value();
         break;
+      case "--up": {
+        const v = value();
+        if (v !== "y" && v !== "z") throw new UsageError(`--up: expected y or z, got '${v}'`);
+        args.up = v;
+        break;
+      }
       case "--connector":
         args.connector = value();
         break;

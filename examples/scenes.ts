@@ -1,14 +1,16 @@
-// The demo's scenes by name. Each loads against a presenter's TargetInfo.
+// The demo's scenes by name, from scanout/scenes. Each loads against a presenter's TargetInfo.
 import type { Scene, TargetInfo } from "../src/index.js";
-import type { DemoArgs } from "./cli-args.js";
-import { Triangle } from "./triangle.js";
-import { loadMeshScene } from "./mesh-scene.js";
+import { loadDemoMesh, Triangle } from "../src/scenes/index.js";
+import { UsageError, type DemoArgs } from "./cli-args.js";
 
 export type SceneLoader = (out: TargetInfo, args: DemoArgs) => Promise<Scene>;
 
 export const scenes: Record<string, SceneLoader> = {
   triangle: async (out) => Triangle.create(out),
-  mesh: (out, args) => loadMeshScene(out, args),
+  mesh: (out, args) => {
+    if (args.texture && !args.model) throw new UsageError("--texture needs --model (the OBJ it belongs to)");
+    return loadDemoMesh(out, { obj: args.model, texture: args.texture, up: args.up });
+  },
 };
 
-export const defaultScene = (): string => ("mesh" in scenes ? "mesh" : "triangle");
+export const defaultScene = (): string => "mesh";

@@ -1,11 +1,19 @@
 // Framebuffers created lazily, one per render target, plus a depth image shared by the targets
 // of one size. When targets of a new size appear (a resize), every framebuffer of another size is
 // retired with the old depth image (destroyed once the GPU is done with them), with or without depth.
-import { Framebuffer, Image, ImageUsage, type Device, type Format, type ImageView, type RenderPass } from "../vk/index.js";
+import { Framebuffer, Image, ImageUsage, type Device, type Format, type ImageView, type RenderPass, type Scope } from "../vk/index.js";
 import type { RenderTarget } from "../present/presenter.js";
 
 /** Backends that replace targets of the same size (new buffers) stay bounded by this many entries. */
 const MAX_CACHED = 8;
+
+export interface TargetFramebuffersOptions {
+  renderPass: RenderPass;
+  /** A depth attachment of this format is made per size and shared by that size's targets. */
+  depthFormat?: Format;
+  /** Takes ownership: the framebuffers go when the scope closes. */
+  scope?: Scope;
+}
 
 export class TargetFramebuffers {
   private readonly byTarget = new Map<number, Framebuffer>();
@@ -13,11 +21,17 @@ export class TargetFramebuffers {
   private width = 0;
   private height = 0;
 
-  constructor(
+  private constructor(
     private readonly device: Device,
     private readonly renderPass: RenderPass,
-    private readonly depthFormat?: Format,
+    private readonly depthFormat: Format | undefined,
   ) {}
+
+  static create(device: Device, options: TargetFramebuffersOptions): TargetFramebuffers {
+    const made = new TargetFramebuffers(device, options.renderPass, options.depthFormat);
+    options.scope?.add(made);
+    return made;
+  }
 
   /** The framebuffer for this target; made on first use, and again after a resize. */
   get(target: RenderTarget): Framebuffer {

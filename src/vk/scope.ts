@@ -10,6 +10,32 @@ export class Scope implements Disposable, AsyncDisposable {
 
   constructor(readonly name = "scope") {}
 
+  /**
+   * Builds something that owns a new scope: `fn` makes resources into it, and if `fn` throws,
+   * everything it made so far is destroyed before the error reaches the caller (no try/catch in
+   * every constructor).
+   */
+  static build<T>(name: string, fn: (scope: Scope) => T): T {
+    const scope = new Scope(name);
+    try {
+      return fn(scope);
+    } catch (error) {
+      scope.close();
+      throw error;
+    }
+  }
+
+  /** Scope.build for asynchronous construction. */
+  static async buildAsync<T>(name: string, fn: (scope: Scope) => Promise<T>): Promise<T> {
+    const scope = new Scope(name);
+    try {
+      return await fn(scope);
+    } catch (error) {
+      scope.close();
+      throw error;
+    }
+  }
+
   /** Takes ownership of a resource; it is destroyed when the scope closes. Returns it for chaining. */
   add<T extends Destroyable>(resource: T): T {
     this.defer(() => resource.destroy());

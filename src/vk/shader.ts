@@ -1,6 +1,7 @@
 // Shader modules from SPIR-V files. The file is checked before Vulkan sees it (a driver may crash
 // on garbage), so a missing or corrupt .spv is an error naming the file.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { vk, type VkTypes } from "./nvk.js";
 import { check, VulkanError } from "./result.js";
@@ -9,11 +10,28 @@ import type { Device } from "./device.js";
 
 const SPIRV_MAGIC = 0x07230203;
 
-/** The project's shaders/ folder (works from src/ under ts and from dist/src/ once compiled). */
+let packageRoot: string | undefined;
+
+/**
+ * The folder of the package this module belongs to: the nearest parent with scanout's
+ * package.json (the same from src/ under a TypeScript runner, from dist/src/, and from an
+ * installed node_modules/scanout).
+ */
+function findPackageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "scanout") return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find scanout's package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+/** A file in the package's shaders/ folder. */
 export function shaderPath(name: string): string {
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  const root = here.includes("/dist/") ? new URL("../../../", import.meta.url) : new URL("../../", import.meta.url);
-  return fileURLToPath(new URL(`shaders/${name}`, root));
+  packageRoot ??= findPackageRoot();
+  return join(packageRoot, "shaders", name);
 }
 
 export class ShaderError extends Error {

@@ -13,8 +13,8 @@ import { FrameLoop } from "../../src/present/frame-loop.js";
 import { Instance, type Device } from "../../src/vk/index.js";
 import { close as closeFd, koffi, openFdCount } from "../../src/sys/libc.js";
 import type { Pixels } from "../../src/present/presenter.js";
-import { Triangle } from "../../examples/triangle.js";
-import { loadMeshScene } from "../../examples/mesh-scene.js";
+import { Triangle } from "../../src/scenes/index.js";
+import { loadDemoMesh } from "../../src/scenes/index.js";
 
 const CARD = "/dev/dri/card0";
 const skipWhy = !existsSync(CARD)
@@ -128,7 +128,7 @@ describe.skipIf(!!skipWhy)("KMS presenter on vkms (VM)", () => {
       const fds = openFdCount();
       const backend = KmsBackend.open(device, { drm, size: [640, 480], ...options });
       const out = new FrameLoop(backend, false);
-      const scene = sceneName === "mesh" ? await loadMeshScene(out, {}) : Triangle.create(out);
+      const scene = sceneName === "mesh" ? await loadDemoMesh(out) : Triangle.create(out);
       let last: Promise<Pixels> | undefined;
       let seenOnScreen = false;
       try {

@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Instance, NoVulkanDeviceError, ShaderError, createHeadlessPresenter, type Pixels } from "../../src/index.js";
 import { AssetError } from "../../src/assets/errors.js";
 import { DEMO_FACES, demoFacePoint, generateDemoModel, writeDenseObj, type DemoFace, type Rgb } from "../../src/assets/generate.js";
-import { EYE, TexturedMesh, modelMatrix, viewProjection, type TexturedMeshOptions } from "../../examples/mesh.js";
-import { loadMeshScene } from "../../examples/mesh-scene.js";
-import { UsageError } from "../../examples/cli-args.js";
+import { EYE, TexturedMesh, modelMatrix, viewProjection, type TexturedMeshOptions } from "../../src/scenes/index.js";
+import { loadDemoMesh } from "../../src/scenes/index.js";
 import { compareWithGolden, pixelAt } from "../helpers/golden.js";
 
 const SIZE = [320, 240] as const;
@@ -183,7 +182,7 @@ describe.skipIf(skipReason !== undefined)(`textured mesh (headless, lavapipe, va
   it("demo CLI path (--scene mesh, no --model): the generated room, same picture", async () => {
     const out = createHeadlessPresenter(gpu.createDevice(), { size: SIZE }, true);
     let capture: Promise<Pixels> | undefined;
-    const scene = await loadMeshScene(out, {});
+    const scene = await loadDemoMesh(out);
     try {
       for await (const frame of out.frames({ limit: 1 })) {
         scene.update(frame);
@@ -195,7 +194,7 @@ describe.skipIf(skipReason !== undefined)(`textured mesh (headless, lavapipe, va
       await out.close();
     }
     expect(Buffer.compare(Buffer.from((await capture!).data), Buffer.from(lit.frames[0]!.data))).toBe(0);
-    await expect(loadMeshScene(out, { texture: assets.texture })).rejects.toBeInstanceOf(UsageError);
+    await expect(loadDemoMesh(out, { texture: assets.texture })).rejects.toThrow(/texture needs its model/);
   });
 
   it("reports no validation messages, including at device destruction", () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { validatedGpu } from "../helpers/gpu.js";
 import { createHeadlessPresenter, type Presenter } from "../../src/index.js";
-import { Triangle } from "../../examples/triangle.js";
+import { Triangle } from "../../src/scenes/index.js";
 
 const gpu = validatedGpu();
 

@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { validatedGpu } from "../helpers/gpu.js";
 import { createHeadlessPresenter, type Device, type Frame, type Presenter } from "../../src/index.js";
-import { Triangle } from "../../examples/triangle.js";
+import { Triangle } from "../../src/scenes/index.js";
 
 const shared = validatedGpu();
 // A device of its own, destroyed at the end: the validation layer's object tracker then names

@@ -76,7 +76,7 @@ describe("demo command line", () => {
     const r = await runDemo(["--size", size]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--size: expected WIDTHxHEIGHT");
-    expect(r.stderr).toContain("usage: npm run demo");
+    expect(r.stderr).toContain("usage: scanout-demo [options]");
   });
 
   it("rejects unknown options and backends", async () => {

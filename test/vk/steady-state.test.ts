@@ -2,7 +2,7 @@
 // frame stays small (the figure itself is reported by `npm run bench`; this guards regressions).
 import { describe, expect, it } from "vitest";
 import { Instance, createHeadlessPresenter, runScene } from "../../src/index.js";
-import { Triangle } from "../../examples/triangle.js";
+import { Triangle } from "../../src/scenes/index.js";
 import { measureAllocation } from "../../bench/heap.js";
 
 describe("steady-state frame loop", () => {

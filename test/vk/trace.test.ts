@@ -1,7 +1,7 @@
 // The frame timeline: every frame gets acquire, record, submit and present spans, in order.
 import { describe, expect, it } from "vitest";
 import { FrameTracer, Instance, createHeadlessPresenter } from "../../src/index.js";
-import { Triangle } from "../../examples/triangle.js";
+import { Triangle } from "../../src/scenes/index.js";
 
 describe("frame tracer", () => {
   it("records the phases of each frame as Chrome trace events", async () => {

@@ -2,7 +2,7 @@
 // clean validation log through device destruction.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Instance, createHeadlessPresenter, type Pixels } from "../../src/index.js";
-import { Triangle } from "../../examples/triangle.js";
+import { Triangle } from "../../src/scenes/index.js";
 import { compareWithGolden, pixelAt } from "../helpers/golden.js";
 
 const SIZE = [160, 120] as const;

@@ -2,11 +2,12 @@
 // headless render of the same frame. Also: automatic choice falls back to shm where dmabuf export
 // is impossible (this host), and validation stays clean.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Triangle } from "../../examples/triangle.js";
+import { Triangle } from "../../src/scenes/index.js";
 import { createHeadlessPresenter, Instance, type Pixels, type Scene, type TargetInfo } from "../../src/index.js";
-import { loadMeshScene } from "../../examples/mesh-scene.js";
+import { loadDemoMesh } from "../../src/scenes/index.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
-import { startWeston, type Weston, westonAvailable } from "./weston.js";
+import { westonAvailable } from "../../scripts/testbed/weston.js";
+import { westonFixture } from "./weston-fixture.js";
 
 const SIZE = [640, 480] as const;
 const FRAMES = 6;
@@ -29,19 +30,15 @@ async function headlessFrame(gpu: Instance, index: number, load: (out: TargetInf
 }
 
 describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
-  let weston: Weston;
+  const bed = westonFixture();
   let gpu: Instance;
   beforeAll(async () => {
-    weston = await startWeston();
     gpu = await Instance.create({ validation: true, requireValidation: true });
   });
-  afterAll(async () => {
-    gpu?.destroy();
-    await weston?.stop();
-  });
+  afterAll(() => gpu?.destroy());
 
   it("shows the same pixels on screen as the headless render of that frame", async () => {
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: weston.path, title: "triangle", mode: "auto" }, true);
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: bed.weston.path, title: "triangle", mode: "auto" }, true);
     expect(out.backend).toBe("wayland-shm"); // no udmabuf on this host, no dmabuf global on pixman
     const scene = Triangle.create(out);
     try {
@@ -50,7 +47,7 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
         frame.record((cmd) => scene.draw(cmd, frame));
       }
       // the last frame's callback has come back: the compositor has repainted with it
-      const shot = await weston.screenshot();
+      const shot = await bed.weston.screenshot();
       const ref = await headlessFrame(gpu, FRAMES - 1);
       expect([shot.width, shot.height]).toEqual([ref.width, ref.height]);
       let differing = 0;
@@ -76,8 +73,8 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
   });
 
   it("shows the textured mesh (depth buffer, texture) as the headless render does", async () => {
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: weston.path, title: "mesh", mode: "shm" }, true);
-    const scene = await loadMeshScene(out, {});
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: bed.weston.path, title: "mesh", mode: "shm" }, true);
+    const scene = await loadDemoMesh(out);
     try {
       // the same clock as the headless presenter, so both render the same instant
       for await (const frame of out.frames({ limit: FRAMES, fixedTimestep: 1 / 60 })) {
@@ -87,9 +84,9 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
     } finally {
       scene.destroy();
     }
-    const shot = await weston.screenshot();
+    const shot = await bed.weston.screenshot();
     await out.close();
-    const ref = await headlessFrame(gpu, FRAMES - 1, (o) => loadMeshScene(o, {}));
+    const ref = await headlessFrame(gpu, FRAMES - 1, (o) => loadDemoMesh(o));
     let differing = 0;
     for (let i = 0; i < ref.data.length; i += 4) {
       const d = Math.max(Math.abs(shot.data[i]! - ref.data[i]!), Math.abs(shot.data[i + 1]! - ref.data[i + 1]!), Math.abs(shot.data[i + 2]! - ref.data[i + 2]!));
