@@ -7,17 +7,19 @@ export type UpAxis = "y" | "z";
 
 /** Radians per second the model turns about its vertical axis. */
 export const ROTATION_SPEED = 0.5;
-/** Camera: direction it looks from (front-right, above), distance from the unit sphere's centre, fov. */
+/** Camera: direction it looks from (front-right, above) and vertical field of view. */
 const EYE_DIRECTION = vec3.normalize(vec3.create(), [0.55, 0.6, 1]);
-const EYE_DISTANCE = 2.3;
 const FOV_Y = Math.PI / 4;
+/** Distance at which the unit sphere just fits the vertical field of view (a landscape view). */
+const EYE_DISTANCE = 1 / Math.sin(FOV_Y / 2);
 const NEAR = 0.1;
 const FAR = 10;
 /** Direction towards the light, world space. */
 export const LIGHT = vec3.normalize(vec3.create(), [0.4, 1, 0.6]);
 
-/** Where the camera is, in world space (the model is fitted into the unit sphere at the origin). */
+/** Where the camera is for landscape targets (the model is fitted into the unit sphere at the origin). */
 export const EYE = vec3.scale(vec3.create(), EYE_DIRECTION, EYE_DISTANCE);
+const eye = vec3.create();
 const ORIGIN = vec3.create();
 const UP = vec3.fromValues(0, 1, 0);
 
@@ -27,9 +29,15 @@ export function modelMatrix(time: number, fit: mat4, out: mat4): mat4 {
   return mat4.multiply(out, out, fit);
 }
 
-/** The camera's view-projection for `aspect` in Vulkan clip space: y down, depth 0..1. */
+/**
+ * The camera's view-projection for `aspect` (width / height) in Vulkan clip space: y down, depth
+ * 0..1. The camera backs off until the unit sphere fits the narrower field of view, so a portrait
+ * target shows the whole model too.
+ */
 export function viewProjection(aspect: number, out: mat4, scratch: mat4 = mat4.create()): mat4 {
-  mat4.lookAt(out, EYE, ORIGIN, UP);
+  const halfFovX = Math.atan(aspect * Math.tan(FOV_Y / 2));
+  const distance = 1 / Math.sin(Math.min(FOV_Y / 2, halfFovX));
+  mat4.lookAt(out, vec3.scale(eye, EYE_DIRECTION, distance), ORIGIN, UP);
   mat4.perspectiveZO(scratch, FOV_Y, aspect, NEAR, FAR);
   scratch[5] = -scratch[5]; // Vulkan's clip-space y points down
   return mat4.multiply(out, scratch, out);
