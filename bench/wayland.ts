@@ -1,75 +1,175 @@
-// Wayland benchmark against a private headless Weston: wl_display.sync round trips per second,
-// and the triangle presented through wl_shm at 640x480 (paced by frame callbacks, and unpaced,
-// where only buffer releases throttle us), with main-thread CPU ms per frame.
+// Wayland benchmark against a private headless Weston, interleaved with the project's libwayland
+// C reference (bench/c-reference/wayland.c): wl_display.sync round trips per second and CPU per
+// round trip; the triangle presented through wl_shm at 640x480 unpaced (only buffer releases
+// throttle it), after checking that both clients put the same frame into their shm buffer; and
+// ours paced by frame callbacks (no C counterpart).
 // Standalone: `npx tsc -p tsconfig.json && node dist/bench/wayland.js`.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Triangle } from "../examples/triangle.js";
-import { Instance } from "../src/index.js";
+import { Instance, type Pixels } from "../src/index.js";
 import { openWaylandPresenter } from "../src/present/wayland-open.js";
 import { Connection } from "../src/wayland/connection.js";
-import { startWeston, westonAvailable } from "../test/wayland/weston.js";
+import { startWeston, westonAvailable } from "../scripts/testbed/weston.js";
+import { buildC } from "./c-build.js";
+import { runC, type CFigures } from "./reference.js";
+import { CAPTURE_FRAME, compareFrames, describeComparison } from "./same-work.js";
+import { writeSceneFile } from "./scene-file.js";
+import { Triangle } from "./scenes.js";
+import { benchRuns, fmt, median } from "./stats.js";
 
 export interface WaylandFigures {
   [name: string]: number | string;
 }
 
-export async function benchWayland(options: { roundtrips?: number; frames?: number } = {}): Promise<WaylandFigures> {
-  if (!westonAvailable) return { skipped: "weston or weston-screenshooter not installed" };
-  const figures: WaylandFigures = {};
-  const weston = await startWeston();
+export interface WaylandBenchOptions {
+  runs?: number;
+  log?: (line: string) => void;
+  roundtrips?: number;
+  frames?: number;
+}
+
+const SIZE = [640, 480] as const;
+const WARMUP_ROUNDTRIPS = 200;
+const WARMUP_FRAMES = 30;
+
+interface Figures {
+  perSecond: number;
+  cpuMsPerFrame: number;
+  threadCpuMsPerFrame: number;
+}
+
+const medianOf = (runs: Figures[], key: keyof Figures) => median(runs.map((r) => r[key]));
+
+async function ourRoundtrips(socket: string, n: number): Promise<Figures> {
+  const c = Connection.connect({ socket, debug: false });
   try {
-    // 1. round trips
-    const c = Connection.connect({ socket: weston.path, debug: false });
-    try {
-      for (let i = 0; i < 200; i++) await c.roundtrip(); // warm-up
-      const n = options.roundtrips ?? 5000;
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      for (let i = 0; i < n; i++) await c.roundtrip();
-      const s = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      figures.roundtripsPerSecond = Math.round(n / s);
-      figures.roundtripCpuUs = Number(((cpu.user + cpu.system) / n).toFixed(1));
-    } finally {
-      await c.close();
-    }
-    // 2. triangle through wl_shm, paced and unpaced
-    const gpu = await Instance.create({ validation: false });
-    try {
-      for (const paced of [true, false]) {
-        const out = await openWaylandPresenter(gpu.createDevice(), { size: [640, 480], socket: weston.path, title: "bench", mode: "shm", paced }, true);
-        const scene = Triangle.create(out);
-        try {
-          const frames = options.frames ?? (paced ? 120 : 300);
-          for await (const frame of out.frames({ limit: frames })) {
-            scene.update(frame);
-            frame.record((cmd) => scene.draw(cmd, frame));
-          }
-          const st = out.stats;
-          const key = paced ? "shm640x480Paced" : "shm640x480Unpaced";
-          figures[`${key}Fps`] = Number(st.fps.toFixed(1));
-          figures[`${key}CpuMsPerFrame`] = Number(st.cpuMsPerFrame.toFixed(3));
-          figures[`${key}CopyMsPerFrame`] = Number(Number(st.extra.copyMsPerFrame).toFixed(3));
-          if (st.extra.presentLatencyMs !== undefined) figures[`${key}PresentLatencyMs`] = st.extra.presentLatencyMs;
-          if (st.extra.refreshHz !== undefined) figures[`${key}RefreshHz`] = st.extra.refreshHz;
-          figures[`${key}ShmBuffers`] = st.extra.shmBuffers!;
-          if (paced) figures[`${key}CallbackToCommitMs`] = st.extra.callbackToCommitMs!;
-        } finally {
-          scene.destroy();
-          await out.close();
-        }
-      }
-    } finally {
-      gpu.destroy();
-    }
+    for (let i = 0; i < WARMUP_ROUNDTRIPS; i++) await c.roundtrip();
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) await c.roundtrip();
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    return { perSecond: n / seconds, cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / n, threadCpuMsPerFrame: NaN };
   } finally {
+    await c.close();
+  }
+}
+
+/** Our triangle through wl_shm: `warmup` frames, then `frames` timed; or only the pixels of frame `capture`. */
+async function ourShm(gpu: Instance, socket: string, paced: boolean, frames: number, capture?: number) {
+  const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket, title: "bench", mode: "shm", paced }, true);
+  const scene = Triangle.create(out);
+  let captured: Promise<Pixels> | undefined;
+  const drive = async (limit: number) => {
+    for await (const frame of out.frames({ limit })) {
+      scene.update(frame);
+      if (frame.index === capture) captured = frame.capture();
+      frame.record((cmd) => scene.draw(cmd, frame));
+    }
+  };
+  try {
+    if (capture !== undefined) {
+      await drive(capture + 1);
+    } else {
+      await drive(WARMUP_FRAMES);
+      await drive(frames);
+    }
+    return { stats: out.stats, pixels: captured ? (await captured).data : undefined };
+  } finally {
+    scene.destroy();
+    await out.close();
+  }
+}
+
+function line(what: string, ours: Figures[], c: Figures[] | undefined, unit: { name: string; scale: number; digits: number }): string {
+  const o = (k: keyof Figures) => medianOf(ours, k);
+  let text = `${what}: ours ${fmt(o("perSecond"))}/s, ${fmt(o("cpuMsPerFrame") * unit.scale, unit.digits)} CPU ${unit.name}`;
+  if (c) {
+    const r = (k: keyof Figures) => medianOf(c, k);
+    text += ` | C (libwayland) ${fmt(r("perSecond"))}/s, ${fmt(r("cpuMsPerFrame") * unit.scale, unit.digits)} CPU ${unit.name}`;
+    text += ` → rate ratio ${fmt(o("perSecond") / r("perSecond"), 3)}x, CPU ratio ${fmt(o("cpuMsPerFrame") / r("cpuMsPerFrame"), 2)}x`;
+  }
+  return text;
+}
+
+export async function benchWayland(options: WaylandBenchOptions = {}): Promise<WaylandFigures> {
+  if (!westonAvailable) return { skipped: "weston or weston-screenshooter not installed" };
+  const runs = options.runs ?? benchRuns();
+  const log = options.log ?? (() => {});
+  const n = options.roundtrips ?? 5000;
+  const frames = options.frames ?? 300;
+  const figures: WaylandFigures = {};
+  const build = buildC("wayland");
+  if (!build.ok) log(`no ratios: ${build.reason}`);
+  const cBinary = build.ok ? build.path : undefined;
+  const dir = await mkdtemp(join(tmpdir(), "scanout-bench-wl-"));
+  const weston = await startWeston({ width: SIZE[0], height: SIZE[1] });
+  const gpu = await Instance.create({ validation: false });
+  try {
+    // 1. round trips: the same wl_display.sync requests, so there is no frame to compare
+    const ours: Figures[] = [], c: CFigures[] = [];
+    for (let r = 0; r < runs; r++) {
+      ours.push(await ourRoundtrips(weston.path, n));
+      if (cBinary) c.push(runC(cBinary, ["roundtrip", weston.path, "--warmup", String(WARMUP_ROUNDTRIPS), "--count", String(n)]));
+    }
+    log(line(`round trips (${n} a run)`, ours, cBinary ? c : undefined, { name: "µs each", scale: 1000, digits: 1 }));
+    figures.roundtripsPerSecond = Math.round(medianOf(ours, "perSecond"));
+    figures.roundtripCpuUs = Number((medianOf(ours, "cpuMsPerFrame") * 1000).toFixed(1));
+    if (cBinary) {
+      figures.cRoundtripsPerSecond = Math.round(medianOf(c, "perSecond"));
+      figures.cRoundtripCpuUs = Number((medianOf(c, "cpuMsPerFrame") * 1000).toFixed(1));
+    }
+
+    // 2. unpaced shm presentation, after the same-frame check
+    const sceneFile = join(dir, "triangle.bin");
+    await writeSceneFile(sceneFile, { kind: "triangle" }, SIZE);
+    let same = false;
+    if (cBinary) {
+      const cPath = join(dir, "c.rgba");
+      const oursPixels = (await ourShm(gpu, weston.path, false, 0, CAPTURE_FRAME)).pixels!;
+      runC(cBinary, ["shm", weston.path, sceneFile, "--warmup", "0", "--frames", String(CAPTURE_FRAME + 1), "--capture", cPath, "--capture-frame", String(CAPTURE_FRAME)]);
+      const check = compareFrames(oursPixels, await readFile(cPath));
+      same = check.same;
+      figures.shmSameFrame = describeComparison(check);
+      log(`shm ${describeComparison(check)}`);
+    }
+    const shmOurs: Figures[] = [], shmC: CFigures[] = [];
+    let copyMs = 0, buffers = 0;
+    for (let r = 0; r < runs; r++) {
+      const { stats } = await ourShm(gpu, weston.path, false, frames);
+      shmOurs.push({ perSecond: stats.fps, cpuMsPerFrame: stats.cpuMsPerFrame, threadCpuMsPerFrame: stats.mainThreadCpuMsPerFrame });
+      copyMs = Number(stats.extra.copyMsPerFrame);
+      buffers = Number(stats.extra.shmBuffers);
+      if (cBinary) shmC.push(runC(cBinary, ["shm", weston.path, sceneFile, "--warmup", String(WARMUP_FRAMES), "--frames", String(frames)]));
+    }
+    log(line(`shm ${SIZE[0]}x${SIZE[1]} unpaced (${frames} frames a run)`, shmOurs, same ? shmC : undefined, { name: "ms/frame", scale: 1, digits: 3 }));
+    if (cBinary && !same) log("  no ratio: the two clients did not present the same frame");
+    log(`  JS thread ${fmt(medianOf(shmOurs, "threadCpuMsPerFrame"), 3)} ms/frame${same ? ` | C app thread ${fmt(medianOf(shmC, "threadCpuMsPerFrame"), 3)} ms/frame` : ""}; ours: CPU copy ${fmt(copyMs, 3)} ms/frame, ${buffers} shm buffers`);
+    figures.shm640x480UnpacedFps = Number(medianOf(shmOurs, "perSecond").toFixed(1));
+    figures.shm640x480UnpacedCpuMsPerFrame = Number(medianOf(shmOurs, "cpuMsPerFrame").toFixed(3));
+    if (same) {
+      figures.cShm640x480UnpacedFps = Number(medianOf(shmC, "perSecond").toFixed(1));
+      figures.cShm640x480UnpacedCpuMsPerFrame = Number(medianOf(shmC, "cpuMsPerFrame").toFixed(3));
+    }
+
+    // 3. paced by frame callbacks (ours only: the compositor's refresh decides the rate)
+    const paced = (await ourShm(gpu, weston.path, true, 120)).stats;
+    figures.shm640x480PacedFps = Number(paced.fps.toFixed(1));
+    figures.shm640x480PacedCpuMsPerFrame = Number(paced.cpuMsPerFrame.toFixed(3));
+    if (paced.extra.presentLatencyMs !== undefined) figures.shm640x480PacedPresentLatencyMs = paced.extra.presentLatencyMs;
+    if (paced.extra.callbackToCommitMs !== undefined) figures.shm640x480PacedCallbackToCommitMs = paced.extra.callbackToCommitMs;
+  } finally {
+    gpu.destroy();
     await weston.stop();
+    await rm(dir, { recursive: true, force: true });
   }
   return figures;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  benchWayland().then(
+  benchWayland({ log: (l) => console.log(l) }).then(
     (f) => console.log(JSON.stringify(f, null, 2)),
     (e) => {
       console.error(e);

@@ -1,7 +1,13 @@
 // Wayland presenter factory: dmabuf when the device exports dmabufs and the compositor takes them,
 // else wl_shm. `mode` forces one (the CLI's --backend wayland-shm / wayland-dmabuf).
+//
+// For automatic backend choice: no compositor to reach (WAYLAND_DISPLAY unset, no socket, refused)
+// is a BackendUnavailableError naming the socket; so is dmabuf's unavailability when dmabuf was
+// asked for. Any other failure (a protocol error, a handler's bug) propagates as itself.
 import type { Device, Instance } from "../vk/index.js";
 import { logger } from "../util/log.js";
+import { CompositorUnreachableError } from "../wayland/errors.js";
+import { BackendUnavailableError } from "./errors.js";
 import { FrameLoop } from "./frame-loop.js";
 import type { BackendOpener } from "./open.js";
 import type { WaylandDmabufOptions } from "./wayland-dmabuf.js";
@@ -16,21 +22,38 @@ export interface WaylandPresenterOptions extends Omit<WaylandShmOptions, "size">
   mode?: WaylandMode;
 }
 
+const backendNames = { auto: "wayland", shm: "wayland-shm", dmabuf: "wayland-dmabuf" } as const;
+
 /** Opens a window and returns a Presenter; with ownsDevice the presenter destroys the device. */
 export async function openWaylandPresenter(device: Device, options: WaylandPresenterOptions, ownsDevice = false): Promise<FrameLoop> {
   const mode = options.mode ?? "auto";
+  let backend;
+  try {
+    backend = await openBackend(device, options, mode);
+  } catch (e) {
+    if (e instanceof CompositorUnreachableError) throw new BackendUnavailableError(backendNames[mode], e.message, { cause: e });
+    throw e;
+  }
+  try {
+    return new FrameLoop(backend, ownsDevice);
+  } catch (e) {
+    await backend.destroy();
+    throw e;
+  }
+}
+
+async function openBackend(device: Device, options: WaylandPresenterOptions, mode: WaylandMode) {
   if (mode !== "shm") {
     try {
       const { WaylandDmabufBackend } = await import("./wayland-dmabuf.js");
-      const backend = await WaylandDmabufBackend.open(device, options);
-      return new FrameLoop(backend, ownsDevice);
+      return await WaylandDmabufBackend.open(device, options);
     } catch (e) {
-      if (mode === "dmabuf") throw e;
-      log.info(`wayland: dmabuf unavailable (${(e as Error).message}); using wl_shm`);
+      // only "dmabuf cannot work here" falls back; a missing compositor fails shm the same way
+      if (mode === "dmabuf" || !(e instanceof BackendUnavailableError)) throw e;
+      log.info(`wayland: ${e.message}; using wl_shm`);
     }
   }
-  const backend = await WaylandShmBackend.open(device, options);
-  return new FrameLoop(backend, ownsDevice);
+  return WaylandShmBackend.open(device, options);
 }
 
 const opener =

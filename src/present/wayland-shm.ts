@@ -34,7 +34,6 @@ export class WaylandShmBackend implements SwapchainBackend {
   private chain!: ShmSwapchain;
   private readonly shm: WlShm;
   private readonly shmFormat: number;
-  private failure: Error | undefined;
   private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
   private callbackAt: number | undefined;
 
@@ -52,25 +51,20 @@ export class WaylandShmBackend implements SwapchainBackend {
   }
 
   static async open(device: Device, options: WaylandShmOptions): Promise<WaylandShmBackend> {
-    const window = await WaylandWindow.open({ ...options, size: [options.size[0], options.size[1]] });
-    try {
+    return WaylandWindow.openWith(options, async (window) => {
       const shm = window.globals.bind(WlShm);
       const formats = listenShmFormats(shm);
       await window.connection.roundtrip();
       return new WaylandShmBackend(device, window, shm, chooseShmFormat(formats), options);
-    } catch (e) {
-      await window.close();
-      throw e;
-    }
+    });
   }
 
   get size(): readonly [number, number] {
-    return [this.window.width, this.window.height];
+    return this.window.size;
   }
 
   get endReason(): string | undefined {
-    if (this.window.closeRequested) return "the compositor closed the window";
-    return undefined;
+    return this.window.endReason;
   }
 
   private allocate(width: number, height: number): void {
@@ -100,25 +94,26 @@ export class WaylandShmBackend implements SwapchainBackend {
   }
 
   private destroyTarget(t: ShmTarget, deferred: boolean): void {
-    if (deferred) {
-      this.device.retire(t.view);
-      this.device.retire(t.image);
-      this.device.retire(t.staging);
-    } else {
-      t.view.destroy();
-      t.image.destroy();
-      t.staging.destroy();
+    for (const r of [t.view, t.image, t.staging]) {
+      if (deferred) this.device.retire(r); // freed once the GPU is done with it
+      else r.destroy();
     }
   }
 
+  /** Destroys every target (deferred: once the GPU is done) and forgets them. */
+  private dropTargets(deferred: boolean): void {
+    for (const t of this.targets) this.destroyTarget(t, deferred);
+    this.targets = [];
+  }
+
   async acquire(): Promise<RenderTarget> {
-    this.throwIfFailed();
+    this.window.throwIfFailed();
     // Pacing: the compositor asks for the next frame through the previous frame's callback.
     if (this.options.paced !== false && (await this.window.nextFrame())) this.callbackAt = performance.now();
     if (this.window.configurePending && this.window.applyConfigure()) {
       // Resize lazily: old targets go once the GPU is done with them, old shm buffers once released.
       this.counters.resizes++;
-      for (const t of this.targets) this.destroyTarget(t, true);
+      this.dropTargets(true);
       this.chain.retire();
       this.allocate(this.window.width, this.window.height);
     }
@@ -132,11 +127,10 @@ export class WaylandShmBackend implements SwapchainBackend {
   }
 
   async present(target: RenderTarget, rendered: Fence): Promise<void> {
-    this.throwIfFailed();
+    this.window.throwIfFailed();
     const t = target as ShmTarget;
     if (!this.targets.includes(t)) return; // rendered at the old size while a resize happened
-    const free = this.chain.buffers.some((b) => b.state === "free") || this.chain.buffers.length < this.chain.maxBuffers;
-    if (!free) this.counters.waitedForRelease++;
+    if (!this.chain.canAcquireNow) this.counters.waitedForRelease++;
     const buf = await this.chain.acquire();
     rendered.wait(); // no external_semaphore_fd on lavapipe, and shm is read by the CPU anyway
     const t0 = performance.now();
@@ -148,17 +142,11 @@ export class WaylandShmBackend implements SwapchainBackend {
       this.counters.paced++;
       this.callbackAt = undefined;
     }
-    this.window.present(buf.wlBuffer).catch((e: Error) => (this.failure ??= e));
+    void this.window.present(buf.wlBuffer);
     this.counters.presented++;
   }
 
-  private throwIfFailed(): void {
-    const e = this.window.connection.error ?? this.failure;
-    if (e) throw e;
-  }
-
   stats(): Record<string, number | string> {
-    const p = this.window.presentationStats;
     return {
       sync: "cpu-wait",
       presented: this.counters.presented,
@@ -167,17 +155,13 @@ export class WaylandShmBackend implements SwapchainBackend {
       waitedForRelease: this.counters.waitedForRelease,
       copyMsPerFrame: this.counters.presented ? this.counters.cpuCopyMs / this.counters.presented : 0,
       callbackToCommitMs: this.counters.paced ? Number((this.counters.callbackToCommitMs / this.counters.paced).toFixed(3)) : 0,
-      feedbackPresented: p.presented,
-      feedbackDiscarded: p.discarded,
-      ...(p.meanLatencyMs !== undefined ? { presentLatencyMs: Number(p.meanLatencyMs.toFixed(3)) } : {}),
-      ...(p.refreshNs ? { refreshHz: Number((1e9 / p.refreshNs).toFixed(2)) } : {}),
+      ...this.window.presentationFigures(),
     };
   }
 
   async destroy(): Promise<void> {
     this.device.waitIdle();
-    for (const t of this.targets) this.destroyTarget(t, false);
-    this.targets = [];
+    this.dropTargets(false);
     this.chain.retire(true);
     await this.window.close();
   }

@@ -51,6 +51,7 @@ const c_dup = libc.func("int fcntl(int fd, int cmd, int arg)");
 const c_ioctl = libc.func("int ioctl(int fd, unsigned long request, void *arg)");
 const c_mmap = libc.func("void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)");
 const c_munmap = libc.func("int munmap(void *addr, size_t len)");
+const c_clock_gettime = libc.func("int clock_gettime(int clk, _Out_ int64_t *ts)");
 
 export function open(path: string, flags: number, mode = 0): number {
   return check("open", c_open(path, flags | O_CLOEXEC, mode), path);
@@ -68,6 +69,15 @@ export function dup(fd: number): number {
 /** ioctl with an in/out argument buffer (struct layouts are built by the caller). */
 export function ioctl(fd: number, request: number | bigint, arg: Buffer | null, what?: string): number {
   return check(`ioctl(0x${BigInt(request).toString(16)})`, c_ioctl(fd, request, arg), what);
+}
+
+export const CLOCK_MONOTONIC = 1;
+const timespec = new BigInt64Array(2); // struct timespec { time_t tv_sec; long tv_nsec; } on LP64
+
+/** Now on clock `clockId` (a clockid_t, e.g. the one wp_presentation reports) in ns. */
+export function clockNs(clockId: number): bigint {
+  check("clock_gettime", c_clock_gettime(clockId, timespec), `clock ${clockId}`);
+  return timespec[0]! * 1_000_000_000n + timespec[1]!;
 }
 
 /** Maps len bytes of fd shared; the returned view stays valid until `unmap` is called. */

@@ -18,6 +18,7 @@ export const MSG_CMSG_CLOEXEC = 0x40000000;
 const MSG_CTRUNC = 0x8;
 const EAGAIN = 11;
 const EINTR = 4;
+const ENAMETOOLONG = 36;
 
 /** Most descriptors one sendmsg carries (libwayland uses the same bound). */
 export const MAX_FDS_PER_SEND = 28;
@@ -99,7 +100,8 @@ export class UnixSocket {
   /** Connects to the socket at `path` (must fit sun_path: 107 bytes). */
   static connect(path: string): UnixSocket {
     const pathBytes = Buffer.from(path, "utf8");
-    if (pathBytes.length > 107) throw new Error(`socket path too long (${pathBytes.length} > 107 bytes): ${path}`);
+    // what connect() itself would say, so callers see one kind of failure for a path that cannot work
+    if (pathBytes.length > 107) throw new SysError("connect", ENAMETOOLONG, `${path} (${pathBytes.length} > 107 bytes)`);
     const addr = Buffer.alloc(110);
     addr.writeUInt16LE(AF_UNIX, 0);
     pathBytes.copy(addr, 2);

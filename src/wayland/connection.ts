@@ -1,95 +1,42 @@
 // A Wayland client connection: the socket, the object map (ids reused only after delete_id),
 // request marshalling with batched flushes, event dispatch, protocol errors and the debug trace.
-import { isAbsolute, join } from "node:path";
+//
+// Failures and what they leave behind:
+// - malformed bytes (WireError), a lost socket, wl_display.error (WaylandProtocolError): the
+//   connection is failed for good; every waiter and later call rejects with that error.
+// - an event handler that throws: the message was fine, so the connection stays usable. The error,
+//   wrapped as WaylandHandlerError (interface, event, the handler's error as `cause`), rejects the
+//   promises waiting on the connection then (roundtrip, callbackDone, waitFor), or the next one
+//   made if none is waiting; dispatch goes on with the next message.
 import { close as closeFd, dup, SysError } from "../sys/libc.js";
-import { MAX_FDS_PER_SEND, UnixSocket } from "../sys/socket.js";
+import type { UnixSocket } from "../sys/socket.js";
 import { logger } from "../util/log.js";
-import { interfaceClass, Proxy, type ProxyClass, type ProxyHost, ReceivedFd } from "./proxy.js";
+import { connectCompositorSocket, resolveSocketPath } from "./compositor-socket.js";
+import { WaylandConnectionError, WaylandHandlerError, WaylandProtocolError } from "./errors.js";
+import { eventArgs, SERVER_ID_BASE } from "./event-args.js";
+import { Incoming } from "./incoming.js";
+import { closeOutgoing, nextChunk, type Outgoing } from "./outgoing.js";
+import type { Proxy, ProxyClass, ProxyHost, ReceivedFd } from "./proxy.js";
 import { WlCallback, WlDisplay, WlRegistry } from "./protocol/wayland.js";
-import {
-  decodeArgs,
-  encodeMessage,
-  HEADER_SIZE,
-  type MessageSpec,
-  readHeader,
-  type UntypedNewId,
-  WireError,
-  type WireValue,
-} from "./wire.js";
+import { traceLine } from "./trace.js";
+import { Waiters } from "./waiters.js";
+import { decodeArgs, encodeMessage, WireError, type WireValue } from "./wire.js";
+
+export { CompositorUnreachableError, WaylandConnectionError, WaylandHandlerError, WaylandProtocolError } from "./errors.js";
+export { resolveSocketPath } from "./compositor-socket.js";
 
 const log = logger("wayland");
 
-/** The compositor reported a fatal error on one of our objects (wl_display.error). */
-export class WaylandProtocolError extends Error {
-  constructor(
-    readonly objectId: number,
-    readonly interfaceName: string,
-    readonly code: number,
-    readonly codeName: string | undefined,
-    readonly detail: string,
-  ) {
-    super(`Wayland protocol error on ${interfaceName}#${objectId}: code ${code}${codeName ? ` (${codeName})` : ""}: ${detail}`);
-    this.name = "WaylandProtocolError";
-  }
-}
-
-/** The connection could not be made, was lost, or the compositor sent something malformed. */
-export class WaylandConnectionError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "WaylandConnectionError";
-  }
-}
-
-const SERVER_ID_BASE = 0xff000000;
 const MAX_CLIENT_ID = SERVER_ID_BASE - 1;
-/** Upper bound on bytes buffered while waiting for the rest of a message. */
-const MAX_INPUT_BUFFER = 1 << 20;
 
-/** Resolves the socket path: explicit argument, else $WAYLAND_DISPLAY (name or absolute path). */
-export function resolveSocketPath(socket?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const name = socket ?? env.WAYLAND_DISPLAY;
-  if (!name) throw new WaylandConnectionError("WAYLAND_DISPLAY is not set and no socket was given: no Wayland compositor to connect to");
-  if (isAbsolute(name)) return name;
-  const dir = env.XDG_RUNTIME_DIR;
-  if (!dir) throw new WaylandConnectionError(`XDG_RUNTIME_DIR is not set, so the Wayland socket "${name}" cannot be found`);
-  return join(dir, name);
-}
-
-function formatArg(spec: MessageSpec["args"][number], v: WireValue, host: Connection): string {
-  switch (spec.type) {
-    case "object": {
-      if (!v) return "nil";
-      const p = host.objects.get(v as number);
-      return p ? p.toString() : `[unknown]#${v}`;
-    }
-    case "new_id":
-      if (spec.interface) return `new id ${spec.interface}#${v}`;
-      {
-        const u = v as UntypedNewId;
-        return `new id ${u.interface}#${u.id} v${u.version}`;
-      }
-    case "string":
-      return v === null ? "nil" : JSON.stringify(v);
-    case "array":
-      return `array[${(v as Uint8Array).length}]`;
-    case "fd":
-      return `fd ${v}`;
-    default:
-      return String(v);
-  }
-}
+/** What the connection talks through: a Unix socket, or anything that moves bytes and descriptors alike. */
+export type Transport = Pick<UnixSocket, "send" | "recv" | "close">;
 
 export interface ConnectOptions {
   /** Socket name (relative to $XDG_RUNTIME_DIR) or absolute path; default $WAYLAND_DISPLAY. */
   socket?: string;
   /** Trace every message (default: WAYLAND_DEBUG=1 or SCANOUT_DEBUG containing "wayland"). */
   debug?: boolean;
-}
-
-interface Outgoing {
-  bytes: Uint8Array;
-  fds: number[];
 }
 
 export class Connection implements ProxyHost {
@@ -104,10 +51,8 @@ export class Connection implements ProxyHost {
   private outQueue: Outgoing[] = [];
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
-  private input = new Uint8Array(16 * 1024);
-  private inputLength = 0;
-  private readonly inputFds: number[] = [];
-  private readonly waiters = new Set<(e: Error) => void>();
+  private readonly incoming = new Incoming();
+  private readonly waiters = new Waiters();
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
   private rejectClosed!: (e: Error) => void;
@@ -117,7 +62,7 @@ export class Connection implements ProxyHost {
   stats = { sent: 0, received: 0 };
 
   private constructor(
-    private readonly socket: UnixSocket,
+    private readonly socket: Transport,
     readonly path: string,
     debug: boolean,
   ) {
@@ -136,24 +81,13 @@ export class Connection implements ProxyHost {
     void this.readLoop();
   }
 
-  /** Connects to the compositor; errors say which socket and why. */
+  /**
+   * Connects to the compositor; errors say which socket and why. CompositorUnreachableError when
+   * there is none to reach (WAYLAND_DISPLAY unset, no socket, refused).
+   */
   static connect(options: ConnectOptions = {}): Connection {
     const path = resolveSocketPath(options.socket);
-    let socket: UnixSocket;
-    try {
-      socket = UnixSocket.connect(path);
-    } catch (e) {
-      if (e instanceof SysError) {
-        const why =
-          e.code === "ENOENT"
-            ? "no such socket (is the compositor running?)"
-            : e.code === "ECONNREFUSED"
-              ? "connection refused (stale socket? the compositor is not listening)"
-              : e.code;
-        throw new WaylandConnectionError(`cannot connect to Wayland compositor at ${path}: ${why}`, { cause: e });
-      }
-      throw e;
-    }
+    const socket = connectCompositorSocket(path);
     const envDebug =
       process.env.WAYLAND_DEBUG === "1" ||
       process.env.WAYLAND_DEBUG === "client" ||
@@ -161,15 +95,14 @@ export class Connection implements ProxyHost {
     return new Connection(socket, path, options.debug ?? envDebug);
   }
 
-  /** Wraps an already connected socket (tests, WAYLAND_SOCKET-style hand-over). */
-  static fromSocket(socket: UnixSocket, debug = false, path = "(socket)"): Connection {
+  /** Wraps an already connected socket or other transport (tests, WAYLAND_SOCKET-style hand-over). */
+  static fromSocket(socket: Transport, debug = false, path = "(socket)"): Connection {
     return new Connection(socket, path, debug);
   }
 
   /** @internal Drops buffered input and queued descriptors (parser tests reuse one connection). */
   discardInput(): void {
-    this.inputLength = 0;
-    for (const fd of this.inputFds.splice(0)) closeFd(fd);
+    this.incoming.discard();
   }
 
   /** Resolves when the connection is closed by us; rejects with the error if it failed. */
@@ -214,7 +147,7 @@ export class Connection implements ProxyHost {
     }
     // Duplicate descriptors so the caller keeps ownership of its own; ours close after sending.
     const owned = fds.map((fd) => dup(fd));
-    if (this.trace) this.trace(`-> ${proxy}.${spec.name}(${spec.args.map((a, i) => formatArg(a, args[i]!, this)).join(", ")})`);
+    if (this.trace) this.trace(traceLine("->", `${proxy}.${spec.name}`, spec.args, args, (id) => this.objects.get(id)));
     this.stats.sent++;
     this.outQueue.push({ bytes, fds: owned });
     if (spec.destructor) proxy.destroyed = true; // zombie until delete_id
@@ -232,31 +165,17 @@ export class Connection implements ProxyHost {
     const batch = this.outQueue;
     this.outQueue = [];
     const run = async () => {
-      // Chunks of consecutive messages carrying at most MAX_FDS_PER_SEND descriptors each.
-      let i = 0;
+      let sent = 0;
       try {
-        while (i < batch.length) {
-          let size = 0;
-          const fds: number[] = [];
-          let j = i;
-          while (j < batch.length && (j === i || fds.length + batch[j]!.fds.length <= MAX_FDS_PER_SEND) && size < 32 * 1024) {
-            size += batch[j]!.bytes.length;
-            fds.push(...batch[j]!.fds);
-            j++;
-          }
-          const data = new Uint8Array(size);
-          let off = 0;
-          for (let k = i; k < j; k++) {
-            data.set(batch[k]!.bytes, off);
-            off += batch[k]!.bytes.length;
-          }
+        while (sent < batch.length) {
+          const chunk = nextChunk(batch, sent);
           if (this.error) throw this.error;
-          await this.socket.send(data, fds);
-          for (let k = i; k < j; k++) for (const fd of batch[k]!.fds) closeFd(fd);
-          i = j;
+          await this.socket.send(chunk.data, chunk.fds);
+          closeOutgoing(batch.slice(sent, sent + chunk.messages));
+          sent += chunk.messages;
         }
       } catch (e) {
-        for (let k = i; k < batch.length; k++) for (const fd of batch[k]!.fds) closeFd(fd);
+        closeOutgoing(batch.slice(sent));
         const hangup = e instanceof SysError && (e.code === "EPIPE" || e.code === "ECONNRESET");
         this.fail(
           e instanceof Error && !(e instanceof SysError)
@@ -288,24 +207,13 @@ export class Connection implements ProxyHost {
   }
 
   /**
-   * A promise that settles through `setup`'s resolve, or rejects when the connection fails first.
+   * A promise that settles through `setup`'s resolve, or rejects when the connection fails first
+   * (or an event handler throws: see the top of this file).
    */
   waitFor<T>(setup: (resolve: (v: T) => void, reject: (e: Error) => void) => void): Promise<T> {
     if (this.error) return Promise.reject(this.error);
-    return new Promise<T>((resolve, reject) => {
-      const onFail = (e: Error) => reject(e);
-      this.waiters.add(onFail);
-      setup(
-        (v) => {
-          this.waiters.delete(onFail);
-          resolve(v);
-        },
-        (e) => {
-          this.waiters.delete(onFail);
-          reject(e);
-        },
-      );
-    });
+    if (this.closing) return Promise.reject(new WaylandConnectionError("connection is closed"));
+    return this.waiters.wait(setup);
   }
 
   // ---- receiving ----
@@ -339,9 +247,8 @@ export class Connection implements ProxyHost {
       try {
         this.feed(chunk.bytes, chunk.fds);
       } catch (e) {
-        this.fail(e instanceof WaylandProtocolError || e instanceof WaylandConnectionError
-          ? e
-          : new WaylandConnectionError(`malformed message from the compositor: ${(e as Error).message}`, { cause: e }));
+        // Only bytes that made no sense are "malformed"; anything else is itself (a bug shows as one).
+        this.fail(e instanceof WireError ? new WaylandConnectionError(`malformed message from the compositor: ${e.message}`, { cause: e }) : (e as Error));
         return;
       }
       if (this.error) return;
@@ -350,34 +257,16 @@ export class Connection implements ProxyHost {
 
   /**
    * Appends received bytes and descriptors and dispatches every complete message. Exposed for the
-   * parser tests; throws WireError/WaylandConnectionError on malformed input.
+   * parser tests; throws WireError on malformed input. A throwing handler does not make it throw
+   * (see the top of this file).
    */
   feed(bytes: Uint8Array, fds: readonly number[]): void {
-    this.inputFds.push(...fds);
-    if (this.inputFds.length > 1024) throw new WireError(`compositor queued ${this.inputFds.length} descriptors without using them`);
-    if (this.inputLength + bytes.length > this.input.length) {
-      const need = this.inputLength + bytes.length;
-      if (need > MAX_INPUT_BUFFER) throw new WireError(`more than ${MAX_INPUT_BUFFER} bytes of incomplete messages`);
-      const bigger = new Uint8Array(Math.max(need, this.input.length * 2));
-      bigger.set(this.input.subarray(0, this.inputLength));
-      this.input = bigger;
-    }
-    this.input.set(bytes, this.inputLength);
-    this.inputLength += bytes.length;
-    let off = 0;
-    try {
-      for (;;) {
-        if (this.error) return;
-        const h = readHeader(this.input, off, this.inputLength);
-        if (!h || this.inputLength - off < h.size) break;
-        const body = this.input.subarray(off + HEADER_SIZE, off + h.size);
-        off += h.size;
-        this.dispatch(h.id, h.opcode, body);
-      }
-    } finally {
-      this.input.copyWithin(0, off, this.inputLength);
-      this.inputLength -= off;
-    }
+    this.incoming.append(bytes, fds);
+    this.incoming.drain((id, opcode, body) => {
+      if (this.error) return false;
+      this.dispatch(id, opcode, body);
+      return true;
+    });
   }
 
   private dispatch(id: number, opcode: number, body: Uint8Array): void {
@@ -390,7 +279,7 @@ export class Connection implements ProxyHost {
     let raw: WireValue[];
     try {
       raw = decodeArgs(spec, body, () => {
-        const fd = this.inputFds.shift();
+        const fd = this.incoming.takeFd();
         if (fd !== undefined) taken.push(fd);
         return fd;
       }, where);
@@ -399,7 +288,7 @@ export class Connection implements ProxyHost {
       throw e;
     }
     this.stats.received++;
-    if (this.trace) this.trace(`<- ${where}(${spec.args.map((a, i) => formatArg(a, raw[i]!, this)).join(", ")})`);
+    if (this.trace) this.trace(traceLine("<-", where, spec.args, raw, (oid) => this.objects.get(oid)));
     if (proxy === this.display && opcode === 0) {
       this.onDisplayError(raw[0] as number, raw[1] as number, raw[2] as string);
       return;
@@ -407,39 +296,7 @@ export class Connection implements ProxyHost {
     const received: ReceivedFd[] = [];
     let args: unknown[];
     try {
-      args = spec.args.map((a, i) => {
-        const v = raw[i]!;
-        switch (a.type) {
-          case "object": {
-            if (v === 0) {
-              if (!a.nullable) throw new WireError(`${where}: null for non-nullable object ${a.name}`);
-              return null;
-            }
-            const target = this.objects.get(v as number);
-            if (!target) throw new WireError(`${where}: argument ${a.name} names unknown object ${v}`);
-            if (a.interface && target.spec.name !== a.interface)
-              throw new WireError(`${where}: argument ${a.name} is ${target}, expected ${a.interface}`);
-            return target.destroyed ? null : target;
-          }
-          case "new_id": {
-            const newId = v as number;
-            if (newId < SERVER_ID_BASE) throw new WireError(`${where}: server new_id ${newId} is not in the server range`);
-            if (this.objects.has(newId)) throw new WireError(`${where}: server new_id ${newId} already in use`);
-            const cls = a.interface ? interfaceClass(a.interface) : undefined;
-            if (!cls) throw new WireError(`${where}: cannot create object of interface ${a.interface ?? "(untyped)"}`);
-            const created = new cls(this, newId, proxy.version);
-            this.objects.set(newId, created);
-            return created;
-          }
-          case "fd": {
-            const r = new ReceivedFd(v as number);
-            received.push(r);
-            return r;
-          }
-          default:
-            return v;
-        }
-      });
+      args = eventArgs({ proxy, spec, where }, raw, this.objects, this, received);
     } catch (e) {
       for (const fd of taken) closeFd(fd);
       throw e;
@@ -449,17 +306,22 @@ export class Connection implements ProxyHost {
       if (spec.since > proxy.version) log.warn(`${where}: event since version ${spec.since} on an object bound at ${proxy.version}`);
       if (spec.destructor) proxy.destroyed = true;
       const handler = (proxy.handlers as Record<string, ((...a: unknown[]) => void) | undefined>)[spec.name];
-      if (handler) handler.apply(proxy, args);
-      else {
-        const key = where.replace(/#\d+/, "");
-        if (!this.warnedUnhandled.has(key)) {
-          this.warnedUnhandled.add(key);
-          log.warn(`unhandled event ${where} (further ones of this kind are logged at debug level)`);
-        } else log.debug(`unhandled event ${where}`);
+      if (!handler) return this.warnUnhandled(where);
+      try {
+        handler.apply(proxy, args);
+      } catch (e) {
+        this.waiters.handlerFailed(new WaylandHandlerError(proxy.spec.name, proxy.id, spec.name, e));
       }
     } finally {
       for (const r of received) if (r.owned) closeFd(r.fd);
     }
+  }
+
+  private warnUnhandled(where: string): void {
+    const key = where.replace(/#\d+/, "");
+    if (this.warnedUnhandled.has(key)) return log.debug(`unhandled event ${where}`);
+    this.warnedUnhandled.add(key);
+    log.warn(`unhandled event ${where} (further ones of this kind are logged at debug level)`);
   }
 
   private onDisplayError(objectId: number, code: number, message: string): void {
@@ -500,15 +362,14 @@ export class Connection implements ProxyHost {
     if (this.error) return;
     this.error = error;
     log.debug(`connection failed: ${error.message}`);
-    for (const w of [...this.waiters]) w(error);
-    this.waiters.clear();
+    this.waiters.rejectAll(error);
     this.release();
     this.rejectClosed(error);
   }
 
   private release(): void {
-    for (const fd of this.inputFds.splice(0)) closeFd(fd);
-    for (const o of this.outQueue.splice(0)) for (const fd of o.fds) closeFd(fd);
+    this.incoming.discard();
+    closeOutgoing(this.outQueue.splice(0));
     this.socket.close();
   }
 
@@ -523,9 +384,7 @@ export class Connection implements ProxyHost {
       }
     }
     this.closing = true;
-    const err = new WaylandConnectionError("connection closed");
-    for (const w of [...this.waiters]) w(err);
-    this.waiters.clear();
+    this.waiters.rejectAll(new WaylandConnectionError("connection closed"));
     this.release();
     this.resolveClosed();
   }

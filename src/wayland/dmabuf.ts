@@ -1,16 +1,14 @@
 // What zwp_linux_dmabuf_v1 accepts: v3 sends format/modifier events on the global; v4+ sends
 // feedback (an mmap'd format table, main_device, tranches of table indices). Both end up as one
 // map format -> modifiers. Table size, indices and dev_t arrays from the compositor are validated.
-import { readlinkSync } from "node:fs";
-import { close as closeFd, mmap, PROT_READ } from "../sys/libc.js";
+import { devMajorMinor, formatPciAddress, type PciAddress, pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
+import { mmap, PROT_READ } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import type { Connection } from "./connection.js";
 import type { ZwpLinuxDmabufV1 } from "./protocol/linux-dmabuf-v1.js";
 
 const log = logger("wayland");
 
-export const DRM_FORMAT_XRGB8888 = 0x34325258; // 'XR24'
-export const DRM_FORMAT_ARGB8888 = 0x34325241; // 'AR24'
 const MAX_TABLE_BYTES = 16 << 20;
 
 export interface DmabufFormats {
@@ -104,47 +102,6 @@ export function chooseModifiers(offered: Set<bigint> | undefined, ours: readonly
   return ours.filter((m) => offered.has(m));
 }
 
-/** major:minor of a Linux dev_t (glibc's gnu_dev_major / gnu_dev_minor encoding). */
-export function devMajorMinor(dev: bigint): [number, number] {
-  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
-  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
-  return [Number(major & 0xffffffffn), Number(minor & 0xffffffffn)];
-}
-
-export interface PciAddress {
-  domain: number;
-  bus: number;
-  device: number;
-  function: number;
-}
-
-/** Parses a sysfs PCI name "DDDD:BB:DD.F" (hex); undefined for anything else (platform devices). */
-export function parsePciAddress(name: string): PciAddress | undefined {
-  const m = /^([0-9a-f]{4,8}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i.exec(name);
-  if (!m) return undefined;
-  return { domain: parseInt(m[1]!, 16), bus: parseInt(m[2]!, 16), device: parseInt(m[3]!, 16), function: parseInt(m[4]!, 16) };
-}
-
-export function formatPciAddress(a: PciAddress): string {
-  const h = (v: number, n: number) => v.toString(16).padStart(n, "0");
-  return `${h(a.domain, 4)}:${h(a.bus, 2)}:${h(a.device, 2)}.${a.function}`;
-}
-
-/**
- * The PCI address of the device behind a character dev_t (a DRM node from dmabuf feedback's
- * main_device), through /sys/dev/char/MAJ:MIN/device; undefined when it is not a PCI device.
- */
-export function pciAddressOfDevT(dev: bigint, readlink: (path: string) => string = readlinkSync): PciAddress | undefined {
-  const [major, minor] = devMajorMinor(dev);
-  let link: string;
-  try {
-    link = readlink(`/sys/dev/char/${major}:${minor}/device`);
-  } catch {
-    return undefined;
-  }
-  return parsePciAddress(link.slice(link.lastIndexOf("/") + 1));
-}
-
 export interface DeviceCandidate {
   name: string;
   pciBusInfo?: PciAddress | undefined;
@@ -174,11 +131,7 @@ export function matchMainDevice<T extends DeviceCandidate>(
   const [major, minor] = devMajorMinor(mainDevice);
   const pci = pciAddressOfDevT(mainDevice, readlink);
   if (!pci) return fallback(`main device ${major}:${minor} is not a PCI device (or /sys/dev/char does not know it)`);
-  const found = candidates.find(
-    (c) => c.pciBusInfo && c.pciBusInfo.domain === pci.domain && c.pciBusInfo.bus === pci.bus && c.pciBusInfo.device === pci.device && c.pciBusInfo.function === pci.function,
-  );
+  const found = candidates.find((c) => samePciAddress(c.pciBusInfo, pci));
   if (!found) return fallback(`no Vulkan device is at ${formatPciAddress(pci)} (main device ${major}:${minor})`);
   return { device: found, matched: true, reason: `main device ${major}:${minor} at ${formatPciAddress(pci)} is ${found.name}` };
 }
-
-export { closeFd as closeDmabufFd };

@@ -1,5 +1,7 @@
 // Public surface of the Wayland client.
-export { Connection, WaylandConnectionError, WaylandProtocolError, resolveSocketPath, type ConnectOptions } from "./connection.js";
+export { Connection, resolveSocketPath, type ConnectOptions, type Transport } from "./connection.js";
+export { CompositorUnreachableError, WaylandConnectionError, WaylandHandlerError, WaylandProtocolError } from "./errors.js";
+export { BufferRing, type BufferState, type RingBuffer } from "./buffer-ring.js";
 export { Globals, type GlobalInfo } from "./globals.js";
 export { Proxy, ReceivedFd, type ProxyClass } from "./proxy.js";
 export { ShmBuffer, ShmSwapchain, chooseShmFormat, listenShmFormats } from "./shm.js";

@@ -1,17 +1,17 @@
-// Our own wl_shm swapchain. Buffers live in one memfd-backed wl_shm_pool and move
-// free -> rendering -> attached -> (wl_buffer.release) -> free. A buffer the compositor holds is
-// never reused; the pool grows only when every buffer is busy (up to `maxBuffers`); waiting for a
-// free buffer is a promise resolved by the release event.
+// Our own wl_shm swapchain: buffers in one memfd-backed wl_shm_pool, cycled by a BufferRing (a
+// buffer the compositor holds is never reused). The pool grows only when every buffer is busy (up
+// to `maxBuffers`).
 import { SharedMemory } from "../sys/memfd.js";
 import { logger } from "../util/log.js";
+import { BufferRing, type BufferState, type RingBuffer } from "./buffer-ring.js";
 import type { Connection } from "./connection.js";
 import { type WlBuffer, type WlShm, WlShmFormat, type WlShmPool } from "./protocol/wayland.js";
 
 const log = logger("wayland");
 
-export type ShmBufferState = "free" | "rendering" | "attached";
+export type ShmBufferState = BufferState;
 
-export class ShmBuffer {
+export class ShmBuffer implements RingBuffer {
   state: ShmBufferState = "free";
   /** Times this buffer was handed out, for tests and stats. */
   uses = 0;
@@ -45,10 +45,9 @@ export function listenShmFormats(shm: WlShm): Set<number> {
 }
 
 export class ShmSwapchain {
-  readonly buffers: ShmBuffer[] = [];
   readonly memory: SharedMemory;
+  private readonly ring: BufferRing<ShmBuffer>;
   private readonly pool: WlShmPool;
-  private readonly waiters: Array<() => void> = [];
   private retired = false;
   private poolDestroyed = false;
   readonly stride: number;
@@ -66,6 +65,9 @@ export class ShmSwapchain {
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384) throw new RangeError(`shm swapchain: bad size ${width}x${height}`);
     this.stride = width * 4;
     this.bufferSize = this.stride * height;
+    this.ring = new BufferRing(connection, (b) => {
+      if (this.retired) this.destroyBuffer(b);
+    });
     this.memory = SharedMemory.create(`scanout-shm-${width}x${height}`, this.bufferSize * initialBuffers);
     try {
       this.pool = shm.create_pool(this.memory.fd, this.memory.size);
@@ -76,6 +78,15 @@ export class ShmSwapchain {
     }
   }
 
+  get buffers(): readonly ShmBuffer[] {
+    return this.ring.buffers;
+  }
+
+  /** Whether `acquire` would return a buffer without waiting for a release. */
+  get canAcquireNow(): boolean {
+    return this.ring.hasFree || this.buffers.length < this.maxBuffers;
+  }
+
   private addBuffer(): ShmBuffer {
     const offset = this.buffers.length * this.bufferSize;
     if (offset + this.bufferSize > this.memory.size) {
@@ -84,49 +95,29 @@ export class ShmSwapchain {
       log.debug(`shm pool grown to ${this.memory.size} bytes (${this.buffers.length + 1} buffers)`);
     }
     const wl = this.pool.create_buffer(offset, this.width, this.height, this.stride, this.format);
-    const b = new ShmBuffer(this, wl, offset, this.width, this.height, this.stride);
-    wl.listen({
-      release: () => {
-        if (b.state !== "attached") log.warn(`${wl}: release while ${b.state}`);
-        b.state = "free";
-        if (this.retired) this.destroyBuffer(b);
-        else this.waiters.shift()?.();
-      },
-    });
-    this.buffers.push(b);
-    return b;
+    return this.ring.add(new ShmBuffer(this, wl, offset, this.width, this.height, this.stride));
   }
 
   /** A free buffer, marked `rendering`. Grows the pool when all are busy, else waits for a release. */
   async acquire(): Promise<ShmBuffer> {
-    for (;;) {
-      if (this.retired) throw new Error("shm swapchain is retired");
-      const free = this.buffers.find((b) => b.state === "free");
-      if (free) {
-        free.state = "rendering";
-        free.uses++;
-        return free;
-      }
-      if (this.buffers.length < this.maxBuffers) {
-        const b = this.addBuffer();
-        b.state = "rendering";
-        b.uses++;
-        return b;
-      }
-      await this.connection.waitFor<void>((resolve) => this.waiters.push(() => resolve()));
-    }
+    const b = await this.ring.acquire({
+      grow: () => (this.buffers.length < this.maxBuffers ? this.addBuffer() : undefined),
+      check: () => {
+        if (this.retired) throw new Error("shm swapchain is retired");
+      },
+    });
+    b.uses++;
+    return b;
   }
 
   /** Marks a buffer as handed to the compositor (call right before attach/commit). */
   markAttached(b: ShmBuffer): void {
-    if (b.state !== "rendering") throw new Error(`shm buffer ${b.wlBuffer} attached while ${b.state}`);
-    b.state = "attached";
+    this.ring.markAttached(b);
   }
 
   /** Returns a buffer that was acquired but will not be attached. */
   cancel(b: ShmBuffer): void {
-    if (b.state === "rendering") b.state = "free";
-    this.waiters.shift()?.();
+    this.ring.cancel(b);
   }
 
   private destroyBuffer(b: ShmBuffer): void {
@@ -151,7 +142,7 @@ export class ShmSwapchain {
    */
   retire(force = false): void {
     this.retired = true;
-    for (const w of this.waiters.splice(0)) w();
+    this.ring.wakeAll();
     for (const b of this.buffers)
       if (!b.wlBuffer.destroyed && (force || b.state !== "attached")) this.destroyBuffer(b);
     if (force && !this.poolDestroyed) {

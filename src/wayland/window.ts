@@ -2,7 +2,7 @@
 // we choose), acks configures lazily right before the commit that applies them, answers pings,
 // turns close into a flag and a promise, paces frames with wl_surface.frame callbacks and collects
 // wp_presentation feedback when the compositor offers it.
-import { libc } from "../sys/libc.js";
+import { CLOCK_MONOTONIC, clockNs } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { Connection, type ConnectOptions } from "./connection.js";
 import { Globals } from "./globals.js";
@@ -12,13 +12,13 @@ import { XdgSurface, XdgToplevel, XdgWmBase } from "./protocol/xdg-shell.js";
 
 const log = logger("wayland");
 
-const c_clock_gettime = libc.func("int clock_gettime(int clk, _Out_ int64_t *ts)");
-const timespec = new BigInt64Array(2);
-/** Now on the clock wp_presentation reports in (its clock_id), in ns. */
-function clockNs(clockId: number): bigint {
-  if (c_clock_gettime(clockId, timespec) !== 0) return -1n;
-  return timespec[0]! * 1_000_000_000n + timespec[1]!;
-}
+/**
+ * The wl_compositor version we bind at most: v4 brings wl_surface.damage_buffer; v5 changes what
+ * attach's offsets mean and v6 adds surface events, neither of which we handle yet.
+ */
+export const MAX_COMPOSITOR_VERSION = 4;
+/** The wl_surface version from which damage_buffer (damage in buffer coordinates) exists. */
+const DAMAGE_BUFFER_SINCE = 4;
 
 export interface WindowOptions extends ConnectOptions {
   title?: string;
@@ -27,6 +27,8 @@ export interface WindowOptions extends ConnectOptions {
   size?: readonly [number, number];
   /** An existing connection to use instead of opening one (it is not closed with the window). */
   connection?: Connection;
+  /** That connection's globals, when already fetched (default: fetched again). */
+  globals?: Globals;
 }
 
 export interface PresentationStats {
@@ -61,7 +63,10 @@ export class WaylandWindow {
   private pendingSize: [number, number] | undefined;
   private configured = false;
   private readonly ownsConnection: boolean;
-  private clockId = 1; // CLOCK_MONOTONIC until wp_presentation.clock_id says otherwise
+  /** wp_presentation's clock (CLOCK_MONOTONIC until clock_id says otherwise); undefined if unreadable. */
+  private clockId: number | undefined = CLOCK_MONOTONIC;
+  /** The first failure of a frame callback (the connection failed, a handler threw). */
+  private failure: Error | undefined;
   private latencySumMs = 0;
   private latencyCount = 0;
   readonly presentationStats: PresentationStats = { presented: 0, discarded: 0, meanLatencyMs: undefined, refreshNs: 0 };
@@ -72,13 +77,13 @@ export class WaylandWindow {
     this.ownsConnection = owns;
     [this.width, this.height] = opts.size ?? [640, 480];
     this.closeRequest = new Promise((r) => (this.resolveClose = r));
-    this.compositor = globals.bind(WlCompositor, { min: 1 });
+    this.compositor = globals.bind(WlCompositor, { max: MAX_COMPOSITOR_VERSION });
     this.wmBase = globals.bind(XdgWmBase, { min: 1 });
     this.wmBase.listen({ ping: (serial) => this.wmBase.pong(serial) });
     this.presentation = globals.tryBind(WpPresentation);
     this.presentation?.listen({
       clock_id: (clk) => {
-        this.clockId = clk;
+        this.clockId = readableClock(clk);
       },
     });
     this.surface = this.compositor.create_surface();
@@ -118,7 +123,7 @@ export class WaylandWindow {
     const owns = !opts.connection;
     const connection = opts.connection ?? Connection.connect(opts);
     try {
-      const globals = await Globals.fetch(connection);
+      const globals = opts.globals ?? (await Globals.fetch(connection));
       const win = new WaylandWindow(connection, globals, opts, owns);
       while (!win.configured) await connection.roundtrip();
       win.applyConfigure();
@@ -127,6 +132,25 @@ export class WaylandWindow {
       if (owns) await connection.close();
       throw e;
     }
+  }
+
+  /**
+   * Opens a window and builds something on it (a presenter); the window is closed again when
+   * `build` throws, so a failed set-up leaves no connection or surface behind.
+   */
+  static async openWith<T>(opts: WindowOptions, build: (window: WaylandWindow) => Promise<T>): Promise<T> {
+    const window = await WaylandWindow.open(opts);
+    try {
+      return await build(window);
+    } catch (e) {
+      await window.close();
+      throw e;
+    }
+  }
+
+  /** The current size, as [width, height]. */
+  get size(): readonly [number, number] {
+    return [this.width, this.height];
   }
 
   /** True when a configure is waiting to be applied (the size may change). */
@@ -153,16 +177,30 @@ export class WaylandWindow {
 
   /**
    * Attaches `buffer`, damages it all, asks for a frame callback (and presentation feedback) and
-   * commits. Resolves with the frame callback time (ms) when the compositor wants the next frame.
+   * commits. Resolves with the frame callback time (ms) when the compositor wants the next frame;
+   * a rejection is also kept for `throwIfFailed`.
    */
   present(buffer: WlBuffer): Promise<number> {
     this.surface.attach(buffer, 0, 0);
-    this.surface.damage_buffer(0, 0, this.width, this.height);
+    if (this.surface.version >= DAMAGE_BUFFER_SINCE) this.surface.damage_buffer(0, 0, this.width, this.height);
+    else this.surface.damage(0, 0, this.width, this.height); // surface coordinates = buffer's at scale 1
     const done = this.connection.callbackDone(this.surface.frame());
+    done.catch((e: Error) => (this.failure ??= e));
     if (this.presentation) this.trackPresentation();
     this.surface.commit();
     this.pendingFrame = done;
     return done;
+  }
+
+  /** Throws why the window cannot present any more: the connection failed, or a frame callback did. */
+  throwIfFailed(): void {
+    const e = this.connection.error ?? this.failure;
+    if (e) throw e;
+  }
+
+  /** Why no more frames will be shown (the compositor closed the window), else undefined. */
+  get endReason(): string | undefined {
+    return this.closeRequested ? "the compositor closed the window" : undefined;
   }
 
   /**
@@ -178,14 +216,14 @@ export class WaylandWindow {
   }
 
   private trackPresentation(): void {
-    const committed = clockNs(this.clockId);
+    const committed = this.clockId === undefined ? undefined : clockNs(this.clockId);
     const fb = this.presentation!.feedback(this.surface);
     fb.listen({
       sync_output: () => {},
       presented: (secHi, secLo, nsec, refresh) => {
         this.presentationStats.presented++;
         this.presentationStats.refreshNs = refresh;
-        if (committed >= 0n) {
+        if (committed !== undefined) {
           const t = (BigInt(secHi) << 32n | BigInt(secLo)) * 1_000_000_000n + BigInt(nsec);
           this.latencySumMs += Number(t - committed) / 1e6;
           this.latencyCount++;
@@ -196,6 +234,17 @@ export class WaylandWindow {
         this.presentationStats.discarded++;
       },
     });
+  }
+
+  /** wp_presentation figures for a presenter's stats. */
+  presentationFigures(): Record<string, number> {
+    const p = this.presentationStats;
+    return {
+      feedbackPresented: p.presented,
+      feedbackDiscarded: p.discarded,
+      ...(p.meanLatencyMs !== undefined ? { presentLatencyMs: Number(p.meanLatencyMs.toFixed(3)) } : {}),
+      ...(p.refreshNs ? { refreshHz: Number((1e9 / p.refreshNs).toFixed(2)) } : {}),
+    };
   }
 
   /** Destroys the window's objects and, if it opened it, the connection. */
@@ -218,5 +267,16 @@ export class WaylandWindow {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/** The compositor's presentation clock if we can read it; else latency goes unmeasured. */
+function readableClock(clockId: number): number | undefined {
+  try {
+    clockNs(clockId);
+    return clockId;
+  } catch (e) {
+    log.warn(`wp_presentation.clock_id ${clockId} cannot be read here (${(e as Error).message}): presentation latency is not measured`);
+    return undefined;
   }
 }

@@ -1,7 +1,8 @@
 // Matching the compositor's main_device (a dev_t from dmabuf feedback) to a Vulkan physical device
 // through the PCI address behind /sys/dev/char/MAJ:MIN/device, on crafted inputs.
 import { describe, expect, it } from "vitest";
-import { devMajorMinor, matchMainDevice, parsePciAddress, pciAddressOfDevT } from "../../src/wayland/dmabuf.js";
+import { devMajorMinor, parsePciAddress, pciAddressOfDevT } from "../../src/sys/dev.js";
+import { matchMainDevice } from "../../src/wayland/dmabuf.js";
 
 /** glibc's makedev. */
 function makedev(major: number, minor: number): bigint {

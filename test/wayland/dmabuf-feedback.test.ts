@@ -6,7 +6,8 @@ import { openFdCount } from "../../src/sys/libc.js";
 import { SharedMemory } from "../../src/sys/memfd.js";
 import { socketPair } from "../../src/sys/socket.js";
 import { Connection } from "../../src/wayland/connection.js";
-import { DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, queryDmabufFormats } from "../../src/wayland/dmabuf.js";
+import { DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888 } from "../../src/util/fourcc.js";
+import { queryDmabufFormats } from "../../src/wayland/dmabuf.js";
 import { ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../../src/wayland/protocol/linux-dmabuf-v1.js";
 import { encodeMessage, type WireValue } from "../../src/wayland/wire.js";
 

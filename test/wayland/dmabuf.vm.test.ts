@@ -5,15 +5,15 @@
 import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import type { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Triangle } from "../../examples/triangle.js";
-import { createHeadlessPresenter, Format, Image, ImageUsage, Instance, type Pixels } from "../../src/index.js";
+import { Triangle } from "../../src/scenes/index.js";
+import { BackendUnavailableError, createHeadlessPresenter, Format, Image, ImageUsage, Instance, type Pixels } from "../../src/index.js";
 import { close as closeFd } from "../../src/sys/libc.js";
 import { Connection } from "../../src/wayland/connection.js";
 import { Globals } from "../../src/wayland/globals.js";
 import { ZwpLinuxDmabufV1 } from "../../src/wayland/protocol/linux-dmabuf-v1.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import type { WaylandDmabufOptions } from "../../src/present/wayland-dmabuf.js";
-import { startWeston, type Weston, westonAvailable } from "./weston.js";
+import { startWeston, type Weston, westonAvailable } from "../../scripts/testbed/weston.js";
 
 const SIZE = [640, 480] as const;
 const FRAMES = 4;
@@ -133,6 +133,22 @@ describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabu
     const r = await presentAndShoot({ sync: "auto", bufferCreation: "create" });
     expectShown(r);
     expect(r.stats.bufferCreation).toBe("create");
+  });
+
+  it("a compositor without zwp_linux_dmabuf_v1: dmabuf is unavailable there, and auto falls back to shm", async () => {
+    const pixman = await startWeston({ renderer: "pixman" }); // offers no linux-dmabuf global
+    const device = gpu.createDevice();
+    try {
+      const e = await openWaylandPresenter(device, { size: SIZE, socket: pixman.path, mode: "dmabuf" }).catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(BackendUnavailableError);
+      expect((e as Error).message).toBe("wayland-dmabuf: the compositor offers no zwp_linux_dmabuf_v1 v3 or later");
+      const out = await openWaylandPresenter(device, { size: SIZE, socket: pixman.path, mode: "auto" });
+      expect(out.backend).toBe("wayland-shm");
+      await out.close();
+    } finally {
+      device.destroy();
+      await pixman.stop();
+    }
   });
 
   it("create with a format the compositor does not know: `failed`, and the connection lives on", async () => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openFdCount } from "../../src/sys/libc.js";
 import { Connection, WaylandConnectionError, WaylandProtocolError } from "../../src/wayland/connection.js";
 import { Globals } from "../../src/wayland/globals.js";
@@ -11,7 +11,8 @@ import { WlShm, WlShmFormat } from "../../src/wayland/protocol/wayland.js";
 import { chooseShmFormat, listenShmFormats, ShmSwapchain } from "../../src/wayland/shm.js";
 import { WaylandWindow } from "../../src/wayland/window.js";
 import { encodeMessage } from "../../src/wayland/wire.js";
-import { startWeston, type Weston, westonAvailable } from "./weston.js";
+import { startWeston, westonAvailable } from "../../scripts/testbed/weston.js";
+import { westonFixture } from "./weston-fixture.js";
 
 /** Four quadrants plus a horizontal ramp along the bottom rows: every region is distinguishable. */
 function pattern(px: Uint8Array, w: number, h: number): void {
@@ -56,16 +57,10 @@ describe("connecting", () => {
 });
 
 describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
-  let weston: Weston;
-  beforeAll(async () => {
-    weston = await startWeston();
-  });
-  afterAll(async () => {
-    await weston?.stop();
-  });
+  const bed = westonFixture();
 
   it("reuses an object id only after the compositor's delete_id", async () => {
-    const c = Connection.connect({ socket: weston.path });
+    const c = Connection.connect({ socket: bed.weston.path });
     try {
       const cb = c.display.sync();
       // Not yet acknowledged: the next object must get a fresh id.
@@ -86,7 +81,7 @@ describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
   });
 
   it("lists globals, binds at the negotiated version and round-trips", async () => {
-    const c = Connection.connect({ socket: weston.path });
+    const c = Connection.connect({ socket: bed.weston.path });
     try {
       const g = await Globals.fetch(c);
       const names = [...g.list.values()].map((x) => x.interface);
@@ -106,10 +101,10 @@ describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
     const lines: string[] = [];
     // name relative to XDG_RUNTIME_DIR, as a user's WAYLAND_DISPLAY would be
     const saved = process.env.XDG_RUNTIME_DIR;
-    process.env.XDG_RUNTIME_DIR = weston.runtimeDir;
+    process.env.XDG_RUNTIME_DIR = bed.weston.runtimeDir;
     let win: WaylandWindow;
     try {
-      win = await WaylandWindow.open({ socket: weston.socket, title: "scanout test", appId: "dev.scanout.test", size: [320, 240] });
+      win = await WaylandWindow.open({ socket: bed.weston.socket, title: "scanout test", appId: "dev.scanout.test", size: [320, 240] });
     } finally {
       process.env.XDG_RUNTIME_DIR = saved;
     }
@@ -127,7 +122,7 @@ describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
       chain.markAttached(buf);
       const frameTime = await win.present(buf.wlBuffer);
       expect(typeof frameTime).toBe("number");
-      const png = await weston.screenshot();
+      const png = await bed.weston.screenshot();
       expect([png.width, png.height]).toEqual([640, 480]);
       expect(at(png, 100, 100)).toEqual([255, 0, 0]);
       expect(at(png, 500, 100)).toEqual([0, 255, 0]);
@@ -156,7 +151,7 @@ describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
   });
 
   it("turns wl_display.error into a WaylandProtocolError naming object, interface and code", async () => {
-    const c = Connection.connect({ socket: weston.path });
+    const c = Connection.connect({ socket: bed.weston.path });
     try {
       const g = await Globals.fetch(c);
       const shm = g.bind(WlShm);
@@ -180,7 +175,7 @@ describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
   });
 
   it("ends the frame loop cleanly when the toplevel is closed", async () => {
-    const win = await WaylandWindow.open({ socket: weston.path, title: "close me" });
+    const win = await WaylandWindow.open({ socket: bed.weston.path, title: "close me" });
     try {
       const shm = win.globals.bind(WlShm);
       const formats = listenShmFormats(shm);

@@ -1,7 +1,7 @@
-// Starts a private headless Weston for tests: fresh 0700 XDG_RUNTIME_DIR, stale sockets removed,
-// SIGTERM on stop. Also takes screenshots with weston-screenshooter (needs --debug).
+// Test bed: a private headless Weston for tests and benchmarks (fresh 0700 XDG_RUNTIME_DIR, stale
+// sockets removed, SIGTERM on stop), with screenshots through weston-screenshooter (needs --debug).
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
@@ -30,7 +30,6 @@ export interface WestonOptions {
 
 export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
   const runtimeDir = mkdtempSync(join(tmpdir(), "scanout-wl-"));
-  const { chmodSync } = await import("node:fs");
   chmodSync(runtimeDir, 0o700);
   const socket = `scanout-test-${process.pid}`;
   for (const f of readdirSync(runtimeDir)) if (f.startsWith(socket)) rmSync(join(runtimeDir, f), { force: true });

@@ -1,0 +1,86 @@
+// The buffers a client presents in turn, whatever their memory (wl_shm or dmabuf). Each moves
+// free -> rendering -> attached -> (wl_buffer.release) -> free: a buffer the compositor holds is
+// never handed out, and waiting for a free one is a promise resolved by the release event.
+import { logger } from "../util/log.js";
+import type { Connection } from "./connection.js";
+import type { WlBuffer } from "./protocol/wayland.js";
+
+const log = logger("wayland");
+
+export type BufferState = "free" | "rendering" | "attached";
+
+export interface RingBuffer {
+  readonly wlBuffer: WlBuffer;
+  state: BufferState;
+}
+
+export interface AcquireOptions<B> {
+  /** A new buffer when none is free (undefined: wait for a release instead). */
+  grow?: () => B | undefined;
+  /** Runs before every look for a free buffer; throws to stop waiting (retired, failed). */
+  check?: () => void;
+}
+
+export class BufferRing<B extends RingBuffer> {
+  readonly buffers: B[] = [];
+  private readonly waiters: Array<() => void> = [];
+
+  /** `onRelease` runs when a buffer comes back, before a waiter is woken (e.g. to destroy it). */
+  constructor(
+    private readonly connection: Connection,
+    private readonly onRelease?: (buffer: B) => void,
+  ) {}
+
+  /** Adds a buffer (free) and listens for its release. */
+  add(buffer: B): B {
+    buffer.wlBuffer.listen({
+      release: () => {
+        if (buffer.state !== "attached") log.warn(`${buffer.wlBuffer}: release while ${buffer.state}`);
+        buffer.state = "free";
+        this.onRelease?.(buffer);
+        this.wakeOne();
+      },
+    });
+    this.buffers.push(buffer);
+    return buffer;
+  }
+
+  /** A free buffer (or a new one from `grow`), marked `rendering`; else waits for a release. */
+  async acquire(options: AcquireOptions<B> = {}): Promise<B> {
+    for (;;) {
+      options.check?.();
+      const buffer = this.buffers.find((b) => b.state === "free") ?? options.grow?.();
+      if (buffer) {
+        buffer.state = "rendering";
+        return buffer;
+      }
+      await this.connection.waitFor<void>((resolve) => this.waiters.push(() => resolve()));
+    }
+  }
+
+  /** Whether `acquire` would return at once without growing. */
+  get hasFree(): boolean {
+    return this.buffers.some((b) => b.state === "free");
+  }
+
+  /** Marks a buffer as handed to the compositor (call right before attach/commit). */
+  markAttached(buffer: B): void {
+    if (buffer.state !== "rendering") throw new Error(`${buffer.wlBuffer} attached while ${buffer.state}`);
+    buffer.state = "attached";
+  }
+
+  /** Returns a buffer that was acquired but will not be attached. */
+  cancel(buffer: B): void {
+    if (buffer.state === "rendering") buffer.state = "free";
+    this.wakeOne();
+  }
+
+  /** Wakes every waiter so it looks again (its `check` decides whether to go on). */
+  wakeAll(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private wakeOne(): void {
+    this.waiters.shift()?.();
+  }
+}
