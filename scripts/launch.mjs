@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// npm run demo / kms-info / bench: run a compiled program from dist/, doing only the set-up that is
+// missing. The system setup runs when Debian's package database changed since it last succeeded;
+// tsc runs when a source is newer than the last build. Then the program runs in this process, so a
+// second `npm run demo` costs one node start-up, not three.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const [entry, ...args] = process.argv.slice(2);
+if (!entry) {
+  process.stderr.write("usage: node scripts/launch.mjs examples/demo [ARGS...]\n");
+  process.exit(2);
+}
+
+const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);
+
+/** Newest modification time of the .ts files below `dir`. */
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function run(command, commandArgs) {
+  const r = spawnSync(command, commandArgs, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const stamps = join(root, "node_modules", ".cache", "scanout");
+mkdirSync(stamps, { recursive: true });
+
+const setupStamp = join(stamps, "system-setup-ok");
+if (process.env.SCANOUT_SKIP_SYSTEM_SETUP !== "1" && mtime(setupStamp) < mtime("/var/lib/dpkg/status")) {
+  run("bash", ["scripts/setup-system.sh"]);
+  writeFileSync(setupStamp, "");
+}
+
+const buildStamp = join(stamps, "build-ok");
+const sources = Math.max(...["src", "examples", "bench", "scripts"].map((d) => newestSource(join(root, d))), mtime(join(root, "tsconfig.json")));
+if (mtime(buildStamp) < sources || !existsSync(join(root, "dist", `${entry}.js`))) {
+  run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
+  writeFileSync(buildStamp, "");
+}
+
+process.argv = [process.argv[0], join(root, "dist", `${entry}.js`), ...args];
+await import(pathToFileURL(join(root, "dist", `${entry}.js`)).href);
