@@ -18,6 +18,7 @@ import type { FrameTracer } from "../util/trace.js";
 import { Slot } from "./slot.js";
 import { finishCapture, recordCapture } from "./capture.js";
 import { RunClock } from "./run-stats.js";
+import { BackendUnavailableError } from "./errors.js";
 
 const log = logger("present");
 export const FRAMES_IN_FLIGHT = 2;
@@ -263,5 +264,31 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     if (this.ended) return;
     this.ended = true;
     this.onEnd(this.clock.stats(this.count));
+  }
+}
+
+/**
+ * Opens a backend and wraps it in a FrameLoop. `unavailable` says which of the backend's errors
+ * mean "cannot work on this machine" (they become BackendUnavailableError for automatic choice);
+ * if the loop cannot be made, the backend is destroyed before the error propagates.
+ */
+export async function openFrameLoop(
+  name: string,
+  open: () => Promise<SwapchainBackend> | SwapchainBackend,
+  unavailable: (error: unknown) => boolean,
+  ownsDevice: boolean,
+): Promise<FrameLoop> {
+  let backend: SwapchainBackend;
+  try {
+    backend = await open();
+  } catch (e) {
+    if (unavailable(e)) throw new BackendUnavailableError(name, (e as Error).message, { cause: e });
+    throw e;
+  }
+  try {
+    return new FrameLoop(backend, ownsDevice);
+  } catch (e) {
+    await backend.destroy();
+    throw e;
   }
 }

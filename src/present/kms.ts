@@ -14,8 +14,7 @@ import {
   DRM_FORMAT_XRGB8888, DumbBuffer, FlipLog, fullScreenPlane, guardState, modeRefresh, pciAddressOfNode, takeVt, type FbId, type FlipEvent, type Output,
   type PropertyValues, type VtGuard,
 } from "../drm/index.js";
-import { BackendUnavailableError } from "./errors.js";
-import { FrameLoop } from "./frame-loop.js";
+import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 
 const log = logger("present");
@@ -391,17 +390,5 @@ export const kmsBackendOpener = async (
  * moves on; any other error is a real failure and propagates unchanged.
  */
 export async function openKmsPresenter(device: Device, options: KmsOptions = {}, ownsDevice = false): Promise<FrameLoop> {
-  let backend: KmsBackend;
-  try {
-    backend = KmsBackend.open(device, options);
-  } catch (e) {
-    if (e instanceof DrmUnavailableError) throw new BackendUnavailableError("kms", e.message, { cause: e });
-    throw e;
-  }
-  try {
-    return new FrameLoop(backend, ownsDevice);
-  } catch (e) {
-    await backend.destroy();
-    throw e;
-  }
+  return openFrameLoop("kms", () => KmsBackend.open(device, options), (e) => e instanceof DrmUnavailableError, ownsDevice);
 }

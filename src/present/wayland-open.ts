@@ -8,7 +8,7 @@ import type { Device, Instance } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { CompositorUnreachableError } from "../wayland/errors.js";
 import { BackendUnavailableError } from "./errors.js";
-import { FrameLoop } from "./frame-loop.js";
+import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { BackendOpener } from "./open.js";
 import type { WaylandDmabufOptions } from "./wayland-dmabuf.js";
 import { WaylandShmBackend, type WaylandShmOptions } from "./wayland-shm.js";
@@ -27,19 +27,7 @@ const backendNames = { auto: "wayland", shm: "wayland-shm", dmabuf: "wayland-dma
 /** Opens a window and returns a Presenter; with ownsDevice the presenter destroys the device. */
 export async function openWaylandPresenter(device: Device, options: WaylandPresenterOptions, ownsDevice = false): Promise<FrameLoop> {
   const mode = options.mode ?? "auto";
-  let backend;
-  try {
-    backend = await openBackend(device, options, mode);
-  } catch (e) {
-    if (e instanceof CompositorUnreachableError) throw new BackendUnavailableError(backendNames[mode], e.message, { cause: e });
-    throw e;
-  }
-  try {
-    return new FrameLoop(backend, ownsDevice);
-  } catch (e) {
-    await backend.destroy();
-    throw e;
-  }
+  return openFrameLoop(backendNames[mode], () => openBackend(device, options, mode), (e) => e instanceof CompositorUnreachableError, ownsDevice);
 }
 
 async function openBackend(device: Device, options: WaylandPresenterOptions, mode: WaylandMode) {
