@@ -1,5 +1,7 @@
+#!/usr/bin/env node
 // kms-info: what the DRM devices of this machine offer, like `modetest` but shorter.
-// Usage: node dist/examples/kms-info.js [/dev/dri/cardN] [--all-modes] [--props]
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import {
   DrmDevice, formatPropertyValue, fourccName, fromFixed16, listDevices, modeRefresh,
   DRM_MODE_TYPE_PREFERRED, type BusInfo, type PropertySet,
@@ -79,13 +81,28 @@ export function kmsInfo(path?: string, opts: { allModes?: boolean; props?: boole
   return lines.join("\n");
 }
 
-const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+const USAGE = `usage: scanout-kms-info [/dev/dri/cardN] [--all-modes] [--props]
+  /dev/dri/cardN  the device to describe (default: every DRM device of this machine)
+  --all-modes     list every mode of each connector (default: the preferred and current ones)
+  --props         print each object's KMS properties and values
+  --help          this text`;
+
+// Run as a program (also through npm's bin symlink), not when imported.
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (isMain) {
   const args = process.argv.slice(2);
-  try {
-    console.log(kmsInfo(args.find((a) => !a.startsWith("--")), { allModes: args.includes("--all-modes"), props: args.includes("--props") }));
-  } catch (e) {
-    console.error(`kms-info: ${e instanceof Error ? e.message : e}`);
-    process.exitCode = 1;
+  const unknown = args.find((a) => a.startsWith("-") && !["--all-modes", "--props", "--help", "-h"].includes(a));
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+  } else if (unknown) {
+    console.error(`kms-info: unknown option '${unknown}'\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    try {
+      console.log(kmsInfo(args.find((a) => !a.startsWith("-")), { allModes: args.includes("--all-modes"), props: args.includes("--props") }));
+    } catch (e) {
+      console.error(`kms-info: ${e instanceof Error ? e.message : e}`);
+      process.exitCode = 1;
+    }
   }
 }
