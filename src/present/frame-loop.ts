@@ -11,7 +11,7 @@
 //               frees the command buffer for the frame after next
 // However the loop ends (limit, break, return, a throw, close()), the GPU has finished everything
 // it submitted before control returns, so the application may destroy what its frames used.
-import { CommandPool, Fence, type Device } from "../vk/index.js";
+import { CommandPool, Fence, type Device, type Format, type ImageLayout } from "../vk/index.js";
 import type { BackendName, Frame, FrameOptions, FrameStats, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
 import { logger } from "../util/log.js";
 import type { FrameTracer } from "../util/trace.js";
@@ -44,10 +44,10 @@ export class FrameLoop implements Presenter {
     this.slots = cmds.map((cmd, i) => new Slot(i, cmd, Fence.create(this.device, { signaled: true }), this.device, signal));
   }
 
-  get format() {
+  get format(): Format {
     return this.swapchain.format;
   }
-  get finalLayout() {
+  get finalLayout(): ImageLayout {
     return this.swapchain.finalLayout;
   }
   get size(): readonly [number, number] {

@@ -41,7 +41,7 @@ export function createOffscreenTarget(device: Device, width: number, height: num
 export class HeadlessBackend implements SwapchainBackend {
   readonly name = "headless" as const;
   readonly format: Format;
-  readonly finalLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   readonly defaultTimestep = 1 / 60;
   private current: readonly [number, number];
   private wanted: readonly [number, number];

@@ -57,7 +57,7 @@ interface KmsTarget extends RenderTarget {
 
 export class KmsBackend implements SwapchainBackend {
   readonly name = "kms" as const;
-  readonly format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,X = DRM XRGB8888
+  readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,X = DRM XRGB8888
   readonly finalLayout: ImageLayout;
   readonly size: readonly [number, number];
   readonly path: KmsPath;

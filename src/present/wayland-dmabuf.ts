@@ -76,8 +76,8 @@ function chooseSync(device: Device, want: WaylandDmabufOptions["sync"] = "auto")
 
 export class WaylandDmabufBackend implements SwapchainBackend {
   readonly name = "wayland-dmabuf" as const;
-  readonly format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
-  readonly finalLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
+  readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
+  readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
   readonly sync: SyncPath;
   private ring: BufferRing<DmabufTarget>;
   private modifier: bigint = MOD_LINEAR;

@@ -27,8 +27,8 @@ export interface WaylandShmOptions extends WindowOptions {
 
 export class WaylandShmBackend implements SwapchainBackend {
   readonly name = "wayland-shm" as const;
-  readonly format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,A = wl_shm XRGB/ARGB8888
-  readonly finalLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,A = wl_shm XRGB/ARGB8888
+  readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   private targets: ShmTarget[] = [];
   private next = 0;
   private chain!: ShmSwapchain;

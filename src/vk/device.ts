@@ -1,6 +1,6 @@
 // The logical device: one graphics queue, the extensions scanout uses when the driver has them,
 // submission numbering for deferred destruction, and one-shot command helpers.
-import { vk } from "./nvk.js";
+import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
 import { DeferredQueue } from "./deferred.js";
@@ -36,7 +36,7 @@ export interface DeviceOptions {
 }
 
 export class Device extends Resource {
-  readonly handle = new vk.VkDevice();
+  readonly handle: VkTypes.VkDevice = new vk.VkDevice();
   readonly queue: Queue;
   readonly extensions: ReadonlySet<string>;
   readonly features: { samplerAnisotropy: boolean };
