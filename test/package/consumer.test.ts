@@ -15,6 +15,16 @@ const quiet = { cwd: work, encoding: "utf8" as const, stdio: ["ignore", "pipe", 
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** execFileSync whose failure carries the command's output (tsc reports on stdout). */
+function sh(command: string, args: string[], options: typeof quiet): string {
+  try {
+    return execFileSync(command, args, options);
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
+  }
+}
+
 const APP = `import { Instance, openPresenter, writePng, type Pixels } from "scanout";
 import { Triangle } from "scanout/scenes";
 import { Format, vkFormatName } from "scanout/vk";
@@ -40,13 +50,13 @@ function buildAndRun(name: string, spec: string): { log: string; png: string } {
   const app = join(work, name);
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-save", "--prefer-offline", spec], { ...quiet, cwd: app });
+  sh("npm", ["install", "--no-save", "--prefer-offline", spec], { ...quiet, cwd: app });
   writeFileSync(join(app, "app.ts"), APP);
   // Strict checking of the app and of the package's own .d.ts files (no skipLibCheck).
-  execFileSync(process.execPath, [tsc, "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
+  sh(process.execPath, [tsc, "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
     "--lib", "es2022,esnext.disposable", "--types", "node", "--typeRoots", join(repo, "node_modules", "@types"), "app.ts"], { ...quiet, cwd: app });
   const png = join(app, "frame.png");
-  const log = execFileSync(process.execPath, ["app.js", png], { ...quiet, cwd: app });
+  const log = sh(process.execPath, ["app.js", png], { ...quiet, cwd: app });
   return { log, png };
 }
 
@@ -69,9 +79,9 @@ describe("scanout as an installed package", () => {
   beforeAll(() => {
     // A clean clone (what main holds, no dist/) packed with the checkout's dev tools: its prepare
     // script must build everything the tarball needs.
-    execFileSync("git", ["clone", "--quiet", repo, clone], quiet);
+    sh("git", ["clone", "--quiet", repo, clone], quiet);
     symlinkSync(join(repo, "node_modules"), join(clone, "node_modules"));
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { ...quiet, cwd: clone })) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", work], { ...quiet, cwd: clone })) as { filename: string; files: { path: string }[] }[];
     tarball = join(work, packed[0]!.filename);
     files = packed[0]!.files.map((f) => f.path);
   }, 300_000);
@@ -104,9 +114,9 @@ describe("scanout as an installed package", () => {
     expect(snippet, "README.md has a ## First app section with a ts block").toBeTruthy();
     const app = join(work, "from-tarball");
     writeFileSync(join(app, "first-app.ts"), snippet!);
-    execFileSync(process.execPath, [tsc, "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
+    sh(process.execPath, [tsc, "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
       "--lib", "es2022,esnext.disposable", "--types", "node", "--typeRoots", join(repo, "node_modules", "@types"), "first-app.ts"], { ...quiet, cwd: app });
-    const log = execFileSync(process.execPath, ["first-app.js"], { ...quiet, cwd: app, env: { ...quiet.env, WAYLAND_DISPLAY: "" } });
+    const log = sh(process.execPath, ["first-app.js"], { ...quiet, cwd: app, env: { ...quiet.env, WAYLAND_DISPLAY: "" } });
     expect(log).toMatch(/^headless \d+ frames\/s/m);
     expect(readPngPixels(join(app, "first-app.png")).width).toBe(640);
   }, 120_000);
@@ -114,7 +124,7 @@ describe("scanout as an installed package", () => {
   it("the CLI entries run with --help through npx", () => {
     const app = join(work, "from-tarball");
     for (const bin of ["scanout-demo", "scanout-kms-info"]) {
-      const text = execFileSync("npx", ["--no-install", bin, "--help"], { ...quiet, cwd: app });
+      const text = sh("npx", ["--no-install", bin, "--help"], { ...quiet, cwd: app });
       expect(text).toMatch(/usage: /);
     }
   }, 120_000);
