@@ -14,5 +14,6 @@ export { TargetFramebuffers } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
 export { FrameTracer, type TracePhase } from "./util/trace.js";
 export { logger, addLogSink, setLogLevel, type LogLevel, type LogRecord, type LogSource } from "./util/log.js";
-export * as drm from "./drm/index.js";
-export * as wayland from "./wayland/index.js";
+// The Wayland client and KMS layers are their own entry points (scanout/wayland, scanout/drm), so an
+// app that only renders does not load them; openPresenter loads them when it needs them.
+export * from "./observe/index.js";
