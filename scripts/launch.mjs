@@ -42,10 +42,14 @@ if (process.env.SCANOUT_SKIP_SYSTEM_SETUP !== "1" && mtime(setupStamp) < mtime("
   writeFileSync(setupStamp, "");
 }
 
-const buildStamp = join(stamps, "build-ok");
-const sources = Math.max(...["src", "examples", "bench", "scripts"].map((d) => newestSource(join(root, d))), mtime(join(root, "tsconfig.json")));
+// The package's programs need only src/ and examples/; benches build the whole project.
+const whole = entry.startsWith("bench/");
+const config = whole ? "tsconfig.json" : "tsconfig.build.json";
+const dirs = whole ? ["src", "examples", "bench", "scripts"] : ["src", "examples"];
+const buildStamp = join(stamps, `build-ok-${config}`);
+const sources = Math.max(...dirs.map((d) => newestSource(join(root, d))), mtime(join(root, "tsconfig.json")), mtime(join(root, config)));
 if (mtime(buildStamp) < sources || !existsSync(join(root, "dist", `${entry}.js`))) {
-  run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
+  run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", config]);
   writeFileSync(buildStamp, "");
 }
 
