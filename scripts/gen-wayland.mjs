@@ -25,6 +25,11 @@ export const PROTOCOLS = [
     optional: true,
     paths: ["/usr/share/wayland-protocols/staging/linux-drm-syncobj/linux-drm-syncobj-v1.xml"],
   },
+  {
+    out: "linux-explicit-synchronization-unstable-v1.ts",
+    optional: true,
+    paths: ["/usr/share/wayland-protocols/unstable/linux-explicit-synchronization/linux-explicit-synchronization-unstable-v1.xml"],
+  },
 ];
 
 // ---- a minimal XML reader: elements, attributes, comments; text is ignored (descriptions) ----
@@ -129,6 +134,35 @@ const RESERVED = new Set(("break case catch class const continue debugger defaul
 const ident = (s) => (RESERVED.has(s) ? `${s}_` : /^\d/.test(s) ? `_${s}` : s);
 const key = (s) => (/^[A-Za-z_$][\w$]*$/.test(s) ? s : JSON.stringify(s));
 
+// ---- doc comments: built from names, versions and signatures only (never the XML's prose) ----
+
+/** One argument as `name: type`, e.g. `buffer: wl_buffer | null`, `format: uint (wl_shm.format)`. */
+function argDoc(itf, a) {
+  let type = a.interface && (a.type === "object" || a.type === "new_id") ? a.interface : a.type;
+  if (a.nullable) type += " | null";
+  if (a.enum) type += ` (${a.enum.includes(".") ? a.enum : `${itf.name}.${a.enum}`})`;
+  return `${a.name}: ${type}`;
+}
+const argsDoc = (itf, args) => (args.length ? args.map((a) => argDoc(itf, a)).join(", ") : "no arguments");
+
+function requestDoc(itf, rq, opcode) {
+  const created = rq.args.find((a) => a.type === "new_id");
+  const sent = rq.args.filter((a) => a !== created);
+  let text = `${itf.name}.${rq.name} (request ${opcode}, since v${rq.since}): ${argsDoc(itf, sent)}.`;
+  if (created?.interface) text += ` Returns the new ${created.interface} proxy.`;
+  else if (created)
+    text += " The new object's class and version come after; returns its proxy." +
+      " Throws RangeError when the version is outside 1..class.spec.version.";
+  if (rq.destructor) text += " Destructor: the proxy must not be used afterwards.";
+  return text;
+}
+
+function eventDoc(itf, ev, opcode) {
+  let text = `${itf.name}.${ev.name} (event ${opcode}, since v${ev.since}): ${argsDoc(itf, ev.args)}.`;
+  if (ev.destructor) text += " Destructor: the object is gone once this event is handled.";
+  return text;
+}
+
 function emit(protocol, source, owner) {
   const lines = [];
   const imports = new Map(); // file -> Set(class)
@@ -155,6 +189,7 @@ function emit(protocol, source, owner) {
       }).join(", ") + "]";
     const specMsgs = (msgs) =>
       msgs.map((m) => `    { name: ${JSON.stringify(m.name)}, since: ${m.since}${m.destructor ? ", destructor: true" : ""}, args: ${specArgs(m.args)} },`);
+    body.push(`/** Wire table of ${itf.name} v${itf.version}: request and event opcodes, argument types and enums. */`);
     body.push(`export const ${itf.name}_interface: InterfaceSpec = {`);
     body.push(`  name: ${JSON.stringify(itf.name)},`, `  version: ${itf.version},`);
     body.push("  requests: [", ...specMsgs(itf.requests), "  ],");
@@ -163,9 +198,12 @@ function emit(protocol, source, owner) {
     for (const e of itf.enums) body.push(`    ${key(e.name)}: { ${e.entries.map((en) => `${key(en.name)}: ${en.value}`).join(", ")} },`);
     body.push("  },", "};", "");
     for (const e of itf.enums) {
-      body.push(`/** ${itf.name}.${e.name}${e.bitfield ? " (bitfield)" : ""}${e.since > 1 ? `, since ${e.since}` : ""} */`);
+      body.push(`/** Values of the ${itf.name}.${e.name} enum${e.bitfield ? " (bitfield: combine with |)" : ""}, since v${e.since}. */`);
       body.push(`export const ${C}${pascal(e.name)} = {`);
-      for (const en of e.entries) body.push(`  ${key(ident(en.name))}: ${en.value},${en.since > 1 ? ` // since ${en.since}` : ""}`);
+      for (const en of e.entries) {
+        body.push(`  /** ${itf.name}.${e.name}.${en.name} = ${en.value}, since v${Math.max(en.since, e.since)}. */`);
+        body.push(`  ${key(ident(en.name))}: ${en.value},`);
+      }
       body.push("} as const;", "");
     }
     // events
@@ -180,18 +218,24 @@ function emit(protocol, source, owner) {
       }
     };
     if (itf.events.length) {
+      body.push(`/** Handlers for the events of ${itf.name}, installed with listen() (all) or on() (one); called with the proxy as this. */`);
       body.push(`export interface ${C}Events {`);
-      for (const ev of itf.events) {
-        if (ev.since > 1 || ev.destructor)
-          body.push(`  /** ${[ev.since > 1 ? `since ${ev.since}` : "", ev.destructor ? "destructor" : ""].filter(Boolean).join(", ")} */`);
+      for (const [opcode, ev] of itf.events.entries()) {
+        body.push(`  /** ${eventDoc(itf, ev, opcode)} */`);
         body.push(`  ${ev.name}(${ev.args.map((a) => `${ident(a.name)}: ${eventType(a)}`).join(", ")}): void;`);
       }
       body.push("}");
     } else {
+      body.push(`/** ${itf.name} has no events, so its handler table is empty. */`);
       body.push(`export type ${C}Events = Record<never, never>;`);
     }
     body.push("");
+    body.push(
+      `/** Client proxy for a ${itf.name} object (protocol "${protocol.name}", up to v${itf.version}): requests are its methods,` +
+        ` events go to {@link ${C}Events} handlers. */`,
+    );
     body.push(`export class ${C} extends Proxy<${C}Events> {`);
+    body.push(`  /** The wire table of ${itf.name}: ${itf.name}_interface. */`);
     body.push(`  static override readonly spec = ${itf.name}_interface;`);
     itf.requests.forEach((rq, opcode) => {
       const params = [];
@@ -231,8 +275,7 @@ function emit(protocol, source, owner) {
             wire.push(n);
         }
       }
-      const tags = [rq.since > 1 ? `since ${rq.since}` : "", rq.destructor ? "destructor" : ""].filter(Boolean).join(", ");
-      if (tags) body.push(`  /** ${tags} */`);
+      body.push(`  /** ${requestDoc(itf, rq, opcode)} */`);
       const methodName = key(rq.name);
       if (call === "request") {
         body.push(`  ${methodName}(${params.join(", ")}): void {`, `    this.request(${opcode}, [${wire.join(", ")}]);`, "  }");

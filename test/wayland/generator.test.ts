@@ -23,6 +23,9 @@ describe.skipIf(!xmlPresent)("generated protocol code", () => {
   it("carries names, opcodes, signatures, enums and versions, but no description text", () => {
     const text = readFileSync(join(OUT_DIR as string, "wayland.ts"), "utf8");
     expect(text).not.toMatch(/<description|summary=|The core global object/);
+    // doc comments are built from the signature alone
+    expect(text).toContain("/** wl_surface.attach (request 1, since v1): buffer: wl_buffer | null, x: int, y: int. */");
+    expect(text).toContain("/** wl_shm_pool.create_buffer (request 0, since v1): offset: int, width: int, height: int, stride: int, format: uint (wl_shm.format). Returns the new wl_buffer proxy. */");
     expect(WlSurface.spec.requests.map((r) => r.name).slice(0, 4)).toEqual(["destroy", "attach", "damage", "frame"]);
     expect(WlSurface.spec.requests[1]!.args).toEqual([
       { name: "buffer", type: "object", interface: "wl_buffer", nullable: true },

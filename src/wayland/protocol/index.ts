@@ -4,3 +4,4 @@ export * from "./xdg-shell.js";
 export * from "./linux-dmabuf-v1.js";
 export * from "./presentation-time.js";
 export * from "./linux-drm-syncobj-v1.js";
+export * from "./linux-explicit-synchronization-unstable-v1.js";

@@ -5,6 +5,7 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlBuffer, WlSurface } from "./wayland.js";
 
+/** Wire table of zwp_linux_dmabuf_v1 v5: request and event opcodes, argument types and enums. */
 export const zwp_linux_dmabuf_v1_interface: InterfaceSpec = {
   name: "zwp_linux_dmabuf_v1",
   version: 5,
@@ -22,31 +23,37 @@ export const zwp_linux_dmabuf_v1_interface: InterfaceSpec = {
   },
 };
 
+/** Handlers for the events of zwp_linux_dmabuf_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpLinuxDmabufV1Events {
+  /** zwp_linux_dmabuf_v1.format (event 0, since v1): format: uint. */
   format(format: number): void;
-  /** since 3 */
+  /** zwp_linux_dmabuf_v1.modifier (event 1, since v3): format: uint, modifier_hi: uint, modifier_lo: uint. */
   modifier(format: number, modifier_hi: number, modifier_lo: number): void;
 }
 
+/** Client proxy for a zwp_linux_dmabuf_v1 object (protocol "linux_dmabuf_v1", up to v5): requests are its methods, events go to {@link ZwpLinuxDmabufV1Events} handlers. */
 export class ZwpLinuxDmabufV1 extends Proxy<ZwpLinuxDmabufV1Events> {
+  /** The wire table of zwp_linux_dmabuf_v1: zwp_linux_dmabuf_v1_interface. */
   static override readonly spec = zwp_linux_dmabuf_v1_interface;
-  /** destructor */
+  /** zwp_linux_dmabuf_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** zwp_linux_dmabuf_v1.create_params (request 1, since v1): no arguments. Returns the new zwp_linux_buffer_params_v1 proxy. */
   create_params(): ZwpLinuxBufferParamsV1 {
     return this.requestNew(1, ZwpLinuxBufferParamsV1, [NEW_ID]);
   }
-  /** since 4 */
+  /** zwp_linux_dmabuf_v1.get_default_feedback (request 2, since v4): no arguments. Returns the new zwp_linux_dmabuf_feedback_v1 proxy. */
   get_default_feedback(): ZwpLinuxDmabufFeedbackV1 {
     return this.requestNew(2, ZwpLinuxDmabufFeedbackV1, [NEW_ID]);
   }
-  /** since 4 */
+  /** zwp_linux_dmabuf_v1.get_surface_feedback (request 3, since v4): surface: wl_surface. Returns the new zwp_linux_dmabuf_feedback_v1 proxy. */
   get_surface_feedback(surface: WlSurface): ZwpLinuxDmabufFeedbackV1 {
     return this.requestNew(3, ZwpLinuxDmabufFeedbackV1, [NEW_ID, objectId(surface)]);
   }
 }
 
+/** Wire table of zwp_linux_buffer_params_v1 v5: request and event opcodes, argument types and enums. */
 export const zwp_linux_buffer_params_v1_interface: InterfaceSpec = {
   name: "zwp_linux_buffer_params_v1",
   version: 5,
@@ -66,48 +73,67 @@ export const zwp_linux_buffer_params_v1_interface: InterfaceSpec = {
   },
 };
 
-/** zwp_linux_buffer_params_v1.error */
+/** Values of the zwp_linux_buffer_params_v1.error enum, since v1. */
 export const ZwpLinuxBufferParamsV1Error = {
+  /** zwp_linux_buffer_params_v1.error.already_used = 0, since v1. */
   already_used: 0,
+  /** zwp_linux_buffer_params_v1.error.plane_idx = 1, since v1. */
   plane_idx: 1,
+  /** zwp_linux_buffer_params_v1.error.plane_set = 2, since v1. */
   plane_set: 2,
+  /** zwp_linux_buffer_params_v1.error.incomplete = 3, since v1. */
   incomplete: 3,
+  /** zwp_linux_buffer_params_v1.error.invalid_format = 4, since v1. */
   invalid_format: 4,
+  /** zwp_linux_buffer_params_v1.error.invalid_dimensions = 5, since v1. */
   invalid_dimensions: 5,
+  /** zwp_linux_buffer_params_v1.error.out_of_bounds = 6, since v1. */
   out_of_bounds: 6,
+  /** zwp_linux_buffer_params_v1.error.invalid_wl_buffer = 7, since v1. */
   invalid_wl_buffer: 7,
 } as const;
 
-/** zwp_linux_buffer_params_v1.flags (bitfield) */
+/** Values of the zwp_linux_buffer_params_v1.flags enum (bitfield: combine with |), since v1. */
 export const ZwpLinuxBufferParamsV1Flags = {
+  /** zwp_linux_buffer_params_v1.flags.y_invert = 1, since v1. */
   y_invert: 1,
+  /** zwp_linux_buffer_params_v1.flags.interlaced = 2, since v1. */
   interlaced: 2,
+  /** zwp_linux_buffer_params_v1.flags.bottom_first = 4, since v1. */
   bottom_first: 4,
 } as const;
 
+/** Handlers for the events of zwp_linux_buffer_params_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpLinuxBufferParamsV1Events {
+  /** zwp_linux_buffer_params_v1.created (event 0, since v1): buffer: wl_buffer. */
   created(buffer: WlBuffer): void;
+  /** zwp_linux_buffer_params_v1.failed (event 1, since v1): no arguments. */
   failed(): void;
 }
 
+/** Client proxy for a zwp_linux_buffer_params_v1 object (protocol "linux_dmabuf_v1", up to v5): requests are its methods, events go to {@link ZwpLinuxBufferParamsV1Events} handlers. */
 export class ZwpLinuxBufferParamsV1 extends Proxy<ZwpLinuxBufferParamsV1Events> {
+  /** The wire table of zwp_linux_buffer_params_v1: zwp_linux_buffer_params_v1_interface. */
   static override readonly spec = zwp_linux_buffer_params_v1_interface;
-  /** destructor */
+  /** zwp_linux_buffer_params_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** zwp_linux_buffer_params_v1.add (request 1, since v1): fd: fd, plane_idx: uint, offset: uint, stride: uint, modifier_hi: uint, modifier_lo: uint. */
   add(fd: number, plane_idx: number, offset: number, stride: number, modifier_hi: number, modifier_lo: number): void {
     this.request(1, [fd, plane_idx, offset, stride, modifier_hi, modifier_lo]);
   }
+  /** zwp_linux_buffer_params_v1.create (request 2, since v1): width: int, height: int, format: uint, flags: uint (zwp_linux_buffer_params_v1.flags). */
   create(width: number, height: number, format: number, flags: number): void {
     this.request(2, [width, height, format, flags]);
   }
-  /** since 2 */
+  /** zwp_linux_buffer_params_v1.create_immed (request 3, since v2): width: int, height: int, format: uint, flags: uint (zwp_linux_buffer_params_v1.flags). Returns the new wl_buffer proxy. */
   create_immed(width: number, height: number, format: number, flags: number): WlBuffer {
     return this.requestNew(3, WlBuffer, [NEW_ID, width, height, format, flags]);
   }
 }
 
+/** Wire table of zwp_linux_dmabuf_feedback_v1 v5: request and event opcodes, argument types and enums. */
 export const zwp_linux_dmabuf_feedback_v1_interface: InterfaceSpec = {
   name: "zwp_linux_dmabuf_feedback_v1",
   version: 5,
@@ -128,24 +154,35 @@ export const zwp_linux_dmabuf_feedback_v1_interface: InterfaceSpec = {
   },
 };
 
-/** zwp_linux_dmabuf_feedback_v1.tranche_flags (bitfield) */
+/** Values of the zwp_linux_dmabuf_feedback_v1.tranche_flags enum (bitfield: combine with |), since v1. */
 export const ZwpLinuxDmabufFeedbackV1TrancheFlags = {
+  /** zwp_linux_dmabuf_feedback_v1.tranche_flags.scanout = 1, since v1. */
   scanout: 1,
 } as const;
 
+/** Handlers for the events of zwp_linux_dmabuf_feedback_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpLinuxDmabufFeedbackV1Events {
+  /** zwp_linux_dmabuf_feedback_v1.done (event 0, since v1): no arguments. */
   done(): void;
+  /** zwp_linux_dmabuf_feedback_v1.format_table (event 1, since v1): fd: fd, size: uint. */
   format_table(fd: ReceivedFd, size: number): void;
+  /** zwp_linux_dmabuf_feedback_v1.main_device (event 2, since v1): device: array. */
   main_device(device: Uint8Array): void;
+  /** zwp_linux_dmabuf_feedback_v1.tranche_done (event 3, since v1): no arguments. */
   tranche_done(): void;
+  /** zwp_linux_dmabuf_feedback_v1.tranche_target_device (event 4, since v1): device: array. */
   tranche_target_device(device: Uint8Array): void;
+  /** zwp_linux_dmabuf_feedback_v1.tranche_formats (event 5, since v1): indices: array. */
   tranche_formats(indices: Uint8Array): void;
+  /** zwp_linux_dmabuf_feedback_v1.tranche_flags (event 6, since v1): flags: uint (zwp_linux_dmabuf_feedback_v1.tranche_flags). */
   tranche_flags(flags: number): void;
 }
 
+/** Client proxy for a zwp_linux_dmabuf_feedback_v1 object (protocol "linux_dmabuf_v1", up to v5): requests are its methods, events go to {@link ZwpLinuxDmabufFeedbackV1Events} handlers. */
 export class ZwpLinuxDmabufFeedbackV1 extends Proxy<ZwpLinuxDmabufFeedbackV1Events> {
+  /** The wire table of zwp_linux_dmabuf_feedback_v1: zwp_linux_dmabuf_feedback_v1_interface. */
   static override readonly spec = zwp_linux_dmabuf_feedback_v1_interface;
-  /** destructor */
+  /** zwp_linux_dmabuf_feedback_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }

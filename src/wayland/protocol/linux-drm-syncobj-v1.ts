@@ -5,6 +5,7 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlSurface } from "./wayland.js";
 
+/** Wire table of wp_linux_drm_syncobj_manager_v1 v1: request and event opcodes, argument types and enums. */
 export const wp_linux_drm_syncobj_manager_v1_interface: InterfaceSpec = {
   name: "wp_linux_drm_syncobj_manager_v1",
   version: 1,
@@ -20,28 +21,36 @@ export const wp_linux_drm_syncobj_manager_v1_interface: InterfaceSpec = {
   },
 };
 
-/** wp_linux_drm_syncobj_manager_v1.error */
+/** Values of the wp_linux_drm_syncobj_manager_v1.error enum, since v1. */
 export const WpLinuxDrmSyncobjManagerV1Error = {
+  /** wp_linux_drm_syncobj_manager_v1.error.surface_exists = 0, since v1. */
   surface_exists: 0,
+  /** wp_linux_drm_syncobj_manager_v1.error.invalid_timeline = 1, since v1. */
   invalid_timeline: 1,
 } as const;
 
+/** wp_linux_drm_syncobj_manager_v1 has no events, so its handler table is empty. */
 export type WpLinuxDrmSyncobjManagerV1Events = Record<never, never>;
 
+/** Client proxy for a wp_linux_drm_syncobj_manager_v1 object (protocol "linux_drm_syncobj_v1", up to v1): requests are its methods, events go to {@link WpLinuxDrmSyncobjManagerV1Events} handlers. */
 export class WpLinuxDrmSyncobjManagerV1 extends Proxy<WpLinuxDrmSyncobjManagerV1Events> {
+  /** The wire table of wp_linux_drm_syncobj_manager_v1: wp_linux_drm_syncobj_manager_v1_interface. */
   static override readonly spec = wp_linux_drm_syncobj_manager_v1_interface;
-  /** destructor */
+  /** wp_linux_drm_syncobj_manager_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** wp_linux_drm_syncobj_manager_v1.get_surface (request 1, since v1): surface: wl_surface. Returns the new wp_linux_drm_syncobj_surface_v1 proxy. */
   get_surface(surface: WlSurface): WpLinuxDrmSyncobjSurfaceV1 {
     return this.requestNew(1, WpLinuxDrmSyncobjSurfaceV1, [NEW_ID, objectId(surface)]);
   }
+  /** wp_linux_drm_syncobj_manager_v1.import_timeline (request 2, since v1): fd: fd. Returns the new wp_linux_drm_syncobj_timeline_v1 proxy. */
   import_timeline(fd: number): WpLinuxDrmSyncobjTimelineV1 {
     return this.requestNew(2, WpLinuxDrmSyncobjTimelineV1, [NEW_ID, fd]);
   }
 }
 
+/** Wire table of wp_linux_drm_syncobj_timeline_v1 v1: request and event opcodes, argument types and enums. */
 export const wp_linux_drm_syncobj_timeline_v1_interface: InterfaceSpec = {
   name: "wp_linux_drm_syncobj_timeline_v1",
   version: 1,
@@ -54,16 +63,20 @@ export const wp_linux_drm_syncobj_timeline_v1_interface: InterfaceSpec = {
   },
 };
 
+/** wp_linux_drm_syncobj_timeline_v1 has no events, so its handler table is empty. */
 export type WpLinuxDrmSyncobjTimelineV1Events = Record<never, never>;
 
+/** Client proxy for a wp_linux_drm_syncobj_timeline_v1 object (protocol "linux_drm_syncobj_v1", up to v1): requests are its methods, events go to {@link WpLinuxDrmSyncobjTimelineV1Events} handlers. */
 export class WpLinuxDrmSyncobjTimelineV1 extends Proxy<WpLinuxDrmSyncobjTimelineV1Events> {
+  /** The wire table of wp_linux_drm_syncobj_timeline_v1: wp_linux_drm_syncobj_timeline_v1_interface. */
   static override readonly spec = wp_linux_drm_syncobj_timeline_v1_interface;
-  /** destructor */
+  /** wp_linux_drm_syncobj_timeline_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
 }
 
+/** Wire table of wp_linux_drm_syncobj_surface_v1 v1: request and event opcodes, argument types and enums. */
 export const wp_linux_drm_syncobj_surface_v1_interface: InterfaceSpec = {
   name: "wp_linux_drm_syncobj_surface_v1",
   version: 1,
@@ -79,27 +92,38 @@ export const wp_linux_drm_syncobj_surface_v1_interface: InterfaceSpec = {
   },
 };
 
-/** wp_linux_drm_syncobj_surface_v1.error */
+/** Values of the wp_linux_drm_syncobj_surface_v1.error enum, since v1. */
 export const WpLinuxDrmSyncobjSurfaceV1Error = {
+  /** wp_linux_drm_syncobj_surface_v1.error.no_surface = 1, since v1. */
   no_surface: 1,
+  /** wp_linux_drm_syncobj_surface_v1.error.unsupported_buffer = 2, since v1. */
   unsupported_buffer: 2,
+  /** wp_linux_drm_syncobj_surface_v1.error.no_buffer = 3, since v1. */
   no_buffer: 3,
+  /** wp_linux_drm_syncobj_surface_v1.error.no_acquire_point = 4, since v1. */
   no_acquire_point: 4,
+  /** wp_linux_drm_syncobj_surface_v1.error.no_release_point = 5, since v1. */
   no_release_point: 5,
+  /** wp_linux_drm_syncobj_surface_v1.error.conflicting_points = 6, since v1. */
   conflicting_points: 6,
 } as const;
 
+/** wp_linux_drm_syncobj_surface_v1 has no events, so its handler table is empty. */
 export type WpLinuxDrmSyncobjSurfaceV1Events = Record<never, never>;
 
+/** Client proxy for a wp_linux_drm_syncobj_surface_v1 object (protocol "linux_drm_syncobj_v1", up to v1): requests are its methods, events go to {@link WpLinuxDrmSyncobjSurfaceV1Events} handlers. */
 export class WpLinuxDrmSyncobjSurfaceV1 extends Proxy<WpLinuxDrmSyncobjSurfaceV1Events> {
+  /** The wire table of wp_linux_drm_syncobj_surface_v1: wp_linux_drm_syncobj_surface_v1_interface. */
   static override readonly spec = wp_linux_drm_syncobj_surface_v1_interface;
-  /** destructor */
+  /** wp_linux_drm_syncobj_surface_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** wp_linux_drm_syncobj_surface_v1.set_acquire_point (request 1, since v1): timeline: wp_linux_drm_syncobj_timeline_v1, point_hi: uint, point_lo: uint. */
   set_acquire_point(timeline: WpLinuxDrmSyncobjTimelineV1, point_hi: number, point_lo: number): void {
     this.request(1, [objectId(timeline), point_hi, point_lo]);
   }
+  /** wp_linux_drm_syncobj_surface_v1.set_release_point (request 2, since v1): timeline: wp_linux_drm_syncobj_timeline_v1, point_hi: uint, point_lo: uint. */
   set_release_point(timeline: WpLinuxDrmSyncobjTimelineV1, point_hi: number, point_lo: number): void {
     this.request(2, [objectId(timeline), point_hi, point_lo]);
   }

@@ -5,6 +5,7 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlOutput, WlSurface } from "./wayland.js";
 
+/** Wire table of wp_presentation v2: request and event opcodes, argument types and enums. */
 export const wp_presentation_interface: InterfaceSpec = {
   name: "wp_presentation",
   version: 2,
@@ -20,27 +21,35 @@ export const wp_presentation_interface: InterfaceSpec = {
   },
 };
 
-/** wp_presentation.error */
+/** Values of the wp_presentation.error enum, since v1. */
 export const WpPresentationError = {
+  /** wp_presentation.error.invalid_timestamp = 0, since v1. */
   invalid_timestamp: 0,
+  /** wp_presentation.error.invalid_flag = 1, since v1. */
   invalid_flag: 1,
 } as const;
 
+/** Handlers for the events of wp_presentation, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WpPresentationEvents {
+  /** wp_presentation.clock_id (event 0, since v1): clk_id: uint. */
   clock_id(clk_id: number): void;
 }
 
+/** Client proxy for a wp_presentation object (protocol "presentation_time", up to v2): requests are its methods, events go to {@link WpPresentationEvents} handlers. */
 export class WpPresentation extends Proxy<WpPresentationEvents> {
+  /** The wire table of wp_presentation: wp_presentation_interface. */
   static override readonly spec = wp_presentation_interface;
-  /** destructor */
+  /** wp_presentation.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** wp_presentation.feedback (request 1, since v1): surface: wl_surface. Returns the new wp_presentation_feedback proxy. */
   feedback(surface: WlSurface): WpPresentationFeedback {
     return this.requestNew(1, WpPresentationFeedback, [objectId(surface), NEW_ID]);
   }
 }
 
+/** Wire table of wp_presentation_feedback v2: request and event opcodes, argument types and enums. */
 export const wp_presentation_feedback_interface: InterfaceSpec = {
   name: "wp_presentation_feedback",
   version: 2,
@@ -56,23 +65,31 @@ export const wp_presentation_feedback_interface: InterfaceSpec = {
   },
 };
 
-/** wp_presentation_feedback.kind (bitfield) */
+/** Values of the wp_presentation_feedback.kind enum (bitfield: combine with |), since v1. */
 export const WpPresentationFeedbackKind = {
+  /** wp_presentation_feedback.kind.vsync = 1, since v1. */
   vsync: 1,
+  /** wp_presentation_feedback.kind.hw_clock = 2, since v1. */
   hw_clock: 2,
+  /** wp_presentation_feedback.kind.hw_completion = 4, since v1. */
   hw_completion: 4,
+  /** wp_presentation_feedback.kind.zero_copy = 8, since v1. */
   zero_copy: 8,
 } as const;
 
+/** Handlers for the events of wp_presentation_feedback, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WpPresentationFeedbackEvents {
+  /** wp_presentation_feedback.sync_output (event 0, since v1): output: wl_output. */
   sync_output(output: WlOutput): void;
-  /** destructor */
+  /** wp_presentation_feedback.presented (event 1, since v1): tv_sec_hi: uint, tv_sec_lo: uint, tv_nsec: uint, refresh: uint, seq_hi: uint, seq_lo: uint, flags: uint (wp_presentation_feedback.kind). Destructor: the object is gone once this event is handled. */
   presented(tv_sec_hi: number, tv_sec_lo: number, tv_nsec: number, refresh: number, seq_hi: number, seq_lo: number, flags: number): void;
-  /** destructor */
+  /** wp_presentation_feedback.discarded (event 2, since v1): no arguments. Destructor: the object is gone once this event is handled. */
   discarded(): void;
 }
 
+/** Client proxy for a wp_presentation_feedback object (protocol "presentation_time", up to v2): requests are its methods, events go to {@link WpPresentationFeedbackEvents} handlers. */
 export class WpPresentationFeedback extends Proxy<WpPresentationFeedbackEvents> {
+  /** The wire table of wp_presentation_feedback: wp_presentation_feedback_interface. */
   static override readonly spec = wp_presentation_feedback_interface;
 }
 

@@ -4,6 +4,7 @@
 import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterfaces } from "../proxy.js";
 import type { InterfaceSpec } from "../wire.js";
 
+/** Wire table of wl_display v1: request and event opcodes, argument types and enums. */
 export const wl_display_interface: InterfaceSpec = {
   name: "wl_display",
   version: 1,
@@ -20,29 +21,41 @@ export const wl_display_interface: InterfaceSpec = {
   },
 };
 
-/** wl_display.error */
+/** Values of the wl_display.error enum, since v1. */
 export const WlDisplayError = {
+  /** wl_display.error.invalid_object = 0, since v1. */
   invalid_object: 0,
+  /** wl_display.error.invalid_method = 1, since v1. */
   invalid_method: 1,
+  /** wl_display.error.no_memory = 2, since v1. */
   no_memory: 2,
+  /** wl_display.error.implementation = 3, since v1. */
   implementation: 3,
 } as const;
 
+/** Handlers for the events of wl_display, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlDisplayEvents {
+  /** wl_display.error (event 0, since v1): object_id: object, code: uint, message: string. */
   error(object_id: Proxy, code: number, message: string): void;
+  /** wl_display.delete_id (event 1, since v1): id: uint. */
   delete_id(id: number): void;
 }
 
+/** Client proxy for a wl_display object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlDisplayEvents} handlers. */
 export class WlDisplay extends Proxy<WlDisplayEvents> {
+  /** The wire table of wl_display: wl_display_interface. */
   static override readonly spec = wl_display_interface;
+  /** wl_display.sync (request 0, since v1): no arguments. Returns the new wl_callback proxy. */
   sync(): WlCallback {
     return this.requestNew(0, WlCallback, [NEW_ID]);
   }
+  /** wl_display.get_registry (request 1, since v1): no arguments. Returns the new wl_registry proxy. */
   get_registry(): WlRegistry {
     return this.requestNew(1, WlRegistry, [NEW_ID]);
   }
 }
 
+/** Wire table of wl_registry v1: request and event opcodes, argument types and enums. */
 export const wl_registry_interface: InterfaceSpec = {
   name: "wl_registry",
   version: 1,
@@ -57,18 +70,25 @@ export const wl_registry_interface: InterfaceSpec = {
   },
 };
 
+/** Handlers for the events of wl_registry, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlRegistryEvents {
+  /** wl_registry.global (event 0, since v1): name: uint, interface: string, version: uint. */
   global(name: number, interface_: string, version: number): void;
+  /** wl_registry.global_remove (event 1, since v1): name: uint. */
   global_remove(name: number): void;
 }
 
+/** Client proxy for a wl_registry object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlRegistryEvents} handlers. */
 export class WlRegistry extends Proxy<WlRegistryEvents> {
+  /** The wire table of wl_registry: wl_registry_interface. */
   static override readonly spec = wl_registry_interface;
+  /** wl_registry.bind (request 0, since v1): name: uint. The new object's class and version come after; returns its proxy. Throws RangeError when the version is outside 1..class.spec.version. */
   bind<T extends Proxy>(name: number, iface: ProxyClass<T>, version: number): T {
     return this.requestNewUntyped(0, iface, version, [name, NEW_ID]);
   }
 }
 
+/** Wire table of wl_callback v1: request and event opcodes, argument types and enums. */
 export const wl_callback_interface: InterfaceSpec = {
   name: "wl_callback",
   version: 1,
@@ -81,15 +101,19 @@ export const wl_callback_interface: InterfaceSpec = {
   },
 };
 
+/** Handlers for the events of wl_callback, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlCallbackEvents {
-  /** destructor */
+  /** wl_callback.done (event 0, since v1): callback_data: uint. Destructor: the object is gone once this event is handled. */
   done(callback_data: number): void;
 }
 
+/** Client proxy for a wl_callback object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlCallbackEvents} handlers. */
 export class WlCallback extends Proxy<WlCallbackEvents> {
+  /** The wire table of wl_callback: wl_callback_interface. */
   static override readonly spec = wl_callback_interface;
 }
 
+/** Wire table of wl_compositor v6: request and event opcodes, argument types and enums. */
 export const wl_compositor_interface: InterfaceSpec = {
   name: "wl_compositor",
   version: 6,
@@ -103,18 +127,24 @@ export const wl_compositor_interface: InterfaceSpec = {
   },
 };
 
+/** wl_compositor has no events, so its handler table is empty. */
 export type WlCompositorEvents = Record<never, never>;
 
+/** Client proxy for a wl_compositor object (protocol "wayland", up to v6): requests are its methods, events go to {@link WlCompositorEvents} handlers. */
 export class WlCompositor extends Proxy<WlCompositorEvents> {
+  /** The wire table of wl_compositor: wl_compositor_interface. */
   static override readonly spec = wl_compositor_interface;
+  /** wl_compositor.create_surface (request 0, since v1): no arguments. Returns the new wl_surface proxy. */
   create_surface(): WlSurface {
     return this.requestNew(0, WlSurface, [NEW_ID]);
   }
+  /** wl_compositor.create_region (request 1, since v1): no arguments. Returns the new wl_region proxy. */
   create_region(): WlRegion {
     return this.requestNew(1, WlRegion, [NEW_ID]);
   }
 }
 
+/** Wire table of wl_shm_pool v2: request and event opcodes, argument types and enums. */
 export const wl_shm_pool_interface: InterfaceSpec = {
   name: "wl_shm_pool",
   version: 2,
@@ -129,22 +159,28 @@ export const wl_shm_pool_interface: InterfaceSpec = {
   },
 };
 
+/** wl_shm_pool has no events, so its handler table is empty. */
 export type WlShmPoolEvents = Record<never, never>;
 
+/** Client proxy for a wl_shm_pool object (protocol "wayland", up to v2): requests are its methods, events go to {@link WlShmPoolEvents} handlers. */
 export class WlShmPool extends Proxy<WlShmPoolEvents> {
+  /** The wire table of wl_shm_pool: wl_shm_pool_interface. */
   static override readonly spec = wl_shm_pool_interface;
+  /** wl_shm_pool.create_buffer (request 0, since v1): offset: int, width: int, height: int, stride: int, format: uint (wl_shm.format). Returns the new wl_buffer proxy. */
   create_buffer(offset: number, width: number, height: number, stride: number, format: number): WlBuffer {
     return this.requestNew(0, WlBuffer, [NEW_ID, offset, width, height, stride, format]);
   }
-  /** destructor */
+  /** wl_shm_pool.destroy (request 1, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(1, []);
   }
+  /** wl_shm_pool.resize (request 2, since v1): size: int. */
   resize(size: number): void {
     this.request(2, [size]);
   }
 }
 
+/** Wire table of wl_shm v2: request and event opcodes, argument types and enums. */
 export const wl_shm_interface: InterfaceSpec = {
   name: "wl_shm",
   version: 2,
@@ -161,155 +197,287 @@ export const wl_shm_interface: InterfaceSpec = {
   },
 };
 
-/** wl_shm.error */
+/** Values of the wl_shm.error enum, since v1. */
 export const WlShmError = {
+  /** wl_shm.error.invalid_format = 0, since v1. */
   invalid_format: 0,
+  /** wl_shm.error.invalid_stride = 1, since v1. */
   invalid_stride: 1,
+  /** wl_shm.error.invalid_fd = 2, since v1. */
   invalid_fd: 2,
 } as const;
 
-/** wl_shm.format */
+/** Values of the wl_shm.format enum, since v1. */
 export const WlShmFormat = {
+  /** wl_shm.format.argb8888 = 0, since v1. */
   argb8888: 0,
+  /** wl_shm.format.xrgb8888 = 1, since v1. */
   xrgb8888: 1,
+  /** wl_shm.format.c8 = 538982467, since v1. */
   c8: 538982467,
+  /** wl_shm.format.rgb332 = 943867730, since v1. */
   rgb332: 943867730,
+  /** wl_shm.format.bgr233 = 944916290, since v1. */
   bgr233: 944916290,
+  /** wl_shm.format.xrgb4444 = 842093144, since v1. */
   xrgb4444: 842093144,
+  /** wl_shm.format.xbgr4444 = 842089048, since v1. */
   xbgr4444: 842089048,
+  /** wl_shm.format.rgbx4444 = 842094674, since v1. */
   rgbx4444: 842094674,
+  /** wl_shm.format.bgrx4444 = 842094658, since v1. */
   bgrx4444: 842094658,
+  /** wl_shm.format.argb4444 = 842093121, since v1. */
   argb4444: 842093121,
+  /** wl_shm.format.abgr4444 = 842089025, since v1. */
   abgr4444: 842089025,
+  /** wl_shm.format.rgba4444 = 842088786, since v1. */
   rgba4444: 842088786,
+  /** wl_shm.format.bgra4444 = 842088770, since v1. */
   bgra4444: 842088770,
+  /** wl_shm.format.xrgb1555 = 892424792, since v1. */
   xrgb1555: 892424792,
+  /** wl_shm.format.xbgr1555 = 892420696, since v1. */
   xbgr1555: 892420696,
+  /** wl_shm.format.rgbx5551 = 892426322, since v1. */
   rgbx5551: 892426322,
+  /** wl_shm.format.bgrx5551 = 892426306, since v1. */
   bgrx5551: 892426306,
+  /** wl_shm.format.argb1555 = 892424769, since v1. */
   argb1555: 892424769,
+  /** wl_shm.format.abgr1555 = 892420673, since v1. */
   abgr1555: 892420673,
+  /** wl_shm.format.rgba5551 = 892420434, since v1. */
   rgba5551: 892420434,
+  /** wl_shm.format.bgra5551 = 892420418, since v1. */
   bgra5551: 892420418,
+  /** wl_shm.format.rgb565 = 909199186, since v1. */
   rgb565: 909199186,
+  /** wl_shm.format.bgr565 = 909199170, since v1. */
   bgr565: 909199170,
+  /** wl_shm.format.rgb888 = 875710290, since v1. */
   rgb888: 875710290,
+  /** wl_shm.format.bgr888 = 875710274, since v1. */
   bgr888: 875710274,
+  /** wl_shm.format.xbgr8888 = 875709016, since v1. */
   xbgr8888: 875709016,
+  /** wl_shm.format.rgbx8888 = 875714642, since v1. */
   rgbx8888: 875714642,
+  /** wl_shm.format.bgrx8888 = 875714626, since v1. */
   bgrx8888: 875714626,
+  /** wl_shm.format.abgr8888 = 875708993, since v1. */
   abgr8888: 875708993,
+  /** wl_shm.format.rgba8888 = 875708754, since v1. */
   rgba8888: 875708754,
+  /** wl_shm.format.bgra8888 = 875708738, since v1. */
   bgra8888: 875708738,
+  /** wl_shm.format.xrgb2101010 = 808669784, since v1. */
   xrgb2101010: 808669784,
+  /** wl_shm.format.xbgr2101010 = 808665688, since v1. */
   xbgr2101010: 808665688,
+  /** wl_shm.format.rgbx1010102 = 808671314, since v1. */
   rgbx1010102: 808671314,
+  /** wl_shm.format.bgrx1010102 = 808671298, since v1. */
   bgrx1010102: 808671298,
+  /** wl_shm.format.argb2101010 = 808669761, since v1. */
   argb2101010: 808669761,
+  /** wl_shm.format.abgr2101010 = 808665665, since v1. */
   abgr2101010: 808665665,
+  /** wl_shm.format.rgba1010102 = 808665426, since v1. */
   rgba1010102: 808665426,
+  /** wl_shm.format.bgra1010102 = 808665410, since v1. */
   bgra1010102: 808665410,
+  /** wl_shm.format.yuyv = 1448695129, since v1. */
   yuyv: 1448695129,
+  /** wl_shm.format.yvyu = 1431918169, since v1. */
   yvyu: 1431918169,
+  /** wl_shm.format.uyvy = 1498831189, since v1. */
   uyvy: 1498831189,
+  /** wl_shm.format.vyuy = 1498765654, since v1. */
   vyuy: 1498765654,
+  /** wl_shm.format.ayuv = 1448433985, since v1. */
   ayuv: 1448433985,
+  /** wl_shm.format.nv12 = 842094158, since v1. */
   nv12: 842094158,
+  /** wl_shm.format.nv21 = 825382478, since v1. */
   nv21: 825382478,
+  /** wl_shm.format.nv16 = 909203022, since v1. */
   nv16: 909203022,
+  /** wl_shm.format.nv61 = 825644622, since v1. */
   nv61: 825644622,
+  /** wl_shm.format.yuv410 = 961959257, since v1. */
   yuv410: 961959257,
+  /** wl_shm.format.yvu410 = 961893977, since v1. */
   yvu410: 961893977,
+  /** wl_shm.format.yuv411 = 825316697, since v1. */
   yuv411: 825316697,
+  /** wl_shm.format.yvu411 = 825316953, since v1. */
   yvu411: 825316953,
+  /** wl_shm.format.yuv420 = 842093913, since v1. */
   yuv420: 842093913,
+  /** wl_shm.format.yvu420 = 842094169, since v1. */
   yvu420: 842094169,
+  /** wl_shm.format.yuv422 = 909202777, since v1. */
   yuv422: 909202777,
+  /** wl_shm.format.yvu422 = 909203033, since v1. */
   yvu422: 909203033,
+  /** wl_shm.format.yuv444 = 875713881, since v1. */
   yuv444: 875713881,
+  /** wl_shm.format.yvu444 = 875714137, since v1. */
   yvu444: 875714137,
+  /** wl_shm.format.r8 = 538982482, since v1. */
   r8: 538982482,
+  /** wl_shm.format.r16 = 540422482, since v1. */
   r16: 540422482,
+  /** wl_shm.format.rg88 = 943212370, since v1. */
   rg88: 943212370,
+  /** wl_shm.format.gr88 = 943215175, since v1. */
   gr88: 943215175,
+  /** wl_shm.format.rg1616 = 842221394, since v1. */
   rg1616: 842221394,
+  /** wl_shm.format.gr1616 = 842224199, since v1. */
   gr1616: 842224199,
+  /** wl_shm.format.xrgb16161616f = 1211388504, since v1. */
   xrgb16161616f: 1211388504,
+  /** wl_shm.format.xbgr16161616f = 1211384408, since v1. */
   xbgr16161616f: 1211384408,
+  /** wl_shm.format.argb16161616f = 1211388481, since v1. */
   argb16161616f: 1211388481,
+  /** wl_shm.format.abgr16161616f = 1211384385, since v1. */
   abgr16161616f: 1211384385,
+  /** wl_shm.format.xyuv8888 = 1448434008, since v1. */
   xyuv8888: 1448434008,
+  /** wl_shm.format.vuy888 = 875713878, since v1. */
   vuy888: 875713878,
+  /** wl_shm.format.vuy101010 = 808670550, since v1. */
   vuy101010: 808670550,
+  /** wl_shm.format.y210 = 808530521, since v1. */
   y210: 808530521,
+  /** wl_shm.format.y212 = 842084953, since v1. */
   y212: 842084953,
+  /** wl_shm.format.y216 = 909193817, since v1. */
   y216: 909193817,
+  /** wl_shm.format.y410 = 808531033, since v1. */
   y410: 808531033,
+  /** wl_shm.format.y412 = 842085465, since v1. */
   y412: 842085465,
+  /** wl_shm.format.y416 = 909194329, since v1. */
   y416: 909194329,
+  /** wl_shm.format.xvyu2101010 = 808670808, since v1. */
   xvyu2101010: 808670808,
+  /** wl_shm.format.xvyu12_16161616 = 909334104, since v1. */
   xvyu12_16161616: 909334104,
+  /** wl_shm.format.xvyu16161616 = 942954072, since v1. */
   xvyu16161616: 942954072,
+  /** wl_shm.format.y0l0 = 810299481, since v1. */
   y0l0: 810299481,
+  /** wl_shm.format.x0l0 = 810299480, since v1. */
   x0l0: 810299480,
+  /** wl_shm.format.y0l2 = 843853913, since v1. */
   y0l2: 843853913,
+  /** wl_shm.format.x0l2 = 843853912, since v1. */
   x0l2: 843853912,
+  /** wl_shm.format.yuv420_8bit = 942691673, since v1. */
   yuv420_8bit: 942691673,
+  /** wl_shm.format.yuv420_10bit = 808539481, since v1. */
   yuv420_10bit: 808539481,
+  /** wl_shm.format.xrgb8888_a8 = 943805016, since v1. */
   xrgb8888_a8: 943805016,
+  /** wl_shm.format.xbgr8888_a8 = 943800920, since v1. */
   xbgr8888_a8: 943800920,
+  /** wl_shm.format.rgbx8888_a8 = 943806546, since v1. */
   rgbx8888_a8: 943806546,
+  /** wl_shm.format.bgrx8888_a8 = 943806530, since v1. */
   bgrx8888_a8: 943806530,
+  /** wl_shm.format.rgb888_a8 = 943798354, since v1. */
   rgb888_a8: 943798354,
+  /** wl_shm.format.bgr888_a8 = 943798338, since v1. */
   bgr888_a8: 943798338,
+  /** wl_shm.format.rgb565_a8 = 943797586, since v1. */
   rgb565_a8: 943797586,
+  /** wl_shm.format.bgr565_a8 = 943797570, since v1. */
   bgr565_a8: 943797570,
+  /** wl_shm.format.nv24 = 875714126, since v1. */
   nv24: 875714126,
+  /** wl_shm.format.nv42 = 842290766, since v1. */
   nv42: 842290766,
+  /** wl_shm.format.p210 = 808530512, since v1. */
   p210: 808530512,
+  /** wl_shm.format.p010 = 808530000, since v1. */
   p010: 808530000,
+  /** wl_shm.format.p012 = 842084432, since v1. */
   p012: 842084432,
+  /** wl_shm.format.p016 = 909193296, since v1. */
   p016: 909193296,
+  /** wl_shm.format.axbxgxrx106106106106 = 808534593, since v1. */
   axbxgxrx106106106106: 808534593,
+  /** wl_shm.format.nv15 = 892425806, since v1. */
   nv15: 892425806,
+  /** wl_shm.format.q410 = 808531025, since v1. */
   q410: 808531025,
+  /** wl_shm.format.q401 = 825242705, since v1. */
   q401: 825242705,
+  /** wl_shm.format.xrgb16161616 = 942953048, since v1. */
   xrgb16161616: 942953048,
+  /** wl_shm.format.xbgr16161616 = 942948952, since v1. */
   xbgr16161616: 942948952,
+  /** wl_shm.format.argb16161616 = 942953025, since v1. */
   argb16161616: 942953025,
+  /** wl_shm.format.abgr16161616 = 942948929, since v1. */
   abgr16161616: 942948929,
+  /** wl_shm.format.c1 = 538980675, since v1. */
   c1: 538980675,
+  /** wl_shm.format.c2 = 538980931, since v1. */
   c2: 538980931,
+  /** wl_shm.format.c4 = 538981443, since v1. */
   c4: 538981443,
+  /** wl_shm.format.d1 = 538980676, since v1. */
   d1: 538980676,
+  /** wl_shm.format.d2 = 538980932, since v1. */
   d2: 538980932,
+  /** wl_shm.format.d4 = 538981444, since v1. */
   d4: 538981444,
+  /** wl_shm.format.d8 = 538982468, since v1. */
   d8: 538982468,
+  /** wl_shm.format.r1 = 538980690, since v1. */
   r1: 538980690,
+  /** wl_shm.format.r2 = 538980946, since v1. */
   r2: 538980946,
+  /** wl_shm.format.r4 = 538981458, since v1. */
   r4: 538981458,
+  /** wl_shm.format.r10 = 540029266, since v1. */
   r10: 540029266,
+  /** wl_shm.format.r12 = 540160338, since v1. */
   r12: 540160338,
+  /** wl_shm.format.avuy8888 = 1498764865, since v1. */
   avuy8888: 1498764865,
+  /** wl_shm.format.xvuy8888 = 1498764888, since v1. */
   xvuy8888: 1498764888,
+  /** wl_shm.format.p030 = 808661072, since v1. */
   p030: 808661072,
 } as const;
 
+/** Handlers for the events of wl_shm, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlShmEvents {
+  /** wl_shm.format (event 0, since v1): format: uint (wl_shm.format). */
   format(format: number): void;
 }
 
+/** Client proxy for a wl_shm object (protocol "wayland", up to v2): requests are its methods, events go to {@link WlShmEvents} handlers. */
 export class WlShm extends Proxy<WlShmEvents> {
+  /** The wire table of wl_shm: wl_shm_interface. */
   static override readonly spec = wl_shm_interface;
+  /** wl_shm.create_pool (request 0, since v1): fd: fd, size: int. Returns the new wl_shm_pool proxy. */
   create_pool(fd: number, size: number): WlShmPool {
     return this.requestNew(0, WlShmPool, [NEW_ID, fd, size]);
   }
-  /** since 2, destructor */
+  /** wl_shm.release (request 1, since v2): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(1, []);
   }
 }
 
+/** Wire table of wl_buffer v1: request and event opcodes, argument types and enums. */
 export const wl_buffer_interface: InterfaceSpec = {
   name: "wl_buffer",
   version: 1,
@@ -323,18 +491,23 @@ export const wl_buffer_interface: InterfaceSpec = {
   },
 };
 
+/** Handlers for the events of wl_buffer, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlBufferEvents {
+  /** wl_buffer.release (event 0, since v1): no arguments. */
   release(): void;
 }
 
+/** Client proxy for a wl_buffer object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlBufferEvents} handlers. */
 export class WlBuffer extends Proxy<WlBufferEvents> {
+  /** The wire table of wl_buffer: wl_buffer_interface. */
   static override readonly spec = wl_buffer_interface;
-  /** destructor */
+  /** wl_buffer.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
 }
 
+/** Wire table of wl_data_offer v3: request and event opcodes, argument types and enums. */
 export const wl_data_offer_interface: InterfaceSpec = {
   name: "wl_data_offer",
   version: 3,
@@ -355,44 +528,55 @@ export const wl_data_offer_interface: InterfaceSpec = {
   },
 };
 
-/** wl_data_offer.error */
+/** Values of the wl_data_offer.error enum, since v1. */
 export const WlDataOfferError = {
+  /** wl_data_offer.error.invalid_finish = 0, since v1. */
   invalid_finish: 0,
+  /** wl_data_offer.error.invalid_action_mask = 1, since v1. */
   invalid_action_mask: 1,
+  /** wl_data_offer.error.invalid_action = 2, since v1. */
   invalid_action: 2,
+  /** wl_data_offer.error.invalid_offer = 3, since v1. */
   invalid_offer: 3,
 } as const;
 
+/** Handlers for the events of wl_data_offer, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlDataOfferEvents {
+  /** wl_data_offer.offer (event 0, since v1): mime_type: string. */
   offer(mime_type: string): void;
-  /** since 3 */
+  /** wl_data_offer.source_actions (event 1, since v3): source_actions: uint (wl_data_device_manager.dnd_action). */
   source_actions(source_actions: number): void;
-  /** since 3 */
+  /** wl_data_offer.action (event 2, since v3): dnd_action: uint (wl_data_device_manager.dnd_action). */
   action(dnd_action: number): void;
 }
 
+/** Client proxy for a wl_data_offer object (protocol "wayland", up to v3): requests are its methods, events go to {@link WlDataOfferEvents} handlers. */
 export class WlDataOffer extends Proxy<WlDataOfferEvents> {
+  /** The wire table of wl_data_offer: wl_data_offer_interface. */
   static override readonly spec = wl_data_offer_interface;
+  /** wl_data_offer.accept (request 0, since v1): serial: uint, mime_type: string | null. */
   accept(serial: number, mime_type: string | null): void {
     this.request(0, [serial, mime_type]);
   }
+  /** wl_data_offer.receive (request 1, since v1): mime_type: string, fd: fd. */
   receive(mime_type: string, fd: number): void {
     this.request(1, [mime_type, fd]);
   }
-  /** destructor */
+  /** wl_data_offer.destroy (request 2, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(2, []);
   }
-  /** since 3 */
+  /** wl_data_offer.finish (request 3, since v3): no arguments. */
   finish(): void {
     this.request(3, []);
   }
-  /** since 3 */
+  /** wl_data_offer.set_actions (request 4, since v3): dnd_actions: uint (wl_data_device_manager.dnd_action), preferred_action: uint (wl_data_device_manager.dnd_action). */
   set_actions(dnd_actions: number, preferred_action: number): void {
     this.request(4, [dnd_actions, preferred_action]);
   }
 }
 
+/** Wire table of wl_data_source v3: request and event opcodes, argument types and enums. */
 export const wl_data_source_interface: InterfaceSpec = {
   name: "wl_data_source",
   version: 3,
@@ -414,39 +598,49 @@ export const wl_data_source_interface: InterfaceSpec = {
   },
 };
 
-/** wl_data_source.error */
+/** Values of the wl_data_source.error enum, since v1. */
 export const WlDataSourceError = {
+  /** wl_data_source.error.invalid_action_mask = 0, since v1. */
   invalid_action_mask: 0,
+  /** wl_data_source.error.invalid_source = 1, since v1. */
   invalid_source: 1,
 } as const;
 
+/** Handlers for the events of wl_data_source, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlDataSourceEvents {
+  /** wl_data_source.target (event 0, since v1): mime_type: string | null. */
   target(mime_type: string | null): void;
+  /** wl_data_source.send (event 1, since v1): mime_type: string, fd: fd. */
   send(mime_type: string, fd: ReceivedFd): void;
+  /** wl_data_source.cancelled (event 2, since v1): no arguments. */
   cancelled(): void;
-  /** since 3 */
+  /** wl_data_source.dnd_drop_performed (event 3, since v3): no arguments. */
   dnd_drop_performed(): void;
-  /** since 3 */
+  /** wl_data_source.dnd_finished (event 4, since v3): no arguments. */
   dnd_finished(): void;
-  /** since 3 */
+  /** wl_data_source.action (event 5, since v3): dnd_action: uint (wl_data_device_manager.dnd_action). */
   action(dnd_action: number): void;
 }
 
+/** Client proxy for a wl_data_source object (protocol "wayland", up to v3): requests are its methods, events go to {@link WlDataSourceEvents} handlers. */
 export class WlDataSource extends Proxy<WlDataSourceEvents> {
+  /** The wire table of wl_data_source: wl_data_source_interface. */
   static override readonly spec = wl_data_source_interface;
+  /** wl_data_source.offer (request 0, since v1): mime_type: string. */
   offer(mime_type: string): void {
     this.request(0, [mime_type]);
   }
-  /** destructor */
+  /** wl_data_source.destroy (request 1, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(1, []);
   }
-  /** since 3 */
+  /** wl_data_source.set_actions (request 2, since v3): dnd_actions: uint (wl_data_device_manager.dnd_action). */
   set_actions(dnd_actions: number): void {
     this.request(2, [dnd_actions]);
   }
 }
 
+/** Wire table of wl_data_device v3: request and event opcodes, argument types and enums. */
 export const wl_data_device_interface: InterfaceSpec = {
   name: "wl_data_device",
   version: 3,
@@ -468,35 +662,49 @@ export const wl_data_device_interface: InterfaceSpec = {
   },
 };
 
-/** wl_data_device.error */
+/** Values of the wl_data_device.error enum, since v1. */
 export const WlDataDeviceError = {
+  /** wl_data_device.error.role = 0, since v1. */
   role: 0,
+  /** wl_data_device.error.used_source = 1, since v1. */
   used_source: 1,
 } as const;
 
+/** Handlers for the events of wl_data_device, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlDataDeviceEvents {
+  /** wl_data_device.data_offer (event 0, since v1): id: wl_data_offer. */
   data_offer(id: WlDataOffer): void;
+  /** wl_data_device.enter (event 1, since v1): serial: uint, surface: wl_surface, x: fixed, y: fixed, id: wl_data_offer | null. */
   enter(serial: number, surface: WlSurface, x: number, y: number, id: WlDataOffer | null): void;
+  /** wl_data_device.leave (event 2, since v1): no arguments. */
   leave(): void;
+  /** wl_data_device.motion (event 3, since v1): time: uint, x: fixed, y: fixed. */
   motion(time: number, x: number, y: number): void;
+  /** wl_data_device.drop (event 4, since v1): no arguments. */
   drop(): void;
+  /** wl_data_device.selection (event 5, since v1): id: wl_data_offer | null. */
   selection(id: WlDataOffer | null): void;
 }
 
+/** Client proxy for a wl_data_device object (protocol "wayland", up to v3): requests are its methods, events go to {@link WlDataDeviceEvents} handlers. */
 export class WlDataDevice extends Proxy<WlDataDeviceEvents> {
+  /** The wire table of wl_data_device: wl_data_device_interface. */
   static override readonly spec = wl_data_device_interface;
+  /** wl_data_device.start_drag (request 0, since v1): source: wl_data_source | null, origin: wl_surface, icon: wl_surface | null, serial: uint. */
   start_drag(source: WlDataSource | null, origin: WlSurface, icon: WlSurface | null, serial: number): void {
     this.request(0, [objectId(source), objectId(origin), objectId(icon), serial]);
   }
+  /** wl_data_device.set_selection (request 1, since v1): source: wl_data_source | null, serial: uint. */
   set_selection(source: WlDataSource | null, serial: number): void {
     this.request(1, [objectId(source), serial]);
   }
-  /** since 2, destructor */
+  /** wl_data_device.release (request 2, since v2): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(2, []);
   }
 }
 
+/** Wire table of wl_data_device_manager v3: request and event opcodes, argument types and enums. */
 export const wl_data_device_manager_interface: InterfaceSpec = {
   name: "wl_data_device_manager",
   version: 3,
@@ -511,26 +719,36 @@ export const wl_data_device_manager_interface: InterfaceSpec = {
   },
 };
 
-/** wl_data_device_manager.dnd_action (bitfield), since 3 */
+/** Values of the wl_data_device_manager.dnd_action enum (bitfield: combine with |), since v3. */
 export const WlDataDeviceManagerDndAction = {
+  /** wl_data_device_manager.dnd_action.none = 0, since v3. */
   none: 0,
+  /** wl_data_device_manager.dnd_action.copy = 1, since v3. */
   copy: 1,
+  /** wl_data_device_manager.dnd_action.move = 2, since v3. */
   move: 2,
+  /** wl_data_device_manager.dnd_action.ask = 4, since v3. */
   ask: 4,
 } as const;
 
+/** wl_data_device_manager has no events, so its handler table is empty. */
 export type WlDataDeviceManagerEvents = Record<never, never>;
 
+/** Client proxy for a wl_data_device_manager object (protocol "wayland", up to v3): requests are its methods, events go to {@link WlDataDeviceManagerEvents} handlers. */
 export class WlDataDeviceManager extends Proxy<WlDataDeviceManagerEvents> {
+  /** The wire table of wl_data_device_manager: wl_data_device_manager_interface. */
   static override readonly spec = wl_data_device_manager_interface;
+  /** wl_data_device_manager.create_data_source (request 0, since v1): no arguments. Returns the new wl_data_source proxy. */
   create_data_source(): WlDataSource {
     return this.requestNew(0, WlDataSource, [NEW_ID]);
   }
+  /** wl_data_device_manager.get_data_device (request 1, since v1): seat: wl_seat. Returns the new wl_data_device proxy. */
   get_data_device(seat: WlSeat): WlDataDevice {
     return this.requestNew(1, WlDataDevice, [NEW_ID, objectId(seat)]);
   }
 }
 
+/** Wire table of wl_shell v1: request and event opcodes, argument types and enums. */
 export const wl_shell_interface: InterfaceSpec = {
   name: "wl_shell",
   version: 1,
@@ -544,20 +762,26 @@ export const wl_shell_interface: InterfaceSpec = {
   },
 };
 
-/** wl_shell.error */
+/** Values of the wl_shell.error enum, since v1. */
 export const WlShellError = {
+  /** wl_shell.error.role = 0, since v1. */
   role: 0,
 } as const;
 
+/** wl_shell has no events, so its handler table is empty. */
 export type WlShellEvents = Record<never, never>;
 
+/** Client proxy for a wl_shell object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlShellEvents} handlers. */
 export class WlShell extends Proxy<WlShellEvents> {
+  /** The wire table of wl_shell: wl_shell_interface. */
   static override readonly spec = wl_shell_interface;
+  /** wl_shell.get_shell_surface (request 0, since v1): surface: wl_surface. Returns the new wl_shell_surface proxy. */
   get_shell_surface(surface: WlSurface): WlShellSurface {
     return this.requestNew(0, WlShellSurface, [NEW_ID, objectId(surface)]);
   }
 }
 
+/** Wire table of wl_shell_surface v1: request and event opcodes, argument types and enums. */
 export const wl_shell_surface_interface: InterfaceSpec = {
   name: "wl_shell_surface",
   version: 1,
@@ -585,72 +809,103 @@ export const wl_shell_surface_interface: InterfaceSpec = {
   },
 };
 
-/** wl_shell_surface.resize (bitfield) */
+/** Values of the wl_shell_surface.resize enum (bitfield: combine with |), since v1. */
 export const WlShellSurfaceResize = {
+  /** wl_shell_surface.resize.none = 0, since v1. */
   none: 0,
+  /** wl_shell_surface.resize.top = 1, since v1. */
   top: 1,
+  /** wl_shell_surface.resize.bottom = 2, since v1. */
   bottom: 2,
+  /** wl_shell_surface.resize.left = 4, since v1. */
   left: 4,
+  /** wl_shell_surface.resize.top_left = 5, since v1. */
   top_left: 5,
+  /** wl_shell_surface.resize.bottom_left = 6, since v1. */
   bottom_left: 6,
+  /** wl_shell_surface.resize.right = 8, since v1. */
   right: 8,
+  /** wl_shell_surface.resize.top_right = 9, since v1. */
   top_right: 9,
+  /** wl_shell_surface.resize.bottom_right = 10, since v1. */
   bottom_right: 10,
 } as const;
 
-/** wl_shell_surface.transient (bitfield) */
+/** Values of the wl_shell_surface.transient enum (bitfield: combine with |), since v1. */
 export const WlShellSurfaceTransient = {
+  /** wl_shell_surface.transient.inactive = 1, since v1. */
   inactive: 1,
 } as const;
 
-/** wl_shell_surface.fullscreen_method */
+/** Values of the wl_shell_surface.fullscreen_method enum, since v1. */
 export const WlShellSurfaceFullscreenMethod = {
+  /** wl_shell_surface.fullscreen_method.default = 0, since v1. */
   default_: 0,
+  /** wl_shell_surface.fullscreen_method.scale = 1, since v1. */
   scale: 1,
+  /** wl_shell_surface.fullscreen_method.driver = 2, since v1. */
   driver: 2,
+  /** wl_shell_surface.fullscreen_method.fill = 3, since v1. */
   fill: 3,
 } as const;
 
+/** Handlers for the events of wl_shell_surface, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlShellSurfaceEvents {
+  /** wl_shell_surface.ping (event 0, since v1): serial: uint. */
   ping(serial: number): void;
+  /** wl_shell_surface.configure (event 1, since v1): edges: uint (wl_shell_surface.resize), width: int, height: int. */
   configure(edges: number, width: number, height: number): void;
+  /** wl_shell_surface.popup_done (event 2, since v1): no arguments. */
   popup_done(): void;
 }
 
+/** Client proxy for a wl_shell_surface object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlShellSurfaceEvents} handlers. */
 export class WlShellSurface extends Proxy<WlShellSurfaceEvents> {
+  /** The wire table of wl_shell_surface: wl_shell_surface_interface. */
   static override readonly spec = wl_shell_surface_interface;
+  /** wl_shell_surface.pong (request 0, since v1): serial: uint. */
   pong(serial: number): void {
     this.request(0, [serial]);
   }
+  /** wl_shell_surface.move (request 1, since v1): seat: wl_seat, serial: uint. */
   move(seat: WlSeat, serial: number): void {
     this.request(1, [objectId(seat), serial]);
   }
+  /** wl_shell_surface.resize (request 2, since v1): seat: wl_seat, serial: uint, edges: uint (wl_shell_surface.resize). */
   resize(seat: WlSeat, serial: number, edges: number): void {
     this.request(2, [objectId(seat), serial, edges]);
   }
+  /** wl_shell_surface.set_toplevel (request 3, since v1): no arguments. */
   set_toplevel(): void {
     this.request(3, []);
   }
+  /** wl_shell_surface.set_transient (request 4, since v1): parent: wl_surface, x: int, y: int, flags: uint (wl_shell_surface.transient). */
   set_transient(parent: WlSurface, x: number, y: number, flags: number): void {
     this.request(4, [objectId(parent), x, y, flags]);
   }
+  /** wl_shell_surface.set_fullscreen (request 5, since v1): method: uint (wl_shell_surface.fullscreen_method), framerate: uint, output: wl_output | null. */
   set_fullscreen(method: number, framerate: number, output: WlOutput | null): void {
     this.request(5, [method, framerate, objectId(output)]);
   }
+  /** wl_shell_surface.set_popup (request 6, since v1): seat: wl_seat, serial: uint, parent: wl_surface, x: int, y: int, flags: uint (wl_shell_surface.transient). */
   set_popup(seat: WlSeat, serial: number, parent: WlSurface, x: number, y: number, flags: number): void {
     this.request(6, [objectId(seat), serial, objectId(parent), x, y, flags]);
   }
+  /** wl_shell_surface.set_maximized (request 7, since v1): output: wl_output | null. */
   set_maximized(output: WlOutput | null): void {
     this.request(7, [objectId(output)]);
   }
+  /** wl_shell_surface.set_title (request 8, since v1): title: string. */
   set_title(title: string): void {
     this.request(8, [title]);
   }
+  /** wl_shell_surface.set_class (request 9, since v1): class_: string. */
   set_class(class_: string): void {
     this.request(9, [class_]);
   }
 }
 
+/** Wire table of wl_surface v6: request and event opcodes, argument types and enums. */
 export const wl_surface_interface: InterfaceSpec = {
   name: "wl_surface",
   version: 6,
@@ -678,66 +933,83 @@ export const wl_surface_interface: InterfaceSpec = {
   },
 };
 
-/** wl_surface.error */
+/** Values of the wl_surface.error enum, since v1. */
 export const WlSurfaceError = {
+  /** wl_surface.error.invalid_scale = 0, since v1. */
   invalid_scale: 0,
+  /** wl_surface.error.invalid_transform = 1, since v1. */
   invalid_transform: 1,
+  /** wl_surface.error.invalid_size = 2, since v1. */
   invalid_size: 2,
+  /** wl_surface.error.invalid_offset = 3, since v1. */
   invalid_offset: 3,
+  /** wl_surface.error.defunct_role_object = 4, since v1. */
   defunct_role_object: 4,
 } as const;
 
+/** Handlers for the events of wl_surface, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlSurfaceEvents {
+  /** wl_surface.enter (event 0, since v1): output: wl_output. */
   enter(output: WlOutput): void;
+  /** wl_surface.leave (event 1, since v1): output: wl_output. */
   leave(output: WlOutput): void;
-  /** since 6 */
+  /** wl_surface.preferred_buffer_scale (event 2, since v6): factor: int. */
   preferred_buffer_scale(factor: number): void;
-  /** since 6 */
+  /** wl_surface.preferred_buffer_transform (event 3, since v6): transform: uint (wl_output.transform). */
   preferred_buffer_transform(transform: number): void;
 }
 
+/** Client proxy for a wl_surface object (protocol "wayland", up to v6): requests are its methods, events go to {@link WlSurfaceEvents} handlers. */
 export class WlSurface extends Proxy<WlSurfaceEvents> {
+  /** The wire table of wl_surface: wl_surface_interface. */
   static override readonly spec = wl_surface_interface;
-  /** destructor */
+  /** wl_surface.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** wl_surface.attach (request 1, since v1): buffer: wl_buffer | null, x: int, y: int. */
   attach(buffer: WlBuffer | null, x: number, y: number): void {
     this.request(1, [objectId(buffer), x, y]);
   }
+  /** wl_surface.damage (request 2, since v1): x: int, y: int, width: int, height: int. */
   damage(x: number, y: number, width: number, height: number): void {
     this.request(2, [x, y, width, height]);
   }
+  /** wl_surface.frame (request 3, since v1): no arguments. Returns the new wl_callback proxy. */
   frame(): WlCallback {
     return this.requestNew(3, WlCallback, [NEW_ID]);
   }
+  /** wl_surface.set_opaque_region (request 4, since v1): region: wl_region | null. */
   set_opaque_region(region: WlRegion | null): void {
     this.request(4, [objectId(region)]);
   }
+  /** wl_surface.set_input_region (request 5, since v1): region: wl_region | null. */
   set_input_region(region: WlRegion | null): void {
     this.request(5, [objectId(region)]);
   }
+  /** wl_surface.commit (request 6, since v1): no arguments. */
   commit(): void {
     this.request(6, []);
   }
-  /** since 2 */
+  /** wl_surface.set_buffer_transform (request 7, since v2): transform: int (wl_output.transform). */
   set_buffer_transform(transform: number): void {
     this.request(7, [transform]);
   }
-  /** since 3 */
+  /** wl_surface.set_buffer_scale (request 8, since v3): scale: int. */
   set_buffer_scale(scale: number): void {
     this.request(8, [scale]);
   }
-  /** since 4 */
+  /** wl_surface.damage_buffer (request 9, since v4): x: int, y: int, width: int, height: int. */
   damage_buffer(x: number, y: number, width: number, height: number): void {
     this.request(9, [x, y, width, height]);
   }
-  /** since 5 */
+  /** wl_surface.offset (request 10, since v5): x: int, y: int. */
   offset(x: number, y: number): void {
     this.request(10, [x, y]);
   }
 }
 
+/** Wire table of wl_seat v9: request and event opcodes, argument types and enums. */
 export const wl_seat_interface: InterfaceSpec = {
   name: "wl_seat",
   version: 9,
@@ -757,41 +1029,53 @@ export const wl_seat_interface: InterfaceSpec = {
   },
 };
 
-/** wl_seat.capability (bitfield) */
+/** Values of the wl_seat.capability enum (bitfield: combine with |), since v1. */
 export const WlSeatCapability = {
+  /** wl_seat.capability.pointer = 1, since v1. */
   pointer: 1,
+  /** wl_seat.capability.keyboard = 2, since v1. */
   keyboard: 2,
+  /** wl_seat.capability.touch = 4, since v1. */
   touch: 4,
 } as const;
 
-/** wl_seat.error */
+/** Values of the wl_seat.error enum, since v1. */
 export const WlSeatError = {
+  /** wl_seat.error.missing_capability = 0, since v1. */
   missing_capability: 0,
 } as const;
 
+/** Handlers for the events of wl_seat, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlSeatEvents {
+  /** wl_seat.capabilities (event 0, since v1): capabilities: uint (wl_seat.capability). */
   capabilities(capabilities: number): void;
-  /** since 2 */
+  /** wl_seat.name (event 1, since v2): name: string. */
   name(name: string): void;
 }
 
+/** Client proxy for a wl_seat object (protocol "wayland", up to v9): requests are its methods, events go to {@link WlSeatEvents} handlers. */
 export class WlSeat extends Proxy<WlSeatEvents> {
+  /** The wire table of wl_seat: wl_seat_interface. */
   static override readonly spec = wl_seat_interface;
+  /** wl_seat.get_pointer (request 0, since v1): no arguments. Returns the new wl_pointer proxy. */
   get_pointer(): WlPointer {
     return this.requestNew(0, WlPointer, [NEW_ID]);
   }
+  /** wl_seat.get_keyboard (request 1, since v1): no arguments. Returns the new wl_keyboard proxy. */
   get_keyboard(): WlKeyboard {
     return this.requestNew(1, WlKeyboard, [NEW_ID]);
   }
+  /** wl_seat.get_touch (request 2, since v1): no arguments. Returns the new wl_touch proxy. */
   get_touch(): WlTouch {
     return this.requestNew(2, WlTouch, [NEW_ID]);
   }
-  /** since 5, destructor */
+  /** wl_seat.release (request 3, since v5): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(3, []);
   }
 }
 
+/** Wire table of wl_pointer v9: request and event opcodes, argument types and enums. */
 export const wl_pointer_interface: InterfaceSpec = {
   name: "wl_pointer",
   version: 9,
@@ -821,68 +1105,89 @@ export const wl_pointer_interface: InterfaceSpec = {
   },
 };
 
-/** wl_pointer.error */
+/** Values of the wl_pointer.error enum, since v1. */
 export const WlPointerError = {
+  /** wl_pointer.error.role = 0, since v1. */
   role: 0,
 } as const;
 
-/** wl_pointer.button_state */
+/** Values of the wl_pointer.button_state enum, since v1. */
 export const WlPointerButtonState = {
+  /** wl_pointer.button_state.released = 0, since v1. */
   released: 0,
+  /** wl_pointer.button_state.pressed = 1, since v1. */
   pressed: 1,
 } as const;
 
-/** wl_pointer.axis */
+/** Values of the wl_pointer.axis enum, since v1. */
 export const WlPointerAxis = {
+  /** wl_pointer.axis.vertical_scroll = 0, since v1. */
   vertical_scroll: 0,
+  /** wl_pointer.axis.horizontal_scroll = 1, since v1. */
   horizontal_scroll: 1,
 } as const;
 
-/** wl_pointer.axis_source */
+/** Values of the wl_pointer.axis_source enum, since v1. */
 export const WlPointerAxisSource = {
+  /** wl_pointer.axis_source.wheel = 0, since v1. */
   wheel: 0,
+  /** wl_pointer.axis_source.finger = 1, since v1. */
   finger: 1,
+  /** wl_pointer.axis_source.continuous = 2, since v1. */
   continuous: 2,
-  wheel_tilt: 3, // since 6
+  /** wl_pointer.axis_source.wheel_tilt = 3, since v6. */
+  wheel_tilt: 3,
 } as const;
 
-/** wl_pointer.axis_relative_direction */
+/** Values of the wl_pointer.axis_relative_direction enum, since v1. */
 export const WlPointerAxisRelativeDirection = {
+  /** wl_pointer.axis_relative_direction.identical = 0, since v1. */
   identical: 0,
+  /** wl_pointer.axis_relative_direction.inverted = 1, since v1. */
   inverted: 1,
 } as const;
 
+/** Handlers for the events of wl_pointer, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlPointerEvents {
+  /** wl_pointer.enter (event 0, since v1): serial: uint, surface: wl_surface, surface_x: fixed, surface_y: fixed. */
   enter(serial: number, surface: WlSurface, surface_x: number, surface_y: number): void;
+  /** wl_pointer.leave (event 1, since v1): serial: uint, surface: wl_surface. */
   leave(serial: number, surface: WlSurface): void;
+  /** wl_pointer.motion (event 2, since v1): time: uint, surface_x: fixed, surface_y: fixed. */
   motion(time: number, surface_x: number, surface_y: number): void;
+  /** wl_pointer.button (event 3, since v1): serial: uint, time: uint, button: uint, state: uint (wl_pointer.button_state). */
   button(serial: number, time: number, button: number, state: number): void;
+  /** wl_pointer.axis (event 4, since v1): time: uint, axis: uint (wl_pointer.axis), value: fixed. */
   axis(time: number, axis: number, value: number): void;
-  /** since 5 */
+  /** wl_pointer.frame (event 5, since v5): no arguments. */
   frame(): void;
-  /** since 5 */
+  /** wl_pointer.axis_source (event 6, since v5): axis_source: uint (wl_pointer.axis_source). */
   axis_source(axis_source: number): void;
-  /** since 5 */
+  /** wl_pointer.axis_stop (event 7, since v5): time: uint, axis: uint (wl_pointer.axis). */
   axis_stop(time: number, axis: number): void;
-  /** since 5 */
+  /** wl_pointer.axis_discrete (event 8, since v5): axis: uint (wl_pointer.axis), discrete: int. */
   axis_discrete(axis: number, discrete: number): void;
-  /** since 8 */
+  /** wl_pointer.axis_value120 (event 9, since v8): axis: uint (wl_pointer.axis), value120: int. */
   axis_value120(axis: number, value120: number): void;
-  /** since 9 */
+  /** wl_pointer.axis_relative_direction (event 10, since v9): axis: uint (wl_pointer.axis), direction: uint (wl_pointer.axis_relative_direction). */
   axis_relative_direction(axis: number, direction: number): void;
 }
 
+/** Client proxy for a wl_pointer object (protocol "wayland", up to v9): requests are its methods, events go to {@link WlPointerEvents} handlers. */
 export class WlPointer extends Proxy<WlPointerEvents> {
+  /** The wire table of wl_pointer: wl_pointer_interface. */
   static override readonly spec = wl_pointer_interface;
+  /** wl_pointer.set_cursor (request 0, since v1): serial: uint, surface: wl_surface | null, hotspot_x: int, hotspot_y: int. */
   set_cursor(serial: number, surface: WlSurface | null, hotspot_x: number, hotspot_y: number): void {
     this.request(0, [serial, objectId(surface), hotspot_x, hotspot_y]);
   }
-  /** since 3, destructor */
+  /** wl_pointer.release (request 1, since v3): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(1, []);
   }
 }
 
+/** Wire table of wl_keyboard v9: request and event opcodes, argument types and enums. */
 export const wl_keyboard_interface: InterfaceSpec = {
   name: "wl_keyboard",
   version: 9,
@@ -903,36 +1208,49 @@ export const wl_keyboard_interface: InterfaceSpec = {
   },
 };
 
-/** wl_keyboard.keymap_format */
+/** Values of the wl_keyboard.keymap_format enum, since v1. */
 export const WlKeyboardKeymapFormat = {
+  /** wl_keyboard.keymap_format.no_keymap = 0, since v1. */
   no_keymap: 0,
+  /** wl_keyboard.keymap_format.xkb_v1 = 1, since v1. */
   xkb_v1: 1,
 } as const;
 
-/** wl_keyboard.key_state */
+/** Values of the wl_keyboard.key_state enum, since v1. */
 export const WlKeyboardKeyState = {
+  /** wl_keyboard.key_state.released = 0, since v1. */
   released: 0,
+  /** wl_keyboard.key_state.pressed = 1, since v1. */
   pressed: 1,
 } as const;
 
+/** Handlers for the events of wl_keyboard, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlKeyboardEvents {
+  /** wl_keyboard.keymap (event 0, since v1): format: uint (wl_keyboard.keymap_format), fd: fd, size: uint. */
   keymap(format: number, fd: ReceivedFd, size: number): void;
+  /** wl_keyboard.enter (event 1, since v1): serial: uint, surface: wl_surface, keys: array. */
   enter(serial: number, surface: WlSurface, keys: Uint8Array): void;
+  /** wl_keyboard.leave (event 2, since v1): serial: uint, surface: wl_surface. */
   leave(serial: number, surface: WlSurface): void;
+  /** wl_keyboard.key (event 3, since v1): serial: uint, time: uint, key: uint, state: uint (wl_keyboard.key_state). */
   key(serial: number, time: number, key: number, state: number): void;
+  /** wl_keyboard.modifiers (event 4, since v1): serial: uint, mods_depressed: uint, mods_latched: uint, mods_locked: uint, group: uint. */
   modifiers(serial: number, mods_depressed: number, mods_latched: number, mods_locked: number, group: number): void;
-  /** since 4 */
+  /** wl_keyboard.repeat_info (event 5, since v4): rate: int, delay: int. */
   repeat_info(rate: number, delay: number): void;
 }
 
+/** Client proxy for a wl_keyboard object (protocol "wayland", up to v9): requests are its methods, events go to {@link WlKeyboardEvents} handlers. */
 export class WlKeyboard extends Proxy<WlKeyboardEvents> {
+  /** The wire table of wl_keyboard: wl_keyboard_interface. */
   static override readonly spec = wl_keyboard_interface;
-  /** since 3, destructor */
+  /** wl_keyboard.release (request 0, since v3): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(0, []);
   }
 }
 
+/** Wire table of wl_touch v9: request and event opcodes, argument types and enums. */
 export const wl_touch_interface: InterfaceSpec = {
   name: "wl_touch",
   version: 9,
@@ -952,26 +1270,35 @@ export const wl_touch_interface: InterfaceSpec = {
   },
 };
 
+/** Handlers for the events of wl_touch, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlTouchEvents {
+  /** wl_touch.down (event 0, since v1): serial: uint, time: uint, surface: wl_surface, id: int, x: fixed, y: fixed. */
   down(serial: number, time: number, surface: WlSurface, id: number, x: number, y: number): void;
+  /** wl_touch.up (event 1, since v1): serial: uint, time: uint, id: int. */
   up(serial: number, time: number, id: number): void;
+  /** wl_touch.motion (event 2, since v1): time: uint, id: int, x: fixed, y: fixed. */
   motion(time: number, id: number, x: number, y: number): void;
+  /** wl_touch.frame (event 3, since v1): no arguments. */
   frame(): void;
+  /** wl_touch.cancel (event 4, since v1): no arguments. */
   cancel(): void;
-  /** since 6 */
+  /** wl_touch.shape (event 5, since v6): id: int, major: fixed, minor: fixed. */
   shape(id: number, major: number, minor: number): void;
-  /** since 6 */
+  /** wl_touch.orientation (event 6, since v6): id: int, orientation: fixed. */
   orientation(id: number, orientation: number): void;
 }
 
+/** Client proxy for a wl_touch object (protocol "wayland", up to v9): requests are its methods, events go to {@link WlTouchEvents} handlers. */
 export class WlTouch extends Proxy<WlTouchEvents> {
+  /** The wire table of wl_touch: wl_touch_interface. */
   static override readonly spec = wl_touch_interface;
-  /** since 3, destructor */
+  /** wl_touch.release (request 0, since v3): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(0, []);
   }
 }
 
+/** Wire table of wl_output v4: request and event opcodes, argument types and enums. */
 export const wl_output_interface: InterfaceSpec = {
   name: "wl_output",
   version: 4,
@@ -993,55 +1320,77 @@ export const wl_output_interface: InterfaceSpec = {
   },
 };
 
-/** wl_output.subpixel */
+/** Values of the wl_output.subpixel enum, since v1. */
 export const WlOutputSubpixel = {
+  /** wl_output.subpixel.unknown = 0, since v1. */
   unknown: 0,
+  /** wl_output.subpixel.none = 1, since v1. */
   none: 1,
+  /** wl_output.subpixel.horizontal_rgb = 2, since v1. */
   horizontal_rgb: 2,
+  /** wl_output.subpixel.horizontal_bgr = 3, since v1. */
   horizontal_bgr: 3,
+  /** wl_output.subpixel.vertical_rgb = 4, since v1. */
   vertical_rgb: 4,
+  /** wl_output.subpixel.vertical_bgr = 5, since v1. */
   vertical_bgr: 5,
 } as const;
 
-/** wl_output.transform */
+/** Values of the wl_output.transform enum, since v1. */
 export const WlOutputTransform = {
+  /** wl_output.transform.normal = 0, since v1. */
   normal: 0,
+  /** wl_output.transform.90 = 1, since v1. */
   _90: 1,
+  /** wl_output.transform.180 = 2, since v1. */
   _180: 2,
+  /** wl_output.transform.270 = 3, since v1. */
   _270: 3,
+  /** wl_output.transform.flipped = 4, since v1. */
   flipped: 4,
+  /** wl_output.transform.flipped_90 = 5, since v1. */
   flipped_90: 5,
+  /** wl_output.transform.flipped_180 = 6, since v1. */
   flipped_180: 6,
+  /** wl_output.transform.flipped_270 = 7, since v1. */
   flipped_270: 7,
 } as const;
 
-/** wl_output.mode (bitfield) */
+/** Values of the wl_output.mode enum (bitfield: combine with |), since v1. */
 export const WlOutputMode = {
+  /** wl_output.mode.current = 1, since v1. */
   current: 1,
+  /** wl_output.mode.preferred = 2, since v1. */
   preferred: 2,
 } as const;
 
+/** Handlers for the events of wl_output, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlOutputEvents {
+  /** wl_output.geometry (event 0, since v1): x: int, y: int, physical_width: int, physical_height: int, subpixel: int (wl_output.subpixel), make: string, model: string, transform: int (wl_output.transform). */
   geometry(x: number, y: number, physical_width: number, physical_height: number, subpixel: number, make: string, model: string, transform: number): void;
+  /** wl_output.mode (event 1, since v1): flags: uint (wl_output.mode), width: int, height: int, refresh: int. */
   mode(flags: number, width: number, height: number, refresh: number): void;
-  /** since 2 */
+  /** wl_output.done (event 2, since v2): no arguments. */
   done(): void;
-  /** since 2 */
+  /** wl_output.scale (event 3, since v2): factor: int. */
   scale(factor: number): void;
-  /** since 4 */
+  /** wl_output.name (event 4, since v4): name: string. */
   name(name: string): void;
-  /** since 4 */
+  /** wl_output.description (event 5, since v4): description: string. */
   description(description: string): void;
 }
 
+/** Client proxy for a wl_output object (protocol "wayland", up to v4): requests are its methods, events go to {@link WlOutputEvents} handlers. */
 export class WlOutput extends Proxy<WlOutputEvents> {
+  /** The wire table of wl_output: wl_output_interface. */
   static override readonly spec = wl_output_interface;
-  /** since 3, destructor */
+  /** wl_output.release (request 0, since v3): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(0, []);
   }
 }
 
+/** Wire table of wl_region v1: request and event opcodes, argument types and enums. */
 export const wl_region_interface: InterfaceSpec = {
   name: "wl_region",
   version: 1,
@@ -1056,22 +1405,28 @@ export const wl_region_interface: InterfaceSpec = {
   },
 };
 
+/** wl_region has no events, so its handler table is empty. */
 export type WlRegionEvents = Record<never, never>;
 
+/** Client proxy for a wl_region object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlRegionEvents} handlers. */
 export class WlRegion extends Proxy<WlRegionEvents> {
+  /** The wire table of wl_region: wl_region_interface. */
   static override readonly spec = wl_region_interface;
-  /** destructor */
+  /** wl_region.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** wl_region.add (request 1, since v1): x: int, y: int, width: int, height: int. */
   add(x: number, y: number, width: number, height: number): void {
     this.request(1, [x, y, width, height]);
   }
+  /** wl_region.subtract (request 2, since v1): x: int, y: int, width: int, height: int. */
   subtract(x: number, y: number, width: number, height: number): void {
     this.request(2, [x, y, width, height]);
   }
 }
 
+/** Wire table of wl_subcompositor v1: request and event opcodes, argument types and enums. */
 export const wl_subcompositor_interface: InterfaceSpec = {
   name: "wl_subcompositor",
   version: 1,
@@ -1086,25 +1441,32 @@ export const wl_subcompositor_interface: InterfaceSpec = {
   },
 };
 
-/** wl_subcompositor.error */
+/** Values of the wl_subcompositor.error enum, since v1. */
 export const WlSubcompositorError = {
+  /** wl_subcompositor.error.bad_surface = 0, since v1. */
   bad_surface: 0,
+  /** wl_subcompositor.error.bad_parent = 1, since v1. */
   bad_parent: 1,
 } as const;
 
+/** wl_subcompositor has no events, so its handler table is empty. */
 export type WlSubcompositorEvents = Record<never, never>;
 
+/** Client proxy for a wl_subcompositor object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlSubcompositorEvents} handlers. */
 export class WlSubcompositor extends Proxy<WlSubcompositorEvents> {
+  /** The wire table of wl_subcompositor: wl_subcompositor_interface. */
   static override readonly spec = wl_subcompositor_interface;
-  /** destructor */
+  /** wl_subcompositor.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** wl_subcompositor.get_subsurface (request 1, since v1): surface: wl_surface, parent: wl_surface. Returns the new wl_subsurface proxy. */
   get_subsurface(surface: WlSurface, parent: WlSurface): WlSubsurface {
     return this.requestNew(1, WlSubsurface, [NEW_ID, objectId(surface), objectId(parent)]);
   }
 }
 
+/** Wire table of wl_subsurface v1: request and event opcodes, argument types and enums. */
 export const wl_subsurface_interface: InterfaceSpec = {
   name: "wl_subsurface",
   version: 1,
@@ -1123,31 +1485,40 @@ export const wl_subsurface_interface: InterfaceSpec = {
   },
 };
 
-/** wl_subsurface.error */
+/** Values of the wl_subsurface.error enum, since v1. */
 export const WlSubsurfaceError = {
+  /** wl_subsurface.error.bad_surface = 0, since v1. */
   bad_surface: 0,
 } as const;
 
+/** wl_subsurface has no events, so its handler table is empty. */
 export type WlSubsurfaceEvents = Record<never, never>;
 
+/** Client proxy for a wl_subsurface object (protocol "wayland", up to v1): requests are its methods, events go to {@link WlSubsurfaceEvents} handlers. */
 export class WlSubsurface extends Proxy<WlSubsurfaceEvents> {
+  /** The wire table of wl_subsurface: wl_subsurface_interface. */
   static override readonly spec = wl_subsurface_interface;
-  /** destructor */
+  /** wl_subsurface.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** wl_subsurface.set_position (request 1, since v1): x: int, y: int. */
   set_position(x: number, y: number): void {
     this.request(1, [x, y]);
   }
+  /** wl_subsurface.place_above (request 2, since v1): sibling: wl_surface. */
   place_above(sibling: WlSurface): void {
     this.request(2, [objectId(sibling)]);
   }
+  /** wl_subsurface.place_below (request 3, since v1): sibling: wl_surface. */
   place_below(sibling: WlSurface): void {
     this.request(3, [objectId(sibling)]);
   }
+  /** wl_subsurface.set_sync (request 4, since v1): no arguments. */
   set_sync(): void {
     this.request(4, []);
   }
+  /** wl_subsurface.set_desync (request 5, since v1): no arguments. */
   set_desync(): void {
     this.request(5, []);
   }

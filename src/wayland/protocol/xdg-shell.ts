@@ -5,6 +5,7 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlOutput, WlSeat, WlSurface } from "./wayland.js";
 
+/** Wire table of xdg_wm_base v7: request and event opcodes, argument types and enums. */
 export const xdg_wm_base_interface: InterfaceSpec = {
   name: "xdg_wm_base",
   version: 7,
@@ -22,38 +23,53 @@ export const xdg_wm_base_interface: InterfaceSpec = {
   },
 };
 
-/** xdg_wm_base.error */
+/** Values of the xdg_wm_base.error enum, since v1. */
 export const XdgWmBaseError = {
+  /** xdg_wm_base.error.role = 0, since v1. */
   role: 0,
+  /** xdg_wm_base.error.defunct_surfaces = 1, since v1. */
   defunct_surfaces: 1,
+  /** xdg_wm_base.error.not_the_topmost_popup = 2, since v1. */
   not_the_topmost_popup: 2,
+  /** xdg_wm_base.error.invalid_popup_parent = 3, since v1. */
   invalid_popup_parent: 3,
+  /** xdg_wm_base.error.invalid_surface_state = 4, since v1. */
   invalid_surface_state: 4,
+  /** xdg_wm_base.error.invalid_positioner = 5, since v1. */
   invalid_positioner: 5,
+  /** xdg_wm_base.error.unresponsive = 6, since v1. */
   unresponsive: 6,
 } as const;
 
+/** Handlers for the events of xdg_wm_base, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface XdgWmBaseEvents {
+  /** xdg_wm_base.ping (event 0, since v1): serial: uint. */
   ping(serial: number): void;
 }
 
+/** Client proxy for a xdg_wm_base object (protocol "xdg_shell", up to v7): requests are its methods, events go to {@link XdgWmBaseEvents} handlers. */
 export class XdgWmBase extends Proxy<XdgWmBaseEvents> {
+  /** The wire table of xdg_wm_base: xdg_wm_base_interface. */
   static override readonly spec = xdg_wm_base_interface;
-  /** destructor */
+  /** xdg_wm_base.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** xdg_wm_base.create_positioner (request 1, since v1): no arguments. Returns the new xdg_positioner proxy. */
   create_positioner(): XdgPositioner {
     return this.requestNew(1, XdgPositioner, [NEW_ID]);
   }
+  /** xdg_wm_base.get_xdg_surface (request 2, since v1): surface: wl_surface. Returns the new xdg_surface proxy. */
   get_xdg_surface(surface: WlSurface): XdgSurface {
     return this.requestNew(2, XdgSurface, [NEW_ID, objectId(surface)]);
   }
+  /** xdg_wm_base.pong (request 3, since v1): serial: uint. */
   pong(serial: number): void {
     this.request(3, [serial]);
   }
 }
 
+/** Wire table of xdg_positioner v7: request and event opcodes, argument types and enums. */
 export const xdg_positioner_interface: InterfaceSpec = {
   name: "xdg_positioner",
   version: 7,
@@ -79,88 +95,124 @@ export const xdg_positioner_interface: InterfaceSpec = {
   },
 };
 
-/** xdg_positioner.error */
+/** Values of the xdg_positioner.error enum, since v1. */
 export const XdgPositionerError = {
+  /** xdg_positioner.error.invalid_input = 0, since v1. */
   invalid_input: 0,
 } as const;
 
-/** xdg_positioner.anchor */
+/** Values of the xdg_positioner.anchor enum, since v1. */
 export const XdgPositionerAnchor = {
+  /** xdg_positioner.anchor.none = 0, since v1. */
   none: 0,
+  /** xdg_positioner.anchor.top = 1, since v1. */
   top: 1,
+  /** xdg_positioner.anchor.bottom = 2, since v1. */
   bottom: 2,
+  /** xdg_positioner.anchor.left = 3, since v1. */
   left: 3,
+  /** xdg_positioner.anchor.right = 4, since v1. */
   right: 4,
+  /** xdg_positioner.anchor.top_left = 5, since v1. */
   top_left: 5,
+  /** xdg_positioner.anchor.bottom_left = 6, since v1. */
   bottom_left: 6,
+  /** xdg_positioner.anchor.top_right = 7, since v1. */
   top_right: 7,
+  /** xdg_positioner.anchor.bottom_right = 8, since v1. */
   bottom_right: 8,
 } as const;
 
-/** xdg_positioner.gravity */
+/** Values of the xdg_positioner.gravity enum, since v1. */
 export const XdgPositionerGravity = {
+  /** xdg_positioner.gravity.none = 0, since v1. */
   none: 0,
+  /** xdg_positioner.gravity.top = 1, since v1. */
   top: 1,
+  /** xdg_positioner.gravity.bottom = 2, since v1. */
   bottom: 2,
+  /** xdg_positioner.gravity.left = 3, since v1. */
   left: 3,
+  /** xdg_positioner.gravity.right = 4, since v1. */
   right: 4,
+  /** xdg_positioner.gravity.top_left = 5, since v1. */
   top_left: 5,
+  /** xdg_positioner.gravity.bottom_left = 6, since v1. */
   bottom_left: 6,
+  /** xdg_positioner.gravity.top_right = 7, since v1. */
   top_right: 7,
+  /** xdg_positioner.gravity.bottom_right = 8, since v1. */
   bottom_right: 8,
 } as const;
 
-/** xdg_positioner.constraint_adjustment (bitfield) */
+/** Values of the xdg_positioner.constraint_adjustment enum (bitfield: combine with |), since v1. */
 export const XdgPositionerConstraintAdjustment = {
+  /** xdg_positioner.constraint_adjustment.none = 0, since v1. */
   none: 0,
+  /** xdg_positioner.constraint_adjustment.slide_x = 1, since v1. */
   slide_x: 1,
+  /** xdg_positioner.constraint_adjustment.slide_y = 2, since v1. */
   slide_y: 2,
+  /** xdg_positioner.constraint_adjustment.flip_x = 4, since v1. */
   flip_x: 4,
+  /** xdg_positioner.constraint_adjustment.flip_y = 8, since v1. */
   flip_y: 8,
+  /** xdg_positioner.constraint_adjustment.resize_x = 16, since v1. */
   resize_x: 16,
+  /** xdg_positioner.constraint_adjustment.resize_y = 32, since v1. */
   resize_y: 32,
 } as const;
 
+/** xdg_positioner has no events, so its handler table is empty. */
 export type XdgPositionerEvents = Record<never, never>;
 
+/** Client proxy for a xdg_positioner object (protocol "xdg_shell", up to v7): requests are its methods, events go to {@link XdgPositionerEvents} handlers. */
 export class XdgPositioner extends Proxy<XdgPositionerEvents> {
+  /** The wire table of xdg_positioner: xdg_positioner_interface. */
   static override readonly spec = xdg_positioner_interface;
-  /** destructor */
+  /** xdg_positioner.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** xdg_positioner.set_size (request 1, since v1): width: int, height: int. */
   set_size(width: number, height: number): void {
     this.request(1, [width, height]);
   }
+  /** xdg_positioner.set_anchor_rect (request 2, since v1): x: int, y: int, width: int, height: int. */
   set_anchor_rect(x: number, y: number, width: number, height: number): void {
     this.request(2, [x, y, width, height]);
   }
+  /** xdg_positioner.set_anchor (request 3, since v1): anchor: uint (xdg_positioner.anchor). */
   set_anchor(anchor: number): void {
     this.request(3, [anchor]);
   }
+  /** xdg_positioner.set_gravity (request 4, since v1): gravity: uint (xdg_positioner.gravity). */
   set_gravity(gravity: number): void {
     this.request(4, [gravity]);
   }
+  /** xdg_positioner.set_constraint_adjustment (request 5, since v1): constraint_adjustment: uint (xdg_positioner.constraint_adjustment). */
   set_constraint_adjustment(constraint_adjustment: number): void {
     this.request(5, [constraint_adjustment]);
   }
+  /** xdg_positioner.set_offset (request 6, since v1): x: int, y: int. */
   set_offset(x: number, y: number): void {
     this.request(6, [x, y]);
   }
-  /** since 3 */
+  /** xdg_positioner.set_reactive (request 7, since v3): no arguments. */
   set_reactive(): void {
     this.request(7, []);
   }
-  /** since 3 */
+  /** xdg_positioner.set_parent_size (request 8, since v3): parent_width: int, parent_height: int. */
   set_parent_size(parent_width: number, parent_height: number): void {
     this.request(8, [parent_width, parent_height]);
   }
-  /** since 3 */
+  /** xdg_positioner.set_parent_configure (request 9, since v3): serial: uint. */
   set_parent_configure(serial: number): void {
     this.request(9, [serial]);
   }
 }
 
+/** Wire table of xdg_surface v7: request and event opcodes, argument types and enums. */
 export const xdg_surface_interface: InterfaceSpec = {
   name: "xdg_surface",
   version: 7,
@@ -179,40 +231,55 @@ export const xdg_surface_interface: InterfaceSpec = {
   },
 };
 
-/** xdg_surface.error */
+/** Values of the xdg_surface.error enum, since v1. */
 export const XdgSurfaceError = {
+  /** xdg_surface.error.not_constructed = 1, since v1. */
   not_constructed: 1,
+  /** xdg_surface.error.already_constructed = 2, since v1. */
   already_constructed: 2,
+  /** xdg_surface.error.unconfigured_buffer = 3, since v1. */
   unconfigured_buffer: 3,
+  /** xdg_surface.error.invalid_serial = 4, since v1. */
   invalid_serial: 4,
+  /** xdg_surface.error.invalid_size = 5, since v1. */
   invalid_size: 5,
+  /** xdg_surface.error.defunct_role_object = 6, since v1. */
   defunct_role_object: 6,
 } as const;
 
+/** Handlers for the events of xdg_surface, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface XdgSurfaceEvents {
+  /** xdg_surface.configure (event 0, since v1): serial: uint. */
   configure(serial: number): void;
 }
 
+/** Client proxy for a xdg_surface object (protocol "xdg_shell", up to v7): requests are its methods, events go to {@link XdgSurfaceEvents} handlers. */
 export class XdgSurface extends Proxy<XdgSurfaceEvents> {
+  /** The wire table of xdg_surface: xdg_surface_interface. */
   static override readonly spec = xdg_surface_interface;
-  /** destructor */
+  /** xdg_surface.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** xdg_surface.get_toplevel (request 1, since v1): no arguments. Returns the new xdg_toplevel proxy. */
   get_toplevel(): XdgToplevel {
     return this.requestNew(1, XdgToplevel, [NEW_ID]);
   }
+  /** xdg_surface.get_popup (request 2, since v1): parent: xdg_surface | null, positioner: xdg_positioner. Returns the new xdg_popup proxy. */
   get_popup(parent: XdgSurface | null, positioner: XdgPositioner): XdgPopup {
     return this.requestNew(2, XdgPopup, [NEW_ID, objectId(parent), objectId(positioner)]);
   }
+  /** xdg_surface.set_window_geometry (request 3, since v1): x: int, y: int, width: int, height: int. */
   set_window_geometry(x: number, y: number, width: number, height: number): void {
     this.request(3, [x, y, width, height]);
   }
+  /** xdg_surface.ack_configure (request 4, since v1): serial: uint. */
   ack_configure(serial: number): void {
     this.request(4, [serial]);
   }
 }
 
+/** Wire table of xdg_toplevel v7: request and event opcodes, argument types and enums. */
 export const xdg_toplevel_interface: InterfaceSpec = {
   name: "xdg_toplevel",
   version: 7,
@@ -246,107 +313,155 @@ export const xdg_toplevel_interface: InterfaceSpec = {
   },
 };
 
-/** xdg_toplevel.error */
+/** Values of the xdg_toplevel.error enum, since v1. */
 export const XdgToplevelError = {
+  /** xdg_toplevel.error.invalid_resize_edge = 0, since v1. */
   invalid_resize_edge: 0,
+  /** xdg_toplevel.error.invalid_parent = 1, since v1. */
   invalid_parent: 1,
+  /** xdg_toplevel.error.invalid_size = 2, since v1. */
   invalid_size: 2,
 } as const;
 
-/** xdg_toplevel.resize_edge */
+/** Values of the xdg_toplevel.resize_edge enum, since v1. */
 export const XdgToplevelResizeEdge = {
+  /** xdg_toplevel.resize_edge.none = 0, since v1. */
   none: 0,
+  /** xdg_toplevel.resize_edge.top = 1, since v1. */
   top: 1,
+  /** xdg_toplevel.resize_edge.bottom = 2, since v1. */
   bottom: 2,
+  /** xdg_toplevel.resize_edge.left = 4, since v1. */
   left: 4,
+  /** xdg_toplevel.resize_edge.top_left = 5, since v1. */
   top_left: 5,
+  /** xdg_toplevel.resize_edge.bottom_left = 6, since v1. */
   bottom_left: 6,
+  /** xdg_toplevel.resize_edge.right = 8, since v1. */
   right: 8,
+  /** xdg_toplevel.resize_edge.top_right = 9, since v1. */
   top_right: 9,
+  /** xdg_toplevel.resize_edge.bottom_right = 10, since v1. */
   bottom_right: 10,
 } as const;
 
-/** xdg_toplevel.state */
+/** Values of the xdg_toplevel.state enum, since v1. */
 export const XdgToplevelState = {
+  /** xdg_toplevel.state.maximized = 1, since v1. */
   maximized: 1,
+  /** xdg_toplevel.state.fullscreen = 2, since v1. */
   fullscreen: 2,
+  /** xdg_toplevel.state.resizing = 3, since v1. */
   resizing: 3,
+  /** xdg_toplevel.state.activated = 4, since v1. */
   activated: 4,
-  tiled_left: 5, // since 2
-  tiled_right: 6, // since 2
-  tiled_top: 7, // since 2
-  tiled_bottom: 8, // since 2
-  suspended: 9, // since 6
-  constrained_left: 10, // since 7
-  constrained_right: 11, // since 7
-  constrained_top: 12, // since 7
-  constrained_bottom: 13, // since 7
+  /** xdg_toplevel.state.tiled_left = 5, since v2. */
+  tiled_left: 5,
+  /** xdg_toplevel.state.tiled_right = 6, since v2. */
+  tiled_right: 6,
+  /** xdg_toplevel.state.tiled_top = 7, since v2. */
+  tiled_top: 7,
+  /** xdg_toplevel.state.tiled_bottom = 8, since v2. */
+  tiled_bottom: 8,
+  /** xdg_toplevel.state.suspended = 9, since v6. */
+  suspended: 9,
+  /** xdg_toplevel.state.constrained_left = 10, since v7. */
+  constrained_left: 10,
+  /** xdg_toplevel.state.constrained_right = 11, since v7. */
+  constrained_right: 11,
+  /** xdg_toplevel.state.constrained_top = 12, since v7. */
+  constrained_top: 12,
+  /** xdg_toplevel.state.constrained_bottom = 13, since v7. */
+  constrained_bottom: 13,
 } as const;
 
-/** xdg_toplevel.wm_capabilities, since 5 */
+/** Values of the xdg_toplevel.wm_capabilities enum, since v5. */
 export const XdgToplevelWmCapabilities = {
+  /** xdg_toplevel.wm_capabilities.window_menu = 1, since v5. */
   window_menu: 1,
+  /** xdg_toplevel.wm_capabilities.maximize = 2, since v5. */
   maximize: 2,
+  /** xdg_toplevel.wm_capabilities.fullscreen = 3, since v5. */
   fullscreen: 3,
+  /** xdg_toplevel.wm_capabilities.minimize = 4, since v5. */
   minimize: 4,
 } as const;
 
+/** Handlers for the events of xdg_toplevel, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface XdgToplevelEvents {
+  /** xdg_toplevel.configure (event 0, since v1): width: int, height: int, states: array. */
   configure(width: number, height: number, states: Uint8Array): void;
+  /** xdg_toplevel.close (event 1, since v1): no arguments. */
   close(): void;
-  /** since 4 */
+  /** xdg_toplevel.configure_bounds (event 2, since v4): width: int, height: int. */
   configure_bounds(width: number, height: number): void;
-  /** since 5 */
+  /** xdg_toplevel.wm_capabilities (event 3, since v5): capabilities: array. */
   wm_capabilities(capabilities: Uint8Array): void;
 }
 
+/** Client proxy for a xdg_toplevel object (protocol "xdg_shell", up to v7): requests are its methods, events go to {@link XdgToplevelEvents} handlers. */
 export class XdgToplevel extends Proxy<XdgToplevelEvents> {
+  /** The wire table of xdg_toplevel: xdg_toplevel_interface. */
   static override readonly spec = xdg_toplevel_interface;
-  /** destructor */
+  /** xdg_toplevel.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** xdg_toplevel.set_parent (request 1, since v1): parent: xdg_toplevel | null. */
   set_parent(parent: XdgToplevel | null): void {
     this.request(1, [objectId(parent)]);
   }
+  /** xdg_toplevel.set_title (request 2, since v1): title: string. */
   set_title(title: string): void {
     this.request(2, [title]);
   }
+  /** xdg_toplevel.set_app_id (request 3, since v1): app_id: string. */
   set_app_id(app_id: string): void {
     this.request(3, [app_id]);
   }
+  /** xdg_toplevel.show_window_menu (request 4, since v1): seat: wl_seat, serial: uint, x: int, y: int. */
   show_window_menu(seat: WlSeat, serial: number, x: number, y: number): void {
     this.request(4, [objectId(seat), serial, x, y]);
   }
+  /** xdg_toplevel.move (request 5, since v1): seat: wl_seat, serial: uint. */
   move(seat: WlSeat, serial: number): void {
     this.request(5, [objectId(seat), serial]);
   }
+  /** xdg_toplevel.resize (request 6, since v1): seat: wl_seat, serial: uint, edges: uint (xdg_toplevel.resize_edge). */
   resize(seat: WlSeat, serial: number, edges: number): void {
     this.request(6, [objectId(seat), serial, edges]);
   }
+  /** xdg_toplevel.set_max_size (request 7, since v1): width: int, height: int. */
   set_max_size(width: number, height: number): void {
     this.request(7, [width, height]);
   }
+  /** xdg_toplevel.set_min_size (request 8, since v1): width: int, height: int. */
   set_min_size(width: number, height: number): void {
     this.request(8, [width, height]);
   }
+  /** xdg_toplevel.set_maximized (request 9, since v1): no arguments. */
   set_maximized(): void {
     this.request(9, []);
   }
+  /** xdg_toplevel.unset_maximized (request 10, since v1): no arguments. */
   unset_maximized(): void {
     this.request(10, []);
   }
+  /** xdg_toplevel.set_fullscreen (request 11, since v1): output: wl_output | null. */
   set_fullscreen(output: WlOutput | null): void {
     this.request(11, [objectId(output)]);
   }
+  /** xdg_toplevel.unset_fullscreen (request 12, since v1): no arguments. */
   unset_fullscreen(): void {
     this.request(12, []);
   }
+  /** xdg_toplevel.set_minimized (request 13, since v1): no arguments. */
   set_minimized(): void {
     this.request(13, []);
   }
 }
 
+/** Wire table of xdg_popup v7: request and event opcodes, argument types and enums. */
 export const xdg_popup_interface: InterfaceSpec = {
   name: "xdg_popup",
   version: 7,
@@ -365,28 +480,35 @@ export const xdg_popup_interface: InterfaceSpec = {
   },
 };
 
-/** xdg_popup.error */
+/** Values of the xdg_popup.error enum, since v1. */
 export const XdgPopupError = {
+  /** xdg_popup.error.invalid_grab = 0, since v1. */
   invalid_grab: 0,
 } as const;
 
+/** Handlers for the events of xdg_popup, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface XdgPopupEvents {
+  /** xdg_popup.configure (event 0, since v1): x: int, y: int, width: int, height: int. */
   configure(x: number, y: number, width: number, height: number): void;
+  /** xdg_popup.popup_done (event 1, since v1): no arguments. */
   popup_done(): void;
-  /** since 3 */
+  /** xdg_popup.repositioned (event 2, since v3): token: uint. */
   repositioned(token: number): void;
 }
 
+/** Client proxy for a xdg_popup object (protocol "xdg_shell", up to v7): requests are its methods, events go to {@link XdgPopupEvents} handlers. */
 export class XdgPopup extends Proxy<XdgPopupEvents> {
+  /** The wire table of xdg_popup: xdg_popup_interface. */
   static override readonly spec = xdg_popup_interface;
-  /** destructor */
+  /** xdg_popup.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
+  /** xdg_popup.grab (request 1, since v1): seat: wl_seat, serial: uint. */
   grab(seat: WlSeat, serial: number): void {
     this.request(1, [objectId(seat), serial]);
   }
-  /** since 3 */
+  /** xdg_popup.reposition (request 2, since v3): positioner: xdg_positioner, token: uint. */
   reposition(positioner: XdgPositioner, token: number): void {
     this.request(2, [objectId(positioner), token]);
   }
