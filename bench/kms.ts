@@ -9,7 +9,7 @@ import { Instance } from "../src/vk/index.js";
 import { runScene } from "../src/render/run-scene.js";
 import { KmsBackend } from "../src/present/kms.js";
 import { FrameLoop } from "../src/present/frame-loop.js";
-import { Triangle } from "../examples/triangle.js";
+import { Triangle } from "../src/scenes/index.js";
 import { runDumbFlips } from "./kms-flips.js";
 
 /** Named figures: dumb-buffer flips, then the triangle per path and sync mode. */

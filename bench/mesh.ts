@@ -1,33 +1,27 @@
-// Textured-mesh benchmark: frames/s and CPU per frame for the generated room (and the C reference's
-// 20k-triangle torus written as an OBJ, run beside the reference when it is built), OBJ parse throughput on a generated
-// 1M-triangle file, and decode + upload time of a 2048x2048 PNG texture.
+// Mesh section: the demo's textured room and a 20k-triangle torus with Lambert shading (untextured)
+// rendered headless, each interleaved with the C reference drawing the same frames (frames/s, CPU
+// per frame, peak RSS); then OBJ parse throughput on a generated 1M-triangle file, and decode +
+// upload time of a 2048x2048 PNG texture.
 // Standalone: node dist/bench/mesh.js [--quick]   (prints the figures; RUNS=n for medians)
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Instance, Scope, createHeadlessPresenter, Format, runScene } from "../src/index.js";
-import { generateDemoModel, writeDenseObj } from "../src/assets/generate.js";
+import { Instance, Scope, Format } from "../src/index.js";
+import { writeDenseObj } from "../src/assets/generate.js";
 import { parseObj } from "../src/assets/obj.js";
 import { decodePng, encodePng } from "../src/assets/png.js";
-import { TexturedMesh, uploadTexture } from "../examples/mesh.js";
-import { measureAllocation } from "./heap.js";
-import { haveReference, runReference } from "./reference.js";
+import { generateDemoModel, uploadTexture } from "./scenes.js";
+import { compareOffscreen } from "./offscreen-compare.js";
+import { configLabel, type MeshSpec, type OffscreenConfig } from "./scene-spec.js";
+import { benchRuns, median } from "./stats.js";
 
 export interface MeshFigures {
   /** Named figures, e.g. "room 640x480 fps". */
   [name: string]: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-/**
- * The C reference's torus (R 0.9, r 0.35, 100x100 segments, 20,000 triangles) as an OBJ with
- * texture coordinates, so both programs draw the same geometry (ours textured, theirs vertex-coloured).
- */
+/** A torus (R 0.9, r 0.35, 100x100 segments: 20,000 triangles) as an OBJ with normals and texture coordinates. */
 function torusObj(): string {
   const R = 0.9, r = 0.35, n = 100, tau = 2 * Math.PI;
   const v: string[] = [], vt: string[] = [], vn: string[] = [], f: string[] = [];
@@ -49,20 +43,24 @@ function torusObj(): string {
   return [...v, ...vt, ...vn, ...f, ""].join("\n");
 }
 
-type Assets = { obj: string; texture: string; anisotropy?: boolean; shaders?: { fragment?: string } };
+/** The demo's defaults (src/scenes/textured-mesh.ts), given explicitly so both sides get them from here. */
+const CLEAR = [0.07, 0.08, 0.1, 1] as const;
+const LIGHTING = 0.35;
 
-async function frameRate(gpu: Instance, assets: Assets, size: readonly [number, number], frames: number) {
-  const out = createHeadlessPresenter(gpu.createDevice(), { size }, true);
-  let scene: TexturedMesh | undefined;
-  try {
-    const mesh = (scene = await TexturedMesh.load(out, assets));
-    await runScene(out, mesh, { limit: Math.min(60, frames) }); // warm-up: framebuffers, depth buffer, JIT
-    const { bytes } = await measureAllocation(() => runScene(out, mesh, { limit: frames }));
-    return { fps: out.stats.fps, cpuMsPerFrame: out.stats.cpuMsPerFrame, heapBytesPerFrame: bytes / frames };
-  } finally {
-    scene?.destroy();
-    await out.close();
-  }
+/** The frame-rate configurations, drawn from assets written into `dir`. */
+export async function meshConfigs(dir: string, quick = false): Promise<OffscreenConfig[]> {
+  const room = await generateDemoModel(join(dir, "room"));
+  const torus = join(dir, "torus.obj");
+  await writeFile(torus, torusObj());
+  const textured: MeshSpec = { ...room, anisotropy: true, clear: CLEAR, lighting: LIGHTING };
+  const lambert: MeshSpec = { obj: torus, texture: room.texture, anisotropy: true, fragment: "mesh-lambert.frag.spv", clear: CLEAR, lighting: LIGHTING };
+  const frames = (n: number) => (quick ? Math.ceil(n / 10) : n);
+  return [
+    { name: "room", scene: { kind: "mesh", mesh: textured }, size: [640, 480], frames: frames(600), warmup: 60 },
+    { name: "room", scene: { kind: "mesh", mesh: textured }, size: [1920, 1080], frames: frames(200), warmup: 20 },
+    { name: "torus20k-lambert", scene: { kind: "mesh", mesh: lambert }, size: [640, 480], frames: frames(600), warmup: 60 },
+    { name: "torus20k-lambert", scene: { kind: "mesh", mesh: lambert }, size: [1920, 1080], frames: frames(200), warmup: 20 },
+  ];
 }
 
 export interface MeshBenchOptions {
@@ -74,47 +72,20 @@ export interface MeshBenchOptions {
 
 export async function benchMesh(options: MeshBenchOptions = {}): Promise<MeshFigures> {
   const quick = options.quick ?? false;
-  const runs = options.runs ?? Number(process.env.RUNS ?? 3);
+  const runs = options.runs ?? benchRuns();
   const log = options.log ?? (() => {});
   const figures: MeshFigures = {};
   const dir = await mkdtemp(join(tmpdir(), "scanout-bench-mesh-"));
   const gpu = await Instance.create({ validation: false });
   try {
-    // --- frame rate: generated room, and a 20k-triangle grid beside the C reference's torus ---
-    const room = await generateDemoModel(join(dir, "room"));
-    const torus = join(dir, "torus.obj");
-    await writeFile(torus, torusObj());
-    const withRef = haveReference();
-    const configs: [string, Assets, readonly [number, number], number][] = [
-      ["room", room, [640, 480], quick ? 60 : 600],
-      ["room", room, [1920, 1080], quick ? 20 : 200],
-      ["torus20k", { obj: torus, texture: room.texture }, [640, 480], quick ? 60 : 600],
-      ["torus20k", { obj: torus, texture: room.texture }, [1920, 1080], quick ? 20 : 200],
-      // lavapipe samples anisotropically in software: the same torus without it
-      ["torus20k-noaniso", { obj: torus, texture: room.texture, anisotropy: false }, [640, 480], quick ? 60 : 600],
-      ["torus20k-noaniso", { obj: torus, texture: room.texture, anisotropy: false }, [1920, 1080], quick ? 20 : 200],
-      // the C reference's own per-pixel work (Lambert, no texture): the like-for-like ratio
-      ["torus20k-lambert", { obj: torus, texture: room.texture, shaders: { fragment: "mesh-lambert.frag.spv" } }, [640, 480], quick ? 60 : 1000],
-      ["torus20k-lambert", { obj: torus, texture: room.texture, shaders: { fragment: "mesh-lambert.frag.spv" } }, [1920, 1080], quick ? 20 : 200],
-    ];
-    for (const [name, assets, size, frames] of configs) {
-      const ours: { fps: number; cpuMsPerFrame: number; heapBytesPerFrame: number }[] = [];
-      const ref: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        ours.push(await frameRate(gpu, assets, size, frames));
-        if (withRef && name.startsWith("torus20k")) ref.push(runReference("mesh", size, frames).fps);
-      }
-      const key = `${name} ${size[0]}x${size[1]}`;
-      figures[`${key} fps`] = median(ours.map((o) => o.fps));
-      figures[`${key} cpu ms/frame`] = median(ours.map((o) => o.cpuMsPerFrame));
-      figures[`${key} heap bytes/frame`] = median(ours.map((o) => o.heapBytesPerFrame));
-      let line = `mesh ${key} frames=${frames}: ${figures[`${key} fps`]!.toFixed(1)} fps, ${figures[`${key} cpu ms/frame`]!.toFixed(3)} CPU ms/frame, ${figures[`${key} heap bytes/frame`]!.toFixed(0)} heap bytes/frame`;
-      if (ref.length) {
-        figures[`${key} C reference torus fps`] = median(ref);
-        figures[`${key} ratio to C reference`] = figures[`${key} fps`]! / median(ref);
-        line += ` | C reference torus ${median(ref).toFixed(1)} fps → ratio ${figures[`${key} ratio to C reference`]!.toFixed(3)}x`;
-      }
-      log(line);
+    // --- frame rate, beside the C reference ---
+    for (const config of await meshConfigs(dir, quick)) {
+      const r = await compareOffscreen(config, runs, log);
+      const key = configLabel(config);
+      figures[`${key} fps`] = r.ours.fps;
+      figures[`${key} cpu ms/frame`] = r.ours.cpuMsPerFrame;
+      figures[`${key} heap bytes/frame`] = r.ours.heapBytesPerFrame;
+      if (r.c && !r.noRatio) figures[`${key} ratio to C reference`] = r.ours.fps / r.c.perSecond;
     }
 
     // --- OBJ parse throughput, from memory (no disk in the figure) ---

@@ -1,24 +1,55 @@
-// Runs the C reference (../shared/ref-bench, built into /tmp/ref-bench by its build.sh) for the same
-// configuration, so our figures can be given as ratios taken in one sitting.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+// Runs the project's C references (bench/c-reference, built by c-build.ts) and reads the figures
+// each prints on one line: `<what> frames= seconds= per_second= cpu_ms_per_frame=
+// app_thread_cpu_ms_per_frame= max_rss_kb=`.
+import { execFile, spawnSync } from "node:child_process";
 
-export const refBinary = process.env.REF_BENCH ?? "/tmp/ref-bench/ref-bench";
-
-export function haveReference(): boolean {
-  return existsSync(refBinary);
-}
-
-export interface ReferenceFigures {
-  fps: number;
+export interface CFigures {
+  /** Frames (or round trips) a second. */
+  perSecond: number;
+  /** Whole-process CPU per frame, driver threads included. */
   cpuMsPerFrame: number;
-  mainThreadCpuMsPerFrame: number;
+  /** CPU of the application's own thread per frame. */
+  threadCpuMsPerFrame: number;
+  maxRssKb: number;
 }
 
-export function runReference(scene: "triangle" | "mesh", size: readonly [number, number], frames: number): ReferenceFigures {
-  const r = spawnSync(refBinary, ["--scene", scene, "--size", `${size[0]}x${size[1]}`, "--frames", String(frames)], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${refBinary} failed: ${r.stderr}`);
-  const text = `${r.stdout} ${r.stderr}`;
-  const field = (name: string) => Number(new RegExp(`\\b${name}=([\\d.]+)`).exec(text)?.[1] ?? NaN);
-  return { fps: field("fps"), cpuMsPerFrame: field("cpu_ms_per_frame"), mainThreadCpuMsPerFrame: field("main_thread_cpu_ms_per_frame") };
+function parseFigures(binary: string, stdout: string): CFigures {
+  const field = (name: string) => {
+    const m = new RegExp(`\\b${name}=([\\d.]+)`).exec(stdout);
+    if (!m) throw new Error(`${binary}: no ${name}= in its output: ${stdout.trim()}`);
+    return Number(m[1]);
+  };
+  return {
+    perSecond: field("per_second"),
+    cpuMsPerFrame: field("cpu_ms_per_frame"),
+    threadCpuMsPerFrame: field("app_thread_cpu_ms_per_frame"),
+    maxRssKb: field("max_rss_kb"),
+  };
+}
+
+const failure = (binary: string, args: string[], status: number | string | null, stderr: string) =>
+  new Error(`${binary} ${args.join(" ")} failed (${status}): ${stderr.trim()}`);
+
+/** Runs the program to the end (blocking this process). */
+export function runC(binary: string, args: string[]): CFigures {
+  const r = spawnSync(binary, args, { encoding: "utf8" });
+  if (r.status !== 0) throw failure(binary, args, r.status ?? r.signal, r.stderr || String(r.error));
+  return parseFigures(binary, r.stdout);
+}
+
+/** Runs the program while this process's event loop goes on (e.g. draining a compositor's log). */
+export function runCInBackground(binary: string, args: string[]): Promise<CFigures> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, args, { encoding: "utf8" }, (error, stdout, stderr) => {
+      if (error) reject(failure(binary, args, error.code ?? error.signal ?? null, stderr || error.message));
+      else resolve(parseFigures(binary, stdout));
+    });
+  });
+}
+
+/** The offscreen renderer: `warmup` untimed frames, then `frames` timed; the last one written as RGBA to `capture`. */
+export function runOffscreenC(binary: string, sceneFile: string, options: { warmup: number; frames: number; capture?: string }): CFigures {
+  const args = [sceneFile, "--warmup", String(options.warmup), "--frames", String(options.frames)];
+  if (options.capture) args.push("--capture", options.capture);
+  return runC(binary, args);
 }

@@ -1,28 +1,15 @@
-// Triangle benchmark: headless frames/s, main-thread CPU per frame, JS heap bytes per frame in the
-// steady state (after a warm-up, so pipeline creation and first-use costs are excluded).
-import { Instance, createHeadlessPresenter, runScene } from "../src/index.js";
-import { Triangle } from "../examples/triangle.js";
-import { measureAllocation } from "./heap.js";
+// Triangle section: headless frames/s, CPU per frame (process and JS thread), heap bytes per
+// frame and peak RSS, interleaved with the C reference drawing the same triangle.
+import { compareOffscreen, type OffscreenComparison } from "./offscreen-compare.js";
+import type { OffscreenConfig } from "./scene-spec.js";
 
-export interface TriangleFigures {
-  size: string;
-  frames: number;
-  fps: number;
-  cpuMsPerFrame: number;
-  mainThreadCpuMsPerFrame: number;
-  heapBytesPerFrame: number;
-}
+export const TRIANGLE_CONFIGS: readonly OffscreenConfig[] = [
+  { name: "triangle", scene: { kind: "triangle" }, size: [640, 480], frames: 2000, warmup: 200 },
+  { name: "triangle", scene: { kind: "triangle" }, size: [1920, 1080], frames: 300, warmup: 60 },
+];
 
-export async function benchTriangle(gpu: Instance, size: readonly [number, number], frames: number): Promise<TriangleFigures> {
-  const out = createHeadlessPresenter(gpu.createDevice(), { size }, true);
-  const scene = Triangle.create(out);
-  try {
-    await runScene(out, scene, { limit: Math.min(200, frames) }); // warm-up: lazy framebuffers, JIT
-    const { bytes } = await measureAllocation(() => runScene(out, scene, { limit: frames }));
-    const s = out.stats;
-    return { size: `${size[0]}x${size[1]}`, frames, fps: s.fps, cpuMsPerFrame: s.cpuMsPerFrame, mainThreadCpuMsPerFrame: s.mainThreadCpuMsPerFrame, heapBytesPerFrame: bytes / frames };
-  } finally {
-    scene.destroy();
-    await out.close();
-  }
+export async function benchTriangle(runs: number, log: (line: string) => void): Promise<OffscreenComparison[]> {
+  const results: OffscreenComparison[] = [];
+  for (const config of TRIANGLE_CONFIGS) results.push(await compareOffscreen(config, runs, log));
+  return results;
 }

@@ -13,7 +13,7 @@ import { openWaylandPresenter } from "../src/present/wayland-open.js";
 import { Connection } from "../src/wayland/connection.js";
 import { startWeston, westonAvailable } from "../scripts/testbed/weston.js";
 import { buildC } from "./c-build.js";
-import { runC, type CFigures } from "./reference.js";
+import { runCInBackground, type CFigures } from "./reference.js";
 import { CAPTURE_FRAME, compareFrames, describeComparison } from "./same-work.js";
 import { writeSceneFile } from "./scene-file.js";
 import { Triangle } from "./scenes.js";
@@ -94,6 +94,23 @@ function line(what: string, ours: Figures[], c: Figures[] | undefined, unit: { n
   return text;
 }
 
+/**
+ * Runs `use` against a headless Weston of its own. Weston 14 was seen to crash (SIGSEGV) after a
+ * few unpaced shm clients in a row, whichever client it was, so every shm run gets a fresh one,
+ * on both sides alike.
+ */
+async function withWeston<T>(use: (socket: string) => Promise<T>): Promise<T> {
+  const weston = await startWeston({ width: SIZE[0], height: SIZE[1] });
+  try {
+    return await use(weston.path);
+  } catch (error) {
+    const state = weston.process.signalCode ?? weston.process.exitCode ?? "still running";
+    throw new Error(`${(error as Error).message}\n(weston: ${state}; end of its log:\n${weston.log().slice(-1500)})`, { cause: error });
+  } finally {
+    await weston.stop();
+  }
+}
+
 export async function benchWayland(options: WaylandBenchOptions = {}): Promise<WaylandFigures> {
   if (!westonAvailable) return { skipped: "weston or weston-screenshooter not installed" };
   const runs = options.runs ?? benchRuns();
@@ -104,16 +121,18 @@ export async function benchWayland(options: WaylandBenchOptions = {}): Promise<W
   const build = buildC("wayland");
   if (!build.ok) log(`no ratios: ${build.reason}`);
   const cBinary = build.ok ? build.path : undefined;
+  const client = (socket: string, mode: "roundtrip" | "shm", args: string[]) => runCInBackground(cBinary!, [mode, socket, ...args]);
   const dir = await mkdtemp(join(tmpdir(), "scanout-bench-wl-"));
-  const weston = await startWeston({ width: SIZE[0], height: SIZE[1] });
   const gpu = await Instance.create({ validation: false });
   try {
     // 1. round trips: the same wl_display.sync requests, so there is no frame to compare
     const ours: Figures[] = [], c: CFigures[] = [];
-    for (let r = 0; r < runs; r++) {
-      ours.push(await ourRoundtrips(weston.path, n));
-      if (cBinary) c.push(runC(cBinary, ["roundtrip", weston.path, "--warmup", String(WARMUP_ROUNDTRIPS), "--count", String(n)]));
-    }
+    await withWeston(async (socket) => {
+      for (let r = 0; r < runs; r++) {
+        ours.push(await ourRoundtrips(socket, n));
+        if (cBinary) c.push(await client(socket, "roundtrip", ["--warmup", String(WARMUP_ROUNDTRIPS), "--count", String(n)]));
+      }
+    });
     log(line(`round trips (${n} a run)`, ours, cBinary ? c : undefined, { name: "µs each", scale: 1000, digits: 1 }));
     figures.roundtripsPerSecond = Math.round(medianOf(ours, "perSecond"));
     figures.roundtripCpuUs = Number((medianOf(ours, "cpuMsPerFrame") * 1000).toFixed(1));
@@ -128,8 +147,9 @@ export async function benchWayland(options: WaylandBenchOptions = {}): Promise<W
     let same = false;
     if (cBinary) {
       const cPath = join(dir, "c.rgba");
-      const oursPixels = (await ourShm(gpu, weston.path, false, 0, CAPTURE_FRAME)).pixels!;
-      runC(cBinary, ["shm", weston.path, sceneFile, "--warmup", "0", "--frames", String(CAPTURE_FRAME + 1), "--capture", cPath, "--capture-frame", String(CAPTURE_FRAME)]);
+      const oursPixels = (await withWeston((socket) => ourShm(gpu, socket, false, 0, CAPTURE_FRAME))).pixels!;
+      const capture = ["--warmup", "0", "--frames", String(CAPTURE_FRAME + 1), "--capture", cPath, "--capture-frame", String(CAPTURE_FRAME)];
+      await withWeston((socket) => client(socket, "shm", [sceneFile, ...capture]));
       const check = compareFrames(oursPixels, await readFile(cPath));
       same = check.same;
       figures.shmSameFrame = describeComparison(check);
@@ -138,11 +158,11 @@ export async function benchWayland(options: WaylandBenchOptions = {}): Promise<W
     const shmOurs: Figures[] = [], shmC: CFigures[] = [];
     let copyMs = 0, buffers = 0;
     for (let r = 0; r < runs; r++) {
-      const { stats } = await ourShm(gpu, weston.path, false, frames);
+      const { stats } = await withWeston((socket) => ourShm(gpu, socket, false, frames));
       shmOurs.push({ perSecond: stats.fps, cpuMsPerFrame: stats.cpuMsPerFrame, threadCpuMsPerFrame: stats.mainThreadCpuMsPerFrame });
       copyMs = Number(stats.extra.copyMsPerFrame);
       buffers = Number(stats.extra.shmBuffers);
-      if (cBinary) shmC.push(runC(cBinary, ["shm", weston.path, sceneFile, "--warmup", String(WARMUP_FRAMES), "--frames", String(frames)]));
+      if (cBinary) shmC.push(await withWeston((socket) => client(socket, "shm", [sceneFile, "--warmup", String(WARMUP_FRAMES), "--frames", String(frames)])));
     }
     log(line(`shm ${SIZE[0]}x${SIZE[1]} unpaced (${frames} frames a run)`, shmOurs, same ? shmC : undefined, { name: "ms/frame", scale: 1, digits: 3 }));
     if (cBinary && !same) log("  no ratio: the two clients did not present the same frame");
@@ -155,14 +175,17 @@ export async function benchWayland(options: WaylandBenchOptions = {}): Promise<W
     }
 
     // 3. paced by frame callbacks (ours only: the compositor's refresh decides the rate)
-    const paced = (await ourShm(gpu, weston.path, true, 120)).stats;
+    const paced = (await withWeston((socket) => ourShm(gpu, socket, true, 120))).stats;
     figures.shm640x480PacedFps = Number(paced.fps.toFixed(1));
     figures.shm640x480PacedCpuMsPerFrame = Number(paced.cpuMsPerFrame.toFixed(3));
     if (paced.extra.presentLatencyMs !== undefined) figures.shm640x480PacedPresentLatencyMs = paced.extra.presentLatencyMs;
     if (paced.extra.callbackToCommitMs !== undefined) figures.shm640x480PacedCallbackToCommitMs = paced.extra.callbackToCommitMs;
+    log(
+      `shm ${SIZE[0]}x${SIZE[1]} paced by frame callbacks (ours only): ${fmt(paced.fps)} fps, ${fmt(paced.cpuMsPerFrame, 3)} CPU ms/frame, ` +
+        `present latency ${paced.extra.presentLatencyMs ?? "n/a"} ms, callback to commit ${paced.extra.callbackToCommitMs ?? "n/a"} ms`,
+    );
   } finally {
     gpu.destroy();
-    await weston.stop();
     await rm(dir, { recursive: true, force: true });
   }
   return figures;

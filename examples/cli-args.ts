@@ -1,5 +1,5 @@
 // Command-line parsing for the demo: every option checked, with usage text on bad input.
-import type { BackendChoice } from "../src/index.js";
+import { isLoopbackHost, type BackendChoice } from "../src/index.js";
 
 
 export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm run demo -- [options])
@@ -16,6 +16,12 @@ export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm ru
   --mode WxH[@Hz]    kms: display mode (default: the connector's preferred mode)
   --validation       enable the Khronos validation layer (default: off)
   --trace FILE.json  write a frame timeline as Chrome / Perfetto trace JSON (default: none)
+  --status [HOST:]PORT
+                     serve a live status page in the browser while frames run, e.g. --status 8080
+                     (default: off; HOST: 127.0.0.1; PORT 0 picks a free one; the page's address is printed)
+  --status-allow-remote
+                     let --status listen on a non-loopback HOST such as 0.0.0.0 (default: refused,
+                     since the page has no login and shows the log)
   --list-devices     print the Vulkan devices and exit
   --help             this text`;
 
@@ -39,6 +45,8 @@ export interface DemoArgs {
   mode?: string;
   validation: boolean;
   trace?: string;
+  status?: { host?: string; port: number };
+  statusAllowRemote: boolean;
   listDevices: boolean;
   help: boolean;
 }
@@ -53,8 +61,27 @@ export function parseSize(text: string, what = "--size"): [number, number] {
   return [w, h];
 }
 
+/** [HOST:]PORT, HOST an IPv4 address, a name or a bracketed IPv6 address ([::1]:8080). */
+export function parseListenAddress(text: string, what: string): { host?: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`${what}: expected [HOST:]PORT with PORT 0-65535 (e.g. 8080 or 127.0.0.1:8080), got '${text}'`);
+  const host = m[1]?.replace(/^\[(.*)\]$/, "$1");
+  return host === undefined ? { port } : { host, port };
+}
+
+function checkStatusAddress({ status, statusAllowRemote }: DemoArgs): void {
+  if (statusAllowRemote && !status) throw new UsageError("--status-allow-remote needs --status [HOST:]PORT");
+  if (status?.host !== undefined && !statusAllowRemote && !isLoopbackHost(status.host)) {
+    throw new UsageError(
+      `--status: ${status.host} is not a loopback address, so other machines could read the status page (it has no login); ` +
+        "add --status-allow-remote to serve it beyond this machine",
+    );
+  }
+}
+
 export function parseArgs(argv: readonly string[]): DemoArgs {
-  const args: DemoArgs = { frames: 120, size: [640, 480], up: "y", validation: false, listDevices: false, help: false };
+  const args: DemoArgs = { frames: 120, size: [640, 480], up: "y", validation: false, statusAllowRemote: false, listDevices: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -105,6 +132,12 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
       case "--trace":
         args.trace = value();
         break;
+      case "--status":
+        args.status = parseListenAddress(value(), "--status");
+        break;
+      case "--status-allow-remote":
+        args.statusAllowRemote = true;
+        break;
       case "--validation":
         args.validation = true;
         break;
@@ -119,5 +152,6 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
         throw new UsageError(`unknown option '${flag}'`);
     }
   }
+  checkStatusAddress(args);
   return args;
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages scanout needs to render and test on a fresh Debian 12 machine:
-# Mesa 25 lavapipe (bookworm-backports), Khronos validation layers, glslang, Weston and libdrm.
+# Mesa 25 lavapipe (bookworm-backports), Khronos validation layers, glslang, Weston and libdrm,
+# and a C toolchain with Vulkan and Wayland headers for the benchmark's C references.
 # Idempotent: a fast no-op when everything is present. SCANOUT_SKIP_SYSTEM_SETUP=1 skips it.
 set -euo pipefail
 [ "${SCANOUT_SKIP_SYSTEM_SETUP:-0}" = 1 ] && exit 0
 
 # package=minimum-version-prefix check (empty: any version)
 need_pkgs=(mesa-vulkan-drivers vulkan-validationlayers libvulkan1 glslang-tools weston wayland-utils
-           libwayland-dev wayland-protocols libdrm2 libdrm-tests)
+           libwayland-dev wayland-protocols libdrm2 libdrm-tests
+           gcc libc6-dev libvulkan-dev)  # the last three build bench/c-reference
 backports_pkgs=(mesa-vulkan-drivers weston wayland-utils wayland-protocols)
 
 at_least() {  # package minimum-version

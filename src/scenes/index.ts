@@ -1,5 +1,5 @@
 // scanout/scenes: ready-made renderers an app can draw with, written against the public API.
-export { Triangle } from "./triangle.js";
+export { Triangle, TRIANGLE_CLEAR } from "./triangle.js";
 export { TexturedMesh, type TexturedMeshOptions, type MeshLoadStats } from "./textured-mesh.js";
 export { loadDemoMesh, generateDemoModel, type DemoMeshOptions } from "./demo-model.js";
 export { uploadTexture, type Texture } from "./texture.js";

@@ -20,7 +20,9 @@ import {
   type TargetInfo,
 } from "../index.js";
 
-const CLEAR = [0.05, 0.05, 0.08, 1] as const;
+/** The colour the triangle scene clears to (RGBA 0..1). */
+export const TRIANGLE_CLEAR = [0.05, 0.05, 0.08, 1] as const;
+const CLEAR = TRIANGLE_CLEAR;
 
 /** A coloured triangle that turns with the frame number: the smallest complete scene. */
 export class Triangle implements Scene {

@@ -1,0 +1,56 @@
+// Runs scanout's side of one offscreen comparison in a process of its own, as the C reference
+// runs in its own: peak RSS then belongs to that one scene, and no run inherits another's heap.
+//   node dist/bench/ours-child.js '{"run": OffscreenConfig}'                  prints OursFigures (JSON)
+//   node dist/bench/ours-child.js '{"capture": {scene, size, index, path}}'  writes RGBA to path
+import { spawnSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { Instance } from "../src/index.js";
+import { captureOurs, runOurs, type OursFigures } from "./ours.js";
+import type { OffscreenConfig, SceneSpec } from "./scene-spec.js";
+
+interface CaptureRequest {
+  scene: SceneSpec;
+  size: [number, number];
+  index: number;
+  path: string;
+}
+type Request = { run: OffscreenConfig } | { capture: CaptureRequest };
+
+const RESULT = "ours-child result: ";
+
+function child(request: Request): string {
+  const script = fileURLToPath(import.meta.url);
+  if (!script.endsWith(".js")) throw new Error(`${script}: run the compiled benchmark (npx tsc -p tsconfig.json; node dist/bench/bench.js)`);
+  const r = spawnSync(process.execPath, [script, JSON.stringify(request)], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const line = r.stdout?.split("\n").find((l) => l.startsWith(RESULT));
+  if (r.status !== 0 || !line) throw new Error(`scanout benchmark child failed (status ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim().slice(-2000)}`);
+  return line.slice(RESULT.length);
+}
+
+export function runOursInChild(config: OffscreenConfig): OursFigures {
+  return JSON.parse(child({ run: config })) as OursFigures;
+}
+
+/** Writes frame `index` of a fresh run as raw RGBA to `path`. */
+export function captureOursInChild(scene: SceneSpec, size: readonly [number, number], index: number, path: string): void {
+  child({ capture: { scene, size: [size[0], size[1]], index, path } });
+}
+
+async function main(request: Request): Promise<string> {
+  const gpu = await Instance.create({ validation: false });
+  try {
+    if ("run" in request) return JSON.stringify(await runOurs(gpu, request.run));
+    const { scene, size, index, path } = request.capture;
+    const pixels = await captureOurs(gpu, scene, size, index);
+    await writeFile(path, pixels.data);
+    return JSON.stringify({ written: path });
+  } finally {
+    gpu.destroy();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = await main(JSON.parse(process.argv[2]!) as Request);
+  process.stdout.write(`${RESULT}${out}\n`);
+}

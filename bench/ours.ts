@@ -1,0 +1,64 @@
+// scanout's side of an offscreen comparison: the demo scene on a headless presenter, driven the
+// way an application drives it (update, record, per frame), timed after a warm-up run.
+import { createHeadlessPresenter, runScene, type Instance, type Pixels, type Presenter, type Scene } from "../src/index.js";
+import { measureAllocation } from "./heap.js";
+import { TexturedMesh, Triangle } from "./scenes.js";
+import { BENCH_TIMESTEP, TARGET_FORMAT, type OffscreenConfig, type SceneSpec } from "./scene-spec.js";
+
+export interface OursFigures {
+  fps: number;
+  cpuMsPerFrame: number;
+  /** CPU of the JS thread alone (the C reference's app thread is its counterpart). */
+  threadCpuMsPerFrame: number;
+  heapBytesPerFrame: number;
+  /** Peak resident set of the whole process so far (meaningful in a process of its own). */
+  maxRssKb: number;
+}
+
+async function makeScene(out: Presenter, spec: SceneSpec): Promise<Scene> {
+  if (spec.kind === "triangle") return Triangle.create(out);
+  const { obj, texture, anisotropy, fragment, clear, lighting } = spec.mesh;
+  return TexturedMesh.load(out, { obj, texture, anisotropy, clear, lighting, shaders: fragment ? { fragment } : undefined });
+}
+
+/** Builds a headless presenter and the scene, runs `use`, and frees both. */
+async function withScene<T>(gpu: Instance, spec: SceneSpec, size: readonly [number, number], use: (out: Presenter, scene: Scene) => Promise<T>): Promise<T> {
+  const out = createHeadlessPresenter(gpu.createDevice(), { size, format: TARGET_FORMAT }, true);
+  let scene: Scene | undefined;
+  try {
+    scene = await makeScene(out, spec);
+    return await use(out, scene);
+  } finally {
+    scene?.destroy();
+    await out.close();
+  }
+}
+
+/** One timed run: `config.warmup` frames, then `config.frames` frames measured. */
+export async function runOurs(gpu: Instance, config: OffscreenConfig): Promise<OursFigures> {
+  return withScene(gpu, config.scene, config.size, async (out, scene) => {
+    await runScene(out, scene, { limit: config.warmup, fixedTimestep: BENCH_TIMESTEP });
+    const { bytes } = await measureAllocation(() => runScene(out, scene, { limit: config.frames, fixedTimestep: BENCH_TIMESTEP }));
+    const s = out.stats;
+    return {
+      fps: s.fps,
+      cpuMsPerFrame: s.cpuMsPerFrame,
+      threadCpuMsPerFrame: s.mainThreadCpuMsPerFrame,
+      heapBytesPerFrame: bytes / config.frames,
+      maxRssKb: process.resourceUsage().maxRSS,
+    };
+  });
+}
+
+/** The RGBA pixels of frame `index` of a fresh run (the first frame is 0). */
+export async function captureOurs(gpu: Instance, spec: SceneSpec, size: readonly [number, number], index: number): Promise<Pixels> {
+  return withScene(gpu, spec, size, async (out, scene) => {
+    let captured: Promise<Pixels> | undefined;
+    for await (const frame of out.frames({ limit: index + 1, fixedTimestep: BENCH_TIMESTEP })) {
+      scene.update(frame);
+      if (frame.index === index) captured = frame.capture();
+      frame.record((cmd) => scene.draw(cmd, frame));
+    }
+    return captured!;
+  });
+}

@@ -1,0 +1,32 @@
+// What one offscreen benchmark configuration draws, described once for both sides: scanout (the
+// demo scenes through the public API) and the C reference (through the scene file).
+import { Format } from "../src/index.js";
+
+/** Frame time step both sides use (frame N is drawn at N * step seconds). */
+export const BENCH_TIMESTEP = 1 / 60;
+/** The headless presenter's target format, which the C reference renders into too. */
+export const TARGET_FORMAT = Format.VK_FORMAT_B8G8R8A8_UNORM;
+
+export interface MeshSpec {
+  obj: string;
+  texture: string;
+  anisotropy: boolean;
+  /** SPIR-V file name in shaders/ (default mesh.frag.spv). */
+  fragment?: string;
+  clear: readonly [number, number, number, number];
+  lighting: number;
+}
+
+export type SceneSpec = { kind: "triangle" } | { kind: "mesh"; mesh: MeshSpec };
+
+export interface OffscreenConfig {
+  /** Label in the report, e.g. "room". */
+  name: string;
+  scene: SceneSpec;
+  size: readonly [number, number];
+  /** Frames timed per run, after `warmup` untimed ones (pipelines, framebuffers, JIT). */
+  frames: number;
+  warmup: number;
+}
+
+export const configLabel = (c: OffscreenConfig): string => `${c.name} ${c.size[0]}x${c.size[1]}`;
