@@ -1,19 +1,20 @@
 // scanout: Vulkan rendering for Node.js that puts frames on screen itself.
 export * from "./vk/index.js";
-export type { BackendName, RenderTarget, TargetInfo, Pixels, Frame, FrameOptions, FrameStats, Presenter, SwapchainBackend } from "./present/presenter.js";
+export type { BackendName, RenderTarget, TargetInfo, Pixels, Frame, FrameOptions, FrameStats, Presenter, SwapchainBackend, GpuTime, TimelineSource } from "./present/presenter.js";
 export { FrameLoop, FRAMES_IN_FLIGHT } from "./present/frame-loop.js";
 export { toRgba } from "./present/capture.js";
 export { BackendUnavailableError } from "./present/errors.js";
 export { HeadlessBackend, createHeadlessPresenter, createOffscreenTarget, type HeadlessOptions } from "./present/headless.js";
 export { openPresenter, registerBackend, defaultBackends, type OpenPresenterOptions, type BackendChoice, type BackendOpener } from "./present/open.js";
 export { openWaylandPresenter, type WaylandMode, type WaylandPresenterOptions } from "./present/wayland-open.js";
+export type { SyncChoice } from "./present/dmabuf-sync.js";
 export { openKmsPresenter, KmsBackend, type KmsOptions, type KmsPath } from "./present/kms.js";
 export type { Scene } from "./render/scene.js";
 export { runScene } from "./render/run-scene.js";
-export { TargetFramebuffers } from "./render/target-framebuffers.js";
+export { TargetFramebuffers, type TargetFramebuffersOptions } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
-export { FrameTracer, type TracePhase } from "./util/trace.js";
-export { logger, addLogSink, setLogLevel, type LogLevel, type LogRecord, type LogSource } from "./util/log.js";
+export { FrameTracer, type TracePhase, type TraceEvent } from "./util/trace.js";
+export { logger, addLogSink, setLogLevel, type LogLevel, type LogRecord, type LogSource, type LogSink } from "./util/log.js";
 // The Wayland client and KMS layers are their own entry points (scanout/wayland, scanout/drm), so an
 // app that only renders does not load them; openPresenter loads them when it needs them.
 export * from "./observe/index.js";
