@@ -2,6 +2,8 @@
 # Installs the Debian packages scanout needs to render and test on a fresh Debian 12 machine:
 # Mesa 25 lavapipe (bookworm-backports), Khronos validation layers, glslang, Weston and libdrm,
 # and a C toolchain with Vulkan and Wayland headers for the benchmark's C references.
+# With --test (what `npm test` runs) also the test beds' own tools: chromium (the status page is
+# checked in a real browser) and seatd (Weston's DRM backend in the VM).
 # Idempotent: a fast no-op when everything is present. SCANOUT_SKIP_SYSTEM_SETUP=1 skips it.
 set -euo pipefail
 [ "${SCANOUT_SKIP_SYSTEM_SETUP:-0}" = 1 ] && exit 0
@@ -11,6 +13,7 @@ need_pkgs=(mesa-vulkan-drivers vulkan-validationlayers libvulkan1 glslang-tools 
            libwayland-dev wayland-protocols libdrm2 libdrm-tests
            gcc libc6-dev libvulkan-dev)  # the last three build bench/c-reference
 backports_pkgs=(mesa-vulkan-drivers weston wayland-utils wayland-protocols)
+[ "${1:-}" = --test ] && need_pkgs+=(chromium seatd)
 
 at_least() {  # package minimum-version
   local v; v=$(dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true)
