@@ -13,7 +13,7 @@ export type { Scene } from "./render/scene.js";
 export { runScene } from "./render/run-scene.js";
 export { TargetFramebuffers, type TargetFramebuffersOptions } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
-export { FrameTracer, type TracePhase, type TraceEvent } from "./util/trace.js";
+export { FrameTracer, TRACKS, type TracePhase, type TraceEvent } from "./util/trace.js";
 export { logger, addLogSink, setLogLevel, type LogLevel, type LogRecord, type LogSource, type LogSink } from "./util/log.js";
 // The Wayland client and KMS layers are their own entry points (scanout/wayland, scanout/drm), so an
 // app that only renders does not load them; openPresenter loads them when it needs them.

@@ -2,25 +2,31 @@
 // CPU records frame N+1 while the GPU renders frame N; every per-frame object is made once.
 //
 // One frame's path, top to bottom (FrameRun below, in this order):
-//   1. acquire: wait for the slot's previous submission (its fence), then a free target from the backend
-//   2. record:  the application records into the slot's command buffer (frame.record)
-//   3. submit:  the backend's trailing commands and a capture copy if asked, then one vkQueueSubmit
-//               that signals the slot's fence (and the backend's renderFinished semaphore)
+//   1. acquire: wait for the slot's previous submission (its fence) and read that frame's GPU
+//               timestamps, then a free target from the backend
+//   2. record:  the slot's command buffer starts with a GPU timestamp; the application records
+//               into it (frame.record)
+//   3. submit:  the backend's trailing commands, a capture copy if asked and the end timestamp,
+//               then one vkQueueSubmit that signals the slot's fence (and the backend's
+//               renderFinished semaphore)
 //   4. present: the backend hands the target to the compositor or display
 //   5. release: the backend gets the target back (wl_buffer.release, next flip); the slot's fence
 //               frees the command buffer for the frame after next
 // However the loop ends (limit, break, return, a throw, close()), the GPU has finished everything
 // it submitted before control returns, so the application may destroy what its frames used.
-import { CommandPool, Fence, type Device, type Format, type ImageLayout } from "../vk/index.js";
+// With FrameOptions.tracer, steps 1-4 are spans on the JS thread's track; the slots add fence waits
+// and GPU spans, the backend's window or display adds presentation, releases and its own waits.
+import { CommandPool, Fence, GpuClock, QueryPool, type Device, type Format, type ImageLayout } from "../vk/index.js";
 import type { BackendName, Frame, FrameOptions, FrameStats, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
 import { logger } from "../util/log.js";
 import type { FrameTracer } from "../util/trace.js";
-import { Slot } from "./slot.js";
+import { Slot, type SlotTimestamps } from "./slot.js";
 import { finishCapture, recordCapture } from "./capture.js";
 import { RunClock } from "./run-stats.js";
 import { BackendUnavailableError } from "./errors.js";
 
 const log = logger("present");
+/** How many frames the CPU may record ahead of the GPU: each has its own command buffer and fence (and Frame.slot, 0 or 1). */
 export const FRAMES_IN_FLIGHT = 2;
 
 export class FrameLoop implements Presenter {
@@ -28,6 +34,8 @@ export class FrameLoop implements Presenter {
   readonly device: Device;
   private readonly pool: CommandPool;
   private readonly slots: Slot[];
+  /** GPU timestamps of every frame, when the queue writes them. */
+  private readonly timestamps: SlotTimestamps | undefined;
   private run: FrameRun | undefined;
   private closed = false;
   private readonly statsValue: FrameStats = { frames: 0, seconds: 0, fps: 0, cpuMsPerFrame: 0, mainThreadCpuMsPerFrame: 0, extra: {} };
@@ -41,23 +49,33 @@ export class FrameLoop implements Presenter {
     this.pool = CommandPool.create(this.device);
     const cmds = this.pool.allocate(FRAMES_IN_FLIGHT);
     const signal = swapchain.renderFinished ? [swapchain.renderFinished] : [];
-    this.slots = cmds.map((cmd, i) => new Slot(i, cmd, Fence.create(this.device, { signaled: true }), this.device, signal));
+    this.timestamps = frameTimestamps(this.device);
+    this.slots = cmds.map((cmd, i) => new Slot(i, cmd, Fence.create(this.device, { signaled: true }), this.device, signal, this.timestamps));
   }
 
+  /** The Vulkan format of the targets frames render into (the backend's choice, e.g. B8G8R8A8_UNORM for XRGB8888 scanout). */
   get format(): Format {
     return this.swapchain.format;
   }
+  /** The layout a scene's render pass must leave each target in (e.g. TRANSFER_SRC_OPTIMAL when the backend copies it out). */
   get finalLayout(): ImageLayout {
     return this.swapchain.finalLayout;
   }
+  /** The current target size in pixels [width, height]; changes after resize() or a window resize. */
   get size(): readonly [number, number] {
     return this.swapchain.size;
   }
+  /** Figures of the last finished frame loop (all zero before the first one ends). */
+  /** While a loop runs, its figures so far (computed when read, nothing per frame); after it, the finished run's. */
   get stats(): FrameStats {
-    return this.statsValue;
+    return this.run?.liveStats() ?? this.statsValue;
   }
   get endReason(): string | undefined {
     return this.swapchain.endReason;
+  }
+  /** The clock GPU timestamps are read with (how it is calibrated, how close), or undefined without timestamps. */
+  get gpuClock(): GpuClock | undefined {
+    return this.timestamps?.clock;
   }
 
   /**
@@ -68,7 +86,11 @@ export class FrameLoop implements Presenter {
   frames(options: FrameOptions = {}): AsyncIterableIterator<Frame> {
     if (this.run) throw new Error("frames(): a frame loop is already running on this presenter");
     if (this.closed) throw new Error("frames(): the presenter is closed");
-    this.run = new FrameRun(this.device, this.swapchain, this.slots, options, (stats) => this.finishRun(stats));
+    this.timestamps?.clock.calibrate();
+    // Late events of a run (the last frames' presentation and release) still reach its tracer.
+    this.swapchain.window?.traceTo(options.tracer);
+    this.swapchain.traceTo?.(options.tracer);
+    this.run = new FrameRun(this.device, this.swapchain, this.slots, options, this.timestamps !== undefined, (stats) => this.finishRun(stats));
     return this.run;
   }
 
@@ -96,16 +118,20 @@ export class FrameLoop implements Presenter {
       s.fence.destroy();
       s.readback?.destroy();
     }
+    this.timestamps?.pool.destroy();
     this.pool.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
 
+  /** `await using` support: calls close(). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+/** Longest stretch a frame loop keeps the event loop to itself. */
+const EVENT_LOOP_TURN_MS = 8;
 
 /** One run of the frame loop (see FrameLoop.frames). */
 class FrameRun implements AsyncIterableIterator<Frame> {
@@ -116,7 +142,8 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private ended = false;
   private readonly limit: number;
   private readonly step: number | undefined;
-  private readonly clock = new RunClock();
+  private readonly clock: RunClock;
+  private lastTurn = performance.now();
   // The consumer reads `value` before asking for the next frame, so one result object serves all.
   private readonly result: IteratorYieldResult<Frame> = { value: undefined as unknown as Frame, done: false };
   private readonly ready = Promise.resolve(this.result);
@@ -131,15 +158,26 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     private readonly swapchain: SwapchainBackend,
     private readonly slots: readonly Slot[],
     options: FrameOptions,
+    gpuTimed: boolean,
     private readonly onEnd: (stats: FrameStats) => void,
   ) {
     this.limit = options.limit ?? Infinity;
     this.step = options.fixedTimestep ?? swapchain.defaultTimestep;
     this.tracer = options.tracer;
+    this.clock = new RunClock(gpuTimed);
+    for (const s of slots) {
+      s.tracer = this.tracer;
+      s.runClock = this.clock;
+    }
   }
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /** The run's figures up to now (FrameLoop.stats while the loop runs). */
+  liveStats(): FrameStats {
+    return { ...this.clock.stats(this.count), extra: this.swapchain.stats?.() ?? {} };
   }
 
   next(): Promise<IteratorResult<Frame>> {
@@ -177,7 +215,10 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     try {
       if (this.index >= this.limit || this.swapchain.endReason) return this.finish();
       const slot = this.slots[this.index % FRAMES_IN_FLIGHT]!;
-      this.acquireStart = this.tracer ? performance.now() : 0;
+      if (this.tracer) {
+        this.tracer.currentFrame = this.index; // the backend's waits during acquire belong to this frame
+        this.acquireStart = performance.now();
+      }
       slot.settle();
       const acquired = this.swapchain.acquire();
       if (acquired instanceof Promise) return acquired.then((t) => this.handOut(slot, t), (e) => this.fail(e));
@@ -196,12 +237,17 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     slot.index = this.index++;
     slot.time = this.step !== undefined ? slot.index * this.step : (performance.now() - this.clock.start) / 1000;
     slot.recorded = false;
-    slot.cmd.begin({ oneTime: true });
+    slot.beginCommands();
     slot.open = true;
     this.current = slot;
     this.result.value = slot;
     if (this.tracer) this.tracer.span("acquire", slot.index, this.acquireStart, (this.handedOut = performance.now()));
-    return this.ready;
+    // A loop whose backend never waits on I/O (headless) would otherwise run on microtasks alone and
+    // starve timers, sockets and signal handlers: give the event loop a turn every few milliseconds.
+    const now = performance.now();
+    if (now - this.lastTurn < EVENT_LOOP_TURN_MS) return this.ready;
+    this.lastTurn = now;
+    return new Promise((resolve) => setImmediate(resolve, this.result));
   }
 
   // 3. submit and 4. present -------------------------------------------------------------------
@@ -215,14 +261,17 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     tracer?.span("record", slot.index, this.handedOut, submitStart);
     this.swapchain.recordAfter?.(slot.cmd, slot.target);
     if (slot.captureRequest) recordCapture(this.device, slot);
-    slot.cmd.end();
+    slot.endCommands();
     slot.fence.reset();
     slot.submit.submit();
     slot.inFlight = true;
     slot.open = false;
     this.current = undefined;
     this.count++;
-    if (tracer) tracer.span("submit", slot.index, submitStart, (this.presentStart = performance.now()));
+    if (tracer) {
+      tracer.span("submit", slot.index, submitStart, (this.presentStart = performance.now()));
+      tracer.currentFrame = slot.index; // the backend's presentation events belong to this frame
+    }
     const presented = this.swapchain.present(slot.target, slot.fence, slot.index);
     if (presented instanceof Promise) return presented;
     tracer?.span("present", slot.index, this.presentStart);
@@ -291,4 +340,16 @@ export async function openFrameLoop(
     await backend.destroy();
     throw e;
   }
+}
+
+/** Two timestamp queries per slot and a calibrated clock, or undefined when the queue writes no timestamps. */
+function frameTimestamps(device: Device): SlotTimestamps | undefined {
+  const clock = GpuClock.create(device);
+  if (!clock) {
+    log.info(`${device.physical.name}: the queue writes no timestamps; FrameStats.gpuMsPerFrame stays undefined`);
+    return undefined;
+  }
+  log.debug(`GPU time: ${clock.validBits}-bit timestamps, ${clock.periodNs} ns per tick, ${clock.method} clock (within ${clock.uncertaintyMs.toFixed(3)} ms)`);
+  const pool = QueryPool.create(device, { type: "timestamp", count: FRAMES_IN_FLIGHT * 2, what: "frame GPU time" });
+  return { pool, clock, latest: { frame: -1, startMs: 0, endMs: 0, ms: 0 } };
 }

@@ -5,8 +5,11 @@ import { Format, Image, ImageLayout, ImageUsage, type Device, type Fence, type I
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 import { FrameLoop } from "./frame-loop.js";
 
+/** Options of the headless backend: targets are offscreen images, nothing is shown; frames reach the CPU through Frame.capture(). */
 export interface HeadlessOptions {
+  /** Target size in pixels [width, height]. */
   size: readonly [number, number];
+  /** Target format (default B8G8R8A8_UNORM); capture() returns RGBA8 whatever it is. */
   format?: Format;
   /** Offscreen images in the ring (default 2, one per frame in flight: the slot fence frees it). */
   images?: number;
@@ -59,6 +62,7 @@ export class HeadlessBackend implements SwapchainBackend {
     this.makeTargets();
   }
 
+  /** Current target size in pixels; a resize() takes effect at the next acquire. */
   get size(): readonly [number, number] {
     return this.current;
   }

@@ -9,6 +9,7 @@ import {
 import { formatPciAddress, samePciAddress } from "../sys/dev.js";
 import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
+import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
   addModeset, AtomicRequest, chooseOutput, describeMode, DrmDevice, DrmUnavailableError, DRM_FORMAT_MOD_LINEAR,
   DRM_FORMAT_XRGB8888, DumbBuffer, FlipLog, fullScreenPlane, guardState, modeRefresh, pciAddressOfNode, takeVt, type FbId, type FlipEvent, type Output,
@@ -20,6 +21,7 @@ import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 const log = logger("present");
 let nextId = 2_000_000;
 
+/** Options of the KMS backend, which shows frames full screen on a display through DRM atomic modesetting (needs DRM master: run from a VT, not under a compositor). */
 export interface KmsOptions {
   /** DRM node (default: the first card with a connected display). */
   drm?: string | DrmDevice;
@@ -37,6 +39,7 @@ export interface KmsOptions {
   sync?: "auto" | "cpu-wait";
 }
 
+/** How frames reach the display: "prime" scans the Vulkan images out directly (exported as dmabufs and imported as framebuffers); "dumb-copy" copies each frame into a CPU-mapped dumb buffer when that import is not possible. */
 export type KmsPath = "prime" | "dumb-copy";
 
 /** The layout frames leave a target in: scanned out as it is, or copied out of. */
@@ -82,6 +85,9 @@ export class KmsBackend implements SwapchainBackend {
   private readonly flips = new FlipLog();
   private presented = 0;
   private destroyed = false;
+  /** Where page flips (and the frame each took off screen) are recorded, and the frame on screen. */
+  private tracer: FrameTracer | undefined;
+  private onScreenFrame = -1;
 
   private constructor(
     readonly device: Device,
@@ -298,10 +304,19 @@ export class KmsBackend implements SwapchainBackend {
     this.presented++;
   }
 
+  /** Records page flips into `tracer` (see SwapchainBackend.traceTo). */
+  traceTo(tracer: FrameTracer | undefined): void {
+    this.tracer = tracer;
+    this.onScreenFrame = -1; // frame numbers start again with each run
+  }
+
   private track(t: KmsTarget, flip: Promise<FlipEvent>): Promise<FlipEvent> {
+    const frame = this.tracer?.currentFrame ?? -1; // the frame being presented
+    const modeset = this.modeset;
     return flip.then(
       (ev) => {
         this.flips.add(ev);
+        if (this.tracer) this.traceFlip(this.tracer, frame, ev, modeset);
         for (const x of this.targets) if (x.state === "onscreen") x.state = "free";
         t.state = "onscreen";
         this.pendingFlip = undefined;
@@ -315,6 +330,18 @@ export class KmsBackend implements SwapchainBackend {
         throw e;
       },
     );
+  }
+
+  /**
+   * The flip at its kernel timestamp (CLOCK_MONOTONIC), and the release of the frame it took off
+   * screen. A modeset's flip carries a time from before the new mode's vblanks (vkms: seconds
+   * earlier), so it is placed where its event arrived.
+   */
+  private traceFlip(tracer: FrameTracer, frame: number, ev: FlipEvent, modeset: boolean): void {
+    const atMs = modeset ? performance.now() : monotonicToNowMs(ev.timeUs / 1000);
+    tracer.point("flip", frame, atMs, ev.sequence);
+    if (this.onScreenFrame >= 0) tracer.point("release", this.onScreenFrame, atMs);
+    this.onScreenFrame = frame;
   }
 
   /** Resolves once no flip is queued (the last presented image is on screen). */

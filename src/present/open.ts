@@ -8,8 +8,10 @@ import { BackendUnavailableError } from "./errors.js";
 
 const log = logger("present");
 
+/** A backend name for OpenPresenterOptions.prefer: one of BackendName, or "wayland" for dmabuf with a fallback to shm. */
 export type BackendChoice = BackendName | "wayland";
 
+/** Options of openPresenter. Only size is required. */
 export interface OpenPresenterOptions {
   /** Backends to try in order; the first that opens wins (default: automatic, see defaultBackends). */
   prefer?: readonly BackendChoice[];
@@ -56,6 +58,13 @@ export function defaultBackends(env: NodeJS.ProcessEnv = process.env): BackendCh
   return order;
 }
 
+/**
+ * Opens a Presenter with the first backend in options.prefer that can work here (default: Wayland when WAYLAND_DISPLAY is
+ * set, else KMS; then headless). A backend that cannot open (BackendUnavailableError) is skipped with a logged warning;
+ * any other error is thrown at once. Throws RangeError for a size that is not two positive integers or an unknown backend
+ * name, and BackendUnavailableError listing every reason when none opens (or the only one asked for does not).
+ * Without options.device it creates a device on instance, which the presenter destroys when it closes.
+ */
 export async function openPresenter(instance: Instance, options: OpenPresenterOptions): Promise<Presenter> {
   const [width, height] = options.size;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {

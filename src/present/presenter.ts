@@ -4,6 +4,7 @@
 import type { CommandBuffer, Device, Fence, Format, Image, ImageLayout, ImageView, Semaphore } from "../vk/index.js";
 import type { FrameTracer } from "../util/trace.js";
 
+/** Where a presenter's frames go: offscreen images (read back to PNG on request), a Wayland window through shared memory or dmabuf, or a display through KMS. */
 export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";
 
 /** An image a frame renders into. Scenes cache framebuffers per target (keyed by `id`). */
@@ -32,6 +33,7 @@ export interface Pixels {
   data: Uint8Array;
 }
 
+/** One frame of a presenter's frame loop: record the scene's commands into its target with record(), optionally capture() it; the loop submits and presents it when you ask for the next frame. */
 export interface Frame {
   readonly index: number;
   /** Seconds since the first frame (a fixed step per frame for headless, wall clock otherwise). */
@@ -43,17 +45,40 @@ export interface Frame {
   record(fn: (cmd: CommandBuffer) => void): void;
   /** Reads this frame back once the GPU has finished it (only frames asked for are copied). */
   capture(): Promise<Pixels>;
+  /**
+   * GPU time of the latest frame the GPU had finished when this one was handed out (in the steady
+   * state the frame two before, which used this slot): read back without waiting. Undefined before
+   * the first such frame, or when the device's queue writes no timestamps. The object is reused:
+   * copy what you keep.
+   */
+  readonly gpuTime: GpuTime | undefined;
 }
 
+/** When the GPU ran one frame's commands, from timestamps written at the start and end of its command buffer. */
+export interface GpuTime {
+  /** The frame (Frame.index) these times belong to. */
+  readonly frame: number;
+  /** Start and end on the performance.now() clock, in ms (see GpuClock for how they are calibrated). */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** endMs - startMs. */
+  readonly ms: number;
+}
+
+/** Options of Presenter.frames. */
 export interface FrameOptions {
   /** Stop after this many frames (default: until the presenter closes). */
   limit?: number;
   /** Seconds per frame for Frame.time; default: headless 1/60 (reproducible), others wall clock. */
   fixedTimestep?: number;
-  /** Record acquire / record / submit / present spans of each frame (write with tracer.write(path)). */
+  /**
+   * Records a frame timeline (write it with tracer.write(path)): the JS thread's steps, GPU time,
+   * waits, the compositor's presentation or the page flip, and buffer release, linked per frame.
+   */
   tracer?: FrameTracer;
 }
 
+/** Figures of the running frame loop so far (computed when read), or of the last finished one: frame count, wall seconds, frames per second and CPU milliseconds per frame. */
 export interface FrameStats {
   frames: number;
   seconds: number;
@@ -62,6 +87,11 @@ export interface FrameStats {
   cpuMsPerFrame: number;
   /** CPU time per frame of the JavaScript thread alone: the application's own overhead. */
   mainThreadCpuMsPerFrame: number;
+  /**
+   * Median GPU time per frame in ms (of the run's last 16384 frames), from timestamps at the start
+   * and end of each frame's command buffer; undefined when the device's queue writes no timestamps.
+   */
+  gpuMsPerFrame?: number;
   /** Backend-specific figures (release latency, presentation feedback, flips). */
   extra: Record<string, number | string>;
 }
@@ -69,6 +99,11 @@ export interface FrameStats {
 export interface Presenter extends TargetInfo, AsyncDisposable {
   readonly backend: BackendName;
   readonly size: readonly [number, number];
+  /**
+   * The frame loop, for `for await (const frame of presenter.frames())`: each step submits and presents the previous frame,
+   * then waits for a free slot and target. Ends at options.limit, on close(), or when the backend ends (see endReason); stats
+   * are filled then. Throws when a loop is already running or the presenter is closed.
+   */
   frames(options?: FrameOptions): AsyncIterableIterator<Frame>;
   readonly stats: FrameStats;
   /** Why the frame loop ended early (window closed, compositor gone), if it did. */
@@ -108,6 +143,19 @@ export interface SwapchainBackend {
   resize?(width: number, height: number): void;
   /** Backend figures for FrameStats.extra. */
   stats?(): Record<string, number | string>;
+  /**
+   * A Wayland backend's window: the frame loop hands it the run's tracer, and it records frame
+   * callbacks, presentation feedback and buffer releases (see WaylandWindow.traceTo).
+   */
+  readonly window?: TimelineSource;
+  /** Records the backend's own events (KMS: page flips) into the run's tracer; undefined stops. */
+  traceTo?(tracer: FrameTracer | undefined): void;
   /** Waits for outstanding work and frees everything (the device stays). */
   destroy(): Promise<void> | void;
+}
+
+/** Something that records its events into a frame loop's tracer once given one. */
+export interface TimelineSource {
+  /** Sends this source's events to tracer from now on (none with undefined); the frame loop calls it as each run starts, with that run's FrameOptions.tracer. */
+  traceTo(tracer: FrameTracer | undefined): void;
 }

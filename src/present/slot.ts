@@ -1,8 +1,19 @@
 // One of the frame loop's in-flight slots: a command buffer, the fence its submission signals, and
 // the Frame the application records into. Slots are made once and reused for every frame.
-import type { CommandBuffer, Device, Fence, PreparedSubmit, Semaphore } from "../vk/index.js";
-import type { Frame, Pixels, RenderTarget } from "./presenter.js";
+// With timestamps, each frame's commands are bracketed by two GPU timestamps (the slot's pair of
+// queries), read back once the fence has signalled: no stall, and nothing allocated.
+import type { CommandBuffer, Device, Fence, GpuClock, PreparedSubmit, QueryPool, Semaphore } from "../vk/index.js";
+import type { Frame, GpuTime, Pixels, RenderTarget } from "./presenter.js";
 import type { Buffer } from "../vk/index.js";
+import type { FrameTracer } from "../util/trace.js";
+import type { RunClock } from "./run-stats.js";
+
+/** The frame loop's timestamp queries (two per slot), the clock that reads them, and the latest frame's times. */
+export interface SlotTimestamps {
+  readonly pool: QueryPool;
+  readonly clock: GpuClock;
+  readonly latest: { frame: number; startMs: number; endMs: number; ms: number };
+}
 
 interface CaptureRequest {
   resolve: (pixels: Pixels) => void;
@@ -21,6 +32,9 @@ export class Slot implements Frame {
   captureRequest: CaptureRequest | undefined;
   readback: Buffer | undefined;
   readonly submit: PreparedSubmit;
+  /** Where the current run's waits and GPU spans go, and its GPU time samples (set by each run). */
+  tracer: FrameTracer | undefined;
+  runClock: RunClock | undefined;
 
   constructor(
     readonly slot: number,
@@ -28,8 +42,28 @@ export class Slot implements Frame {
     readonly fence: Fence,
     device: Device,
     signal: readonly Semaphore[],
+    private readonly timestamps: SlotTimestamps | undefined,
   ) {
     this.submit = device.queue.prepare({ commandBuffers: [cmd], signal, fence });
+  }
+
+  get gpuTime(): GpuTime | undefined {
+    const latest = this.timestamps?.latest;
+    return latest && latest.frame >= 0 ? latest : undefined;
+  }
+
+  /** Starts the frame's command buffer: the slot's queries are reset and the start timestamp written. */
+  beginCommands(): void {
+    this.cmd.begin({ oneTime: true });
+    if (!this.timestamps) return;
+    this.timestamps.pool.reset(this.cmd, this.slot * 2, 2);
+    this.timestamps.pool.writeTimestamp(this.cmd, "top", this.slot * 2);
+  }
+
+  /** Ends the frame's command buffer after the end timestamp (once every command before it is done). */
+  endCommands(): void {
+    this.timestamps?.pool.writeTimestamp(this.cmd, "bottom", this.slot * 2 + 1);
+    this.cmd.end();
   }
 
   record(fn: (cmd: CommandBuffer) => void): void {
@@ -49,8 +83,25 @@ export class Slot implements Frame {
   /** Waits until the GPU has finished this slot's last submission (at once when none is pending). */
   settle(): void {
     if (!this.inFlight) return;
+    const tracer = this.tracer;
+    const waitStart = tracer ? performance.now() : 0;
     this.fence.wait();
     this.inFlight = false;
+    tracer?.span("wait fence", this.index, waitStart); // ends when the fence was seen signalled
+    if (this.timestamps) this.readGpuTime(this.timestamps);
+  }
+
+  /** The finished frame's two timestamps, on the performance.now() clock. */
+  private readGpuTime({ pool, clock, latest }: SlotTimestamps): void {
+    const q = this.slot * 2;
+    if (!pool.read(q, 2)) return;
+    const r = pool.results;
+    latest.frame = this.index;
+    latest.startMs = clock.toNowMs(r, 2 * q);
+    latest.endMs = clock.toNowMs(r, 2 * q + 2);
+    latest.ms = latest.endMs - latest.startMs;
+    this.runClock?.addGpuTime(latest.ms);
+    this.tracer?.span("gpu", this.index, latest.startMs, latest.endMs);
   }
 
   /** Drops a frame that was handed out but will not be submitted: the recording is thrown away. */

@@ -1,36 +1,34 @@
 // Wayland presentation through zwp_linux_dmabuf_v1: frames render straight into exportable Vulkan
-// images whose dmabufs the compositor imports (no copy). Each image's wl_buffer is made once, with
-// create_immed (default) or create + created/failed; a BufferRing hands an image out again only
-// after its wl_buffer.release.
+// images whose dmabufs the compositor imports (no copy). A BufferRing hands an image out again only
+// after its wl_buffer.release, and the sync path (dmabuf-sync.ts) decides what else reuse waits for.
 //
-// Sync, chosen at open and logged:
-// - "implicit sync-file": each frame's submission also signals an exportable semaphore; its SYNC_FD
-//   goes into the dmabuf (DMA_BUF_IOCTL_IMPORT_SYNC_FILE), so the compositor's import waits for our
-//   writes. Before an image is rendered again, the compositor's read fences (exported as a sync
-//   file) are waited on a pool thread. Needs VK_KHR_external_semaphore_fd (lavapipe has it in the VM).
-// - "cpu-wait": the frame's fence is waited on the CPU before attach/commit.
+// Buffers (dmabuf-buffers.ts): the first image of each kind (format + modifier) is sent with
+// `create`, whose `failed` event is not fatal; a rejected kind is dropped and the next one the
+// compositor listed is tried. Once a kind has imported, later images use `create_immed` (unless the
+// option says otherwise). When every kind fails, the backend is unavailable and wayland-open falls
+// back to wl_shm, logging why in one line.
 //
 // What cannot work here (no dmabuf export, no zwp_linux_dmabuf_v1, no format or modifier in common,
-// the compositor failing the import) is a BackendUnavailableError; wayland-open falls back to shm.
-import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage, modifierName, MOD_INVALID, MOD_LINEAR, Semaphore } from "../vk/index.js";
+// every import failing, a forced sync path that cannot work) is a BackendUnavailableError.
+import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage } from "../vk/index.js";
 import { samePciAddress } from "../sys/dev.js";
 import { close as closeFd, dup } from "../sys/libc.js";
-import { importSyncFile, waitDmabufFences } from "../sys/sync-file.js";
 import { logger } from "../util/log.js";
-import { DRM_FORMAT_XRGB8888 } from "../util/fourcc.js";
 import { BufferRing, type RingBuffer } from "../wayland/buffer-ring.js";
-import { chooseModifiers, type DmabufFormats, matchMainDevice, queryDmabufFormats } from "../wayland/dmabuf.js";
+import { type DmabufFormats, matchMainDevice, queryDmabufFormats } from "../wayland/dmabuf.js";
 import { WaylandProtocolError } from "../wayland/errors.js";
 import { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
+import { type BufferKind, bufferKinds, createBuffer, createBufferImmed, imageModifiers, kindName, noKindReason } from "./dmabuf-buffers.js";
+import { chooseFrameSync, type FrameSync, type SyncChoice, type SyncedBuffer } from "./dmabuf-sync.js";
 import { BackendUnavailableError } from "./errors.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 
+export type { SyncPath, SyncChoice } from "./dmabuf-sync.js";
+
 const log = logger("present");
 let nextId = 1_000_000;
-/** How long a buffer's read fences may take before we call the compositor stuck. */
-const READ_FENCE_TIMEOUT_MS = 5000;
 
 const unavailable = (reason: string, cause?: unknown) => new BackendUnavailableError("wayland-dmabuf", reason, cause === undefined ? undefined : { cause });
 
@@ -48,42 +46,39 @@ function logDeviceMatch(device: Device, mainDevice: bigint | undefined): void {
   else log.warn(`wayland-dmabuf: ${match.reason}, but we render on ${device.physical.name}: buffers cross devices`);
 }
 
-interface DmabufTarget extends RenderTarget, RingBuffer {
+interface DmabufTarget extends RenderTarget, RingBuffer, SyncedBuffer {
   wlBuffer: WlBuffer;
-  /** Our own dup of the image's dmabuf, kept only on the implicit-sync path (-1 otherwise). */
-  dmabufFd: number;
+  readonly kind: BufferKind;
 }
-
-export type SyncPath = "implicit sync-file" | "cpu-wait";
 
 export interface WaylandDmabufOptions extends WindowOptions {
   size: readonly [number, number];
   images?: number;
   paced?: boolean;
-  /** "auto" (default): implicit sync-file when the device can export sync files, else cpu-wait. */
-  sync?: "auto" | "implicit" | "cpu-wait";
-  /** create_immed (default) or create, which waits for created/failed before the first frame. */
-  bufferCreation?: "immed" | "create";
-}
-
-/** The sync path for the options and device; implicit when asked for but impossible is unavailable. */
-function chooseSync(device: Device, want: WaylandDmabufOptions["sync"] = "auto"): { sync: SyncPath; why: string } {
-  const canExport = device.has("VK_KHR_external_semaphore_fd");
-  if (want === "implicit" && !canExport) throw unavailable(`${device.physical.name}: implicit sync needs VK_KHR_external_semaphore_fd`);
-  if (want !== "cpu-wait" && canExport) return { sync: "implicit sync-file", why: "VK_KHR_external_semaphore_fd + DMA_BUF_IOCTL_IMPORT_SYNC_FILE" };
-  return { sync: "cpu-wait", why: canExport ? "requested" : "no VK_KHR_external_semaphore_fd" };
+  /**
+   * "auto" (default): explicit sync when the compositor offers it, else implicit sync files, else a
+   * CPU wait; each needs sync-file export from the device except the CPU wait. See dmabuf-sync.ts.
+   */
+  sync?: SyncChoice;
+  /**
+   * "auto" (default): `create` for the first buffer of a kind, `create_immed` once the kind is known
+   * to import. "create": always `create`. "immed": always `create_immed` (a rejection may then be
+   * a protocol error that ends the connection).
+   */
+  bufferCreation?: "auto" | "create" | "immed";
 }
 
 export class WaylandDmabufBackend implements SwapchainBackend {
   readonly name = "wayland-dmabuf" as const;
-  readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
-  readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
-  readonly sync: SyncPath;
+  readonly format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
+  readonly finalLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
   private ring: BufferRing<DmabufTarget>;
-  private modifier: bigint = MOD_LINEAR;
-  private counters = { presented: 0, resizes: 0, syncFilesImported: 0, syncFilesSignalled: 0, readFenceWaits: 0 };
-  /** Implicit sync: signalled by each frame's submission (the FrameLoop adds it), exported per frame. */
-  readonly renderFinished: Semaphore | undefined;
+  private readonly sync: FrameSync;
+  /** Kinds still worth trying, best first; `accepted` once one has imported. */
+  private kinds: BufferKind[];
+  private accepted: BufferKind | undefined;
+  private readonly rejected: string[] = [];
+  private counters = { presented: 0, resizes: 0, submitToCommitMs: 0 };
 
   private constructor(
     readonly device: Device,
@@ -92,11 +87,15 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     private readonly offered: DmabufFormats,
     private readonly options: WaylandDmabufOptions,
   ) {
-    const { sync, why } = chooseSync(device, options.sync);
-    this.sync = sync;
-    if (sync === "implicit sync-file") this.renderFinished = Semaphore.create(device, { exportable: true });
+    const driverModifiers = device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
+    this.kinds = bufferKinds(offered.formats, driverModifiers);
+    if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers));
+    this.sync = chooseFrameSync(device, window, options.sync);
     this.ring = new BufferRing(window.connection);
-    log.info(`wayland-dmabuf: sync path ${sync} (${why}); formats from ${offered.source}; buffers by ${options.bufferCreation ?? "immed"}`);
+    log.info(
+      `wayland-dmabuf: sync path ${this.sync.path} (${this.sync.why}); formats from ${offered.source}; ` +
+        `kinds ${this.kinds.map(kindName).join(", ")}; buffers by ${this.creation}`,
+    );
   }
 
   static async open(device: Device, options: WaylandDmabufOptions): Promise<WaylandDmabufBackend> {
@@ -107,13 +106,12 @@ export class WaylandDmabufBackend implements SwapchainBackend {
       let backend: WaylandDmabufBackend | undefined;
       try {
         const offered = await queryDmabufFormats(window.connection, dmabuf);
-        if (!offered.formats.has(DRM_FORMAT_XRGB8888)) throw unavailable("the compositor does not import XRGB8888 dmabufs");
         logDeviceMatch(device, offered.mainDevice);
         backend = new WaylandDmabufBackend(device, window, dmabuf, offered, options);
         await backend.allocate(window.width, window.height);
         return backend;
       } catch (e) {
-        backend?.renderFinished?.destroy();
+        backend?.sync.destroy();
         if (!window.connection.error) dmabuf.destroy();
         throw e;
       }
@@ -128,39 +126,33 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     return this.window.endReason;
   }
 
-  /** Modifiers to export with: any both sides know, else LINEAR or the implicit one (INVALID). */
-  private exportModifiers(): { offered: Set<bigint> | undefined; modifiers: bigint[] } {
-    const offered = this.offered.formats.get(DRM_FORMAT_XRGB8888);
-    const driver = this.device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
-    const common = chooseModifiers(offered, driver);
-    if (driver.length && !common.length)
-      throw unavailable(`no modifier both the driver (${driver.map(modifierName).join(", ")}) and the compositor support`);
-    if (!driver.length && !offered?.has(MOD_LINEAR) && !offered?.has(MOD_INVALID))
-      throw unavailable("the compositor takes neither LINEAR nor implicit-modifier XRGB8888");
-    // LINEAR needs no modifier chain and every importer takes it: prefer it when offered.
-    return { offered, modifiers: common.length && !offered?.has(MOD_LINEAR) ? common : [] };
+  /** Signalled by each frame's submission on the fence paths (the FrameLoop adds it). */
+  get renderFinished() {
+    return this.sync.renderFinished;
+  }
+
+  private get creation(): "auto" | "create" | "immed" {
+    return this.options.bufferCreation ?? "auto";
   }
 
   private async allocate(width: number, height: number): Promise<void> {
-    const { offered, modifiers } = this.exportModifiers();
     const count = this.options.images ?? 3;
     const ring = new BufferRing<DmabufTarget>(this.window.connection);
     const made: DmabufTarget[] = [];
-    const created: Promise<void>[] = [];
     let failure: Error | undefined;
+    const onFailed = (t: DmabufTarget) => () =>
+      (failure ??= unavailable(`zwp_linux_buffer_params_v1.failed: the compositor could not import dmabuf ${t.id} (${width}x${height} ${kindName(t.kind)})`));
     try {
-      for (let i = 0; i < count; i++) {
-        const target = this.createTarget(i, width, height, modifiers);
-        made.push(target);
-        const wlBuffer = this.importTarget(i, target, offered, (e) => (failure ??= e));
-        if (wlBuffer instanceof Promise) created.push(wlBuffer.then((b) => void ring.add(Object.assign(target, { wlBuffer: b }))));
-        else ring.add(Object.assign(target, { wlBuffer }));
+      made.push(await this.firstTarget(width, height, onFailed));
+      for (let i = 1; i < count; i++) {
+        const t = this.createTarget(width, height, this.accepted!);
+        made.push(t);
+        const buffer = await this.importTarget(t, this.creation === "create" ? "create" : "immed", onFailed(t));
+        if (!buffer) onFailed(t)();
+        else t.wlBuffer = buffer;
       }
-      // All settled, so a failed buffer does not leave the others' events unwaited; with
-      // create_immed a round trip surfaces a `failed` before the first frame is rendered.
-      if (!created.length) await this.window.connection.roundtrip();
-      const rejected = (await Promise.allSettled(created)).find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (rejected) throw rejected.reason;
+      // create_immed: a round trip surfaces a `failed` before the first frame is rendered
+      if (this.creation !== "create" && !failure) await this.window.connection.roundtrip();
       if (failure) throw failure;
     } catch (e) {
       for (const t of made) this.destroyTarget(t, false);
@@ -169,74 +161,69 @@ export class WaylandDmabufBackend implements SwapchainBackend {
         throw unavailable(`the compositor could not import our dmabufs (${e.message})`, e);
       throw e;
     }
+    for (const t of made) ring.add(t);
     this.ring = ring;
-    log.debug(`wayland-dmabuf: ${count} images ${width}x${height}, modifier ${modifierName(this.modifier)}`);
+    log.debug(`wayland-dmabuf: ${count} images ${width}x${height}, ${kindName(this.accepted!)}`);
   }
 
-  /** An exportable image and its view; the wl_buffer comes from importTarget. */
-  private createTarget(i: number, width: number, height: number, modifiers: bigint[]): DmabufTarget {
+  /** The first image: of the accepted kind, or the first kind the compositor actually imports. */
+  private async firstTarget(width: number, height: number, onFailed: (t: DmabufTarget) => () => void): Promise<DmabufTarget> {
+    for (const kind of this.accepted ? [this.accepted] : [...this.kinds]) {
+      const how = this.creation === "immed" || (this.creation === "auto" && this.accepted) ? "immed" : "create";
+      const t = this.createTarget(width, height, kind);
+      const buffer = await this.importTarget(t, how, onFailed(t)).catch((e: unknown) => {
+        this.destroyTarget(t, false);
+        throw e;
+      });
+      if (buffer) {
+        t.wlBuffer = buffer;
+        if (!this.accepted) log.debug(`wayland-dmabuf: ${kindName(kind)} imports`);
+        this.accepted = kind;
+        return t;
+      }
+      this.destroyTarget(t, false);
+      this.kinds = this.kinds.filter((k) => k !== kind);
+      this.rejected.push(kindName(kind));
+      log.debug(`wayland-dmabuf: the compositor failed to import a ${width}x${height} ${kindName(kind)} buffer; trying the next kind`);
+    }
+    throw unavailable(`the compositor failed to import every dmabuf kind it listed and we can make (${this.rejected.join(", ")}; ${width}x${height})`);
+  }
+
+  /** An exportable image of `kind` and its view; the wl_buffer comes from importTarget. */
+  private createTarget(width: number, height: number, kind: BufferKind): DmabufTarget {
+    const id = nextId++;
     const image = Image.create(this.device, {
       width,
       height,
       format: this.format,
       usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
-      exportDmabuf: { modifiers },
-      what: `wayland-dmabuf image ${i}`,
+      exportDmabuf: { modifiers: imageModifiers(kind) },
+      what: `wayland-dmabuf image ${id}`,
     });
     try {
       const view = image.createView();
-      return { id: nextId++, image, view, width, height, format: this.format, finalLayout: this.finalLayout, wlBuffer: undefined!, state: "free", dmabufFd: -1 };
+      return { id, image, view, width, height, format: this.format, finalLayout: this.finalLayout, kind, wlBuffer: undefined!, state: "free", dmabufFd: -1 };
     } catch (e) {
       image.destroy();
       throw e;
     }
   }
 
-  /**
-   * Hands the target's dmabuf to the compositor. create_immed returns the wl_buffer at once (a
-   * `failed` event is reported through `onFailed`); bufferCreation "create" resolves with it on the
-   * `created` event and rejects on `failed`.
-   */
-  private importTarget(i: number, target: DmabufTarget, offered: Set<bigint> | undefined, onFailed: (e: Error) => void): WlBuffer | Promise<WlBuffer> {
-    const { width, height } = target;
-    const exp = target.image.exportDmabuf();
+  /** Hands the target's dmabuf to the compositor; with "create", undefined when it failed to import. */
+  private async importTarget(t: DmabufTarget, how: "create" | "immed", onFailed: () => void): Promise<WlBuffer | undefined> {
+    const exported = t.image.exportDmabuf();
     try {
-      if (this.sync === "implicit sync-file") target.dmabufFd = dup(exp.fd);
-      const mod = offered?.has(exp.modifier) ? exp.modifier : MOD_INVALID;
-      this.modifier = mod;
-      const plane = exp.planes[0]!;
-      const params = this.dmabuf.create_params();
-      params.add(exp.fd, 0, plane.offset, plane.stride, Number(mod >> 32n), Number(mod & 0xffffffffn));
-      const failed = () =>
-        unavailable(`zwp_linux_buffer_params_v1.failed: the compositor could not import dmabuf ${i} (${width}x${height} XR24 modifier ${modifierName(mod)} stride ${plane.stride})`);
-      if (this.options.bufferCreation !== "create") {
-        // create_immed: failure comes as this event or as a protocol error, both before the buffer is used
-        params.listen({ created: () => {}, failed: () => onFailed(failed()) });
-        const wlBuffer = params.create_immed(width, height, DRM_FORMAT_XRGB8888, 0);
-        params.destroy();
-        return wlBuffer;
-      }
-      const created = this.window.connection.waitFor<WlBuffer>((resolve, reject) =>
-        params.listen({
-          created: (buffer) => {
-            params.destroy();
-            resolve(buffer);
-          },
-          failed: () => {
-            params.destroy();
-            reject(failed());
-          },
-        }),
-      );
-      params.create(width, height, DRM_FORMAT_XRGB8888, 0);
-      return created;
+      if (this.sync.needsDmabufFd) t.dmabufFd = dup(exported.fd);
+      const request = { dmabuf: this.dmabuf, exported, kind: t.kind, width: t.width, height: t.height };
+      return how === "create" ? await createBuffer(this.window.connection, request) : createBufferImmed(request, onFailed);
     } finally {
-      closeFd(exp.fd); // the connection holds its own duplicate until the request is sent
+      closeFd(exported.fd); // the connection holds its own duplicate until the request is sent
     }
   }
 
   private destroyTarget(t: DmabufTarget, deferred: boolean): void {
     if (t.wlBuffer && !t.wlBuffer.destroyed && !this.window.connection.error) t.wlBuffer.destroy();
+    this.sync.forget(t);
     if (t.dmabufFd >= 0) {
       closeFd(t.dmabufFd);
       t.dmabufFd = -1;
@@ -265,54 +252,38 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     // closed: the frame loop ends after this frame, and no buffer may ever come back
     if (this.window.closeRequested) return this.ring.buffers[0]!;
     const t = await this.ring.acquire({ check: () => this.window.throwIfFailed() });
-    if (t.dmabufFd >= 0) await this.waitForReaders(t);
+    await this.sync.beforeReuse(t);
     return t;
   }
 
-  /** Implicit sync: the compositor may release a buffer while its GPU still reads it. */
-  private async waitForReaders(t: DmabufTarget): Promise<void> {
-    const outcome = await waitDmabufFences(t.dmabufFd, READ_FENCE_TIMEOUT_MS);
-    if (outcome === "waited") this.counters.readFenceWaits++;
-    if (outcome === "timeout") throw new Error(`wayland-dmabuf: the compositor's fences on buffer ${t.id} did not signal within ${READ_FENCE_TIMEOUT_MS} ms`);
-  }
-
   async present(target: RenderTarget, rendered: Fence): Promise<void> {
-    this.window.throwIfFailed();
     const t = target as DmabufTarget;
-    if (!this.ring.buffers.includes(t)) return;
-    if (this.sync === "implicit sync-file") this.publishRenderFence(t);
-    else rendered.wait(); // the compositor reads a finished image
+    if (this.window.connection.error || !this.ring.buffers.includes(t)) {
+      this.sync.skipFrame(); // the render-finished signal must still be consumed
+      this.window.throwIfFailed();
+      return;
+    }
+    const submitted = performance.now(); // the FrameLoop calls present right after the submission
+    this.sync.beforeCommit(t, rendered);
     this.ring.markAttached(t);
+    this.counters.submitToCommitMs += performance.now() - submitted;
     void this.window.present(t.wlBuffer);
     this.counters.presented++;
   }
 
-  /** Implicit sync: our render-finished sync file becomes the dmabuf's write fence. */
-  private publishRenderFence(t: DmabufTarget): void {
-    const fd = this.renderFinished!.exportSyncFile(); // exporting a SYNC_FD also unsignals the semaphore
-    if (fd < 0) {
-      // -1 is a valid SYNC_FD export: "already signalled" (the driver finished the work first)
-      this.counters.syncFilesSignalled++;
-      return;
-    }
-    try {
-      importSyncFile(t.dmabufFd, fd);
-      this.counters.syncFilesImported++;
-    } finally {
-      closeFd(fd);
-    }
-  }
-
   stats(): Record<string, number | string> {
-    const { syncFilesImported, syncFilesSignalled, readFenceWaits } = this.counters;
+    const { presented, resizes, submitToCommitMs } = this.counters;
     return {
-      sync: this.sync,
+      sync: this.sync.path,
       formats: this.offered.source,
-      bufferCreation: this.options.bufferCreation ?? "immed",
-      modifier: `0x${this.modifier.toString(16)}`,
-      presented: this.counters.presented,
-      resizes: this.counters.resizes,
-      ...(this.sync === "implicit sync-file" ? { syncFilesImported, syncFilesSignalled, readFenceWaits } : {}),
+      bufferCreation: this.creation,
+      bufferKind: this.accepted ? kindName(this.accepted) : "none",
+      modifier: `0x${(this.accepted?.modifier ?? 0n).toString(16)}`,
+      ...(this.rejected.length ? { rejectedKinds: this.rejected.join(" ") } : {}),
+      presented,
+      resizes,
+      submitToCommitMs: presented ? Number((submitToCommitMs / presented).toFixed(3)) : 0,
+      ...this.sync.stats(),
       ...this.window.presentationFigures(),
     };
   }
@@ -320,7 +291,7 @@ export class WaylandDmabufBackend implements SwapchainBackend {
   async destroy(): Promise<void> {
     this.device.waitIdle();
     this.dropTargets(false);
-    this.renderFinished?.destroy();
+    this.sync.destroy();
     if (!this.window.connection.error) this.dmabuf.destroy();
     await this.window.close();
   }

@@ -15,8 +15,10 @@ import { WaylandShmBackend, type WaylandShmOptions } from "./wayland-shm.js";
 
 const log = logger("present");
 
+/** How Wayland frames reach the compositor: "dmabuf" shares GPU images (zero copy), "shm" copies each frame into shared memory, "auto" tries dmabuf and falls back to shm when the compositor or driver cannot do it. */
 export type WaylandMode = "auto" | "shm" | "dmabuf";
 
+/** Options of openWaylandPresenter: the window (title, connection) and buffer options of both Wayland backends, plus the initial size and mode (default "auto"). */
 export interface WaylandPresenterOptions extends Omit<WaylandShmOptions, "size">, Pick<WaylandDmabufOptions, "sync" | "bufferCreation"> {
   size: readonly [number, number];
   mode?: WaylandMode;

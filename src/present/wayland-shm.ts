@@ -126,13 +126,15 @@ export class WaylandShmBackend implements SwapchainBackend {
     cmd.copyImageToBuffer(target.image, (target as ShmTarget).staging, this.finalLayout);
   }
 
-  async present(target: RenderTarget, rendered: Fence): Promise<void> {
+  async present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> {
     this.window.throwIfFailed();
     const t = target as ShmTarget;
     if (!this.targets.includes(t)) return; // rendered at the old size while a resize happened
     if (!this.chain.canAcquireNow) this.counters.waitedForRelease++;
     const buf = await this.chain.acquire();
+    const waitStart = performance.now();
     rendered.wait(); // no external_semaphore_fd on lavapipe, and shm is read by the CPU anyway
+    this.window.tracer?.span("wait fence", frameIndex, waitStart);
     const t0 = performance.now();
     buf.pixels.set(new Uint8Array(t.staging.mapped, 0, t.width * t.height * 4));
     this.counters.cpuCopyMs += performance.now() - t0;

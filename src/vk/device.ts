@@ -24,8 +24,10 @@ export const OPTIONAL_EXTENSIONS = [
   "VK_EXT_queue_family_foreign",
   "VK_KHR_external_semaphore_fd",
   "VK_KHR_external_fence_fd",
+  "VK_EXT_calibrated_timestamps",
 ] as const;
 
+/** Options of Device.create: which device extensions and features to enable. */
 export interface DeviceOptions {
   /** Extensions that must be present (creation fails with a clear message otherwise). */
   extensions?: string[];
@@ -35,6 +37,10 @@ export interface DeviceOptions {
   anisotropy?: boolean;
 }
 
+/**
+ * A logical Vulkan device with one graphics queue (Instance.createDevice or Device.create). It numbers submissions, frees
+ * retired resources once the GPU is done with them, and refuses to be destroyed before the resources made on it.
+ */
 export class Device extends Resource {
   readonly handle: VkTypes.VkDevice = new vk.VkDevice();
   readonly queue: Queue;
@@ -97,10 +103,16 @@ export class Device extends Resource {
     log.info(`device: ${physical.summary()}; enabled ${names.join(" ") || "no extensions"}`);
   }
 
+  /**
+   * A logical device on physical with one graphics queue, the required extensions, whichever optional ones it has, and
+   * samplerAnisotropy when available. Usually made by instance.createDevice(). Throws Error naming the device when it has
+   * no graphics queue or lacks a required extension, and VulkanError when vkCreateDevice fails.
+   */
   static create(instance: Instance, physical: PhysicalDevice, options: DeviceOptions = {}): Device {
     return new Device(instance, physical, options);
   }
 
+  /** Whether an extension was enabled on this device, e.g. has("VK_EXT_external_memory_dma_buf"). */
   has(extension: string): boolean {
     return this.extensions.has(extension);
   }
@@ -117,6 +129,7 @@ export class Device extends Resource {
     return ++this.submitted;
   }
 
+  /** Number of the latest queue submission (submissions are numbered from 1; 0 before any). */
   get lastSubmission(): number {
     return this.submitted;
   }
@@ -136,10 +149,12 @@ export class Device extends Resource {
     this.deferred.push(this.submitted, () => resource.destroy());
   }
 
+  /** Resources retired with retire() and still waiting for the GPU. */
   get pendingDestruction(): number {
     return this.deferred.size;
   }
 
+  /** Waits (blocking) until the GPU has finished all submitted work, then frees everything retired. Throws VulkanError, e.g. VK_ERROR_DEVICE_LOST. */
   waitIdle(): void {
     check("vkDeviceWaitIdle", vk.vkDeviceWaitIdle(this.handle));
     this.deferred.complete(this.submitted);

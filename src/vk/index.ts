@@ -1,6 +1,6 @@
 // The typed Vulkan layer over nvk. Everything scanout renders with comes from here.
 // Every resource is made by a static `X.create(device, options)`; `options.scope` takes ownership.
-export { vk, chain, type VkTypes } from "./nvk.js";
+export { vk, chain, type VkTypes, type Nvk } from "./nvk.js";
 export { VulkanError, check, resultName } from "./result.js";
 export { Scope, type Destroyable } from "./scope.js";
 export { Resource, DeviceResource, UseAfterDestroyError, type Owned } from "./resource.js";
@@ -49,3 +49,4 @@ export {
 export { Sampler, type SamplerOptions } from "./sampler.js";
 export { CommandPool, CommandBuffer, type CommandPoolOptions, type TransitionOptions } from "./commands.js";
 export { Fence, Semaphore, type FenceOptions, type SemaphoreOptions } from "./sync.js";
+export { QueryPool, GpuClock, timestampSupport, type QueryPoolOptions, type TimestampSupport, type ClockCalibration } from "./query.js";

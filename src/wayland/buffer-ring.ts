@@ -2,18 +2,35 @@
 // free -> rendering -> attached -> (wl_buffer.release) -> free: a buffer the compositor holds is
 // never handed out, and waiting for a free one is a promise resolved by the release event.
 import { logger } from "../util/log.js";
+import type { FrameTracer } from "../util/trace.js";
 import type { Connection } from "./connection.js";
 import type { WlBuffer } from "./protocol/wayland.js";
 
 const log = logger("wayland");
 
+/** Tracers of connections whose rings record releases and waits (see traceBufferRings). */
+const tracers = new WeakMap<Connection, FrameTracer>();
+
+/**
+ * Records, into `tracer`, every release of a buffer attached through a ring on `connection` (with
+ * the frame that attached it: tracer.currentFrame at markAttached) and every wait for one;
+ * undefined stops. The window does this for its connection (WaylandWindow.traceTo).
+ */
+export function traceBufferRings(connection: Connection, tracer: FrameTracer | undefined): void {
+  if (tracer) tracers.set(connection, tracer);
+  else tracers.delete(connection);
+}
+
+/** Where a buffer is in its cycle: free (can be handed out), rendering (handed out, not yet attached), attached (the compositor holds it until wl_buffer.release). */
 export type BufferState = "free" | "rendering" | "attached";
 
+/** What a BufferRing cycles: a wl_buffer (shm or dmabuf) and its state, which the ring updates. */
 export interface RingBuffer {
   readonly wlBuffer: WlBuffer;
   state: BufferState;
 }
 
+/** Options of BufferRing.acquire. */
 export interface AcquireOptions<B> {
   /** A new buffer when none is free (undefined: wait for a release instead). */
   grow?: () => B | undefined;
@@ -21,9 +38,15 @@ export interface AcquireOptions<B> {
   check?: () => void;
 }
 
+/**
+ * The buffers a Wayland client presents in turn, whatever their memory. A buffer the compositor holds is never handed out;
+ * acquire() waits for its wl_buffer.release instead (a promise, no polling).
+ */
 export class BufferRing<B extends RingBuffer> {
   readonly buffers: B[] = [];
   private readonly waiters: Array<() => void> = [];
+  /** The frame each buffer was last attached for, while traced. */
+  private readonly attachedFrames = new Map<B, number>();
 
   /** `onRelease` runs when a buffer comes back, before a waiter is woken (e.g. to destroy it). */
   constructor(
@@ -37,6 +60,9 @@ export class BufferRing<B extends RingBuffer> {
       release: () => {
         if (buffer.state !== "attached") log.warn(`${buffer.wlBuffer}: release while ${buffer.state}`);
         buffer.state = "free";
+        const tracer = tracers.get(this.connection);
+        const frame = this.attachedFrames.get(buffer);
+        if (tracer && frame !== undefined) tracer.point("release", frame);
         this.onRelease?.(buffer);
         this.wakeOne();
       },
@@ -54,7 +80,10 @@ export class BufferRing<B extends RingBuffer> {
         buffer.state = "rendering";
         return buffer;
       }
+      const tracer = tracers.get(this.connection);
+      const waitStart = tracer ? performance.now() : 0;
       await this.connection.waitFor<void>((resolve) => this.waiters.push(() => resolve()));
+      tracer?.span("wait release", tracer.currentFrame, waitStart);
     }
   }
 
@@ -67,6 +96,8 @@ export class BufferRing<B extends RingBuffer> {
   markAttached(buffer: B): void {
     if (buffer.state !== "rendering") throw new Error(`${buffer.wlBuffer} attached while ${buffer.state}`);
     buffer.state = "attached";
+    const tracer = tracers.get(this.connection);
+    if (tracer) this.attachedFrames.set(buffer, tracer.currentFrame);
   }
 
   /** Returns a buffer that was acquired but will not be attached. */

@@ -1,9 +1,12 @@
 // A toplevel window: wl_surface + xdg_surface + xdg_toplevel. Honours configure sizes (0x0 means
 // we choose), acks configures lazily right before the commit that applies them, answers pings,
 // turns close into a flag and a promise, paces frames with wl_surface.frame callbacks and collects
-// wp_presentation feedback when the compositor offers it.
+// wp_presentation feedback when the compositor offers it. Given a frame tracer (traceTo), it records
+// frame callbacks, presentation feedback, waits for frame callbacks and its buffers' releases.
 import { CLOCK_MONOTONIC, clockNs } from "../sys/libc.js";
 import { logger } from "../util/log.js";
+import { nowOffsetMs, type FrameTracer } from "../util/trace.js";
+import { traceBufferRings } from "./buffer-ring.js";
 import { Connection, type ConnectOptions } from "./connection.js";
 import { Globals } from "./globals.js";
 import { WpPresentation } from "./protocol/presentation-time.js";
@@ -20,8 +23,11 @@ export const MAX_COMPOSITOR_VERSION = 4;
 /** The wl_surface version from which damage_buffer (damage in buffer coordinates) exists. */
 const DAMAGE_BUFFER_SINCE = 4;
 
+/** Options of WaylandWindow.open: what the window is called and, when reusing one, the connection (else one is opened from the ConnectOptions). */
 export interface WindowOptions extends ConnectOptions {
+  /** Window title shown by the compositor (xdg_toplevel.set_title); none when omitted. */
   title?: string;
+  /** Application id the compositor groups windows by (xdg_toplevel.set_app_id). */
   appId?: string;
   /** Size we want when the compositor leaves it to us (configure 0x0). */
   size?: readonly [number, number];
@@ -31,6 +37,7 @@ export interface WindowOptions extends ConnectOptions {
   globals?: Globals;
 }
 
+/** What the compositor reported through wp_presentation feedback, when it offers it. */
 export interface PresentationStats {
   /** Frames the compositor reported as presented / discarded through wp_presentation. */
   presented: number;
@@ -41,6 +48,11 @@ export interface PresentationStats {
   refreshNs: number;
 }
 
+/**
+ * A Wayland xdg_toplevel window: binds the globals it needs, applies configure events (size changes, close requests), and
+ * presents wl_buffers paced by frame callbacks, measuring presentation latency through wp_presentation when the compositor
+ * offers it. Made with WaylandWindow.open; close() destroys it.
+ */
 export class WaylandWindow {
   readonly connection: Connection;
   readonly globals: Globals;
@@ -65,6 +77,9 @@ export class WaylandWindow {
   private readonly ownsConnection: boolean;
   /** wp_presentation's clock (CLOCK_MONOTONIC until clock_id says otherwise); undefined if unreadable. */
   private clockId: number | undefined = CLOCK_MONOTONIC;
+  /** Adds to a presentation-clock time (ms) to give performance.now() ms; measured on first use. */
+  private clockOffsetMs: number | undefined;
+  private tracerValue: FrameTracer | undefined;
   /** The first failure of a frame callback (the connection failed, a handler threw). */
   private failure: Error | undefined;
   private latencySumMs = 0;
@@ -84,6 +99,7 @@ export class WaylandWindow {
     this.presentation?.listen({
       clock_id: (clk) => {
         this.clockId = readableClock(clk);
+        this.clockOffsetMs = undefined;
       },
     });
     this.surface = this.compositor.create_surface();
@@ -186,6 +202,11 @@ export class WaylandWindow {
     else this.surface.damage(0, 0, this.width, this.height); // surface coordinates = buffer's at scale 1
     const done = this.connection.callbackDone(this.surface.frame());
     done.catch((e: Error) => (this.failure ??= e));
+    const tracer = this.tracerValue;
+    if (tracer) {
+      const frame = tracer.currentFrame;
+      done.then((time) => tracer.point("frame callback", frame, performance.now(), time), () => {});
+    }
     if (this.presentation) this.trackPresentation();
     this.surface.commit();
     this.pendingFrame = done;
@@ -211,29 +232,59 @@ export class WaylandWindow {
     const pending = this.pendingFrame;
     if (!pending) return false;
     this.pendingFrame = undefined;
+    const tracer = this.tracerValue;
+    const waitStart = tracer ? performance.now() : 0;
     await Promise.race([pending, this.closeRequest]);
+    tracer?.span("wait frame callback", tracer.currentFrame, waitStart);
     return true;
   }
 
+  /** The tracer given to traceTo, if any. */
+  get tracer(): FrameTracer | undefined {
+    return this.tracerValue;
+  }
+
+  /**
+   * Records this window's frame callbacks, presentation feedback (presented at its time on the
+   * performance.now() clock, with refresh and flags; or discarded), frame-callback waits and the
+   * releases of buffer rings on its connection into `tracer`, labelled with tracer.currentFrame at
+   * commit; undefined stops.
+   */
+  traceTo(tracer: FrameTracer | undefined): void {
+    this.tracerValue = tracer;
+    traceBufferRings(this.connection, tracer);
+  }
+
   private trackPresentation(): void {
-    const committed = this.clockId === undefined ? undefined : clockNs(this.clockId);
+    const committedMs = performance.now();
+    const tracer = this.tracerValue;
+    const frame = tracer?.currentFrame ?? 0;
     const fb = this.presentation!.feedback(this.surface);
     fb.listen({
       sync_output: () => {},
-      presented: (secHi, secLo, nsec, refresh) => {
+      presented: (secHi, secLo, nsec, refresh, _seqHi, _seqLo, flags) => {
         this.presentationStats.presented++;
         this.presentationStats.refreshNs = refresh;
-        if (committed !== undefined) {
-          const t = (BigInt(secHi) << 32n | BigInt(secLo)) * 1_000_000_000n + BigInt(nsec);
-          this.latencySumMs += Number(t - committed) / 1e6;
-          this.latencyCount++;
-          this.presentationStats.meanLatencyMs = this.latencySumMs / this.latencyCount;
-        }
+        const presentedMs = this.presentationTimeMs(secHi, secLo, nsec);
+        if (presentedMs === undefined) return;
+        this.latencySumMs += presentedMs - committedMs;
+        this.latencyCount++;
+        this.presentationStats.meanLatencyMs = this.latencySumMs / this.latencyCount;
+        tracer?.point("presented", frame, presentedMs, refresh, flags);
       },
       discarded: () => {
         this.presentationStats.discarded++;
+        tracer?.point("discarded", frame);
       },
     });
+  }
+
+  /** A wp_presentation timestamp on the performance.now() clock (ms); undefined when its clock is unreadable. */
+  private presentationTimeMs(secHi: number, secLo: number, nsec: number): number | undefined {
+    const clockId = this.clockId;
+    if (clockId === undefined) return undefined;
+    this.clockOffsetMs ??= nowOffsetMs(() => Number(clockNs(clockId)) / 1e6);
+    return (secHi * 2 ** 32 + secLo) * 1e3 + nsec / 1e6 + this.clockOffsetMs;
   }
 
   /** wp_presentation figures for a presenter's stats. */
@@ -265,6 +316,7 @@ export class WaylandWindow {
     if (this.ownsConnection) await c.close();
   }
 
+  /** `await using` support: calls close(). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

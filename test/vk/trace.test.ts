@@ -1,6 +1,8 @@
-// The frame timeline: every frame gets acquire, record, submit and present spans, in order.
+// The frame timeline: every frame gets acquire, record, submit and present spans on the JS thread's
+// track, in order, plus a GPU span and a fence wait.
 import { describe, expect, it } from "vitest";
 import { FrameTracer, Instance, createHeadlessPresenter } from "../../src/index.js";
+import { TRACKS } from "../../src/util/trace.js";
 import { Triangle } from "../../src/scenes/index.js";
 
 describe("frame tracer", () => {
@@ -18,13 +20,17 @@ describe("frame tracer", () => {
       scene.destroy();
       await out.close();
     }
-    const events = tracer.toJSON().traceEvents.filter((e) => (e as { ph: string }).ph === "X") as { name: string; ts: number; dur: number; args: { frame: number } }[];
+    const all = tracer.toJSON().traceEvents.filter((e) => e.ph === "X");
+    const events = all.filter((e) => e.tid === TRACKS.js.tid);
     expect(events.length).toBe(20);
     for (let f = 0; f < 5; f++) {
-      const mine = events.filter((e) => e.args.frame === f);
+      const mine = events.filter((e) => e.args!.frame === f);
       expect(mine.map((e) => e.name)).toEqual(["acquire", "record", "submit", "present"]);
-      for (let i = 1; i < mine.length; i++) expect(mine[i]!.ts).toBeGreaterThanOrEqual(mine[i - 1]!.ts);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.ts).toBeGreaterThanOrEqual(mine[i - 1]!.ts!);
     }
+    // every frame also ran on the GPU (timestamp queries) and had its fence waited for once
+    expect(all.filter((e) => e.name === "gpu").map((e) => e.args!.frame)).toEqual([0, 1, 2, 3, 4]);
+    expect(all.filter((e) => e.name === "wait fence").map((e) => e.args!.frame).sort()).toEqual([0, 1, 2, 3, 4]);
     expect(gpu.validationMessages).toEqual([]);
   });
 });
