@@ -7,15 +7,21 @@ import { mkdir, open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { encodePng } from "./png.js";
 
+/** A colour as red, green, blue bytes (0..255). */
 export type Rgb = readonly [number, number, number];
+/** A point or direction in model space (x, y, z; +Y up). */
 type Vec3 = readonly [number, number, number];
 
+/** Width and height in texels of the generated demo texture (a 4x4 atlas of CELL-sized cells). */
 export const TEXTURE_SIZE = 512;
+/** Side in texels of one atlas cell of the demo texture; each face of the demo model uses one cell. */
 export const CELL = 128; // texture atlas: 4x4 cells of 128x128 texels
 const MARK = 24; // marker squares, CELL-relative
 const MARK_INSET = 10;
 
+/** The top-left marker colour of each cube face (and white in general). */
 export const WHITE: Rgb = [255, 255, 255];
+/** The top-right marker and cell border colour of the demo texture. */
 export const BLACK: Rgb = [0, 0, 0];
 
 /** A textured quad of the generated model: centre, outward normal, "up" in the face, half extents. */
@@ -32,6 +38,7 @@ export interface DemoFace {
 
 // Listed in drawing order. The cube comes first and the walls last on purpose: without a working
 // depth test the walls would paint over the cube.
+/** The faces of the generated demo room: the six cube faces (each its own colour, with orientation markers), then the floor and two walls. */
 export const DEMO_FACES: readonly DemoFace[] = [
   { name: "cube +Z", cell: 4, colour: [40, 70, 220], centre: [0, 0.5, 0.5], normal: [0, 0, 1], up: [0, 1, 0], half: [0.5, 0.5], markers: true },
   { name: "cube -Z", cell: 5, colour: [230, 200, 40], centre: [0, 0.5, -0.5], normal: [0, 0, -1], up: [0, 1, 0], half: [0.5, 0.5], markers: true },
@@ -74,6 +81,7 @@ export function demoTexel(x: number, y: number): Rgb {
   return cy % 16 < 2 || brickX < 2 ? [face.colour[0] >> 1, face.colour[1] >> 1, face.colour[2] >> 1] : face.colour;
 }
 
+/** The generated demo texture as tightly packed RGBA8 pixels, TEXTURE_SIZE x TEXTURE_SIZE, rows from the top (see demoTexel). */
 export function demoTexture(): Uint8Array {
   const px = new Uint8Array(TEXTURE_SIZE * TEXTURE_SIZE * 4);
   for (let y = 0; y < TEXTURE_SIZE; y++) {
@@ -143,6 +151,7 @@ export function demoObj(): string {
   return [...out, ...vLines, ...vtLines, ...vnLines, ...fLines, ""].join("\n");
 }
 
+/** Paths of the files generateDemoModel wrote: the OBJ model and its PNG texture. */
 export interface GeneratedAssets {
   obj: string;
   texture: string;

@@ -1,10 +1,20 @@
-// PNG decoding into tightly packed RGBA8 (what a VK_FORMAT_R8G8B8A8_SRGB/UNORM image wants), through
-// pngjs. Every colour type (grey, grey+alpha, RGB, RGBA, palette with or without tRNS) and bit depth
-// comes out as 4 bytes a pixel; 16-bit samples are scaled down to 8.
-import { readFile } from "node:fs/promises";
+// PNG decoding into tightly packed RGBA8 (what a VK_FORMAT_R8G8B8A8_SRGB/UNORM image wants). Every
+// colour type (grey, grey+alpha, RGB, RGBA, palette with or without tRNS), bit depth and Adam7
+// interlacing comes out as 4 bytes a pixel; 16-bit samples are scaled down to 8.
+//
+// Our own decoder (png/): chunks are walked and CRC-checked first (chunks.ts), the image data is
+// inflated to exactly the size the header implies and no more (scanlines.ts), and the RGBA image is
+// allocated only once that data is there (rgba.ts). So a damaged or hostile file fails with an
+// AssetError naming it, and a small file cannot make us allocate what its header merely claims.
+import { constants } from "node:buffer";
 import { PNG } from "pngjs";
 import { AssetError } from "./errors.js";
+import { readChunks, SIGNATURE, type Faults } from "./png/chunks.js";
+import { colours, passToRgba } from "./png/rgba.js";
+import { inflateScanlines, passes, scanlineBytes, unfilter } from "./png/scanlines.js";
+import { readAssetFile } from "./read-file.js";
 
+/** A decoded image: 8-bit RGBA, 4 bytes a pixel, no row padding. */
 export interface Rgba8Image {
   name: string;
   width: number;
@@ -13,14 +23,18 @@ export interface Rgba8Image {
   data: Uint8Array;
 }
 
+/** Options of {@link decodePng} and {@link loadPng}. */
 export interface PngOptions {
   /** Name used in errors (defaults to the path, or "<png>"). */
   name?: string;
   /** Largest width or height accepted: pass the device's maxImageDimension2D. */
   maxDimension?: number;
+  /** Largest width * height accepted. Default DEFAULT_MAX_PIXELS. */
+  maxPixels?: number;
 }
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** 16384 x 16384 (1 GiB as RGBA8): the largest texture most GPUs take. */
+export const DEFAULT_MAX_PIXELS = 16384 * 16384;
 
 /** Reads width and height from the IHDR chunk without decoding, so oversize images fail early. */
 export function pngSize(buf: Uint8Array, name = "<png>"): { width: number; height: number } {
@@ -46,29 +60,37 @@ export function decodePng(buf: Uint8Array, options: PngOptions = {}): Rgba8Image
   if (max !== undefined && (width > max || height > max)) {
     throw new AssetError(name, `image is ${width}x${height}, larger than the device's maximum of ${max}x${max}`);
   }
-  let png: PNG;
-  try {
-    png = PNG.sync.read(Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
-  } catch (e) {
-    throw new AssetError(name, `corrupt or truncated PNG (${(e as Error).message})`);
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (width * height > maxPixels) {
+    throw new AssetError(name, `image is ${width}x${height} (${width * height} pixels), more than the limit of ${maxPixels} pixels`);
   }
-  const expected = width * height * 4;
-  if (png.width !== width || png.height !== height || png.data.length !== expected) {
-    throw new AssetError(name, `corrupt or truncated PNG (decoded ${png.data.length} bytes, expected ${expected})`);
+  const faults: Faults = {
+    truncated: (detail) => new AssetError(name, `truncated PNG (${detail})`),
+    corrupt: (detail) => new AssetError(name, `corrupt or truncated PNG (${detail})`),
+  };
+  const chunks = readChunks(buf, faults);
+  const h = chunks.header;
+  const layout = passes(h);
+  const expected = scanlineBytes(layout);
+  if (Math.max(expected, width * height * 4) > constants.MAX_LENGTH) {
+    throw new AssetError(name, `image is ${width}x${height}, too large to decode in memory`);
   }
-  return { name, width, height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, expected) };
+  const raw = inflateScanlines(chunks, expected, faults);
+  const c = colours(chunks);
+  const data = new Uint8Array(width * height * 4);
+  const bpp = Math.max(1, h.bitsPerPixel >> 3);
+  let offset = 0;
+  for (const pass of layout) {
+    const start = offset;
+    offset = unfilter(raw, offset, pass, bpp, faults);
+    passToRgba(h, c, raw, start, pass, data, faults);
+  }
+  return { name, width, height, data };
 }
 
 /** Reads and decodes a PNG file; errors name the file. */
 export async function loadPng(path: string, options: PngOptions = {}): Promise<Rgba8Image> {
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AssetError(path, `cannot read PNG file${code === "ENOENT" ? ": no such file" : code ? `: ${code}` : ""}`);
-  }
-  return decodePng(data, { ...options, name: options.name ?? path });
+  return decodePng(await readAssetFile(path, "PNG"), { ...options, name: options.name ?? path });
 }
 
 /** Encodes RGBA8 pixels as a PNG (used by the model generator and golden-image tests). */

@@ -285,6 +285,39 @@ describe("bad input names the file and line", () => {
     );
   });
 
+  it("numbers that overflow to Infinity are refused in every numeric field", () => {
+    const cases: [string, string][] = [
+      ["v 1e400 0 0\n", `m.obj:1: x coordinate "1e400" is out of range (not a finite 32-bit float) in 'v' statement`],
+      ["v 0 -1e400 0\n", `m.obj:1: y coordinate "-1e400" is out of range (not a finite 32-bit float) in 'v' statement`],
+      ["v 0 0 0\nv 0 0 1e39\n", `m.obj:2: z coordinate "1e39" is out of range (not a finite 32-bit float) in 'v' statement`],
+      [`v ${"9".repeat(400)} 0 0\n`, `m.obj:1: x coordinate "${"9".repeat(40)}" is out of range (not a finite 32-bit float) in 'v' statement`],
+      ["vt 1E+999 0\n", `m.obj:1: u coordinate "1E+999" is out of range (not a finite 32-bit float) in 'vt' statement`],
+      ["vt 0 4e38\n", `m.obj:1: v coordinate "4e38" is out of range (not a finite 32-bit float) in 'vt' statement`],
+      ["vn 0 0 -1e400\n", `m.obj:1: z component "-1e400" is out of range (not a finite 32-bit float) in 'vn' statement`],
+    ];
+    for (const [text, message] of cases) expect(err(() => parseObj(text + "f 1 1 1\n", { name: "m.obj" })).message, text).toBe(message);
+    // the largest finite float32 and tiny numbers (which round to 0) are fine
+    const m = parseObj("v 3.4028234e38 -3.4028234e38 1e-400\nv 0 0 0\nv 0 1 0\nf 1 2 3\n");
+    expect(m.bounds.max[0]).toBe(Math.fround(3.4028234e38));
+    expect(m.bounds.min[1]).toBe(Math.fround(-3.4028234e38));
+    // spellings of infinity and NaN are not numbers at all
+    for (const word of ["inf", "Infinity", "NaN", "-nan"]) {
+      expect(err(() => parseObj(`v ${word} 0 0\n`, { name: "m.obj" })).message).toBe(
+        `m.obj:1: non-numeric x coordinate "${word}" in 'v' statement`,
+      );
+    }
+  });
+
+  it("face indices with absurdly many digits are reported as written, not as Infinity", () => {
+    const big = "9".repeat(400);
+    expect(err(() => parseObj(`v 0 0 0\nf 1 1 ${big}\n`, { name: "m.obj" })).message).toBe(
+      `m.obj:2: face position index ${"9".repeat(40)} out of range (1 position defined so far)`,
+    );
+    expect(err(() => parseObj(`v 0 0 0\nf 1 1 -${big}\n`, { name: "m.obj" })).message).toBe(
+      `m.obj:2: face position index -${"9".repeat(39)} out of range (1 position defined so far)`,
+    );
+  });
+
   it("loadObj errors carry the path", async () => {
     const bad = join(dir, "bad.obj");
     await writeFile(bad, "v 0 0 0\nv 0 0 0\nv 0 0 0\nf 1 2 9\n");

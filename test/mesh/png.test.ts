@@ -2,62 +2,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
+import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AssetError } from "../../src/assets/errors.js";
 import { decodePng, encodePng, loadPng, pngSize } from "../../src/assets/png.js";
+import { chunk, ihdr, makePng, scanlines, SIGNATURE, type PngSpec } from "../assets/png-writer.js";
 
-// A minimal PNG writer of our own, so every colour type and bit depth can be produced exactly
-// (pngjs cannot write palette images or sub-byte depths).
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, "ascii");
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-  return Buffer.concat([head, data, crc]);
-}
-/** samples: one array per row of channel values at the given depth. */
-function makePng(opts: { width: number; height: number; depth: number; colorType: number; rows: number[][]; plte?: number[]; trns?: number[] }): Buffer {
-  const { width, height, depth, colorType, rows } = opts;
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = depth;
-  ihdr[9] = colorType;
-  const raw: number[] = [];
-  for (const row of rows) {
-    raw.push(0); // filter: none
-    if (depth === 16) for (const s of row) raw.push(s >> 8, s & 0xff);
-    else if (depth === 8) raw.push(...row);
-    else {
-      let acc = 0, bits = 0;
-      for (const s of row) {
-        acc = (acc << depth) | s;
-        bits += depth;
-        if (bits === 8) {
-          raw.push(acc);
-          acc = bits = 0;
-        }
-      }
-      if (bits) raw.push(acc << (8 - bits));
-    }
-  }
-  const parts = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr)];
-  if (opts.plte) parts.push(chunk("PLTE", Buffer.from(opts.plte)));
-  if (opts.trns) parts.push(chunk("tRNS", Buffer.from(opts.trns)));
-  parts.push(chunk("IDAT", deflateSync(Buffer.from(raw))), chunk("IEND", Buffer.alloc(0)));
-  return Buffer.concat(parts);
-}
 const pixels = (img: { data: Uint8Array }) => Array.from(img.data);
 
 describe("PNG colour types decode to RGBA8", () => {
@@ -113,6 +63,77 @@ describe("PNG colour types decode to RGBA8", () => {
   });
 });
 
+describe("PNG structure", () => {
+  /** A deterministic image with detail in every channel, so each filter has work to do. */
+  function noisy(width: number, height: number): Uint8Array {
+    const px = new Uint8Array(width * height * 4);
+    for (let i = 0, seed = 12345; i < px.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      px[i] = (i % 4 === 3 ? 128 + (i % 97) : (i * 7) & 0xff) ^ (seed >>> 29);
+    }
+    return px;
+  }
+
+  it("every scanline filter (None, Sub, Up, Average, Paeth) is reversed, for RGBA and RGB", () => {
+    const [width, height] = [37, 23];
+    for (const colorType of [6, 2] as const) {
+      // opaque for RGB: pngjs would blend a translucent source with its background when dropping alpha
+      const px = noisy(width, height).map((v, i) => (colorType === 2 && i % 4 === 3 ? 255 : v));
+      for (const filterType of [0, 1, 2, 3, 4]) {
+        const png = new PNG({ width, height, colorType, inputColorType: 6, inputHasAlpha: true, filterType, bitDepth: 8 });
+        png.data = Buffer.from(px);
+        const img = decodePng(PNG.sync.write(png, { colorType, inputColorType: 6, inputHasAlpha: true, filterType, bitDepth: 8 }));
+        expect(pixels(img), `colour type ${colorType}, filter ${filterType}`).toEqual(Array.from(px));
+      }
+    }
+  });
+
+  it("Adam7 interlaced images decode to the same pixels as plain ones, for every colour type and odd sizes", () => {
+    const forms: Omit<PngSpec, "width" | "height" | "rows">[] = [
+      { depth: 1, colorType: 0 },
+      { depth: 4, colorType: 0 },
+      { depth: 16, colorType: 0 },
+      { depth: 8, colorType: 2 },
+      { depth: 16, colorType: 6 },
+      { depth: 8, colorType: 4 },
+      { depth: 2, colorType: 3, plte: [10, 20, 30, 40, 50, 60, 70, 80, 90, 200, 210, 220], trns: [0, 128] },
+    ];
+    const channels: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+    for (const form of forms) {
+      for (const [width, height] of [[1, 1], [3, 5], [9, 9], [17, 2]]) {
+        const levels = form.colorType === 3 ? 4 : 2 ** form.depth;
+        const rows = Array.from({ length: height }, (_, y) =>
+          Array.from({ length: width * channels[form.colorType] }, (_, i) => (y * 31 + i * 17) % levels),
+        );
+        const spec = { ...form, width, height, rows };
+        const plain = decodePng(makePng(spec));
+        const interlaced = decodePng(makePng({ ...spec, interlace: true }));
+        expect(pixels(interlaced), `${JSON.stringify(form)} ${width}x${height}`).toEqual(pixels(plain));
+      }
+    }
+    // and the plain decode is right: a 3x2 RGB image read back pixel by pixel
+    const rgb = decodePng(makePng({ width: 3, height: 2, depth: 8, colorType: 2, interlace: true, rows: [[1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15, 16, 17, 18]] }));
+    expect(pixels(rgb)).toEqual([1, 2, 3, 255, 4, 5, 6, 255, 7, 8, 9, 255, 10, 11, 12, 255, 13, 14, 15, 255, 16, 17, 18, 255]);
+  });
+
+  it("tRNS colour keys make matching grey and RGB pixels transparent (16-bit keys compared before scaling)", () => {
+    const grey = decodePng(makePng({ width: 3, height: 1, depth: 8, colorType: 0, rows: [[5, 6, 5]], trns: [0, 5] }));
+    expect(pixels(grey)).toEqual([5, 5, 5, 0, 6, 6, 6, 255, 5, 5, 5, 0]);
+    const rgb16 = decodePng(makePng({ width: 2, height: 1, depth: 16, colorType: 2, rows: [[0x0101, 0x0202, 0x0303, 0x0101, 0x0202, 0x0304]], trns: [1, 1, 2, 2, 3, 3] }));
+    expect(pixels(rgb16)).toEqual([1, 2, 3, 0, 1, 2, 3, 255]);
+  });
+
+  it("ancillary chunks it does not know are skipped; IDAT split over several chunks is joined", () => {
+    const spec: PngSpec = { width: 2, height: 2, depth: 8, colorType: 0, rows: [[1, 2], [3, 4]] };
+    const z = deflateSync(scanlines(spec));
+    const png = Buffer.concat([
+      SIGNATURE, ihdr(spec), chunk("tEXt", Buffer.from("Comment\0hello")),
+      chunk("IDAT", z.subarray(0, 3)), chunk("IDAT", z.subarray(3)), chunk("IEND", Buffer.alloc(0)),
+    ]);
+    expect(pixels(decodePng(png)).filter((_, i) => i % 4 === 0)).toEqual([1, 2, 3, 4]);
+  });
+});
+
 describe("bad PNG input names the file", () => {
   let dir: string;
   const good = makePng({ width: 4, height: 4, depth: 8, colorType: 2, rows: Array.from({ length: 4 }, () => new Array(12).fill(7)) });
@@ -161,5 +182,59 @@ describe("bad PNG input names the file", () => {
       "huge.png: image is 100000x4, larger than the device's maximum of 16384x16384",
     );
     expect(pngSize(huge)).toEqual({ width: 100_000, height: 4 });
+  });
+
+  it("damaged structure and image data: an AssetError naming the file and what is wrong", () => {
+    const spec: PngSpec = { width: 4, height: 2, depth: 8, colorType: 0, rows: [[1, 2, 3, 4], [5, 6, 7, 8]] };
+    const raw = scanlines(spec);
+    const build = (...middle: Buffer[]) => Buffer.concat([SIGNATURE, ihdr(spec), ...middle, chunk("IEND", Buffer.alloc(0))]);
+    const idat = (data: Uint8Array) => chunk("IDAT", deflateSync(data));
+    const noEnd = Buffer.concat([SIGNATURE, ihdr(spec), idat(raw)]);
+    const badFilter = Buffer.from(raw);
+    badFilter[5] = 9; // second scanline's filter byte
+    const cases: [Buffer, string][] = [
+      [build(chunk("ZZZZ", Buffer.alloc(1)), idat(raw)), "corrupt or truncated PNG (unknown critical chunk ZZZZ at byte 33)"],
+      [build(idat(badFilter)), "corrupt or truncated PNG (unknown filter type 9 at byte 5 of the inflated image data)"],
+      [build(idat(raw.subarray(0, 7))), "corrupt or truncated PNG (image data inflates to 7 bytes, the image needs 10)"],
+      [build(idat(Buffer.concat([raw, raw]))), "corrupt or truncated PNG (image data inflates to more than the 10 bytes the image needs)"],
+      [build(chunk("IDAT", Buffer.from("not zlib at all"))), "corrupt or truncated PNG (image data does not inflate (incorrect header check))"],
+      [build(), "corrupt or truncated PNG (no IDAT chunk)"],
+      [build(chunk("PLTE", Buffer.from([1, 2, 3])), idat(raw)), "corrupt or truncated PNG (PLTE chunk in a greyscale image)"],
+      [build(chunk("tRNS", Buffer.from([1])), idat(raw)), "corrupt or truncated PNG (tRNS chunk of 1 bytes does not fit this image)"],
+      [noEnd, `truncated PNG (file ends at byte ${noEnd.length}, before the IEND chunk)`],
+      [Buffer.concat([SIGNATURE, ihdr({ ...spec, depth: 3 }), idat(raw)]), "corrupt or truncated PNG (bit depth 3 is not allowed for greyscale images)"],
+      [Buffer.concat([SIGNATURE, ihdr({ ...spec, colorType: 3 }), idat(raw), chunk("IEND", Buffer.alloc(0))]), "corrupt or truncated PNG (palette image without a PLTE chunk)"],
+    ];
+    for (const [png, message] of cases) {
+      const e = (() => {
+        try {
+          decodePng(png, { name: "bad.png" });
+        } catch (x) {
+          return x;
+        }
+      })();
+      expect(e, message).toBeInstanceOf(AssetError);
+      expect((e as AssetError).message).toBe(`bad.png: ${message}`);
+    }
+    // a palette index past the palette's end
+    const pal = makePng({ width: 2, height: 1, depth: 8, colorType: 3, rows: [[0, 2]], plte: [1, 2, 3, 4, 5, 6] });
+    expect(() => decodePng(pal, { name: "pal.png" })).toThrow("pal.png: corrupt or truncated PNG (palette index 2 out of range (2 entries))");
+  });
+
+  it("a header claiming 100000x100000 is refused before anything is allocated, with or without a device limit", () => {
+    const claim = (width: number, height: number) =>
+      Buffer.concat([SIGNATURE, ihdr({ width, height, depth: 8, colorType: 6 }), chunk("IDAT", deflateSync(Buffer.alloc(100))), chunk("IEND", Buffer.alloc(0))]);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(() => decodePng(claim(100_000, 100_000), { name: "huge.png" })).toThrow(
+      "huge.png: image is 100000x100000 (10000000000 pixels), more than the limit of 268435456 pixels",
+    );
+    expect(() => decodePng(claim(100_000, 100_000), { name: "huge.png", maxPixels: Infinity })).toThrow(
+      "huge.png: image is 100000x100000, too large to decode in memory",
+    );
+    // allowed by every limit but far more than the data holds: refused when the data runs out
+    expect(() => decodePng(claim(30_000, 30_000), { name: "big.png", maxPixels: Infinity })).toThrow(
+      "big.png: corrupt or truncated PNG (image data inflates to 100 bytes, the image needs 3600030000)",
+    );
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 2 ** 20);
   });
 });
