@@ -18,6 +18,7 @@ export function makeDev(major: number, minor: number): bigint {
   return ((M & 0xfffn) << 8n) | ((M & ~0xfffn) << 32n) | (m & 0xffn) | ((m & ~0xffn) << 12n);
 }
 
+/** A PCI device address (domain:bus:device.function, as in "0000:01:00.0"); numbers, not hex strings. */
 export interface PciAddress {
   domain: number;
   bus: number;

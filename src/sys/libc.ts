@@ -87,6 +87,7 @@ export function mmap(fd: number, len: number, prot = PROT_READ | PROT_WRITE, off
   return new Mapping(address, len);
 }
 
+/** A region mapped with mmap (e.g. a dumb buffer's pixels): `length` bytes at `address`, read and written through `buffer`; unmap() releases it. */
 export class Mapping {
   private view: ArrayBuffer | undefined;
   constructor(
@@ -101,6 +102,7 @@ export class Mapping {
     }
     return this.view;
   }
+  /** Releases the mapping (munmap); `buffer` must not be used afterwards. Idempotent. Throws SysError if munmap fails. */
   unmap(): void {
     if (this.length === 0) return;
     check("munmap", c_munmap(this.address, this.length));

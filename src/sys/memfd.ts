@@ -38,10 +38,12 @@ export class SharedMemory {
     return new SharedMemory(fd, size);
   }
 
+  /** The memfd descriptor (still owned by this object; pass it to wl_shm.create_pool). Throws after close(). */
   get fd(): number {
     if (this.fdValue < 0) throw new Error("SharedMemory used after close");
     return this.fdValue;
   }
+  /** Current size in bytes (grows with grow(), never shrinks). */
   get size(): number {
     return this.sizeValue;
   }
@@ -50,6 +52,7 @@ export class SharedMemory {
     return this.mapping.buffer;
   }
 
+  /** Enlarges the memfd and its mapping to size bytes (no-op when not larger); earlier `buffer` views become invalid. Throws SysError when ftruncate or mmap fails. */
   grow(size: number): void {
     if (size <= this.sizeValue) return;
     check("ftruncate", c_ftruncate(this.fd, size), `memfd grow to ${size}`);
@@ -59,6 +62,7 @@ export class SharedMemory {
     this.sizeValue = size;
   }
 
+  /** Unmaps and closes the memfd. Idempotent. A compositor that mapped the pool keeps its own mapping. */
   close(): void {
     if (this.fdValue < 0) return;
     this.mapping.unmap();

@@ -1,5 +1,6 @@
-// A Wayland client connection: the socket, the object map (ids reused only after delete_id),
-// request marshalling with batched flushes, event dispatch, protocol errors and the debug trace.
+// A Wayland client connection: the object map (ids reused only after delete_id), requests, event
+// dispatch, protocol errors and the debug trace. Socket I/O (main thread, never blocking) is in
+// socket-io.ts.
 //
 // Failures and what they leave behind:
 // - malformed bytes (WireError), a lost socket, wl_display.error (WaylandProtocolError): the
@@ -8,30 +9,27 @@
 //   wrapped as WaylandHandlerError (interface, event, the handler's error as `cause`), rejects the
 //   promises waiting on the connection then (roundtrip, callbackDone, waitFor), or the next one
 //   made if none is waiting; dispatch goes on with the next message.
-import { close as closeFd, dup, SysError } from "../sys/libc.js";
-import type { UnixSocket } from "../sys/socket.js";
+import { close as closeFd, dup } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { connectCompositorSocket, resolveSocketPath } from "./compositor-socket.js";
 import { WaylandConnectionError, WaylandHandlerError, WaylandProtocolError } from "./errors.js";
 import { eventArgs, SERVER_ID_BASE } from "./event-args.js";
-import { Incoming } from "./incoming.js";
-import { closeOutgoing, nextChunk, type Outgoing } from "./outgoing.js";
 import type { Proxy, ProxyClass, ProxyHost, ReceivedFd } from "./proxy.js";
-import { WlCallback, WlDisplay, WlRegistry } from "./protocol/wayland.js";
+import { WlCallback, type WlCallbackEvents, WlDisplay, WlRegistry } from "./protocol/wayland.js";
+import { SocketIo, type Transport } from "./socket-io.js";
 import { traceLine } from "./trace.js";
-import { Waiters } from "./waiters.js";
-import { decodeArgs, encodeMessage, WireError, type WireValue } from "./wire.js";
+import { type Pending, Waiters } from "./waiters.js";
+import { decodeArgsAt, type MessageSpec, WireError, type WireValue } from "./wire.js";
 
 export { CompositorUnreachableError, WaylandConnectionError, WaylandHandlerError, WaylandProtocolError } from "./errors.js";
 export { resolveSocketPath } from "./compositor-socket.js";
+export type { Transport } from "./socket-io.js";
 
 const log = logger("wayland");
 
 const MAX_CLIENT_ID = SERVER_ID_BASE - 1;
 
-/** What the connection talks through: a Unix socket, or anything that moves bytes and descriptors alike. */
-export type Transport = Pick<UnixSocket, "send" | "recv" | "close">;
-
+/** Options of Connection.connect. */
 export interface ConnectOptions {
   /** Socket name (relative to $XDG_RUNTIME_DIR) or absolute path; default $WAYLAND_DISPLAY. */
   socket?: string;
@@ -39,6 +37,45 @@ export interface ConnectOptions {
   debug?: boolean;
 }
 
+/** True when an event's handler arguments differ from its wire values (objects, new ids, fds). */
+function needsConversion(spec: MessageSpec): boolean {
+  const args = spec.args;
+  for (let i = 0; i < args.length; i++) {
+    const t = args[i]!.type;
+    if (t === "object" || t === "new_id" || t === "fd") return true;
+  }
+  return false;
+}
+
+/** handler.apply, with direct calls for the usual few arguments (apply spreads through a slow builtin). */
+function callHandler(handler: (...a: unknown[]) => void, proxy: Proxy, args: unknown[]): void {
+  switch (args.length) {
+    case 0:
+      return handler.call(proxy);
+    case 1:
+      return handler.call(proxy, args[0]);
+    case 2:
+      return handler.call(proxy, args[0], args[1]);
+    case 3:
+      return handler.call(proxy, args[0], args[1], args[2]);
+    default:
+      return handler.apply(proxy, args);
+  }
+}
+
+/** Handler table of the wl_callback of every roundtrip(): settles the Pending in its userData. */
+const roundtripDone: Partial<WlCallbackEvents> = {
+  done(this: WlCallback) {
+    (this.userData as Pending<void>).resolve();
+  },
+};
+
+/**
+ * A Wayland client connection speaking the wire protocol directly (no libwayland): the socket, the object ids, request
+ * batching (flushed once per event-loop turn), event dispatch to proxy handlers, and protocol errors. A malformed
+ * message, a lost socket or wl_display.error fail it for good (every waiting promise rejects with that error); a
+ * throwing event handler does not. Made with Connection.connect.
+ */
 export class Connection implements ProxyHost {
   readonly display: WlDisplay;
   readonly objects = new Map<number, Proxy>();
@@ -48,10 +85,7 @@ export class Connection implements ProxyHost {
   trace: ((line: string) => void) | undefined;
   private nextId = 2;
   private readonly freeIds: number[] = [];
-  private outQueue: Outgoing[] = [];
-  private flushScheduled = false;
-  private flushing: Promise<void> = Promise.resolve();
-  private readonly incoming = new Incoming();
+  private readonly io: SocketIo;
   private readonly waiters = new Waiters();
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
@@ -60,9 +94,24 @@ export class Connection implements ProxyHost {
   private readonly warnedUnhandled = new Set<string>();
   /** Messages dispatched and sent, for stats. */
   stats = { sent: 0, received: 0 };
+  // The message being decoded, and descriptors it took so far (closed if it turns out malformed).
+  private decodingProxy: Proxy | undefined;
+  private decodingSpec: MessageSpec | undefined;
+  private readonly taken: number[] = [];
+  private readonly takeFd = (): number | undefined => {
+    const fd = this.io.incoming.takeFd();
+    if (fd !== undefined) this.taken.push(fd);
+    return fd;
+  };
+  private readonly decodingWhere = () => `${this.decodingProxy}.${this.decodingSpec!.name}`;
+  private readonly dispatchEach = (id: number, opcode: number, start: number, end: number): boolean => {
+    if (this.error || this.closing) return false;
+    this.dispatch(id, opcode, start, end);
+    return true;
+  };
 
   private constructor(
-    private readonly socket: Transport,
+    socket: Transport,
     readonly path: string,
     debug: boolean,
   ) {
@@ -78,7 +127,10 @@ export class Connection implements ProxyHost {
       error: () => {}, // handled in dispatch, where the raw object id is still known
       delete_id: (id) => this.onDeleteId(id),
     });
-    void this.readLoop();
+    this.io = new SocketIo(socket, path, {
+      dispatchAvailable: () => this.io.incoming.drain(this.dispatchEach),
+      fail: (e) => this.fail(e),
+    });
   }
 
   /**
@@ -95,14 +147,14 @@ export class Connection implements ProxyHost {
     return new Connection(socket, path, options.debug ?? envDebug);
   }
 
-  /** Wraps an already connected socket or other transport (tests, WAYLAND_SOCKET-style hand-over). */
+  /** @internal Wraps an already connected socket or other transport (tests, WAYLAND_SOCKET-style hand-over). */
   static fromSocket(socket: Transport, debug = false, path = "(socket)"): Connection {
     return new Connection(socket, path, debug);
   }
 
   /** @internal Drops buffered input and queued descriptors (parser tests reuse one connection). */
   discardInput(): void {
-    this.incoming.discard();
+    this.io.incoming.discard();
   }
 
   /** Resolves when the connection is closed by us; rejects with the error if it failed. */
@@ -124,6 +176,7 @@ export class Connection implements ProxyHost {
     return proxy;
   }
 
+  /** Sends wl_display.get_registry: the registry announces every global (see Globals, which collects them). */
   getRegistry(): WlRegistry {
     return this.display.get_registry();
   }
@@ -137,72 +190,48 @@ export class Connection implements ProxyHost {
     if (proxy.destroyed) throw new WaylandConnectionError(`${proxy}.${spec.name}: object already destroyed`);
     if (spec.since > proxy.version)
       throw new WaylandConnectionError(`${proxy}.${spec.name} needs version ${spec.since}, object is bound at version ${proxy.version}`);
-    const fds: number[] = [];
-    let bytes: Uint8Array;
     try {
-      bytes = encodeMessage(proxy.id, opcode, spec, args, fds);
+      // Descriptors are duplicated so the caller keeps its own; ours close once sent.
+      this.io.outgoing.push(proxy.id, opcode, spec, args, dup);
     } catch (e) {
       if (created) this.forget(created);
+      if (e instanceof WaylandConnectionError) this.fail(e); // the compositor stopped reading
       throw e;
     }
-    // Duplicate descriptors so the caller keeps ownership of its own; ours close after sending.
-    const owned = fds.map((fd) => dup(fd));
     if (this.trace) this.trace(traceLine("->", `${proxy}.${spec.name}`, spec.args, args, (id) => this.objects.get(id)));
     this.stats.sent++;
-    this.outQueue.push({ bytes, fds: owned });
     if (spec.destructor) proxy.destroyed = true; // zombie until delete_id
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => {
-        this.flushScheduled = false;
-        void this.flush().catch(() => {});
-      });
-    }
+    this.io.scheduleFlush();
   }
 
   /** Sends everything queued; resolves when the kernel has it. */
   flush(): Promise<void> {
-    const batch = this.outQueue;
-    this.outQueue = [];
-    const run = async () => {
-      let sent = 0;
-      try {
-        while (sent < batch.length) {
-          const chunk = nextChunk(batch, sent);
-          if (this.error) throw this.error;
-          await this.socket.send(chunk.data, chunk.fds);
-          closeOutgoing(batch.slice(sent, sent + chunk.messages));
-          sent += chunk.messages;
-        }
-      } catch (e) {
-        closeOutgoing(batch.slice(sent));
-        const hangup = e instanceof SysError && (e.code === "EPIPE" || e.code === "ECONNRESET");
-        this.fail(
-          e instanceof Error && !(e instanceof SysError)
-            ? e
-            : new WaylandConnectionError(
-                hangup
-                  ? `the compositor closed the connection (${this.path}, ${(e as SysError).code} on send)`
-                  : `sending to the compositor failed: ${(e as Error).message}`,
-                { cause: e },
-              ),
-        );
-        throw this.error;
-      }
-    };
-    this.flushing = this.flushing.then(run, run);
-    return this.flushing;
+    if (this.error) return Promise.reject(this.error);
+    return this.io.flush();
   }
 
   /** Round trip: resolves once the compositor has processed everything sent so far. */
-  async roundtrip(): Promise<void> {
-    await this.callbackDone(this.display.sync());
+  roundtrip(): Promise<void> {
+    const refused = this.unusable();
+    if (refused) return Promise.reject(refused);
+    const pending = this.waiters.add<void>();
+    if (pending.slot < 0) return pending.promise; // an undelivered handler error
+    try {
+      // The callback is ours alone: it carries its promise in userData and shares one handler
+      // table, so a round trip allocates no closures.
+      const cb = this.display.sync();
+      cb.userData = pending;
+      cb.handlers = roundtripDone;
+    } catch (e) {
+      pending.reject(e as Error);
+    }
+    return pending.promise;
   }
 
   /** Resolves with the callback data of wl_callback.done; rejects if the connection fails. */
   callbackDone(cb: WlCallback): Promise<number> {
     return this.waitFor<number>((resolve) => {
-      cb.listen({ done: (data) => resolve(data) });
+      cb.listen({ done: resolve });
     });
   }
 
@@ -211,49 +240,12 @@ export class Connection implements ProxyHost {
    * (or an event handler throws: see the top of this file).
    */
   waitFor<T>(setup: (resolve: (v: T) => void, reject: (e: Error) => void) => void): Promise<T> {
-    if (this.error) return Promise.reject(this.error);
-    if (this.closing) return Promise.reject(new WaylandConnectionError("connection is closed"));
+    const refused = this.unusable();
+    if (refused) return Promise.reject(refused);
     return this.waiters.wait(setup);
   }
 
   // ---- receiving ----
-
-  private async readLoop(): Promise<void> {
-    for (;;) {
-      let chunk;
-      try {
-        chunk = await this.socket.recv();
-      } catch (e) {
-        const hangup = e instanceof SysError && e.code === "ECONNRESET";
-        this.fail(
-          new WaylandConnectionError(
-            hangup
-              ? `the compositor closed the connection (${this.path}, ${e.code})`
-              : `receiving from the compositor failed: ${(e as Error).message}`,
-            { cause: e },
-          ),
-        );
-        return;
-      }
-      if (chunk.bytes.length === 0) {
-        for (const fd of chunk.fds) closeFd(fd);
-        if (!this.closing) this.fail(new WaylandConnectionError(`the compositor closed the connection (${this.path})`));
-        return;
-      }
-      if (this.error || this.closing) {
-        for (const fd of chunk.fds) closeFd(fd);
-        return;
-      }
-      try {
-        this.feed(chunk.bytes, chunk.fds);
-      } catch (e) {
-        // Only bytes that made no sense are "malformed"; anything else is itself (a bug shows as one).
-        this.fail(e instanceof WireError ? new WaylandConnectionError(`malformed message from the compositor: ${e.message}`, { cause: e }) : (e as Error));
-        return;
-      }
-      if (this.error) return;
-    }
-  }
 
   /**
    * Appends received bytes and descriptors and dispatches every complete message. Exposed for the
@@ -261,59 +253,56 @@ export class Connection implements ProxyHost {
    * (see the top of this file).
    */
   feed(bytes: Uint8Array, fds: readonly number[]): void {
-    this.incoming.append(bytes, fds);
-    this.incoming.drain((id, opcode, body) => {
-      if (this.error) return false;
-      this.dispatch(id, opcode, body);
-      return true;
-    });
+    this.io.incoming.append(bytes, fds);
+    this.io.incoming.drain(this.dispatchEach);
   }
 
-  private dispatch(id: number, opcode: number, body: Uint8Array): void {
+  private dispatch(id: number, opcode: number, start: number, end: number): void {
     const proxy = this.objects.get(id);
     if (!proxy) throw new WireError(`event for unknown object id ${id} (opcode ${opcode})`);
     const spec = proxy.spec.events[opcode];
     if (!spec) throw new WireError(`${proxy}: unknown event opcode ${opcode}`);
-    const where = `${proxy}.${spec.name}`;
-    const taken: number[] = [];
+    this.decodingProxy = proxy;
+    this.decodingSpec = spec;
+    if (this.taken.length) this.taken.length = 0; // (setting length is a runtime call even when 0)
     let raw: WireValue[];
     try {
-      raw = decodeArgs(spec, body, () => {
-        const fd = this.incoming.takeFd();
-        if (fd !== undefined) taken.push(fd);
-        return fd;
-      }, where);
+      raw = decodeArgsAt(spec, this.io.incoming.source, start, end, this.takeFd, this.decodingWhere);
     } catch (e) {
-      for (const fd of taken) closeFd(fd);
+      for (const fd of this.taken) closeFd(fd);
       throw e;
     }
     this.stats.received++;
-    if (this.trace) this.trace(traceLine("<-", where, spec.args, raw, (oid) => this.objects.get(oid)));
+    if (this.trace) this.trace(traceLine("<-", `${proxy}.${spec.name}`, spec.args, raw, (oid) => this.objects.get(oid)));
     if (proxy === this.display && opcode === 0) {
       this.onDisplayError(raw[0] as number, raw[1] as number, raw[2] as string);
       return;
     }
-    const received: ReceivedFd[] = [];
-    let args: unknown[];
-    try {
-      args = eventArgs({ proxy, spec, where }, raw, this.objects, this, received);
-    } catch (e) {
-      for (const fd of taken) closeFd(fd);
-      throw e;
+    let args: unknown[] = raw;
+    let received: ReceivedFd[] | undefined;
+    if (needsConversion(spec)) {
+      const taken = this.taken.slice();
+      received = [];
+      try {
+        args = eventArgs({ proxy, spec, where: `${proxy}.${spec.name}` }, raw, this.objects, this, received);
+      } catch (e) {
+        for (const fd of taken) closeFd(fd);
+        throw e;
+      }
     }
     try {
       if (proxy.destroyed) return; // zombie: events after our destructor are dropped (fds closed below)
-      if (spec.since > proxy.version) log.warn(`${where}: event since version ${spec.since} on an object bound at ${proxy.version}`);
+      if (spec.since > proxy.version) log.warn(`${proxy}.${spec.name}: event since version ${spec.since} on an object bound at ${proxy.version}`);
       if (spec.destructor) proxy.destroyed = true;
       const handler = (proxy.handlers as Record<string, ((...a: unknown[]) => void) | undefined>)[spec.name];
-      if (!handler) return this.warnUnhandled(where);
+      if (!handler) return this.warnUnhandled(`${proxy}.${spec.name}`);
       try {
-        handler.apply(proxy, args);
+        callHandler(handler, proxy, args);
       } catch (e) {
         this.waiters.handlerFailed(new WaylandHandlerError(proxy.spec.name, proxy.id, spec.name, e));
       }
     } finally {
-      for (const r of received) if (r.owned) closeFd(r.fd);
+      if (received) for (const r of received) if (r.owned) closeFd(r.fd);
     }
   }
 
@@ -352,9 +341,14 @@ export class Connection implements ProxyHost {
 
   // ---- teardown ----
 
+  /** Why nothing more can be done on the connection, or undefined while it is open. */
+  private unusable(): Error | undefined {
+    return this.error ?? (this.closing ? new WaylandConnectionError("connection is closed") : undefined);
+  }
+
   private assertOpen(): void {
-    if (this.error) throw this.error;
-    if (this.closing) throw new WaylandConnectionError("connection is closed");
+    const refused = this.unusable();
+    if (refused) throw refused;
   }
 
   /** Marks the connection failed: rejects every waiter, releases descriptors, closes the socket. */
@@ -363,32 +357,25 @@ export class Connection implements ProxyHost {
     this.error = error;
     log.debug(`connection failed: ${error.message}`);
     this.waiters.rejectAll(error);
-    this.release();
+    this.io.stop(error);
     this.rejectClosed(error);
   }
 
-  private release(): void {
-    this.incoming.discard();
-    closeOutgoing(this.outQueue.splice(0));
-    this.socket.close();
-  }
-
-  /** Flushes pending requests (best effort) and closes the connection. Idempotent. */
+  /**
+   * Writes pending requests as far as the socket takes them without waiting (a compositor that
+   * stopped reading cannot make this hang) and closes the connection. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closing) return;
-    if (!this.error) {
-      try {
-        await this.flush();
-      } catch {
-        /* failing now changes nothing: we are closing */
-      }
-    }
+    if (!this.error) this.io.writeNow(); // a failure here fails the connection; we close either way
     this.closing = true;
-    this.waiters.rejectAll(new WaylandConnectionError("connection closed"));
-    this.release();
+    const closed = new WaylandConnectionError("connection closed");
+    this.waiters.rejectAll(closed);
+    this.io.stop(closed);
     this.resolveClosed();
   }
 
+  /** `await using` support: calls close(). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

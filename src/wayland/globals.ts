@@ -6,12 +6,14 @@ import type { WlRegistry } from "./protocol/wayland.js";
 
 const log = logger("wayland");
 
+/** A global the compositor announced: its registry name (a number), interface name and the highest version it offers. */
 export interface GlobalInfo {
   name: number;
   interface: string;
   version: number;
 }
 
+/** The compositor's globals (wl_compositor, wl_shm, xdg_wm_base, ...), collected with one round trip by Globals.fetch and kept up to date as globals come and go. */
 export class Globals {
   readonly list = new Map<number, GlobalInfo>();
   readonly registry: WlRegistry;
@@ -32,17 +34,20 @@ export class Globals {
     });
   }
 
+  /** Gets the registry and waits one round trip, by which time every global has been announced. Rejects when the connection fails. */
   static async fetch(connection: Connection): Promise<Globals> {
     const g = new Globals(connection);
     await connection.roundtrip();
     return g;
   }
 
+  /** The first global of an interface, by name (e.g. "wl_output"), or undefined when the compositor offers none. */
   find(iface: string): GlobalInfo | undefined {
     for (const g of this.list.values()) if (g.interface === iface) return g;
     return undefined;
   }
 
+  /** Whether the compositor offers the interface of a generated proxy class, e.g. has(ZwpLinuxDmabufV1). */
   has(cls: ProxyClass): boolean {
     return this.find(cls.spec.name) !== undefined;
   }
@@ -61,6 +66,7 @@ export class Globals {
     return this.registry.bind(g.name, cls, version);
   }
 
+  /** Like bind, but undefined instead of an error when the global is missing or older than opts.min (for optional features). */
   tryBind<T extends Proxy>(cls: ProxyClass<T>, opts: { min?: number; max?: number } = {}): T | undefined {
     const g = this.find(cls.spec.name);
     if (!g || g.version < (opts.min ?? 1)) return undefined;

@@ -7,12 +7,21 @@ export type Handlers = { [event: string]: (...args: never[]) => void };
 
 /** What a proxy needs from its connection (implemented by Connection). */
 export interface ProxyHost {
+  /**
+   * Encodes and queues request opcode of proxy (sent at the next flush). Throws WaylandConnectionError when the connection
+   * failed or closed, the proxy was destroyed, or the request needs a newer version than the proxy is bound at; WireError
+   * when an argument does not fit its type. Descriptors in args are duplicated: the caller keeps its own.
+   */
   sendRequest(proxy: Proxy, opcode: number, args: readonly WireValue[], created?: Proxy): void;
+  /** Makes a proxy of cls with a fresh client object id at version, for a request that creates an object. Throws WaylandConnectionError when the connection is closed or ids are exhausted. */
   allocate<T extends Proxy>(cls: ProxyClass<T>, version: number): T;
 }
 
+/** A generated proxy class (WlSurface, XdgToplevel, ...): what Connection and wl_registry.bind need to create objects of it. */
 export interface ProxyClass<T extends Proxy = Proxy> {
+  /** Made by the connection only (an id it allocated, at the version negotiated); apps get proxies from requests. */
   new (host: ProxyHost, id: number, version: number): T;
+  /** The interface's wire table: name, highest version this code knows, opcodes and argument types. */
   readonly spec: InterfaceSpec;
 }
 
@@ -26,12 +35,19 @@ export class ReceivedFd {
     this.taken = true;
     return this.fd;
   }
+  /** True until take() is called; an unclaimed descriptor is closed once the event handler returns. */
   get owned(): boolean {
     return !this.taken;
   }
 }
 
+/**
+ * One client-side Wayland object: an id bound to an interface at a version. Requests are methods of the
+ * generated subclasses; events go to the handlers installed with listen() or on(). Created only by the
+ * Connection (through requests or wl_registry.bind), never with `new`.
+ */
 export abstract class Proxy<E extends object = object> {
+  /** The interface's wire table, set by each generated class (e.g. WlSurface.spec is wl_surface_interface). */
   static readonly spec: InterfaceSpec;
   /** Set by the connection when the client destroys it (zombie until delete_id) or it is deleted. */
   destroyed = false;
@@ -39,18 +55,25 @@ export abstract class Proxy<E extends object = object> {
   userData: unknown;
   /** @internal */ handlers: Partial<E> = {};
 
+  /** @internal Made by the Connection (ProxyHost.allocate) only. */
   constructor(
+    /** The connection this object belongs to. */
     readonly host: ProxyHost,
+    /** The object id on the wire (client-allocated ids start at 2; 1 is wl_display). */
     readonly id: number,
+    /** The interface version the object is bound at: requests and events newer than it are unavailable. */
     readonly version: number,
   ) {}
 
+  /** The interface's wire table (same as the class's static spec): name, opcodes, argument types, enums. */
   get spec(): InterfaceSpec {
     return (this.constructor as ProxyClass).spec;
   }
+  /** The Wayland interface name, e.g. "wl_surface". */
   get interfaceName(): string {
     return this.spec.name;
   }
+  /** The object as protocol logs print it: interface#id, e.g. "wl_surface#3". */
   toString(): string {
     return `${this.spec.name}#${this.id}`;
   }
@@ -115,6 +138,7 @@ const registry = new Map<string, ProxyClass>();
 export function registerInterfaces(...classes: ProxyClass[]): void {
   for (const c of classes) registry.set(c.spec.name, c);
 }
+/** The generated class registered for a Wayland interface name, or undefined when no generated protocol defines it. */
 export function interfaceClass(name: string): ProxyClass | undefined {
   return registry.get(name);
 }

@@ -9,8 +9,10 @@ import { type WlBuffer, type WlShm, WlShmFormat, type WlShmPool } from "./protoc
 
 const log = logger("wayland");
 
+/** Where an shm buffer is in its cycle (see BufferState). */
 export type ShmBufferState = BufferState;
 
+/** One wl_buffer of an ShmSwapchain: width x height 32-bit pixels at `offset` bytes into the chain's shared memory, rows `stride` bytes apart. */
 export class ShmBuffer implements RingBuffer {
   state: ShmBufferState = "free";
   /** Times this buffer was handed out, for tests and stats. */
@@ -44,6 +46,11 @@ export function listenShmFormats(shm: WlShm): Set<number> {
   return formats;
 }
 
+/**
+ * Buffers in one memfd-backed wl_shm_pool, all width x height in one 32-bit format (stride width * 4), reused as the
+ * compositor releases them: starts with 2 and grows up to maxBuffers (default 4) when all are busy. Throws RangeError
+ * for a size outside 1..16384.
+ */
 export class ShmSwapchain {
   readonly memory: SharedMemory;
   private readonly ring: BufferRing<ShmBuffer>;
@@ -78,6 +85,7 @@ export class ShmSwapchain {
     }
   }
 
+  /** Every buffer made so far, in creation order. */
   get buffers(): readonly ShmBuffer[] {
     return this.ring.buffers;
   }

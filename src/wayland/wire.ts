@@ -2,8 +2,10 @@
 // host byte order, every argument padded to 4 bytes; fds travel out of band (SCM_RIGHTS) in order.
 // Everything read from the peer is bounds-checked and malformed input becomes a WireError.
 
+/** A Wayland argument type as the protocol XML names it: signed and unsigned 32-bit integers, 24.8 fixed point, NUL-terminated strings, object ids, new object ids, byte arrays, and file descriptors (sent out of band). */
 export type ArgType = "int" | "uint" | "fixed" | "string" | "object" | "new_id" | "array" | "fd";
 
+/** One argument of a request or event: its name and type, the interface of object and new_id arguments, and whether null is allowed. */
 export interface ArgSpec {
   readonly name: string;
   readonly type: ArgType;
@@ -12,6 +14,7 @@ export interface ArgSpec {
   readonly nullable?: boolean;
 }
 
+/** One request or event: its name, the interface version it appeared in, whether it destroys the object, and its arguments in wire order. Its opcode is its index in the interface's list. */
 export interface MessageSpec {
   readonly name: string;
   readonly since: number;
@@ -19,6 +22,7 @@ export interface MessageSpec {
   readonly args: readonly ArgSpec[];
 }
 
+/** What the wire layer knows about an interface (generated from the protocol XML): its name, the highest version this code speaks, its requests and events indexed by opcode, and its enums. */
 export interface InterfaceSpec {
   readonly name: string;
   readonly version: number;
@@ -41,6 +45,7 @@ export const HEADER_SIZE = 8;
 /** The size field is 16 bits; a message is a multiple of 4 bytes. */
 export const MAX_MESSAGE_SIZE = 0xfffc;
 
+/** Thrown for a message that breaks the wire format: too short, a bad size or padding, a string without its NUL or not UTF-8, a missing descriptor, or a value that does not fit its argument type. A connection that reads one fails for good. */
 export class WireError extends Error {
   constructor(message: string) {
     super(message);
@@ -59,35 +64,156 @@ export function fromFixed(raw: number): number {
   return raw / 256;
 }
 
+/** UTF-8 length of `s` as TextEncoder would encode it (lone surrogates become 3-byte U+FFFD). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if ((c & 0xfc00) === 0xd800 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** Byte size of one argument on the wire (fds take none). */
-function argSize(arg: ArgSpec, value: WireValue, what: () => string): number {
+function argSize(spec: MessageSpec, arg: ArgSpec, value: WireValue): number {
   switch (arg.type) {
-    case "int":
-    case "uint":
-    case "fixed":
-    case "object":
     case "fd":
-      return arg.type === "fd" ? 0 : 4;
+      return 0;
     case "new_id":
-      if (arg.interface) return 4;
-      {
-        const u = value as UntypedNewId;
-        return 4 + pad4(encoder.encode(u.interface).length + 1) + 8;
-      }
+      return arg.interface ? 4 : 4 + pad4(utf8Length((value as UntypedNewId).interface) + 1) + 8;
     case "string":
       if (value === null || value === undefined) {
-        if (!arg.nullable) throw new WireError(`${what()}: null for non-nullable string`);
+        if (!arg.nullable) throw new WireError(`${spec.name}: null for non-nullable string`);
         return 4;
       }
-      return 4 + pad4(encoder.encode(value as string).length + 1);
+      if (typeof value !== "string") throw new WireError(`${spec.name}.${arg.name}: expected string, got ${typeof value}`);
+      return 4 + pad4(utf8Length(value) + 1);
     case "array":
-      return 4 + pad4((value as Uint8Array).length);
+      if (!(value instanceof Uint8Array)) throw new WireError(`${spec.name}.${arg.name}: expected Uint8Array, got ${typeof value}`);
+      return 4 + pad4(value.length);
+    default:
+      return 4;
+  }
+}
+
+/** Size in bytes of `args` sent as a message of `spec`, header included; checks what the size depends on. */
+export function messageSize(spec: MessageSpec, args: readonly WireValue[]): number {
+  if (args.length !== spec.args.length)
+    throw new WireError(`${spec.name}: expected ${spec.args.length} arguments, got ${args.length}`);
+  let size = HEADER_SIZE;
+  for (let i = 0; i < args.length; i++) size += argSize(spec, spec.args[i]!, args[i]!);
+  if (size > MAX_MESSAGE_SIZE) throw new WireError(`${spec.name}: message of ${size} bytes exceeds ${MAX_MESSAGE_SIZE}`);
+  return size;
+}
+
+/** Bytes to encode into or decode from, and a DataView over exactly the same bytes (offsets are shared). */
+export interface ByteSource {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
+
+function badArg(spec: MessageSpec, arg: ArgSpec, expect: string, value: WireValue): WireError {
+  return new WireError(`${spec.name}.${arg.name}: expected ${expect}, got ${typeof value}`);
+}
+
+/** Writes a string argument (length, bytes, NUL, padding) at `p`; returns the position after it. */
+function putString(to: ByteSource, p: number, limit: number, spec: MessageSpec, s: string): number {
+  if (s.includes("\0")) throw new WireError(`${spec.name}: string contains NUL`);
+  const out = to.bytes;
+  const { written } = encoder.encodeInto(s, out.subarray(p + 4, limit));
+  to.view.setUint32(p, written + 1, true);
+  out.fill(0, p + 4 + written, p + 4 + pad4(written + 1));
+  return p + 4 + pad4(written + 1);
+}
+
+/**
+ * Writes one message of `size` bytes (from messageSize) at `offset` of `to`. `args` are wire
+ * values in signature order (objects as ids, 0 for null); descriptors are appended to `fds` in
+ * order. On WireError the bytes written so far are junk.
+ */
+export function writeMessage(
+  to: ByteSource,
+  offset: number,
+  size: number,
+  objectId: number,
+  opcode: number,
+  spec: MessageSpec,
+  args: readonly WireValue[],
+  fds: number[],
+): void {
+  const v = to.view;
+  const out = to.bytes;
+  v.setUint32(offset, objectId >>> 0, true);
+  v.setUint32(offset + 4, ((size << 16) | opcode) >>> 0, true);
+  let p = offset + HEADER_SIZE;
+  for (let i = 0; i < args.length; i++) {
+    const arg = spec.args[i]!;
+    const value = args[i]!;
+    const at = p;
+    switch (arg.type) {
+      case "int":
+        if (typeof value !== "number" || !Number.isInteger(value)) throw badArg(spec, arg, "integer", value);
+        if (value < -0x80000000 || value > 0x7fffffff) throw new WireError(`${spec.name}.${arg.name}: ${value} out of int32 range`);
+        v.setInt32(at, value, true);
+        p += 4;
+        break;
+      case "uint":
+      case "object":
+        if (typeof value !== "number" || !Number.isInteger(value)) throw badArg(spec, arg, "integer", value);
+        if (value < 0 || value > 0xffffffff) throw new WireError(`${spec.name}.${arg.name}: ${value} out of uint32 range`);
+        if (arg.type === "object" && value === 0 && !arg.nullable)
+          throw new WireError(`${spec.name}.${arg.name}: null for non-nullable object`);
+        v.setUint32(at, value, true);
+        p += 4;
+        break;
+      case "fixed":
+        if (typeof value !== "number" || !Number.isFinite(value)) throw badArg(spec, arg, "finite number", value);
+        v.setInt32(at, toFixed(value), true);
+        p += 4;
+        break;
+      case "new_id":
+        if (arg.interface) {
+          if (typeof value !== "number") throw badArg(spec, arg, "id", value);
+          v.setUint32(at, value, true);
+          p += 4;
+        } else {
+          const u = value as UntypedNewId;
+          p = putString(to, p, offset + size, spec, u.interface);
+          v.setUint32(p, u.version, true);
+          v.setUint32(p + 4, u.id, true);
+          p += 8;
+        }
+        break;
+      case "string":
+        if (value === null || value === undefined) {
+          v.setUint32(at, 0, true);
+          p += 4;
+        } else p = putString(to, p, offset + size, spec, value as string);
+        break;
+      case "array": {
+        const a = value as Uint8Array;
+        v.setUint32(at, a.length, true);
+        out.set(a, p + 4);
+        out.fill(0, p + 4 + a.length, p + 4 + pad4(a.length));
+        p += 4 + pad4(a.length);
+        break;
+      }
+      case "fd":
+        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw badArg(spec, arg, "descriptor", value);
+        fds.push(value);
+        break;
+    }
   }
 }
 
 /**
- * Encodes one message. `args` are wire values in signature order (objects as ids, 0 for null).
- * Descriptors are appended to `fds` in order.
+ * Encodes one message into a new array. `args` are wire values in signature order (objects as
+ * ids, 0 for null). Descriptors are appended to `fds` in order.
  */
 export function encodeMessage(
   objectId: number,
@@ -96,85 +222,16 @@ export function encodeMessage(
   args: readonly WireValue[],
   fds: number[],
 ): Uint8Array {
-  const what = () => `${spec.name}`;
-  if (args.length !== spec.args.length)
-    throw new WireError(`${spec.name}: expected ${spec.args.length} arguments, got ${args.length}`);
-  let size = HEADER_SIZE;
-  for (let i = 0; i < args.length; i++) size += argSize(spec.args[i]!, args[i]!, what);
-  if (size > MAX_MESSAGE_SIZE) throw new WireError(`${spec.name}: message of ${size} bytes exceeds ${MAX_MESSAGE_SIZE}`);
+  const size = messageSize(spec, args);
   const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, objectId >>> 0, true);
-  v.setUint32(4, ((size << 16) | opcode) >>> 0, true);
-  let p = HEADER_SIZE;
-  const putString = (s: string) => {
-    const bytes = encoder.encode(s);
-    if (bytes.includes(0)) throw new WireError(`${spec.name}: string contains NUL`);
-    v.setUint32(p, bytes.length + 1, true);
-    out.set(bytes, p + 4);
-    p += 4 + pad4(bytes.length + 1);
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = spec.args[i]!;
-    const value = args[i]!;
-    const bad = (expect: string) => new WireError(`${spec.name}.${arg.name}: expected ${expect}, got ${typeof value}`);
-    switch (arg.type) {
-      case "int":
-        if (typeof value !== "number" || !Number.isInteger(value)) throw bad("integer");
-        if (value < -0x80000000 || value > 0x7fffffff) throw new WireError(`${spec.name}.${arg.name}: ${value} out of int32 range`);
-        v.setInt32(p, value, true);
-        p += 4;
-        break;
-      case "uint":
-      case "object":
-        if (typeof value !== "number" || !Number.isInteger(value)) throw bad("integer");
-        if (value < 0 || value > 0xffffffff) throw new WireError(`${spec.name}.${arg.name}: ${value} out of uint32 range`);
-        if (arg.type === "object" && value === 0 && !arg.nullable)
-          throw new WireError(`${spec.name}.${arg.name}: null for non-nullable object`);
-        v.setUint32(p, value, true);
-        p += 4;
-        break;
-      case "fixed":
-        if (typeof value !== "number" || !Number.isFinite(value)) throw bad("finite number");
-        v.setInt32(p, toFixed(value), true);
-        p += 4;
-        break;
-      case "new_id":
-        if (arg.interface) {
-          if (typeof value !== "number") throw bad("id");
-          v.setUint32(p, value, true);
-          p += 4;
-        } else {
-          const u = value as UntypedNewId;
-          putString(u.interface);
-          v.setUint32(p, u.version, true);
-          v.setUint32(p + 4, u.id, true);
-          p += 8;
-        }
-        break;
-      case "string":
-        if (value === null || value === undefined) {
-          v.setUint32(p, 0, true);
-          p += 4;
-        } else {
-          if (typeof value !== "string") throw bad("string");
-          putString(value);
-        }
-        break;
-      case "array": {
-        if (!(value instanceof Uint8Array)) throw bad("Uint8Array");
-        v.setUint32(p, value.length, true);
-        out.set(value, p + 4);
-        p += 4 + pad4(value.length);
-        break;
-      }
-      case "fd":
-        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw bad("descriptor");
-        fds.push(value);
-        break;
-    }
-  }
+  writeMessage({ bytes: out, view: new DataView(out.buffer) }, 0, size, objectId, opcode, spec, args, fds);
   return out;
+}
+
+/** Throws unless `size` (from a header) can be a message: at least a header, a multiple of 4. */
+export function checkMessageSize(id: number, opcode: number, size: number): void {
+  if (size < HEADER_SIZE || size % 4 !== 0)
+    throw new WireError(`message for object ${id} opcode ${opcode} has invalid size ${size}`);
 }
 
 /** Reads the header at `offset`; returns null when fewer than 8 bytes are buffered. */
@@ -185,99 +242,120 @@ export function readHeader(buf: Uint8Array, offset: number, length: number): { i
   const word = v.getUint32(4, true);
   const size = word >>> 16;
   const opcode = word & 0xffff;
-  if (size < HEADER_SIZE || size % 4 !== 0)
-    throw new WireError(`message for object ${id} opcode ${opcode} has invalid size ${size}`);
+  checkMessageSize(id, opcode, size);
   return { id, opcode, size };
 }
 
+/** Where a message is going, for errors: a string, or a function that makes it only when needed. */
+export type Where = string | (() => string);
+const whereText = (where: Where) => (typeof where === "string" ? where : where());
+
+/** A WireError naming the message: `where` is only turned into text here, on the error path. */
+function malformed(where: Where, what: string): WireError {
+  return new WireError(`${whereText(where)}: ${what}`);
+}
+
+function pastEnd(where: Where, arg: ArgSpec, start: number, stop: number): WireError {
+  return malformed(where, `argument ${arg.name} (${arg.type}) runs past the end of a ${stop - start + HEADER_SIZE}-byte message`);
+}
+
+/** Reads a string argument at `p` into out[i]; returns the position after it. */
+function readString(from: ByteSource, p: number, start: number, stop: number, arg: ArgSpec, nullable: boolean, where: Where, out: WireValue[], i: number): number {
+  if (p + 4 > stop) throw pastEnd(where, arg, start, stop);
+  const len = from.view.getUint32(p, true);
+  p += 4;
+  if (len === 0) {
+    if (!nullable) throw malformed(where, `null string for non-nullable ${arg.name}`);
+    out[i] = null;
+    return p;
+  }
+  if (len > stop - p || pad4(len) > stop - p) throw malformed(where, `string ${arg.name} of ${len} bytes exceeds the message`);
+  if (from.bytes[p + len - 1] !== 0) throw malformed(where, `string ${arg.name} is not NUL-terminated`);
+  let s: string;
+  try {
+    s = decoder.decode(from.bytes.subarray(p, p + len - 1));
+  } catch {
+    throw malformed(where, `string ${arg.name} is not valid UTF-8`);
+  }
+  if (s.includes("\0")) throw malformed(where, `string ${arg.name} contains NUL`);
+  out[i] = s;
+  return p + pad4(len);
+}
+
 /**
- * Decodes the arguments of a message body (header excluded). `takeFd` yields the next received
- * descriptor or undefined. Object and new_id arguments come back as ids (0 = null).
+ * Decodes the arguments of the message body at `from` [start, stop) (header excluded). `takeFd`
+ * yields the next received descriptor or undefined. Object and new_id arguments come back as ids
+ * (0 = null). Malformed input is a WireError naming `where`. Allocates only the values.
  */
-export function decodeArgs(
+export function decodeArgsAt(
   spec: MessageSpec,
-  body: Uint8Array,
+  from: ByteSource,
+  start: number,
+  stop: number,
   takeFd: () => number | undefined,
-  where: string,
+  where: Where,
 ): WireValue[] {
-  const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  const out: WireValue[] = [];
-  let p = 0;
-  const need = (n: number, arg: ArgSpec) => {
-    if (p + n > body.length)
-      throw new WireError(`${where}: argument ${arg.name} (${arg.type}) runs past the end of a ${body.length + HEADER_SIZE}-byte message`);
-  };
-  const getString = (arg: ArgSpec): string | null => {
-    need(4, arg);
-    const len = v.getUint32(p, true);
-    p += 4;
-    if (len === 0) {
-      if (!arg.nullable) throw new WireError(`${where}: null string for non-nullable ${arg.name}`);
-      return null;
-    }
-    const padded = pad4(len);
-    if (len > body.length - p || padded > body.length - p)
-      throw new WireError(`${where}: string ${arg.name} of ${len} bytes exceeds the message`);
-    if (body[p + len - 1] !== 0) throw new WireError(`${where}: string ${arg.name} is not NUL-terminated`);
-    let s: string;
-    try {
-      s = decoder.decode(body.subarray(p, p + len - 1));
-    } catch {
-      throw new WireError(`${where}: string ${arg.name} is not valid UTF-8`);
-    }
-    if (s.includes("\0")) throw new WireError(`${where}: string ${arg.name} contains NUL`);
-    p += padded;
-    return s;
-  };
-  for (const arg of spec.args) {
+  const view = from.view;
+  const specArgs = spec.args;
+  const out = new Array<WireValue>(specArgs.length); // sized once: pushing grows a backing store
+  let p = start;
+  for (let i = 0; i < specArgs.length; i++) {
+    const arg = specArgs[i]!;
     switch (arg.type) {
       case "int":
-      case "fixed":
-        need(4, arg);
-        out.push(arg.type === "fixed" ? fromFixed(v.getInt32(p, true)) : v.getInt32(p, true));
+      case "fixed": {
+        if (p + 4 > stop) throw pastEnd(where, arg, start, stop);
+        const raw = view.getInt32(p, true);
+        out[i] = arg.type === "fixed" ? fromFixed(raw) : raw;
         p += 4;
         break;
+      }
       case "uint":
       case "object":
-        need(4, arg);
-        out.push(v.getUint32(p, true));
+        if (p + 4 > stop) throw pastEnd(where, arg, start, stop);
+        out[i] = view.getUint32(p, true);
         p += 4;
         break;
       case "new_id":
         if (arg.interface) {
-          need(4, arg);
-          const id = v.getUint32(p, true);
-          if (id === 0) throw new WireError(`${where}: new_id ${arg.name} is 0`);
-          out.push(id);
+          if (p + 4 > stop) throw pastEnd(where, arg, start, stop);
+          const id = view.getUint32(p, true);
+          if (id === 0) throw malformed(where, `new_id ${arg.name} is 0`);
+          out[i] = id;
           p += 4;
         } else {
-          const iface = getString({ ...arg, nullable: false });
-          need(8, arg);
-          out.push({ interface: iface!, version: v.getUint32(p, true), id: v.getUint32(p + 4, true) });
+          p = readString(from, p, start, stop, arg, false, where, out, i);
+          if (p + 8 > stop) throw pastEnd(where, arg, start, stop);
+          out[i] = { interface: out[i] as string, version: view.getUint32(p, true), id: view.getUint32(p + 4, true) };
           p += 8;
         }
         break;
       case "string":
-        out.push(getString(arg));
+        p = readString(from, p, start, stop, arg, arg.nullable === true, where, out, i);
         break;
       case "array": {
-        need(4, arg);
-        const len = v.getUint32(p, true);
+        if (p + 4 > stop) throw pastEnd(where, arg, start, stop);
+        const len = view.getUint32(p, true);
         p += 4;
-        if (len > body.length - p || pad4(len) > body.length - p)
-          throw new WireError(`${where}: array ${arg.name} of ${len} bytes exceeds the message`);
-        out.push(body.slice(p, p + len));
+        if (len > stop - p || pad4(len) > stop - p) throw malformed(where, `array ${arg.name} of ${len} bytes exceeds the message`);
+        out[i] = from.bytes.slice(p, p + len);
         p += pad4(len);
         break;
       }
       case "fd": {
         const fd = takeFd();
-        if (fd === undefined) throw new WireError(`${where}: descriptor ${arg.name} missing (none received)`);
-        out.push(fd);
+        if (fd === undefined) throw malformed(where, `descriptor ${arg.name} missing (none received)`);
+        out[i] = fd;
         break;
       }
     }
   }
-  if (p !== body.length) throw new WireError(`${where}: ${body.length - p} trailing bytes after the arguments`);
+  if (p !== stop) throw malformed(where, `${stop - p} trailing bytes after the arguments`);
   return out;
+}
+
+/** decodeArgsAt over a whole body array. */
+export function decodeArgs(spec: MessageSpec, body: Uint8Array, takeFd: () => number | undefined, at: Where): WireValue[] {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  return decodeArgsAt(spec, { bytes: body, view }, 0, body.length, takeFd, at);
 }

@@ -9,10 +9,12 @@ import {
   encodeMessage,
   HEADER_SIZE,
   MAX_MESSAGE_SIZE,
+  messageSize,
   type MessageSpec,
   readHeader,
   WireError,
   type WireValue,
+  writeMessage,
 } from "../../src/wayland/wire.js";
 
 const everything: MessageSpec = {
@@ -76,6 +78,20 @@ describe("wire format", () => {
     const { bytes, decoded } = roundTrip(bind, [9, { interface: "wl_compositor", version: 4, id: 5 }]);
     expect(bytes.length).toBe(8 + 4 + 4 + 16 + 4 + 4);
     expect(decoded).toEqual([9, { interface: "wl_compositor", version: 4, id: 5 }]);
+  });
+
+  it("writes into a reused buffer exactly what a fresh one gets: sizes of multi-byte text, zero padding", () => {
+    const spec: MessageSpec = { name: "t", since: 1, args: [{ name: "s", type: "string" }, { name: "a", type: "array" }, { name: "u", type: "uint" }] };
+    // 2-, 3- and 4-byte UTF-8, and a lone surrogate (sent as U+FFFD, as TextEncoder does)
+    for (const text of ["é", "€uro", "a😀", "x\ud800y"]) {
+      const args: WireValue[] = [text, new Uint8Array([1, 2, 3]), 7];
+      const fresh = encodeMessage(3, 1, spec, args, []);
+      expect(messageSize(spec, args)).toBe(fresh.length);
+      const dirty = new Uint8Array(fresh.length + 8).fill(0xff); // what an earlier message left
+      writeMessage({ bytes: dirty, view: new DataView(dirty.buffer) }, 4, fresh.length, 3, 1, spec, args, []);
+      expect([...dirty.subarray(4, 4 + fresh.length)]).toEqual([...fresh]);
+      expect(decodeArgs(spec, fresh.subarray(HEADER_SIZE), () => undefined, "t")).toEqual([text.replace("\ud800", "\ufffd"), args[1], 7]);
+    }
   });
 
   it("enforces the 16-bit size limit and argument ranges", () => {

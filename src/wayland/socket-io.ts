@@ -1,0 +1,167 @@
+// The connection's socket I/O, all on the main thread and never blocking: a libuv poll handle says
+// when the socket is readable, and each wake-up reads everything there is (non-blocking recvmsg
+// straight into the receive buffer) and dispatches it; requests are encoded into the send buffer
+// and written once per event-loop turn (a microtask after the code that made them), or when the
+// socket has room again if the kernel buffer was full.
+import { SysError } from "../sys/libc.js";
+import { type Readiness, type UnixSocket, WOULD_BLOCK } from "../sys/socket.js";
+import { WaylandConnectionError } from "./errors.js";
+import { Incoming } from "./incoming.js";
+import { Outgoing } from "./outgoing.js";
+import { WireError } from "./wire.js";
+
+/** @internal What the connection talks through: a Unix socket, or anything that moves bytes and descriptors alike. */
+export type Transport = Pick<UnixSocket, "receive" | "sendSome" | "watch" | "wantWritable" | "close">;
+
+/** Reads per wake-up before yielding to the rest of the event loop (a flood must not starve it). */
+const MAX_READS_PER_WAKE = 64;
+
+const settled = Promise.resolve();
+
+export interface SocketIoHost {
+  /** Dispatches every complete message in `incoming`; throws WireError on malformed input. */
+  dispatchAvailable(): void;
+  /** The connection failed for good (the host calls `stop`). */
+  fail(error: Error): void;
+}
+
+export class SocketIo {
+  readonly incoming = new Incoming();
+  readonly outgoing = new Outgoing();
+  private stopped = false;
+  private flushScheduled = false;
+  private waitingForRoom = false;
+  private drainedWaiters: { resolve(): void; reject(e: Error): void }[] = [];
+  private readonly flushTask = () => {
+    this.flushScheduled = false;
+    try {
+      this.writeOut();
+    } catch (e) {
+      this.host.fail(e instanceof Error ? e : new Error(String(e))); // a bug: not an unhandled rejection
+    }
+  };
+  private readonly onReady = (ready: Readiness) => this.ready(ready);
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly path: string,
+    private readonly host: SocketIoHost,
+  ) {
+    transport.watch(this.onReady);
+  }
+
+  /** Writes the queue at the end of this turn (once, however many requests the turn makes). */
+  scheduleFlush(): void {
+    if (this.flushScheduled || this.stopped) return;
+    this.flushScheduled = true;
+    // a reaction on a settled promise: a microtask without queueMicrotask's per-call async resource
+    settled.then(this.flushTask);
+  }
+
+  /** Writes what the socket takes now, never waiting (closing uses it: nothing may hang there). */
+  writeNow(): void {
+    this.writeOut();
+  }
+
+  /** Writes what is queued now; resolves once the kernel has all of it. */
+  flush(): Promise<void> {
+    this.writeOut();
+    if (this.outgoing.empty) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.drainedWaiters.push({ resolve, reject }));
+  }
+
+  /** Stops all I/O: closes the transport, drops queued bytes and descriptors. Idempotent. */
+  stop(error: Error): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.incoming.discard();
+    this.outgoing.discard();
+    this.transport.close();
+    for (const w of this.drainedWaiters.splice(0)) w.reject(error);
+  }
+
+  private ready(ready: Readiness): void {
+    // runs straight from libuv: nothing may escape it
+    try {
+      if (ready.writable && this.waitingForRoom) this.writeOut();
+      if (ready.readable) this.readAvailable();
+      if (ready.error && !this.stopped)
+        this.host.fail(new WaylandConnectionError(`waiting on the compositor socket failed (${this.path}, ${ready.error})`));
+    } catch (e) {
+      this.host.fail(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** Reads and dispatches until the socket has nothing more (or MAX_READS_PER_WAKE reads). */
+  private readAvailable(): void {
+    for (let reads = 0; reads < MAX_READS_PER_WAKE && !this.stopped; reads++) {
+      const room = this.incoming.room;
+      const fdsBefore = this.incoming.queuedFds;
+      let n: number;
+      try {
+        n = this.incoming.receiveFrom(this.transport);
+      } catch (e) {
+        return this.host.fail(this.receiveError(e));
+      }
+      if (n === WOULD_BLOCK) return;
+      const gotFds = this.incoming.queuedFds !== fdsBefore;
+      if (n === 0) return this.host.fail(new WaylandConnectionError(`the compositor closed the connection (${this.path})`));
+      try {
+        this.host.dispatchAvailable();
+      } catch (e) {
+        // Only bytes that made no sense are "malformed"; anything else is itself (a bug shows as one).
+        return this.host.fail(e instanceof WireError ? new WaylandConnectionError(`malformed message from the compositor: ${e.message}`, { cause: e }) : (e as Error));
+      }
+      // A short read without descriptors emptied the socket (the kernel stops early only after
+      // a message that carried descriptors); if more arrived since, the poll handle fires again.
+      if (n < room && !gotFds) return;
+    }
+  }
+
+  private writeOut(): void {
+    if (this.stopped) return;
+    let done: boolean;
+    try {
+      done = this.outgoing.writeTo(this.transport);
+    } catch (e) {
+      return this.sendFailed(e);
+    }
+    if (done) {
+      if (this.waitingForRoom) {
+        this.waitingForRoom = false;
+        this.transport.wantWritable(false);
+      }
+      if (this.drainedWaiters.length) for (const w of this.drainedWaiters.splice(0)) w.resolve();
+    } else if (!this.waitingForRoom) {
+      this.waitingForRoom = true;
+      this.transport.wantWritable(true);
+    }
+  }
+
+  private sendFailed(e: unknown): void {
+    const hangup = e instanceof SysError && (e.code === "EPIPE" || e.code === "ECONNRESET");
+    // A compositor that hangs up usually said why first (wl_display.error): read that before
+    // blaming the hang-up.
+    if (hangup) this.readAvailable();
+    if (this.stopped) return;
+    this.host.fail(
+      e instanceof Error && !(e instanceof SysError)
+        ? e
+        : new WaylandConnectionError(
+            hangup
+              ? `the compositor closed the connection (${this.path}, ${(e as SysError).code} on send)`
+              : `sending to the compositor failed: ${(e as Error).message}`,
+            { cause: e },
+          ),
+    );
+  }
+
+  private receiveError(e: unknown): Error {
+    if (e instanceof WireError) return new WaylandConnectionError(`malformed message from the compositor: ${e.message}`, { cause: e });
+    const hangup = e instanceof SysError && e.code === "ECONNRESET";
+    return new WaylandConnectionError(
+      hangup ? `the compositor closed the connection (${this.path}, ${e.code})` : `receiving from the compositor failed: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+}
