@@ -237,7 +237,12 @@ describe.skipIf(!westonAvailable)("when the compositor dies", () => {
       expect((err as Error).message).toMatch(/compositor closed the connection/);
       chain.retire(true);
       await win.close();
-      // a stale socket is left behind: connecting now is refused, with a message that says so
+      // Once the killed process is gone, its stale socket is left behind: connecting is refused,
+      // with a message that says so. (Our side can see the hang-up before the kernel has closed
+      // the dead process's listening socket, so wait for the exit first.)
+      if (weston.process.exitCode === null && weston.process.signalCode === null) {
+        await new Promise((resolve) => weston.process.once("exit", resolve));
+      }
       expect(() => Connection.connect({ socket: weston.path })).toThrow(/connection refused/);
     } finally {
       await weston.stop();
