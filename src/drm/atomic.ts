@@ -14,6 +14,7 @@ import type { ConnectorId, CrtcId, ObjectKind, PlaneId } from "./types.js";
 
 const FLAG = { pageFlipEvent: 0x1, async: 0x2, testOnly: 0x100, nonblock: 0x200, allowModeset: 0x400 } as const;
 
+/** How AtomicRequest.commit runs the DRM_IOCTL_MODE_ATOMIC call. All flags default to false except preflight. */
 export interface CommitOptions {
   testOnly?: boolean;
   nonblock?: boolean;
@@ -24,6 +25,7 @@ export interface CommitOptions {
   preflight?: boolean;
 }
 
+/** What AtomicRequest.commit returns once the kernel accepted the request. */
 export interface Commit {
   /** Resolves at the flip (only when pageFlipEvent was asked for). */
   flip: Promise<FlipEvent> | undefined;
@@ -73,17 +75,26 @@ interface Entry {
   props: Map<number, { info: PropertyInfo; value: bigint }>;
 }
 
+/**
+ * One atomic modeset or page flip being built: set typed properties on CRTCs, planes and connectors, then commit() them
+ * together. Property names and value types are checked by the compiler; values are checked against the driver's
+ * definitions as they are added (throwing an Error naming the object and property). Needs a device opened with
+ * atomic (the default) and DRM master to commit.
+ */
 export class AtomicRequest {
   private readonly objects = new Map<string, Entry>();
 
   constructor(readonly dev: DrmDevice) {}
 
+  /** Sets properties of a CRTC, e.g. `{ ACTIVE: 1, MODE_ID: blob }`. Throws DrmError for a property the CRTC lacks. */
   crtc(id: CrtcId, props: PropertyValues<"crtc">): this {
     return this.add("crtc", id, props);
   }
+  /** Sets properties of a plane, e.g. FB_ID, CRTC_ID, the SRC_* rectangle (16.16 fixed point, fixed16()) and CRTC_* rectangle (pixels). Throws DrmError for a property the plane lacks. */
   plane(id: PlaneId, props: PropertyValues<"plane">): this {
     return this.add("plane", id, props);
   }
+  /** Sets properties of a connector, e.g. `{ CRTC_ID: crtc }` to route it. Throws DrmError for a property the connector lacks. */
   connector(id: ConnectorId, props: PropertyValues<"connector">): this {
     return this.add("connector", id, props);
   }
@@ -98,6 +109,7 @@ export class AtomicRequest {
     return this;
   }
 
+  /** True while no property has been set; committing an empty request throws. */
   get empty(): boolean {
     return this.objects.size === 0;
   }
@@ -132,6 +144,7 @@ export class AtomicRequest {
       .join("; ");
   }
 
+  /** How it prints in the REPL: "AtomicRequest" and every object with the values set on it. */
   [inspect.custom](): string {
     return `AtomicRequest ${this.empty ? "(empty)" : this.describe()}`;
   }

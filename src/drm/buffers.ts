@@ -5,6 +5,7 @@ import { DrmError } from "./error.js";
 import { drmIoctl } from "./ioctl.js";
 import type { FbId } from "./types.js";
 
+/** A framebuffer to register with DrmDevice.addFramebuffer (AddFB2): size in pixels, fourcc format, and per memory plane (1 to 4) the GEM handle, row pitch in bytes and byte offset. */
 export interface Framebuffer2 {
   width: number;
   height: number;

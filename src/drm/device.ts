@@ -22,13 +22,16 @@ import {
 
 const log = logger("drm");
 
+/** DRM client capabilities (DRM_CLIENT_CAP_*) by name, for DrmDevice.setClientCap. DrmDevice.open turns on universalPlanes and atomic by default. */
 export const ClientCap = { stereo3d: 1, universalPlanes: 2, atomic: 3, aspectRatio: 4, writebackConnectors: 5 } as const;
+/** Device capabilities (DRM_CAP_*) by name, for DrmDevice.getCap; e.g. dumbBuffer, prime, addFb2Modifiers, cursorWidth. */
 export const Cap = {
   dumbBuffer: 0x1, vblankHighCrtc: 0x2, dumbPreferredDepth: 0x3, dumbPreferShadow: 0x4, prime: 0x5,
   timestampMonotonic: 0x6, asyncPageFlip: 0x7, cursorWidth: 0x8, cursorHeight: 0x9, addFb2Modifiers: 0x10,
   pageFlipTarget: 0x11, crtcInVblankEvent: 0x12, syncobj: 0x13, syncobjTimeline: 0x14,
 } as const;
 
+/** The kernel driver behind a node (DRM_IOCTL_VERSION): version numbers, short name (e.g. "i915", "amdgpu", "vkms"), date and description. */
 export interface Version {
   major: number;
   minor: number;
@@ -38,6 +41,7 @@ export interface Version {
   description: string;
 }
 
+/** Options of DrmDevice.open. */
 export interface OpenOptions {
   /** Ask for atomic + universal planes (default true): needed for atomic commits and all planes. */
   atomic?: boolean;
@@ -112,14 +116,20 @@ export class DrmDevice {
     return dev;
   }
 
+  /** The open file descriptor (still owned by the device). Throws DrmError once the device is closed. */
   get fd(): number {
     if (this.fdValue < 0) throw new DrmError(`DRM device ${this.path} is closed`);
     return this.fdValue;
   }
+  /** True after close(). */
   get closed(): boolean {
     return this.fdValue < 0;
   }
 
+  /**
+   * Runs the onClose hooks (last registered first; a failing hook is logged, not thrown), then closes the fd,
+   * which also drops DRM master and removes this fd's framebuffers and blobs. Idempotent.
+   */
   close(): void {
     if (this.fdValue < 0) return;
     const fd = this.fdValue;
@@ -134,6 +144,7 @@ export class DrmDevice {
     this.fdValue = -1;
     close(fd);
   }
+  /** `using` support: calls close(). */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -153,6 +164,7 @@ export class DrmDevice {
     return `DrmDevice ${this.path} (${this.driver ?? "driver unknown"})`;
   }
 
+  /** The driver's name and version (DRM_IOCTL_VERSION). Throws SysError on ioctl failure. */
   version(): Version {
     const a = Buffer.alloc(64);
     drmIoctl(this.fd, "VERSION", a, this.path);
@@ -164,6 +176,7 @@ export class DrmDevice {
     return { major: a.readInt32LE(0), minor: a.readInt32LE(4), patch: a.readInt32LE(8), name: s(0), date: s(1), description: s(2) };
   }
 
+  /** Reads a device capability (DRM_IOCTL_GET_CAP): 0n/1n for flags, a size for cursorWidth/cursorHeight. Throws SysError (e.g. EINVAL) when the kernel does not know the capability. */
   getCap(cap: keyof typeof Cap): bigint {
     const a = Buffer.alloc(16);
     a.writeBigUInt64LE(BigInt(Cap[cap]), 0);
@@ -171,6 +184,7 @@ export class DrmDevice {
     return a.readBigUInt64LE(8);
   }
 
+  /** Turns a client capability on (1) or off (0) for this fd (DRM_IOCTL_SET_CLIENT_CAP). Throws SysError when the driver refuses it (e.g. atomic on a legacy-only driver). */
   setClientCap(cap: keyof typeof ClientCap, value: number): void {
     const a = Buffer.alloc(16);
     a.writeBigUInt64LE(BigInt(ClientCap[cap]), 0);
@@ -187,6 +201,7 @@ export class DrmDevice {
       return !(e instanceof SysError && e.code === "EACCES");
     }
   }
+  /** Becomes DRM master, which modesetting requires. Throws DrmError naming the errno when another process (usually a compositor) is master. */
   setMaster(): void {
     try {
       drmIoctl(this.fd, "SET_MASTER", null, this.path);
@@ -194,6 +209,7 @@ export class DrmDevice {
       throw new DrmError(`cannot become DRM master of ${this.path}: ${e instanceof SysError ? e.code : e} (another process, e.g. a compositor, holds it)`, e);
     }
   }
+  /** Gives up DRM master so another process (a compositor, another VT) can take the display. Throws SysError when this fd is not master. */
   dropMaster(): void {
     drmIoctl(this.fd, "DROP_MASTER", null, this.path);
   }
@@ -201,21 +217,27 @@ export class DrmDevice {
   // -------------------------------------------------------------------------------------------
   // KMS queries
 
+  /** The device's CRTCs, connectors, encoders and framebuffers, and its size limits (DRM_IOCTL_MODE_GETRESOURCES). */
   resources(): Resources {
     return readResources(this.fd, this.path);
   }
+  /** One connector's current state: type, connection, modes, encoders, physical size (the kernel re-probes the display first when this fd is DRM master). */
   connector(id: ConnectorId): Connector {
     return readConnector(this.fd, id);
   }
+  /** One encoder and the CRTCs it can drive; `crtcs` (default: read from resources()) maps the kernel's possible_crtcs bits to ids. */
   encoder(id: EncoderId, crtcs: readonly CrtcId[] = this.resources().crtcs): Encoder {
     return readEncoder(this.fd, id, crtcs);
   }
+  /** One CRTC's current state: its mode (if active), framebuffer and position; `crtcs` (default: from resources()) gives its index. */
   crtc(id: CrtcId, crtcs: readonly CrtcId[] = this.resources().crtcs): Crtc {
     return readCrtc(this.fd, id, crtcs);
   }
+  /** Ids of all planes (primary, overlay and cursor ones with universal planes, the default since open()). */
   planes(): PlaneId[] {
     return readPlaneIds(this.fd, this.path);
   }
+  /** One plane: type, current CRTC and framebuffer, formats, and the modifiers per format when the driver exposes IN_FORMATS. */
   plane(id: PlaneId, crtcs: readonly CrtcId[] = this.resources().crtcs): Plane {
     const props = this.properties("plane", id);
     const inFormats = props.has("IN_FORMATS") ? props.blob("IN_FORMATS") : undefined;
@@ -246,9 +268,11 @@ export class DrmDevice {
   // -------------------------------------------------------------------------------------------
   // Blobs and framebuffers
 
+  /** The bytes of a property blob (e.g. a MODE_ID or IN_FORMATS value). Throws SysError (ENOENT) for an unknown id. */
   blob(id: BlobId): Buffer {
     return readBlob(this.fd, id);
   }
+  /** Creates a property blob holding a copy of data; destroy it with destroyBlob (closing the device also frees it). */
   createBlob(data: Uint8Array): BlobId {
     const buf = Buffer.from(data);
     const a = Buffer.alloc(16);
@@ -257,18 +281,22 @@ export class DrmDevice {
     drmIoctl(this.fd, "MODE_CREATEPROPBLOB", a, `new blob of ${buf.length} bytes`);
     return a.readUInt32LE(12) as BlobId;
   }
+  /** Destroys a blob made by createBlob. Properties that reference it keep their own reference. */
   destroyBlob(id: BlobId): void {
     destroyById(this.fd, "MODE_DESTROYPROPBLOB", id, `blob ${id}`);
   }
+  /** A blob holding mode as struct drm_mode_modeinfo, to set as a CRTC's MODE_ID in an atomic commit. */
   createModeBlob(mode: Mode): BlobId {
     return this.createBlob(encodeMode(mode));
   }
+  /** Decodes a mode blob (e.g. a CRTC's current MODE_ID). Throws DrmError when the blob is smaller than a mode. */
   modeFromBlob(id: BlobId): Mode {
     const b = this.blob(id);
     if (b.length < MODE_INFO_SIZE) throw new DrmError(`blob ${id}: ${b.length} bytes is not a mode`);
     return decodeMode(b);
   }
 
+  /** Registers buffer objects as a framebuffer (DRM_IOCTL_MODE_ADDFB2, with modifiers when given); remove it with removeFramebuffer. */
   addFramebuffer(fb: Framebuffer2): FbId {
     return addFramebuffer(this.fd, fb);
   }
@@ -289,6 +317,10 @@ export class DrmDevice {
   // -------------------------------------------------------------------------------------------
   // Legacy modesetting (when atomic is unavailable, and restore's fallback)
 
+  /**
+   * Legacy (non-atomic) modeset (DRM_IOCTL_MODE_SETCRTC): shows fb on crtc with mode, driving connectors, scanning out from
+   * pixel (x, y) of the framebuffer. No mode and no framebuffer turns the CRTC off. Needs DRM master.
+   */
   setCrtcLegacy(crtc: CrtcId, fb: FbId | undefined, mode: Mode | undefined, connectors: readonly ConnectorId[], x = 0, y = 0): void {
     const conns = Buffer.alloc(connectors.length * 4);
     connectors.forEach((c, i) => conns.writeUInt32LE(c, i * 4));

@@ -4,11 +4,13 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "n
 import { basename, join } from "node:path";
 import { charDeviceSysfs, parsePciAddress, pciAddressOfDevT, type PciAddress } from "../sys/dev.js";
 
+/** Where a DRM device sits: a PCI address (domain, bus, slot, function) with vendor and device ids, or the name of a platform or virtual device. */
 export type BusInfo =
   | ({ type: "pci"; vendorId?: number; deviceId?: number } & PciAddress)
   | { type: "platform"; name: string }
   | { type: string; name: string };
 
+/** One DRM device found by listDevices(): its nodes under /dev/dri, kernel driver name (e.g. "i915", "vkms") and bus. */
 export interface DeviceInfo {
   /** /dev/dri/cardN, the node for modesetting. */
   primary?: string;

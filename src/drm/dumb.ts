@@ -6,6 +6,10 @@ import type { DrmDevice } from "./device.js";
 import { drmIoctl } from "./ioctl.js";
 import { DRM_FORMAT_XRGB8888, type FbId } from "./types.js";
 
+/**
+ * A dumb buffer: CPU-mapped scanout memory that every KMS driver offers, for test patterns and CPU-drawn frames.
+ * Rows are `pitch` bytes apart (at least width * 4). Made with DumbBuffer.create; free it with destroy().
+ */
 export class DumbBuffer {
   private mapping: Mapping | undefined;
   private fbId: FbId | undefined;
@@ -74,12 +78,17 @@ export class DumbBuffer {
     else for (let y = 0; y < this.height; y++) dst.set(packed.subarray(y * row, (y + 1) * row), y * this.pitch);
   }
 
+  /** Fills every pixel with one XRGB8888 colour, e.g. 0xff0000 for red (the top byte is ignored). */
   fill(xrgb: number): void {
     const px = new Uint32Array(this.pixels.buffer);
     const stride = this.pitch / 4;
     for (let y = 0; y < this.height; y++) px.fill(xrgb, y * stride, y * stride + this.width);
   }
 
+  /**
+   * Unmaps the pixels, removes the framebuffer (if fb was read) and frees the buffer. Idempotent; does nothing
+   * more once the device is closed (closing the fd freed them).
+   */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;

@@ -14,6 +14,7 @@ const DRM_EVENT_VBLANK = 1;
 const DRM_EVENT_FLIP_COMPLETE = 2;
 const DRM_EVENT_CRTC_SEQUENCE = 3;
 
+/** A page flip (or vblank) the kernel reported for a CRTC: when it happened, and the vblank counter then. */
 export interface FlipEvent {
   crtc: CrtcId;
   /** Hardware vblank counter at the flip. */
@@ -21,6 +22,7 @@ export interface FlipEvent {
   /** Flip time on CLOCK_MONOTONIC, microseconds. */
   timeUs: number;
 }
+/** A vblank reported after DrmEvents.vblank(); same fields as a flip. */
 export type VblankEvent = FlipEvent;
 
 interface Waiter {
@@ -30,6 +32,10 @@ interface Waiter {
 
 type PollHandle = ReturnType<typeof koffi.node.poll>;
 
+/**
+ * Reads a device's page-flip and vblank events and resolves the promise waiting for each. One per device (DrmEvents.of);
+ * the fd is polled on the event loop only while something waits, so an idle device does not keep Node alive.
+ */
 export class DrmEvents {
   private handle: PollHandle | undefined;
   private readonly waiters = new Map<bigint, Waiter>();
@@ -42,6 +48,7 @@ export class DrmEvents {
   }
 
   private static readonly byDevice = new WeakMap<DrmDevice, DrmEvents>();
+  /** The event reader of a device, made on first use and closed with the device. */
   static of(dev: DrmDevice): DrmEvents {
     let e = DrmEvents.byDevice.get(dev);
     if (!e) DrmEvents.byDevice.set(dev, (e = new DrmEvents(dev)));
@@ -49,7 +56,14 @@ export class DrmEvents {
   }
 
   /** Registers a waiter; returns the user_data to pass to the kernel and the promise of its event. */
-  expect(): { userData: bigint; event: Promise<FlipEvent>; cancel(): void } {
+  expect(): {
+    /** The value to pass to the kernel as the event's user_data. */
+    userData: bigint;
+    /** Resolves when the kernel reports the event; rejects if the device closes first. */
+    event: Promise<FlipEvent>;
+    /** Drops the waiter when the request that would produce its event failed (the promise then never settles). */
+    cancel(): void;
+  } {
     if (this.closed) throw new Error(`${this.dev.path}: event reader is closed`);
     const userData = this.next++;
     const event = new Promise<FlipEvent>((resolve, reject) => this.waiters.set(userData, { resolve, reject }));
@@ -136,6 +150,7 @@ export class DrmEvents {
     w.resolve(ev);
   }
 
+  /** Stops reading and rejects every pending wait with an Error naming the device. Idempotent; called when the device closes. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -5,12 +5,14 @@ import type { FlipEvent } from "./events.js";
 
 const KEEP = 1000;
 
+/** The page flips of one output, as their events arrive: recent events, vblanks missed between flips, and the steady flip rate. */
 export class FlipLog {
   private readonly kept: FlipEvent[] = [];
   /** Whether old events were dropped: then the modeset's flip is no longer the first one kept. */
   private trimmed = false;
   private missed = 0;
 
+  /** Records one flip; a jump of more than one in the vblank counter since the previous flip counts as missed vblanks. */
   add(ev: FlipEvent): void {
     const last = this.kept[this.kept.length - 1];
     if (last) this.missed += Math.max(0, ev.sequence - last.sequence - 1);

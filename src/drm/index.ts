@@ -4,6 +4,8 @@ export * from "./properties.js";
 export type * from "./property-map.js";
 export { DrmError, DrmUnavailableError } from "./error.js";
 export { listDevices, pciAddressOfNode, type DeviceInfo, type BusInfo } from "./discovery.js";
+export type { PciAddress } from "../sys/dev.js";
+export type { Mapping } from "../sys/libc.js";
 export { DrmDevice, Cap, ClientCap, type Version, type OpenOptions, type ObjectIds } from "./device.js";
 export type { Resources, Connector, Encoder, Crtc, Plane, PlaneType } from "./objects.js";
 export { describeConnector, describeCrtc, describeEncoder, describePlane } from "./objects.js";
@@ -18,3 +20,4 @@ export {
   type OutputOptions,
 } from "./output.js";
 export { FlipLog } from "./flip-log.js";
+export { Syncobj, timelineSupported, type SyncobjOptions } from "./syncobj.js";

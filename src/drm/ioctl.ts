@@ -39,6 +39,14 @@ export const DRM_IOCTL = {
   MODE_ATOMIC: IOWR(0xbc, 56),
   MODE_CREATEPROPBLOB: IOWR(0xbd, 16),
   MODE_DESTROYPROPBLOB: IOWR(0xbe, 4),
+  SYNCOBJ_CREATE: IOWR(0xbf, 8),
+  SYNCOBJ_DESTROY: IOWR(0xc0, 8),
+  SYNCOBJ_HANDLE_TO_FD: IOWR(0xc1, 16),
+  SYNCOBJ_FD_TO_HANDLE: IOWR(0xc2, 16),
+  SYNCOBJ_TIMELINE_WAIT: IOWR(0xca, 40),
+  SYNCOBJ_QUERY: IOWR(0xcb, 24),
+  SYNCOBJ_TRANSFER: IOWR(0xcc, 32),
+  SYNCOBJ_TIMELINE_SIGNAL: IOWR(0xcd, 24),
 } as const;
 
 /** Runs one DRM ioctl; failures become SysError naming the ioctl and what it acted on. */

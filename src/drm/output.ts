@@ -15,6 +15,7 @@ import {
 
 const log = logger("drm");
 
+/** What chooseOutput should look for. Every field is optional; with none it picks the first connected display at its preferred mode. */
 export interface OutputOptions {
   /** Connector name such as "Virtual-1", "DP-1", "HDMI-A-1". Default: the first connected one. */
   connector?: string;
@@ -26,6 +27,7 @@ export interface OutputOptions {
   format?: number;
 }
 
+/** A display path chosen by chooseOutput: the connector, the mode to drive it at, a CRTC and encoder that can reach it, and a primary plane on that CRTC able to scan out the wanted format. */
 export interface Output {
   connector: Connector;
   mode: Mode;
@@ -43,6 +45,7 @@ export interface DisplayObjects {
   planes: readonly Plane[];
 }
 
+/** Reads every connector, encoder and plane of a device once, for chooseOutputFrom. */
 export function readDisplayObjects(dev: DrmDevice): DisplayObjects {
   const res = dev.resources();
   return {
@@ -53,6 +56,11 @@ export function readDisplayObjects(dev: DrmDevice): DisplayObjects {
   };
 }
 
+/**
+ * Picks a connector, mode, CRTC and primary plane of dev for options (see chooseOutputFrom). Throws DrmUnavailableError
+ * when no display is connected, and DrmError naming what is available when the named connector or mode does not exist
+ * or no CRTC can drive it.
+ */
 export function chooseOutput(dev: DrmDevice, options: OutputOptions = {}): Output {
   return chooseOutputFrom(readDisplayObjects(dev), options);
 }
@@ -110,6 +118,7 @@ function firstConnected(device: string, connectors: readonly Connector[]): Conne
   return connector;
 }
 
+/** One line for an output, e.g. "Output Virtual-1 1024x768@60.00 crtc 38 plane 31". */
 export function describeOutput(o: Output): string {
   return `Output ${o.connector.name} ${describeMode(o.mode)} crtc ${o.crtc} plane ${o.plane.id}`;
 }

@@ -6,6 +6,7 @@ import { DrmError } from "./error.js";
 import type { BlobId, ObjectKind, PropertyId } from "./types.js";
 import { ObjectType, fromFixed16 } from "./types.js";
 
+/** The DRM_MODE_PROP_* flag bits of a property definition (PropertyInfo.flags): its type and whether it is immutable or atomic-only. */
 export const DRM_MODE_PROP = {
   PENDING: 1,
   RANGE: 2,
@@ -19,8 +20,13 @@ export const DRM_MODE_PROP = {
   ATOMIC: 0x80000000,
 } as const;
 
+/**
+ * How a property's u64 value is read: unsigned or signed integer range, enum, bitmask of named bits, blob id, object id,
+ * or 16.16 fixed point (the plane SRC_X/Y/W/H properties, which the kernel declares as plain ranges).
+ */
 export type PropertyKind = "range" | "signedRange" | "enum" | "bitmask" | "blob" | "object" | "fixed16";
 
+/** A property's definition as the driver declares it: id, name, kind and, depending on the kind, its bounds, enum names or object type. */
 export interface PropertyInfo {
   id: PropertyId;
   name: string;
@@ -37,6 +43,7 @@ export interface PropertyInfo {
   objectType?: ObjectKind;
 }
 
+/** A property's current value decoded by kind: numbers as bigint (fixed16 as a number of pixels), enum and bitmask values with their names, blob and object ids (undefined for 0, "none"). */
 export type PropertyValue =
   | { kind: "range"; value: bigint }
   | { kind: "signedRange"; value: bigint }
@@ -176,6 +183,7 @@ export function encodeProperty(info: PropertyInfo, input: PropertyInput, owner =
   }
 }
 
+/** A value as logs and REPL print it: the number, the enum name, bit names joined by "|", "blob 42", "crtc 38", or "none". */
 export function formatPropertyValue(v: PropertyValue): string {
   switch (v.kind) {
     case "range":
@@ -200,18 +208,23 @@ export class PropertySet {
     readonly owner: string,
     private readonly entries: ReadonlyMap<string, { info: PropertyInfo; raw: bigint }>,
   ) {}
+  /** Whether the object has a property of this name (names are the driver's, case-sensitive, e.g. "FB_ID"). */
   has(name: string): boolean {
     return this.entries.has(name);
   }
+  /** The names of all the object's properties, in the order the kernel listed them. */
   names(): string[] {
     return [...this.entries.keys()];
   }
+  /** The definition of a property. Throws DrmError listing the object's properties when it has none of that name. */
   info(name: string): PropertyInfo {
     return this.entry(name).info;
   }
+  /** The current value as the kernel's raw u64. Throws DrmError when the object has no such property. */
   raw(name: string): bigint {
     return this.entry(name).raw;
   }
+  /** The current value decoded by the property's kind. Throws DrmError when the object has no such property. */
   value(name: string): PropertyValue {
     const e = this.entry(name);
     return decodeProperty(e.info, e.raw);
@@ -220,19 +233,23 @@ export class PropertySet {
   number(name: string): number {
     return Number(this.raw(name));
   }
+  /** The current value's enum name (undefined for a value the definition does not list). Throws DrmError when the property is missing or not an enum. */
   enumName(name: string): string | undefined {
     const v = this.value(name);
     if (v.kind !== "enum") throw new DrmError(`${this.owner}: property ${name} is ${v.kind}, not enum`);
     return v.name;
   }
+  /** The blob the property points to, or undefined when it holds none. Throws DrmError when the property is missing or not a blob. */
   blob(name: string): BlobId | undefined {
     const v = this.value(name);
     if (v.kind !== "blob") throw new DrmError(`${this.owner}: property ${name} is ${v.kind}, not blob`);
     return v.blob;
   }
+  /** Iterates [name, definition and raw value] pairs. */
   [Symbol.iterator](): IterableIterator<[string, { info: PropertyInfo; raw: bigint }]> {
     return this.entries[Symbol.iterator]();
   }
+  /** How it prints in the REPL: the object and every property as name=value. */
   [inspect.custom](): string {
     return `PropertySet ${this.owner} {${this.names().map((n) => `${n}=${formatPropertyValue(this.value(n))}`).join(", ")}}`;
   }

@@ -6,9 +6,12 @@
 // through AtomicRequest.raw().
 import type { BlobId, CrtcId, FbId, Fixed16 } from "./types.js";
 
+/** Bits of a plane's "rotation" bitmask property: one rotation (counter-clockwise) plus optional reflections. Drivers support different subsets. */
 export type Rotation = "rotate-0" | "rotate-90" | "rotate-180" | "rotate-270" | "reflect-x" | "reflect-y";
+/** Values of the SCALING_FILTER enum of planes and CRTCs: how scaled content is filtered. */
 export type ScalingFilter = "Default" | "Nearest Neighbor";
 
+/** The standard plane properties AtomicRequest.plane can set, with their value types. A plane shows FB_ID's SRC rectangle scaled into the CRTC rectangle of CRTC_ID. */
 export interface PlaneProperties {
   /** The framebuffer to show; undefined turns the plane off (with CRTC_ID undefined). */
   FB_ID: FbId | undefined;
@@ -36,6 +39,7 @@ export interface PlaneProperties {
   SCALING_FILTER: ScalingFilter;
 }
 
+/** The standard CRTC properties AtomicRequest.crtc can set: ACTIVE and MODE_ID (a modeset, needs allowModeset), fences, VRR and colour management blobs. */
 export interface CrtcProperties {
   ACTIVE: boolean;
   /** A blob made by DrmDevice.createModeBlob; undefined with ACTIVE false. */
@@ -49,6 +53,7 @@ export interface CrtcProperties {
   SCALING_FILTER: ScalingFilter;
 }
 
+/** The standard connector properties AtomicRequest.connector can set: CRTC_ID routes the connector (a modeset), the rest are output settings the driver may or may not offer. */
 export interface ConnectorProperties {
   CRTC_ID: CrtcId | undefined;
   /** Writeback connectors: the framebuffer the CRTC's output is written into. */

@@ -12,11 +12,16 @@ import {
 
 const log = logger("drm");
 
-/** Properties we never write back: legacy-only or kernel-managed. */
-const SKIP = new Set(["DPMS", "link-status", "EDID", "PATH", "TILE", "WRITEBACK_PIXEL_FORMATS", "IN_FORMATS", "Content Protection"]);
+/**
+ * Properties we never write back: legacy-only or kernel-managed. FB_DAMAGE_CLIPS is a per-commit hint,
+ * not state; on virtio-gpu fbcon's cursor blink replaces its blob several times a second, so reading
+ * it back races with the blob being freed (GETPROPBLOB: ENOENT).
+ */
+const SKIP = new Set(["DPMS", "link-status", "EDID", "PATH", "TILE", "WRITEBACK_PIXEL_FORMATS", "IN_FORMATS", "Content Protection", "FB_DAMAGE_CLIPS"]);
 
 type SavedKind = "crtc" | "plane" | "connector";
 
+/** The saved writable properties of one CRTC, plane or connector (blob contents copied, since blob ids may be gone by restore time). */
 interface SavedObject {
   kind: SavedKind;
   id: ObjectIds[SavedKind];
@@ -26,11 +31,15 @@ interface SavedObject {
   blobs: Map<string, Buffer | undefined>;
 }
 
+/** A snapshot of what a device's display shows (writable CRTC, plane and connector properties, with blob contents copied) made by saveState, for restoreState to put back. Opaque: pass it back, do not edit it. */
 export interface KmsState {
+  /** @internal saved CRTC properties */
   crtcs: SavedObject[];
+  /** @internal saved plane properties */
   planes: SavedObject[];
+  /** @internal saved connector properties */
   connectors: SavedObject[];
-  /** Legacy view, for the SETCRTC fallback. */
+  /** @internal Legacy view, for the SETCRTC fallback. */
   legacy: { crtc: CrtcId; fb: FbId | undefined; mode: Mode | undefined; connectors: ConnectorId[]; x: number; y: number }[];
 }
 
@@ -45,6 +54,7 @@ function saveObject<K extends SavedKind>(dev: DrmDevice, kind: K, id: ObjectIds[
   return { kind, id, props, blobs };
 }
 
+/** Reads the device's current KMS state (every CRTC, plane and connector) so it can be restored after we change the display. Prefer guardState, which also restores on exit. */
 export function saveState(dev: DrmDevice): KmsState {
   const res = dev.resources();
   const connectors = res.connectors.map((c) => dev.connector(c));
@@ -159,6 +169,7 @@ export interface StateSummary {
   connectors: { id: number; crtc: number | undefined }[];
 }
 
+/** What the display shows now, in a form tests can compare with toEqual (modes as timings, fixed point as numbers). Throws when MODE_ID and the legacy CRTC view disagree. */
 export function summarizeState(dev: DrmDevice): StateSummary {
   const res = dev.resources();
   const describe = (m: Mode | undefined) =>
@@ -194,7 +205,12 @@ export function summarizeState(dev: DrmDevice): StateSummary {
  * Saves the state now and guarantees it is restored: on `restore()`, on device close, on process
  * exit, SIGINT/SIGTERM/SIGHUP and uncaught errors. Returns a handle whose restore() is idempotent.
  */
-export function guardState(dev: DrmDevice): { state: KmsState; restore(): void } {
+export function guardState(dev: DrmDevice): {
+  /** What was saved. */
+  state: KmsState;
+  /** Restores now (once; later calls, and the exit and close hooks, then do nothing). Throws if the device is already closed. */
+  restore(): void;
+} {
   const state = saveState(dev);
   let restored = false;
   const restore = () => {

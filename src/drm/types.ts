@@ -3,13 +3,21 @@
 import { printable } from "./printable.js";
 
 declare const brand: unique symbol;
-type Id<K extends string> = number & { readonly [brand]: K };
+/** A KMS object id (a positive 32-bit number) branded with its kind K, so ids of different kinds cannot be mixed up at compile time; the brand exists only in types. */
+export type Id<K extends string> = number & { readonly [brand]: K };
+/** KMS object id of a connector (a physical or virtual output port). Branded so it cannot be passed where another object's id is expected. */
 export type ConnectorId = Id<"connector">;
+/** KMS object id of an encoder (links a CRTC to connectors). Branded like every KMS id. */
 export type EncoderId = Id<"encoder">;
+/** KMS object id of a CRTC (a scanout engine producing one video timing). Branded like every KMS id. */
 export type CrtcId = Id<"crtc">;
+/** KMS object id of a plane (a layer a CRTC composes: primary, overlay or cursor). Branded like every KMS id. */
 export type PlaneId = Id<"plane">;
+/** KMS object id of a framebuffer (a buffer registered for scanout with DrmDevice.addFramebuffer). Branded like every KMS id. */
 export type FbId = Id<"framebuffer">;
+/** KMS object id of a property blob (e.g. a mode for MODE_ID, see DrmDevice.createModeBlob). Branded like every KMS id. */
 export type BlobId = Id<"blob">;
+/** KMS object id of a property (a named, typed attribute of a connector, CRTC or plane). Branded like every KMS id. */
 export type PropertyId = Id<"property">;
 
 /** 0 means "no object" in the uapi; we say undefined instead. */
@@ -18,6 +26,7 @@ export function optId<T extends number>(raw: number | bigint): T | undefined {
   return n === 0 ? undefined : (n as T);
 }
 
+/** The DRM_MODE_OBJECT_* codes the kernel uses to tell object kinds apart (e.g. when reading an object's properties). */
 export const ObjectType = {
   crtc: 0xcccccccc,
   connector: 0xc0c0c0c0,
@@ -28,14 +37,19 @@ export const ObjectType = {
   blob: 0xbbbbbbbb,
   plane: 0xeeeeeeee,
 } as const;
+/** Name of a KMS object kind: "crtc", "connector", "plane", ... (the keys of ObjectType). */
 export type ObjectKind = keyof typeof ObjectType;
 
+/** Connector type names indexed by DRM_MODE_CONNECTOR_* (as the kernel names connectors, e.g. "HDMI-A" in "HDMI-A-1"). */
 export const connectorTypeNames = [
   "Unknown", "VGA", "DVI-I", "DVI-D", "DVI-A", "Composite", "SVIDEO", "LVDS", "Component", "DIN", "DP",
   "HDMI-A", "HDMI-B", "TV", "eDP", "Virtual", "DSI", "DPI", "Writeback", "SPI", "USB",
 ] as const;
+/** Encoder type names indexed by DRM_MODE_ENCODER_*. */
 export const encoderTypeNames = ["None", "DAC", "TMDS", "LVDS", "TVDAC", "Virtual", "DSI", "DPMST", "DPI"] as const;
+/** Whether something is plugged into a connector, as the kernel last probed it. */
 export type Connection = "connected" | "disconnected" | "unknown";
+/** The Connection for a raw drm_mode_connection value (1 connected, 2 disconnected, anything else unknown). */
 export function connectionName(raw: number): Connection {
   return raw === 1 ? "connected" : raw === 2 ? "disconnected" : "unknown";
 }
@@ -82,7 +96,9 @@ export interface Mode {
   type: number;
   name: string;
 }
+/** Size in bytes of struct drm_mode_modeinfo (what a MODE_ID blob holds). */
 export const MODE_INFO_SIZE = 68;
+/** Bit of Mode.type marking the mode the display itself prefers (usually its native resolution). */
 export const DRM_MODE_TYPE_PREFERRED = 1 << 3;
 const DRM_MODE_FLAG_INTERLACE = 1 << 4;
 const DRM_MODE_FLAG_DBLSCAN = 1 << 5;
@@ -102,6 +118,7 @@ export function decodeMode(buf: Buffer, o = 0): Mode {
   }, describeMode);
 }
 
+/** Writes a Mode as struct drm_mode_modeinfo into buf at byte offset o (a fresh 68-byte buffer by default) and returns buf. The name is cut to 31 characters. */
 export function encodeMode(m: Mode, buf = Buffer.alloc(MODE_INFO_SIZE), o = 0): Buffer {
   buf.writeUInt32LE(m.clock, o);
   [m.hdisplay, m.hsyncStart, m.hsyncEnd, m.htotal, m.hskew, m.vdisplay, m.vsyncStart, m.vsyncEnd, m.vtotal, m.vscan]
@@ -124,6 +141,7 @@ export function modeRefresh(m: Mode): number {
   return hz;
 }
 
+/** True when two modes have the same timings and flags (names and type bits are ignored); two undefined modes are equal. */
 export function modeEquals(a: Mode | undefined, b: Mode | undefined): boolean {
   if (!a || !b) return a === b;
   return (
@@ -133,6 +151,7 @@ export function modeEquals(a: Mode | undefined, b: Mode | undefined): boolean {
   );
 }
 
+/** The mode as "WIDTHxHEIGHT@HZ" with the refresh to two decimals, e.g. "1920x1080@60.00". */
 export function describeMode(m: Mode): string {
   return `${m.hdisplay}x${m.vdisplay}@${modeRefresh(m).toFixed(2)}`;
 }

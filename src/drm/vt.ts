@@ -44,8 +44,11 @@ function vtMode(mode: number, relsig = 0, acqsig = 0): Buffer {
   return b;
 }
 
+/** What takeVt returns: the VT it took over and how to hand it back. */
 export interface VtGuard {
+  /** The VT device (e.g. /dev/tty2), or undefined when not running on a VT (nothing was changed). */
   vt: string | undefined;
+  /** Puts the VT back in text mode with automatic switching. Idempotent; also runs at process exit. */
   release(): void;
 }
 

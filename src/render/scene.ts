@@ -2,6 +2,7 @@
 import type { CommandBuffer } from "../vk/index.js";
 import type { Frame } from "../present/presenter.js";
 
+/** Something that draws frames for a presenter (runScene drives it): per-frame CPU work in update(), commands in draw(), and destroy() at the end. */
 export interface Scene {
   /** CPU work for this frame (uniforms for frame.slot), while the GPU may still render the previous one. */
   update(frame: Frame): void;

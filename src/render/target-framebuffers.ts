@@ -7,7 +7,9 @@ import type { RenderTarget } from "../present/presenter.js";
 /** Backends that replace targets of the same size (new buffers) stay bounded by this many entries. */
 const MAX_CACHED = 8;
 
+/** Options of TargetFramebuffers.create. */
 export interface TargetFramebuffersOptions {
+  /** The render pass the framebuffers are made for: attachment 0 is the target's view, attachment 1 the depth view when depthFormat is set. */
   renderPass: RenderPass;
   /** A depth attachment of this format is made per size and shared by that size's targets. */
   depthFormat?: Format;
@@ -15,6 +17,11 @@ export interface TargetFramebuffersOptions {
   scope?: Scope;
 }
 
+/**
+ * The framebuffers of one render pass over a presenter's targets, made on first use per target, with an optional depth
+ * attachment shared by the targets of one size. When targets of a new size appear (a resize), the old framebuffers and
+ * depth image are retired through the device (freed once the GPU is done with them).
+ */
 export class TargetFramebuffers {
   private readonly byTarget = new Map<number, Framebuffer>();
   private depth: { image: Image; view: ImageView } | undefined;
@@ -27,6 +34,7 @@ export class TargetFramebuffers {
     private readonly depthFormat: Format | undefined,
   ) {}
 
+  /** An empty cache for options.renderPass (and a depth image of options.depthFormat, when given); options.scope takes ownership. */
   static create(device: Device, options: TargetFramebuffersOptions): TargetFramebuffers {
     const made = new TargetFramebuffers(device, options.renderPass, options.depthFormat);
     options.scope?.add(made);
@@ -85,6 +93,7 @@ export class TargetFramebuffers {
     }
   }
 
+  /** Destroys every framebuffer and the depth image now: call it only when the GPU no longer uses them (after the presenter's frame loop ended). */
   destroy(): void {
     for (const fb of this.byTarget.values()) fb.destroy();
     this.byTarget.clear();

@@ -44,6 +44,7 @@ const log = logger("demo");
 const UNIFORM_FLOATS = 16 + 16 + 4;
 const UNIFORM_SIZE = UNIFORM_FLOATS * 4;
 
+/** Options of TexturedMesh.load: the model and texture files (required) and how to show them. */
 export interface TexturedMeshOptions {
   /** Path of the OBJ model. */
   obj: string;
@@ -100,6 +101,10 @@ interface MeshParts {
   stats: MeshLoadStats;
 }
 
+/**
+ * A Scene drawing one textured OBJ model, turning slowly, lit by one directional light, with a depth buffer and a mipmapped,
+ * anisotropically filtered texture. Made with TexturedMesh.load; the model is centred and scaled to fit the view whatever its size.
+ */
 export class TexturedMesh implements Scene, AsyncDisposable {
   /** Shading strength, written into the uniform at each update (0 shows plain texel colours). */
   lighting: number;
@@ -274,6 +279,7 @@ export class TexturedMesh implements Scene, AsyncDisposable {
     this.device.retire({ destroy: () => scope.close() });
   }
 
+  /** `await using` support: calls destroy(). */
   async [Symbol.asyncDispose](): Promise<void> {
     this.destroy();
   }

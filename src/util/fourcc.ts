@@ -18,11 +18,16 @@ export function formatName(format: number): string {
   return String.fromCharCode(...chars) + (format & DRM_FORMAT_BIG_ENDIAN ? "_BE" : "");
 }
 
+/** "XR24": 32-bit pixels, B G R X bytes in memory (little-endian xRGB); the padding byte is ignored. The format every KMS driver and compositor accepts. */
 export const DRM_FORMAT_XRGB8888 = fourcc("XR24");
+/** "AR24": 32-bit pixels, B G R A bytes in memory (little-endian ARGB), alpha premultiplied as Wayland and KMS expect. */
 export const DRM_FORMAT_ARGB8888 = fourcc("AR24");
+/** "XB24": 32-bit pixels, R G B X bytes in memory (little-endian xBGR); the padding byte is ignored. */
 export const DRM_FORMAT_XBGR8888 = fourcc("XB24");
+/** "AB24": 32-bit pixels, R G B A bytes in memory (little-endian ABGR). */
 export const DRM_FORMAT_ABGR8888 = fourcc("AB24");
 
+/** Modifier 0: plain row-major pixels with a stride, no tiling or compression; what CPU code and every device can read. */
 export const DRM_FORMAT_MOD_LINEAR = 0n;
 /** "No explicit modifier": the layout is agreed some other way (implicit modifiers). */
 export const DRM_FORMAT_MOD_INVALID = 0x00ffffffffffffffn;

@@ -3,12 +3,14 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { PNG } from "pngjs";
 import type { Pixels } from "../present/presenter.js";
 
+/** Encodes RGBA8 pixels (as Frame.capture() returns them) as an 8-bit RGBA PNG file in memory. */
 export function encodePng(pixels: Pixels): Buffer {
   const png = new PNG({ width: pixels.width, height: pixels.height });
   png.data = Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
   return PNG.sync.write(png);
 }
 
+/** Writes RGBA8 pixels (as Frame.capture() returns them) to path as a PNG file, synchronously. */
 export function writePng(path: string, pixels: Pixels): void {
   writeFileSync(path, encodePng(pixels));
 }

@@ -7,6 +7,7 @@ import { flagNames } from "./names.js";
 import type { Device } from "./device.js";
 import { bindMemory, type DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
 
+/** What a buffer may be used for (VkBufferUsageFlagBits by short name); combine with | for BufferOptions.usage. */
 export const BufferUsage = {
   transferSrc: vk.VkBufferUsageFlagBits.VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
   transferDst: vk.VkBufferUsageFlagBits.VK_BUFFER_USAGE_TRANSFER_DST_BIT,
@@ -25,6 +26,7 @@ export interface BufferOptions extends Owned {
   what?: string;
 }
 
+/** A Vulkan buffer with its own memory (Buffer.create, or Buffer.upload for device-local data): vertices, indices, uniforms, staging. Host buffers are mapped once and written with write(). */
 export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
   readonly memory: DeviceMemory;
   readonly size: number;
@@ -58,6 +60,10 @@ export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
     }
   }
 
+  /**
+   * A buffer of options.size bytes with its own memory: host-visible and mapped (for CPU writes) or device-local. Throws
+   * RangeError for a size that is not positive and VulkanError when creation, allocation or binding fails.
+   */
   static create(device: Device, options: BufferOptions): Buffer {
     return adopt(new Buffer(device, options), options);
   }
@@ -85,6 +91,10 @@ export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
     return this.memory.map();
   }
 
+  /**
+   * Copies data into a host-visible buffer at byte offset (visible to the GPU at once: the memory is coherent). Throws
+   * UseAfterDestroyError after destroy() and RangeError when the data does not fit.
+   */
   write(data: ArrayBufferView, offset = 0): void {
     this.assertLive();
     new Uint8Array(this.mapped, offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

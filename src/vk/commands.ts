@@ -25,6 +25,7 @@ export interface CommandPoolOptions extends Owned {
   queueFamilyIndex?: number;
 }
 
+/** A pool command buffers are allocated from, for one queue family (the device's queue by default). Its buffers are freed when it is destroyed. */
 export class CommandPool extends DeviceResource<VkTypes.VkCommandPool> {
   private constructor(device: Device, options: CommandPoolOptions) {
     super(device, new vk.VkCommandPool(), vk.vkDestroyCommandPool);
@@ -36,10 +37,12 @@ export class CommandPool extends DeviceResource<VkTypes.VkCommandPool> {
     check("vkCreateCommandPool", vk.vkCreateCommandPool(device.handle, info, null, this.handle));
   }
 
+  /** A command pool; by default its buffers can be reset one by one. Throws VulkanError when creation fails. */
   static create(device: Device, options: CommandPoolOptions = {}): CommandPool {
     return adopt(new CommandPool(device, options), options);
   }
 
+  /** Allocates count primary command buffers. They live until free() or until the pool is destroyed. */
   allocate(count: number): CommandBuffer[] {
     this.assertLive();
     const handles = Array.from({ length: count }, () => new vk.VkCommandBuffer());
@@ -52,6 +55,7 @@ export class CommandPool extends DeviceResource<VkTypes.VkCommandPool> {
     return handles.map((h) => new CommandBuffer(this.device, h));
   }
 
+  /** Returns command buffers to the pool; the GPU must be done with them. */
   free(buffers: CommandBuffer[]): void {
     this.assertLive();
     vk.vkFreeCommandBuffers(this.device.handle, this.handle, buffers.length, buffers.map((b) => b.handle));
@@ -104,6 +108,7 @@ function makeWholeImageRegion(image: Image): VkTypes.VkBufferImageCopy {
   });
 }
 
+/** An image layout transition for CommandBuffer.transition: from and to are VkImageLayout values (ImageLayout), over mip levels baseMipLevel (default 0) to the last (or levelCount of them). */
 export interface TransitionOptions {
   from: number;
   to: number;
@@ -111,6 +116,11 @@ export interface TransitionOptions {
   levelCount?: number;
 }
 
+/**
+ * A primary command buffer (from CommandPool.allocate): begin(), record commands, end(), then submit it through the
+ * device's queue. The per-frame commands (render pass, binds, draws) reuse their structs, so recording a frame allocates
+ * almost nothing. Command methods do not check the buffer's state: the validation layer reports misuse.
+ */
 export class CommandBuffer {
   private readonly beginInfo = new vk.VkCommandBufferBeginInfo();
   // Nested structs are used through the parent's own sub-views (never assigned from separate
@@ -135,16 +145,19 @@ export class CommandBuffer {
     this.raw = rawHandle(handle);
   }
 
+  /** Starts recording (implicitly resetting the buffer); oneTime marks it to be submitted once. Throws VulkanError on failure. */
   begin(options: { oneTime?: boolean } = {}): this {
     this.beginInfo.flags = options.oneTime ? vk.VkCommandBufferUsageFlagBits.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT : 0;
     check("vkBeginCommandBuffer", fast.beginCommandBuffer(this.raw, structAddress(this.beginInfo)));
     return this;
   }
 
+  /** Finishes recording; the buffer can then be submitted. Throws VulkanError when recording had an error. */
   end(): void {
     check("vkEndCommandBuffer", fast.endCommandBuffer(this.raw));
   }
 
+  /** Discards the recorded commands (the pool must be resettable, the default). The GPU must be done with the buffer. */
   reset(): void {
     check("vkResetCommandBuffer", vk.vkResetCommandBuffer(this.handle, 0));
   }
@@ -169,6 +182,7 @@ export class CommandBuffer {
     fast.cmdBeginRenderPass(this.raw, structAddress(this.passBegin), vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE);
   }
 
+  /** Ends the render pass begun by beginRenderPass. */
   endRenderPass(): void {
     fast.cmdEndRenderPass(this.raw);
   }
@@ -187,21 +201,25 @@ export class CommandBuffer {
     fast.cmdSetScissor(this.raw, 0, 1, structAddress(this.scissors[0]!));
   }
 
+  /** Binds a graphics pipeline for the following draws. */
   bindPipeline(pipeline: Pipeline): void {
     fast.cmdBindPipeline(this.raw, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline.raw);
   }
 
+  /** Binds one descriptor set as set number index of layout, for the following draws. */
   bindDescriptorSet(layout: PipelineLayout, set: DescriptorSet, index = 0): void {
     this.oneHandle[0] = set.raw;
     fast.cmdBindDescriptorSets(this.raw, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, layout.raw, index, 1, this.oneHandleAddress, 0, 0n);
   }
 
+  /** Binds buffer (from byte offset) as the vertex buffer of vertex input binding number binding. */
   bindVertexBuffer(buffer: Buffer, offset = 0, binding = 0): void {
     this.oneHandle[0] = buffer.raw;
     this.oneOffset[0] = BigInt(offset);
     fast.cmdBindVertexBuffers(this.raw, binding, 1, this.oneHandleAddress, this.oneOffsetAddress);
   }
 
+  /** Binds buffer (from byte offset) as the index buffer, of 16- or 32-bit indices, for drawIndexed. */
   bindIndexBuffer(buffer: Buffer, type: "uint16" | "uint32", offset = 0): void {
     const t = type === "uint16" ? vk.VkIndexType.VK_INDEX_TYPE_UINT16 : vk.VkIndexType.VK_INDEX_TYPE_UINT32;
     fast.cmdBindIndexBuffer(this.raw, buffer.raw, offset, t);
@@ -212,10 +230,12 @@ export class CommandBuffer {
     fast.cmdPushConstants(this.raw, layout.raw, stages, offset, data.byteLength, nativeBuffers.getAddress(data));
   }
 
+  /** Draws vertexCount vertices (non-indexed) with the bound pipeline, instanceCount times. */
   draw(vertexCount: number, instanceCount = 1, firstVertex = 0, firstInstance = 0): void {
     fast.cmdDraw(this.raw, vertexCount, instanceCount, firstVertex, firstInstance);
   }
 
+  /** Draws indexCount indices of the bound index buffer from firstIndex, adding vertexOffset to each, instanceCount times. */
   drawIndexed(indexCount: number, instanceCount = 1, firstIndex = 0, vertexOffset = 0, firstInstance = 0): void {
     fast.cmdDrawIndexed(this.raw, indexCount, instanceCount, firstIndex, vertexOffset, firstInstance);
   }
@@ -253,6 +273,7 @@ export class CommandBuffer {
     vk.vkCmdCopyImageToBuffer(this.handle, image.handle, layout, buffer.handle, 1, wholeImageRegion(image));
   }
 
+  /** Copies size bytes (default: as much as both hold) from the start of src to the start of dst. */
   copyBuffer(src: Buffer, dst: Buffer, size = Math.min(src.size, dst.size)): void {
     vk.vkCmdCopyBuffer(this.handle, src.handle, dst.handle, 1, [new vk.VkBufferCopy({ srcOffset: 0, dstOffset: 0, size })]);
   }

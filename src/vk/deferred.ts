@@ -6,6 +6,7 @@ interface Pending {
   destroy: () => void;
 }
 
+/** Destructions waiting for the GPU: each runs once the numbered queue submission that last used its resource has completed (Device.retire uses one). */
 export class DeferredQueue {
   private pending: Pending[] = [];
   private completed = 0;
@@ -16,10 +17,12 @@ export class DeferredQueue {
     else this.pending.push({ serial, destroy });
   }
 
+  /** The highest submission number known to have completed (0 before any). */
   get completedSerial(): number {
     return this.completed;
   }
 
+  /** Destructions still waiting. */
   get size(): number {
     return this.pending.length;
   }

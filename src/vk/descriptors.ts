@@ -8,12 +8,14 @@ import type { Buffer } from "./buffer.js";
 import type { ImageView } from "./image.js";
 import type { Sampler } from "./sampler.js";
 
+/** Shader stages (VkShaderStageFlagBits by short name) for descriptor bindings and push constants; combine with |. `all` is every graphics stage. */
 export const ShaderStage = {
   vertex: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_VERTEX_BIT,
   fragment: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_FRAGMENT_BIT,
   all: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_ALL_GRAPHICS,
 } as const;
 
+/** The descriptor kinds supported: a uniform buffer, a sampled image with its sampler, or a storage buffer. */
 export type DescriptorType = "uniform-buffer" | "combined-image-sampler" | "storage-buffer";
 const descriptorTypes: Record<DescriptorType, number> = {
   "uniform-buffer": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,
@@ -21,6 +23,7 @@ const descriptorTypes: Record<DescriptorType, number> = {
   "storage-buffer": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
 };
 
+/** One binding of a descriptor set layout: the binding number the shader declares, its kind, the stages that read it, and an array size (count, default 1). */
 export interface DescriptorBinding {
   binding: number;
   type: DescriptorType;
@@ -33,6 +36,7 @@ export interface DescriptorSetLayoutOptions extends Owned {
   bindings: readonly DescriptorBinding[];
 }
 
+/** The bindings of one descriptor set: what kind of resource each binding number holds and which shader stages read it. */
 export class DescriptorSetLayout extends DeviceResource<VkTypes.VkDescriptorSetLayout> {
   readonly bindings: readonly DescriptorBinding[];
 
@@ -54,6 +58,7 @@ export class DescriptorSetLayout extends DeviceResource<VkTypes.VkDescriptorSetL
     check("vkCreateDescriptorSetLayout", vk.vkCreateDescriptorSetLayout(device.handle, info, null, this.handle));
   }
 
+  /** A layout with options.bindings. Throws VulkanError when creation fails. */
   static create(device: Device, options: DescriptorSetLayoutOptions): DescriptorSetLayout {
     return adopt(new DescriptorSetLayout(device, options), options);
   }
@@ -87,10 +92,12 @@ export class DescriptorPool extends DeviceResource<VkTypes.VkDescriptorPool> {
     check("vkCreateDescriptorPool", vk.vkCreateDescriptorPool(device.handle, info, null, this.handle));
   }
 
+  /** A pool with room for options.maxSets sets of options.layout. Throws VulkanError when creation fails. */
   static create(device: Device, options: DescriptorPoolOptions): DescriptorPool {
     return adopt(new DescriptorPool(device, options), options);
   }
 
+  /** Allocates count sets of layout. Throws VulkanError (e.g. VK_ERROR_OUT_OF_POOL_MEMORY) when the pool has no room left. */
   allocate(layout: DescriptorSetLayout, count: number): DescriptorSet[] {
     this.assertLive();
     const handles = Array.from({ length: count }, () => new vk.VkDescriptorSet());
@@ -104,6 +111,7 @@ export class DescriptorPool extends DeviceResource<VkTypes.VkDescriptorPool> {
   }
 }
 
+/** What DescriptorSet.write puts into one binding: a buffer (whole, or range bytes from offset), or an image view with its sampler (the image must be in SHADER_READ_ONLY_OPTIMAL when used). */
 export type DescriptorWrite =
   | { binding: number; type: "uniform-buffer" | "storage-buffer"; buffer: Buffer; offset?: number; range?: number }
   | { binding: number; type: "combined-image-sampler"; view: ImageView; sampler: Sampler };
@@ -120,6 +128,7 @@ export class DescriptorSet {
     this.raw = rawHandle(handle);
   }
 
+  /** Points bindings of this set at buffers or images (vkUpdateDescriptorSets). The set must not be in use by the GPU. */
   write(writes: readonly DescriptorWrite[]): void {
     const infos = writes.map((w) => {
       const base = { dstSet: this.handle, dstBinding: w.binding, dstArrayElement: 0, descriptorCount: 1, descriptorType: descriptorTypes[w.type] };

@@ -8,6 +8,7 @@ import type { Device } from "./device.js";
 import { bindMemory, type DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
 import { MOD_LINEAR, modifierName } from "../util/fourcc.js";
 
+/** What an image may be used for (VkImageUsageFlagBits by short name); combine with | for ImageOptions.usage. */
 export const ImageUsage = {
   transferSrc: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
   transferDst: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_TRANSFER_DST_BIT,
@@ -16,9 +17,13 @@ export const ImageUsage = {
   depthStencilAttachment: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT,
 } as const;
 
+/** The VkFormat values by their Vulkan names, e.g. Format.VK_FORMAT_B8G8R8A8_UNORM (vkFormatName prints one without the prefix). */
 export const Format = vk.VkFormat;
+/** A VkFormat value (see the Format constants). */
 export type Format = VkTypes.VkFormat;
+/** The VkImageLayout values by their Vulkan names, e.g. ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL. */
 export const ImageLayout = vk.VkImageLayout;
+/** A VkImageLayout value (see the ImageLayout constants). */
 export type ImageLayout = VkTypes.VkImageLayout;
 
 /** A Vulkan format's name without its VK_FORMAT_ prefix, e.g. "B8G8R8A8_UNORM". */
@@ -41,11 +46,13 @@ export interface ImageOptions extends Owned {
   what?: string;
 }
 
+/** Where one memory plane of an exported image lies in its dmabuf: byte offset and row pitch (stride) in bytes. */
 export interface DmabufPlane {
   offset: number;
   stride: number;
 }
 
+/** An image exported as a dmabuf (Image.exportDmabuf): the fd, the DRM format modifier describing its tiling, and its memory planes, as KMS AddFB2 and zwp_linux_dmabuf_v1 want them. */
 export interface DmabufExport {
   /** The dmabuf fd; the caller owns it and must close it. */
   fd: number;
@@ -53,6 +60,7 @@ export interface DmabufExport {
   planes: DmabufPlane[];
 }
 
+/** A 2D image with its own memory (Image.create): a render target, a texture with mip levels, a depth buffer, or a scanout image exportable as a dmabuf. */
 export class Image extends DeviceResource<VkTypes.VkImage> {
   readonly memory: DeviceMemory;
   readonly width: number;
@@ -150,6 +158,11 @@ export class Image extends DeviceResource<VkTypes.VkImage> {
     }
   }
 
+  /**
+   * A 2D image with its own memory (device-local unless exported as a dmabuf), in UNDEFINED layout. Throws RangeError for a size that is not positive
+   * integers or exceeds the device's maxImageDimension2D, Error when exportDmabuf is asked of a device that cannot export
+   * dmabufs, and VulkanError when creation or allocation fails.
+   */
   static create(device: Device, options: ImageOptions): Image {
     return adopt(new Image(device, options), options);
   }
@@ -196,6 +209,7 @@ export interface ImageViewOptions extends Owned {
   image: Image;
 }
 
+/** A view of all mip levels of an image's colour or depth aspect, for framebuffers and descriptor sets (Image.createView or ImageView.create). */
 export class ImageView extends DeviceResource<VkTypes.VkImageView> {
   readonly image: Image;
 

@@ -10,6 +10,7 @@ import { logger } from "../util/log.js";
 const log = logger("vk");
 const validationLog = logger("validation");
 
+/** Options of Instance.create. The instance targets Vulkan 1.1. */
 export interface InstanceOptions {
   /** Enable VK_LAYER_KHRONOS_validation and route its messages to the logger (default false). */
   validation?: boolean;
@@ -19,14 +20,17 @@ export interface InstanceOptions {
   extensions?: string[];
 }
 
+/** A message of the Khronos validation layer (warnings and errors; performance advice goes to the debug log only): its severity, message id name (e.g. "VUID-vkCmdDraw-None-02859") and text. */
 export interface ValidationMessage {
   severity: "error" | "warning" | "info" | "verbose";
   id: string;
   message: string;
 }
 
+/** A test a physical device must pass to be chosen by Instance.selectPhysicalDevice, e.g. `(d) => d.type === "discrete-gpu"`. */
 export type DevicePredicate = (device: PhysicalDevice) => boolean;
 
+/** Thrown when no Vulkan device can be used: no driver is installed (or the loader finds none), or none matches what was asked for. The message says how to install one (Mesa's lavapipe) and shows VK_ICD_FILENAMES when set. */
 export class NoVulkanDeviceError extends Error {
   constructor(detail: string) {
     super(
@@ -46,6 +50,10 @@ function availableLayers(): Set<string> {
   return new Set(layers.map((l) => l.layerName ?? ""));
 }
 
+/**
+ * The Vulkan instance (Instance.create): lists physical devices, creates logical devices, and optionally runs the Khronos
+ * validation layer, logging its messages and keeping them in validationMessages.
+ */
 export class Instance extends Resource {
   readonly handle = new vk.VkInstance();
   readonly validationEnabled: boolean;
@@ -94,6 +102,7 @@ export class Instance extends Resource {
     return new Instance(options);
   }
 
+  /** The synchronous form of Instance.create, for scripts and tests. Throws NoVulkanDeviceError when no driver is installed, Error when requireValidation is set and the layer is missing, VulkanError for other failures. */
   static createSync(options: InstanceOptions = {}): Instance {
     return new Instance(options);
   }

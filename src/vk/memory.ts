@@ -7,6 +7,7 @@ import type { Device } from "./device.js";
 
 const DMA_BUF = vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT;
 
+/** Memory property flags (VkMemoryPropertyFlagBits by short name), as in MemoryType.flags and findMemoryType's required mask. */
 export const MemoryProperty = {
   deviceLocal: vk.VkMemoryPropertyFlagBits.VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
   hostVisible: vk.VkMemoryPropertyFlagBits.VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
@@ -31,6 +32,7 @@ export interface AllocateOptions extends Owned {
   what?: string;
 }
 
+/** One allocation of device memory, of a memory type chosen with findMemoryType. Buffers and images allocate their own; this is for dedicated or exported allocations. */
 export class DeviceMemory extends DeviceResource<VkTypes.VkDeviceMemory> {
   readonly size: number;
   readonly what: string;
@@ -56,6 +58,7 @@ export class DeviceMemory extends DeviceResource<VkTypes.VkDeviceMemory> {
     check("vkAllocateMemory", vk.vkAllocateMemory(device.handle, info, null, this.handle), this.what);
   }
 
+  /** Allocates options.size bytes of memory type options.memoryTypeIndex (dedicated to an image or buffer, or exportable as a dmabuf, when asked). Throws VulkanError, e.g. VK_ERROR_OUT_OF_DEVICE_MEMORY. */
   static create(device: Device, options: AllocateOptions): DeviceMemory {
     return adopt(new DeviceMemory(device, options), options);
   }

@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import type * as NvkModule from "nvk/generated/1.1.126/linux/index.js";
 
+/** The type of the nvk module (see vk). */
 export type Nvk = typeof NvkModule;
 export type { NvkModule as VkTypes };
 
@@ -20,6 +21,7 @@ function loadQuietly(): Nvk {
   }
 }
 
+/** The raw nvk bindings (Vulkan 1.1 structs, enums and vk* functions), for what the typed layer does not cover; loaded once with nvk's start-up messages kept off stdout. */
 export const vk: Nvk = loadQuietly();
 
 /** nvk's ArrayBuffer extensions (static fromAddress, prototype getAddress), typed only inside its module. */

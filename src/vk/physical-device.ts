@@ -2,9 +2,11 @@
 import { inspect } from "node:util";
 import { vk, chain, type VkTypes } from "./nvk.js";
 
+/** The kind of a physical device (VkPhysicalDeviceType); software rasterizers such as lavapipe report "cpu". */
 export type DeviceType = "other" | "integrated-gpu" | "discrete-gpu" | "virtual-gpu" | "cpu";
 const deviceTypes: DeviceType[] = ["other", "integrated-gpu", "discrete-gpu", "virtual-gpu", "cpu"];
 
+/** A queue family: its index, how many queues it has, and whether they do graphics, compute and transfer work. */
 export interface QueueFamily {
   index: number;
   count: number;
@@ -13,6 +15,7 @@ export interface QueueFamily {
   transfer: boolean;
 }
 
+/** A device's PCI address (VK_EXT_pci_bus_info), comparable with a DRM device's bus info to find the GPU behind a display. */
 export interface PciBusInfo {
   domain: number;
   bus: number;
@@ -20,6 +23,7 @@ export interface PciBusInfo {
   function: number;
 }
 
+/** A memory type of the device: its index (for allocation), the heap it comes from, and its VkMemoryPropertyFlags (see MemoryProperty). */
 export interface MemoryType {
   index: number;
   heapIndex: number;
@@ -34,6 +38,10 @@ function enumerate<T>(fill: (count: { $: number }, out: T[] | null) => unknown, 
   return out.slice(0, count.$);
 }
 
+/**
+ * A Vulkan-capable device as the driver describes it (name, type, limits, queue families, extensions, memory types), read
+ * once when listed. Get them from Instance.physicalDevices() or selectPhysicalDevice(); never made by an app.
+ */
 export class PhysicalDevice {
   readonly name: string;
   readonly type: DeviceType;
@@ -107,6 +115,7 @@ export class PhysicalDevice {
     return this.queueFamilies.find((f) => f.graphics);
   }
 
+  /** What format can be used for with linear and optimal image tiling and in buffers, as VkFormatFeatureFlags. */
   formatFeatures(format: VkTypes.VkFormat): { linear: number; optimal: number; buffer: number } {
     const p = new vk.VkFormatProperties();
     vk.vkGetPhysicalDeviceFormatProperties(this.handle, format, p);
@@ -132,10 +141,12 @@ export class PhysicalDevice {
     }));
   }
 
+  /** One line: name, type and Vulkan version, e.g. "PhysicalDevice(llvmpipe (LLVM 15.0.6, 256 bits), cpu, Vulkan 1.3.238)". */
   toString(): string {
     return `PhysicalDevice(${this.name}, ${this.type}, Vulkan ${this.apiVersion})`;
   }
 
+  /** How it prints in the REPL: as toString(). */
   [inspect.custom](): string {
     return this.toString();
   }

@@ -10,6 +10,7 @@ import type { RenderPass } from "./render-pass.js";
 import type { ShaderModule } from "./shader.js";
 import type { Format } from "./image.js";
 
+/** A push constant range of a pipeline layout: the ShaderStage flags that read it, its byte offset (default 0) and size in bytes. */
 export interface PushConstantRange {
   stages: number;
   offset?: number;
@@ -21,6 +22,7 @@ export interface PipelineLayoutOptions extends Owned {
   pushConstants?: PushConstantRange[];
 }
 
+/** The descriptor set layouts and push constant ranges a pipeline's shaders use (PipelineLayout.create). */
 export class PipelineLayout extends DeviceResource<VkTypes.VkPipelineLayout> {
   /** Handle value for the koffi fast path. */
   readonly raw: bigint;
@@ -41,11 +43,13 @@ export class PipelineLayout extends DeviceResource<VkTypes.VkPipelineLayout> {
     this.raw = rawHandle(this.handle);
   }
 
+  /** A pipeline layout with options.setLayouts (descriptor sets 0, 1, ...) and options.pushConstants (both default to none). Throws VulkanError when creation fails. */
   static create(device: Device, options: PipelineLayoutOptions = {}): PipelineLayout {
     return adopt(new PipelineLayout(device, options), options);
   }
 }
 
+/** One vertex shader input read from the interleaved vertex buffer: its shader location, its format (e.g. Format.VK_FORMAT_R32G32B32_SFLOAT for a vec3) and byte offset within a vertex. */
 export interface VertexAttribute {
   location: number;
   format: Format;
@@ -160,6 +164,11 @@ export class Pipeline extends DeviceResource<VkTypes.VkPipeline> {
     this.raw = rawHandle(this.handle);
   }
 
+  /**
+   * A graphics pipeline for subpass 0 of options.renderPass, entry points "main", filled triangles, no multisampling, and
+   * dynamic viewport and scissor (set them with CommandBuffer.setViewportAndScissor). Defaults: triangle-list, no culling,
+   * counter-clockwise front faces, no depth test, no blending. Throws VulkanError naming the shader files when creation fails.
+   */
   static create(device: Device, options: GraphicsPipelineOptions): Pipeline {
     return adopt(new Pipeline(device, options), options);
   }

@@ -7,6 +7,7 @@ import type { Device } from "./device.js";
 import type { CommandBuffer } from "./commands.js";
 import type { Fence, Semaphore } from "./sync.js";
 
+/** One queue submission: command buffers to run, semaphores to wait for first (each with the pipeline stages that wait), semaphores to signal when done, and a fence to signal when done. */
 export interface SubmitOptions {
   commandBuffers: readonly CommandBuffer[];
   /** [semaphore, pipeline stage mask that waits for it] */
@@ -42,11 +43,13 @@ export class PreparedSubmit {
     this.fence = options.fence;
   }
 
+  /** Sends the prepared submission again; returns its number (see Device.lastSubmission). Throws VulkanError, e.g. VK_ERROR_DEVICE_LOST. */
   submit(): number {
     return this.queue.submitPrepared(structAddress(this.info), this.fence);
   }
 }
 
+/** The device's graphics queue (device.queue): submits command buffers, numbering each submission so retired resources can be freed once it completes. */
 export class Queue {
   /** Handle value for the koffi fast path. */
   readonly raw: bigint;
@@ -64,6 +67,7 @@ export class Queue {
     return new PreparedSubmit(this, options).submit();
   }
 
+  /** Builds a submission once for sending every frame with PreparedSubmit.submit (no allocation per send); the arrays in options are copied now. */
   prepare(options: SubmitOptions): PreparedSubmit {
     return new PreparedSubmit(this, options);
   }
@@ -76,6 +80,7 @@ export class Queue {
     return serial;
   }
 
+  /** Waits (blocking) for every submission on this queue to finish, then frees what the device retired. Throws VulkanError on device loss. */
   waitIdle(): void {
     check("vkQueueWaitIdle", vk.vkQueueWaitIdle(this.handle));
     this.device.completed(this.device.lastSubmission);

@@ -10,6 +10,7 @@ export interface RenderPassOptions extends Owned {
   depth?: { format: Format };
 }
 
+/** A render pass (RenderPass.create): what a pipeline draws into and how its attachments are cleared and left. */
 export class RenderPass extends DeviceResource<VkTypes.VkRenderPass> {
   readonly hasDepth: boolean;
 
@@ -87,6 +88,11 @@ export class RenderPass extends DeviceResource<VkTypes.VkRenderPass> {
     check("vkCreateRenderPass", vk.vkCreateRenderPass(device.handle, info, null, this.handle));
   }
 
+  /**
+   * A render pass with one subpass: a colour attachment (cleared, or loaded with color.load) left in color.finalLayout, and
+   * optionally a depth attachment cleared to 1.0. Its dependencies order the pass after earlier copies of the target and
+   * before later copies or presentation. Throws VulkanError when creation fails.
+   */
   static create(device: Device, options: RenderPassOptions): RenderPass {
     return adopt(new RenderPass(device, options), options);
   }
@@ -99,6 +105,7 @@ export interface FramebufferOptions extends Owned {
   height: number;
 }
 
+/** The image views one render pass draws into, at a fixed size (Framebuffer.create). */
 export class Framebuffer extends DeviceResource<VkTypes.VkFramebuffer> {
   readonly renderPass: RenderPass;
   readonly attachments: readonly ImageView[];
@@ -119,6 +126,7 @@ export class Framebuffer extends DeviceResource<VkTypes.VkFramebuffer> {
     check("vkCreateFramebuffer", vk.vkCreateFramebuffer(device.handle, info, null, this.handle), `${this.width}x${this.height}`);
   }
 
+  /** A framebuffer binding image views (colour, then depth) to a render pass at width x height pixels. Throws VulkanError when creation fails. */
   static create(device: Device, options: FramebufferOptions): Framebuffer {
     return adopt(new Framebuffer(device, options), options);
   }

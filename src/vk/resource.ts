@@ -13,6 +13,10 @@ export interface Owned {
   scope?: Scope;
 }
 
+/**
+ * Thrown when a resource is used after destroy(), or used or destroyed after the Device it was made on;
+ * the message names the resource (e.g. "Buffer 16 bytes uniform (triangle uniform): used after destroy()").
+ */
 export class UseAfterDestroyError extends Error {
   override readonly name = "UseAfterDestroyError";
   /** The resource as it prints, e.g. "Buffer 16 bytes uniform (triangle uniform)". */
@@ -31,10 +35,15 @@ export abstract class Resource implements Destroyable, Disposable, AsyncDisposab
   /** Frees what the resource holds; runs once, from the first destroy(). */
   protected abstract release(): void;
 
+  /** True once destroy() has run (directly, through a Scope, or through `using`). */
   get destroyed(): boolean {
     return this.destroyedFlag;
   }
 
+  /**
+   * Frees the Vulkan objects now. Idempotent: later calls do nothing. Throws UseAfterDestroyError when the
+   * device was destroyed first. A resource the GPU may still be using should go through device.retire() instead.
+   */
   destroy(): void {
     if (this.destroyedFlag) return;
     this.destroyedFlag = true;
@@ -51,19 +60,23 @@ export abstract class Resource implements Destroyable, Disposable, AsyncDisposab
     return this.constructor.name;
   }
 
+  /** How console.log and the REPL print it: toString(), plus " (destroyed)" once destroyed. */
   [inspect.custom](): string {
     return this.destroyedFlag ? `${this.toString()} (destroyed)` : this.toString();
   }
 
+  /** `using` support: calls destroy() when the block exits. */
   [Symbol.dispose](): void {
     this.destroy();
   }
 
+  /** `await using` support: calls destroy() when the block exits (synchronously; nothing is awaited). */
   async [Symbol.asyncDispose](): Promise<void> {
     this.destroy();
   }
 }
 
+/** The vkDestroy* (or vkFree*) function that frees a DeviceResource's handle, e.g. vk.vkDestroyBuffer. */
 type DestroyHandle<H> = (device: VkTypes.VkDevice, handle: H, allocator: null) => void;
 
 /** A resource made on a Device: its handle is destroyed (through `destroyHandle`) before the device. */
@@ -71,6 +84,7 @@ export abstract class DeviceResource<H extends object = object> extends Resource
   // Stored with the handle type erased, so every DeviceResource<H> is a DeviceResource.
   private readonly destroyHandle: DestroyHandle<object>;
 
+  /** @internal Subclasses in vk/ only: their static create() makes the handle, then adopt() registers it. */
   protected constructor(
     readonly device: Device,
     readonly handle: H,

@@ -2,8 +2,10 @@
 import { vk } from "./nvk.js";
 import { enumNamer } from "./names.js";
 
+/** The name of a VkResult value, e.g. resultName(-4) = "VK_ERROR_DEVICE_LOST". */
 export const resultName: (result: number) => string = enumNamer(vk.VkResult, "VkResult");
 
+/** Thrown when a Vulkan call fails: `call` names the function, `result` and `resultName` the VkResult (e.g. "vkQueueSubmit: VK_ERROR_DEVICE_LOST (what)"). */
 export class VulkanError extends Error {
   readonly resultName: string;
   constructor(

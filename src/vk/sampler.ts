@@ -12,6 +12,7 @@ export interface SamplerOptions extends Owned {
   addressMode?: "repeat" | "clamp";
 }
 
+/** How shaders sample a texture: filtering, mipmapping, wrapping, and anisotropy (up to 16x when the device enabled samplerAnisotropy). */
 export class Sampler extends DeviceResource<VkTypes.VkSampler> {
   readonly anisotropy: number;
 
@@ -42,6 +43,7 @@ export class Sampler extends DeviceResource<VkTypes.VkSampler> {
     check("vkCreateSampler", vk.vkCreateSampler(device.handle, info, null, this.handle));
   }
 
+  /** A sampler; defaults: linear filtering with linear mip blending over 1 level, repeat addressing, anisotropy when available. Throws VulkanError when creation fails. */
   static create(device: Device, options: SamplerOptions = {}): Sampler {
     return adopt(new Sampler(device, options), options);
   }

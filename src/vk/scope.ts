@@ -1,9 +1,15 @@
 // Scoped lifetimes: a Scope owns what is created in it and destroys it in reverse creation order.
 
+/** Anything with a destroy() a Scope can own or a device can retire (every Resource, and TargetFramebuffers). */
 export interface Destroyable {
+  /** Frees what it holds; must be safe to call more than once. */
   destroy(): void;
 }
 
+/**
+ * Owns resources and destroys them in reverse order of adding when it closes: pass it as `scope` in any create() options,
+ * or use Scope.build to free half-made things when construction throws. Works with `using` / `await using`.
+ */
 export class Scope implements Disposable, AsyncDisposable {
   private readonly owned: (() => void)[] = [];
   private closed = false;
@@ -48,6 +54,7 @@ export class Scope implements Disposable, AsyncDisposable {
     this.owned.push(fn);
   }
 
+  /** True once close() has run; adding to a closed scope throws. */
   get isClosed(): boolean {
     return this.closed;
   }
@@ -68,10 +75,12 @@ export class Scope implements Disposable, AsyncDisposable {
     if (first !== undefined) throw first;
   }
 
+  /** `using` support: calls close(). */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** `await using` support: calls close() (synchronously). */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }

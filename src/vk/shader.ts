@@ -34,6 +34,7 @@ export function shaderPath(name: string): string {
   return join(packageRoot, "shaders", name);
 }
 
+/** Thrown when a SPIR-V file is missing, unreadable, not SPIR-V, or refused by the driver; `file` names it and the message says which. */
 export class ShaderError extends Error {
   constructor(
     readonly file: string,
@@ -44,6 +45,7 @@ export class ShaderError extends Error {
   }
 }
 
+/** Reads and checks a SPIR-V file (whole 32-bit words, header, magic number) before any driver sees it. Throws ShaderError naming the file when it is missing (suggesting `npm run shaders`) or not SPIR-V. */
 export function readSpirv(file: string): Uint8Array {
   let bytes: Uint8Array;
   try {
@@ -64,6 +66,7 @@ export interface ShaderModuleOptions extends Owned {
   file: string;
 }
 
+/** Compiled SPIR-V code for one shader stage, loaded from a .spv file (entry point "main" in pipelines). */
 export class ShaderModule extends DeviceResource<VkTypes.VkShaderModule> {
   /** The .spv file the module was made from. */
   readonly file: string;
@@ -81,6 +84,7 @@ export class ShaderModule extends DeviceResource<VkTypes.VkShaderModule> {
     }
   }
 
+  /** A shader module from options.file (a path, or a bare name such as "triangle.vert.spv" found in the package's shaders/ folder). Throws ShaderError naming the file when it is missing, not SPIR-V, or rejected by vkCreateShaderModule. */
   static create(device: Device, options: ShaderModuleOptions): ShaderModule {
     return adopt(new ShaderModule(device, options), options);
   }

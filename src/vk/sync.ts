@@ -14,6 +14,7 @@ export interface FenceOptions extends Owned {
   signaled?: boolean;
 }
 
+/** A fence the GPU signals when a submission finishes; the CPU waits on it. Waiting also tells the device which retired resources can be freed. */
 export class Fence extends DeviceResource<VkTypes.VkFence> {
   /** The submission this fence was last handed to (0: none yet). */
   serial = 0;
@@ -29,6 +30,7 @@ export class Fence extends DeviceResource<VkTypes.VkFence> {
     this.raw = this.rawArray[0] = rawHandle(this.handle);
   }
 
+  /** An unsignalled fence (signalled with options.signaled). Throws VulkanError when creation fails. */
   static create(device: Device, options: FenceOptions = {}): Fence {
     return adopt(new Fence(device, options), options);
   }
@@ -42,6 +44,7 @@ export class Fence extends DeviceResource<VkTypes.VkFence> {
     return true;
   }
 
+  /** Whether the fence is signalled now (no waiting). Throws UseAfterDestroyError after destroy() and VulkanError on device loss. */
   get signaled(): boolean {
     this.assertLive();
     const r = check("vkGetFenceStatus", fast.getFenceStatus(this.device.raw, this.raw));
@@ -49,6 +52,7 @@ export class Fence extends DeviceResource<VkTypes.VkFence> {
     return r === vk.VkResult.VK_SUCCESS;
   }
 
+  /** Unsignals the fence so it can be handed to another submission; it must not be in use by a pending one. */
   reset(): void {
     this.assertLive();
     check("vkResetFences", fast.resetFences(this.device.raw, 1, this.rawArrayAddress));
@@ -60,6 +64,7 @@ export interface SemaphoreOptions extends Owned {
   exportable?: boolean;
 }
 
+/** A binary semaphore ordering GPU work: one submission signals it, another waits for it; exportable ones can become a sync file for the display or compositor. */
 export class Semaphore extends DeviceResource<VkTypes.VkSemaphore> {
   readonly exportable: boolean;
 
@@ -71,6 +76,7 @@ export class Semaphore extends DeviceResource<VkTypes.VkSemaphore> {
     check("vkCreateSemaphore", vk.vkCreateSemaphore(device.handle, info, null, this.handle));
   }
 
+  /** A binary semaphore. Throws Error when options.exportable is asked of a device without VK_KHR_external_semaphore_fd, VulkanError when creation fails. */
   static create(device: Device, options: SemaphoreOptions = {}): Semaphore {
     if (options.exportable && !device.has("VK_KHR_external_semaphore_fd")) {
       throw new Error(`${device.physical.name}: VK_KHR_external_semaphore_fd is not available; cannot export sync files`);
