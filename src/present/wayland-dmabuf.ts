@@ -70,8 +70,8 @@ export interface WaylandDmabufOptions extends WindowOptions {
 
 export class WaylandDmabufBackend implements SwapchainBackend {
   readonly name = "wayland-dmabuf" as const;
-  readonly format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
-  readonly finalLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
+  readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
+  readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
   private ring: BufferRing<DmabufTarget>;
   private readonly sync: FrameSync;
   /** Kinds still worth trying, best first; `accepted` once one has imported. */
