@@ -26,6 +26,27 @@ export interface WestonOptions {
   height?: number;
   renderer?: "pixman" | "gl";
   shell?: string;
+  /**
+   * "headless" (default), or "drm": the first KMS device through a private seatd (Debian's `seatd`;
+   * as root, no input devices needed). The output's mode then decides the size, not width/height.
+   */
+  backend?: "headless" | "drm";
+}
+
+/** seatd (socket at its built-in /run/seatd.sock) for a DRM-backend Weston, unless one runs already. */
+async function startSeatd(): Promise<{ stop(): void }> {
+  const socket = "/run/seatd.sock";
+  if (existsSync(socket)) return { stop: () => {} };
+  const child = spawn("seatd", ["-g", "root"], { stdio: "ignore" });
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(socket)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGTERM");
+      throw new Error("seatd did not start (is Debian's seatd installed, and are we root?)");
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { stop: () => child.kill("SIGTERM") };
 }
 
 export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
@@ -34,29 +55,27 @@ export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
   const socket = `scanout-test-${process.pid}`;
   for (const f of readdirSync(runtimeDir)) if (f.startsWith(socket)) rmSync(join(runtimeDir, f), { force: true });
   let output = "";
+  const drm = opts.backend === "drm";
+  const seatd = drm ? await startSeatd() : undefined;
+  const backendArgs = drm ? ["--backend=drm", "--continue-without-input"] : ["--backend=headless", `--width=${opts.width ?? 640}`, `--height=${opts.height ?? 480}`];
+  const seatEnv = seatd ? { LIBSEAT_BACKEND: "seatd" } : {};
   const child = spawn(
     "weston",
-    [
-      "--backend=headless",
-      `--renderer=${opts.renderer ?? "pixman"}`,
-      `--shell=${opts.shell ?? "kiosk"}`,
-      "--no-config",
-      "--debug",
-      `--width=${opts.width ?? 640}`,
-      `--height=${opts.height ?? 480}`,
-      `--socket=${socket}`,
-    ],
-    { env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir, WAYLAND_DISPLAY: "" }, stdio: ["ignore", "pipe", "pipe"] },
+    [...backendArgs, `--renderer=${opts.renderer ?? "pixman"}`, `--shell=${opts.shell ?? "kiosk"}`, "--no-config", "--debug", `--socket=${socket}`],
+    { env: { ...process.env, ...seatEnv, XDG_RUNTIME_DIR: runtimeDir, WAYLAND_DISPLAY: "" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const path = join(runtimeDir, socket);
   // "close": exited and its stdio pipes are closed, so descriptor counts are settled
   const exited = new Promise<void>((r) => child.once("close", () => r()));
-  const deadline = Date.now() + 15_000;
+  if (seatd) void exited.then(() => seatd.stop());
+  // GL start-up takes 5-20 s under TCG (llvmpipe compiles its shaders), DRM a little more
+  const deadline = Date.now() + (drm || opts.renderer === "gl" ? 90_000 : 15_000);
   while (!existsSync(path)) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGTERM");
+      seatd?.stop();
       rmSync(runtimeDir, { recursive: true, force: true });
       throw new Error(`weston did not start:\n${output}`);
     }

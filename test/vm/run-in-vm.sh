@@ -2,16 +2,24 @@
 # test/vm/run-in-vm.sh 'COMMAND STRING' -- scanout's KMS test bed (adapted from the team's tools/run-in-vm.sh).
 # Boots Debian's bookworm-backports 6.12 kernel (+ out-of-tree vkms.ko, built-in udmabuf) in QEMU and
 # runs COMMAND (bash -c, as root) inside it. The guest sees the host's / read-only over virtio-9p with a
-# tmpfs overlay on top (writes are discarded), same cwd, same environment. vkms is modprobed first, so
-# /dev/dri/card0 (vkms, one Virtual-1 connector, 60 Hz) and /dev/udmabuf exist; debugfs is mounted.
+# tmpfs overlay on top (writes are discarded), same cwd, same environment. /dev/udmabuf exists and
+# debugfs is mounted. The display device is chosen with VMTEST_GPU:
+#   vkms (default)  vkms is modprobed: /dev/dri/card0 (one Virtual-1 connector, 60 Hz), no render node
+#   virtio          QEMU gets -device virtio-gpu-pci and virtio-gpu is modprobed: /dev/dri/card0 +
+#                   /dev/dri/renderD128 (one Virtual-1 connector, timeline syncobjs)
+#   both            virtio-gpu as card0 + renderD128, then vkms as card1
+#   none            no DRM device (VMTEST_VKMS=0, the older switch, means the same)
 # Output is streamed to stdout; the exit status is the command's. 124 = VM timed out, 125 = VM died
 # without reporting a status, 126 = one-off setup failed (see $VMTEST_DIR/setup.log).
 # The one-off setup (~1 min, cached in $VMTEST_DIR/ready) apt-installs qemu-system-x86 and friends and
 # downloads the kernel, so the first run needs root and the Debian mirrors; later runs need neither.
 # Env: VMTEST_DIR (/tmp/vmtest) VMTEST_MEM (2G) VMTEST_SMP (nproc) VMTEST_TIMEOUT (540 s)
-#      VMTEST_ACCEL (auto|tcg|kvm) VMTEST_CPU (tcg model: max) VMTEST_VKMS (1) VMTEST_KEEP (0: delete run dir) VMTEST_SUITE (bookworm-backports)
+#      VMTEST_ACCEL (auto|tcg|kvm) VMTEST_CPU (tcg model: max) VMTEST_GPU (vkms) VMTEST_KEEP (0: delete run dir)
+#      VMTEST_SUITE (bookworm-backports)
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 'command'" >&2; exit 2; }
+GPU=${VMTEST_GPU:-vkms}; [ "${VMTEST_VKMS:-1}" = 0 ] && GPU=none
+case $GPU in vkms|virtio|both|none) ;; *) echo "run-in-vm: VMTEST_GPU must be vkms, virtio, both or none, not '$GPU'" >&2; exit 2;; esac
 VMDIR=${VMTEST_DIR:-/tmp/vmtest}
 SUITE=${VMTEST_SUITE:-bookworm-backports}
 mkdir -p "$VMDIR"
@@ -107,7 +115,9 @@ trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
   export -p | grep -Ev '^declare -x (DISPLAY|WAYLAND_DISPLAY|XDG_RUNTIME_DIR|DBUS_SESSION_BUS_ADDRESS|SSH_[A-Z_]*|OLDPWD|PWD|SHLVL|_|TMPDIR|VMTEST_[A-Z_]*)='
   echo 'export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin" XDG_RUNTIME_DIR=/run/user/0'
   echo 'mkdir -p -m 0700 /run/user/0'
-  [ "${VMTEST_VKMS:-1}" = 1 ] && echo 'modprobe vkms || echo "run-in-vm: modprobe vkms failed" >&2'
+  # virtio-gpu first so that it is card0 with "both"; no udev in the guest, so modules are loaded here
+  case $GPU in virtio|both) echo 'modprobe virtio-gpu || echo "run-in-vm: modprobe virtio-gpu failed" >&2';; esac
+  case $GPU in vkms|both) echo 'modprobe vkms || echo "run-in-vm: modprobe vkms failed" >&2';; esac
   printf 'cd %q 2>/dev/null || cd /\n' "$PWD"
   printf 'exec bash -c %q\n' "$1"
 } > "$RUN/cmd.sh"
@@ -117,12 +127,14 @@ if [ "$ACCEL" = auto ]; then   # needs real VT-x/AMD-V; a software hypervisor su
   ACCEL=tcg; [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; } && ACCEL=kvm
 fi
 if [ "$ACCEL" = kvm ]; then CPU=(-accel kvm -cpu host); else CPU=(-accel tcg -cpu "${VMTEST_CPU:-max}"); fi
+GPUDEV=(); case $GPU in virtio|both) GPUDEV=(-device virtio-gpu-pci);; esac
 
 timeout -k 5 "${VMTEST_TIMEOUT:-540}" qemu-system-x86_64 "${CPU[@]}" -M q35 -smp "${VMTEST_SMP:-$(nproc)}" \
   -m "${VMTEST_MEM:-2G}" -nodefaults -no-user-config -display none -vga none -no-reboot \
   -kernel "$B/vmlinux" -initrd "$B/initramfs.cpio.gz" \
   -append "console=ttyS0 quiet panic=-1 vmt.kver=$KV vmt.moddir=$B/root/lib/modules/$KV" \
   -serial "file:$RUN/console.log" \
+  "${GPUDEV[@]}" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$RUN,mount_tag=vmout,security_model=none" \
   -device virtio-serial-pci -chardev "file,id=out,path=$RUN/out.log" -device virtserialport,chardev=out,name=out \

@@ -1,7 +1,9 @@
 #!/bin/bash
 # test/vm/run-suite.sh [TEST FILES...] -- the KMS suite on a real kernel.
 # Builds dist/ on the host (the tests spawn compiled child programs), boots the VM once and runs vitest
-# on test/drm/*.vm.test.ts (or the files given) inside it. Exit status is vitest's.
+# on the *.vm.test.ts files (or the files given) inside it. Exit status is vitest's.
+# VMTEST_GPU picks the display driver (see run-in-vm.sh): vkms (default), virtio, or both, which boots
+# once per driver and runs the files on each; the tests adapt to what the device offers.
 # Exits 0 with a SKIP line when the VM cannot run here (not root and no qemu / no cached setup).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +21,22 @@ files=("$@"); [ ${#files[@]} -gt 0 ] || files=(test/drm/*.vm.test.ts test/waylan
 # The guest's writes vanish with it, so its summary is kept from the output stream on the host
 # (test-results/vm.log); .ci/run adds those counts to the host suite's.
 mkdir -p test-results
-set +e
-NO_COLOR=1 test/vm/run-in-vm.sh "node node_modules/vitest/vitest.mjs run --config test/vm/vitest.vm.config.ts ${files[*]}" 2>&1 | tee test-results/vm.log
-status=${PIPESTATUS[0]}
+gpus=(vkms); case ${VMTEST_GPU:-vkms} in both) gpus=(vkms virtio);; *) gpus=("${VMTEST_GPU:-vkms}");; esac
+cmd="node node_modules/vitest/vitest.mjs run --config test/vm/vitest.vm.config.ts ${files[*]}"
+status=0
+: > test-results/vm.log
+for gpu in "${gpus[@]}"; do
+  echo "run-suite: VMTEST_GPU=$gpu" | tee -a test-results/vm.log
+  set +e
+  NO_COLOR=1 VMTEST_GPU=$gpu test/vm/run-in-vm.sh "$cmd" 2>&1 | tee "test-results/vm-$gpu.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  cat "test-results/vm-$gpu.log" >> test-results/vm.log
+  [ "$rc" = 0 ] || status=$rc
+done
+if [ ${#gpus[@]} -gt 1 ]; then
+  # one summary line over all drivers, last in vm.log, where .ci/run reads the counts
+  total() { for g in "${gpus[@]}"; do sed 's/\x1b\[[0-9;]*m//g' "test-results/vm-$g.log"; done | grep -E '^\s*Tests\s' | grep -oE "[0-9]+ $1" | awk '{s+=$1} END {print s+0}'; }
+  echo "      Tests  $(total failed) failed | $(total passed) passed | $(total skipped) skipped (${gpus[*]})" | tee -a test-results/vm.log
+fi
 exit "$status"
