@@ -122,7 +122,10 @@ describe.skipIf(!inVm || !westonAvailable)("explicit sync with Weston GL (VM)", 
     }
   });
 
-  it("bench: submit-to-presentation latency per sync path, on the same compositor, each order once (printed)", async (ctx) => {
+  // A measurement, not a check: it runs six clients in a row against one Weston 14, which has been
+  // seen to drop a client after several (as it crashes after ~6 unpaced shm clients in the bench).
+  // SCANOUT_VM_BENCH=1 runs it; its figures are in the issue notes.
+  it.skipIf(process.env.SCANOUT_VM_BENCH !== "1")("bench: submit-to-presentation latency per sync path, on the same compositor, each order once (printed)", async (ctx) => {
     if (rejected) ctx.skip(rejected);
     const rows: Record<string, string | number>[] = [];
     for (const sync of ["explicit", "implicit", "cpu-wait", "cpu-wait", "implicit", "explicit"] as const) {
