@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run demo: renders a scene on the best backend available here and reports what it did.
-import { FrameTracer, Instance, openPresenter, serveStatus, writePng, yieldEvery, type Pixels, type Presenter } from "../src/index.js";
+import { FrameTracer, Instance, openPresenter, serveStatus, writePng, type Pixels, type Presenter } from "../src/index.js";
 import { parseArgs, USAGE, UsageError, type DemoArgs } from "./cli-args.js";
 import { defaultScene, scenes } from "./scenes.js";
 
@@ -31,12 +31,9 @@ async function run(args: DemoArgs): Promise<void> {
     const limit = args.frames === 0 && out.backend !== "headless" ? undefined : args.frames;
     let last: Promise<Pixels> | undefined;
     const tracer = args.trace ? new FrameTracer() : undefined;
-    const letServerRun = status ? yieldEvery() : undefined; // headless frames never wait on I/O
     for await (const frame of out.frames({ limit, tracer })) {
       scene.update(frame);
       frame.record((cmd) => scene.draw(cmd, frame));
-      const turn = letServerRun?.();
-      if (turn) await turn;
       if (outPath && limit !== undefined && frame.index === limit - 1) last = frame.capture();
     }
     const s = out.stats;

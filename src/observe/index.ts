@@ -3,4 +3,3 @@ export { serveStatus, StatusServer, MAX_CLIENT_MESSAGE_BYTES, type StatusOptions
 export type { StatusSource, PresenterInfo, StatusSample } from "./status-feed.js";
 export type { LogLine } from "./log-ring.js";
 export { RemoteBindRefusedError, isLoopbackHost } from "./loopback.js";
-export { yieldEvery } from "./yield-every.js";

@@ -3,7 +3,7 @@
 import { connect, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { WebSocket } from "ws";
-import { yieldEvery, type FrameStats, type Presenter, type Scene, type StatusMessage } from "../../src/index.js";
+import { type FrameStats, type Presenter, type Scene, type StatusMessage } from "../../src/index.js";
 
 export interface BackgroundRun {
   /** Ends the loop and resolves with its stats. */
@@ -18,13 +18,10 @@ export function runInBackground(out: Presenter, scene: Scene, options: { limit?:
   let stopping = false;
   let frames = 0;
   const done = (async () => {
-    const breathe = yieldEvery();
     for await (const frame of out.frames({ limit: options.limit })) {
       scene.update(frame);
       frame.record((cmd) => scene.draw(cmd, frame));
       frames++;
-      const turn = breathe();
-      if (turn) await turn;
       if (stopping) break;
     }
     return out.stats;
