@@ -30,6 +30,13 @@ export const PROTOCOLS = [
     optional: true,
     paths: ["/usr/share/wayland-protocols/unstable/linux-explicit-synchronization/linux-explicit-synchronization-unstable-v1.xml"],
   },
+  { out: "viewporter.ts", paths: ["/usr/share/wayland-protocols/stable/viewporter/viewporter.xml"] },
+  { out: "fractional-scale-v1.ts", paths: ["/usr/share/wayland-protocols/staging/fractional-scale/fractional-scale-v1.xml"] },
+  { out: "xdg-decoration-unstable-v1.ts", paths: ["/usr/share/wayland-protocols/unstable/xdg-decoration/xdg-decoration-unstable-v1.xml"] },
+  { out: "tearing-control-v1.ts", paths: ["/usr/share/wayland-protocols/staging/tearing-control/tearing-control-v1.xml"] },
+  // cursor-shape names zwp_tablet_tool_v2 in one request, so the tablet protocol comes along
+  { out: "tablet-unstable-v2.ts", paths: ["/usr/share/wayland-protocols/unstable/tablet/tablet-unstable-v2.xml"] },
+  { out: "cursor-shape-v1.ts", paths: ["/usr/share/wayland-protocols/staging/cursor-shape/cursor-shape-v1.xml"] },
 ];
 
 // ---- a minimal XML reader: elements, attributes, comments; text is ignored (descriptions) ----

@@ -3,7 +3,7 @@
 # Mesa 25 lavapipe (bookworm-backports), Khronos validation layers, glslang, Weston and libdrm,
 # and a C toolchain with Vulkan and Wayland headers for the benchmark's C references.
 # With --test (what `npm test` runs) also the test beds' own tools: chromium (the status page is
-# checked in a real browser) and seatd (Weston's DRM backend in the VM).
+# checked in a real browser), seatd (Weston's DRM backend in the VM), Sway, grim, wtype and KWin.
 # Idempotent: a fast no-op when everything is present. SCANOUT_SKIP_SYSTEM_SETUP=1 skips it.
 set -euo pipefail
 [ "${SCANOUT_SKIP_SYSTEM_SETUP:-0}" = 1 ] && exit 0
@@ -11,9 +11,11 @@ set -euo pipefail
 # package=minimum-version-prefix check (empty: any version)
 need_pkgs=(mesa-vulkan-drivers vulkan-validationlayers libvulkan1 glslang-tools weston wayland-utils
            libwayland-dev wayland-protocols libdrm2 libdrm-tests
-           gcc libc6-dev libvulkan-dev)  # the last three build bench/c-reference
+           gcc libc6-dev libvulkan-dev  # these three build bench/c-reference
+           libxkbcommon0 xkb-data libinput10)  # keyboard layouts (both paths) and KMS input
 backports_pkgs=(mesa-vulkan-drivers weston wayland-utils wayland-protocols)
-[ "${1:-}" = --test ] && need_pkgs+=(chromium seatd)
+# Test beds: Sway (+ grim screenshots, wtype text input) as a second compositor, KWin (+ dbus) in the VM.
+[ "${1:-}" = --test ] && need_pkgs+=(chromium seatd sway grim wtype kwin-wayland dbus)
 
 at_least() {  # package minimum-version
   local v; v=$(dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true)
