@@ -27,7 +27,13 @@ async function waylandSection(): Promise<void> {
   if (figures.skipped) console.log(`skipped: ${figures.skipped}`);
 }
 
-const sections: Record<string, () => Promise<void>> = { triangle: triangleSection, mesh: meshSection, wayland: waylandSection };
+async function startupSection(): Promise<void> {
+  const { benchStartup } = await import("./startup.js");
+  console.log(`\n## start-up to the first frame, headless demo (median of ${runs}, whole process)`);
+  benchStartup(runs, log);
+}
+
+const sections: Record<string, () => Promise<void>> = { startup: startupSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = only.filter((name) => !(name in sections));

@@ -31,7 +31,9 @@ async function run(args: DemoArgs): Promise<void> {
     const limit = args.frames === 0 && out.backend !== "headless" ? undefined : args.frames;
     let last: Promise<Pixels> | undefined;
     const tracer = args.trace ? new FrameTracer() : undefined;
+    let firstFrameMs = 0;
     for await (const frame of out.frames({ limit, tracer })) {
+      if (frame.index === 0) firstFrameMs = performance.now(); // ms since this process started
       scene.update(frame);
       frame.record((cmd) => scene.draw(cmd, frame));
       if (outPath && limit !== undefined && frame.index === limit - 1) last = frame.capture();
@@ -39,6 +41,9 @@ async function run(args: DemoArgs): Promise<void> {
     const s = out.stats;
     console.log(`device: ${out.device.physical.name}`);
     console.log(`backend: ${out.backend}, scene: ${sceneName}, size: ${out.size[0]}x${out.size[1]}`);
+    console.log(`first frame: ${firstFrameMs.toFixed(0)} ms after process start`);
+    // for bench/startup.ts, which measures from before `npm run demo` starts
+    if (process.env.SCANOUT_PRINT_FIRST_FRAME_EPOCH) console.log(`first frame epoch ms: ${(performance.timeOrigin + firstFrameMs).toFixed(0)}`);
     console.log(`frames: ${s.frames} in ${s.seconds.toFixed(3)} s, ${s.fps.toFixed(1)} frames/s, ${s.cpuMsPerFrame.toFixed(3)} CPU ms/frame`);
     if (out.endReason) console.log(`ended early: ${out.endReason}`);
     if (tracer && args.trace) {

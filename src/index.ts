@@ -6,15 +6,17 @@ export { toRgba } from "./present/capture.js";
 export { BackendUnavailableError } from "./present/errors.js";
 export { HeadlessBackend, createHeadlessPresenter, createOffscreenTarget, type HeadlessOptions } from "./present/headless.js";
 export { openPresenter, registerBackend, defaultBackends, type OpenPresenterOptions, type BackendChoice, type BackendOpener } from "./present/open.js";
-export { openWaylandPresenter, type WaylandMode, type WaylandPresenterOptions } from "./present/wayland-open.js";
+export { openWaylandPresenter, openKmsPresenter } from "./present/lazy-open.js";
+export type { WaylandMode, WaylandPresenterOptions } from "./present/wayland-open.js";
 export type { SyncChoice } from "./present/dmabuf-sync.js";
-export { openKmsPresenter, KmsBackend, type KmsOptions, type KmsPath } from "./present/kms.js";
+export type { KmsOptions, KmsPath } from "./present/kms.js";
 export type { Scene } from "./render/scene.js";
 export { runScene } from "./render/run-scene.js";
 export { TargetFramebuffers, type TargetFramebuffersOptions } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
 export { FrameTracer, TRACKS, type TracePhase, type TraceEvent } from "./util/trace.js";
 export { logger, addLogSink, setLogLevel, type LogLevel, type LogRecord, type LogSource, type LogSink } from "./util/log.js";
-// The Wayland client and KMS layers are their own entry points (scanout/wayland, scanout/drm), so an
-// app that only renders does not load them; openPresenter loads them when it needs them.
+// The Wayland client and KMS layers are their own entry points (scanout/wayland, scanout/drm), and
+// the backend classes are in scanout/present, so an app that only renders does not load them:
+// openPresenter, openWaylandPresenter, openKmsPresenter and serveStatus load them on first call.
 export * from "./observe/index.js";

@@ -7,7 +7,7 @@
 // allocated only once that data is there (rgba.ts). So a damaged or hostile file fails with an
 // AssetError naming it, and a small file cannot make us allocate what its header merely claims.
 import { constants } from "node:buffer";
-import { PNG } from "pngjs";
+import { pngjs } from "../util/pngjs.js";
 import { AssetError } from "./errors.js";
 import { readChunks, SIGNATURE, type Faults } from "./png/chunks.js";
 import { colours, passToRgba } from "./png/rgba.js";
@@ -95,7 +95,7 @@ export async function loadPng(path: string, options: PngOptions = {}): Promise<R
 
 /** Encodes RGBA8 pixels as a PNG (used by the model generator and golden-image tests). */
 export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  const png = new PNG({ width, height });
+  const png = new (pngjs())({ width, height });
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, width * height * 4);
-  return PNG.sync.write(png, { colorType: 6 });
+  return pngjs().sync.write(png, { colorType: 6 });
 }

@@ -6,6 +6,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket } from "ws";
 import { logger } from "../util/log.js";
+import { MAX_CLIENT_MESSAGE_BYTES } from "./limits.js";
 import { LogRing, type LogLine } from "./log-ring.js";
 import { STATUS_PAGE_HEADERS, STATUS_PAGE_HTML } from "./page.js";
 import { StatusFeed, type PresenterInfo, type StatusSample, type StatusSource } from "./status-feed.js";
@@ -33,8 +34,6 @@ export interface StatusOptions {
   maxBufferedBytes?: number;
 }
 
-/** Messages the page sends are not expected; anything larger than this closes it with 1009. */
-export const MAX_CLIENT_MESSAGE_BYTES = 1024;
 
 /** What a page receives: one `hello` on connecting, then one `update` per interval. */
 export type StatusMessage =

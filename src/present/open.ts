@@ -1,18 +1,20 @@
 // openPresenter: picks a backend (explicit, or the first of `prefer` that can open here),
 // creates the device it needs, and returns a Presenter that owns that device.
+import { readdirSync } from "node:fs";
 import type { Device, Instance } from "../vk/index.js";
 import type { BackendName, Presenter } from "./presenter.js";
 import { createHeadlessPresenter } from "./headless.js";
 import { logger } from "../util/log.js";
 import { BackendUnavailableError } from "./errors.js";
+import { pacingOf, type PacingOptions } from "./pacing.js";
 
 const log = logger("present");
 
 /** A backend name for OpenPresenterOptions.prefer: one of BackendName, or "wayland" for dmabuf with a fallback to shm. */
 export type BackendChoice = BackendName | "wayland";
 
-/** Options of openPresenter. Only size is required. */
-export interface OpenPresenterOptions {
+/** Options of openPresenter. Only size is required. The pacing options (presentMode, maxFps, whenHidden, heartbeatHz) reach every backend. */
+export interface OpenPresenterOptions extends PacingOptions {
   /** Backends to try in order; the first that opens wins (default: automatic, see defaultBackends). */
   prefer?: readonly BackendChoice[];
   /** Width and height in pixels (a window may be resized by its compositor later). */
@@ -33,7 +35,7 @@ export interface OpenPresenterOptions {
 export type BackendOpener = (instance: Instance, options: OpenPresenterOptions & { device: Device; ownsDevice: boolean }) => Promise<Presenter>;
 
 const openers = new Map<BackendName | "wayland", BackendOpener>();
-openers.set("headless", async (_instance, o) => createHeadlessPresenter(o.device, { size: o.size }, o.ownsDevice));
+openers.set("headless", async (_instance, o) => createHeadlessPresenter(o.device, { size: o.size, ...pacingOf(o) }, o.ownsDevice));
 // Backends with their own protocol stacks load on first use, so a headless run never loads them.
 const lazy =
   <M>(load: () => Promise<M>, pick: (m: M) => BackendOpener): BackendOpener =>
@@ -49,13 +51,23 @@ export function registerBackend(name: BackendChoice, opener: BackendOpener): voi
   openers.set(name, opener);
 }
 
-/** wayland when WAYLAND_DISPLAY is set, kms when a DRM card exists, headless always last. */
-export function defaultBackends(env: NodeJS.ProcessEnv = process.env): BackendChoice[] {
+/** wayland when WAYLAND_DISPLAY is set, else kms when a DRM card exists; headless always last. */
+export function defaultBackends(env: NodeJS.ProcessEnv = process.env, hasCard: () => boolean = hasDrmCard): BackendChoice[] {
   const order: BackendChoice[] = [];
   // KMS only without a compositor: one that runs owns the display.
-  order.push(env.WAYLAND_DISPLAY ? "wayland" : "kms");
+  if (env.WAYLAND_DISPLAY) order.push("wayland");
+  else if (hasCard()) order.push("kms");
   order.push("headless");
   return order;
+}
+
+/** Whether /dev/dri has a card node: without one, KMS is not tried (nor its bindings loaded, nor a device made for it). */
+function hasDrmCard(): boolean {
+  try {
+    return readdirSync("/dev/dri").some((n) => /^card\d+$/.test(n));
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -36,7 +36,7 @@ import {
   type TargetInfo,
 } from "../index.js";
 import { fitMatrix, LIGHT, modelMatrix, viewProjection, type UpAxis } from "./camera.js";
-import { uploadTexture } from "./texture.js";
+import { textureMipLevels, uploadTexture } from "./texture.js";
 
 const log = logger("demo");
 
@@ -175,11 +175,12 @@ export class TexturedMesh implements Scene, AsyncDisposable {
     const indexBuffer = Buffer.upload(device, mesh.indices, BufferUsage.index, { what: `${mesh.name} indices`, scope });
     const geometryUploadMs = performance.now() - t0;
 
-    t0 = performance.now();
     const textureFormat = isSrgb(target.format) ? Format.VK_FORMAT_R8G8B8A8_SRGB : Format.VK_FORMAT_R8G8B8A8_UNORM;
+    // The sampler first: on lavapipe, creating it while the upload runs waits for the upload.
+    const sampler = Sampler.create(device, { mipLevels: textureMipLevels(device, texture, textureFormat, options.mipmaps ?? true), anisotropy: options.anisotropy ?? true, scope });
+    t0 = performance.now();
     const { view, mipLevels } = uploadTexture(device, scope, texture, textureFormat, options.mipmaps ?? true);
     const textureUploadMs = performance.now() - t0;
-    const sampler = Sampler.create(device, { mipLevels, anisotropy: options.anisotropy ?? true, scope });
 
     const setLayout = DescriptorSetLayout.create(device, {
       bindings: [

@@ -4,7 +4,7 @@ import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
 import { flagNames } from "./names.js";
-import type { Device } from "./device.js";
+import type { Device, PendingSubmission } from "./device.js";
 import { bindMemory, type DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
 
 /** What a buffer may be used for (VkBufferUsageFlagBits by short name); combine with | for BufferOptions.usage. */
@@ -34,6 +34,8 @@ export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
   readonly what: string;
   /** Handle value for the koffi fast path. */
   readonly raw: bigint;
+  /** The upload still writing this buffer (Buffer.upload), waited for if it is destroyed early. */
+  private pendingWrite: PendingSubmission | undefined;
 
   private constructor(device: Device, options: BufferOptions) {
     super(device, new vk.VkBuffer(), vk.vkDestroyBuffer);
@@ -69,16 +71,27 @@ export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
   }
 
   /**
-   * A device-local buffer filled with data through a staging buffer (waits for the copy).
+   * A device-local buffer filled with data through a staging buffer. The copy is submitted, not
+   * waited for: work submitted later on the device's queue sees the data (the staging buffer is
+   * freed once the GPU is done with it).
    * `options` is the buffer's name, or its name and the scope that owns it.
    */
   static upload(device: Device, data: ArrayBufferView, usage: number, options: string | (Owned & { what?: string }) = {}): Buffer {
     const { what = "buffer", scope } = typeof options === "string" ? { what: options, scope: undefined } : options;
     const buffer = Buffer.create(device, { size: data.byteLength, usage: usage | BufferUsage.transferDst, memory: "device", what, scope });
     try {
-      using staging = Buffer.create(device, { size: data.byteLength, usage: BufferUsage.transferSrc, memory: "host", what: `${what} staging` });
-      staging.write(data);
-      device.runOnce((cmd) => cmd.copyBuffer(staging, buffer));
+      const staging = Buffer.create(device, { size: data.byteLength, usage: BufferUsage.transferSrc, memory: "host", what: `${what} staging` });
+      try {
+        staging.write(data);
+      } catch (error) {
+        staging.destroy();
+        throw error;
+      }
+      const copy = device.submitOnce((cmd) => {
+        cmd.copyBuffer(staging, buffer);
+        cmd.transferWritesToReads();
+      }, [staging]);
+      buffer.pendingWrite = copy;
     } catch (error) {
       buffer.destroy();
       throw error;
@@ -101,6 +114,8 @@ export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
   }
 
   protected override release(): void {
+    // destroyed before its upload finished (a load that failed right after): wait for the copy first
+    this.pendingWrite?.wait();
     super.release();
     this.memory.destroy();
   }

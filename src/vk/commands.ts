@@ -263,6 +263,20 @@ export class CommandBuffer {
     vk.vkCmdPipelineBarrier(this.handle, srcStage, dstStage, 0, 0, null, 0, null, 1, [barrier]);
   }
 
+  /**
+   * Makes every transfer write recorded so far (buffer copies) visible to any later read on this
+   * queue, in this submission or a later one: how an upload that is not waited for reaches the
+   * vertex, index and uniform reads of the frames after it.
+   */
+  transferWritesToReads(): void {
+    const barrier = new vk.VkMemoryBarrier({
+      srcAccessMask: vk.VkAccessFlagBits.VK_ACCESS_TRANSFER_WRITE_BIT,
+      dstAccessMask: vk.VkAccessFlagBits.VK_ACCESS_MEMORY_READ_BIT,
+    });
+    const S = vk.VkPipelineStageFlagBits;
+    vk.vkCmdPipelineBarrier(this.handle, S.VK_PIPELINE_STAGE_TRANSFER_BIT, S.VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, [barrier], 0, null, 0, null);
+  }
+
   /** Copies a tightly packed buffer into mip level 0 of image (in TRANSFER_DST_OPTIMAL). */
   copyBufferToImage(buffer: Buffer, image: Image): void {
     vk.vkCmdCopyBufferToImage(this.handle, buffer.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, wholeImageRegion(image));

@@ -180,6 +180,43 @@ export class Device extends Resource {
     }
   }
 
+  /**
+   * Records commands with fn and submits them without waiting (uploads at load time): the GPU runs
+   * them before anything submitted later on this queue, and fn's barriers make their results
+   * visible to it. The command buffer, its fence and `keepAlive` (e.g. staging buffers) are freed
+   * once the GPU has finished them: when a later fence wait or waitIdle shows it, at the latest when
+   * the device is destroyed. If fn throws, nothing is submitted and keepAlive is freed at once.
+   * The result's wait() blocks until the commands have finished (at once if they have): call it
+   * before destroying what they write, e.g. when loading fails after the upload.
+   */
+  submitOnce(fn: (cmd: CommandBuffer) => void, keepAlive: readonly Destroyable[] = []): PendingSubmission {
+    this.assertLive();
+    this.oneShotPool ??= CommandPool.create(this, { transient: true });
+    const pool = this.oneShotPool;
+    const [cmd] = pool.allocate(1);
+    let fence: Fence | undefined;
+    let freed = false;
+    const free = (): void => {
+      freed = true;
+      fence?.destroy();
+      pool.free([cmd!]);
+      for (const r of keepAlive) r.destroy();
+    };
+    try {
+      cmd!.begin({ oneTime: true });
+      fn(cmd!);
+      cmd!.end();
+      fence = Fence.create(this);
+      this.queue.submit({ commandBuffers: [cmd!], fence });
+    } catch (error) {
+      free();
+      throw error;
+    }
+    this.retire({ destroy: free });
+    const submitted = fence;
+    return { wait: () => void (freed || submitted.wait()) }; // the wait marks it complete, which frees it
+  }
+
   // --- children --------------------------------------------------------------------------------
 
   /** False once the VkDevice is gone: its children can no longer be used or destroyed. */
@@ -220,3 +257,9 @@ export class Device extends Resource {
   }
 }
 
+
+/** One-shot commands submitted by Device.submitOnce. */
+export interface PendingSubmission {
+  /** Blocks until the commands have finished on the GPU (returns at once if they have). */
+  wait(): void;
+}

@@ -7,7 +7,7 @@ export { Resource, DeviceResource, UseAfterDestroyError, type Owned } from "./re
 export { DeferredQueue } from "./deferred.js";
 export { Instance, NoVulkanDeviceError, type InstanceOptions, type ValidationMessage, type DevicePredicate } from "./instance.js";
 export { PhysicalDevice, type DeviceType, type QueueFamily, type PciBusInfo, type MemoryType } from "./physical-device.js";
-export { Device, OPTIONAL_EXTENSIONS, type DeviceOptions } from "./device.js";
+export { Device, OPTIONAL_EXTENSIONS, type DeviceOptions, type PendingSubmission } from "./device.js";
 export { Queue, PreparedSubmit, type SubmitOptions } from "./queue.js";
 export { DeviceMemory, MemoryProperty, findMemoryType, type AllocateOptions } from "./memory.js";
 export { Buffer, BufferUsage, type BufferOptions } from "./buffer.js";

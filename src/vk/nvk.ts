@@ -2,8 +2,14 @@
 // nvk prints two "(nvk) ..." lines on import; they are kept out of our users' stdout.
 // npm_config_disable_validation_checks selects nvk's interfaces without JS-side argument checks
 // (struct creation ~40% cheaper); the Khronos validation layer does the real checking.
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type * as NvkModule from "nvk/generated/1.1.126/linux/index.js";
+import { requireWithCodeCache } from "./code-cache.js";
+
+/** The binding version our typings are for (nvk's default). */
+const NVK_VULKAN = "1.1.126";
 
 /** The type of the nvk module (see vk). */
 export type Nvk = typeof NvkModule;
@@ -15,7 +21,13 @@ function loadQuietly(): Nvk {
   const write = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    return require("nvk") as Nvk;
+    // nvk's index.js only picks a generated interfaces file; loading that file ourselves lets V8's
+    // code cache skip its 2 MB parse. Any other choice (another version or platform) goes through nvk.
+    const dir = join(dirname(require.resolve("nvk/package.json")), "generated", NVK_VULKAN, process.platform);
+    const checks = !process.env.npm_config_disable_validation_checks && !process.argv.some((a) => a.includes("disable-validation-checks"));
+    const file = join(dir, checks ? "interfaces.js" : "interfaces-no-validation.js");
+    const plain = (process.env.npm_config_vkversion ?? NVK_VULKAN) !== NVK_VULKAN || !existsSync(file);
+    return (plain ? require("nvk") : requireWithCodeCache(file)) as Nvk;
   } finally {
     process.stdout.write = write;
   }

@@ -2,7 +2,7 @@
 // default log level; any other failure reaches the caller.
 import { afterEach, describe, expect, it } from "vitest";
 import { validatedGpu } from "../helpers/gpu.js";
-import { addLogSink, BackendUnavailableError, openPresenter, registerBackend, type LogRecord } from "../../src/index.js";
+import { addLogSink, BackendUnavailableError, defaultBackends, openPresenter, registerBackend, type LogRecord } from "../../src/index.js";
 import { kmsBackendOpener } from "../../src/present/kms.js";
 
 const gpu = validatedGpu();
@@ -13,6 +13,12 @@ function collectLogs(): { records: LogRecord[]; stop: () => void } {
 }
 
 describe("openPresenter backend choice", () => {
+  it("default order: wayland with WAYLAND_DISPLAY, kms only where a DRM card exists, headless last", () => {
+    expect(defaultBackends({ WAYLAND_DISPLAY: "wayland-1" }, () => true)).toEqual(["wayland", "headless"]);
+    expect(defaultBackends({}, () => true)).toEqual(["kms", "headless"]);
+    expect(defaultBackends({}, () => false)).toEqual(["headless"]);
+  });
+
   afterEach(() => registerBackend("kms", kmsBackendOpener));
 
   it("WAYLAND_DISPLAY naming no socket: one warning names the socket, then headless", async () => {

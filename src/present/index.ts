@@ -1,0 +1,9 @@
+// scanout/present: the swapchain backends as classes, for apps that build their own FrameLoop
+// around one (most apps use openPresenter from the package root instead).
+export { FrameLoop, FRAMES_IN_FLIGHT, openFrameLoop } from "./frame-loop.js";
+export { HeadlessBackend, createHeadlessPresenter, type HeadlessOptions } from "./headless.js";
+export { KmsBackend, openKmsPresenter, type KmsOptions, type KmsPath } from "./kms.js";
+export { WaylandShmBackend, type WaylandShmOptions } from "./wayland-shm.js";
+export { WaylandDmabufBackend, type WaylandDmabufOptions } from "./wayland-dmabuf.js";
+export { openWaylandPresenter, type WaylandMode, type WaylandPresenterOptions } from "./wayland-open.js";
+export type { SwapchainBackend, RenderTarget, Presenter, Frame, FrameOptions, FrameStats } from "./presenter.js";

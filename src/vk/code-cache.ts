@@ -1,0 +1,72 @@
+// Loads a large CommonJS file with V8's code cache kept on disk: nvk's generated interfaces are
+// 2 MB of JavaScript that V8 would otherwise parse and compile at every start (~60 ms here, ~9 ms
+// from the cache). The cache is only an accelerator: V8 rejects a stale or foreign one (other
+// source, Node version or flags) and we then compile normally and write a fresh one; any file
+// system error just means no cache.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { Script } from "node:vm";
+
+interface CjsModule {
+  exports: unknown;
+  filename: string;
+  paths: string[];
+  loaded: boolean;
+}
+type ModuleInternals = {
+  new (id: string, parent?: unknown): CjsModule;
+  wrap(source: string): string;
+  _nodeModulePaths(dir: string): string[];
+  _cache: Record<string, CjsModule>;
+};
+
+/** Where code caches go: $XDG_CACHE_HOME (or ~/.cache)/scanout/v8. */
+function cacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "scanout", "v8");
+}
+
+/** requires `file` (an absolute path to a CommonJS module) through a disk-backed V8 code cache. */
+export function requireWithCodeCache(file: string): unknown {
+  const M = Module as unknown as ModuleInternals;
+  const cached = M._cache[file];
+  if (cached) return cached.exports;
+  const source = readFileSync(file, "utf8");
+  const st = statSync(file);
+  // One cache file per source (path, size, mtime) and Node build; V8 still validates its contents.
+  const key = `${file.replace(/[^A-Za-z0-9]+/g, "_").slice(-80)}-${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}-${process.arch}.bin`;
+  const cachePath = join(cacheDir(), key);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cachePath);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(M.wrap(source), { filename: file, cachedData });
+  const mod = new M(file);
+  mod.filename = file;
+  mod.paths = M._nodeModulePaths(dirname(file));
+  M._cache[file] = mod;
+  try {
+    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: CjsModule, filename: string, dirname: string) => void;
+    wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+    mod.loaded = true;
+  } catch (e) {
+    delete M._cache[file];
+    throw e;
+  }
+  if (!cachedData || script.cachedDataRejected) writeCache(cachePath, script);
+  return mod.exports;
+}
+
+function writeCache(path: string, script: Script): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, path); // atomic: a concurrent start reads the old file or the new one, never half
+  } catch {
+    /* read-only or full disk: run without a cache */
+  }
+}
