@@ -33,7 +33,14 @@ async function startupSection(): Promise<void> {
   benchStartup(runs, log);
 }
 
-const sections: Record<string, () => Promise<void>> = { startup: startupSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection };
+async function gcSection(): Promise<void> {
+  const { benchGc } = await import("./gc.js");
+  const frames = Number(process.env.GC_FRAMES ?? 10_000);
+  console.log(`\n## GC pauses, headless, in process (${frames} frames per scene after 300 of warm-up; perf_hooks "gc" entries)`);
+  await benchGc(frames, log);
+}
+
+const sections: Record<string, () => Promise<void>> = { startup: startupSection, gc: gcSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = only.filter((name) => !(name in sections));
