@@ -1,6 +1,9 @@
 // How the dmabuf presenter and the compositor agree on when a buffer is written and read. Chosen at
 // open, best first (the option `sync` forces one; a forced path that cannot work is unavailable):
-// - "drm-syncobj" (wp_linux_drm_syncobj_v1): not wired to a compositor yet; no compositor here offers it.
+// - "drm-syncobj" (wp_linux_drm_syncobj_v1): DRM timeline syncobjs shared with the compositor
+//   (a timeline per buffer) each commit's acquire point carries the render-finished sync file, its release point is waited
+//   for (off the JS thread) before the buffer is rendered into again. Not yet met a compositor: none
+//   on our test beds offers the protocol.
 // - "explicit-sync" (zwp_linux_explicit_synchronization_v1): every commit carries the frame's
 //   render-finished sync file as its acquire fence, and asks for its own release; a buffer is
 //   rendered into again only once that release's fence has signalled (polled on a pool thread).
@@ -14,6 +17,10 @@ import { close as closeFd } from "../sys/libc.js";
 import { DMA_BUF_SYNC_READ, exportSyncFile, importSyncFile, syncFileSignalled, waitDmabufFences, waitSyncFile } from "../sys/sync-file.js";
 import { type CommitRelease, SurfaceExplicitSync } from "../wayland/explicit-sync.js";
 import { WpLinuxDrmSyncobjManagerV1 } from "../wayland/protocol/linux-drm-syncobj-v1.js";
+import { type CommitPoints, SurfaceDrmSyncobj } from "../wayland/drm-syncobj.js";
+import { DrmDevice } from "../drm/device.js";
+import { listDevices } from "../drm/discovery.js";
+import { timelineSupported } from "../drm/syncobj.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import { BackendUnavailableError } from "./errors.js";
 
@@ -31,6 +38,8 @@ export interface SyncedBuffer {
   dmabufFd: number;
   /** Explicit sync: the release of the buffer's last commit, until the buffer is reused. */
   release?: CommitRelease | undefined;
+  /** drm-syncobj: the points of the buffer's last commit, until the buffer is reused. */
+  points?: CommitPoints | undefined;
 }
 
 export interface FrameSync {
@@ -59,9 +68,22 @@ export function chooseFrameSync(device: Device, window: WaylandWindow, want: Syn
   const fences = device.has("VK_KHR_external_semaphore_fd");
   const noFences = `${device.physical.name} has no VK_KHR_external_semaphore_fd`;
   const syncobjOffered = window.globals.has(WpLinuxDrmSyncobjManagerV1);
-  if (want === "drm-syncobj")
-    throw unavailable(syncobjOffered ? "the wp_linux_drm_syncobj_v1 client is not wired yet" : "the compositor offers no wp_linux_drm_syncobj_manager_v1");
-  const skipped = syncobjOffered ? "wp_linux_drm_syncobj_v1 offered but not wired yet; " : "";
+  let skipped = "";
+  if (want === "auto" || want === "drm-syncobj") {
+    const why = !syncobjOffered ? "the compositor offers no wp_linux_drm_syncobj_manager_v1" : !fences ? `drm-syncobj: ${noFences}` : undefined;
+    const timeline = why ? { dev: undefined, why } : timelineDevice();
+    if (timeline.dev) {
+      try {
+        const surfaceSync = SurfaceDrmSyncobj.create(window.globals, window.surface, timeline.dev)!;
+        return new DrmSyncobjSync(device, surfaceSync, timeline.dev, `wp_linux_drm_syncobj_v1, timeline on ${timeline.dev.path}`);
+      } catch (e) {
+        timeline.dev.close();
+        throw e;
+      }
+    }
+    if (want === "drm-syncobj") throw unavailable(timeline.why);
+    if (syncobjOffered) skipped = `${timeline.why}; `;
+  }
   if (want === "auto" || want === "explicit") {
     const surfaceSync = fences ? SurfaceExplicitSync.create(window.connection, window.globals, window.surface) : undefined;
     if (surfaceSync) return new ExplicitSync(device, surfaceSync, `${skipped}zwp_linux_explicit_synchronization_v1 + sync files`);
@@ -72,6 +94,25 @@ export function chooseFrameSync(device: Device, window: WaylandWindow, want: Syn
     if (want === "implicit") throw unavailable(`implicit sync: ${noFences}`);
   }
   return new CpuWaitSync(want === "cpu-wait" ? "requested" : noFences);
+}
+
+/** A DRM node with timeline syncobjs to keep drm-syncobj's timeline on (render nodes first), or why there is none. */
+function timelineDevice(): { dev: DrmDevice; why?: undefined } | { dev: undefined; why: string } {
+  const nodes = listDevices().flatMap((d) => [d.render, d.primary]).filter((n): n is string => !!n);
+  if (nodes.length === 0) return { dev: undefined, why: "drm-syncobj: no DRM device here to make a timeline syncobj on" };
+  const tried: string[] = [];
+  for (const node of nodes) {
+    let dev: DrmDevice | undefined;
+    try {
+      dev = DrmDevice.open(node, { atomic: false });
+      if (timelineSupported(dev)) return { dev };
+      tried.push(`${node}: no timeline syncobjs`);
+    } catch (e) {
+      tried.push(`${node}: ${(e as Error).message}`);
+    }
+    dev?.close();
+  }
+  return { dev: undefined, why: `drm-syncobj: no usable DRM node (${tried.join("; ")})` };
 }
 
 /** The fence paths' common part: the exportable semaphore and its per-frame sync file. */
@@ -182,6 +223,55 @@ class ExplicitSync extends FenceSync implements FrameSync {
 
   override destroy(): void {
     this.surfaceSync.destroy();
+    super.destroy();
+  }
+}
+
+class DrmSyncobjSync extends FenceSync implements FrameSync {
+  readonly path = "drm-syncobj" as const;
+  private releaseWaits = 0;
+
+  constructor(
+    device: Device,
+    private readonly surfaceSync: SurfaceDrmSyncobj,
+    private readonly dev: DrmDevice,
+    readonly why: string,
+  ) {
+    super(device);
+  }
+
+  beforeCommit(buffer: SyncedBuffer, _rendered: Fence): void {
+    const fd = this.exportRenderFinished(); // -1: already finished, the acquire point is signalled from the CPU
+    try {
+      buffer.points = this.surfaceSync.nextCommit(buffer.id, fd);
+    } finally {
+      if (fd >= 0) closeFd(fd);
+    }
+  }
+
+  async beforeReuse(buffer: SyncedBuffer): Promise<void> {
+    const points = buffer.points;
+    if (!points) return; // never committed
+    buffer.points = undefined;
+    if (await this.surfaceSync.released(buffer.id, points, 0)) return;
+    this.releaseWaits++;
+    if (!(await this.surfaceSync.released(buffer.id, points, FENCE_TIMEOUT_MS)))
+      throw new Error(`wayland-dmabuf: release point ${points.release} of buffer ${buffer.id} did not signal within ${FENCE_TIMEOUT_MS} ms`);
+  }
+
+  override forget(buffer: SyncedBuffer): void {
+    buffer.points = undefined;
+    this.surfaceSync.forget(buffer.id);
+  }
+
+  stats(): Record<string, number> {
+    const c = this.surfaceSync.counts;
+    return { timelines: c.timelines, acquirePoints: c.acquirePoints, releasePoints: c.releasePoints, ...this.counts, syncFileExportMs: this.syncFileExportMs, releasePointWaits: this.releaseWaits, renderFenceCpuWaits: 0 };
+  }
+
+  override destroy(): void {
+    this.surfaceSync.destroy();
+    this.dev.close();
     super.destroy();
   }
 }
