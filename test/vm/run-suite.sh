@@ -16,7 +16,8 @@ if ! command -v qemu-system-x86_64 >/dev/null && [ "$(id -u)" != 0 ]; then
 fi
 # tsc emits even when some file has type errors; say so but still run (the VM tests name what fails)
 npx tsc -p tsconfig.json >&2 || echo "run-suite: tsc reported errors; dist/ was still emitted" >&2
-files=("$@"); [ ${#files[@]} -gt 0 ] || files=(test/drm/*.vm.test.ts test/wayland/*.vm.test.ts)
+# no files given: every *.vm.test.ts that test/vm/vitest.vm.config.ts includes
+files=("$@")
 # vitest through node directly: npx would cost several seconds of emulated start-up in the guest
 # The guest's writes vanish with it, so its summary is kept from the output stream on the host
 # (test-results/vm.log); .ci/run adds those counts to the host suite's.

@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   cacheDir: "/tmp/scanout-vitest-cache",
   test: {
-    include: ["test/vk/**/*.vm.test.ts", "test/present/**/*.vm.test.ts", "test/drm/**/*.vm.test.ts", "test/wayland/**/*.vm.test.ts"],
+    include: ["test/vk/**/*.vm.test.ts", "test/present/**/*.vm.test.ts", "test/drm/**/*.vm.test.ts", "test/wayland/**/*.vm.test.ts", "test/input/**/*.vm.test.ts"],
     fileParallelism: false,
     testTimeout: 240_000,
     hookTimeout: 400_000, // beforeAll may start Weston GL (up to ~20 s under TCG) and render references
