@@ -23,6 +23,12 @@ export interface CommitOptions {
   pageFlipEvent?: boolean;
   /** Run a TEST_ONLY commit first (default true) so a failure is reported before anything changes. */
   preflight?: boolean;
+  /**
+   * DRM_MODE_PAGE_FLIP_ASYNC: flip at once rather than at the next vblank (tearing allowed). Needs the
+   * driver's DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP (or, for the legacy path, DRM_CAP_ASYNC_PAGE_FLIP); the
+   * kernel refuses it otherwise (EINVAL), and a test-only pass says so before anything changes.
+   */
+  async?: boolean;
 }
 
 /** What AtomicRequest.commit returns once the kernel accepted the request. */
@@ -157,6 +163,7 @@ export class AtomicRequest {
     if (!this.dev.atomic) throw new DrmError(`${this.dev.path}: atomic modesetting is not available on this device`);
     let flags = 0;
     if (options.allowModeset) flags |= FLAG.allowModeset;
+    if (options.async) flags |= FLAG.async;
     if ((options.preflight ?? true) && !options.testOnly) this.ioctl(flags | FLAG.testOnly, 0n, true);
     if (options.testOnly) {
       this.ioctl(flags | FLAG.testOnly, 0n, true);

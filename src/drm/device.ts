@@ -28,7 +28,7 @@ export const ClientCap = { stereo3d: 1, universalPlanes: 2, atomic: 3, aspectRat
 export const Cap = {
   dumbBuffer: 0x1, vblankHighCrtc: 0x2, dumbPreferredDepth: 0x3, dumbPreferShadow: 0x4, prime: 0x5,
   timestampMonotonic: 0x6, asyncPageFlip: 0x7, cursorWidth: 0x8, cursorHeight: 0x9, addFb2Modifiers: 0x10,
-  pageFlipTarget: 0x11, crtcInVblankEvent: 0x12, syncobj: 0x13, syncobjTimeline: 0x14,
+  pageFlipTarget: 0x11, crtcInVblankEvent: 0x12, syncobj: 0x13, syncobjTimeline: 0x14, atomicAsyncPageFlip: 0x15,
 } as const;
 
 /** The kernel driver behind a node (DRM_IOCTL_VERSION): version numbers, short name (e.g. "i915", "amdgpu", "vkms"), date and description. */
