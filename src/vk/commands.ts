@@ -121,12 +121,19 @@ export interface TransitionOptions {
  * device's queue. The per-frame commands (render pass, binds, draws) reuse their structs, so recording a frame allocates
  * almost nothing. Command methods do not check the buffer's state: the validation layer reports misuse.
  */
+/** Byte offsets of VkRenderPassBeginInfo's handle fields (from nvk's layout of the struct). */
+const PASS_BEGIN = (() => {
+  const layout = (vk.VkRenderPassBeginInfo as unknown as { memoryLayout: Record<string, { byteOffset: number }> }).memoryLayout;
+  return { renderPass: layout.renderPass!.byteOffset, framebuffer: layout.framebuffer!.byteOffset };
+})();
+
 export class CommandBuffer {
   private readonly beginInfo = new vk.VkCommandBufferBeginInfo();
   // Nested structs are used through the parent's own sub-views (never assigned from separate
   // objects) and arrays are pinned (see pinned.ts): nvk then copies nothing when a call flushes them.
   private readonly passBegin = new vk.VkRenderPassBeginInfo();
   private readonly clearBytes = pinArray(this.passBegin, "pClearValues", [new vk.VkClearValue(), new vk.VkClearValue()]);
+  private readonly passBeginView = (this.passBegin as unknown as { memoryView: DataView }).memoryView;
   private readonly viewports = [new vk.VkViewport({ minDepth: 0, maxDepth: 1 })];
   private readonly scissors = [new vk.VkRect2D()];
   // One-element native arrays for the bind calls, with their addresses taken once.
@@ -177,8 +184,9 @@ export class CommandBuffer {
       extent.height = framebuffer.height;
     }
     this.passBegin.clearValueCount = renderPass.hasDepth ? 2 : 1;
-    this.passBegin.renderPass = renderPass.handle;
-    this.passBegin.framebuffer = framebuffer.handle;
+    // handles written as raw values: nvk's handle setters read a new BigInt out of the handle each time
+    this.passBeginView.setBigUint64(PASS_BEGIN.renderPass, renderPass.raw, true);
+    this.passBeginView.setBigUint64(PASS_BEGIN.framebuffer, framebuffer.raw, true);
     fast.cmdBeginRenderPass(this.raw, structAddress(this.passBegin), vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE);
   }
 

@@ -1,6 +1,7 @@
 // Render passes with one colour attachment (and optionally depth), and framebuffers.
 import { vk, type VkTypes } from "./nvk.js";
 import { check } from "./result.js";
+import { rawHandle } from "./fast.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 import type { Format, ImageLayout, ImageView } from "./image.js";
@@ -13,6 +14,8 @@ export interface RenderPassOptions extends Owned {
 /** A render pass (RenderPass.create): what a pipeline draws into and how its attachments are cleared and left. */
 export class RenderPass extends DeviceResource<VkTypes.VkRenderPass> {
   readonly hasDepth: boolean;
+  /** Handle value, read once, for recording without allocation. */
+  readonly raw: bigint;
 
   private constructor(
     device: Device,
@@ -86,6 +89,7 @@ export class RenderPass extends DeviceResource<VkTypes.VkRenderPass> {
       pDependencies: dependencies,
     });
     check("vkCreateRenderPass", vk.vkCreateRenderPass(device.handle, info, null, this.handle));
+    this.raw = rawHandle(this.handle);
   }
 
   /**
@@ -111,6 +115,8 @@ export class Framebuffer extends DeviceResource<VkTypes.VkFramebuffer> {
   readonly attachments: readonly ImageView[];
   readonly width: number;
   readonly height: number;
+  /** Handle value, read once, for recording without allocation. */
+  readonly raw: bigint;
 
   private constructor(device: Device, options: FramebufferOptions) {
     super(device, new vk.VkFramebuffer(), vk.vkDestroyFramebuffer);
@@ -124,6 +130,7 @@ export class Framebuffer extends DeviceResource<VkTypes.VkFramebuffer> {
       layers: 1,
     });
     check("vkCreateFramebuffer", vk.vkCreateFramebuffer(device.handle, info, null, this.handle), `${this.width}x${this.height}`);
+    this.raw = rawHandle(this.handle);
   }
 
   /** A framebuffer binding image views (colour, then depth) to a render pass at width x height pixels. Throws VulkanError when creation fails. */
