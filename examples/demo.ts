@@ -3,6 +3,7 @@
 import { FrameTracer, Instance, openPresenter, serveStatus, writePng, type Pixels, type Presenter } from "../src/index.js";
 import { parseArgs, USAGE, UsageError, type DemoArgs } from "./cli-args.js";
 import { defaultScene, scenes } from "./scenes.js";
+import { OrbitCamera, TexturedMesh } from "../src/scenes/index.js";
 
 async function run(args: DemoArgs): Promise<void> {
   await using gpu = await Instance.create({ validation: args.validation });
@@ -32,7 +33,10 @@ async function run(args: DemoArgs): Promise<void> {
     let last: Promise<Pixels> | undefined;
     const tracer = args.trace ? new FrameTracer() : undefined;
     let firstFrameMs = 0;
+    const controls = new DemoControls(out);
+    if (scene instanceof TexturedMesh) scene.camera = controls.orbit;
     for await (const frame of out.frames({ limit, tracer })) {
+      if (controls.poll()) break; // Esc or q
       if (frame.index === 0) firstFrameMs = performance.now(); // ms since this process started
       scene.update(frame);
       frame.record((cmd) => scene.draw(cmd, frame));
@@ -58,6 +62,34 @@ async function run(args: DemoArgs): Promise<void> {
     scene.destroy();
   }
   if (gpu.validationEnabled && gpu.validationErrors.length) throw new Error(`${gpu.validationErrors.length} validation errors (see above)`);
+}
+
+/** The demo's input: drag orbits the camera, the wheel zooms, f toggles fullscreen (Wayland), Esc or q quits. */
+class DemoControls {
+  readonly orbit = new OrbitCamera();
+  private fullscreen = false;
+  constructor(private readonly out: Presenter) {}
+
+  /** Applies the input since the last frame; true when the user asked to quit. */
+  poll(): boolean {
+    for (const ev of this.out.pollInput()) {
+      if (ev.type === "key-down") {
+        if (ev.key === "Escape" || ev.key === "q") return true;
+        if (ev.key === "f") this.toggleFullscreen();
+      } else {
+        this.orbit.handle(ev);
+      }
+    }
+    return false;
+  }
+
+  private toggleFullscreen(): void {
+    // TODO(window): a public fullscreen switch on the presenter; until then only where one is offered
+    const target = this.out as { setFullscreen?: (on: boolean) => void };
+    if (!target.setFullscreen) return console.log(`fullscreen: not available on the ${this.out.backend} backend`);
+    this.fullscreen = !this.fullscreen;
+    target.setFullscreen(this.fullscreen);
+  }
 }
 
 async function main(): Promise<number> {

@@ -15,7 +15,7 @@ need_pkgs=(mesa-vulkan-drivers vulkan-validationlayers libvulkan1 glslang-tools 
            libxkbcommon0 xkb-data libinput10)  # keyboard layouts (both paths) and KMS input
 backports_pkgs=(mesa-vulkan-drivers weston wayland-utils wayland-protocols)
 # Test beds: Sway (+ grim screenshots, wtype text input) as a second compositor, KWin (+ dbus) in the VM.
-[ "${1:-}" = --test ] && need_pkgs+=(chromium seatd sway grim wtype kwin-wayland dbus)
+[ "${1:-}" = --test ] && need_pkgs+=(chromium seatd sway grim wtype kwin-wayland dbus udev)  # udev: systemd-udevd tags the VM's uinput devices for libinput
 
 at_least() {  # package minimum-version
   local v; v=$(dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true)

@@ -10,6 +10,7 @@ export { openWaylandPresenter, openKmsPresenter } from "./present/lazy-open.js";
 export type { WaylandMode, WaylandPresenterOptions } from "./present/wayland-open.js";
 export type { SyncChoice } from "./present/dmabuf-sync.js";
 export type { KmsOptions, KmsPath } from "./present/kms.js";
+export { Pacing, PRESENT_MODES, type PresentMode, type PacingOptions, type PacingStats, type PresentedReport } from "./present/pacing.js";
 export type { Scene } from "./render/scene.js";
 export { runScene } from "./render/run-scene.js";
 export { TargetFramebuffers, type TargetFramebuffersOptions } from "./render/target-framebuffers.js";

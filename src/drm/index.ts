@@ -14,10 +14,11 @@ export { AtomicRequest, AtomicError, type CommitOptions, type Commit } from "./a
 export { DrmEvents, type FlipEvent, type VblankEvent } from "./events.js";
 export { DumbBuffer } from "./dumb.js";
 export { saveState, restoreState, guardState, summarizeState, type KmsState, type StateSummary } from "./state.js";
-export { takeVt, currentVt, type VtGuard } from "./vt.js";
+export { takeVt, currentVt, activateVt, activeVt, type VtGuard, type VtSwitchHandlers } from "./vt.js";
 export {
   addModeset, chooseOutput, chooseOutputFrom, describeOutput, fullScreenPlane, readDisplayObjects, type DisplayObjects, type Output,
   type OutputOptions,
 } from "./output.js";
 export { FlipLog } from "./flip-log.js";
 export { Syncobj, timelineSupported, type SyncobjOptions } from "./syncobj.js";
+export { CursorPlane } from "./cursor-plane.js";

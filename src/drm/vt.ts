@@ -44,20 +44,51 @@ function vtMode(mode: number, relsig = 0, acqsig = 0): Buffer {
   return b;
 }
 
+/** What happens when the user switches away from our VT and back (see VtGuard.onSwitch). */
+export interface VtSwitchHandlers {
+  /** Switching away: stop using the display (no more commits); the switch completes, and master is dropped, once this resolves. */
+  release(): Promise<void> | void;
+  /** Back on our VT: master has been taken again; restore the display and resume. */
+  acquire(): void;
+}
+
 /** What takeVt returns: the VT it took over and how to hand it back. */
 export interface VtGuard {
   /** The VT device (e.g. /dev/tty2), or undefined when not running on a VT (nothing was changed). */
   vt: string | undefined;
+  /** Whether our VT is the one shown (false between a switch away and the switch back). */
+  readonly active: boolean;
+  /** Completed switches away and back, for logs and tests. */
+  readonly switches: { away: number; back: number };
+  /** Replaces what happens on a switch (by default master is only dropped and taken again). */
+  onSwitch(handlers: VtSwitchHandlers): void;
+  /**
+   * Stops the kernel from reading the keyboard on our VT (KDSKBMODE K_OFF), for when we read it
+   * through libinput: keys then neither reach the console nor switch VTs by themselves. Undone by release().
+   */
+  muteKeyboard(): void;
+  /** Asks the kernel to show VT number `n` (VT_ACTIVATE); we get the release signal if it is not ours. */
+  activate(n: number): void;
   /** Puts the VT back in text mode with automatic switching. Idempotent; also runs at process exit. */
   release(): void;
 }
+
+const VT_ACTIVATE = 0x5606;
+const KDGKBMODE = 0x4b44;
+const KDSKBMODE = 0x4b45;
+const K_OFF = 0x04;
 
 /** Puts the VT into graphics mode with process-controlled switching; release() undoes both. */
 export function takeVt(dev: DrmDevice): VtGuard {
   const vt = currentVt();
   if (!vt) {
     log.info("not on a virtual terminal (serial console, ssh or pipe): skipping KDSETMODE/VT_SETMODE");
-    return { vt: undefined, release() {} };
+    return {
+      vt: undefined, active: true, switches: { away: 0, back: 0 }, onSwitch() {}, muteKeyboard() {}, release() {},
+      activate(n: number) {
+        activateVt(n);
+      },
+    };
   }
   const fd = open(vt, O_RDWR);
   try {
@@ -72,18 +103,78 @@ export function takeVt(dev: DrmDevice): VtGuard {
     close(fd);
     throw e;
   }
+  let handlers: VtSwitchHandlers | undefined;
+  let savedKbMode: number | undefined;
+  const switches = { away: 0, back: 0 };
+  let released = false;
+  const guard: VtGuard = {
+    vt, active: true, switches,
+    onSwitch(h) {
+      handlers = h;
+    },
+    muteKeyboard() {
+      if (savedKbMode !== undefined || released) return;
+      const b = Buffer.alloc(4);
+      ioctl(fd, KDGKBMODE, b, vt);
+      savedKbMode = b.readInt32LE(0);
+      check("ioctl(KDSKBMODE)", c_ioctl_int(fd, KDSKBMODE, K_OFF), vt);
+      log.info(`${vt}: keyboard read through libinput (console keyboard off until exit)`);
+    },
+    activate(n) {
+      check("ioctl(VT_ACTIVATE)", c_ioctl_int(fd, VT_ACTIVATE, n), `${vt} -> tty${n}`);
+    },
+    release: () => release(),
+  };
+  const setActive = (v: boolean) => ((guard as { active: boolean }).active = v);
+  // The kernel waits for VT_RELDISP before switching away: the handler may take its time (a flip in
+  // flight), but every path must end in it.
   const onRelease = () => {
+    if (released) return;
+    setActive(false);
+    const finish = () => {
+      if (released) return;
+      try {
+        dev.dropMaster();
+      } catch (e) {
+        log.warn(`VT switch away: dropMaster failed: ${e instanceof Error ? e.message : e}`);
+      }
+      try {
+        relDisp(fd, 1, vt);
+        switches.away++;
+        log.info(`${vt}: switched away (DRM master dropped)`);
+      } catch (e) {
+        log.warn(`VT switch away: ${e instanceof Error ? e.message : e}`);
+      }
+    };
+    let pending: Promise<void> | void = undefined;
     try {
-      dev.dropMaster();
+      pending = handlers?.release();
     } catch (e) {
-      log.warn(`VT switch away: dropMaster failed: ${e instanceof Error ? e.message : e}`);
+      log.warn(`VT switch away: ${e instanceof Error ? e.message : e}`);
     }
-    relDisp(fd, 1, vt);
+    if (pending) pending.then(finish, (e: unknown) => {
+      log.warn(`VT switch away: ${e instanceof Error ? e.message : e}`);
+      finish();
+    });
+    else finish();
   };
   const onAcquire = () => {
-    relDisp(fd, VT_ACKACQ, vt);
+    if (released) return;
+    try {
+      relDisp(fd, VT_ACKACQ, vt);
+    } catch (e) {
+      log.warn(`VT switch back: ${e instanceof Error ? e.message : e}`);
+    }
     try {
       dev.setMaster();
+    } catch (e) {
+      log.warn(`VT switch back: ${e instanceof Error ? e.message : e}`);
+    }
+    setActive(true);
+    switches.back++;
+    log.info(`${vt}: switched back (DRM master taken)`);
+    try {
+      handlers?.acquire();
     } catch (e) {
       log.warn(`VT switch back: ${e instanceof Error ? e.message : e}`);
     }
@@ -91,7 +182,6 @@ export function takeVt(dev: DrmDevice): VtGuard {
   process.on("SIGUSR1", onRelease);
   process.on("SIGUSR2", onAcquire);
   log.info(`${vt}: graphics mode, VT switching under our control`);
-  let released = false;
   const release = () => {
     if (released) return;
     released = true;
@@ -99,6 +189,7 @@ export function takeVt(dev: DrmDevice): VtGuard {
     process.off("SIGUSR1", onRelease);
     process.off("SIGUSR2", onAcquire);
     try {
+      if (savedKbMode !== undefined) check("ioctl(KDSKBMODE)", c_ioctl_int(fd, KDSKBMODE, savedKbMode), vt);
       ioctl(fd, VT_SETMODE, vtMode(VT_AUTO), vt);
       setKdMode(fd, KD_TEXT, vt);
     } finally {
@@ -106,11 +197,37 @@ export function takeVt(dev: DrmDevice): VtGuard {
     }
   };
   const unregister = onProcessExit(release);
-  return { vt, release };
+  return guard;
 }
 
-// KDSETMODE and VT_RELDISP take an integer argument, not a pointer: pass it through an ioctl
-// declared with an integer third parameter.
+/** Shows VT `n` through /dev/tty0 (VT_ACTIVATE), as `chvt n` does; with `wait`, returns once it is shown (VT_WAITACTIVE). */
+export function activateVt(n: number, wait = false): void {
+  const fd = open("/dev/tty0", O_RDWR);
+  try {
+    check("ioctl(VT_ACTIVATE)", c_ioctl_int(fd, VT_ACTIVATE, n), `/dev/tty0 -> tty${n}`);
+    if (wait) check("ioctl(VT_WAITACTIVE)", c_ioctl_int(fd, VT_WAITACTIVE, n), `/dev/tty0 -> tty${n}`);
+  } finally {
+    close(fd);
+  }
+}
+
+/** The VT shown now (VT_GETSTATE on /dev/tty0), e.g. 1 for /dev/tty1. */
+export function activeVt(): number {
+  const fd = open("/dev/tty0", O_RDWR);
+  try {
+    const b = Buffer.alloc(6); // struct vt_stat { ushort v_active, v_signal, v_state; }
+    ioctl(fd, VT_GETSTATE, b, "/dev/tty0");
+    return b.readUInt16LE(0);
+  } finally {
+    close(fd);
+  }
+}
+
+const VT_WAITACTIVE = 0x5607;
+const VT_GETSTATE = 0x5603;
+
+// KDSETMODE, KDSKBMODE, VT_ACTIVATE and VT_RELDISP take an integer argument, not a pointer: pass it
+// through an ioctl declared with an integer third parameter.
 const c_ioctl_int = libc.func("int ioctl(int fd, unsigned long request, unsigned long arg)");
 function setKdMode(fd: number, mode: number, vt: string): void {
   check("ioctl(KDSETMODE)", c_ioctl_int(fd, KDSETMODE, mode), vt);

@@ -5,6 +5,7 @@
 import type { DmabufExport } from "../vk/index.js";
 import { DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, formatName, MOD_INVALID, MOD_LINEAR, modifierName } from "../util/fourcc.js";
 import type { Connection } from "../wayland/connection.js";
+import { type DmabufFormats, trancheName } from "../wayland/dmabuf.js";
 import type { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
 
@@ -95,4 +96,40 @@ export function createBufferImmed(request: BufferRequest, onFailed: () => void):
   const buffer = p.create_immed(request.width, request.height, request.kind.fourcc, 0);
   p.destroy();
   return buffer;
+}
+
+/** The tranche buffers are allocated from, and why. */
+export interface TrancheChoice {
+  /** Index in DmabufFormats.tranches (-1: none fitted, every format of every tranche was used). */
+  index: number;
+  /** What was chosen, for stats: e.g. `#0 device 226:0, 2 formats (targets our device)`. */
+  name: string;
+  /** Kinds from that tranche, best first. */
+  kinds: BufferKind[];
+}
+
+/**
+ * Picks the tranche to allocate from: the compositor lists tranches best first; we take the first
+ * that targets our device (PCI address of its dev_t = ours), else the first targeting its main
+ * device, else the first at all, that has a kind we can make. Falls back to all formats together.
+ */
+export function chooseTranche(
+  offered: DmabufFormats,
+  driverModifiers: readonly bigint[],
+  isOurDevice: (dev: bigint) => boolean,
+): TrancheChoice {
+  const ranked = offered.tranches.map((t, index) => ({ t, index }));
+  const ours = ranked.filter(({ t }) => t.targetDevice !== undefined && isOurDevice(t.targetDevice));
+  const main = ranked.filter(({ t }) => t.targetDevice !== undefined && t.targetDevice === offered.mainDevice);
+  for (const [group, why] of [
+    [ours, "targets our device"],
+    [main, "targets the compositor's main device"],
+    [ranked, "the compositor's first usable tranche"],
+  ] as const) {
+    for (const { t, index } of group) {
+      const kinds = bufferKinds(t.formats, driverModifiers);
+      if (kinds.length) return { index, name: `${trancheName(t, index)} (${why})`, kinds };
+    }
+  }
+  return { index: -1, name: "all tranches together", kinds: bufferKinds(offered.formats, driverModifiers) };
 }

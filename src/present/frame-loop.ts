@@ -24,6 +24,8 @@ import { Slot, type SlotTimestamps } from "./slot.js";
 import { finishCapture, recordCapture } from "./capture.js";
 import { RunClock } from "./run-stats.js";
 import { BackendUnavailableError } from "./errors.js";
+import { sleep, type PresentMode } from "./pacing.js";
+import { InputQueue, type InputEvent, type InputSource } from "../input/index.js";
 
 const log = logger("present");
 /** How many frames the CPU may record ahead of the GPU: each has its own command buffer and fence (and Frame.slot, 0 or 1). */
@@ -39,6 +41,8 @@ export class FrameLoop implements Presenter {
   private run: FrameRun | undefined;
   private closed = false;
   private readonly statsValue: FrameStats = { frames: 0, seconds: 0, fps: 0, cpuMsPerFrame: 0, mainThreadCpuMsPerFrame: 0, extra: {} };
+  /** The backend's input, or an empty stream that ends on close (headless). */
+  private readonly inputSource: InputSource;
 
   constructor(
     private readonly swapchain: SwapchainBackend,
@@ -46,6 +50,7 @@ export class FrameLoop implements Presenter {
   ) {
     this.backend = swapchain.name;
     this.device = swapchain.device;
+    this.inputSource = swapchain.input ?? new InputQueue(0);
     this.pool = CommandPool.create(this.device);
     const cmds = this.pool.allocate(FRAMES_IN_FLIGHT);
     const signal = swapchain.renderFinished ? [swapchain.renderFinished] : [];
@@ -73,6 +78,10 @@ export class FrameLoop implements Presenter {
   get endReason(): string | undefined {
     return this.swapchain.endReason;
   }
+  /** The present mode in effect (fifo for a backend without a choice). */
+  get presentMode(): PresentMode {
+    return this.swapchain.pacing?.mode ?? "fifo";
+  }
   /** The clock GPU timestamps are read with (how it is calibrated, how close), or undefined without timestamps. */
   get gpuClock(): GpuClock | undefined {
     return this.timestamps?.clock;
@@ -95,7 +104,7 @@ export class FrameLoop implements Presenter {
   }
 
   private finishRun(stats: FrameStats): void {
-    Object.assign(this.statsValue, stats, { extra: this.swapchain.stats?.() ?? {} });
+    Object.assign(this.statsValue, stats, { extra: this.swapchain.stats?.() ?? {}, pacing: this.swapchain.pacing?.stats() });
     this.run = undefined;
   }
 
@@ -107,10 +116,20 @@ export class FrameLoop implements Presenter {
     this.swapchain.resize(width, height);
   }
 
+  /** Input events as an async iterator (see Presenter.input); ends when the presenter closes. */
+  input(): AsyncIterableIterator<InputEvent> {
+    return this.inputSource.events();
+  }
+  /** Input events since the last call, without waiting (see Presenter.pollInput). */
+  pollInput(): readonly InputEvent[] {
+    return this.inputSource.drain();
+  }
+
   /** Ends a running loop (its held frame is dropped), waits for the GPU, frees everything. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.inputSource.close();
     this.run?.stop("the presenter was closed");
     for (const s of this.slots) s.settle();
     await this.swapchain.destroy();
@@ -152,6 +171,12 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private handedOut = 0;
   private presentStart = 0;
   private acquireStart = 0;
+  /** Minimum ms between frames handed out (maxFps), and when the last one was. */
+  private readonly minIntervalMs: number;
+  private lastHandOut = -Infinity;
+  /** Resolves when the run stops, so that no wait (a backend's acquire, the frame cap) outlives it. */
+  private readonly stopped: Promise<typeof DONE>;
+  private signalStopped!: () => void;
 
   constructor(
     private readonly device: Device,
@@ -165,6 +190,9 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     this.step = options.fixedTimestep ?? swapchain.defaultTimestep;
     this.tracer = options.tracer;
     this.clock = new RunClock(gpuTimed);
+    const maxFps = swapchain.pacing?.maxFps;
+    this.minIntervalMs = maxFps ? 1000 / maxFps : 0;
+    this.stopped = new Promise((resolve) => (this.signalStopped = () => resolve(DONE)));
     for (const s of slots) {
       s.tracer = this.tracer;
       s.runClock = this.clock;
@@ -177,7 +205,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
 
   /** The run's figures up to now (FrameLoop.stats while the loop runs). */
   liveStats(): FrameStats {
-    return { ...this.clock.stats(this.count), extra: this.swapchain.stats?.() ?? {} };
+    return { ...this.clock.stats(this.count), extra: this.swapchain.stats?.() ?? {}, pacing: this.swapchain.pacing?.stats() };
   }
 
   next(): Promise<IteratorResult<Frame>> {
@@ -199,6 +227,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   /** Ends the run now: the held frame is dropped and the GPU finishes what was submitted. */
   stop(why: string): void {
     if (this.ended) return;
+    this.signalStopped();
     this.current?.abandon(why);
     this.current = undefined;
     try {
@@ -214,6 +243,21 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private acquire(): Promise<IteratorResult<Frame>> {
     try {
       if (this.index >= this.limit || this.swapchain.endReason) return this.finish();
+      // maxFps: wait out the rest of the frame interval first (close() ends the wait at once)
+      const early = this.lastHandOut + this.minIntervalMs - performance.now();
+      if (early > 0.5) {
+        const wait = sleep(early);
+        return Promise.race([wait.promise.then(() => this.acquireNow()), this.stopped]).finally(wait.cancel);
+      }
+      return this.acquireNow();
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+
+  private acquireNow(): Promise<IteratorResult<Frame>> {
+    if (this.ended) return Promise.resolve(DONE);
+    try {
       const slot = this.slots[this.index % FRAMES_IN_FLIGHT]!;
       if (this.tracer) {
         this.tracer.currentFrame = this.index; // the backend's waits during acquire belong to this frame
@@ -221,7 +265,8 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       }
       slot.settle();
       const acquired = this.swapchain.acquire();
-      if (acquired instanceof Promise) return acquired.then((t) => this.handOut(slot, t), (e) => this.fail(e));
+      // A backend may wait long (a hidden window with whenHidden "pause"): stop() must still end the loop at once.
+      if (acquired instanceof Promise) return Promise.race([acquired.then((t) => this.handOut(slot, t), (e) => this.fail(e)), this.stopped]);
       return this.handOut(slot, acquired);
     } catch (error) {
       return this.fail(error);
@@ -235,7 +280,10 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     if (this.swapchain.endReason) return this.finish();
     slot.target = target;
     slot.index = this.index++;
-    slot.time = this.step !== undefined ? slot.index * this.step : (performance.now() - this.clock.start) / 1000;
+    const now = performance.now();
+    this.lastHandOut = now;
+    slot.time = this.step !== undefined ? slot.index * this.step : (now - this.clock.start) / 1000;
+    slot.predictedPresentMs = this.swapchain.predictPresentMs?.(now) ?? this.swapchain.pacing?.predict(now) ?? now;
     slot.recorded = false;
     slot.beginCommands();
     slot.open = true;
@@ -244,7 +292,6 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     if (this.tracer) this.tracer.span("acquire", slot.index, this.acquireStart, (this.handedOut = performance.now()));
     // A loop whose backend never waits on I/O (headless) would otherwise run on microtasks alone and
     // starve timers, sockets and signal handlers: give the event loop a turn every few milliseconds.
-    const now = performance.now();
     if (now - this.lastTurn < EVENT_LOOP_TURN_MS) return this.ready;
     this.lastTurn = now;
     return new Promise((resolve) => setImmediate(resolve, this.result));

@@ -4,9 +4,10 @@
 import { Format, Image, ImageLayout, ImageUsage, type Device, type Fence, type ImageView } from "../vk/index.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 import { FrameLoop } from "./frame-loop.js";
+import { Pacing, type PacingOptions } from "./pacing.js";
 
 /** Options of the headless backend: targets are offscreen images, nothing is shown; frames reach the CPU through Frame.capture(). */
-export interface HeadlessOptions {
+export interface HeadlessOptions extends PacingOptions {
   /** Target size in pixels [width, height]. */
   size: readonly [number, number];
   /** Target format (default B8G8R8A8_UNORM); capture() returns RGBA8 whatever it is. */
@@ -46,6 +47,8 @@ export class HeadlessBackend implements SwapchainBackend {
   readonly format: Format;
   readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   readonly defaultTimestep = 1 / 60;
+  /** No display: the present mode changes nothing (maxFps still caps the loop); frames are never "presented". */
+  readonly pacing: Pacing;
   private current: readonly [number, number];
   private wanted: readonly [number, number];
   private readonly count: number;
@@ -59,6 +62,7 @@ export class HeadlessBackend implements SwapchainBackend {
     this.current = this.wanted = [options.size[0], options.size[1]];
     this.format = options.format ?? Format.VK_FORMAT_B8G8R8A8_UNORM;
     this.count = options.images ?? 2;
+    this.pacing = new Pacing(options);
     this.makeTargets();
   }
 
@@ -79,6 +83,11 @@ export class HeadlessBackend implements SwapchainBackend {
     // when a ring is smaller than the frames in flight.
     if (target.lastSerial > this.device.completedSubmission) target.lastFence?.wait();
     return target;
+  }
+
+  /** Nothing is shown: a frame's "presentation" is when it is handed out. */
+  predictPresentMs(nowMs: number): number {
+    return nowMs;
   }
 
   present(target: RenderTarget, rendered: Fence): void {

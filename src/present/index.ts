@@ -7,3 +7,5 @@ export { WaylandShmBackend, type WaylandShmOptions } from "./wayland-shm.js";
 export { WaylandDmabufBackend, type WaylandDmabufOptions } from "./wayland-dmabuf.js";
 export { openWaylandPresenter, type WaylandMode, type WaylandPresenterOptions } from "./wayland-open.js";
 export type { SwapchainBackend, RenderTarget, Presenter, Frame, FrameOptions, FrameStats } from "./presenter.js";
+export { Pacing, PRESENT_MODES, type PresentMode, type PacingOptions, type PacingStats, type PresentedReport } from "./pacing.js";
+export { FlipTimeoutError } from "./pacing-kms.js";

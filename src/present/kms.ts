@@ -17,22 +17,30 @@ import {
 } from "../drm/index.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
+import { Pacing, pacingOf, withTimeout, type PacingOptions } from "./pacing.js";
+import { FlipTimeoutError, flipTimeoutMs, settleKmsMode } from "./pacing-kms.js";
+import { KmsSeat, type KmsSeatHost, type KmsSeatOptions } from "../input/kms-seat.js";
+import type { InputSource } from "../input/queue.js";
 
 const log = logger("present");
 let nextId = 2_000_000;
 
 /** Options of the KMS backend, which shows frames full screen on a display through DRM atomic modesetting (needs DRM master: run from a VT, not under a compositor). */
-export interface KmsOptions {
+export interface KmsOptions extends PacingOptions {
   /** DRM node (default: the first card with a connected display). */
   drm?: string | DrmDevice;
+  /** Input through libinput, the pointer on the cursor plane and Ctrl+Alt+Fn (default true; false: none; see KmsSeatOptions). */
+  input?: KmsSeatOptions;
   /** Connector name, e.g. "Virtual-1", "HDMI-A-1". */
   connector?: string;
   /** "WxH" or "WxH@Hz"; default: a mode of exactly `size` if the display has one, else the preferred mode. */
   mode?: string;
   /** Wanted size; KMS renders at the mode's size, so this only picks the mode when `mode` is not given. */
   size?: readonly [number, number];
-  /** Scanout images (default 3: one on screen, one queued, one rendering). */
+  /** Scanout images (default 3: one on screen, one queued, one rendering; mailbox and immediate 4: one more held). */
   images?: number;
+  /** How long a page flip may take before the presenter fails with FlipTimeoutError (default: ten refreshes, at least 1000 ms). */
+  flipTimeoutMs?: number;
   /** Force the dumb-buffer copy path (tests, drivers whose import fails silently). */
   forceCopy?: boolean;
   /** "cpu-wait" forces waiting for each frame on the CPU instead of handing the plane an IN_FENCE_FD. */
@@ -50,7 +58,8 @@ const FINAL_LAYOUT: Record<KmsPath, ImageLayout> = {
 
 interface KmsTarget extends RenderTarget {
   readonly fb: FbId;
-  state: "free" | "rendering" | "queued" | "onscreen";
+  /** "held": finished, waiting for the queued flip (mailbox), replaced when a newer frame finishes. */
+  state: "free" | "rendering" | "held" | "queued" | "onscreen";
   /** dumb-copy path: the dumb buffer shown and the host buffer the GPU copies into */
   readonly dumb?: DumbBuffer;
   readonly staging?: VkBuffer;
@@ -88,6 +97,15 @@ export class KmsBackend implements SwapchainBackend {
   /** Where page flips (and the frame each took off screen) are recorded, and the frame on screen. */
   private tracer: FrameTracer | undefined;
   private onScreenFrame = -1;
+  /** Present mode, presentation records and the predicted present time (see pacing.ts). */
+  readonly pacing: Pacing;
+  private readonly flipTimeout: number;
+  /** mailbox: the newest finished frame waiting for the queued flip, with its in-fence (-1: none). */
+  private held: { target: KmsTarget; inFence: number; frame: number } | undefined;
+  /** Input, cursor and VT switching (src/input/kms-seat.ts). */
+  readonly seat: KmsSeat;
+  /** Keyboard, pointer and touch events from libinput (undefined when input is off or could not start). */
+  readonly input: InputSource | undefined;
 
   private constructor(
     readonly device: Device,
@@ -101,7 +119,11 @@ export class KmsBackend implements SwapchainBackend {
     const { hdisplay: w, vdisplay: h } = output.mode;
     this.size = [w, h];
     this.refresh = modeRefresh(output.mode);
-    const count = options.images ?? 3;
+    this.pacing = new Pacing(pacingOf(options));
+    settleKmsMode(drm, this.pacing);
+    if (this.refresh > 0) this.pacing.setRefresh(1000 / this.refresh);
+    this.flipTimeout = flipTimeoutMs(this.refresh, options.flipTimeoutMs);
+    const count = options.images ?? (this.pacing.mode === "fifo" ? 3 : 4);
     // one image on screen and one to render into at the least, or acquire() would wait forever
     if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
     try {
@@ -124,7 +146,40 @@ export class KmsBackend implements SwapchainBackend {
       throw e;
     }
     log.info(`kms: ${output.connector.name} ${describeMode(output.mode)}, crtc ${output.crtc}, plane ${output.plane.id}, ${count} images, path ${this.path}` +
-      (this.modifier !== undefined ? `, modifier 0x${this.modifier.toString(16)}` : "") + `, sync ${this.sync}`);
+      (this.modifier !== undefined ? `, modifier 0x${this.modifier.toString(16)}` : "") + `, sync ${this.sync}, present mode ${this.pacing.mode}` +
+      (this.pacing.reason ? ` (${this.pacing.reason})` : ""));
+    this.seat = KmsSeat.open(this.seatHost(), options.input);
+    this.input = this.seat.input;
+  }
+
+  /** What the seat (input, cursor, VT switching) may do with the display. */
+  private seatHost(): KmsSeatHost {
+    return {
+      drm: this.drm, output: this.output, vt: this.vt,
+      idle: () => this.idle(),
+      remodeset: () => void (this.modeset = true),
+      commitSide: (add, preflight) => this.commitSide(add, preflight),
+    };
+  }
+
+  /** A commit of the seat's own (the cursor) when no frame is in flight; the next frame waits for its flip. */
+  private commitSide(add: (req: AtomicRequest) => void, preflight: boolean): boolean {
+    if (this.pendingFlip || this.modeset || this.held || this.destroyed || this.failure || this.seat.suspended) return false;
+    const req = new AtomicRequest(this.drm);
+    add(req);
+    const flip = req.commit({ nonblock: true, pageFlipEvent: true, preflight }).flip;
+    this.pendingFlip = flip.then((ev) => {
+      this.pendingFlip = undefined;
+      this.seat.afterFlip();
+      this.waiters.splice(0).forEach((w) => w());
+      return ev;
+    }, (e: Error) => {
+      this.failure ??= e;
+      this.pendingFlip = undefined;
+      this.waiters.splice(0).forEach((w) => w());
+      throw e;
+    });
+    return true;
   }
 
   /** Opens the display (a DrmDevice of its own unless options.drm is one), saving its state for restore. */
@@ -251,14 +306,30 @@ export class KmsBackend implements SwapchainBackend {
   async acquire(): Promise<RenderTarget> {
     for (;;) {
       if (this.failure) throw this.failure;
-      const t = this.targets.find((x) => x.state === "free");
+      const t = this.targets.find((x) => x.state === "free") ?? this.takeHeld();
       if (t) {
         t.state = "rendering";
         return t;
       }
-      // all images are on screen or queued: the next flip frees one
+      // all images are on screen or queued: the next flip frees one (a flip that never comes fails
+      // the pending flip's promise after flipTimeout, which wakes this wait too)
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /** mailbox: the held frame's image, taken back (the frame is dropped) when no image is free. */
+  private takeHeld(): KmsTarget | undefined {
+    const held = this.held;
+    if (!held) return undefined;
+    this.held = undefined;
+    if (held.inFence >= 0) closeFd(held.inFence);
+    this.pacing.dropped++;
+    return held.target;
+  }
+
+  /** When a frame handed out now should be on screen: after the queued flip, if any (performance.now() ms). */
+  predictPresentMs(nowMs: number): number {
+    return this.pacing.predict(nowMs, this.pendingFlip ? 1 : 0);
   }
 
   recordAfter(cmd: CommandBuffer, target: RenderTarget): void {
@@ -266,42 +337,78 @@ export class KmsBackend implements SwapchainBackend {
     if (t.staging) cmd.copyImageToBuffer(t.image, t.staging, this.finalLayout);
   }
 
-  async present(target: RenderTarget, rendered: Fence): Promise<void> {
+  async present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> {
+    if (this.seat.suspended) await this.seat.whileAway(); // another VT is shown: no flips until we are back
     if (this.failure) throw this.failure;
     const t = target as KmsTarget;
     // in-fence: a sync file for this frame's rendering; -1 means the GPU has already finished.
     const inFence = this.renderFinished ? this.renderFinished.exportSyncFile() : -1;
     if (!this.renderFinished) rendered.wait(); // the display must get a finished image
     if (t.dumb && t.staging) t.dumb.write(new Uint8Array(t.staging.mapped));
+    if (this.pacing.mode !== "fifo" && this.pendingFlip) {
+      // mailbox: a flip is queued; this frame waits for it, replacing an older waiting one
+      this.dropHeld();
+      t.state = "held";
+      this.held = { target: t, inFence, frame: frameIndex };
+      return;
+    }
+    this.dropHeld(); // older than this frame (the flip it waited for was not ours to follow up)
     try {
-      await this.commit(t, inFence);
+      // fifo: one nonblocking commit in flight at a time (a second would be EBUSY): this is the pacing
+      while (this.pendingFlip) await this.pendingFlip; // (a loop: the cursor may commit after a flip)
+      if (this.failure) throw this.failure;
+      this.commit(t, inFence, frameIndex);
     } finally {
       if (inFence >= 0) closeFd(inFence); // the commit took its own reference to the fence
     }
   }
 
-  private async commit(t: KmsTarget, inFence: number): Promise<void> {
+  /** Drops the held frame, if any: its image is free again. */
+  private dropHeld(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    held.target.state = "free";
+    if (held.inFence >= 0) closeFd(held.inFence);
+    this.pacing.dropped++;
+  }
+
+  /** mailbox: after a flip, the held frame (the newest finished one) is committed at once. */
+  private commitHeld(): void {
+    const held = this.held;
+    if (!held || this.destroyed || this.failure || this.seat.suspended) return;
+    this.held = undefined;
+    try {
+      this.commit(held.target, held.inFence, held.frame);
+    } catch (e) {
+      this.failure ??= e as Error;
+      held.target.state = "free";
+    } finally {
+      if (held.inFence >= 0) closeFd(held.inFence);
+    }
+  }
+
+  private commit(t: KmsTarget, inFence: number, frame: number): void {
     const fence: PropertyValues<"plane"> = inFence >= 0 ? { IN_FENCE_FD: inFence } : {};
-    // one nonblocking commit in flight at a time (a second would be EBUSY): this is the pacing
-    if (this.pendingFlip) await this.pendingFlip;
-    if (this.failure) throw this.failure;
     const req = new AtomicRequest(this.drm);
+    this.seat.addToCommit(req); // a cursor move rides along with the frame
     const { output } = this;
     if (this.modeset) {
       const blob = this.drm.createModeBlob(output.mode);
       try {
         addModeset(req, output, blob, { ...fullScreenPlane(output, t.fb), ...fence });
-        this.pendingFlip = this.track(t, req.commit({ allowModeset: true, nonblock: true, pageFlipEvent: true }).flip);
+        this.pendingFlip = this.track(t, req.commit({ allowModeset: true, nonblock: true, pageFlipEvent: true }).flip, frame);
       } finally {
         this.drm.destroyBlob(blob); // the committed CRTC state holds its own reference
       }
       this.modeset = false;
     } else {
       req.plane(output.plane.id, { FB_ID: t.fb, ...fence });
-      this.pendingFlip = this.track(t, req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip);
+      this.pendingFlip = this.track(t, req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip, frame);
     }
     t.state = "queued";
     this.presented++;
+    this.pacing.presented++;
   }
 
   /** Records page flips into `tracer` (see SwapchainBackend.traceTo). */
@@ -310,16 +417,21 @@ export class KmsBackend implements SwapchainBackend {
     this.onScreenFrame = -1; // frame numbers start again with each run
   }
 
-  private track(t: KmsTarget, flip: Promise<FlipEvent>): Promise<FlipEvent> {
-    const frame = this.tracer?.currentFrame ?? -1; // the frame being presented
+  private track(t: KmsTarget, flip: Promise<FlipEvent>, frame: number): Promise<FlipEvent> {
     const modeset = this.modeset;
-    return flip.then(
+    const timed = withTimeout(flip, this.flipTimeout, () => new FlipTimeoutError(this.output.connector.name, frame, this.flipTimeout));
+    return timed.then(
       (ev) => {
         this.flips.add(ev);
         if (this.tracer) this.traceFlip(this.tracer, frame, ev, modeset);
         for (const x of this.targets) if (x.state === "onscreen") x.state = "free";
         t.state = "onscreen";
         this.pendingFlip = undefined;
+        // a modeset's flip carries a time from before the new mode's vblanks: use its arrival
+        const atMs = modeset ? performance.now() : monotonicToNowMs(ev.timeUs / 1000);
+        this.pacing.onPresented({ frame, atMs, zeroCopy: this.path === "prime", vsync: true, refreshMs: this.refresh > 0 ? 1000 / this.refresh : undefined });
+        this.commitHeld();
+        this.seat.afterFlip();
         this.waiters.splice(0).forEach((w) => w());
         return ev;
       },
@@ -368,6 +480,7 @@ export class KmsBackend implements SwapchainBackend {
       mode: describeMode(this.output.mode),
       presented: this.presented,
       flips: this.flips.events.length,
+      flipTimeoutMs: this.flipTimeout,
       missedVblanks: this.flips.missedVblanks,
       ...(rate !== undefined ? { flipsPerSecond: Number(rate.toFixed(2)) } : {}),
     };
@@ -378,9 +491,12 @@ export class KmsBackend implements SwapchainBackend {
     this.destroyed = true;
     try {
       if (this.pendingFlip) await this.pendingFlip.catch(() => undefined);
+      if (this.held && this.held.inFence >= 0) closeFd(this.held.inFence);
+      this.held = undefined;
       this.device.waitIdle();
       this.guard.restore(); // puts the saved framebuffer back before ours disappear
     } finally {
+      this.seat.close(); // after restore: the cursor's framebuffer is no longer shown
       this.vt.release();
       this.freeTargets();
       this.renderFinished?.destroy();
@@ -407,8 +523,8 @@ function logDeviceMatch(device: Device, drm: DrmDevice): void {
 /** For openPresenter: `registerBackend("kms", kmsBackendOpener)`. */
 export const kmsBackendOpener = async (
   _instance: unknown,
-  o: { device: Device; ownsDevice: boolean; size: readonly [number, number]; connector?: string; mode?: string },
-): Promise<FrameLoop> => openKmsPresenter(o.device, { size: o.size, connector: o.connector, mode: o.mode }, o.ownsDevice);
+  o: { device: Device; ownsDevice: boolean; size: readonly [number, number]; connector?: string; mode?: string } & PacingOptions,
+): Promise<FrameLoop> => openKmsPresenter(o.device, { size: o.size, connector: o.connector, mode: o.mode, ...pacingOf(o) }, o.ownsDevice);
 
 /**
  * A KMS Presenter: `openKmsPresenter(device, { connector, mode, size })`. When KMS cannot work on this

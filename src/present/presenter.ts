@@ -3,6 +3,8 @@
 // (frame-loop.ts) turns one into a Presenter with two frames in flight.
 import type { CommandBuffer, Device, Fence, Format, Image, ImageLayout, ImageView, Semaphore } from "../vk/index.js";
 import type { FrameTracer } from "../util/trace.js";
+import type { Pacing, PacingStats, PresentMode } from "./pacing.js";
+import type { InputEvent, InputSource } from "../input/index.js";
 
 /** Where a presenter's frames go: offscreen images (read back to PNG on request), a Wayland window through shared memory or dmabuf, or a display through KMS. */
 export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";
@@ -52,6 +54,12 @@ export interface Frame {
    * copy what you keep.
    */
   readonly gpuTime: GpuTime | undefined;
+  /**
+   * When this frame is expected on screen, in ms on the performance.now() clock: the display's next
+   * refresh after the frames queued ahead of it (from the last wp_presentation feedback or page flip
+   * and the refresh interval). Animate by it for smooth motion. Headless: the time it was handed out.
+   */
+  readonly predictedPresentMs: number;
 }
 
 /** When the GPU ran one frame's commands, from timestamps written at the start and end of its command buffer. */
@@ -94,6 +102,8 @@ export interface FrameStats {
   gpuMsPerFrame?: number;
   /** Backend-specific figures (release latency, presentation feedback, flips). */
   extra: Record<string, number | string>;
+  /** Present mode in effect (and why, when not the one asked for), frames presented and dropped, the last presentation. */
+  pacing?: PacingStats;
 }
 
 export interface Presenter extends TargetInfo, AsyncDisposable {
@@ -106,6 +116,8 @@ export interface Presenter extends TargetInfo, AsyncDisposable {
    */
   frames(options?: FrameOptions): AsyncIterableIterator<Frame>;
   readonly stats: FrameStats;
+  /** The present mode in effect (see FrameStats.pacing for the one asked for and why they differ). */
+  readonly presentMode: PresentMode;
   /** Why the frame loop ended early (window closed, compositor gone), if it did. */
   readonly endReason: string | undefined;
   /**
@@ -113,6 +125,18 @@ export interface Presenter extends TargetInfo, AsyncDisposable {
    * Throws on a backend that cannot choose its size (KMS: the mode decides).
    */
   resize(width: number, height: number): void;
+  /**
+   * Input events (keys, pointer, scroll, touch, devices) as an async iterator, for a task beside the
+   * frame loop: `for await (const ev of presenter.input())`. Ends when the presenter closes. Headless:
+   * no events. One iterator at a time; events read here are not returned by pollInput().
+   */
+  input(): AsyncIterableIterator<InputEvent>;
+  /**
+   * The input events that arrived since the last call, oldest first, without waiting: call it once
+   * per frame inside `for await (const frame of presenter.frames())`. Returns a shared empty array
+   * when there are none.
+   */
+  pollInput(): readonly InputEvent[];
   /** Ends a running frame loop, waits for the GPU and frees everything (the device too, if owned). */
   close(): Promise<void>;
 }
@@ -143,6 +167,10 @@ export interface SwapchainBackend {
   resize?(width: number, height: number): void;
   /** Backend figures for FrameStats.extra. */
   stats?(): Record<string, number | string>;
+  /** The backend's present mode and presentation records (absent: fifo, nothing recorded). */
+  readonly pacing?: Pacing;
+  /** When a frame handed out at `nowMs` should reach the screen (default: pacing.predict(nowMs), else nowMs). */
+  predictPresentMs?(nowMs: number): number;
   /**
    * A Wayland backend's window: the frame loop hands it the run's tracer, and it records frame
    * callbacks, presentation feedback and buffer releases (see WaylandWindow.traceTo).
@@ -150,6 +178,8 @@ export interface SwapchainBackend {
   readonly window?: TimelineSource;
   /** Records the backend's own events (KMS: page flips) into the run's tracer; undefined stops. */
   traceTo?(tracer: FrameTracer | undefined): void;
+  /** The backend's input (Wayland: the seat; KMS: libinput); absent: no input (headless). Closed by the frame loop on close(). */
+  readonly input?: InputSource;
   /** Waits for outstanding work and frees everything (the device stays). */
   destroy(): Promise<void> | void;
 }

@@ -23,6 +23,7 @@ interface CaptureRequest {
 export class Slot implements Frame {
   index = 0;
   time = 0;
+  predictedPresentMs = 0;
   target!: RenderTarget;
   recorded = false;
   /** Set while the frame is handed to the application and not yet submitted or abandoned. */

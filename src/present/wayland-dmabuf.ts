@@ -10,20 +10,24 @@
 //
 // What cannot work here (no dmabuf export, no zwp_linux_dmabuf_v1, no format or modifier in common,
 // every import failing, a forced sync path that cannot work) is a BackendUnavailableError.
+import { existsSync } from "node:fs";
 import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage } from "../vk/index.js";
-import { samePciAddress } from "../sys/dev.js";
+import { pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
 import { close as closeFd, dup } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { BufferRing, type RingBuffer } from "../wayland/buffer-ring.js";
-import { type DmabufFormats, matchMainDevice, queryDmabufFormats } from "../wayland/dmabuf.js";
+import { type DmabufFormats, devTName, listenFeedback, matchMainDevice, queryDmabufFormats, trancheName } from "../wayland/dmabuf.js";
 import { WaylandProtocolError } from "../wayland/errors.js";
-import { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
+import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
-import { type BufferKind, bufferKinds, createBuffer, createBufferImmed, imageModifiers, kindName, noKindReason } from "./dmabuf-buffers.js";
+import { WaylandInput } from "../wayland/seat.js";
+import { type BufferKind, chooseTranche, createBuffer, createBufferImmed, imageModifiers, kindName, noKindReason, type TrancheChoice } from "./dmabuf-buffers.js";
 import { chooseFrameSync, type FrameSync, type SyncChoice, type SyncedBuffer } from "./dmabuf-sync.js";
 import { BackendUnavailableError } from "./errors.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
+import type { Pacing, PacingOptions } from "./pacing.js";
+import { WaylandPacer } from "./pacing-wayland.js";
 
 export type { SyncPath, SyncChoice } from "./dmabuf-sync.js";
 
@@ -51,8 +55,10 @@ interface DmabufTarget extends RenderTarget, RingBuffer, SyncedBuffer {
   readonly kind: BufferKind;
 }
 
-export interface WaylandDmabufOptions extends WindowOptions {
+/** Options of the dmabuf backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
+export interface WaylandDmabufOptions extends WindowOptions, PacingOptions {
   size: readonly [number, number];
+  /** Images in the ring (default 3 for fifo; 4 for mailbox and immediate, which also hold the newest finished frame). */
   images?: number;
   paced?: boolean;
   /**
@@ -78,28 +84,66 @@ export class WaylandDmabufBackend implements SwapchainBackend {
   private kinds: BufferKind[];
   private accepted: BufferKind | undefined;
   private readonly rejected: string[] = [];
-  private counters = { presented: 0, resizes: 0, submitToCommitMs: 0 };
+  private counters = { presented: 0, resizes: 0, submitToCommitMs: 0, feedbackChanges: 0, feedbackReallocations: 0 };
+  private readonly driverModifiers: readonly bigint[];
+  /** The dmabuf feedback tranche buffers come from (v4: default, then the surface's own feedback). */
+  private tranche: TrancheChoice;
+  /** Per-surface feedback (v4+): the compositor's preferences for this surface, updated as they change. */
+  private surfaceFeedback: ZwpLinuxDmabufFeedbackV1 | undefined;
+  /** Surface feedback changed the kind to use: re-allocate at the next acquire. */
+  private reallocate = false;
+  /** The kinds surface feedback asks for, until the next acquire re-allocates with them. */
+  private pendingKinds: BufferKind[] | undefined;
+  /** Frame callbacks, present modes and the heartbeat while hidden (pacing-wayland.ts). */
+  private readonly pacer: WaylandPacer<DmabufTarget>;
+  /** The window's seats: keyboard, pointer and touch events (Presenter.input / pollInput). */
+  readonly input: WaylandInput;
 
   private constructor(
     readonly device: Device,
     readonly window: WaylandWindow,
     private readonly dmabuf: ZwpLinuxDmabufV1,
-    private readonly offered: DmabufFormats,
+    private offered: DmabufFormats,
     private readonly options: WaylandDmabufOptions,
   ) {
     const driverModifiers = device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
-    this.kinds = bufferKinds(offered.formats, driverModifiers);
+    this.driverModifiers = driverModifiers;
+    this.tranche = chooseTranche(offered, driverModifiers, (dev) => this.isOurDevice(dev));
+    this.kinds = this.tranche.kinds;
     if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers));
-    this.sync = chooseFrameSync(device, window, options.sync);
+    this.pacer = new WaylandPacer<DmabufTarget>(window, options, {
+      commit: (t, frame) => {
+        this.ring.markAttached(t);
+        this.counters.presented++;
+        return this.window.present(t.wlBuffer, frame);
+      },
+      drop: (t) => this.ring.cancel(t),
+    });
+    this.sync = chooseFrameSync(device, window, this.syncChoice(device, options.sync));
     this.ring = new BufferRing(window.connection);
     log.info(
       `wayland-dmabuf: sync path ${this.sync.path} (${this.sync.why}); formats from ${offered.source}; ` +
-        `kinds ${this.kinds.map(kindName).join(", ")}; buffers by ${this.creation}`,
+        `tranche ${this.tranche.name}; kinds ${this.kinds.map(kindName).join(", ")}; buffers by ${this.creation}`,
     );
+    if (dmabuf.version >= 4) {
+      this.surfaceFeedback = dmabuf.get_surface_feedback(window.surface);
+      listenFeedback(
+        this.surfaceFeedback,
+        "v4 surface feedback",
+        (f) => this.onSurfaceFeedback(f),
+        (e) => log.warn(`wayland-dmabuf: ignoring malformed surface feedback: ${e.message}`),
+      );
+    }
+    this.input = WaylandInput.attach(window);
+    window.decorations.useInput(this.input); // our title bar (if any) takes its own pointer presses
   }
 
+  /** Opens a window (WaylandWindow.openWith) and makes the backend's buffers; the window is closed again when that fails. */
   static async open(device: Device, options: WaylandDmabufOptions): Promise<WaylandDmabufBackend> {
     if (!device.canExportDmabuf) throw unavailable("the Vulkan device cannot export dmabufs (VK_EXT_external_memory_dma_buf)");
+    // a software driver (lavapipe) makes exportable memory from udmabuf: without it allocation fails
+    if (device.physical.type === "cpu" && !existsSync("/dev/udmabuf"))
+      throw unavailable(`${device.physical.name} is a software driver and can export dmabufs only through the kernel's udmabuf, and /dev/udmabuf is missing (modprobe udmabuf)`);
     return WaylandWindow.openWith(options, async (window) => {
       const dmabuf = window.globals.tryBind(ZwpLinuxDmabufV1, { min: 3 });
       if (!dmabuf) throw unavailable("the compositor offers no zwp_linux_dmabuf_v1 v3 or later");
@@ -118,8 +162,14 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     });
   }
 
+  /** The window's buffer size in device pixels (logical size times scale). */
   get size(): readonly [number, number] {
     return this.window.size;
+  }
+
+  /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
+  resize(width: number, height: number): void {
+    this.window.resize(width, height);
   }
 
   get endReason(): string | undefined {
@@ -131,12 +181,38 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     return this.sync.renderFinished;
   }
 
+  /**
+   * Mailbox and immediate hold finished frames back and may drop them, so each frame's sync must be
+   * done when it finishes, whether it is committed or not: implicit sync files or a CPU wait. Explicit
+   * sync ties the fence to the next commit; asked for explicitly, the mode falls back to fifo.
+   */
+  private syncChoice(device: Device, want: SyncChoice | undefined): SyncChoice | undefined {
+    const pacing = this.pacer.pacing;
+    if (pacing.mode === "fifo") return want;
+    if (want === "explicit") {
+      pacing.fallBack("fifo", `${pacing.requested} needs implicit or cpu-wait sync (a held frame may be dropped); explicit sync was asked for`);
+      return want;
+    }
+    if (want === undefined || want === "auto") return device.has("VK_KHR_external_semaphore_fd") ? "implicit" : "cpu-wait";
+    return want;
+  }
+
+  /** The present mode in effect and presentation records. */
+  get pacing(): Pacing {
+    return this.pacer.pacing;
+  }
+
+  /** When a frame handed out now should be on screen (performance.now() ms). */
+  predictPresentMs(nowMs: number): number {
+    return this.pacer.predict(nowMs);
+  }
+
   private get creation(): "auto" | "create" | "immed" {
     return this.options.bufferCreation ?? "auto";
   }
 
   private async allocate(width: number, height: number): Promise<void> {
-    const count = this.options.images ?? 3;
+    const count = this.options.images ?? (this.pacer.pacing.mode === "fifo" ? 3 : 4);
     const ring = new BufferRing<DmabufTarget>(this.window.connection);
     const made: DmabufTarget[] = [];
     let failure: Error | undefined;
@@ -242,33 +318,73 @@ export class WaylandDmabufBackend implements SwapchainBackend {
 
   async acquire(): Promise<RenderTarget> {
     this.window.throwIfFailed();
-    if (this.options.paced !== false) await this.window.nextFrame();
-    if (this.window.configurePending && this.window.applyConfigure()) {
-      this.counters.resizes++;
+    if (this.options.paced !== false) await this.pacer.waitTurn();
+    const resized = this.window.configurePending && this.window.applyConfigure();
+    if (resized || this.reallocate) {
+      if (resized) this.counters.resizes++;
+      else this.counters.feedbackReallocations++;
+      this.reallocate = false;
+      if (this.pendingKinds) {
+        this.kinds = this.pendingKinds;
+        this.accepted = undefined; // the first image of the new kind is sent with `create` again
+        this.pendingKinds = undefined;
+      }
+      this.pacer.dropHeld(); // a frame of the old size is not worth showing
       this.device.waitIdle();
       this.dropTargets(true);
       await this.allocate(this.window.width, this.window.height);
     }
     // closed: the frame loop ends after this frame, and no buffer may ever come back
     if (this.window.closeRequested) return this.ring.buffers[0]!;
-    const t = await this.ring.acquire({ check: () => this.window.throwIfFailed() });
+    // mailbox: when every image is busy, the held (finished, not committed) frame's image is reused
+    const held = this.ring.hasFree ? undefined : this.pacer.takeHeld();
+    const t = held ?? (await this.ring.acquire({ check: () => this.window.throwIfFailed() }));
     await this.sync.beforeReuse(t);
     return t;
   }
 
-  async present(target: RenderTarget, rendered: Fence): Promise<void> {
+  async present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> {
     const t = target as DmabufTarget;
     if (this.window.connection.error || !this.ring.buffers.includes(t)) {
       this.sync.skipFrame(); // the render-finished signal must still be consumed
       this.window.throwIfFailed();
       return;
     }
+    if (this.pacer.wouldDrop) {
+      // hidden: the compositor asked for no frame; consume the render-finished signal, keep the image
+      this.sync.skipFrame();
+      this.ring.cancel(t);
+      return this.pacer.skip();
+    }
     const submitted = performance.now(); // the FrameLoop calls present right after the submission
     this.sync.beforeCommit(t, rendered);
-    this.ring.markAttached(t);
     this.counters.submitToCommitMs += performance.now() - submitted;
-    void this.window.present(t.wlBuffer);
-    this.counters.presented++;
+    this.pacer.present(t, frameIndex);
+  }
+
+  /** Whether a feedback tranche's dev_t is the device we render on (same PCI address). */
+  private isOurDevice(dev: bigint): boolean {
+    const ours = this.device.physical.pciBusInfo;
+    return ours !== undefined && samePciAddress(pciAddressOfDevT(dev), ours);
+  }
+
+  /**
+   * The surface's feedback (first, and whenever it changes, e.g. a scanout tranche appears when the
+   * window goes fullscreen): when its best kind differs from the one we allocate, re-allocate.
+   */
+  private onSurfaceFeedback(f: DmabufFormats): void {
+    this.counters.feedbackChanges++;
+    const choice = chooseTranche(f, this.driverModifiers, (dev) => this.isOurDevice(dev));
+    log.info(`wayland-dmabuf: surface feedback: main device ${devTName(f.mainDevice)}, ${f.tableEntries} table entries, tranches ${f.tranches.map(trancheName).join("; ")}; using ${choice.name}`);
+    const kinds = choice.kinds.filter((k) => !this.rejected.includes(kindName(k)));
+    if (!kinds.length) return; // nothing we can make there: keep what works
+    this.offered = f;
+    this.tranche = choice;
+    const best = kinds[0]!;
+    const current = this.accepted ?? this.kinds[0];
+    if (current && best.fourcc === current.fourcc && best.modifier === current.modifier) return;
+    this.pendingKinds = kinds; // applied at the next acquire, never in the middle of an allocation
+    this.reallocate = true;
   }
 
   stats(): Record<string, number | string> {
@@ -276,6 +392,9 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     return {
       sync: this.sync.path,
       formats: this.offered.source,
+      tranche: this.tranche.name,
+      feedbackChanges: this.counters.feedbackChanges,
+      feedbackReallocations: this.counters.feedbackReallocations,
       bufferCreation: this.creation,
       bufferKind: this.accepted ? kindName(this.accepted) : "none",
       modifier: `0x${(this.accepted?.modifier ?? 0n).toString(16)}`,
@@ -284,15 +403,20 @@ export class WaylandDmabufBackend implements SwapchainBackend {
       resizes,
       submitToCommitMs: presented ? Number((submitToCommitMs / presented).toFixed(3)) : 0,
       ...this.sync.stats(),
+      ...this.pacer.stats(),
       ...this.window.presentationFigures(),
     };
   }
 
   async destroy(): Promise<void> {
+    this.pacer.destroy();
     this.device.waitIdle();
     this.dropTargets(false);
     this.sync.destroy();
-    if (!this.window.connection.error) this.dmabuf.destroy();
+    if (!this.window.connection.error) {
+      this.surfaceFeedback?.destroy();
+      this.dmabuf.destroy();
+    }
     await this.window.close();
   }
 }

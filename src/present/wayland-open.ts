@@ -7,9 +7,11 @@
 import type { Device, Instance } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { CompositorUnreachableError } from "../wayland/errors.js";
+import { MissingGlobalError } from "../wayland/globals.js";
 import { BackendUnavailableError } from "./errors.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { BackendOpener } from "./open.js";
+import { pacingOf } from "./pacing.js";
 import type { WaylandDmabufOptions } from "./wayland-dmabuf.js";
 import { WaylandShmBackend, type WaylandShmOptions } from "./wayland-shm.js";
 
@@ -33,6 +35,7 @@ export async function openWaylandPresenter(device: Device, options: WaylandPrese
 }
 
 async function openBackend(device: Device, options: WaylandPresenterOptions, mode: WaylandMode) {
+  let noDmabuf: BackendUnavailableError | undefined;
   if (mode !== "shm") {
     try {
       const { WaylandDmabufBackend } = await import("./wayland-dmabuf.js");
@@ -40,16 +43,29 @@ async function openBackend(device: Device, options: WaylandPresenterOptions, mod
     } catch (e) {
       // only "dmabuf cannot work here" falls back; a missing compositor fails shm the same way
       if (mode === "dmabuf" || !(e instanceof BackendUnavailableError)) throw e;
+      noDmabuf = e;
       log.info(`wayland: ${e.message}; using wl_shm`);
     }
   }
-  return WaylandShmBackend.open(device, options);
+  try {
+    return await WaylandShmBackend.open(device, options);
+  } catch (e) {
+    // KWin offers no wl_shm: with dmabuf impossible too, no buffer can reach it; say both and what to do
+    if (noDmabuf && e instanceof MissingGlobalError && e.interfaceName === "wl_shm")
+      throw new BackendUnavailableError(
+        "wayland",
+        `no buffer type works with this compositor: it offers no wl_shm, and dmabuf cannot be used (${noDmabuf.reason}). ` +
+          "Use a device that exports dmabufs (a GPU driver, or lavapipe with the kernel's udmabuf: modprobe udmabuf), or a compositor with wl_shm (Weston, Sway)",
+        { cause: e },
+      );
+    throw e;
+  }
 }
 
 const opener =
   (mode: WaylandMode): BackendOpener =>
   async (_instance: Instance, o) =>
-    openWaylandPresenter(o.device, { size: o.size, title: o.title ?? "scanout", appId: "dev.scanout", mode }, o.ownsDevice);
+    openWaylandPresenter(o.device, { size: o.size, title: o.title ?? "scanout", appId: "dev.scanout", mode, ...pacingOf(o) }, o.ownsDevice);
 
 /** For openPresenter: registerBackend("wayland", ...), ("wayland-shm", ...), ("wayland-dmabuf", ...). */
 export const waylandOpener = opener("auto");

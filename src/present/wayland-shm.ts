@@ -6,10 +6,13 @@
 import { Buffer, BufferUsage, type CommandBuffer, type Device, type Fence, Format, ImageLayout } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { WlShm } from "../wayland/protocol/wayland.js";
-import { chooseShmFormat, listenShmFormats, ShmSwapchain } from "../wayland/shm.js";
+import { chooseShmFormat, listenShmFormats, type ShmBuffer, ShmSwapchain } from "../wayland/shm.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
+import { WaylandInput } from "../wayland/seat.js";
 import { createOffscreenTarget } from "./headless.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
+import type { Pacing, PacingOptions } from "./pacing.js";
+import { WaylandPacer } from "./pacing-wayland.js";
 
 const log = logger("present");
 
@@ -17,7 +20,8 @@ interface ShmTarget extends RenderTarget {
   staging: Buffer;
 }
 
-export interface WaylandShmOptions extends WindowOptions {
+/** Options of the wl_shm backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
+export interface WaylandShmOptions extends WindowOptions, PacingOptions {
   size: readonly [number, number];
   /** Offscreen images in the ring (default 3: two frames in flight plus one recording). */
   images?: number;
@@ -36,6 +40,10 @@ export class WaylandShmBackend implements SwapchainBackend {
   private readonly shmFormat: number;
   private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
   private callbackAt: number | undefined;
+  /** Frame callbacks, present modes and the heartbeat while hidden (pacing-wayland.ts). */
+  private readonly pacer: WaylandPacer<ShmBuffer>;
+  /** The window's seats: keyboard, pointer and touch events (Presenter.input / pollInput). */
+  readonly input: WaylandInput;
 
   private constructor(
     readonly device: Device,
@@ -46,25 +54,52 @@ export class WaylandShmBackend implements SwapchainBackend {
   ) {
     this.shm = shm;
     this.shmFormat = shmFormat;
+    this.pacer = new WaylandPacer<ShmBuffer>(window, options, {
+      commit: (buf, frame) => {
+        this.chain.markAttached(buf);
+        this.counters.presented++;
+        return this.window.present(buf.wlBuffer, frame);
+      },
+      drop: (buf) => this.chain.cancel(buf),
+    });
     this.allocate(window.width, window.height);
     log.info(`wayland-shm: ${window.width}x${window.height}, format 0x${shmFormat.toString(16)}, sync: CPU wait on the frame fence`);
+    this.input = WaylandInput.attach(window);
+    window.decorations.useInput(this.input); // our title bar (if any) takes its own pointer presses
   }
 
+  /** Opens a window (WaylandWindow.openWith) and makes the backend's buffers; the window is closed again when that fails. */
   static async open(device: Device, options: WaylandShmOptions): Promise<WaylandShmBackend> {
     return WaylandWindow.openWith(options, async (window) => {
-      const shm = window.globals.bind(WlShm);
+      const shm = window.globals.bind(WlShm, { purpose: "for shared-memory buffers (the wayland-shm backend)" });
       const formats = listenShmFormats(shm);
       await window.connection.roundtrip();
       return new WaylandShmBackend(device, window, shm, chooseShmFormat(formats), options);
     });
   }
 
+  /** The window's buffer size in device pixels (logical size times scale). */
   get size(): readonly [number, number] {
     return this.window.size;
   }
 
+  /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
+  resize(width: number, height: number): void {
+    this.window.resize(width, height);
+  }
+
   get endReason(): string | undefined {
     return this.window.endReason;
+  }
+
+  /** The present mode in effect and presentation records. */
+  get pacing(): Pacing {
+    return this.pacer.pacing;
+  }
+
+  /** When a frame handed out now should be on screen (performance.now() ms). */
+  predictPresentMs(nowMs: number): number {
+    return this.pacer.predict(nowMs);
   }
 
   private allocate(width: number, height: number): void {
@@ -109,8 +144,9 @@ export class WaylandShmBackend implements SwapchainBackend {
   async acquire(): Promise<RenderTarget> {
     this.window.throwIfFailed();
     // Pacing: the compositor asks for the next frame through the previous frame's callback.
-    if (this.options.paced !== false && (await this.window.nextFrame())) this.callbackAt = performance.now();
+    if (this.options.paced !== false && (await this.pacer.waitTurn()) === "callback") this.callbackAt = performance.now();
     if (this.window.configurePending && this.window.applyConfigure()) {
+      this.pacer.dropHeld(); // a frame of the old size is not worth showing
       // Resize lazily: old targets go once the GPU is done with them, old shm buffers once released.
       this.counters.resizes++;
       this.dropTargets(true);
@@ -130,22 +166,25 @@ export class WaylandShmBackend implements SwapchainBackend {
     this.window.throwIfFailed();
     const t = target as ShmTarget;
     if (!this.targets.includes(t)) return; // rendered at the old size while a resize happened
-    if (!this.chain.canAcquireNow) this.counters.waitedForRelease++;
-    const buf = await this.chain.acquire();
+    if (this.pacer.wouldDrop) return this.pacer.skip(); // hidden: the compositor asked for no frame
+    // mailbox: when every buffer is busy, the held (not yet committed) frame's buffer is overwritten
+    let buf = this.chain.canAcquireNow ? undefined : this.pacer.takeHeld();
+    if (!buf) {
+      if (!this.chain.canAcquireNow) this.counters.waitedForRelease++;
+      buf = await this.chain.acquire();
+    }
     const waitStart = performance.now();
     rendered.wait(); // no external_semaphore_fd on lavapipe, and shm is read by the CPU anyway
     this.window.tracer?.span("wait fence", frameIndex, waitStart);
     const t0 = performance.now();
     buf.pixels.set(new Uint8Array(t.staging.mapped, 0, t.width * t.height * 4));
     this.counters.cpuCopyMs += performance.now() - t0;
-    this.chain.markAttached(buf);
     if (this.callbackAt !== undefined) {
       this.counters.callbackToCommitMs += performance.now() - this.callbackAt;
       this.counters.paced++;
       this.callbackAt = undefined;
     }
-    void this.window.present(buf.wlBuffer);
-    this.counters.presented++;
+    this.pacer.present(buf, frameIndex);
   }
 
   stats(): Record<string, number | string> {
@@ -157,11 +196,13 @@ export class WaylandShmBackend implements SwapchainBackend {
       waitedForRelease: this.counters.waitedForRelease,
       copyMsPerFrame: this.counters.presented ? this.counters.cpuCopyMs / this.counters.presented : 0,
       callbackToCommitMs: this.counters.paced ? Number((this.counters.callbackToCommitMs / this.counters.paced).toFixed(3)) : 0,
+      ...this.pacer.stats(),
       ...this.window.presentationFigures(),
     };
   }
 
   async destroy(): Promise<void> {
+    this.pacer.destroy();
     this.device.waitIdle();
     this.dropTargets(false);
     this.chain.retire(true);

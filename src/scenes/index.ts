@@ -4,3 +4,4 @@ export { TexturedMesh, type TexturedMeshOptions, type MeshLoadStats } from "./te
 export { loadDemoMesh, generateDemoModel, type DemoMeshOptions } from "./demo-model.js";
 export { uploadTexture, type Texture } from "./texture.js";
 export { EYE, LIGHT, ROTATION_SPEED, fitMatrix, modelMatrix, viewProjection, type UpAxis } from "./camera.js";
+export { OrbitCamera, type OrbitOptions } from "./orbit.js";

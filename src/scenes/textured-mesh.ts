@@ -36,6 +36,7 @@ import {
   type TargetInfo,
 } from "../index.js";
 import { fitMatrix, LIGHT, modelMatrix, viewProjection, type UpAxis } from "./camera.js";
+import type { OrbitCamera } from "./orbit.js";
 import { textureMipLevels, uploadTexture } from "./texture.js";
 
 const log = logger("demo");
@@ -108,6 +109,9 @@ interface MeshParts {
 export class TexturedMesh implements Scene, AsyncDisposable {
   /** Shading strength, written into the uniform at each update (0 shows plain texel colours). */
   lighting: number;
+  /** When set, the view comes from this orbit camera (drag, wheel) instead of the fixed three-quarter view. */
+  camera: OrbitCamera | undefined;
+  private cameraVersion = -1;
   readonly stats: MeshLoadStats;
   /** Centres and scales the model into the unit sphere the camera frames (and stands it upright). */
   readonly fit: mat4;
@@ -256,7 +260,14 @@ export class TexturedMesh implements Scene, AsyncDisposable {
   draw(cmd: CommandBuffer, frame: Pick<Frame, "slot" | "target">): void {
     const { target, slot } = frame;
     const p = this.parts;
-    if (target.width !== this.aspectWidth || target.height !== this.aspectHeight) {
+    if (this.camera) {
+      if (this.camera.version !== this.cameraVersion || target.width !== this.aspectWidth || target.height !== this.aspectHeight) {
+        this.camera.viewProjection(target.width / target.height, this.viewProj, this.scratch);
+        this.cameraVersion = this.camera.version;
+        this.aspectWidth = target.width;
+        this.aspectHeight = target.height;
+      }
+    } else if (target.width !== this.aspectWidth || target.height !== this.aspectHeight) {
       viewProjection(target.width / target.height, this.viewProj, this.scratch);
       this.aspectWidth = target.width;
       this.aspectHeight = target.height;

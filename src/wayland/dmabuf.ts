@@ -2,22 +2,40 @@
 // feedback (an mmap'd format table, main_device, tranches of table indices). Both end up as one
 // map format -> modifiers. Table size, indices and dev_t arrays from the compositor are validated.
 import { devMajorMinor, formatPciAddress, type PciAddress, pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
-import { mmap, PROT_READ } from "../sys/libc.js";
+import { readSync } from "node:fs";
 import { logger } from "../util/log.js";
 import type { Connection } from "./connection.js";
-import type { ZwpLinuxDmabufV1 } from "./protocol/linux-dmabuf-v1.js";
+import type { ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "./protocol/linux-dmabuf-v1.js";
 
 const log = logger("wayland");
 
 const MAX_TABLE_BYTES = 16 << 20;
 
+/** One tranche of dmabuf feedback: formats the compositor prefers for one device and use, best first. */
+export interface DmabufTranche {
+  /** dev_t of the device buffers of this tranche should be allocated on (tranche_target_device). */
+  targetDevice: bigint | undefined;
+  /** tranche_flags: 1 = scanout (buffers can go straight to a display plane). */
+  flags: number;
+  /** fourcc -> modifiers of this tranche. */
+  formats: Map<number, Set<bigint>>;
+}
+
+/** The zwp_linux_dmabuf_feedback_v1.tranche_flags bit of a tranche fit for direct scanout. */
+export const TRANCHE_SCANOUT = 1;
+
+/** What the compositor said it imports: formats and modifiers, its main device and the tranches, from v3 events or v4 feedback. */
 export interface DmabufFormats {
-  /** fourcc -> modifiers the compositor can import. */
+  /** fourcc -> modifiers the compositor can import (all tranches together). */
   formats: Map<number, Set<bigint>>;
   /** dev_t of the compositor's main device (v4+ only). */
   mainDevice: bigint | undefined;
   /** Which protocol path produced the list. */
-  source: "v3 events" | "v4 default feedback";
+  source: "v3 events" | "v4 default feedback" | "v4 surface feedback";
+  /** The tranches in the compositor's order of preference (v4+; v3: one tranche with every format). */
+  tranches: DmabufTranche[];
+  /** Entries in the mmap'd format table (v4+; 0 for v3). */
+  tableEntries: number;
 }
 
 function readDevT(a: Uint8Array): bigint | undefined {
@@ -25,75 +43,140 @@ function readDevT(a: Uint8Array): bigint | undefined {
   return new DataView(a.buffer, a.byteOffset, 8).getBigUint64(0, true);
 }
 
-/** Queries supported formats and modifiers through whichever path the bound version offers. */
-export async function queryDmabufFormats(connection: Connection, dmabuf: ZwpLinuxDmabufV1): Promise<DmabufFormats> {
-  const formats = new Map<number, Set<bigint>>();
-  const add = (f: number, m: bigint) => {
-    let s = formats.get(f);
-    if (!s) formats.set(f, (s = new Set()));
-    s.add(m);
-  };
-  if (dmabuf.version < 4) {
-    dmabuf.listen({
-      format: () => {}, // v1/v2 only; v3 follows each with modifier events
-      modifier: (format, hi, lo) => add(format, (BigInt(hi) << 32n) | BigInt(lo)),
-    });
-    await connection.roundtrip();
-    return { formats, mainDevice: undefined, source: "v3 events" };
-  }
-  const fb = dmabuf.get_default_feedback();
+function addTo(formats: Map<number, Set<bigint>>, f: number, m: bigint): void {
+  let s = formats.get(f);
+  if (!s) formats.set(f, (s = new Set()));
+  s.add(m);
+}
+
+/** `226:128` for a dev_t, for logs and stats. */
+export function devTName(dev: bigint | undefined): string {
+  if (dev === undefined) return "unknown";
+  const [major, minor] = devMajorMinor(dev);
+  return `${major}:${minor}`;
+}
+
+/** A tranche for logs and stats: `#0 device 226:0 scanout, 12 formats`. */
+export function trancheName(t: DmabufTranche, index: number): string {
+  return `#${index} device ${devTName(t.targetDevice)}${t.flags & TRANCHE_SCANOUT ? " scanout" : ""}, ${t.formats.size} formats`;
+}
+
+/**
+ * Installs handlers on a zwp_linux_dmabuf_feedback_v1 (default or per-surface): each `done` (the
+ * first and every later change) calls onDone with the whole feedback; a malformed one calls onError.
+ */
+export function listenFeedback(
+  fb: ZwpLinuxDmabufFeedbackV1,
+  source: DmabufFormats["source"],
+  onDone: (formats: DmabufFormats) => void,
+  onError: (e: Error) => void,
+): void {
   let table: { format: number; modifier: bigint }[] = [];
   let mainDevice: bigint | undefined;
-  let pending: number[] = [];
+  let tranches: DmabufTranche[] = [];
+  let current: DmabufTranche = { targetDevice: undefined, flags: 0, formats: new Map() };
   let failure: Error | undefined;
-  const done = connection.waitFor<void>((resolve) => {
-    fb.listen({
-      format_table: (fd, size) => {
-        if (size <= 0 || size % 16 !== 0 || size > MAX_TABLE_BYTES) {
-          failure = new Error(`zwp_linux_dmabuf_feedback_v1.format_table: invalid size ${size}`);
-          return;
+  fb.listen({
+    format_table: (fd, size) => {
+      if (size <= 0 || size % 16 !== 0 || size > MAX_TABLE_BYTES) {
+        failure = new Error(`zwp_linux_dmabuf_feedback_v1.format_table: invalid size ${size}`);
+        return;
+      }
+      // read with pread, not mmap: a second feedback (per-surface, or a change) would map the
+      // table again, and a view over a re-used address can crash Node (DESIGN.md, nvk quirks)
+      const bytes = Buffer.alloc(size);
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd.fd, bytes, got, size - got, got);
+        if (n <= 0) break;
+        got += n;
+      }
+      if (got !== size) {
+        failure = new Error(`zwp_linux_dmabuf_feedback_v1.format_table: read ${got} of ${size} bytes`);
+        return;
+      }
+      const v = new DataView(bytes.buffer, bytes.byteOffset, size);
+      table = [];
+      for (let off = 0; off < size; off += 16) table.push({ format: v.getUint32(off, true), modifier: v.getBigUint64(off + 8, true) });
+    },
+    main_device: (dev) => {
+      mainDevice = readDevT(dev);
+    },
+    tranche_target_device: (dev) => {
+      current.targetDevice = readDevT(dev);
+    },
+    tranche_flags: (flags) => {
+      current.flags = flags;
+    },
+    tranche_formats: (indices) => {
+      if (indices.length % 2 !== 0) {
+        failure = new Error(`zwp_linux_dmabuf_feedback_v1.tranche_formats: odd array length ${indices.length}`);
+        return;
+      }
+      const v = new DataView(indices.buffer, indices.byteOffset, indices.byteLength);
+      for (let i = 0; i < indices.length; i += 2) {
+        const index = v.getUint16(i, true);
+        const e = table[index];
+        if (!e) {
+          failure = new Error(`zwp_linux_dmabuf_feedback_v1: tranche index ${index} outside a ${table.length}-entry table`);
+          continue;
         }
-        const m = mmap(fd.fd, size, PROT_READ);
-        try {
-          const v = new DataView(m.buffer);
-          table = [];
-          for (let off = 0; off < size; off += 16) table.push({ format: v.getUint32(off, true), modifier: v.getBigUint64(off + 8, true) });
-        } finally {
-          m.unmap();
-        }
-      },
-      main_device: (dev) => {
-        mainDevice = readDevT(dev);
-      },
-      tranche_target_device: () => {},
-      tranche_flags: () => {},
-      tranche_formats: (indices) => {
-        if (indices.length % 2 !== 0) {
-          failure = new Error(`zwp_linux_dmabuf_feedback_v1.tranche_formats: odd array length ${indices.length}`);
-          return;
-        }
-        const v = new DataView(indices.buffer, indices.byteOffset, indices.byteLength);
-        for (let i = 0; i < indices.length; i += 2) pending.push(v.getUint16(i, true));
-      },
-      tranche_done: () => {
-        for (const i of pending) {
-          const e = table[i];
-          if (!e) {
-            failure = new Error(`zwp_linux_dmabuf_feedback_v1: tranche index ${i} outside a ${table.length}-entry table`);
-            continue;
-          }
-          add(e.format, e.modifier);
-        }
-        pending = [];
-      },
-      done: () => resolve(),
-    });
+        addTo(current.formats, e.format, e.modifier);
+      }
+    },
+    tranche_done: () => {
+      tranches.push(current);
+      current = { targetDevice: current.targetDevice, flags: 0, formats: new Map() };
+    },
+    done: () => {
+      if (failure) {
+        onError(failure);
+        failure = undefined;
+      } else {
+        const formats = new Map<number, Set<bigint>>();
+        for (const t of tranches) for (const [f, mods] of t.formats) for (const m of mods) addTo(formats, f, m);
+        log.debug(`dmabuf ${source}: ${table.length} table entries, main device ${devTName(mainDevice)}, tranches ${tranches.map(trancheName).join("; ")}`);
+        onDone({ formats, mainDevice, source, tranches, tableEntries: table.length });
+      }
+      // every done sends the full feedback again (the table may be kept: the protocol resends it)
+      tranches = [];
+      current = { targetDevice: undefined, flags: 0, formats: new Map() };
+    },
   });
+}
+
+/** Queries supported formats and modifiers through whichever path the bound version offers. */
+export async function queryDmabufFormats(connection: Connection, dmabuf: ZwpLinuxDmabufV1): Promise<DmabufFormats> {
+  if (dmabuf.version < 4) {
+    const formats = new Map<number, Set<bigint>>();
+    dmabuf.listen({
+      format: () => {}, // v1/v2 only; v3 follows each with modifier events
+      modifier: (format, hi, lo) => addTo(formats, format, (BigInt(hi) << 32n) | BigInt(lo)),
+    });
+    await connection.roundtrip();
+    return { formats, mainDevice: undefined, source: "v3 events", tranches: [{ targetDevice: undefined, flags: 0, formats }], tableEntries: 0 };
+  }
+  const fb = dmabuf.get_default_feedback();
+  let result: DmabufFormats | undefined;
+  let failure: Error | undefined;
+  const done = connection.waitFor<void>((resolve) =>
+    listenFeedback(
+      fb,
+      "v4 default feedback",
+      (f) => {
+        result = f;
+        resolve();
+      },
+      (e) => {
+        failure = e;
+        resolve();
+      },
+    ),
+  );
   await done;
   fb.destroy();
   if (failure) throw failure;
-  log.debug(`dmabuf feedback: ${table.length} table entries, main device ${mainDevice ?? "unknown"}`);
-  return { formats, mainDevice, source: "v4 default feedback" };
+  return result!;
 }
 
 /** Picks the first of our modifiers that the compositor also lists for `format`. */

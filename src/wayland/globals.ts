@@ -13,6 +13,38 @@ export interface GlobalInfo {
   version: number;
 }
 
+/** A global we cannot do without is missing (or too old): names the interface, the version and what it is for. */
+export class MissingGlobalError extends Error {
+  constructor(
+    /** The interface, e.g. "wl_shm". */
+    readonly interfaceName: string,
+    /** The version the compositor offers (undefined: not offered at all) and the one we need. */
+    readonly offered: number | undefined,
+    readonly needed: number,
+    /** What we need it for, when the caller said. */
+    readonly purpose?: string,
+  ) {
+    super(
+      offered === undefined
+        ? `the compositor does not offer ${interfaceName}${purpose ? ` (needed ${purpose})` : ""}`
+        : `the compositor offers ${interfaceName} v${offered}, we need v${needed}${purpose ? ` (${purpose})` : ""}`,
+    );
+    this.name = "MissingGlobalError";
+  }
+}
+
+/** Options of Globals.bind / tryBind. */
+export interface BindOptions {
+  /** Oldest version we can use (default 1). */
+  min?: number;
+  /** Newest version we want (default: the newest our generated code knows). */
+  max?: number;
+  /** What the global is for, for the error when it is missing (e.g. "for shared-memory buffers"). */
+  purpose?: string;
+  /** tryBind only: what we do without it, logged (info) when it is missing, e.g. "frame times from frame callbacks". */
+  fallback?: string;
+}
+
 /** The compositor's globals (wl_compositor, wl_shm, xdg_wm_base, ...), collected with one round trip by Globals.fetch and kept up to date as globals come and go. */
 export class Globals {
   readonly list = new Map<number, GlobalInfo>();
@@ -53,23 +85,25 @@ export class Globals {
   }
 
   /**
-   * Binds the first global of `cls`'s interface at min(advertised, ours, max). Throws when it is
-   * missing or older than `min`; use `tryBind` for optional globals.
+   * Binds the first global of `cls`'s interface at min(advertised, ours, max). Throws a
+   * MissingGlobalError when it is missing or older than `min`; use `tryBind` for optional globals.
    */
-  bind<T extends Proxy>(cls: ProxyClass<T>, opts: { min?: number; max?: number } = {}): T {
+  bind<T extends Proxy>(cls: ProxyClass<T>, opts: BindOptions = {}): T {
     const g = this.find(cls.spec.name);
-    if (!g) throw new Error(`the compositor does not offer ${cls.spec.name}`);
+    if (!g) throw new MissingGlobalError(cls.spec.name, undefined, opts.min ?? 1, opts.purpose);
     const version = Math.min(g.version, cls.spec.version, opts.max ?? Infinity);
-    if (version < (opts.min ?? 1))
-      throw new Error(`the compositor offers ${cls.spec.name} v${g.version}, we need v${opts.min}`);
+    if (version < (opts.min ?? 1)) throw new MissingGlobalError(cls.spec.name, g.version, opts.min ?? 1, opts.purpose);
     log.debug(`binding ${cls.spec.name} v${version} (compositor v${g.version}, ours v${cls.spec.version})`);
     return this.registry.bind(g.name, cls, version);
   }
 
   /** Like bind, but undefined instead of an error when the global is missing or older than opts.min (for optional features). */
-  tryBind<T extends Proxy>(cls: ProxyClass<T>, opts: { min?: number; max?: number } = {}): T | undefined {
+  tryBind<T extends Proxy>(cls: ProxyClass<T>, opts: BindOptions = {}): T | undefined {
     const g = this.find(cls.spec.name);
-    if (!g || g.version < (opts.min ?? 1)) return undefined;
+    if (!g || g.version < (opts.min ?? 1)) {
+      if (opts.fallback) log.info(`the compositor offers no ${cls.spec.name}${g ? ` v${opts.min ?? 1}` : ""}: ${opts.fallback}`);
+      return undefined;
+    }
     return this.bind(cls, opts);
   }
 }

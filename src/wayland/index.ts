@@ -2,10 +2,17 @@
 export { Connection, resolveSocketPath, type ConnectOptions, type Transport } from "./connection.js";
 export { CompositorUnreachableError, WaylandConnectionError, WaylandHandlerError, WaylandProtocolError } from "./errors.js";
 export { BufferRing, type AcquireOptions, type BufferState, type RingBuffer } from "./buffer-ring.js";
-export { Globals, type GlobalInfo } from "./globals.js";
+export { Globals, MissingGlobalError, type BindOptions, type GlobalInfo } from "./globals.js";
 export { Proxy, ReceivedFd, type ProxyClass, type ProxyHost } from "./proxy.js";
 export { ShmBuffer, ShmSwapchain, chooseShmFormat, listenShmFormats } from "./shm.js";
 export { WaylandWindow, type WindowOptions, type PresentationStats } from "./window.js";
+export { SurfaceScale, type BufferGeometry, type ScaleSource } from "./scale.js";
+export { WindowDecorations, TITLE_BAR_HEIGHT, type DecorationsChoice, type DecoratedWindow } from "./decorations.js";
+export type { ToplevelState, WmCapability } from "./toplevel-state.js";
+export { type DmabufFormats, type DmabufTranche } from "./dmabuf.js";
+export { WaylandInput, type InputSerial, type SurfaceInputHandler } from "./seat.js";
+export { CursorImages, drawArrow, type CursorShape } from "./cursor.js";
+export { SeatPointer, SeatTouch, type InputSink } from "./seat-pointer.js";
 export { WireError, type ArgSpec, type ArgType, type InterfaceSpec, type MessageSpec, type UntypedNewId, type WireValue } from "./wire.js";
 export type { SharedMemory } from "../sys/memfd.js";
 export * from "./protocol/index.js";

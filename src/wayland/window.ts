@@ -10,16 +10,19 @@ import { traceBufferRings } from "./buffer-ring.js";
 import { Connection, type ConnectOptions } from "./connection.js";
 import { Globals } from "./globals.js";
 import { WpPresentation } from "./protocol/presentation-time.js";
-import { type WlBuffer, WlCompositor, WlSurface } from "./protocol/wayland.js";
+import { type WlBuffer, WlCompositor, type WlSeat, WlSurface } from "./protocol/wayland.js";
 import { XdgSurface, XdgToplevel, XdgWmBase } from "./protocol/xdg-shell.js";
+import { type BufferGeometry, SurfaceScale } from "./scale.js";
+import { type DecorationsChoice, WindowDecorations } from "./decorations.js";
+import { parseStates, parseWmCapabilities, SIZE_FIXED_STATES, type ToplevelState, type WmCapability } from "./toplevel-state.js";
 
 const log = logger("wayland");
 
 /**
- * The wl_compositor version we bind at most: v4 brings wl_surface.damage_buffer; v5 changes what
- * attach's offsets mean and v6 adds surface events, neither of which we handle yet.
+ * The wl_compositor version we bind at most: v4 brings wl_surface.damage_buffer, v5 makes attach's
+ * offsets 0 (ours always are) and v6 adds preferred_buffer_scale (see scale.ts).
  */
-export const MAX_COMPOSITOR_VERSION = 4;
+export const MAX_COMPOSITOR_VERSION = 6;
 /** The wl_surface version from which damage_buffer (damage in buffer coordinates) exists. */
 const DAMAGE_BUFFER_SINCE = 4;
 
@@ -31,6 +34,11 @@ export interface WindowOptions extends ConnectOptions {
   appId?: string;
   /** Size we want when the compositor leaves it to us (configure 0x0). */
   size?: readonly [number, number];
+  /**
+   * Decorations: "auto" (default) asks for server-side ones (zxdg_decoration_manager_v1) and draws a
+   * minimal title bar of its own when the compositor refuses or offers none; "server", "client", "none".
+   */
+  decorations?: DecorationsChoice;
   /** An existing connection to use instead of opening one (it is not closed with the window). */
   connection?: Connection;
   /** That connection's globals, when already fetched (default: fetched again). */
@@ -62,9 +70,34 @@ export class WaylandWindow {
   readonly surface: WlSurface;
   readonly xdgSurface: XdgSurface;
   readonly toplevel: XdgToplevel;
-  /** Current size: the last configure applied (or our choice for 0x0). */
+  /**
+   * Current buffer size in device pixels: the logical size (last configure applied, or our choice
+   * for 0x0) times the scale. Buffers attached must have this size.
+   */
   width: number;
   height: number;
+  /** Current size in surface-local (logical) pixels, as configures and resize() speak. */
+  logicalWidth: number;
+  logicalHeight: number;
+  /** Server-side decorations or our own title bar (see decorations.ts). */
+  readonly decorations: WindowDecorations;
+  /** The surface's scale tracking (wl_output, preferred_buffer_scale, fractional scale). */
+  readonly scale: SurfaceScale;
+  /** How the current buffers are scaled (buffer scale or viewport); applied with the next commit. */
+  geometry: BufferGeometry;
+  /** States of the last configure applied (maximized, fullscreen, activated, suspended, ...). */
+  states: ReadonlySet<ToplevelState> = new Set();
+  /** The compositor's hint of the largest useful size (xdg_toplevel.configure_bounds), if sent. */
+  bounds: readonly [number, number] | undefined;
+  /** What the window manager supports (xdg_toplevel.wm_capabilities v5; undefined: not told, assume all). */
+  wmCapabilities: ReadonlySet<WmCapability> | undefined;
+  /**
+   * Called when an xdg_surface.configure arrives (not yet applied): a frame-callback wait should end
+   * so the configure is acked promptly (wlroots holds a resize transaction until the client commits).
+   */
+  onConfigure: (() => void) | undefined;
+  /** Called after applyConfigure adopted new states (e.g. to stop rendering while suspended). */
+  onStatesChange: ((states: ReadonlySet<ToplevelState>) => void) | undefined;
   /** True once the compositor asked us to close. */
   closeRequested = false;
   readonly closeRequest: Promise<void>;
@@ -72,8 +105,17 @@ export class WaylandWindow {
   private pendingFrame: Promise<number> | undefined;
   private resolveClose!: () => void;
   private pendingSerial: number | undefined;
+  /** The last configure's width and height as sent (0: ours to choose). */
   private pendingSize: [number, number] | undefined;
-  private configured = false;
+  /** The window geometry last set (xdg_surface.set_window_geometry), "" while never set. */
+  private windowGeometry = "";
+  private pendingStates: Set<ToplevelState> | undefined;
+  /** The size we chose (WindowOptions.size, resize()), used whenever the compositor leaves it to us. */
+  private chosenSize: [number, number];
+  /** Something other than a configure (scale, resize()) asks for new buffers. */
+  private geometryDirty = false;
+  /** resize() was called since the last applyConfigure. */
+  private resizeRequested = false;  private configured = false;
   private readonly ownsConnection: boolean;
   /** wp_presentation's clock (CLOCK_MONOTONIC until clock_id says otherwise); undefined if unreadable. */
   private clockId: number | undefined = CLOCK_MONOTONIC;
@@ -84,18 +126,25 @@ export class WaylandWindow {
   private failure: Error | undefined;
   private latencySumMs = 0;
   private latencyCount = 0;
+  /**
+   * Called with each wp_presentation `presented` event: the frame given to present(), when it was
+   * shown (performance.now() ms; undefined when the clock is unreadable), the refresh in ns and the
+   * feedback's kind flags (1 vsync, 8 zero copy). The frame loop's pacing sets it.
+   */
+  onPresented: ((frame: number, atMs: number | undefined, refreshNs: number, flags: number) => void) | undefined;
   readonly presentationStats: PresentationStats = { presented: 0, discarded: 0, meanLatencyMs: undefined, refreshNs: 0 };
 
   private constructor(connection: Connection, globals: Globals, opts: WindowOptions, owns: boolean) {
     this.connection = connection;
     this.globals = globals;
     this.ownsConnection = owns;
-    [this.width, this.height] = opts.size ?? [640, 480];
+    this.chosenSize = [...(opts.size ?? [640, 480])];
+    [this.logicalWidth, this.logicalHeight] = this.chosenSize;
     this.closeRequest = new Promise((r) => (this.resolveClose = r));
-    this.compositor = globals.bind(WlCompositor, { max: MAX_COMPOSITOR_VERSION });
-    this.wmBase = globals.bind(XdgWmBase, { min: 1 });
+    this.compositor = globals.bind(WlCompositor, { max: MAX_COMPOSITOR_VERSION, purpose: "to make surfaces" });
+    this.wmBase = globals.bind(XdgWmBase, { min: 1, purpose: "for desktop windows (xdg-shell)" });
     this.wmBase.listen({ ping: (serial) => this.wmBase.pong(serial) });
-    this.presentation = globals.tryBind(WpPresentation);
+    this.presentation = globals.tryBind(WpPresentation, { fallback: "frames are paced by frame callbacks alone, with no presentation times" });
     this.presentation?.listen({
       clock_id: (clk) => {
         this.clockId = readableClock(clk);
@@ -103,34 +152,39 @@ export class WaylandWindow {
       },
     });
     this.surface = this.compositor.create_surface();
+    this.scale = new SurfaceScale(globals, this.surface);
+    this.scale.onChange = () => (this.geometryDirty = true);
     this.surface.listen({
-      enter: () => {},
-      leave: () => {},
-      preferred_buffer_scale: (f) => log.debug(`${this.surface}: preferred scale ${f} (we render at 1)`),
+      enter: (output) => this.scale.enter(output),
+      leave: (output) => this.scale.leave(output),
+      preferred_buffer_scale: (f) => this.scale.preferBufferScale(f),
       preferred_buffer_transform: () => {},
     });
+    this.geometry = this.scale.geometry(this.logicalWidth, this.logicalHeight);
+    [this.width, this.height] = [this.geometry.width, this.geometry.height];
     this.xdgSurface = this.wmBase.get_xdg_surface(this.surface);
     this.toplevel = this.xdgSurface.get_toplevel();
     this.xdgSurface.listen({
       configure: (serial) => {
         this.pendingSerial = serial;
         this.configured = true;
+        this.onConfigure?.();
       },
     });
     this.toplevel.listen({
-      configure: (w, h) => {
-        // 0 means the client decides; keep our current choice for that axis
-        this.pendingSize = [w > 0 ? w : this.width, h > 0 ? h : this.height];
+      configure: (w, h, states) => {
+        this.pendingSize = [w, h]; // 0: ours to choose (applyConfigure)
+        this.pendingStates = parseStates(states);
       },
-      close: () => {
-        this.closeRequested = true;
-        this.resolveClose();
-      },
-      configure_bounds: () => {},
-      wm_capabilities: () => {},
+      close: () => this.requestClose(),
+      configure_bounds: (w, h) => (this.bounds = w > 0 && h > 0 ? [w, h] : undefined),
+      wm_capabilities: (caps) => (this.wmCapabilities = parseWmCapabilities(caps)),
     });
     if (opts.title !== undefined) this.toplevel.set_title(opts.title);
     if (opts.appId !== undefined) this.toplevel.set_app_id(opts.appId);
+    this.decorations = new WindowDecorations(this, opts.decorations ?? "auto", opts.title ?? "");
+    this.decorations.onClose = () => this.requestClose();
+    this.decorations.onModeChange = () => (this.geometryDirty = true);
     this.surface.commit(); // initial commit without a buffer asks for the first configure
   }
 
@@ -169,34 +223,141 @@ export class WaylandWindow {
     return [this.width, this.height];
   }
 
-  /** True when a configure is waiting to be applied (the size may change). */
+  /** The current size in logical (surface-local) pixels, as [width, height]. */
+  get logicalSize(): readonly [number, number] {
+    return [this.logicalWidth, this.logicalHeight];
+  }
+
+  /** True when a configure, a scale change or a resize() is waiting to be applied (the size may change). */
   get configurePending(): boolean {
-    return this.pendingSerial !== undefined;
+    return this.pendingSerial !== undefined || this.geometryDirty;
+  }
+
+  /** True while the compositor says the window is not visible (xdg-shell v6 `suspended`): render nothing until the next configure. */
+  get suspended(): boolean {
+    return this.states.has("suspended");
+  }
+
+  /** True when the compositor dictates the size (maximized, fullscreen, tiled). */
+  get sizeFixed(): boolean {
+    return SIZE_FIXED_STATES.some((s) => this.states.has(s));
   }
 
   /**
-   * Applies the latest configure: acks it and adopts its size. Call right before rendering the
-   * frame that will be committed; returns true when the size changed.
+   * Applies the latest configure (acks it, adopts its size and states) and the current scale. Call
+   * right before rendering the frame that will be committed: the buffer scale / viewport go out with
+   * that commit. Returns true when the buffer size changed.
    */
   applyConfigure(): boolean {
-    if (this.pendingSerial === undefined) return false;
-    this.xdgSurface.ack_configure(this.pendingSerial);
-    this.pendingSerial = undefined;
-    const [w, h] = this.pendingSize ?? [this.width, this.height];
-    this.pendingSize = undefined;
-    const changed = w !== this.width || h !== this.height;
-    if (changed) log.debug(`${this.toplevel}: resized ${this.width}x${this.height} -> ${w}x${h}`);
-    this.width = w;
-    this.height = h;
+    if (this.pendingSerial === undefined && !this.geometryDirty) return false;
+    this.geometryDirty = false;
+    const resizeRequested = this.resizeRequested;
+    this.resizeRequested = false;
+    if (this.pendingSerial !== undefined) {
+      this.xdgSurface.ack_configure(this.pendingSerial);
+      this.pendingSerial = undefined;
+      if (this.pendingSize) {
+        // the configure's size is the window geometry: our title bar (if shown) comes out of it
+        const [w, h] = this.pendingSize;
+        const top = this.decorations.mode === "client" && WindowDecorations.visibleIn(this.pendingStates ?? this.states) ? this.decorations.barHeight : 0;
+        [this.logicalWidth, this.logicalHeight] = [w > 0 ? w : this.chosenSize[0], h > 0 ? Math.max(1, h - top) : this.chosenSize[1]];
+      }
+      this.pendingSize = undefined;
+      if (this.pendingStates) {
+        const before = [...this.states].sort().join(",");
+        this.states = this.pendingStates;
+        this.pendingStates = undefined;
+        if ([...this.states].sort().join(",") !== before) {
+          log.debug(`${this.toplevel}: states ${[...this.states].join(", ") || "none"}`);
+          this.onStatesChange?.(this.states);
+        }
+      }
+    }
+    if (resizeRequested && !this.sizeFixed) [this.logicalWidth, this.logicalHeight] = this.chosenSize;
+    this.decorations.update(this.logicalWidth, this.states);
+    this.setWindowGeometry();
+    const g = this.scale.geometry(this.logicalWidth, this.logicalHeight);
+    this.scale.apply(g);
+    this.geometry = g;
+    const changed = g.width !== this.width || g.height !== this.height;
+    if (changed) log.debug(`${this.toplevel}: buffers ${this.width}x${this.height} -> ${g.width}x${g.height} (${this.logicalWidth}x${this.logicalHeight} at scale ${g.scale})`);
+    this.width = g.width;
+    this.height = g.height;
     return changed;
+  }
+
+  /**
+   * Chooses the window's size in logical pixels (desktop shells leave it to the client: configure
+   * 0x0, floating windows). Takes effect at the next frame; while maximized, fullscreen or tiled the
+   * compositor's size wins and this one is used once it leaves that state.
+   */
+  resize(width: number, height: number): void {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+      throw new RangeError(`WaylandWindow.resize: size must be two positive integers, got ${width}x${height}`);
+    this.chosenSize = [width, height];
+    if (this.sizeFixed) log.debug(`${this.toplevel}: resize to ${width}x${height} waits until the window is no longer ${[...this.states].join("/")}`);
+    else this.geometryDirty = this.resizeRequested = true;
+  }
+
+  /** The window geometry includes our title bar while it is shown (xdg_surface.set_window_geometry). */
+  private setWindowGeometry(): void {
+    const top = this.decorations.top;
+    if (!top && !this.windowGeometry) return; // never set: the surface's extents, as wanted
+    const g = `${-top},${this.logicalWidth},${this.logicalHeight + top}`;
+    if (g === this.windowGeometry) return;
+    this.windowGeometry = g;
+    this.xdgSurface.set_window_geometry(0, -top, this.logicalWidth, this.logicalHeight + top);
+  }
+
+  private requestClose(): void {
+    if (this.closeRequested) return;
+    this.closeRequested = true;
+    this.resolveClose();
+  }
+
+  /**
+   * Feeds a pointer button press (wl_pointer.button, pressed, with its serial) at (x, y) in the
+   * logical coordinates of `surface` to our title bar: move, close, or resize from an edge. Returns
+   * true when the decorations handled it (the application should then ignore the press).
+   */
+  pointerPress(seat: WlSeat, serial: number, surface: WlSurface, x: number, y: number): boolean {
+    return this.decorations.pointerPress(seat, serial, surface, x, y, this.logicalSize, !this.sizeFixed);
+  }
+
+  /** Starts an interactive move (xdg_toplevel.move) for the press with `serial` on `seat`. */
+  beginMove(seat: WlSeat, serial: number): void {
+    this.toplevel.move(seat, serial);
+  }
+
+  /** Starts an interactive resize from `edges` (xdg_toplevel.resize_edge bits) for the press with `serial` on `seat`. */
+  beginResize(seat: WlSeat, serial: number, edges: number): void {
+    this.toplevel.resize(seat, serial, edges);
+  }
+
+  /** Asks the compositor to make the window fullscreen (on its choice of output) or not; the configure that follows decides. */
+  setFullscreen(on: boolean): void {
+    if (on) this.toplevel.set_fullscreen(null);
+    else this.toplevel.unset_fullscreen();
+  }
+
+  /** Asks the compositor to maximize the window or restore it; the configure that follows decides. */
+  setMaximized(on: boolean): void {
+    if (on) this.toplevel.set_maximized();
+    else this.toplevel.unset_maximized();
+  }
+
+  /** Asks the compositor to minimize the window (no configure follows; it may then be suspended). */
+  setMinimized(): void {
+    this.toplevel.set_minimized();
   }
 
   /**
    * Attaches `buffer`, damages it all, asks for a frame callback (and presentation feedback) and
    * commits. Resolves with the frame callback time (ms) when the compositor wants the next frame;
-   * a rejection is also kept for `throwIfFailed`.
+   * a rejection is also kept for `throwIfFailed`. `frame` labels its presentation feedback (default:
+   * the tracer's current frame).
    */
-  present(buffer: WlBuffer): Promise<number> {
+  present(buffer: WlBuffer, frame?: number): Promise<number> {
     this.surface.attach(buffer, 0, 0);
     if (this.surface.version >= DAMAGE_BUFFER_SINCE) this.surface.damage_buffer(0, 0, this.width, this.height);
     else this.surface.damage(0, 0, this.width, this.height); // surface coordinates = buffer's at scale 1
@@ -207,7 +368,7 @@ export class WaylandWindow {
       const frame = tracer.currentFrame;
       done.then((time) => tracer.point("frame callback", frame, performance.now(), time), () => {});
     }
-    if (this.presentation) this.trackPresentation();
+    if (this.presentation) this.trackPresentation(frame ?? tracer?.currentFrame ?? 0);
     this.surface.commit();
     this.pendingFrame = done;
     return done;
@@ -255,10 +416,9 @@ export class WaylandWindow {
     traceBufferRings(this.connection, tracer);
   }
 
-  private trackPresentation(): void {
+  private trackPresentation(frame: number): void {
     const committedMs = performance.now();
     const tracer = this.tracerValue;
-    const frame = tracer?.currentFrame ?? 0;
     const fb = this.presentation!.feedback(this.surface);
     fb.listen({
       sync_output: () => {},
@@ -266,6 +426,7 @@ export class WaylandWindow {
         this.presentationStats.presented++;
         this.presentationStats.refreshNs = refresh;
         const presentedMs = this.presentationTimeMs(secHi, secLo, nsec);
+        this.onPresented?.(frame, presentedMs, refresh, flags);
         if (presentedMs === undefined) return;
         this.latencySumMs += presentedMs - committedMs;
         this.latencyCount++;
@@ -303,8 +464,10 @@ export class WaylandWindow {
     const c = this.connection;
     if (!c.error) {
       try {
+        this.decorations.destroy();
         this.toplevel.destroy();
         this.xdgSurface.destroy();
+        this.scale.destroy();
         this.surface.destroy();
         this.presentation?.destroy();
         this.wmBase.destroy();

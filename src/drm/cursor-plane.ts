@@ -1,0 +1,157 @@
+// The pointer on KMS: an arrow we draw once into an ARGB8888 dumb buffer, shown on the CRTC's cursor
+// plane and moved by setting the plane's CRTC_X/CRTC_Y in atomic commits (the presenter's page
+// flips carry the move, or a commit of its own when no flip is due). The hotspot is the arrow's tip,
+// at the buffer's top-left corner, so the plane's position is the pointer's position.
+import { logger } from "../util/log.js";
+import type { AtomicRequest } from "./atomic.js";
+import type { DrmDevice } from "./device.js";
+import { DumbBuffer } from "./dumb.js";
+import type { Output } from "./output.js";
+import { DRM_FORMAT_ARGB8888, fixed16, type FbId, type PlaneId } from "./types.js";
+
+const log = logger("drm");
+
+/** The arrow's outline (tip at 0,0), in pixels at scale 1. */
+const ARROW: readonly (readonly [number, number])[] = [[0, 0], [0, 17], [4, 13], [7, 20], [10, 19], [7, 12], [12, 12]];
+
+/**
+ * A CRTC's cursor plane with our arrow in it. Made by CursorPlane.find (undefined when the CRTC has
+ * no cursor plane able to show ARGB8888); the owner adds it to commits (enableInto, moveInto) and
+ * destroys it after the display's state has been restored.
+ */
+export class CursorPlane {
+  private px = 0;
+  private py = 0;
+  private moved = false;
+  private destroyed = false;
+
+  private constructor(
+    private readonly dev: DrmDevice,
+    private readonly output: Output,
+    /** The cursor plane's id. */
+    readonly plane: PlaneId,
+    private readonly buffer: DumbBuffer,
+    /** The ARGB8888 framebuffer holding the arrow. */
+    readonly fb: FbId,
+  ) {}
+
+  /**
+   * The cursor plane of `output`'s CRTC with an arrow drawn in a buffer of the driver's cursor size
+   * (DRM_CAP_CURSOR_WIDTH/HEIGHT, 64 if it does not say), or undefined (logged) when there is none.
+   */
+  static find(dev: DrmDevice, output: Output): CursorPlane | undefined {
+    const crtcs = dev.resources().crtcs;
+    const plane = dev.planes().map((id) => dev.plane(id, crtcs))
+      .find((p) => p.type === "Cursor" && p.possibleCrtcs.includes(output.crtc) && p.formats.includes(DRM_FORMAT_ARGB8888));
+    if (!plane) {
+      log.info(`cursor: crtc ${output.crtc} has no cursor plane that takes ARGB8888; the pointer is not drawn`);
+      return undefined;
+    }
+    const cap = (name: "cursorWidth" | "cursorHeight") => {
+      try {
+        return Number(dev.getCap(name));
+      } catch {
+        return 64;
+      }
+    };
+    // drivers of real hardware want exactly their cursor size; a very large one (a software plane) gets 64
+    const w = cap("cursorWidth") > 0 && cap("cursorWidth") <= 256 ? cap("cursorWidth") : 64;
+    const h = cap("cursorHeight") > 0 && cap("cursorHeight") <= 256 ? cap("cursorHeight") : 64;
+    const buffer = DumbBuffer.create(dev, w, h);
+    try {
+      drawArrow(new Uint32Array(buffer.pixels.buffer), buffer.pitch / 4, w, h, Math.max(1, Math.floor(Math.min(w, h) / 48)));
+      const fb = dev.addFramebuffer({ width: w, height: h, format: DRM_FORMAT_ARGB8888, handles: [buffer.handle], pitches: [buffer.pitch], offsets: [0] });
+      log.info(`cursor: plane ${plane.id}, ${w}x${h} ARGB8888 arrow in framebuffer ${fb}`);
+      return new CursorPlane(dev, output, plane.id, buffer, fb);
+    } catch (e) {
+      buffer.destroy();
+      throw e;
+    }
+  }
+
+  /** Width and height of the cursor image in pixels. */
+  get size(): readonly [number, number] {
+    return [this.buffer.width, this.buffer.height];
+  }
+
+  /** The pointer position shown (or to be shown), in mode pixels. */
+  get position(): readonly [number, number] {
+    return [this.px, this.py];
+  }
+
+  /** Whether the position changed since it was last added to a commit. */
+  get pending(): boolean {
+    return this.moved;
+  }
+
+  /** Sets the pointer position (clamped to the mode, whole pixels); false when it did not change. */
+  move(x: number, y: number): boolean {
+    const { hdisplay: w, vdisplay: h } = this.output.mode;
+    const nx = Math.min(Math.max(Math.floor(x), 0), w - 1);
+    const ny = Math.min(Math.max(Math.floor(y), 0), h - 1);
+    if (nx === this.px && ny === this.py) return false;
+    this.px = nx;
+    this.py = ny;
+    this.moved = true;
+    return true;
+  }
+
+  /** Adds everything that shows the cursor (framebuffer, CRTC, rectangles) at the current position. */
+  enableInto(req: AtomicRequest): void {
+    const [w, h] = this.size;
+    req.plane(this.plane, {
+      FB_ID: this.fb, CRTC_ID: this.output.crtc,
+      SRC_X: fixed16(0), SRC_Y: fixed16(0), SRC_W: fixed16(w), SRC_H: fixed16(h),
+      CRTC_X: this.px, CRTC_Y: this.py, CRTC_W: w, CRTC_H: h,
+    });
+    this.moved = false;
+  }
+
+  /** Adds what turns the plane off (no pointing device left). */
+  disableInto(req: AtomicRequest): void {
+    req.plane(this.plane, { FB_ID: undefined, CRTC_ID: undefined });
+  }
+
+  /** Adds the position alone (the plane already shows the cursor). */
+  moveInto(req: AtomicRequest): void {
+    req.plane(this.plane, { CRTC_X: this.px, CRTC_Y: this.py });
+    this.moved = false;
+  }
+
+  /** Frees the buffer and framebuffer. Call after the plane no longer shows it (state restored). Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.dev.closed) return;
+    try {
+      this.dev.removeFramebuffer(this.fb);
+    } catch (e) {
+      log.debug(`cursor: removing framebuffer ${this.fb}: ${e instanceof Error ? e.message : e}`);
+    }
+    this.buffer.destroy();
+  }
+}
+
+/** Draws the arrow (white, black outline, premultiplied ARGB) into a cleared w x h image. */
+function drawArrow(px: Uint32Array, stride: number, w: number, h: number, scale: number): void {
+  for (let y = 0; y < h; y++) px.fill(0, y * stride, y * stride + w);
+  const inside = (x: number, y: number) => insidePolygon(ARROW, (x + 0.5) / scale, (y + 0.5) / scale);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!inside(x, y)) continue;
+      const edge = !inside(x - 1, y) || !inside(x + 1, y) || !inside(x, y - 1) || !inside(x, y + 1);
+      px[y * stride + x] = edge ? 0xff000000 : 0xffffffff;
+    }
+  }
+}
+
+/** Even-odd rule. */
+function insidePolygon(poly: readonly (readonly [number, number])[], x: number, y: number): boolean {
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i]!;
+    const [xj, yj] = poly[j]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}

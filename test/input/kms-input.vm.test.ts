@@ -1,0 +1,432 @@
+// Input on KMS with real parts (VM only): virtual keyboards and mice made through /dev/uinput are
+// real evdev devices that udev tags and libinput reads; what the KMS presenter's input stream
+// delivers is asserted (text typed through a German layout as UTF-8, pointer motion clamped to the
+// mode, buttons, wheel clicks with value120, devices plugged and unplugged at run time), and the
+// cursor plane's position in the DRM state (our property queries and debugfs). Then VT switching: a
+// child presenter on /dev/tty2, switched away and back by another process (VT_ACTIVATE) and by its own
+// Ctrl+Alt+F3 chord: master dropped and taken back, flips stop and resume, state restored at exit.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activateVt, activeVt, DrmDevice, summarizeState, type StateSummary } from "../../src/drm/index.js";
+import type { InputEvent, InputEventType } from "../../src/input/index.js";
+
+/** The event with a given type (also for interfaces carrying several types, e.g. KeyEvent). */
+type InputEventOf<T extends InputEventType> = InputEvent extends infer E ? (E extends { type: infer U } ? (T extends U ? E & { type: T } : never) : never) : never;
+import { KmsInput } from "../../src/input/kms-input.js";
+import { KmsBackend } from "../../src/present/kms.js";
+import { FrameLoop } from "../../src/present/frame-loop.js";
+import { Triangle } from "../../src/scenes/index.js";
+import { close as closeFd, open, O_RDWR } from "../../src/sys/libc.js";
+import { Instance, type Device } from "../../src/vk/index.js";
+import { ensureUdevd, KEY, udevSettled, uinputUnavailable, UinputDevice, BTN_LEFT } from "./uinput.js";
+
+const CARD = "/dev/dri/card0";
+const skipWhy = !existsSync(CARD) ? "no /dev/dri/card0 on this machine: run the KMS suite in the VM with test/vm/run-suite.sh"
+  : uinputUnavailable() ?? ensureUdevd();
+if (skipWhy) console.warn(`[kms-input.vm.test] skipped: ${skipWhy}`);
+const DEBUGFS_STATE = "/sys/kernel/debug/dri/0/state";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Collects a presenter's input events; waitFor resolves with the first event (after `from`) matching. */
+class Collector {
+  readonly seen: InputEvent[] = [];
+  private done = false;
+  constructor(private readonly it: AsyncIterableIterator<InputEvent>) {
+    void (async () => {
+      for await (const ev of it) this.seen.push(ev);
+      this.done = true;
+    })();
+  }
+  mark(): number {
+    return this.seen.length;
+  }
+  async waitFor<T extends InputEventType>(type: T, from: number, pred: (e: InputEventOf<T>) => boolean = () => true, timeoutMs = 20_000): Promise<InputEventOf<T>> {
+    const t0 = Date.now();
+    for (;;) {
+      const hit = this.seen.slice(from).find((e): e is InputEventOf<T> => e.type === type && pred(e as InputEventOf<T>));
+      if (hit) return hit;
+      if (this.done || Date.now() - t0 > timeoutMs)
+        throw new Error(`no ${type} event within ${timeoutMs} ms; got ${JSON.stringify(this.seen.slice(from).map((e) => e.type))}`);
+      await sleep(10);
+    }
+  }
+  since(from: number): InputEvent[] {
+    return this.seen.slice(from);
+  }
+  async settle(ms = 300): Promise<void> {
+    let n = -1;
+    while (n !== this.seen.length) {
+      n = this.seen.length;
+      await sleep(ms);
+    }
+  }
+}
+
+function cursorPlaneState(drm: DrmDevice, plane: number) {
+  return summarizeState(drm).planes.find((p) => p.id === plane)!;
+}
+
+describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
+  let gpu: Instance;
+  let device: Device;
+  let drm: DrmDevice;
+  let initial: StateSummary;
+  let kb: UinputDevice;
+  let mouse: UinputDevice;
+  let backend: KmsBackend;
+  let out: FrameLoop;
+  let scene: Triangle;
+  let input: Collector;
+
+  const render = async (n: number) => {
+    for await (const frame of out.frames({ limit: n })) {
+      scene.update(frame);
+      frame.record((cmd) => scene.draw(cmd, frame));
+    }
+    await backend.idle();
+  };
+
+  beforeAll(async () => {
+    kb = UinputDevice.keyboard();
+    mouse = UinputDevice.mouse();
+    await udevSettled(kb.node);
+    await udevSettled(mouse.node);
+    gpu = await Instance.create({ validation: true, requireValidation: true });
+    device = gpu.createDevice();
+    drm = DrmDevice.open(CARD);
+    initial = summarizeState(drm);
+    backend = KmsBackend.open(device, { drm, size: [640, 480], input: { pointerAccel: "flat", keymap: { layout: "de" } } });
+    out = new FrameLoop(backend, false);
+    scene = Triangle.create(out);
+    input = new Collector(out.input());
+  });
+  afterAll(async () => {
+    scene?.destroy();
+    await out?.close();
+    kb?.destroy();
+    mouse?.destroy();
+    drm?.close();
+    device?.destroy();
+    gpu?.destroy();
+  });
+
+  it("the stream starts with the seat, focus and the devices found (udev backend, udevd running)", async () => {
+    expect(backend.input).toBeDefined();
+    expect(backend.seat.kmsInput!.backend).toBe("udev");
+    await input.waitFor("device-added", 0, (e) => e.name === kb.name && e.kind === "keyboard");
+    await input.waitFor("device-added", 0, (e) => e.name === mouse.name && e.kind === "pointer");
+    const types = input.seen.map((e) => e.type);
+    expect(types[0]).toBe("seat-added");
+    expect(types).toContain("keyboard-enter");
+    expect(types).toContain("pointer-enter");
+    expect(input.seen.find((e) => e.type === "pointer-enter")).toMatchObject({ x: 320, y: 240 });
+  });
+
+  it("typed text arrives as UTF-8 through the layout (de: Grüße), with modifiers; the key-up carries no text", async () => {
+    const from = input.mark();
+    kb.key(KEY.leftshift, true);
+    kb.tap(KEY.g);
+    kb.key(KEY.leftshift, false);
+    for (const k of [KEY.r, KEY["["], KEY["-"], KEY.e]) kb.tap(k); // de: [ is ü, - is ß
+    const lastUp = await input.waitFor("key-up", from, (e) => e.keycode === KEY.e);
+    const downs = input.since(from).filter((e): e is InputEventOf<"key-down"> => e.type === "key-down");
+    expect(downs.map((e) => e.text).join("")).toBe("Grüße");
+    expect(downs.find((e) => e.keycode === KEY.g)).toMatchObject({ key: "G", modifiers: { shift: true } });
+    expect(downs.find((e) => e.keycode === KEY["["])).toMatchObject({ key: "udiaeresis", text: "ü", modifiers: { shift: false } });
+    expect(lastUp.text).toBe("");
+    expect(input.since(from).some((e) => e.type === "modifiers" && e.modifiers.shift)).toBe(true);
+  });
+
+  it("a held key repeats at the default rate after the default delay", async () => {
+    const from = input.mark();
+    kb.key(KEY.a, true);
+    await sleep(1000); // 600 ms delay, then 25 Hz
+    kb.key(KEY.a, false);
+    await input.waitFor("key-up", from, (e) => e.keycode === KEY.a);
+    const repeats = input.since(from).filter((e) => e.type === "key-repeat");
+    console.log(`[kms-input.vm.test] key held 1 s: ${repeats.length} repeats`);
+    expect(repeats.length).toBeGreaterThan(0);
+    expect(repeats.length).toBeLessThan(25);
+    expect(repeats[0]).toMatchObject({ keycode: KEY.a, text: "a" });
+  });
+
+  it("pointer: relative motion from the centre, clamped to the mode; buttons and the wheel at the pointer; the cursor plane follows", async () => {
+    await render(3); // the modeset, then the cursor plane is shown after the first flip
+    const cursor = backend.seat.cursor;
+    expect(cursor, "vkms has a cursor plane").toBeDefined();
+    let from = input.mark();
+    mouse.move(100, 50);
+    expect(await input.waitFor("pointer-motion", from)).toMatchObject({ x: 420, y: 290, bufferX: 420, bufferY: 290 });
+    from = input.mark();
+    mouse.move(5000, 5000);
+    expect(await input.waitFor("pointer-motion", from)).toMatchObject({ x: 639, y: 479 });
+    // no frame is drawn now: the move gets a commit of its own after about a refresh
+    const [cw, ch] = cursor!.size;
+    for (let i = 0; i < 100 && cursorPlaneState(drm, cursor!.plane).dst[0] !== 639; i++) await sleep(20);
+    expect(cursorPlaneState(drm, cursor!.plane)).toMatchObject({ crtc: backend.output.crtc, fb: cursor!.fb, dst: [639, 479, cw, ch], src: [0, 0, cw, ch] });
+    if (existsSync(DEBUGFS_STATE)) {
+      const state = readFileSync(DEBUGFS_STATE, "utf8");
+      const block = new RegExp(`plane\\[${cursor!.plane}\\]:[^\\n]*\\n(\\t[^\\n]*\\n)+`).exec(state)?.[0] ?? "";
+      expect(block).toContain(`fb=${cursor!.fb}\n`);
+      expect(block).toContain(`crtc-pos=${cw}x${ch}+639+479`);
+      expect(block).toMatch(/format=AR24/);
+    }
+    from = input.mark();
+    mouse.move(-5000, -5000);
+    expect(await input.waitFor("pointer-motion", from)).toMatchObject({ x: 0, y: 0 });
+    // while frames are drawn, the move rides along with them
+    mouse.move(30, 40);
+    await render(4);
+    expect(cursorPlaneState(drm, cursor!.plane).dst.slice(0, 2)).toEqual([30, 40]);
+
+    from = input.mark();
+    mouse.key(BTN_LEFT, true);
+    mouse.key(BTN_LEFT, false);
+    expect(await input.waitFor("button-down", from)).toMatchObject({ button: BTN_LEFT, name: "left", x: 30, y: 40 });
+    await input.waitFor("button-up", from);
+    from = input.mark();
+    mouse.wheel(1); // one click up
+    expect(await input.waitFor("scroll", from)).toMatchObject({
+      source: "wheel", clicksY: -1, value120Y: -120, clicksX: 0, value120X: undefined, x: 30, y: 40, stopX: false, stopY: false,
+    });
+    mouse.wheel(-2);
+    expect(await input.waitFor("scroll", from, (e) => e.clicksY > 0)).toMatchObject({ clicksY: 2, value120Y: 240 });
+    expect(gpu.validationMessages).toEqual([]);
+  });
+
+  it("devices unplugged and plugged at run time: removed, added, and the new mouse drives the pointer", async () => {
+    let from = input.mark();
+    mouse.destroy();
+    expect(await input.waitFor("device-removed", from)).toMatchObject({ kind: "pointer", name: mouse.name, seat: "seat0" });
+    await input.waitFor("pointer-leave", from);
+    // no pointing device: no cursor on screen
+    const cursor = backend.seat.cursor!;
+    const cursorFb = async (want: number | undefined) => {
+      for (let i = 0; i < 250 && cursorPlaneState(drm, cursor.plane).fb !== want; i++) await sleep(20);
+      return cursorPlaneState(drm, cursor.plane).fb;
+    };
+    expect(await cursorFb(undefined)).toBeUndefined();
+    from = input.mark();
+    mouse = UinputDevice.mouse("scanout test mouse 2");
+    expect(await input.waitFor("device-added", from, (e) => e.name === "scanout test mouse 2")).toMatchObject({ kind: "pointer" });
+    await input.waitFor("pointer-enter", from);
+    expect(await cursorFb(cursor.fb)).toBe(cursor.fb);
+    from = input.mark();
+    mouse.move(7, 9);
+    expect(await input.waitFor("pointer-motion", from)).toMatchObject({ x: 37, y: 49 });
+    expect(backend.seat.kmsInput!.devices.map((d) => d.name)).toContain("scanout test mouse 2");
+  });
+
+  it("the path backend (we open the nodes, inotify for hotplug): devices at start, one plugged in and unplugged later", async () => {
+    const ki = new KmsInput([640, 480], {}, { backend: "path", keymap: { layout: "us" } });
+    const c = new Collector(ki.queue.events());
+    try {
+      expect(ki.backend).toBe("path");
+      await c.waitFor("device-added", 0, (e) => e.name === kb.name && e.kind === "keyboard");
+      const kb2 = UinputDevice.keyboard("scanout test keyboard 2");
+      try {
+        await c.waitFor("device-added", 0, (e) => e.name === kb2.name);
+        const from = c.mark();
+        kb2.tap(KEY.q);
+        expect(await c.waitFor("key-down", from)).toMatchObject({ keycode: KEY.q, key: "q", text: "q" });
+      } finally {
+        kb2.destroy();
+      }
+      expect(await c.waitFor("device-removed", 0, (e) => e.name === kb2.name)).toMatchObject({ kind: "keyboard", seat: "seat0" });
+    } finally {
+      ki.close();
+      ki.queue.close();
+    }
+  });
+
+  it("latency from an injected event to its delivery in the stream (figure)", async () => {
+    const lat: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const from = input.mark();
+      const t0 = performance.now();
+      mouse.move(i % 2 ? 3 : -3, 0);
+      const ev = await input.waitFor("pointer-motion", from);
+      lat.push(ev.time - t0);
+    }
+    lat.sort((a, b) => a - b);
+    const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!.toFixed(2);
+    console.log(`[kms-input.vm.test] uinput write -> event in the stream (VM, TCG): median ${q(0.5)} ms, p99 ${q(0.99)} ms over ${lat.length}`);
+    expect(lat[0]).toBeGreaterThanOrEqual(0);
+  });
+
+  it("Ctrl+Alt+F<n> is not delivered to the app (it asks for a VT switch; proven on a real VT below)", async () => {
+    const vtBefore = activeVt();
+    const from = input.mark();
+    kb.key(KEY.leftctrl, true);
+    kb.key(KEY.leftalt, true);
+    kb.tap(KEY.f5!);
+    kb.key(KEY.leftalt, false);
+    kb.key(KEY.leftctrl, false);
+    await input.waitFor("key-up", from, (e) => e.keycode === KEY.leftctrl);
+    expect(input.since(from).filter((e) => e.type === "key-down" || e.type === "key-up").map((e) => (e as InputEventOf<"key-down">).keycode))
+      .toEqual([KEY.leftctrl, KEY.leftalt, KEY.leftalt, KEY.leftctrl]);
+    // (this process is on no VT, so the console's own keyboard handling switches too; go back)
+    await sleep(200);
+    activateVt(vtBefore, true);
+  });
+
+  it("closing gives the display back as found (cursor plane off) and ends the input stream", async () => {
+    scene.destroy();
+    await out.close();
+    expect(summarizeState(drm)).toEqual(initial);
+    expect(backend.input!.closed).toBe(true);
+    expect(gpu.validationMessages).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+
+/** The child: a KMS presenter on /dev/tty2 drawing frames until Escape, reporting its state as JSON lines. */
+const CHILD = `
+  const dist = ${JSON.stringify(`${process.cwd()}/dist/src`)};
+  const { Instance } = await import(dist + "/vk/index.js");
+  const { KmsBackend } = await import(dist + "/present/kms.js");
+  const { FrameLoop } = await import(dist + "/present/frame-loop.js");
+  const { Triangle } = await import(dist + "/scenes/index.js");
+  const gpu = await Instance.create({ validation: true, requireValidation: true });
+  const device = gpu.createDevice();
+  const backend = KmsBackend.open(device, { size: [640, 480] });
+  const out = new FrameLoop(backend, false);
+  const scene = Triangle.create(out);
+  const vt = backend.seat.kmsInput ? "input" : "no input";
+  const report = (extra = {}) => console.log(JSON.stringify({ flips: backend.flipEvents.length, presented: backend.stats().presented,
+    master: backend.drm.isMaster(), away: backend.seat.suspended, ...extra }));
+  report({ ready: true, input: vt });
+  const timer = setInterval(() => report(), 100);
+  let quit = false;
+  (async () => { for await (const ev of out.input()) if (ev.type === "key-down" && ev.key === "Escape") quit = true; })();
+  for await (const frame of out.frames()) {
+    if (quit) break;
+    scene.update(frame);
+    frame.record((cmd) => scene.draw(cmd, frame));
+  }
+  clearInterval(timer);
+  scene.destroy();
+  await out.close();
+  device.destroy();
+  console.log(JSON.stringify({ done: true, validation: gpu.validationMessages }));
+  gpu.destroy();
+`;
+
+interface Report { flips: number; presented: number; master: boolean; away: boolean; ready?: boolean; done?: boolean; validation?: string[] }
+
+describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS presenter (VM)", () => {
+  let child: ChildProcess;
+  let reports: Report[] = [];
+  let log = "";
+  let before: StateSummary;
+  let kb: UinputDevice;
+  let startVt = 1;
+
+  const latest = () => reports[reports.length - 1]!;
+  const waitReport = async (pred: (r: Report) => boolean, what: string, timeoutMs = 60_000): Promise<Report> => {
+    const t0 = Date.now();
+    const from = reports.length;
+    for (;;) {
+      const r = reports.slice(Math.max(0, from - 1)).find(pred);
+      if (r) return r;
+      if (Date.now() - t0 > timeoutMs || child.exitCode !== null) throw new Error(`child: ${what} not seen within ${timeoutMs} ms; last ${JSON.stringify(latest())}\n${log.slice(-3000)}`);
+      await sleep(50);
+    }
+  };
+  const waitVt = async (n: number) => {
+    for (let i = 0; i < 250 && activeVt() !== n; i++) await sleep(20);
+    expect(activeVt()).toBe(n);
+  };
+  const summary = () => {
+    const d = DrmDevice.open(CARD);
+    try {
+      if (d.isMaster()) d.dropMaster(); // a probe must never keep the display from the child
+      return summarizeState(d);
+    } finally {
+      d.close();
+    }
+  };
+
+  beforeAll(async () => {
+    kb = UinputDevice.keyboard("scanout test keyboard (vt)");
+    await udevSettled(kb.node);
+    startVt = activeVt();
+    activateVt(2, true);
+    before = summary();
+    const tty = open("/dev/tty2", O_RDWR);
+    child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], { stdio: [tty, "pipe", "pipe"], env: { ...process.env, SCANOUT_LOG: "info" } });
+    closeFd(tty);
+    let buf = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      for (let i; (i = buf.indexOf("\n")) >= 0; buf = buf.slice(i + 1)) {
+        const line = buf.slice(0, i);
+        log += line + "\n";
+        if (line.startsWith("{")) reports.push(JSON.parse(line) as Report);
+      }
+    });
+    child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+    await waitReport((r) => !!r.ready, "ready", 120_000);
+    await waitReport((r) => r.flips > 3, "first flips");
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill("SIGTERM");
+    kb?.destroy();
+    try {
+      activateVt(startVt, true);
+    } catch {
+      /* nothing to give back */
+    }
+  });
+
+  const awayAndBack = async (how: string, away: () => void, back: () => void) => {
+    const r0 = await waitReport((r) => r.master && !r.away, "master on our VT");
+    away();
+    await waitVt(3);
+    const gone = await waitReport((r) => r.away && !r.master, `${how}: master dropped`);
+    // nobody is master now: a new opener becomes master (proof the child let go)
+    const probe = DrmDevice.open(CARD);
+    expect(probe.isMaster()).toBe(true);
+    probe.close();
+    await sleep(500);
+    const stillGone = latest();
+    expect(stillGone.away).toBe(true);
+    expect(stillGone.flips, "no flips while away").toBe(gone.flips);
+    back();
+    await waitVt(2);
+    const backAgain = await waitReport((r) => r.master && !r.away && r.flips > stillGone.flips + 3, `${how}: master back and flips resumed`);
+    expect(backAgain.flips).toBeGreaterThan(r0.flips);
+  };
+
+  it("VT_ACTIVATE from another process: master dropped, flips stop; back: master taken, our mode again, flips resume (twice)", async () => {
+    for (let i = 0; i < 2; i++) await awayAndBack(`switch ${i + 1}`, () => activateVt(3), () => activateVt(2));
+    // our frames are on screen again: the primary plane shows a framebuffer that is not fbcon's
+    const s = summary();
+    const primaryBefore = before.planes.find((p) => p.fb !== undefined && p.dst[2]! > 64)!;
+    expect(s.planes.find((p) => p.id === primaryBefore.id)!.fb).not.toBe(primaryBefore.fb);
+  });
+
+  it("the key chord: Ctrl+Alt+F3 in the app switches away; Ctrl+Alt+F2 on the text console switches back", async () => {
+    const chord = (f: string) => () => {
+      kb.key(KEY.leftctrl, true);
+      kb.key(KEY.leftalt, true);
+      kb.tap(KEY[f]!);
+      kb.key(KEY.leftalt, false);
+      kb.key(KEY.leftctrl, false);
+    };
+    await awayAndBack("chord", chord("f3"), chord("f2"));
+  });
+
+  it("Escape ends the app, which gives back the display exactly as it found it", async () => {
+    kb.tap(KEY.esc);
+    const done = await waitReport((r) => !!r.done, "exit");
+    expect(done.validation).toEqual([]);
+    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.on("exit", () => r())));
+    expect(child.exitCode, log.slice(-3000)).toBe(0);
+    expect(summary()).toEqual(before);
+    expect(log).toMatch(/switched away \(DRM master dropped\)/);
+    expect(log).toMatch(/switched back \(DRM master taken\)/);
+  });
+});
