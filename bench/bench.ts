@@ -40,7 +40,13 @@ async function gcSection(): Promise<void> {
   await benchGc(frames, log);
 }
 
-const sections: Record<string, () => Promise<void>> = { startup: startupSection, gc: gcSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection };
+async function modesSection(): Promise<void> {
+  const { benchPresentModes } = await import("./present-modes.js");
+  console.log(`\n## present modes (triangle 640x480, SECONDS=${process.env.SECONDS ?? 3} s per mode; headless and wayland-shm here, kms and wayland-dmabuf where the machine has them)`);
+  await benchPresentModes({ log });
+}
+
+const sections: Record<string, () => Promise<void>> = { startup: startupSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = only.filter((name) => !(name in sections));

@@ -1,5 +1,5 @@
 // Command-line parsing for the demo: every option checked, with usage text on bad input.
-import { isLoopbackHost, type BackendChoice } from "../src/index.js";
+import { isLoopbackHost, type BackendChoice, type PresentMode } from "../src/index.js";
 
 
 export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm run demo -- [options])
@@ -14,6 +14,9 @@ export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm ru
   --up y|z           mesh scene: the model's up axis; z for Blender/CAD exports (default: y)
   --connector NAME   kms: connector name, e.g. Virtual-1 (default: the first connected one)
   --mode WxH[@Hz]    kms: display mode (default: the connector's preferred mode)
+  --present-mode M   fifo | mailbox | immediate: one frame per refresh; newest finished frame at each
+                     refresh; tearing allowed where the display path permits (default: fifo)
+  --max-fps N        cap the frame rate whatever the mode (default: no cap)
   --validation       enable the Khronos validation layer (default: off)
   --trace FILE.json  write a frame timeline as Chrome / Perfetto trace JSON (default: none)
   --status [HOST:]PORT
@@ -43,6 +46,8 @@ export interface DemoArgs {
   up: "y" | "z";
   connector?: string;
   mode?: string;
+  presentMode?: PresentMode;
+  maxFps?: number;
   validation: boolean;
   trace?: string;
   status?: { host?: string; port: number };
@@ -52,6 +57,7 @@ export interface DemoArgs {
 }
 
 const backends: readonly string[] = ["headless", "wayland", "wayland-shm", "wayland-dmabuf", "kms"];
+const presentModes: readonly string[] = ["fifo", "mailbox", "immediate"];
 
 export function parseSize(text: string, what = "--size"): [number, number] {
   const m = /^(\d{1,5})x(\d{1,5})$/.exec(text);
@@ -99,6 +105,19 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
       case "--scene":
         args.scene = value();
         break;
+      case "--present-mode": {
+        const m = value();
+        if (!presentModes.includes(m)) throw new UsageError(`--present-mode: unknown mode '${m}' (one of ${presentModes.join(", ")})`);
+        args.presentMode = m as PresentMode;
+        break;
+      }
+      case "--max-fps": {
+        const v = value();
+        const n = Number(v);
+        if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--max-fps: expected a positive number, got '${v}'`);
+        args.maxFps = n;
+        break;
+      }
       case "--frames": {
         const v = value();
         if (!/^\d+$/.test(v)) throw new UsageError(`--frames: expected a whole number, got '${v}'`);

@@ -23,6 +23,8 @@ async function run(args: DemoArgs): Promise<void> {
     title: `scanout ${sceneName}`,
     connector: args.connector,
     mode: args.mode,
+    presentMode: args.presentMode,
+    maxFps: args.maxFps,
   });
   await using status = args.status ? await serveStatus(out, { ...args.status, allowRemote: args.statusAllowRemote }) : undefined;
   if (status) console.log(`status page: ${status.url}`);
@@ -45,6 +47,10 @@ async function run(args: DemoArgs): Promise<void> {
     const s = out.stats;
     console.log(`device: ${out.device.physical.name}`);
     console.log(`backend: ${out.backend}, scene: ${sceneName}, size: ${out.size[0]}x${out.size[1]}`);
+    const pacing = s.pacing;
+    if (pacing && out.backend !== "headless") {
+      console.log(`present mode: ${pacing.mode}${pacing.reason ? ` (${pacing.reason})` : ""}, presented ${pacing.presented}, dropped ${pacing.dropped}`);
+    }
     console.log(`first frame: ${firstFrameMs.toFixed(0)} ms after process start`);
     // for bench/startup.ts, which measures from before `npm run demo` starts
     if (process.env.SCANOUT_PRINT_FIRST_FRAME_EPOCH) console.log(`first frame epoch ms: ${(performance.timeOrigin + firstFrameMs).toFixed(0)}`);
