@@ -25,7 +25,8 @@ import { finishCapture, recordCapture } from "./capture.js";
 import { RunClock } from "./run-stats.js";
 import { BackendUnavailableError } from "./errors.js";
 import { sleep, type PresentMode } from "./pacing.js";
-import { InputQueue, type InputEvent, type InputSource } from "../input/index.js";
+import { InputQueue, type InputSource } from "../input/queue.js";
+import type { InputEvent } from "../input/events.js";
 
 const log = logger("present");
 /** How many frames the CPU may record ahead of the GPU: each has its own command buffer and fence (and Frame.slot, 0 or 1). */

@@ -4,7 +4,8 @@
 import type { CommandBuffer, Device, Fence, Format, Image, ImageLayout, ImageView, Semaphore } from "../vk/index.js";
 import type { FrameTracer } from "../util/trace.js";
 import type { Pacing, PacingStats, PresentMode } from "./pacing.js";
-import type { InputEvent, InputSource } from "../input/index.js";
+import type { InputEvent } from "../input/events.js";
+import type { InputSource } from "../input/queue.js";
 
 /** Where a presenter's frames go: offscreen images (read back to PNG on request), a Wayland window through shared memory or dmabuf, or a display through KMS. */
 export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";

@@ -3,7 +3,7 @@
 /** Severity of a log record. Records below the threshold (setLogLevel, or SCANOUT_LOG; default "warn") are dropped, except debug records of sources named in SCANOUT_DEBUG. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 /** The part of the library a log record comes from, printed as "[source]"; SCANOUT_DEBUG=wayland,drm turns on debug records for those sources only. */
-export type LogSource = "vk" | "validation" | "wayland" | "drm" | "present" | "demo" | "sys";
+export type LogSource = "vk" | "validation" | "wayland" | "drm" | "present" | "input" | "demo" | "sys";
 
 const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 

@@ -101,18 +101,19 @@ export class CursorImages {
 
   private makeArrow(): CursorImages["arrow"] {
     if (this.arrow || this.arrowFailed) return this.arrow;
+    let memory: SharedMemory | undefined;
     try {
       const compositor = this.globals.bind(WlCompositor, { max: 4, purpose: "for the cursor surface" });
       const shm = this.globals.bind(WlShm, { purpose: "for the cursor image" });
       shm.listen({ format: () => {} });
       const stride = ARROW_W * 4;
-      const memory = SharedMemory.create("scanout-cursor", stride * ARROW_H);
+      memory = SharedMemory.create("scanout-cursor", stride * ARROW_H);
       drawArrow(new Uint8Array(memory.buffer), stride);
       const pool = shm.create_pool(memory.fd, memory.size);
       const buffer = pool.create_buffer(0, ARROW_W, ARROW_H, stride, WlShmFormat.argb8888);
       buffer.listen({ release: () => {} });
       pool.destroy();
-      shm.release?.();
+      if (shm.version >= 2) shm.release(); // (wl_shm.release is v2; most compositors offer v1)
       const surface = compositor.create_surface();
       surface.listen({ enter: () => {}, leave: () => {}, preferred_buffer_scale: () => {}, preferred_buffer_transform: () => {} });
       surface.attach(buffer, 0, 0);
@@ -121,6 +122,7 @@ export class CursorImages {
       this.arrow = { surface, buffer, memory };
     } catch (e) {
       this.arrowFailed = true;
+      memory?.close();
       log.warn(`cursor: could not make the arrow (${(e as Error).message}); the compositor's image stays`);
     }
     return this.arrow;

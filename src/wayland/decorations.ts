@@ -58,6 +58,9 @@ export class WindowDecorations {
   private bar: { surface: WlSurface; subsurface: WlSubsurface } | undefined;
   private buffer: { wl: WlBuffer; memory: SharedMemory; width: number; title: string } | undefined;
   private shown = false;
+  private destroyed = false;
+  /** Earlier bar buffers the compositor has not released yet. */
+  private readonly replaced = new Set<{ wl: WlBuffer; memory: SharedMemory }>();
   private shm: WlShm | undefined;
   private input: DecorationInput | undefined;
   private unroute: (() => void) | undefined;
@@ -191,8 +194,10 @@ export class WindowDecorations {
     bar.surface.commit(); // cached until the parent's commit (synchronized subsurface)
     if (old) {
       // the compositor may still read the old buffer until the new one replaces it: free it on release
+      this.replaced.add(old);
       old.wl.listen({
         release: () => {
+          this.replaced.delete(old);
           old.wl.destroy();
           old.memory.close();
         },
@@ -221,19 +226,26 @@ export class WindowDecorations {
     return true;
   }
 
-  /** Destroys the bar and the decoration object (before the toplevel). */
-  destroy(): void {
+  /**
+   * Destroys the bar and the decoration object (before the toplevel); with `requests` false only
+   * frees our memory (the connection is gone). Idempotent.
+   */
+  destroy(requests = true): void {
     this.unroute?.();
-    this.decoration?.destroy();
-    this.manager?.destroy();
-    if (this.bar) {
-      this.bar.subsurface.destroy();
-      this.bar.surface.destroy();
+    this.unroute = undefined;
+    if (requests && !this.destroyed) {
+      this.destroyed = true;
+      this.decoration?.destroy();
+      this.manager?.destroy();
+      if (this.bar) {
+        this.bar.subsurface.destroy();
+        this.bar.surface.destroy();
+      }
+      for (const b of [...this.replaced, ...(this.buffer ? [this.buffer] : [])]) b.wl.destroy();
+      if (this.shm && this.shm.version >= 2) this.shm.release();
     }
-    if (this.buffer) {
-      this.buffer.wl.destroy();
-      this.buffer.memory.close();
-    }
-    if (this.shm && this.shm.version >= 2) this.shm.release();
+    for (const b of [...this.replaced, ...(this.buffer ? [this.buffer] : [])]) b.memory.close();
+    this.replaced.clear();
+    this.buffer = undefined;
   }
 }

@@ -476,6 +476,7 @@ export class WaylandWindow {
         /* the connection failed meanwhile: nothing left to tear down on the compositor's side */
       }
     }
+    this.decorations.destroy(false); // our title bar's shared memory, whatever became of the connection
     if (this.ownsConnection) await c.close();
   }
 

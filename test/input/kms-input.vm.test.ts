@@ -6,7 +6,7 @@
 // child presenter on /dev/tty2, switched away and back by another process (VT_ACTIVATE) and by its own
 // Ctrl+Alt+F3 chord: master dropped and taken back, flips stop and resume, state restored at exit.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activateVt, activeVt, DrmDevice, summarizeState, type StateSummary } from "../../src/drm/index.js";
 import type { InputEvent, InputEventType } from "../../src/input/index.js";
@@ -27,6 +27,19 @@ const skipWhy = !existsSync(CARD) ? "no /dev/dri/card0 on this machine: run the 
 if (skipWhy) console.warn(`[kms-input.vm.test] skipped: ${skipWhy}`);
 const DEBUGFS_STATE = "/sys/kernel/debug/dri/0/state";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** KINPUT_TRACE=1: progress lines into the kernel log (the VM's serial console), readable even if the guest hangs. */
+const trace = (msg: string) => {
+  if (process.env.KINPUT_TRACE) appendFileSync("/dev/kmsg", `<3>kinput-test: ${msg}\n`);
+};
+/** Shows VT n and polls until it is shown (VT_WAITACTIVE would block the whole thread if it never is). */
+async function switchVt(n: number, timeoutMs = 10_000): Promise<void> {
+  activateVt(n);
+  const t0 = Date.now();
+  while (activeVt() !== n) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`VT ${n} not shown within ${timeoutMs} ms (shown: ${activeVt()})`);
+    await sleep(20);
+  }
+}
 
 /** Collects a presenter's input events; waitFor resolves with the first event (after `from`) matching. */
 class Collector {
@@ -112,6 +125,7 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
   });
 
   it("the stream starts with the seat, focus and the devices found (udev backend, udevd running)", async () => {
+    trace("the stream starts with the seat, focus and the devices found");
     expect(backend.input).toBeDefined();
     expect(backend.seat.kmsInput!.backend).toBe("udev");
     await input.waitFor("device-added", 0, (e) => e.name === kb.name && e.kind === "keyboard");
@@ -124,6 +138,7 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
   });
 
   it("typed text arrives as UTF-8 through the layout (de: Grüße), with modifiers; the key-up carries no text", async () => {
+    trace("typed text arrives as UTF-8 through the layout (de: Grüße), ");
     const from = input.mark();
     kb.key(KEY.leftshift, true);
     kb.tap(KEY.g);
@@ -139,6 +154,7 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
   });
 
   it("a held key repeats at the default rate after the default delay", async () => {
+    trace("a held key repeats at the default rate after the default del");
     const from = input.mark();
     kb.key(KEY.a, true);
     await sleep(1000); // 600 ms delay, then 25 Hz
@@ -152,6 +168,7 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
   });
 
   it("pointer: relative motion from the centre, clamped to the mode; buttons and the wheel at the pointer; the cursor plane follows", async () => {
+    trace("pointer: relative motion from the centre, clamped to the mod");
     await render(3); // the modeset, then the cursor plane is shown after the first flip
     const cursor = backend.seat.cursor;
     expect(cursor, "vkms has a cursor plane").toBeDefined();
@@ -196,6 +213,7 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
   });
 
   it("devices unplugged and plugged at run time: removed, added, and the new mouse drives the pointer", async () => {
+    trace("devices unplugged and plugged at run time: removed, added, a");
     let from = input.mark();
     mouse.destroy();
     expect(await input.waitFor("device-removed", from)).toMatchObject({ kind: "pointer", name: mouse.name, seat: "seat0" });
@@ -219,6 +237,7 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
   });
 
   it("the path backend (we open the nodes, inotify for hotplug): devices at start, one plugged in and unplugged later", async () => {
+    trace("the path backend (we open the nodes, inotify for hotplug): d");
     const ki = new KmsInput([640, 480], {}, { backend: "path", keymap: { layout: "us" } });
     const c = new Collector(ki.queue.events());
     try {
@@ -241,6 +260,7 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
   });
 
   it("latency from an injected event to its delivery in the stream (figure)", async () => {
+    trace("latency from an injected event to its delivery in the stream");
     const lat: number[] = [];
     for (let i = 0; i < 200; i++) {
       const from = input.mark();
@@ -256,6 +276,7 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
   });
 
   it("Ctrl+Alt+F<n> is not delivered to the app (it asks for a VT switch; proven on a real VT below)", async () => {
+    trace("Ctrl+Alt+F<n> is not delivered to the app (it asks for a VT ");
     const vtBefore = activeVt();
     const from = input.mark();
     kb.key(KEY.leftctrl, true);
@@ -268,12 +289,14 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
       .toEqual([KEY.leftctrl, KEY.leftalt, KEY.leftalt, KEY.leftctrl]);
     // (this process is on no VT, so the console's own keyboard handling switches too; go back)
     await sleep(200);
-    activateVt(vtBefore, true);
+    await switchVt(vtBefore);
   });
 
   it("closing gives the display back as found (cursor plane off) and ends the input stream", async () => {
+    trace("closing gives the display back as found (cursor plane off) a");
     scene.destroy();
     await out.close();
+    trace("closed");
     expect(summarizeState(drm)).toEqual(initial);
     expect(backend.input!.closed).toBe(true);
     expect(gpu.validationMessages).toEqual([]);
@@ -353,8 +376,9 @@ describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS 
     kb = UinputDevice.keyboard("scanout test keyboard (vt)");
     await udevSettled(kb.node);
     startVt = activeVt();
-    activateVt(2, true);
+    await switchVt(2);
     before = summary();
+    trace("vt: spawning the child");
     const tty = open("/dev/tty2", O_RDWR);
     child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], { stdio: [tty, "pipe", "pipe"], env: { ...process.env, SCANOUT_LOG: "info" } });
     closeFd(tty);
@@ -369,16 +393,13 @@ describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS 
     });
     child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
     await waitReport((r) => !!r.ready, "ready", 120_000);
+    trace("vt: child ready");
     await waitReport((r) => r.flips > 3, "first flips");
   });
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill("SIGTERM");
     kb?.destroy();
-    try {
-      activateVt(startVt, true);
-    } catch {
-      /* nothing to give back */
-    }
+    await switchVt(startVt).catch(() => undefined);
   });
 
   const awayAndBack = async (how: string, away: () => void, back: () => void) => {
@@ -401,6 +422,7 @@ describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS 
   };
 
   it("VT_ACTIVATE from another process: master dropped, flips stop; back: master taken, our mode again, flips resume (twice)", async () => {
+    trace("VT_ACTIVATE from another process: master dropped, flips stop");
     for (let i = 0; i < 2; i++) await awayAndBack(`switch ${i + 1}`, () => activateVt(3), () => activateVt(2));
     // our frames are on screen again: the primary plane shows a framebuffer that is not fbcon's
     const s = summary();
@@ -409,6 +431,7 @@ describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS 
   });
 
   it("the key chord: Ctrl+Alt+F3 in the app switches away; Ctrl+Alt+F2 on the text console switches back", async () => {
+    trace("the key chord: Ctrl+Alt+F3 in the app switches away; Ctrl+Al");
     const chord = (f: string) => () => {
       kb.key(KEY.leftctrl, true);
       kb.key(KEY.leftalt, true);
@@ -420,6 +443,7 @@ describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS 
   });
 
   it("Escape ends the app, which gives back the display exactly as it found it", async () => {
+    trace("Escape ends the app, which gives back the display exactly as");
     kb.tap(KEY.esc);
     const done = await waitReport((r) => !!r.done, "exit");
     expect(done.validation).toEqual([]);

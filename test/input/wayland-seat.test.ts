@@ -6,7 +6,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openFdCount } from "../../src/sys/libc.js";
 import { SharedMemory } from "../../src/sys/memfd.js";
-import { socketPair, type UnixSocket } from "../../src/sys/socket.js";
+import { socketPair, WOULD_BLOCK, type UnixSocket } from "../../src/sys/socket.js";
+import { NativeBytes } from "../../src/sys/native-bytes.js";
+import { close as closeFd } from "../../src/sys/libc.js";
+import { WpCursorShapeDeviceV1 } from "../../src/wayland/protocol/cursor-shape-v1.js";
 import { Connection } from "../../src/wayland/connection.js";
 import { Globals } from "../../src/wayland/globals.js";
 import { WlCallback, WlKeyboard, WlPointer, WlRegistry, WlSeat, WlSurface, WlTouch } from "../../src/wayland/protocol/wayland.js";
@@ -28,14 +31,40 @@ function find<T>(conn: Connection, cls: new (...a: never[]) => T, nth = 0): T {
 }
 const id = (p: unknown) => (p as { id: number }).id;
 
+/** Every request the client sent so far, read from the compositor's end: object id, opcode, 32-bit words of the body. */
+async function sentRequests(conn: Connection, peer: UnixSocket): Promise<{ object: number; opcode: number; words: number[] }[]> {
+  await conn.flush();
+  const buf = new NativeBytes(1 << 16);
+  let len = 0;
+  const fds: number[] = [];
+  for (;;) {
+    const n = peer.receive(buf, len, buf.size - len, fds);
+    if (n === WOULD_BLOCK || n === 0) break;
+    len += n;
+  }
+  for (const fd of fds) closeFd(fd);
+  const out: { object: number; opcode: number; words: number[] }[] = [];
+  for (let at = 0; at + 8 <= len; ) {
+    const object = buf.view.getUint32(at, true);
+    const word = buf.view.getUint32(at + 4, true);
+    const size = word >>> 16;
+    const words: number[] = [];
+    for (let o = at + 8; o < at + size; o += 4) words.push(buf.view.getUint32(o, true));
+    out.push({ object, opcode: word & 0xffff, words });
+    at += size;
+  }
+  return out;
+}
+
 /** A connection whose compositor side is this script: globals, then one window surface at buffer scale 2. */
-async function scripted(seatVersion = 8) {
+async function scripted(seatVersion = 8, extraGlobals: [string, number][] = []) {
   const [a, b] = socketPair();
   const conn = Connection.fromSocket(a);
   const fetching = Globals.fetch(conn);
   const registry = find(conn, WlRegistry);
   event(conn, registry.id, "global", [1, "wl_compositor", 4]);
   event(conn, registry.id, "global", [2, "wl_seat", seatVersion]);
+  extraGlobals.forEach(([iface, version], i) => event(conn, registry.id, "global", [10 + i, iface, version]));
   event(conn, find(conn, WlCallback).id, "done", [0]);
   const globals = await fetching;
   const surface = conn.allocate(WlSurface, 4);
@@ -51,9 +80,9 @@ afterEach(async () => {
 });
 
 describe.skipIf(xkbUnavailableReason())("WaylandInput with a scripted compositor", () => {
-  async function setup(seatVersion = 8) {
+  async function setup(seatVersion = 8, extraGlobals: [string, number][] = []) {
     const before = openFdCount();
-    const s = await scripted(seatVersion);
+    const s = await scripted(seatVersion, extraGlobals);
     cleanup = async () => {
       s.input.close();
       await s.conn.close();
@@ -207,5 +236,29 @@ describe.skipIf(xkbUnavailableReason())("WaylandInput with a scripted compositor
     expect(input.lastSerial).toBeUndefined();
     await new Promise((r) => setTimeout(r, 700)); // past the repeat delay: no repeat from a removed keyboard
     expect(input.drain()).toEqual([]);
+  });
+
+  it("cursor: wp_cursor_shape_v1's default shape with the enter serial where offered, else our arrow with set_cursor", async () => {
+    {
+      const { conn, b, pointer, surface } = await setup(8, [["wp_cursor_shape_manager_v1", 1]]);
+      await sentRequests(conn, b); // what came before
+      event(conn, pointer.id, "enter", [42, id(surface), 1, 1]);
+      const sent = await sentRequests(conn, b);
+      const device = find(conn, WpCursorShapeDeviceV1);
+      expect(sent).toContainEqual({ object: device.id, opcode: 1, words: [42, 1] }); // set_shape(serial, default)
+      await cleanup!();
+      cleanup = undefined;
+    }
+    const { conn, b, pointer, surface, input } = await setup(8, [["wl_shm", 1]]);
+    event(conn, pointer.id, "enter", [43, id(surface), 1, 1]);
+    let sent = await sentRequests(conn, b);
+    const setCursor = sent.find((m) => m.object === pointer.id && m.opcode === 0)!;
+    expect(setCursor.words[0]).toBe(43);
+    expect(setCursor.words[1]).toBeGreaterThan(0); // our cursor surface
+    expect(setCursor.words.slice(2)).toEqual([0, 0]); // hotspot at the arrow's tip
+    expect(input.cursorShapes).toBe(false);
+    input.setCursor("hidden");
+    sent = await sentRequests(conn, b);
+    expect(sent).toContainEqual({ object: pointer.id, opcode: 0, words: [43, 0, 0, 0] });
   });
 });

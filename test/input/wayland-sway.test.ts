@@ -203,4 +203,30 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
     }
     expect(gpu.validationMessages).toEqual([]);
   });
+
+  it("on a scale-2 output, pointer positions come in surface coordinates and twice that in buffer pixels", async () => {
+    const own = await startSway({ width: 1280, height: 960, scale: 2 });
+    let out: Presenter | undefined;
+    const inj = await Injector.connect(own.path);
+    try {
+      out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], socket: own.path, title: "scaled", appId: APP }, true);
+      const app = new App(out);
+      const rect = await windowRect(own, APP); // logical (layout) coordinates
+      await app.until("buffers at scale 2", () => out!.size[0] === 640, 5000);
+      await inj.createPointer();
+      await inj.moveTo(rect.x + 100, rect.y + 50, 640, 480); // the layout is 640x480 logical
+      await inj.button(0x110, true);
+      await inj.button(0x110, false);
+      await app.until("the click", () => app.events.some((e) => e.type === "button-up"));
+      const down = app.events.find((e) => e.type === "button-down")!;
+      expect(down).toMatchObject({ x: 100, y: 50, bufferX: 200, bufferY: 100 });
+      app.stop();
+      await app.done;
+    } finally {
+      await inj.close();
+      await out?.close();
+      await own.stop();
+    }
+    expect(gpu.validationMessages).toEqual([]);
+  });
 });
