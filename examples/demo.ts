@@ -90,11 +90,9 @@ class DemoControls {
   }
 
   private toggleFullscreen(): void {
-    // TODO(window): a public fullscreen switch on the presenter; until then only where one is offered
-    const target = this.out as { setFullscreen?: (on: boolean) => void };
-    if (!target.setFullscreen) return console.log(`fullscreen: not available on the ${this.out.backend} backend`);
+    if (this.out.backend !== "wayland-shm" && this.out.backend !== "wayland-dmabuf") return console.log(`fullscreen: the ${this.out.backend} backend has no window`);
     this.fullscreen = !this.fullscreen;
-    target.setFullscreen(this.fullscreen);
+    this.out.setFullscreen(this.fullscreen);
   }
 }
 

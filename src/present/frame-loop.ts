@@ -117,6 +117,16 @@ export class FrameLoop implements Presenter {
     this.swapchain.resize(width, height);
   }
 
+  setFullscreen(on: boolean): void {
+    if (!this.swapchain.setFullscreen) throw new Error(`setFullscreen: the ${this.backend} backend has no window`);
+    this.swapchain.setFullscreen(on);
+  }
+
+  setMaximized(on: boolean): void {
+    if (!this.swapchain.setMaximized) throw new Error(`setMaximized: the ${this.backend} backend has no window`);
+    this.swapchain.setMaximized(on);
+  }
+
   /** Input events as an async iterator (see Presenter.input); ends when the presenter closes. */
   input(): AsyncIterableIterator<InputEvent> {
     return this.inputSource.events();

@@ -127,6 +127,13 @@ export interface Presenter extends TargetInfo, AsyncDisposable {
    */
   resize(width: number, height: number): void;
   /**
+   * Asks the compositor to show the window fullscreen (true) or as before (false); the next frames
+   * follow the size it configures. Throws on a backend without a window (headless, KMS).
+   */
+  setFullscreen(on: boolean): void;
+  /** Asks the compositor to maximize the window (true) or restore it (false). Throws on a backend without a window. */
+  setMaximized(on: boolean): void;
+  /**
    * Input events (keys, pointer, scroll, touch, devices) as an async iterator, for a task beside the
    * frame loop: `for await (const ev of presenter.input())`. Ends when the presenter closes. Headless:
    * no events. One iterator at a time; events read here are not returned by pollInput().
@@ -166,6 +173,9 @@ export interface SwapchainBackend {
   present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> | void;
   /** Targets of a new size from the next acquire on (absent: the backend cannot resize). */
   resize?(width: number, height: number): void;
+  /** Window state requests (absent: the backend has no window). */
+  setFullscreen?(on: boolean): void;
+  setMaximized?(on: boolean): void;
   /** Backend figures for FrameStats.extra. */
   stats?(): Record<string, number | string>;
   /** The backend's present mode and presentation records (absent: fifo, nothing recorded). */
