@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // *.vm.test.ts run inside the VM (test/vm/run-suite.sh, part of npm test), not here
+    exclude: ["**/node_modules/**", "test/**/*.vm.test.ts"],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
