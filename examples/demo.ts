@@ -93,6 +93,7 @@ class DemoControls {
     if (this.out.backend !== "wayland-shm" && this.out.backend !== "wayland-dmabuf") return console.log(`fullscreen: the ${this.out.backend} backend has no window`);
     this.fullscreen = !this.fullscreen;
     this.out.setFullscreen(this.fullscreen);
+    console.log(`fullscreen: ${this.fullscreen ? "on" : "off"}`);
   }
 }
 

@@ -168,6 +168,16 @@ export class WaylandDmabufBackend implements SwapchainBackend {
   }
 
   /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
+  /** Asks for fullscreen (or back); the size follows the compositor's configure. */
+  setFullscreen(on: boolean): void {
+    this.window.setFullscreen(on);
+  }
+
+  /** Asks for maximized (or back); the size follows the compositor's configure. */
+  setMaximized(on: boolean): void {
+    this.window.setMaximized(on);
+  }
+
   resize(width: number, height: number): void {
     this.window.resize(width, height);
   }

@@ -116,17 +116,17 @@ export interface TransitionOptions {
   levelCount?: number;
 }
 
-/**
- * A primary command buffer (from CommandPool.allocate): begin(), record commands, end(), then submit it through the
- * device's queue. The per-frame commands (render pass, binds, draws) reuse their structs, so recording a frame allocates
- * almost nothing. Command methods do not check the buffer's state: the validation layer reports misuse.
- */
 /** Byte offsets of VkRenderPassBeginInfo's handle fields (from nvk's layout of the struct). */
 const PASS_BEGIN = (() => {
   const layout = (vk.VkRenderPassBeginInfo as unknown as { memoryLayout: Record<string, { byteOffset: number }> }).memoryLayout;
   return { renderPass: layout.renderPass!.byteOffset, framebuffer: layout.framebuffer!.byteOffset };
 })();
 
+/**
+ * A primary command buffer (from CommandPool.allocate): begin(), record commands, end(), then submit it through the
+ * device's queue. The per-frame commands (render pass, binds, draws) reuse their structs, so recording a frame allocates
+ * almost nothing. Command methods do not check the buffer's state: the validation layer reports misuse.
+ */
 export class CommandBuffer {
   private readonly beginInfo = new vk.VkCommandBufferBeginInfo();
   // Nested structs are used through the parent's own sub-views (never assigned from separate

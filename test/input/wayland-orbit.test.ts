@@ -171,7 +171,7 @@ describe.skipIf(skip)(`orbit controls on Sway 1.7 headless${skip ? ` (skipped: $
       expect(code, output).toBe(0);
       expect(output).toMatch(/backend: wayland-shm/);
       expect(output).toMatch(/frames: \d+/);
-      expect(output).toMatch(/fullscreen:/);
+      expect(output).toMatch(/fullscreen: on/);
     } finally {
       await inj.close();
       if (demo.exitCode === null) demo.kill("SIGTERM");
