@@ -2,8 +2,11 @@
 # test/vm/run-suite.sh [TEST FILES...] -- the KMS suite on a real kernel.
 # Builds dist/ on the host (the tests spawn compiled child programs), boots the VM once and runs vitest
 # on the *.vm.test.ts files (or the files given) inside it. Exit status is vitest's.
-# VMTEST_GPU picks the display driver (see run-in-vm.sh): vkms (default), virtio, or both, which boots
-# once per driver and runs the files on each; the tests adapt to what the device offers.
+# VMTEST_GPU picks the display driver (see run-in-vm.sh): vkms, virtio, or both, which boots once per
+# driver and runs the files on each; the tests adapt to what the device offers. Unset and with no
+# files given (what npm test does): every file on vkms, then, in a second boot, on virtio-gpu the
+# files that need what only it has (timeline syncobjs, Weston's DRM backend, a second KMS driver).
+VIRTIO_FILES=(test/drm/syncobj.vm.test.ts test/wayland/drm-syncobj.vm.test.ts test/wayland/weston-drm.vm.test.ts test/drm/kms.vm.test.ts)
 # Exits 0 with a SKIP line when the VM cannot run here (not root and no qemu / no cached setup).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,12 +25,19 @@ files=("$@")
 # The guest's writes vanish with it, so its summary is kept from the output stream on the host
 # (test-results/vm.log); .ci/run adds those counts to the host suite's.
 mkdir -p test-results
-gpus=(vkms); case ${VMTEST_GPU:-vkms} in both) gpus=(vkms virtio);; *) gpus=("${VMTEST_GPU:-vkms}");; esac
-cmd="node node_modules/vitest/vitest.mjs run --config test/vm/vitest.vm.config.ts ${files[*]}"
+default=0
+case ${VMTEST_GPU:-} in
+  both) gpus=(vkms virtio);;
+  "") gpus=(vkms); if [ ${#files[@]} -eq 0 ]; then gpus=(vkms virtio); default=1; fi;;
+  *) gpus=("$VMTEST_GPU");;
+esac
 status=0
 : > test-results/vm.log
 for gpu in "${gpus[@]}"; do
-  echo "run-suite: VMTEST_GPU=$gpu" | tee -a test-results/vm.log
+  run_files=("${files[@]}")
+  [ "$default" = 1 ] && [ "$gpu" = virtio ] && run_files=("${VIRTIO_FILES[@]}")
+  cmd="node node_modules/vitest/vitest.mjs run --config test/vm/vitest.vm.config.ts ${run_files[*]}"
+  echo "run-suite: VMTEST_GPU=$gpu ${run_files[*]}" | tee -a test-results/vm.log
   set +e
   NO_COLOR=1 VMTEST_GPU=$gpu test/vm/run-in-vm.sh "$cmd" 2>&1 | tee "test-results/vm-$gpu.log"
   rc=${PIPESTATUS[0]}
