@@ -301,7 +301,10 @@ export class Libinput {
     a.logSetPriority(li, process.env.SCANOUT_LIBINPUT_DEBUG ? LOG_DEBUG : LOG_INFO);
     if (this.backend === "udev") {
       const seat = options.seat ?? "seat0";
-      if (a.udevAssignSeat(li, seat) !== 0) throw this.fail(new LibinputUnavailableError(`libinput_udev_assign_seat(${seat}) failed`));
+      if (a.udevAssignSeat(li, seat) !== 0) {
+        a.unref(li);
+        throw this.fail(new LibinputUnavailableError(`libinput_udev_assign_seat(${seat}) failed`));
+      }
     } else {
       if (!options.devices) this.startWatch();
       for (const p of options.devices ?? listEventNodes()) this.addPath(p);
@@ -490,6 +493,10 @@ export class Libinput {
   /** inotify on /dev/input: new event nodes are added once udev has recorded them; removed ones are removed. */
   private startWatch(): void {
     const a = this.api;
+    if (!existsSync("/dev/input")) {
+      log.info("no /dev/input (no input devices, or the evdev module is not loaded): no input");
+      return;
+    }
     const fd = a.inotifyInit(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) {
       log.warn(`inotify_init1 failed (${new SysError("inotify_init1", koffi.errno()).code}): devices plugged in later are not seen`);
@@ -619,6 +626,7 @@ function describe(d: LibinputDevice): string {
 
 /** /dev/input/event* in numeric order. */
 function listEventNodes(): string[] {
+  if (!existsSync("/dev/input")) return [];
   try {
     return readdirSync("/dev/input")
       .filter((n) => /^event\d+$/.test(n))

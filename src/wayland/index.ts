@@ -7,7 +7,7 @@ export { Proxy, ReceivedFd, type ProxyClass, type ProxyHost } from "./proxy.js";
 export { ShmBuffer, ShmSwapchain, chooseShmFormat, listenShmFormats } from "./shm.js";
 export { WaylandWindow, type WindowOptions, type PresentationStats } from "./window.js";
 export { SurfaceScale, type BufferGeometry, type ScaleSource } from "./scale.js";
-export { WindowDecorations, TITLE_BAR_HEIGHT, type DecorationsChoice, type DecoratedWindow } from "./decorations.js";
+export { WindowDecorations, TITLE_BAR_HEIGHT, type DecorationsChoice, type DecoratedWindow, type DecorationInput } from "./decorations.js";
 export type { ToplevelState, WmCapability } from "./toplevel-state.js";
 export { type DmabufFormats, type DmabufTranche } from "./dmabuf.js";
 export { WaylandInput, type InputSerial, type SurfaceInputHandler } from "./seat.js";

@@ -161,9 +161,12 @@ function ioctl(fd: number, req: number, arg: number): void {
   check(`ioctl(0x${req.toString(16)})`, c_ioctl_int(fd, req, arg));
 }
 
+let startedUdevd = false;
+
 /** Starts systemd-udevd when it is installed and not running (the VM boots without it); returns why not, or undefined. */
 export function ensureUdevd(): string | undefined {
   if (existsSync("/run/udev/control")) return undefined;
+  startedUdevd = true;
   const udevd = ["/lib/systemd/systemd-udevd", "/usr/lib/systemd/systemd-udevd"].find((p) => existsSync(p));
   if (!udevd) return "systemd-udevd is not installed (Debian package udev; scripts/setup-system.sh --test installs it)";
   execFileSync(udevd, ["--daemon"], { stdio: "pipe" });
@@ -179,5 +182,16 @@ export async function udevSettled(node: string, timeoutMs = 10_000): Promise<voi
   while (!existsSync(`/run/udev/data/c13:${minor}`)) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`udev did not record ${node} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Stops the systemd-udevd that ensureUdevd started (later test files in the same VM find the machine as booted). */
+export function stopUdevd(): void {
+  if (!startedUdevd) return;
+  startedUdevd = false;
+  try {
+    execFileSync("udevadm", ["control", "--exit"], { stdio: "pipe" });
+  } catch {
+    /* already gone */
   }
 }

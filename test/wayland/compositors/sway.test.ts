@@ -238,4 +238,23 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 at output scale 2${swaySkipReason ? ` 
     }
     expect(gpu.validationMessages).toEqual([]);
   });
+  it("follows an output scale change at run time (wl_output.scale): 2 -> 1 -> 2, buffers re-made each time", async () => {
+    const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "rescale", appId: APP });
+    const out = new FrameLoop(backend, true);
+    const sizes: string[] = [];
+    try {
+      await runScene(out, "triangle", 40, async (i) => {
+        if (i === 5) await sway.command("output HEADLESS-1 scale 1");
+        if (i === 25) await sway.command("output HEADLESS-1 scale 2");
+        const s = out.size.join("x");
+        if (sizes[sizes.length - 1] !== s) sizes.push(s);
+      });
+      console.log(`Sway scale changes: buffers ${sizes.join(" -> ")}`);
+      expect(sizes).toEqual(["640x480", "320x240", "640x480"]);
+      expect(backend.window.logicalSize).toEqual([320, 240]);
+    } finally {
+      await out.close();
+    }
+    expect(gpu.validationMessages).toEqual([]);
+  });
 });
