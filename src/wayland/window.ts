@@ -256,6 +256,11 @@ export class WaylandWindow {
     if (this.pendingSerial !== undefined) {
       this.xdgSurface.ack_configure(this.pendingSerial);
       this.pendingSerial = undefined;
+      // Leaving fullscreen/maximized/tiled for a floating state: the size is ours again (a configure's
+      // size is only advisory there), and like every toolkit we go back to the app's own size rather
+      // than keep the one the compositor echoes (Sway 1.7 sends the fullscreen size back).
+      const leavingFixed = this.sizeFixed && this.pendingStates !== undefined && !SIZE_FIXED_STATES.some((st) => this.pendingStates!.has(st));
+      if (leavingFixed && this.pendingSize) this.pendingSize = [0, 0];
       if (this.pendingSize) {
         // the configure's size is the window geometry: our title bar (if shown) comes out of it
         const [w, h] = this.pendingSize;
@@ -382,7 +387,9 @@ export class WaylandWindow {
 
   /** Why no more frames will be shown (the compositor closed the window), else undefined. */
   get endReason(): string | undefined {
-    return this.closeRequested ? "the compositor closed the window" : undefined;
+    if (this.closeRequested) return "the compositor closed the window";
+    const lost = this.connection.error;
+    return lost ? `the connection to the compositor was lost (${lost.message})` : undefined;
   }
 
   /**
