@@ -7,22 +7,7 @@ import { Buffer as VkBuffer, BufferUsage, CommandPool, Fence, Semaphore } from "
 import { close, openFdCount } from "../../src/sys/libc.js";
 import { syncFileSignalled } from "../../src/sys/sync-file.js";
 import { validatedGpu } from "../helpers/gpu.js";
-
-/** The first node (render nodes first) whose driver has timeline syncobjs. */
-function findTimelineNode(): string | undefined {
-  for (const d of listDevices()) {
-    for (const node of [d.render, d.primary]) {
-      if (!node) continue;
-      const dev = DrmDevice.open(node, { atomic: false });
-      try {
-        if (timelineSupported(dev)) return node;
-      } finally {
-        dev.close();
-      }
-    }
-  }
-  return undefined;
-}
+import { findTimelineNode } from "../helpers/timeline-node.js";
 
 const node = findTimelineNode();
 const skipWhy = node ? "" : "no DRM node with timeline syncobjs here (vkms has none): run with VMTEST_GPU=virtio";

@@ -4,25 +4,11 @@
 // here the release point is signalled the way a compositor would, through its own syncobj fd.
 // Needs a node with timeline syncobjs: VMTEST_GPU=virtio test/vm/run-suite.sh test/wayland/drm-syncobj.vm.test.ts
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DrmDevice, listDevices, Syncobj, timelineSupported } from "../../src/drm/index.js";
+import { DrmDevice, Syncobj } from "../../src/drm/index.js";
 import { close } from "../../src/sys/libc.js";
 import { drmIoctl } from "../../src/drm/ioctl.js";
 import { CommitTimeline } from "../../src/wayland/drm-syncobj.js";
-
-function findTimelineNode(): string | undefined {
-  for (const d of listDevices()) {
-    for (const node of [d.render, d.primary]) {
-      if (!node) continue;
-      const dev = DrmDevice.open(node, { atomic: false });
-      try {
-        if (timelineSupported(dev)) return node;
-      } finally {
-        dev.close();
-      }
-    }
-  }
-  return undefined;
-}
+import { findTimelineNode } from "../helpers/timeline-node.js";
 
 const node = findTimelineNode();
 const skipWhy = node ? "" : "no DRM node with timeline syncobjs here (vkms has none): run with VMTEST_GPU=virtio";
