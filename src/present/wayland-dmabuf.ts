@@ -167,7 +167,6 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     return this.window.size;
   }
 
-  /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
   /** Asks for fullscreen (or back); the size follows the compositor's configure. */
   setFullscreen(on: boolean): void {
     this.window.setFullscreen(on);
@@ -178,6 +177,7 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     this.window.setMaximized(on);
   }
 
+  /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
   resize(width: number, height: number): void {
     this.window.resize(width, height);
   }

@@ -83,7 +83,6 @@ export class WaylandShmBackend implements SwapchainBackend {
     return this.window.size;
   }
 
-  /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
   /** Asks for fullscreen (or back); the size follows the compositor's configure. */
   setFullscreen(on: boolean): void {
     this.window.setFullscreen(on);
@@ -94,6 +93,7 @@ export class WaylandShmBackend implements SwapchainBackend {
     this.window.setMaximized(on);
   }
 
+  /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
   resize(width: number, height: number): void {
     this.window.resize(width, height);
   }
