@@ -173,8 +173,9 @@ export interface SwapchainBackend {
   present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> | void;
   /** Targets of a new size from the next acquire on (absent: the backend cannot resize). */
   resize?(width: number, height: number): void;
-  /** Window state requests (absent: the backend has no window). */
+  /** Asks for fullscreen or back (absent: the backend has no window). */
   setFullscreen?(on: boolean): void;
+  /** Asks for maximized or back (absent: the backend has no window). */
   setMaximized?(on: boolean): void;
   /** Backend figures for FrameStats.extra. */
   stats?(): Record<string, number | string>;
