@@ -34,6 +34,8 @@ export interface DecorationInput {
   routeSurface(surface: WlSurface, handler: (event: InputEvent) => void): () => void;
   /** The seat and serial of the latest button press, key or touch down. */
   readonly lastSerial: { readonly seat: WlSeat; readonly serial: number } | undefined;
+  /** Lets `filter` take pointer events on the window's own surface before the app sees them (true: taken); undefined removes it. */
+  filterWindowEvents(filter: ((event: InputEvent) => boolean) | undefined): void;
 }
 
 /** What the decorations need of their window. */
@@ -43,6 +45,9 @@ export interface DecoratedWindow {
   readonly compositor: WlCompositor;
   readonly surface: WlSurface;
   readonly toplevel: XdgToplevel;
+  /** The content's size in logical pixels, and whether the compositor fixes it (fullscreen, maximized, tiled). */
+  readonly logicalSize: readonly [number, number];
+  readonly sizeFixed: boolean;
 }
 
 /** The decorations of one toplevel. */
@@ -136,6 +141,20 @@ export class WindowDecorations {
   useInput(input: DecorationInput): void {
     this.input = input;
     this.routeBar();
+    // Presses at the content's edges resize the window while our decorations are shown; the press
+    // and its release are then not the app's.
+    let taken: number | undefined;
+    input.filterWindowEvents((e) => {
+      if (e.type === "button-up" && e.button === taken) {
+        taken = undefined;
+        return true;
+      }
+      if (e.type !== "button-down" || e.name !== "left") return false;
+      const at = this.input?.lastSerial;
+      if (!at || !this.pointerPress(at.seat, at.serial, this.window.surface, e.x, e.y, this.window.logicalSize, !this.window.sizeFixed)) return false;
+      taken = e.button;
+      return true;
+    });
   }
 
   private routeBar(): void {

@@ -169,6 +169,8 @@ export class WaylandInput implements InputSource {
   /** The cursor shape chosen per surface (setCursor); "default" elsewhere. */
   private readonly shapes = new Map<WlSurface, CursorShape>();
   private latest: { seat: WlSeat; serial: number } | undefined;
+  /** Takes pointer events on the window's surface before the app (client-side decorations' edge resize). */
+  private windowFilter: ((event: InputEvent) => boolean) | undefined;
   private closedValue = false;
   private warnedXkb = false;
 
@@ -176,7 +178,9 @@ export class WaylandInput implements InputSource {
     const self = this;
     this.sink = {
       emit: (event, surface) => {
-        if (surface === window.surface) this.queue.push(event);
+        if (surface === window.surface) {
+          if (!this.windowFilter?.(event)) this.queue.push(event);
+        }
         else this.routes.get(surface)?.(event); // a surface no longer routed: dropped
       },
       scaleOf: (surface) => (surface === window.surface && window.logicalWidth > 0 ? window.width / window.logicalWidth : 1),
@@ -251,6 +255,11 @@ export class WaylandInput implements InputSource {
       this.routes.delete(surface);
       this.shapes.delete(surface);
     };
+  }
+
+  /** Lets `filter` take pointer events on the window's surface before the app's stream (true: taken); undefined removes it. */
+  filterWindowEvents(filter: ((event: InputEvent) => boolean) | undefined): void {
+    this.windowFilter = filter;
   }
 
   /** The seat and serial of the latest button press, key or touch down: what xdg_toplevel.move(seat, serial) needs. */

@@ -164,6 +164,39 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped:
     expect(gpu.validationMessages).toEqual([]);
   });
 
+  it("our own decorations: a drag from the content's bottom-right corner resizes the window, and the press is not the app's", async () => {
+    const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "csd-resize", appId: APP, decorations: "client" });
+    const out = new FrameLoop(backend, true);
+    const inj = await Injector.connect(sway.path);
+    try {
+      await runScene(out, "triangle", 5);
+      const rect = await windowRect(sway);
+      await inj.createPointer();
+      // 2 px inside the content's bottom-right corner (the bar is above the content)
+      await inj.moveTo(rect.x + 320 - 2, rect.y + TITLE_BAR_HEIGHT + 240 - 2, 640, 480);
+      await runScene(out, "triangle", 3);
+      out.pollInput(); // what came before the press
+      await inj.button(BTN_LEFT, true);
+      await runScene(out, "triangle", 3);
+      for (let k = 0; k < 4; k++) {
+        await inj.moveBy(10, 8);
+        await runScene(out, "triangle", 2);
+      }
+      await inj.button(BTN_LEFT, false);
+      for (let k = 0; k < 20 && out.size[0] === 320; k++) await runScene(out, "triangle", 2);
+      const events = out.pollInput().map((e) => e.type);
+      console.log(`CSD corner resize on Sway: 320x240 -> ${out.size.join("x")}`);
+      expect(out.size[0]).toBeGreaterThan(320);
+      expect(out.size[1]).toBeGreaterThan(240);
+      expect(events).not.toContain("button-down");
+      expect(events).not.toContain("button-up");
+    } finally {
+      await inj.close();
+      await out.close();
+    }
+    expect(gpu.validationMessages).toEqual([]);
+  });
+
   it("survives a resize storm: validation clean, resources flat, last screenshot at the final size", async () => {
     const resizes = Number(process.env.SCANOUT_RESIZE_STORM ?? 1000);
     const device = gpu.createDevice();
