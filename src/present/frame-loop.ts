@@ -32,6 +32,9 @@ const log = logger("present");
 /** How many frames the CPU may record ahead of the GPU: each has its own command buffer and fence (and Frame.slot, 0 or 1). */
 export const FRAMES_IN_FLIGHT = 2;
 
+/** What the maxFps wait resolves to when it ran out (rather than the loop being stopped). */
+const WAITED = Symbol("waited");
+
 export class FrameLoop implements Presenter {
   readonly backend: BackendName;
   readonly device: Device;
@@ -258,7 +261,10 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       const early = this.lastHandOut + this.minIntervalMs - performance.now();
       if (early > 0.5) {
         const wait = sleep(early);
-        return Promise.race([wait.promise.then(() => this.acquireNow()), this.stopped]).finally(wait.cancel);
+        // the race decides only between the wait and stop(): a failure in acquireNow must reject, not lose to stop()
+        return Promise.race([wait.promise.then(() => WAITED), this.stopped])
+          .then((r) => (r === WAITED ? this.acquireNow() : DONE))
+          .finally(wait.cancel);
       }
       return this.acquireNow();
     } catch (error) {
@@ -277,7 +283,10 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       slot.settle();
       const acquired = this.swapchain.acquire();
       // A backend may wait long (a hidden window with whenHidden "pause"): stop() must still end the loop at once.
-      if (acquired instanceof Promise) return Promise.race([acquired.then((t) => this.handOut(slot, t), (e) => this.fail(e)), this.stopped]);
+      // The race is between the backend and stop() alone: fail() itself signals stop(), which must not
+      // win over the error it is failing with (the app would see a quiet end instead of the error).
+      if (acquired instanceof Promise)
+        return Promise.race([acquired, this.stopped]).then((t) => (t === DONE ? DONE : this.handOut(slot, t as RenderTarget)), (e) => this.fail(e));
       return this.handOut(slot, acquired);
     } catch (error) {
       return this.fail(error);

@@ -387,9 +387,8 @@ export class WaylandWindow {
 
   /** Why no more frames will be shown (the compositor closed the window), else undefined. */
   get endReason(): string | undefined {
-    if (this.closeRequested) return "the compositor closed the window";
-    const lost = this.connection.error;
-    return lost ? `the connection to the compositor was lost (${lost.message})` : undefined;
+    // a lost connection is not an end but a failure: the frame loop throws it (throwIfFailed)
+    return this.closeRequested ? "the compositor closed the window" : undefined;
   }
 
   /**
