@@ -339,6 +339,7 @@ export class KmsBackend implements SwapchainBackend {
 
   async present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> {
     if (this.seat.suspended) await this.seat.whileAway(); // another VT is shown: no flips until we are back
+    if (this.destroyed) return; // closed while away
     if (this.failure) throw this.failure;
     const t = target as KmsTarget;
     // in-fence: a sync file for this frame's rendering; -1 means the GPU has already finished.
@@ -420,7 +421,7 @@ export class KmsBackend implements SwapchainBackend {
   private track(t: KmsTarget, flip: Promise<FlipEvent>, frame: number): Promise<FlipEvent> {
     const modeset = this.modeset;
     const timed = withTimeout(flip, this.flipTimeout, () => new FlipTimeoutError(this.output.connector.name, frame, this.flipTimeout));
-    return timed.then(
+    const tracked = timed.then(
       (ev) => {
         this.flips.add(ev);
         if (this.tracer) this.traceFlip(this.tracer, frame, ev, modeset);
@@ -442,6 +443,10 @@ export class KmsBackend implements SwapchainBackend {
         throw e;
       },
     );
+    // the failure is kept in this.failure and thrown by the next acquire/present; a flip nobody awaits
+    // any more (the loop already ended) must not become an unhandled rejection
+    tracked.catch(() => {});
+    return tracked;
   }
 
   /**
@@ -494,7 +499,14 @@ export class KmsBackend implements SwapchainBackend {
       if (this.held && this.held.inFence >= 0) closeFd(this.held.inFence);
       this.held = undefined;
       this.device.waitIdle();
-      this.guard.restore(); // puts the saved framebuffer back before ours disappear
+      if (!this.seat.suspended) this.guard.restore(); // puts the saved framebuffer back before ours disappear
+      else {
+        try {
+          this.guard.restore();
+        } catch {
+          log.info("kms: closed while another VT is shown, which owns the display now: nothing of ours is on it, nothing to restore");
+        }
+      }
     } finally {
       this.seat.close(); // after restore: the cursor's framebuffer is no longer shown
       this.vt.release();
