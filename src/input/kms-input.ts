@@ -25,6 +25,12 @@ export interface KmsInputOptions {
   pointerAccel?: "adaptive" | "flat";
   /** Whether Ctrl+Alt+F1..F12 switches VTs (default true). */
   vtSwitchKeys?: boolean;
+  /**
+   * Whether Ctrl+C interrupts the process (SIGINT to itself) as it does on a console (default true):
+   * while we read the keyboard, the console's own line discipline is switched off. The key events
+   * are still delivered.
+   */
+  ctrlCInterrupts?: boolean;
 }
 
 /** What KmsInput tells its owner besides the events: where the pointer is, and VT switch requests. */
@@ -41,6 +47,7 @@ const KEY_LEFTCTRL = 29;
 const KEY_RIGHTCTRL = 97;
 const KEY_LEFTALT = 56;
 const KEY_RIGHTALT = 100;
+const KEY_C = 46;
 /** evdev codes of F1..F12 -> VT number. */
 const F_KEYS = new Map([[59, 1], [60, 2], [61, 3], [62, 4], [63, 5], [64, 6], [65, 7], [66, 8], [67, 9], [68, 10], [87, 11], [88, 12]]);
 const SEAT = "seat0";
@@ -58,6 +65,7 @@ export class KmsInput implements LibinputSink {
   private y: number;
   private readonly counts = { keyboard: 0, pointer: 0, touch: 0 };
   private focused = true;
+  private readonly ctrlC: boolean;
   private ctrl = 0;
   private alt = 0;
   /** F-keys whose press was a VT chord: their release is swallowed too. */
@@ -77,6 +85,7 @@ export class KmsInput implements LibinputSink {
     this.x = Math.floor(size[0] / 2);
     this.y = Math.floor(size[1] / 2);
     this.vtKeys = options.vtSwitchKeys ?? true;
+    this.ctrlC = options.ctrlCInterrupts ?? true;
     let keymap: XkbKeymap | undefined;
     try {
       keymap = options.keymap ? XkbKeymap.fromNames(options.keymap) : XkbKeymap.systemDefault();
@@ -188,6 +197,10 @@ export class KmsInput implements LibinputSink {
       if (!pressed && this.chordKeys.delete(code)) return;
     }
     this.keyboard.key(code, pressed);
+    if (pressed && code === KEY_C && this.ctrlC && this.ctrl > 0 && this.alt === 0) {
+      log.info("input: Ctrl+C: interrupting (SIGINT), as a console would");
+      process.kill(process.pid, "SIGINT"); // the exit hooks restore the display
+    }
   }
 
   /** @internal */

@@ -473,6 +473,9 @@ const CHILD = `
     master: backend.drm.isMaster(), away: backend.seat.suspended, ...extra }));
   report({ ready: true, input: vt });
   const timer = setInterval(() => report(), 100);
+  // "close" on fd 3: close the presenter right away (the test does it while another VT is shown)
+  const control = new (await import("node:net")).Socket({ fd: 3, readable: true, writable: false });
+  control.on("data", (d) => { if (String(d).includes("close")) void out.close(); });
   let quit = false;
   (async () => { for await (const ev of out.input()) if (ev.type === "key-down" && ev.key === "Escape") quit = true; })();
   for await (const frame of out.frames()) {
@@ -481,6 +484,7 @@ const CHILD = `
     frame.record((cmd) => scene.draw(cmd, frame));
   }
   clearInterval(timer);
+  control.destroy();
   scene.destroy();
   await out.close();
   device.destroy();
@@ -523,15 +527,15 @@ describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS 
     }
   };
 
-  beforeAll(async () => {
-    kb = UinputDevice.keyboard("scanout test keyboard (vt)");
-    await udevSettled(kb.node);
-    startVt = activeVt();
+  /** Starts the child presenter on /dev/tty2 (shown) and waits for its first flips. */
+  const startChild = async () => {
+    reports = [];
+    log = "";
     await switchVt(2);
     before = summary();
     trace("vt: spawning the child");
     const tty = open("/dev/tty2", O_RDWR);
-    child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], { stdio: [tty, "pipe", "pipe"], env: { ...process.env, SCANOUT_LOG: "info" } });
+    child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], { stdio: [tty, "pipe", "pipe", "pipe"], env: { ...process.env, SCANOUT_LOG: "info" } });
     closeFd(tty);
     let buf = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -546,6 +550,18 @@ describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS 
     await waitReport((r) => !!r.ready, "ready", 120_000);
     trace("vt: child ready");
     await waitReport((r) => r.flips > 3, "first flips");
+  };
+  const exited = (timeoutMs = 60_000) => new Promise<number | null>((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error(`child did not exit within ${timeoutMs} ms\n${log.slice(-3000)}`)), timeoutMs);
+    child.on("exit", (code) => (clearTimeout(timer), resolve(code)));
+  });
+
+  beforeAll(async () => {
+    kb = UinputDevice.keyboard("scanout test keyboard (vt)");
+    await udevSettled(kb.node);
+    startVt = activeVt();
+    await startChild();
   });
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill("SIGTERM");
@@ -594,15 +610,43 @@ describe.skipIf(!!skipWhy || !existsSync("/dev/tty2"))("VT switching of the KMS 
   });
 
   it("Escape ends the app, which gives back the display exactly as it found it", async () => {
+    (child.stdio[3] as NodeJS.WritableStream).end(); // the child's control pipe is not needed now
     trace("Escape ends the app, which gives back the display exactly as");
     kb.tap(KEY.esc);
     const done = await waitReport((r) => !!r.done, "exit");
     expect(done.validation).toEqual([]);
-    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.on("exit", () => r())));
-    expect(child.exitCode, log.slice(-3000)).toBe(0);
+    expect(await exited(), log.slice(-3000)).toBe(0);
     expect(summary()).toEqual(before);
     expect(log).toMatch(/switched away \(DRM master dropped\)/);
     expect(log).toMatch(/switched back \(DRM master taken\)/);
+  });
+
+  it("Ctrl+C interrupts the app as on a console (its keyboard is ours now): SIGINT, and the display is given back as found", async () => {
+    trace("ctrl+c");
+    await startChild();
+    await waitReport((r) => r.master && !r.away && r.flips > 3, "drawing");
+    kb.key(KEY.leftctrl, true);
+    kb.tap(KEY.c!);
+    kb.key(KEY.leftctrl, false);
+    const code = await exited();
+    expect(code === null || code === 130, `exit ${code}\n${log.slice(-3000)}`).toBe(true); // killed by SIGINT, after the exit hooks ran
+    expect(log).toMatch(/Ctrl\+C: interrupting/);
+    expect(summary()).toEqual(before);
+  });
+
+  it("closed while another VT is shown: no hang, the VT is handed back, and the console shows its own display again", async () => {
+    trace("close while away");
+    await startChild();
+    activateVt(3);
+    await waitVt(3);
+    await waitReport((r) => r.away && !r.master, "master dropped");
+    (child.stdio[3] as NodeJS.WritableStream).end("close\n");
+    const done = await waitReport((r) => !!r.done, "exit after close");
+    expect(done.validation).toEqual([]);
+    expect(await exited(), log.slice(-3000)).toBe(0);
+    // (fbcon put its own state back when VT 3 was shown, so there was nothing left to restore)
+    await switchVt(2); // tty2 is a text console again (VT_AUTO): the kernel switches without asking anyone
+    expect(summary()).toEqual(before);
   });
 });
 
