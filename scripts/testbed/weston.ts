@@ -16,6 +16,8 @@ export interface Weston {
   /** Absolute socket path. */
   path: string;
   process: ChildProcess;
+  /** What it was started with (for a restart). */
+  options: WestonOptions;
   log(): string;
   stop(): Promise<void>;
   screenshot(): Promise<PNG>;
@@ -49,6 +51,17 @@ async function startSeatd(): Promise<{ stop(): void }> {
   return { stop: () => child.kill("SIGTERM") };
 }
 
+/**
+ * `w` if it still runs, else a fresh Weston with the same options. Weston 14's GL renderer under
+ * emulation sometimes dies between clients (its log is printed when it does); a file that shares one
+ * Weston across tests calls this before each, so one crash fails one test, not every later one.
+ */
+export async function westonAlive(w: Weston): Promise<Weston> {
+  if (w.process.exitCode === null && w.process.signalCode === null) return w;
+  await w.stop();
+  return startWeston(w.options);
+}
+
 export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
   const runtimeDir = mkdtempSync(join(tmpdir(), "scanout-wl-"));
   chmodSync(runtimeDir, 0o700);
@@ -69,6 +82,11 @@ export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
   const path = join(runtimeDir, socket);
   // "close": exited and its stdio pipes are closed, so descriptor counts are settled
   const exited = new Promise<void>((r) => child.once("close", () => r()));
+  let stopping = false;
+  // A compositor that dies under a test is the test's first clue: say how, with the end of its log.
+  child.once("exit", (code, signal) => {
+    if (!stopping) console.warn(`[weston] exited on its own (${signal ?? `code ${code}`}); its log ends:\n${output.split("\n").slice(-25).join("\n")}`);
+  });
   if (seatd) void exited.then(() => seatd.stop());
   // GL start-up takes 5-20 s under TCG (llvmpipe compiles its shaders), DRM a little more
   const deadline = Date.now() + (drm || opts.renderer === "gl" ? 90_000 : 15_000);
@@ -88,8 +106,10 @@ export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
     socket,
     path,
     process: child,
+    options: opts,
     log: () => output,
     async stop() {
+      stopping = true;
       let t: NodeJS.Timeout | undefined;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");

@@ -4,13 +4,13 @@
 // wp_tearing_control_v1 async hint Weston offers. Mailbox and immediate take the implicit sync path
 // (a held frame may be dropped, so its fence is settled when it finishes). Figures are printed.
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FrameTracer, Instance } from "../../src/index.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
 import { WaylandDmabufBackend } from "../../src/present/wayland-dmabuf.js";
 import type { PresentMode } from "../../src/present/pacing.js";
-import { startWeston, type Weston, westonAvailable } from "../../scripts/testbed/weston.js";
+import { startWeston, type Weston, westonAlive, westonAvailable } from "../../scripts/testbed/weston.js";
 import { dmabufRejection } from "../wayland/vm-present.js";
 
 const SIZE = [320, 240] as const;
@@ -31,6 +31,9 @@ describe.skipIf(!inVm || !westonAvailable)("present modes through dmabuf (VM: We
     gpu = await Instance.create({ validation: true, requireValidation: true });
     rejected = await dmabufRejection(gpu, weston.path);
     if (rejected) console.warn(`[wayland-modes.vm.test] skipped: ${rejected}`);
+  });
+  beforeEach(async () => {
+    if (weston) weston = await westonAlive(weston);
   });
   afterAll(async () => {
     gpu?.destroy();

@@ -3,7 +3,7 @@
 // imported and shown. Success is judged by a screenshot compared with the headless render of the
 // same frame, with validation on, no validation messages and no descriptor left open.
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BackendUnavailableError, Format, Image, ImageUsage, Instance, type Pixels } from "../../src/index.js";
 import { close as closeFd, openFdCount } from "../../src/sys/libc.js";
 import { Connection } from "../../src/wayland/connection.js";
@@ -11,7 +11,7 @@ import { Globals } from "../../src/wayland/globals.js";
 import { ZwpLinuxDmabufV1 } from "../../src/wayland/protocol/linux-dmabuf-v1.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import type { WaylandDmabufOptions } from "../../src/present/wayland-dmabuf.js";
-import { startWeston, type Weston, westonAvailable } from "../../scripts/testbed/weston.js";
+import { startWeston, type Weston, westonAlive, westonAvailable } from "../../scripts/testbed/weston.js";
 import { compare, coverage, dmabufRejection, fdsLeakedSince, openFds, renderHeadless, runScene } from "./vm-present.js";
 
 /**
@@ -37,6 +37,9 @@ describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabu
     rejected = await dmabufRejection(gpu, weston.path);
     if (rejected) console.warn(`[dmabuf.vm.test] presentation tests skipped: ${rejected} (test/wayland/weston-drm.vm.test.ts covers the fallback)`);
     ref = await renderHeadless(gpu, "triangle", SIZE, FRAMES);
+  });
+  beforeEach(async () => {
+    if (weston) weston = await westonAlive(weston);
   });
   afterAll(async () => {
     gpu?.destroy();

@@ -4,12 +4,12 @@
 // the screenshot equals the headless render. Also: the compositor killed mid-run, and one run of
 // submit-to-presentation latency per sync path (the bench the issue asks for, printed).
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Instance, type Pixels } from "../../src/index.js";
 import { openWaylandPresenter, type WaylandPresenterOptions } from "../../src/present/wayland-open.js";
 import { Connection } from "../../src/wayland/connection.js";
 import { WaylandConnectionError } from "../../src/wayland/errors.js";
-import { startWeston, type Weston, westonAvailable } from "../../scripts/testbed/weston.js";
+import { startWeston, type Weston, westonAlive, westonAvailable } from "../../scripts/testbed/weston.js";
 import { compare, coverage, dmabufRejection, fdsLeakedSince, openFds, renderHeadless, runScene, type SceneName } from "./vm-present.js";
 
 /**
@@ -37,6 +37,9 @@ describe.skipIf(!inVm || !westonAvailable)("explicit sync with Weston GL (VM)", 
     rejected = await dmabufRejection(gpu, weston.path);
     if (rejected) return console.warn(`[explicit-sync.vm.test] skipped: ${rejected}`);
     for (const scene of ["triangle", "mesh"] as const) refs.set(scene, await renderHeadless(gpu, scene, SIZE, FRAMES));
+  });
+  beforeEach(async () => {
+    if (weston) weston = await westonAlive(weston);
   });
   afterAll(async () => {
     gpu?.destroy();
