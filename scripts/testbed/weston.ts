@@ -83,9 +83,10 @@ export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
   // "close": exited and its stdio pipes are closed, so descriptor counts are settled
   const exited = new Promise<void>((r) => child.once("close", () => r()));
   let stopping = false;
-  // A compositor that dies under a test is the test's first clue: say how, with the end of its log.
+  // A compositor that dies under a test is the test's first clue: say how, with the end of its log
+  // (SIGKILL is a test killing it on purpose).
   child.once("exit", (code, signal) => {
-    if (!stopping) console.warn(`[weston] exited on its own (${signal ?? `code ${code}`}); its log ends:\n${output.split("\n").slice(-25).join("\n")}`);
+    if (!stopping && signal !== "SIGKILL") console.warn(`[weston] exited on its own (${signal ?? `code ${code}`}); its log ends:\n${output.split("\n").slice(-25).join("\n")}`);
   });
   if (seatd) void exited.then(() => seatd.stop());
   // GL start-up takes 5-20 s under TCG (llvmpipe compiles its shaders), DRM a little more

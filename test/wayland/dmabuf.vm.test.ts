@@ -24,7 +24,10 @@ const SIZE = [640, 480] as const;
 const FRAMES = 4;
 const inVm = existsSync("/dev/udmabuf");
 
-describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabuf + Weston GL)", () => {
+// Weston 14's GL renderer under emulation now and then drops or loses a client mid-test (ECONNRESET,
+// or it dies: the test bed then prints its log and the next test gets a fresh one). One retry, on a
+// live Weston, tells that apart from a failure of ours, which fails twice.
+describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabuf + Weston GL)", { retry: 1 }, () => {
   let weston: Weston;
   let gpu: Instance;
   let ref: Pixels;
