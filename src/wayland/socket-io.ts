@@ -84,17 +84,23 @@ export class SocketIo {
     // runs straight from libuv: nothing may escape it
     try {
       if (ready.writable && this.waitingForRoom) this.writeOut();
-      if (ready.readable) this.readAvailable();
-      if (ready.error && !this.stopped)
-        this.host.fail(new WaylandConnectionError(`waiting on the compositor socket failed (${this.path}, ${ready.error})`));
+      if (ready.error) {
+        // libuv reports a socket error (a peer that hung up on unread requests: ECONNRESET) as
+        // EBADF; the socket still holds the compositor's last events and then says what happened.
+        this.readAvailable(true);
+        if (!this.stopped) this.host.fail(new WaylandConnectionError(`waiting on the compositor socket failed (${this.path}, ${ready.error})`));
+      } else if (ready.readable) this.readAvailable(false);
     } catch (e) {
       this.host.fail(e instanceof Error ? e : new Error(String(e)));
     }
   }
 
-  /** Reads and dispatches until the socket has nothing more (or MAX_READS_PER_WAKE reads). */
-  private readAvailable(): void {
-    for (let reads = 0; reads < MAX_READS_PER_WAKE && !this.stopped; reads++) {
+  /**
+   * Reads and dispatches until the socket has nothing more (or MAX_READS_PER_WAKE reads). `toEnd`
+   * reads on until the socket says "would block", ends or fails (no more wake-ups will come).
+   */
+  private readAvailable(toEnd: boolean): void {
+    for (let reads = 0; (toEnd || reads < MAX_READS_PER_WAKE) && !this.stopped; reads++) {
       const room = this.incoming.room;
       const fdsBefore = this.incoming.queuedFds;
       let n: number;
@@ -114,7 +120,7 @@ export class SocketIo {
       }
       // A short read without descriptors emptied the socket (the kernel stops early only after
       // a message that carried descriptors); if more arrived since, the poll handle fires again.
-      if (n < room && !gotFds) return;
+      if (n < room && !gotFds && !toEnd) return;
     }
   }
 
@@ -142,7 +148,7 @@ export class SocketIo {
     const hangup = e instanceof SysError && (e.code === "EPIPE" || e.code === "ECONNRESET");
     // A compositor that hangs up usually said why first (wl_display.error): read that before
     // blaming the hang-up.
-    if (hangup) this.readAvailable();
+    if (hangup) this.readAvailable(true);
     if (this.stopped) return;
     this.host.fail(
       e instanceof Error && !(e instanceof SysError)

@@ -185,6 +185,22 @@ describe("socket I/O against a peer on a socket pair", () => {
     await expect(conn.closed).rejects.toBe(err);
   });
 
+  it("a compositor killed with our requests unread: its last events are dispatched, then the hang-up is named as such", async () => {
+    // Closing a socket with unread data resets the peer: ours then polls as an error (libuv calls it
+    // EBADF) while still holding the compositor's last bytes. Weston killed mid-run does exactly this.
+    const shm = conn.allocate(WlShm, 1);
+    const formats: number[] = [];
+    shm.on("format", (f) => formats.push(f));
+    const rt = settle(conn.roundtrip()); // a request the peer never reads
+    await nextMacrotask();
+    await peer.send(event(shm, "format", [7]));
+    peer.close();
+    const err = await rt;
+    expect(formats).toEqual([7]);
+    expect(err).toBeInstanceOf(WaylandConnectionError);
+    expect((err as Error).message).toMatch(/^the compositor closed the connection \(\(socket\)/);
+  });
+
   it("reads the compositor's last words before blaming the hang-up on a failed send", async () => {
     const shm = conn.allocate(WlShm, 1);
     // the compositor reports an error and hangs up; our next request then fails with EPIPE
