@@ -21,13 +21,12 @@ import { WaylandProtocolError } from "../wayland/errors.js";
 import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
-import { WaylandInput } from "../wayland/seat.js";
+import { WaylandWindowBackend } from "./wayland-window-backend.js";
 import { type BufferKind, chooseTranche, createBuffer, createBufferImmed, imageModifiers, kindName, noKindReason, type TrancheChoice } from "./dmabuf-buffers.js";
 import { chooseFrameSync, type FrameSync, type SyncChoice, type SyncedBuffer } from "./dmabuf-sync.js";
 import { BackendUnavailableError } from "./errors.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
-import type { Pacing, PacingOptions } from "./pacing.js";
-import { WaylandPacer } from "./pacing-wayland.js";
+import type { PacingOptions } from "./pacing.js";
 
 export type { SyncPath, SyncChoice } from "./dmabuf-sync.js";
 
@@ -74,7 +73,7 @@ export interface WaylandDmabufOptions extends WindowOptions, PacingOptions {
   bufferCreation?: "auto" | "create" | "immed";
 }
 
-export class WaylandDmabufBackend implements SwapchainBackend {
+export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> implements SwapchainBackend {
   readonly name = "wayland-dmabuf" as const;
   readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
   readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
@@ -94,24 +93,15 @@ export class WaylandDmabufBackend implements SwapchainBackend {
   private reallocate = false;
   /** The kinds surface feedback asks for, until the next acquire re-allocates with them. */
   private pendingKinds: BufferKind[] | undefined;
-  /** Frame callbacks, present modes and the heartbeat while hidden (pacing-wayland.ts). */
-  private readonly pacer: WaylandPacer<DmabufTarget>;
-  /** The window's seats: keyboard, pointer and touch events (Presenter.input / pollInput). */
-  readonly input: WaylandInput;
 
   private constructor(
-    readonly device: Device,
-    readonly window: WaylandWindow,
+    device: Device,
+    window: WaylandWindow,
     private readonly dmabuf: ZwpLinuxDmabufV1,
     private offered: DmabufFormats,
     private readonly options: WaylandDmabufOptions,
   ) {
-    const driverModifiers = device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
-    this.driverModifiers = driverModifiers;
-    this.tranche = chooseTranche(offered, driverModifiers, (dev) => this.isOurDevice(dev));
-    this.kinds = this.tranche.kinds;
-    if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers));
-    this.pacer = new WaylandPacer<DmabufTarget>(window, options, {
+    super(device, window, options, {
       commit: (t, frame) => {
         this.ring.markAttached(t);
         this.counters.presented++;
@@ -119,6 +109,11 @@ export class WaylandDmabufBackend implements SwapchainBackend {
       },
       drop: (t) => this.ring.cancel(t),
     });
+    const driverModifiers = device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
+    this.driverModifiers = driverModifiers;
+    this.tranche = chooseTranche(offered, driverModifiers, (dev) => this.isOurDevice(dev));
+    this.kinds = this.tranche.kinds;
+    if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers));
     this.sync = chooseFrameSync(device, window, this.syncChoice(device, options.sync));
     this.ring = new BufferRing(window.connection);
     log.info(
@@ -134,8 +129,6 @@ export class WaylandDmabufBackend implements SwapchainBackend {
         (e) => log.warn(`wayland-dmabuf: ignoring malformed surface feedback: ${e.message}`),
       );
     }
-    this.input = WaylandInput.attach(window);
-    window.decorations.useInput(this.input); // our title bar (if any) takes its own pointer presses
   }
 
   /** Opens a window (WaylandWindow.openWith) and makes the backend's buffers; the window is closed again when that fails. */
@@ -162,30 +155,6 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     });
   }
 
-  /** The window's buffer size in device pixels (logical size times scale). */
-  get size(): readonly [number, number] {
-    return this.window.size;
-  }
-
-  /** Asks for fullscreen (or back); the size follows the compositor's configure. */
-  setFullscreen(on: boolean): void {
-    this.window.setFullscreen(on);
-  }
-
-  /** Asks for maximized (or back); the size follows the compositor's configure. */
-  setMaximized(on: boolean): void {
-    this.window.setMaximized(on);
-  }
-
-  /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
-  resize(width: number, height: number): void {
-    this.window.resize(width, height);
-  }
-
-  get endReason(): string | undefined {
-    return this.window.endReason;
-  }
-
   /** Signalled by each frame's submission on the fence paths (the FrameLoop adds it). */
   get renderFinished() {
     return this.sync.renderFinished;
@@ -205,16 +174,6 @@ export class WaylandDmabufBackend implements SwapchainBackend {
     }
     if (want === undefined || want === "auto") return device.has("VK_KHR_external_semaphore_fd") ? "implicit" : "cpu-wait";
     return want;
-  }
-
-  /** The present mode in effect and presentation records. */
-  get pacing(): Pacing {
-    return this.pacer.pacing;
-  }
-
-  /** When a frame handed out now should be on screen (performance.now() ms). */
-  predictPresentMs(nowMs: number): number {
-    return this.pacer.predict(nowMs);
   }
 
   private get creation(): "auto" | "create" | "immed" {

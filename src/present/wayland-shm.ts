@@ -8,11 +8,10 @@ import { logger } from "../util/log.js";
 import { WlShm } from "../wayland/protocol/wayland.js";
 import { chooseShmFormat, listenShmFormats, type ShmBuffer, ShmSwapchain } from "../wayland/shm.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
-import { WaylandInput } from "../wayland/seat.js";
+import { WaylandWindowBackend } from "./wayland-window-backend.js";
 import { createOffscreenTarget } from "./headless.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
-import type { Pacing, PacingOptions } from "./pacing.js";
-import { WaylandPacer } from "./pacing-wayland.js";
+import type { PacingOptions } from "./pacing.js";
 
 const log = logger("present");
 
@@ -29,7 +28,7 @@ export interface WaylandShmOptions extends WindowOptions, PacingOptions {
   paced?: boolean;
 }
 
-export class WaylandShmBackend implements SwapchainBackend {
+export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implements SwapchainBackend {
   readonly name = "wayland-shm" as const;
   readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,A = wl_shm XRGB/ARGB8888
   readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
@@ -40,21 +39,15 @@ export class WaylandShmBackend implements SwapchainBackend {
   private readonly shmFormat: number;
   private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
   private callbackAt: number | undefined;
-  /** Frame callbacks, present modes and the heartbeat while hidden (pacing-wayland.ts). */
-  private readonly pacer: WaylandPacer<ShmBuffer>;
-  /** The window's seats: keyboard, pointer and touch events (Presenter.input / pollInput). */
-  readonly input: WaylandInput;
 
   private constructor(
-    readonly device: Device,
-    readonly window: WaylandWindow,
+    device: Device,
+    window: WaylandWindow,
     shm: WlShm,
     shmFormat: number,
     private readonly options: WaylandShmOptions,
   ) {
-    this.shm = shm;
-    this.shmFormat = shmFormat;
-    this.pacer = new WaylandPacer<ShmBuffer>(window, options, {
+    super(device, window, options, {
       commit: (buf, frame) => {
         this.chain.markAttached(buf);
         this.counters.presented++;
@@ -62,10 +55,10 @@ export class WaylandShmBackend implements SwapchainBackend {
       },
       drop: (buf) => this.chain.cancel(buf),
     });
+    this.shm = shm;
+    this.shmFormat = shmFormat;
     this.allocate(window.width, window.height);
     log.info(`wayland-shm: ${window.width}x${window.height}, format 0x${shmFormat.toString(16)}, sync: CPU wait on the frame fence`);
-    this.input = WaylandInput.attach(window);
-    window.decorations.useInput(this.input); // our title bar (if any) takes its own pointer presses
   }
 
   /** Opens a window (WaylandWindow.openWith) and makes the backend's buffers; the window is closed again when that fails. */
@@ -76,40 +69,6 @@ export class WaylandShmBackend implements SwapchainBackend {
       await window.connection.roundtrip();
       return new WaylandShmBackend(device, window, shm, chooseShmFormat(formats), options);
     });
-  }
-
-  /** The window's buffer size in device pixels (logical size times scale). */
-  get size(): readonly [number, number] {
-    return this.window.size;
-  }
-
-  /** Asks for fullscreen (or back); the size follows the compositor's configure. */
-  setFullscreen(on: boolean): void {
-    this.window.setFullscreen(on);
-  }
-
-  /** Asks for maximized (or back); the size follows the compositor's configure. */
-  setMaximized(on: boolean): void {
-    this.window.setMaximized(on);
-  }
-
-  /** Asks for a window size in logical pixels (WaylandWindow.resize): buffers follow at the next acquire. */
-  resize(width: number, height: number): void {
-    this.window.resize(width, height);
-  }
-
-  get endReason(): string | undefined {
-    return this.window.endReason;
-  }
-
-  /** The present mode in effect and presentation records. */
-  get pacing(): Pacing {
-    return this.pacer.pacing;
-  }
-
-  /** When a frame handed out now should be on screen (performance.now() ms). */
-  predictPresentMs(nowMs: number): number {
-    return this.pacer.predict(nowMs);
   }
 
   private allocate(width: number, height: number): void {
