@@ -4,12 +4,13 @@
 // exactly the dragged amount (the expected direction), the wheel must zoom out, Esc must end it.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHeadlessPresenter, Instance, type Pixels } from "../../src/index.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import { loadDemoMesh, OrbitCamera, type TexturedMesh } from "../../src/scenes/index.js";
 import { BTN_LEFT, xkbUnavailableReason } from "../../src/input/index.js";
-import { type Sway, startSway, swaySkipReason } from "../../scripts/testbed/sway.js";
+import { type Sway, swaySkipReason } from "../../scripts/testbed/sway.js";
+import { swayBed } from "../helpers/sway-bed.js";
 import { differingPixels, type Rgba } from "../wayland/compositors/scenes.js";
 import { Injector } from "./wayland-inject.js";
 import { drawArrow } from "../../src/wayland/cursor.js";
@@ -63,35 +64,26 @@ function rgb(shot: Rgba, x: number, y: number): number[] {
 }
 
 describe.skipIf(skip)(`orbit controls on Sway 1.7 headless${skip ? ` (skipped: ${skip})` : ""}`, () => {
-  let sway: Sway;
-  let gpu: Instance;
-  beforeAll(async () => {
-    sway = await startSway({ width: 640, height: 480 });
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-  });
-  afterAll(async () => {
-    gpu?.destroy();
-    await sway?.stop();
-  });
+  const bed = swayBed({ width: 640, height: 480 });
 
   it("a drag turns the rendered view by the dragged amount, the wheel zooms, Esc quits", async () => {
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: sway.path, title: "orbit", appId: APP }, true);
+    const out = await openWaylandPresenter(bed.gpu.createDevice(), { size: SIZE, socket: bed.sway.path, title: "orbit", appId: APP }, true);
     const scene = (await loadDemoMesh(out)) as TexturedMesh;
     const orbit = new OrbitCamera();
     scene.camera = orbit;
     const app = new App(out, scene, (ev) => orbit.handle(ev), 0); // time stands still: only the camera moves
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     /** Waits until the frames after the latest event are on screen, then screenshots our window. */
     const settledShot = async () => {
       const at = app.frames;
       await app.until("frames after the input", () => app.frames >= Math.max(at, app.lastEventFrame) + 4);
-      return sway.screenshot();
+      return bed.sway.screenshot();
     };
     try {
-      const rect = await windowRect(sway, APP);
+      const rect = await windowRect(bed.sway, APP);
       await app.until("first frames", () => app.frames > 3);
       const before = await settledShot();
-      const ref0 = await reference(gpu, 0, 0, 1);
+      const ref0 = await reference(bed.gpu, 0, 0, 1);
       expect(differingPixels(before, ref0, rect.x, rect.y)).toBe(0);
 
       await inj.createPointer();
@@ -103,7 +95,7 @@ describe.skipIf(skip)(`orbit controls on Sway 1.7 headless${skip ? ` (skipped: $
       expect(orbit.azimuth).toBeCloseTo(-0.6, 5); // dragging right turns the camera left round the model
       expect(orbit.elevation).toBeCloseTo(0.3, 5);
       const dragged = await settledShot();
-      const refDrag = await reference(gpu, orbit.azimuth, orbit.elevation, orbit.zoom); // the same floats as the app's
+      const refDrag = await reference(bed.gpu, orbit.azimuth, orbit.elevation, orbit.zoom); // the same floats as the app's
       // the pointer is at (160, 130) in the window: our arrow is there, pixel for pixel (Sway draws the cursor into the output)
       const [px, py] = [rect.x + 160, rect.y + 130];
       const arrow = new Uint8Array(ARROW.w * ARROW.h * 4);
@@ -127,7 +119,7 @@ describe.skipIf(skip)(`orbit controls on Sway 1.7 headless${skip ? ` (skipped: $
       await app.until("the wheel", () => app.events.some((e) => e.type === "scroll"));
       expect(orbit.zoom).toBeCloseTo(1.1 ** 3, 5);
       const zoomed = await settledShot();
-      const refZoom = await reference(gpu, orbit.azimuth, orbit.elevation, orbit.zoom);
+      const refZoom = await reference(bed.gpu, orbit.azimuth, orbit.elevation, orbit.zoom);
       expect(differingPixels(hideCursor(zoomed, refZoom, rect, px, py), refZoom, rect.x, rect.y)).toBe(0);
 
       await inj.createKeyboard("us");
@@ -142,21 +134,21 @@ describe.skipIf(skip)(`orbit controls on Sway 1.7 headless${skip ? ` (skipped: $
       scene.destroy();
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it.skipIf(!existsSync("dist/examples/demo.js"))("the demo on Sway: a drag and the wheel are taken, f answers, q quits cleanly (exit 0)", async () => {
     const demo = spawn(process.execPath, ["dist/examples/demo.js", "--backend", "wayland-shm", "--frames", "0", "--size", "320x240"], {
-      env: { ...process.env, WAYLAND_DISPLAY: sway.path },
+      env: { ...process.env, WAYLAND_DISPLAY: bed.sway.path },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
     demo.stdout.on("data", (d) => (output += d));
     demo.stderr.on("data", (d) => (output += d));
     const exited = new Promise<number | null>((r) => demo.on("exit", (code) => r(code)));
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     try {
-      const rect = await windowRect(sway, "dev.scanout"); // openPresenter's app_id
+      const rect = await windowRect(bed.sway, "dev.scanout"); // openPresenter's app_id
       await inj.createPointer();
       await inj.moveTo(rect.x + 50, rect.y + 50, 640, 480);
       await inj.button(BTN_LEFT, true);

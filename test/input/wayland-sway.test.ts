@@ -4,11 +4,12 @@
 // asserted: UTF-8 text in the us and de layouts (the compositor's keymap fd), pointer position in
 // surface coordinates, buttons, wheel clicks, capabilities going away, Esc ending the loop.
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Instance, type Presenter } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { type Presenter } from "../../src/index.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import { BTN_LEFT, xkbUnavailableReason, type InputEvent } from "../../src/input/index.js";
 import { type Sway, startSway, swaySkipReason } from "../../scripts/testbed/sway.js";
+import { swayBed } from "../helpers/sway-bed.js";
 import { Injector } from "./wayland-inject.js";
 import { App, windowRect, type Rect } from "./wayland-app.js";
 
@@ -17,22 +18,13 @@ const skip = swaySkipReason ?? xkbUnavailableReason();
 const KEY = { ESC: 1, Q: 16, E: 18, Y: 21, A: 30, SEMICOLON: 39, Z: 44, LEFTSHIFT: 42, RIGHTALT: 100, SPACE: 57 };
 
 describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` : ""}`, () => {
-  let sway: Sway;
-  let gpu: Instance;
-  beforeAll(async () => {
-    sway = await startSway({ width: 640, height: 480 });
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-  });
-  afterAll(async () => {
-    gpu?.destroy();
-    await sway?.stop();
-  });
+  const bed = swayBed({ width: 640, height: 480 });
 
   async function open(title: string): Promise<{ out: Presenter; app: App; rect: Rect }> {
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], socket: sway.path, title, appId: APP }, true);
+    const out = await openWaylandPresenter(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title, appId: APP }, true);
     const app = new App(out);
     try {
-      const rect = await windowRect(sway, APP);
+      const rect = await windowRect(bed.sway, APP);
       await app.until("a few frames", () => app.frames > 3);
       return { out, app, rect };
     } catch (e) {
@@ -44,7 +36,7 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
 
   it("keys typed with a de keymap arrive as the layout's UTF-8 (z/y swapped, umlauts, AltGr), Esc ends the loop", async () => {
     const { out, app } = await open("keys de");
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     try {
       expect(app.events.filter((e) => e.type === "seat-added").length).toBeGreaterThanOrEqual(1);
       await inj.createKeyboard("de");
@@ -71,19 +63,19 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
       await inj.close();
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it("text from wtype arrives as the same UTF-8", async () => {
     if (spawnSync("which", ["wtype"]).status !== 0) return console.warn("wtype not installed: skipped");
     const { out, app } = await open("wtype");
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     try {
       // wtype's keyboard lives only while it types: have one in the seat first so ours is bound and focused
       await inj.createKeyboard("us");
       await app.until("keyboard focus", () => app.events.some((e) => e.type === "keyboard-enter"));
       const text = "Grüße, ß! €";
-      const r = spawnSync("wtype", [text], { env: { ...process.env, WAYLAND_DISPLAY: sway.path, XDG_RUNTIME_DIR: sway.runtimeDir }, encoding: "utf8", timeout: 10_000 });
+      const r = spawnSync("wtype", [text], { env: { ...process.env, WAYLAND_DISPLAY: bed.sway.path, XDG_RUNTIME_DIR: bed.sway.runtimeDir }, encoding: "utf8", timeout: 10_000 });
       expect(r.status, r.stderr).toBe(0);
       await app.until("wtype's text", () => app.text() === text);
       app.stop();
@@ -96,7 +88,7 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
 
   it("pointer: enter/motion in surface coordinates, a drag as motion between button-down and button-up, wheel clicks, cursor set", async () => {
     const { out, app, rect } = await open("pointer");
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     try {
       await inj.createPointer();
       await inj.moveTo(rect.x + 100, rect.y + 50, 640, 480);
@@ -125,12 +117,12 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
       await inj.close();
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it("a keyboard that goes away (seat capability removed) and comes back: device events, no crash, keys still decode", async () => {
     const { out, app } = await open("capabilities");
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     try {
       await inj.createKeyboard("us");
       await app.until("keyboard focus", () => app.events.some((e) => e.type === "keyboard-enter"));
@@ -153,7 +145,7 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
 
   it("a held key repeats at the compositor's repeat_info rate and stops on release", async () => {
     const { out, app } = await open("repeat");
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     try {
       await inj.createKeyboard("us");
       await app.until("keyboard focus", () => app.events.some((e) => e.type === "keyboard-enter"));
@@ -181,7 +173,7 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
     const own = await startSway({ width: 640, height: 480 });
     let out: Presenter | undefined;
     try {
-      out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], socket: own.path, title: "vanish", appId: APP }, true);
+      out = await openWaylandPresenter(bed.gpu.createDevice(), { size: [320, 240], socket: own.path, title: "vanish", appId: APP }, true);
       const app = new App(out);
       await windowRect(own, APP);
       const inj = await Injector.connect(own.path);
@@ -203,7 +195,7 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
       await out?.close();
       await own.stop();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it("on a scale-2 output, pointer positions come in surface coordinates and twice that in buffer pixels", async () => {
@@ -211,7 +203,7 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
     let out: Presenter | undefined;
     const inj = await Injector.connect(own.path);
     try {
-      out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], socket: own.path, title: "scaled", appId: APP }, true);
+      out = await openWaylandPresenter(bed.gpu.createDevice(), { size: [320, 240], socket: own.path, title: "scaled", appId: APP }, true);
       const app = new App(out);
       const rect = await windowRect(own, APP); // logical (layout) coordinates
       await app.until("buffers at scale 2", () => out!.size[0] === 640, 5000);
@@ -229,6 +221,6 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
       await out?.close();
       await own.stop();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 });

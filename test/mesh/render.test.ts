@@ -110,14 +110,14 @@ describe.skipIf(skipReason !== undefined)(`textured mesh (headless, lavapipe, va
     const point = demoFacePoint(front, 0.5, 0.7).position;
     // Prove the test can fail: along the view ray through that point lies the floor, which the OBJ
     // lists after the cube, so without a depth test the floor would cover the cube there.
-    const eyeInModel = vec3.transformMat4(vec3.create(), EYE, mat4.invert(mat4.create(), modelMatrix(0, plain.scene.fit, mat4.create())));
+    const eyeInModel = vec3.transformMat4(vec3.create(), EYE, mat4.invert(mat4.create(), modelMatrix(0, plain.scene.fit, mat4.create()))!);
     const dir = vec3.subtract(vec3.create(), point as vec3, eyeInModel);
     const t = -eyeInModel[1] / dir[1]; // ray meets the floor plane y = 0
     const floorHit = vec3.scaleAndAdd(vec3.create(), eyeInModel, dir, t);
     expect(t).toBeGreaterThan(1); // behind the cube face, seen from the eye
     expect(Math.abs(floorHit[0])).toBeLessThan(2);
     expect(Math.abs(floorHit[2])).toBeLessThan(2);
-    expect(project(plain.scene, 0, floorHit)[2]).toBeGreaterThan(project(plain.scene, 0, point)[2]);
+    expect(project(plain.scene, 0, Array.from(floorHit))[2]).toBeGreaterThan(project(plain.scene, 0, point)[2]);
     const [x, y] = project(plain.scene, 0, point);
     expectColour(plain.frames[0]!, [Math.floor(x), Math.floor(y)], front.colour, "cube +Z face over the floor");
   });

@@ -11,7 +11,7 @@ import { readPngPixels } from "../../src/index.js";
 const repo = resolve(import.meta.dirname, "..", "..");
 const work = mkdtempSync(join(tmpdir(), "scanout-consumer-"));
 const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
-const quiet = { cwd: work, encoding: "utf8" as const, stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } };
+const quiet = { cwd: work, encoding: "utf8" as const, stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } as NodeJS.ProcessEnv };
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -5,12 +5,13 @@
 // `suspended` configure (xdg_wm_base v5), so hiding by workspace is what a user sees here.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Instance } from "../../src/index.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import type { Presenter } from "../../src/present/presenter.js";
-import { startSway, swaySkipReason, type Sway } from "../../scripts/testbed/sway.js";
+import { swaySkipReason, type Sway } from "../../scripts/testbed/sway.js";
+import { swayBed } from "../helpers/sway-bed.js";
 
 const APP_ID = "dev.scanout.pacing";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,23 +33,14 @@ function background(out: Presenter, scene: Triangle) {
 }
 
 describe.skipIf(!!swaySkipReason)("a hidden window on Sway", () => {
-  let sway: Sway;
-  let gpu: Instance;
-  beforeAll(async () => {
-    sway = await startSway({ width: 640, height: 480 });
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-  });
-  afterAll(async () => {
-    gpu?.destroy();
-    await sway?.stop();
-  });
+  const bed = swayBed({ width: 640, height: 480 });
 
-  const hide = () => sway.swaymsg(`[app_id="${APP_ID}"] move container to workspace 2`);
-  const show = () => sway.swaymsg(`[app_id="${APP_ID}"] move container to workspace 1`);
+  const hide = () => bed.sway.swaymsg(`[app_id="${APP_ID}"] move container to workspace 2`);
+  const show = () => bed.sway.swaymsg(`[app_id="${APP_ID}"] move container to workspace 1`);
 
   it("keeps a 1 Hz heartbeat for 10 s while on another workspace, then resumes full rate", async () => {
-    const device = gpu.createDevice();
-    const out = await openWaylandPresenter(device, { size: [256, 256], socket: sway.path, title: "pacing", appId: APP_ID, mode: "shm" });
+    const device = bed.gpu.createDevice();
+    const out = await openWaylandPresenter(device, { size: [256, 256], socket: bed.sway.path, title: "pacing", appId: APP_ID, mode: "shm" });
     const scene = Triangle.create(out);
     const loop = background(out, scene);
     try {
@@ -84,12 +76,12 @@ describe.skipIf(!!swaySkipReason)("a hidden window on Sway", () => {
       scene.destroy();
       device.destroy();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it('whenHidden "pause": no frames while hidden, and close() still ends the loop at once', async () => {
-    const device = gpu.createDevice();
-    const out = await openWaylandPresenter(device, { size: [256, 256], socket: sway.path, title: "pacing", appId: APP_ID, mode: "shm", whenHidden: "pause" });
+    const device = bed.gpu.createDevice();
+    const out = await openWaylandPresenter(device, { size: [256, 256], socket: bed.sway.path, title: "pacing", appId: APP_ID, mode: "shm", whenHidden: "pause" });
     const scene = Triangle.create(out);
     const loop = background(out, scene);
     try {
@@ -110,12 +102,12 @@ describe.skipIf(!!swaySkipReason)("a hidden window on Sway", () => {
       scene.destroy();
       device.destroy();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it("immediate where the compositor offers no tearing control: mailbox, and stats say why", async () => {
-    const device = gpu.createDevice();
-    const out = await openWaylandPresenter(device, { size: [256, 256], socket: sway.path, title: "pacing", appId: `${APP_ID}.immediate`, mode: "shm", presentMode: "immediate" });
+    const device = bed.gpu.createDevice();
+    const out = await openWaylandPresenter(device, { size: [256, 256], socket: bed.sway.path, title: "pacing", appId: `${APP_ID}.immediate`, mode: "shm", presentMode: "immediate" });
     const scene = Triangle.create(out);
     try {
       for await (const frame of out.frames({ limit: 20 })) frame.record((cmd) => scene.draw(cmd, frame));
@@ -129,7 +121,7 @@ describe.skipIf(!!swaySkipReason)("a hidden window on Sway", () => {
     expect(out.presentMode).toBe("mailbox");
     expect(p).toMatchObject({ requested: "immediate", mode: "mailbox", reason: "the compositor offers no wp_tearing_control_manager_v1: immediate falls back to mailbox" });
     expect(out.stats.extra.tearingHint).toBe("none");
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it.skipIf(!existsSync(`${DIST}/present/wayland-open.js`))("SIGINT ends a process whose loop is paused on a hidden window at once", async () => {
@@ -143,7 +135,7 @@ describe.skipIf(!!swaySkipReason)("a hidden window on Sway", () => {
          const { openWaylandPresenter } = await import(${JSON.stringify(`${DIST}/present/wayland-open.js`)});
          const { Triangle } = await import(${JSON.stringify(`${DIST}/scenes/index.js`)});
          const gpu = await Instance.create();
-         const out = await openWaylandPresenter(gpu.createDevice(), { size: [128, 128], socket: ${JSON.stringify(sway.path)}, appId: ${JSON.stringify(appId)}, mode: "shm", whenHidden: "pause" }, true);
+         const out = await openWaylandPresenter(gpu.createDevice(), { size: [128, 128], socket: ${JSON.stringify(bed.sway.path)}, appId: ${JSON.stringify(appId)}, mode: "shm", whenHidden: "pause" }, true);
          const scene = Triangle.create(out);
          let n = 0;
          for await (const frame of out.frames()) {
@@ -161,7 +153,7 @@ describe.skipIf(!!swaySkipReason)("a hidden window on Sway", () => {
       const deadline = performance.now() + 20_000;
       while (!output.includes("running") && child.exitCode === null && performance.now() < deadline) await sleep(50);
       expect(output, "the child's output").toContain("running");
-      await sway.swaymsg(`[app_id="${appId}"] move container to workspace 2`);
+      await bed.sway.swaymsg(`[app_id="${appId}"] move container to workspace 2`);
       await sleep(1500);
       expect(child.exitCode, "still running (paused) while hidden").toBeNull();
       const t0 = performance.now();

@@ -66,12 +66,12 @@ export function checkTraceFormat(file: { traceEvents: TraceEvent[] }, frames: nu
       flowEvents.set(e.id!, [...(flowEvents.get(e.id!) ?? []), { ph: e.ph, slice: bound!, frame }]);
       continue;
     }
-    if (e.ph === "B") {
+    if ((e.ph as string) === "B") {
       open.set(e.tid, [...(open.get(e.tid) ?? []), e]);
       continue;
     }
     let slice: Slice;
-    if (e.ph === "E") {
+    if ((e.ph as string) === "E") {
       const begin = open.get(e.tid)?.pop();
       expect(begin?.name, `E of ${e.name} on track ${e.tid} without its B`).toBe(e.name);
       slice = { name: e.name, tid: e.tid, frame, start: begin!.ts!, end: ts, args: e.args! };

@@ -1,12 +1,13 @@
 // Sway 1.7 (wlroots 0.15) headless, pixman renderer, as an unprivileged user: our window through
 // wl_shm (Sway offers no dmabuf on this host). The screenshot (grim) of the window's rect must equal
 // the headless render of the same frame; compositor-initiated resizes, close.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FrameLoop, Instance } from "../../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { FrameLoop } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
 import { WaylandShmBackend } from "../../../src/present/wayland-shm.js";
 import { openFdCount } from "../../../src/sys/libc.js";
-import { type Sway, startSway, swaySkipReason, swayWindows } from "../../../scripts/testbed/sway.js";
+import { type Sway, swaySkipReason, swayWindows } from "../../../scripts/testbed/sway.js";
+import { swayBed } from "../../helpers/sway-bed.js";
 import { BTN_LEFT } from "../../../src/input/index.js";
 import { TITLE_BAR_HEIGHT } from "../../../src/wayland/decorations.js";
 import { Injector } from "../../input/wayland-inject.js";
@@ -21,78 +22,69 @@ async function windowRect(sway: Sway, app = APP) {
 }
 
 describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped: ${swaySkipReason})` : ""}`, () => {
-  let sway: Sway;
-  let gpu: Instance;
-  beforeAll(async () => {
-    sway = await startSway({ width: 640, height: 480 });
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-  });
-  afterAll(async () => {
-    gpu?.destroy();
-    await sway?.stop();
-  });
+  const bed = swayBed({ width: 640, height: 480 });
 
   for (const name of ["triangle", "mesh"] as SceneName[]) {
     it(`shows the ${name} as the headless render of the same frame (shm)`, async () => {
-      const out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: name, appId: APP }, true);
+      const out = await openWaylandPresenter(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title: name, appId: APP }, true);
       try {
         expect(out.backend).toBe("wayland-shm");
         await runScene(out, name, 6);
-        const rect = await windowRect(sway);
+        const rect = await windowRect(bed.sway);
         expect([rect.width, rect.height]).toEqual([320, 240]);
-        const shot = await sway.screenshot();
-        const ref = await headlessFrame(gpu, name, [320, 240], 5);
+        const shot = await bed.sway.screenshot();
+        const ref = await headlessFrame(bed.gpu, name, [320, 240], 5);
         expect(litPixels(ref)).toBeGreaterThan(1000);
         expect(differingPixels(shot, ref, rect.x, rect.y)).toBe(0);
       } finally {
         await out.close();
       }
-      expect(gpu.validationMessages).toEqual([]);
+      expect(bed.gpu.validationMessages).toEqual([]);
     });
   }
 
   it("follows `swaymsg resize set` and renders the new size; close ends the loop", async () => {
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "resize", appId: APP }, true);
+    const out = await openWaylandPresenter(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title: "resize", appId: APP }, true);
     try {
       await runScene(out, "triangle", 40, async (i) => {
-        if (i === 5) await sway.swaymsg(`[app_id="${APP}"] resize set 400 300`);
+        if (i === 5) await bed.sway.swaymsg(`[app_id="${APP}"] resize set 400 300`);
       });
       expect(out.size).toEqual([400, 300]);
-      const rect = await windowRect(sway);
+      const rect = await windowRect(bed.sway);
       expect([rect.width, rect.height]).toEqual([400, 300]);
-      const shot = await sway.screenshot();
-      const ref = await headlessFrame(gpu, "triangle", [400, 300], 39);
+      const shot = await bed.sway.screenshot();
+      const ref = await headlessFrame(bed.gpu, "triangle", [400, 300], 39);
       expect(differingPixels(shot, ref, rect.x, rect.y)).toBe(0);
       // close from the compositor's side (xdg_toplevel.close): the loop ends by itself
-      await sway.swaymsg(`[app_id="${APP}"] kill`);
+      await bed.sway.swaymsg(`[app_id="${APP}"] kill`);
       await runScene(out, "triangle", 1000);
       expect(out.endReason).toMatch(/closed/);
       expect(out.stats.frames).toBeLessThan(1000);
     } finally {
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
   it("takes a client-chosen size (presenter.resize) on a floating window", async () => {
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "client size", appId: APP }, true);
+    const out = await openWaylandPresenter(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title: "client size", appId: APP }, true);
     try {
       await runScene(out, "triangle", 20, (i) => {
         if (i === 4) out.resize(360, 200);
       });
       expect(out.size).toEqual([360, 200]);
-      const rect = await windowRect(sway);
+      const rect = await windowRect(bed.sway);
       expect([rect.width, rect.height]).toEqual([360, 200]);
-      const shot = await sway.screenshot();
-      const ref = await headlessFrame(gpu, "triangle", [360, 200], 19);
+      const shot = await bed.sway.screenshot();
+      const ref = await headlessFrame(bed.gpu, "triangle", [360, 200], 19);
       expect(differingPixels(shot, ref, rect.x, rect.y)).toBe(0);
     } finally {
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it("goes fullscreen and maximized on request and back, honouring each configure; server-side decorations", async () => {
-    const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "states", appId: APP });
+    const backend = await WaylandShmBackend.open(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title: "states", appId: APP });
     const out = new FrameLoop(backend, true);
     const win = backend.window;
     const seen: string[] = [];
@@ -118,20 +110,20 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped:
     } finally {
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it("our own title bar (decorations: client): a drag on it moves the window, its close button closes it", async () => {
-    const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "csd", appId: APP, decorations: "client" });
+    const backend = await WaylandShmBackend.open(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title: "csd", appId: APP, decorations: "client" });
     const out = new FrameLoop(backend, true);
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     try {
       expect(backend.window.decorations.mode).toBe("client");
       await runScene(out, "triangle", 5);
-      const before = await windowRect(sway);
+      const before = await windowRect(bed.sway);
       // the window geometry includes our bar: Sway's rect is 24 px taller than the content
       expect([before.width, before.height]).toEqual([320, 240 + TITLE_BAR_HEIGHT]);
-      const shot = await sway.screenshot();
+      const shot = await bed.sway.screenshot();
       const i = ((before.y + 4) * shot.width + before.x + 4) * 4;
       expect([...shot.data.subarray(i, i + 3)]).toEqual([48, 48, 56]); // our bar's colour
       await inj.createPointer();
@@ -146,7 +138,7 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped:
       }
       await inj.button(BTN_LEFT, false);
       await runScene(out, "triangle", 3);
-      const after = await windowRect(sway);
+      const after = await windowRect(bed.sway);
       console.log(`CSD drag on Sway: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
       expect([after.x - before.x, after.y - before.y]).toEqual([60, 30]);
       // the close button: the bar's rightmost square
@@ -161,16 +153,16 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped:
       await inj.close();
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it("our own decorations: a drag from the content's bottom-right corner resizes the window, and the press is not the app's", async () => {
-    const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "csd-resize", appId: APP, decorations: "client" });
+    const backend = await WaylandShmBackend.open(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title: "csd-resize", appId: APP, decorations: "client" });
     const out = new FrameLoop(backend, true);
-    const inj = await Injector.connect(sway.path);
+    const inj = await Injector.connect(bed.sway.path);
     try {
       await runScene(out, "triangle", 5);
-      const rect = await windowRect(sway);
+      const rect = await windowRect(bed.sway);
       await inj.createPointer();
       // 2 px inside the content's bottom-right corner (the bar is above the content)
       await inj.moveTo(rect.x + 320 - 2, rect.y + TITLE_BAR_HEIGHT + 240 - 2, 640, 480);
@@ -194,13 +186,13 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped:
       await inj.close();
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 
   it("survives a resize storm: validation clean, resources flat, last screenshot at the final size", async () => {
     const resizes = Number(process.env.SCANOUT_RESIZE_STORM ?? 1000);
-    const device = gpu.createDevice();
-    const out = await openWaylandPresenter(device, { size: [320, 240], socket: sway.path, title: "storm", appId: APP }, true);
+    const device = bed.gpu.createDevice();
+    const out = await openWaylandPresenter(device, { size: [320, 240], socket: bed.sway.path, title: "storm", appId: APP }, true);
     const sizeAt = (i: number): [number, number] => [160 + ((i * 37) % 300), 120 + ((i * 53) % 240)];
     const sample = () => ({ rssMiB: Number((process.memoryUsage().rss / 2 ** 20).toFixed(1)), fds: openFdCount(), vkObjects: device.liveResources().length });
     let first: ReturnType<typeof sample> | undefined;
@@ -209,23 +201,23 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped:
       await runScene(out, "triangle", resizes + 2, async (i) => {
         // from frame 2 on (the window is mapped once its first buffer is committed); kept centred, since
         // Sway lets a floating window drift off the output as it resizes, and an unseen one gets no frame callbacks
-        if (i >= 2) await sway.command(`[app_id="${APP}"] resize set ${sizeAt(i - 2).join(" ")}, move position center`);
+        if (i >= 2) await bed.sway.command(`[app_id="${APP}"] resize set ${sizeAt(i - 2).join(" ")}, move position center`);
         if (i === 20) first = sample();
       });
       // Sway 1.7 runs one resize transaction at a time and may drop a command that arrives while one
       // is in flight (the trace then shows no configure for it): once settled, the final size again
       const final = sizeAt(resizes - 1);
       await runScene(out, "triangle", 3);
-      await sway.command(`[app_id="${APP}"] resize set ${final.join(" ")}, move position center`);
+      await bed.sway.command(`[app_id="${APP}"] resize set ${final.join(" ")}, move position center`);
       for (let k = 0; k < 40 && (out.size[0] !== final[0] || out.size[1] !== final[1]); k++) await runScene(out, "triangle", 3);
       await runScene(out, "triangle", 10); // a run at the final size: its last frame is index 9
       const last = sample();
       const seconds = (performance.now() - t0) / 1000;
       expect(out.size).toEqual(final);
-      const rect = await windowRect(sway);
+      const rect = await windowRect(bed.sway);
       expect([rect.width, rect.height]).toEqual(final);
-      const shot = await sway.screenshot();
-      const ref = await headlessFrame(gpu, "triangle", final, 9);
+      const shot = await bed.sway.screenshot();
+      const ref = await headlessFrame(bed.gpu, "triangle", final, 9);
       expect(differingPixels(shot, ref, rect.x, rect.y)).toBe(0);
       const resized = Number(out.stats.extra.resizes);
       console.log(`resize storm: ${resizes} resize commands, ${resized} buffer re-allocations, ${resizes + 12}+ frames in ${seconds.toFixed(1)} s; first ${JSON.stringify(first)}, last ${JSON.stringify(last)}`);
@@ -236,49 +228,40 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped:
     } finally {
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   }, 300_000);
 });
 
 describe.skipIf(swaySkipReason)(`Sway 1.7 at output scale 2${swaySkipReason ? ` (skipped: ${swaySkipReason})` : ""}`, () => {
-  let sway: Sway;
-  let gpu: Instance;
-  beforeAll(async () => {
-    sway = await startSway({ width: 1280, height: 960, scale: 2 });
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-  });
-  afterAll(async () => {
-    gpu?.destroy();
-    await sway?.stop();
-  });
+  const bed = swayBed({ width: 1280, height: 960, scale: 2 });
 
   it("renders buffers at twice the logical size with buffer scale 2, and they fill the window's device pixels", async () => {
-    const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "hidpi", appId: APP });
+    const backend = await WaylandShmBackend.open(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title: "hidpi", appId: APP });
     const out = new FrameLoop(backend, true);
     try {
       await runScene(out, "mesh", 8);
       expect(backend.window.logicalSize).toEqual([320, 240]);
       expect(out.size).toEqual([640, 480]);
       expect(backend.window.geometry.bufferScale).toBe(2);
-      const rect = await windowRect(sway);
+      const rect = await windowRect(bed.sway);
       expect([rect.width, rect.height]).toEqual([320, 240]);
-      const shot = await sway.screenshot();
+      const shot = await bed.sway.screenshot();
       expect([shot.width, shot.height]).toEqual([1280, 960]);
-      const ref = await headlessFrame(gpu, "mesh", [640, 480], 7);
+      const ref = await headlessFrame(bed.gpu, "mesh", [640, 480], 7);
       expect(differingPixels(shot, ref, rect.x * 2, rect.y * 2)).toBe(0);
     } finally {
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
   it("follows an output scale change at run time (wl_output.scale): 2 -> 1 -> 2, buffers re-made each time", async () => {
-    const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [320, 240], socket: sway.path, title: "rescale", appId: APP });
+    const backend = await WaylandShmBackend.open(bed.gpu.createDevice(), { size: [320, 240], socket: bed.sway.path, title: "rescale", appId: APP });
     const out = new FrameLoop(backend, true);
     const sizes: string[] = [];
     try {
       await runScene(out, "triangle", 40, async (i) => {
-        if (i === 5) await sway.command("output HEADLESS-1 scale 1");
-        if (i === 25) await sway.command("output HEADLESS-1 scale 2");
+        if (i === 5) await bed.sway.command("output HEADLESS-1 scale 1");
+        if (i === 25) await bed.sway.command("output HEADLESS-1 scale 2");
         const s = out.size.join("x");
         if (sizes[sizes.length - 1] !== s) sizes.push(s);
       });
@@ -288,6 +271,6 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 at output scale 2${swaySkipReason ? ` 
     } finally {
       await out.close();
     }
-    expect(gpu.validationMessages).toEqual([]);
+    expect(bed.gpu.validationMessages).toEqual([]);
   });
 });
