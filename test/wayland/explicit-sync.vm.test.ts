@@ -24,7 +24,9 @@ const inVm = existsSync("/dev/udmabuf");
 
 const validationErrors = (gpu: Instance) => gpu.validationMessages.filter((m) => m.severity !== "info" && m.severity !== "verbose");
 
-describe.skipIf(!inVm || !westonAvailable)("explicit sync with Weston GL (VM)", () => {
+// Weston 14's GL renderer under emulation sometimes crashes (SIGSEGV) partway through a run, on no
+// request of ours in particular: the test bed prints its log, the next attempt gets a fresh Weston.
+describe.skipIf(!inVm || !westonAvailable)("explicit sync with Weston GL (VM)", { retry: 1 }, () => {
   let weston: Weston;
   let gpu: Instance;
   const refs = new Map<SceneName, Pixels>();
