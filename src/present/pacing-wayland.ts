@@ -45,13 +45,16 @@ export class WaylandPacer<B> {
   private commitNext = false;
   private lastTurnMs = performance.now();
   private tearing: WpTearingControlV1 | undefined;
+  /** `paced: false`: the backend never waits for a callback and every finished frame is committed. */
+  private readonly unpaced: boolean;
 
   constructor(
     private readonly window: WaylandWindow,
-    options: PacingOptions,
+    options: PacingOptions & { paced?: boolean },
     private readonly hooks: WaylandBufferHooks<B>,
   ) {
     this.pacing = new Pacing(options);
+    this.unpaced = options.paced === false;
     if (this.pacing.requested === "immediate") this.enableTearing();
     // a configure must be acked (and its frame committed) promptly: it ends any wait
     window.onConfigure = () => this.wake?.("configure");
@@ -89,7 +92,7 @@ export class WaylandPacer<B> {
   get wouldCommitNow(): boolean {
     if (this.commitNext) return true;
     if (this.window.suspended) return false; // xdg-shell v6: the compositor shows nothing of ours
-    return this.outstanding === 0 || (this.pacing.mode === "immediate" && !this.hiddenNow(performance.now()));
+    return this.unpaced || this.outstanding === 0 || (this.pacing.mode === "immediate" && !this.hiddenNow(performance.now()));
   }
 
   /**

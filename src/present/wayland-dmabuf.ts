@@ -59,6 +59,10 @@ export interface WaylandDmabufOptions extends WindowOptions, PacingOptions {
   size: readonly [number, number];
   /** Images in the ring (default 3 for fifo; 4 for mailbox and immediate, which also hold the newest finished frame). */
   images?: number;
+  /**
+   * Paced by frame callbacks (default true). false: never wait for a callback and commit every finished
+   * frame at once, whatever the present mode (throughput benchmarks; the compositor shows what it can).
+   */
   paced?: boolean;
   /**
    * "auto" (default): explicit sync when the compositor offers it, else implicit sync files, else a

@@ -24,7 +24,10 @@ export interface WaylandShmOptions extends WindowOptions, PacingOptions {
   size: readonly [number, number];
   /** Offscreen images in the ring (default 3: two frames in flight plus one recording). */
   images?: number;
-  /** Wait for the frame callback before each new frame (default true). */
+  /**
+   * Paced by frame callbacks (default true). false: never wait for a callback and commit every finished
+   * frame at once, whatever the present mode (throughput benchmarks; the compositor shows what it can).
+   */
   paced?: boolean;
 }
 

@@ -18,7 +18,7 @@ export abstract class WaylandWindowBackend<B> {
   protected constructor(
     readonly device: Device,
     readonly window: WaylandWindow,
-    options: PacingOptions,
+    options: PacingOptions & { paced?: boolean },
     hooks: WaylandBufferHooks<B>,
   ) {
     this.pacer = new WaylandPacer<B>(window, options, hooks);

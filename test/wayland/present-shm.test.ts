@@ -95,4 +95,21 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
     expect(differing).toBe(0);
     expect(gpu.validationMessages).toEqual([]);
   });
+  it("unpaced (paced: false): every frame is committed without waiting for a callback, none dropped", async () => {
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: bed.weston.path, title: "unpaced", mode: "shm", paced: false }, true);
+    const scene = Triangle.create(out);
+    try {
+      for await (const frame of out.frames({ limit: 120 })) {
+        scene.update(frame);
+        frame.record((cmd) => scene.draw(cmd, frame));
+      }
+    } finally {
+      scene.destroy();
+      await out.close();
+    }
+    // Weston repaints at most ~60 times a second: 120 commits would take 2 s or more if paced.
+    expect(out.stats.extra.presented).toBe(120);
+    expect(out.stats.pacing!.dropped).toBe(0);
+    expect(gpu.validationMessages).toEqual([]);
+  });
 });
