@@ -13,7 +13,7 @@
 # without reporting a status, 126 = one-off setup failed (see $VMTEST_DIR/setup.log).
 # The one-off setup (~1 min, cached in $VMTEST_DIR/ready) apt-installs qemu-system-x86 and friends and
 # downloads the kernel, so the first run needs root and the Debian mirrors; later runs need neither.
-# Env: VMTEST_DIR (/tmp/vmtest) VMTEST_MEM (2G) VMTEST_SMP (nproc) VMTEST_TIMEOUT (540 s)
+# Env: VMTEST_DIR (/tmp/vmtest) VMTEST_MEM (2G) VMTEST_SMP (nproc) VMTEST_TIMEOUT (900 s)
 #      VMTEST_ACCEL (auto|tcg|kvm) VMTEST_CPU (tcg model: max) VMTEST_GPU (vkms) VMTEST_KEEP (0: delete run dir)
 #      VMTEST_SUITE (bookworm-backports)
 set -euo pipefail
@@ -129,7 +129,7 @@ fi
 if [ "$ACCEL" = kvm ]; then CPU=(-accel kvm -cpu host); else CPU=(-accel tcg -cpu "${VMTEST_CPU:-max}"); fi
 GPUDEV=(); case $GPU in virtio|both) GPUDEV=(-device virtio-gpu-pci);; esac
 
-timeout -k 5 "${VMTEST_TIMEOUT:-540}" qemu-system-x86_64 "${CPU[@]}" -M q35 -smp "${VMTEST_SMP:-$(nproc)}" \
+timeout -k 5 "${VMTEST_TIMEOUT:-900}" qemu-system-x86_64 "${CPU[@]}" -M q35 -smp "${VMTEST_SMP:-$(nproc)}" \
   -m "${VMTEST_MEM:-2G}" -nodefaults -no-user-config -display none -vga none -no-reboot \
   -kernel "$B/vmlinux" -initrd "$B/initramfs.cpio.gz" \
   -append "console=ttyS0 quiet panic=-1 vmt.kver=$KV vmt.moddir=$B/root/lib/modules/$KV" \
