@@ -14,6 +14,8 @@ import { startWeston, type Weston, westonAlive, westonAvailable } from "../../sc
 import { compare, coverage, fdsLeakedSince, openFds, renderHeadless, runScene } from "./vm-present.js";
 
 const FRAMES = 5;
+/** Under emulation a frame callback can take over 1 s: the default heartbeat would render a frame it does not commit. */
+const HEARTBEAT_HZ = 0.1;
 const seatd = existsSync("/usr/sbin/seatd") || existsSync("/usr/bin/seatd");
 const kmsWithRender = listDevices().find((d) => d.primary && d.render);
 const skipWhy = !existsSync("/dev/udmabuf") || !westonAvailable
@@ -45,7 +47,7 @@ describe.skipIf(!!skipWhy)(`Weston DRM + GL on ${kmsWithRender?.primary} (${kmsW
     setLogLevel("info");
     const fdsBefore = openFds();
     try {
-      const out = await openWaylandPresenter(gpu.createDevice(), { size: [640, 480], socket: weston.path, title: "drm" }, true);
+      const out = await openWaylandPresenter(gpu.createDevice(), { size: [640, 480], socket: weston.path, title: "drm", heartbeatHz: HEARTBEAT_HZ }, true);
       let shot;
       let size: readonly [number, number];
       try {
