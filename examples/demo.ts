@@ -35,11 +35,15 @@ async function run(args: DemoArgs): Promise<void> {
     let last: Promise<Pixels> | undefined;
     const tracer = args.trace ? new FrameTracer() : undefined;
     let firstFrameMs = 0;
+    let firstFrameCpu: NodeJS.CpuUsage | undefined;
     const controls = new DemoControls(out);
     if (scene instanceof TexturedMesh) scene.camera = controls.orbit;
     for await (const frame of out.frames({ limit, tracer })) {
       if (controls.poll()) break; // Esc or q
-      if (frame.index === 0) firstFrameMs = performance.now(); // ms since this process started
+      if (frame.index === 0) {
+        firstFrameMs = performance.now(); // ms since this process started
+        firstFrameCpu = process.cpuUsage(); // all threads, the driver's included: less sensitive to machine load than wall time
+      }
       scene.update(frame);
       frame.record((cmd) => scene.draw(cmd, frame));
       if (outPath && limit !== undefined && frame.index === limit - 1) last = frame.capture();
@@ -53,7 +57,10 @@ async function run(args: DemoArgs): Promise<void> {
     }
     console.log(`first frame: ${firstFrameMs.toFixed(0)} ms after process start`);
     // for bench/startup.ts, which measures from before `npm run demo` starts
-    if (process.env.SCANOUT_PRINT_FIRST_FRAME_EPOCH) console.log(`first frame epoch ms: ${(performance.timeOrigin + firstFrameMs).toFixed(0)}`);
+    if (process.env.SCANOUT_PRINT_FIRST_FRAME_EPOCH) {
+      console.log(`first frame epoch ms: ${(performance.timeOrigin + firstFrameMs).toFixed(0)}`);
+      if (firstFrameCpu) console.log(`first frame cpu ms: ${((firstFrameCpu.user + firstFrameCpu.system) / 1000).toFixed(0)}`);
+    }
     console.log(`frames: ${s.frames} in ${s.seconds.toFixed(3)} s, ${s.fps.toFixed(1)} frames/s, ${s.cpuMsPerFrame.toFixed(3)} CPU ms/frame`);
     if (out.endReason) console.log(`ended early: ${out.endReason}`);
     if (tracer && args.trace) {

@@ -180,11 +180,8 @@ export class TexturedMesh implements Scene, AsyncDisposable {
     const geometryUploadMs = performance.now() - t0;
 
     const textureFormat = isSrgb(target.format) ? Format.VK_FORMAT_R8G8B8A8_SRGB : Format.VK_FORMAT_R8G8B8A8_UNORM;
-    // The sampler first: on lavapipe, creating it while the upload runs waits for the upload.
+    // The sampler, layouts, render pass and pipeline first: see below.
     const sampler = Sampler.create(device, { mipLevels: textureMipLevels(device, texture, textureFormat, options.mipmaps ?? true), anisotropy: options.anisotropy ?? true, scope });
-    t0 = performance.now();
-    const { view, mipLevels } = uploadTexture(device, scope, texture, textureFormat, options.mipmaps ?? true);
-    const textureUploadMs = performance.now() - t0;
 
     const setLayout = DescriptorSetLayout.create(device, {
       bindings: [
@@ -193,17 +190,6 @@ export class TexturedMesh implements Scene, AsyncDisposable {
       ],
       scope,
     });
-    const pool = DescriptorPool.create(device, { layout: setLayout, maxSets: FRAMES_IN_FLIGHT, scope });
-    const sets = pool.allocate(setLayout, FRAMES_IN_FLIGHT);
-    const uniforms = sets.map((set, i) => {
-      const buffer = Buffer.create(device, { size: UNIFORM_SIZE, usage: BufferUsage.uniform, memory: "host", what: `mesh uniform ${i}`, scope });
-      set.write([
-        { binding: 0, type: "uniform-buffer", buffer },
-        { binding: 1, type: "combined-image-sampler", view, sampler },
-      ]);
-      return new Float32Array(buffer.mapped, 0, UNIFORM_FLOATS);
-    });
-
     const layout = PipelineLayout.create(device, { setLayouts: [setLayout], scope });
     using shaders = new Scope("mesh shaders"); // only needed while the pipeline is made
     const renderPass = RenderPass.create(device, { color: target, depth: { format: depthFormat }, scope });
@@ -228,6 +214,25 @@ export class TexturedMesh implements Scene, AsyncDisposable {
       depthTest: true,
       scope,
     });
+    // Then the upload, which runs on the queue while the rest is made. Everything that compiles or
+    // creates sampler state comes before it: lavapipe builds those under the lock its queue thread
+    // holds while it executes, so a pipeline made after the upload waits for the whole mip chain
+    // to be blitted (~30 ms here; the pipeline itself takes ~1.5 ms from Mesa's shader cache).
+    t0 = performance.now();
+    const { view, mipLevels } = uploadTexture(device, scope, texture, textureFormat, options.mipmaps ?? true);
+    const textureUploadMs = performance.now() - t0;
+
+    const pool = DescriptorPool.create(device, { layout: setLayout, maxSets: FRAMES_IN_FLIGHT, scope });
+    const sets = pool.allocate(setLayout, FRAMES_IN_FLIGHT);
+    const uniforms = sets.map((set, i) => {
+      const buffer = Buffer.create(device, { size: UNIFORM_SIZE, usage: BufferUsage.uniform, memory: "host", what: `mesh uniform ${i}`, scope });
+      set.write([
+        { binding: 0, type: "uniform-buffer", buffer },
+        { binding: 1, type: "combined-image-sampler", view, sampler },
+      ]);
+      return new Float32Array(buffer.mapped, 0, UNIFORM_FLOATS);
+    });
+
     const stats: MeshLoadStats = {
       ...loadStats,
       geometryUploadMs,

@@ -11,6 +11,7 @@ import type { PhysicalDevice } from "./physical-device.js";
 import { Queue } from "./queue.js";
 import { CommandPool, type CommandBuffer } from "./commands.js";
 import { Fence } from "./sync.js";
+import { defaultPipelineCacheFile, PipelineCache } from "./pipeline-cache.js";
 import { logger } from "../util/log.js";
 
 const log = logger("vk");
@@ -35,6 +36,11 @@ export interface DeviceOptions {
   optionalExtensions?: readonly string[];
   /** Enable samplerAnisotropy when the device has it (default true). */
   anisotropy?: boolean;
+  /**
+   * The file the device's pipeline cache is loaded from and saved to (default: one per device and driver under
+   * $XDG_CACHE_HOME or ~/.cache, see defaultPipelineCacheFile); false keeps the cache in memory only.
+   */
+  pipelineCache?: string | false;
 }
 
 /**
@@ -51,6 +57,8 @@ export class Device extends Resource {
   private readonly deferred = new DeferredQueue();
   private submitted = 0;
   private oneShotPool: CommandPool | undefined;
+  private readonly pipelineCacheFile: string | undefined;
+  private ownCache: PipelineCache | undefined;
   /** Resources made on this device and not destroyed yet. */
   private readonly children = new Set<DeviceResource>();
   private open = true;
@@ -73,6 +81,7 @@ export class Device extends Resource {
     }
     this.extensions = new Set(names);
     this.features = { samplerAnisotropy: (options.anisotropy ?? true) && physical.features.samplerAnisotropy };
+    this.pipelineCacheFile = options.pipelineCache === false ? undefined : (options.pipelineCache ?? defaultPipelineCacheFile(physical));
 
     const queueInfo = new vk.VkDeviceQueueCreateInfo({
       queueFamilyIndex: family.index,
@@ -110,6 +119,16 @@ export class Device extends Resource {
    */
   static create(instance: Instance, physical: PhysicalDevice, options: DeviceOptions = {}): Device {
     return new Device(instance, physical, options);
+  }
+
+  /**
+   * The pipeline cache Pipeline.create uses by default, made on first use (loaded from DeviceOptions.pipelineCache's file
+   * when valid). The device saves it when destroyed, and in the background shortly after pipelines are made.
+   */
+  get pipelineCache(): PipelineCache {
+    this.assertLive();
+    this.ownCache ??= PipelineCache.createOwned(this, this.pipelineCacheFile);
+    return this.ownCache;
   }
 
   /** Whether an extension was enabled on this device, e.g. has("VK_EXT_external_memory_dma_buf"). */
@@ -244,6 +263,10 @@ export class Device extends Resource {
     vk.vkDeviceWaitIdle(this.handle);
     this.deferred.flush();
     this.oneShotPool?.destroy();
+    if (this.ownCache) {
+      this.ownCache.save();
+      this.ownCache.destroy();
+    }
     if (this.children.size) {
       const names = [...this.children].slice(0, 5).map(String).join(", ");
       log.warn(`${this}: destroyed with ${this.children.size} resource(s) still alive: ${names}${this.children.size > 5 ? ", ..." : ""}`);

@@ -50,3 +50,4 @@ export { Sampler, type SamplerOptions } from "./sampler.js";
 export { CommandPool, CommandBuffer, type CommandPoolOptions, type TransitionOptions } from "./commands.js";
 export { Fence, Semaphore, type FenceOptions, type SemaphoreOptions } from "./sync.js";
 export { QueryPool, GpuClock, timestampSupport, type QueryPoolOptions, type TimestampSupport, type ClockCalibration } from "./query.js";
+export { PipelineCache, defaultPipelineCacheFile, type PipelineCacheOptions } from "./pipeline-cache.js";

@@ -49,6 +49,8 @@ export class PhysicalDevice {
   readonly driverVersion: number;
   readonly vendorId: number;
   readonly deviceId: number;
+  /** The driver's pipeline cache identity (16 bytes): cache data is only valid for a device with the same UUID. */
+  readonly pipelineCacheUUID: Uint8Array;
   readonly queueFamilies: readonly QueueFamily[];
   readonly extensions: ReadonlySet<string>;
   readonly limits: { maxImageDimension2D: number; maxSamplerAnisotropy: number };
@@ -67,6 +69,7 @@ export class PhysicalDevice {
     this.driverVersion = props.driverVersion;
     this.vendorId = props.vendorID;
     this.deviceId = props.deviceID;
+    this.pipelineCacheUUID = Uint8Array.from(props.pipelineCacheUUID ?? []);
     const limits = props.limits!;
     this.limits = {
       maxImageDimension2D: limits.maxImageDimension2D,

@@ -8,6 +8,7 @@ import type { Device } from "./device.js";
 import type { DescriptorSetLayout } from "./descriptors.js";
 import type { RenderPass } from "./render-pass.js";
 import type { ShaderModule } from "./shader.js";
+import type { PipelineCache } from "./pipeline-cache.js";
 import type { Format } from "./image.js";
 
 /** A push constant range of a pipeline layout: the ShaderStage flags that read it, its byte offset (default 0) and size in bytes. */
@@ -69,6 +70,8 @@ export interface GraphicsPipelineOptions extends Owned {
   frontFace?: "ccw" | "cw";
   depthTest?: boolean;
   blend?: boolean;
+  /** The pipeline cache to compile through (default: device.pipelineCache, kept on disk); null for none. */
+  cache?: PipelineCache | null;
 }
 
 const topologies = {
@@ -160,7 +163,9 @@ export class Pipeline extends DeviceResource<VkTypes.VkPipeline> {
       subpass: 0,
       basePipelineIndex: -1,
     });
-    check("vkCreateGraphicsPipelines", vk.vkCreateGraphicsPipelines(device.handle, null, 1, [info], null, [this.handle]), this.shaders);
+    const cache = options.cache === undefined ? device.pipelineCache : options.cache;
+    check("vkCreateGraphicsPipelines", vk.vkCreateGraphicsPipelines(device.handle, cache?.handle ?? null, 1, [info], null, [this.handle]), this.shaders);
+    cache?.created();
     this.raw = rawHandle(this.handle);
   }
 

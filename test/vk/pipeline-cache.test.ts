@@ -1,0 +1,143 @@
+// The on-disk pipeline cache on lavapipe with validation on: a valid file is loaded and the frame
+// rendered through it is unchanged; corrupt, truncated and foreign files are ignored without an
+// error; files are replaced by a rename, never rewritten in place.
+import { mkdtempSync, openSync, readFileSync, readSync, closeSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Instance, createHeadlessPresenter, type Pixels } from "../../src/index.js";
+import { decodePipelineCacheFile, encodePipelineCacheFile, writePipelineCacheFile } from "../../src/vk/pipeline-cache.js";
+import { Triangle } from "../../src/scenes/index.js";
+import { compareWithGolden } from "../helpers/golden.js";
+
+const SIZE = [160, 120] as const;
+
+/** The decoded driver data as plain numbers (or the refusal, which then fails the comparison). */
+const dataOf = (r: { data: Uint8Array } | { reason: string }): number[] | string => ("data" in r ? [...r.data] : r.reason);
+
+describe("pipeline cache on disk (headless, lavapipe, validation on)", () => {
+  let gpu: Instance;
+  let dir: string;
+  let reference: Pixels;
+  /** What the driver's cache holds for this device right after creation (at least its Vulkan header). */
+  let driverData: Uint8Array;
+
+  /** Renders the triangle's frame 0 on a new device whose pipeline cache file is `file`; returns it and the bytes the cache loaded. */
+  async function render(file: string | false): Promise<{ pixels: Pixels; loaded: number }> {
+    const device = gpu.createDevice({ pipelineCache: file });
+    const loaded = device.pipelineCache.loadedBytes;
+    const out = createHeadlessPresenter(device, { size: SIZE }, true);
+    const scene = Triangle.create(out);
+    let capture: Promise<Pixels> | undefined;
+    try {
+      for await (const frame of out.frames({ limit: 1 })) {
+        scene.update(frame);
+        frame.record((cmd) => scene.draw(cmd, frame));
+        capture = frame.capture();
+      }
+    } finally {
+      scene.destroy();
+      await out.close();
+    }
+    return { pixels: await capture!, loaded };
+  }
+
+  beforeAll(async () => {
+    gpu = await Instance.create({ validation: true, requireValidation: true });
+    dir = mkdtempSync(join(tmpdir(), "scanout-pipeline-cache-"));
+    reference = (await render(false)).pixels;
+    const device = gpu.createDevice({ pipelineCache: false });
+    driverData = device.pipelineCache.data();
+    device.destroy();
+  });
+  afterAll(() => {
+    gpu?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("renders the golden triangle without a cache file (the reference for the other tests)", () => {
+    expect(compareWithGolden("triangle-frame0.png", reference).differing).toBe(0);
+    expect(driverData.byteLength).toBeGreaterThanOrEqual(32); // a Vulkan pipeline cache header at least
+  });
+
+  it("loads a file holding this driver's data, and the frame rendered through it is unchanged", async () => {
+    const file = join(dir, "valid.bin");
+    writePipelineCacheFile(file, driverData);
+    const r = await render(file);
+    expect(r.loaded).toBe(driverData.byteLength);
+    expect(Buffer.from(r.pixels.data).equals(Buffer.from(reference.data))).toBe(true);
+    expect(gpu.validationErrors).toEqual([]);
+  });
+
+  it("ignores corrupt, truncated, foreign and garbage files: the cache starts empty, nothing throws, the frame is unchanged", async () => {
+    const good = encodePipelineCacheFile(driverData);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 1]! ^= 0xff; // payload no longer matches its checksum
+    const foreignData = Uint8Array.from(driverData);
+    foreignData[16]! ^= 0xff; // another pipelineCacheUUID, with a valid checksum over it
+    const variants: [string, Uint8Array][] = [
+      ["corrupt", flipped],
+      ["truncated", good.subarray(0, good.length - 5)],
+      ["foreign", encodePipelineCacheFile(foreignData)],
+      ["garbage", Buffer.from("not a pipeline cache at all, just some text in its place")],
+      ["empty", new Uint8Array(0)],
+    ];
+    for (const [name, bytes] of variants) {
+      const file = join(dir, `${name}.bin`);
+      writeFileSync(file, bytes);
+      const r = await render(file);
+      expect(r.loaded, name).toBe(0);
+      expect(Buffer.from(r.pixels.data).equals(Buffer.from(reference.data)), name).toBe(true);
+    }
+    expect(gpu.validationErrors).toEqual([]);
+  });
+
+  it("says why a file is refused", () => {
+    const physical = gpu.selectPhysicalDevice();
+    const good = encodePipelineCacheFile(driverData);
+    expect(dataOf(decodePipelineCacheFile(good, physical))).toEqual([...driverData]);
+    const foreign = Uint8Array.from(driverData);
+    foreign[8]! ^= 1; // vendor ID
+    expect(decodePipelineCacheFile(encodePipelineCacheFile(foreign), physical)).toMatchObject({ reason: expect.stringContaining("another device or driver") });
+    const flipped = Buffer.from(good);
+    flipped[40]! ^= 1;
+    expect(decodePipelineCacheFile(flipped, physical)).toMatchObject({ reason: expect.stringContaining("checksum") });
+    expect(decodePipelineCacheFile(good.subarray(0, 40), physical)).toMatchObject({ reason: expect.stringContaining("truncated") });
+    expect(decodePipelineCacheFile(Buffer.from("SOPX" + "\0".repeat(40)), physical)).toMatchObject({ reason: expect.stringContaining("magic") });
+  });
+
+  it("replaces a file by renaming a complete new one over it: a reader of the old file still reads all of it", () => {
+    const file = join(dir, "atomic", "cache.bin");
+    const first = new Uint8Array([...driverData, ...new Uint8Array(4096).fill(1)]);
+    const second = new Uint8Array([...driverData, ...new Uint8Array(8192).fill(2)]);
+    writePipelineCacheFile(file, first);
+    const before = statSync(file).ino;
+    const fd = openSync(file, "r");
+    try {
+      writePipelineCacheFile(file, second);
+      const old = Buffer.alloc(encodePipelineCacheFile(first).length + 16);
+      const n = readSync(fd, old, 0, old.length, 0);
+      expect(Buffer.from(old.subarray(0, n)).equals(encodePipelineCacheFile(first))).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
+    expect(statSync(file).ino).not.toBe(before);
+    expect(readFileSync(file).equals(encodePipelineCacheFile(second))).toBe(true);
+    expect(readdirSync(join(dir, "atomic"))).toEqual(["cache.bin"]); // no temporary file left behind
+  });
+
+  it("saves the device's cache when the device is destroyed, unless the driver caches nothing (lavapipe keeps only a header)", async () => {
+    const file = join(dir, "saved", "cache.bin");
+    const device = gpu.createDevice({ pipelineCache: file });
+    const out = createHeadlessPresenter(device, { size: SIZE }, true);
+    const scene = Triangle.create(out);
+    const data = device.pipelineCache.data();
+    scene.destroy();
+    await out.close();
+    if (data.byteLength > 32) {
+      expect(dataOf(decodePipelineCacheFile(readFileSync(file), gpu.selectPhysicalDevice()))).toEqual([...data]);
+    } else {
+      expect(existsSync(file)).toBe(false);
+    }
+  });
+});
