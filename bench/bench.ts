@@ -34,9 +34,9 @@ async function startupSection(): Promise<void> {
 }
 
 async function gcSection(): Promise<void> {
-  const { benchGc } = await import("./gc.js");
+  const { benchGc, GC_WARMUP_FRAMES } = await import("./gc.js");
   const frames = Number(process.env.GC_FRAMES ?? 10_000);
-  console.log(`\n## GC pauses, headless, in process (${frames} frames per scene after 300 of warm-up; perf_hooks "gc" entries)`);
+  console.log(`\n## GC pauses, headless, in process (${frames} frames per scene after ${GC_WARMUP_FRAMES} of warm-up; perf_hooks "gc" entries)`);
   await benchGc(frames, log);
 }
 

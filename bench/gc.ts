@@ -1,7 +1,7 @@
 // GC pauses in a long steady run: the triangle and the demo room, headless 640x480, 10,000 frames
 // each (after a warm-up), in this process, with every collection observed through perf_hooks.
 // Reports collections, the longest pause, the total and the JS heap bytes allocated per frame.
-import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
+import { constants, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { createHeadlessPresenter, Instance, runScene, type Presenter, type Scene } from "../src/index.js";
 import { loadDemoMesh } from "../src/scenes/index.js";
 import { measureAllocation } from "./heap.js";
@@ -14,22 +14,54 @@ export interface GcFigures {
   collections: number;
   longestPauseMs: number;
   totalPauseMs: number;
+  /** What the longest pause was: scavenge (young generation), mark-compact, incremental marking step, weak callbacks. */
+  longestKind: string;
+  /** Longest young-generation pause: the steady state's kind (a mark-compact here is V8's memory reducer, once, ~8 s after loading). */
+  longestScavengeMs: number;
+  /** Collections by kind, e.g. { scavenge: 3, "mark-compact": 1 }. */
+  kinds: Record<string, number>;
   heapBytesPerFrame: number;
 }
 
+/** perf_hooks' names for a "gc" entry's detail.kind. */
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: "scavenge",
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: "mark-compact",
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental",
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weak callbacks",
+};
+
+function gcKind(entry: PerformanceEntry): string {
+  const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+  return kind === undefined ? "unknown" : (GC_KINDS[kind] ?? `kind ${kind}`);
+}
+
+/**
+ * Frames run before measuring: enough for the JIT to have optimised the frame path (a few hundred
+ * frames leave it partly unoptimised, where numbers are boxed on the heap: that is start-up, not
+ * the steady state). GC_WARMUP overrides it.
+ */
+export const GC_WARMUP_FRAMES = Number(process.env.GC_WARMUP ?? 2000);
+
 async function measure(out: Presenter, scene: Scene, frames: number): Promise<GcFigures> {
-  await runScene(out, scene, { limit: 300, fixedTimestep: BENCH_TIMESTEP });
-  const pauses: number[] = [];
-  const observer = new PerformanceObserver((list) => list.getEntries().forEach((e: PerformanceEntry) => pauses.push(e.duration)));
+  await runScene(out, scene, { limit: GC_WARMUP_FRAMES, fixedTimestep: BENCH_TIMESTEP });
+  const pauses: { ms: number; kind: string }[] = [];
+  const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => pauses.push({ ms: e.duration, kind: gcKind(e) })));
   observer.observe({ entryTypes: ["gc"] });
   const { bytes } = await measureAllocation(() => runScene(out, scene, { limit: frames, fixedTimestep: BENCH_TIMESTEP }));
   await new Promise((r) => setImmediate(r)); // the observer's last entries arrive on a later turn
   observer.disconnect();
+  const longest = pauses.reduce<{ ms: number; kind: string } | undefined>((a, p) => (a && a.ms >= p.ms ? a : p), undefined);
+  const kinds: Record<string, number> = {};
+  for (const p of pauses) kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
   return {
     frames,
     collections: pauses.length,
-    longestPauseMs: pauses.length ? Math.max(...pauses) : 0,
-    totalPauseMs: pauses.reduce((a, b) => a + b, 0),
+    longestPauseMs: longest?.ms ?? 0,
+    totalPauseMs: pauses.reduce((a, p) => a + p.ms, 0),
+    longestKind: longest?.kind ?? "none",
+    longestScavengeMs: pauses.reduce((a, p) => (p.kind === "scavenge" ? Math.max(a, p.ms) : a), 0),
+    kinds,
     heapBytesPerFrame: bytes / frames,
   };
 }
@@ -44,7 +76,8 @@ export async function benchGc(frames: number, log: (line: string) => void): Prom
     try {
       const r = (results[name] = await measure(out, scene, frames));
       log(
-        `${name} 640x480, ${r.frames} frames: ${r.collections} GCs, longest pause ${fmt(r.longestPauseMs, 3)} ms, ` +
+        `${name} 640x480, ${r.frames} frames after ${GC_WARMUP_FRAMES} of warm-up: ${r.collections} GCs (${Object.entries(r.kinds).map(([k, n]) => `${n} ${k}`).join(", ") || "none"}), ` +
+          `longest pause ${fmt(r.longestPauseMs, 3)} ms (${r.longestKind}), longest scavenge ${fmt(r.longestScavengeMs, 3)} ms, ` +
           `total ${fmt(r.totalPauseMs, 2)} ms, ${fmt(r.heapBytesPerFrame, 0)} heap bytes/frame`,
       );
     } finally {

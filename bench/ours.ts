@@ -10,6 +10,12 @@ export interface OursFigures {
   cpuMsPerFrame: number;
   /** CPU of the JS thread alone (the C reference's app thread is its counterpart). */
   threadCpuMsPerFrame: number;
+  /**
+   * JS heap bytes allocated per frame over the timed run. These runs are short (a few hundred
+   * frames after tens of warm-up ones), so the figure includes the JIT's tier-up (code and feedback
+   * live on the heap; unoptimised code boxes numbers) and, below about 125 frames/s, an event-loop
+   * turn per frame: it is not the steady state, which the gc section measures (10,000 frames).
+   */
   heapBytesPerFrame: number;
   /** Peak resident set of the whole process so far (meaningful in a process of its own). */
   maxRssKb: number;

@@ -24,7 +24,7 @@ import { Slot, type SlotTimestamps } from "./slot.js";
 import { finishCapture, recordCapture } from "./capture.js";
 import { RunClock } from "./run-stats.js";
 import { BackendUnavailableError } from "./errors.js";
-import { sleep, type PresentMode } from "./pacing.js";
+import type { PresentMode } from "./pacing.js";
 import { InputQueue, type InputSource } from "../input/queue.js";
 import type { InputEvent } from "../input/events.js";
 
@@ -32,8 +32,8 @@ const log = logger("present");
 /** How many frames the CPU may record ahead of the GPU: each has its own command buffer and fence (and Frame.slot, 0 or 1). */
 export const FRAMES_IN_FLIGHT = 2;
 
-/** What the maxFps wait resolves to when it ran out (rather than the loop being stopped). */
-const WAITED = Symbol("waited");
+/** What a step of the loop returns when it started a wait that settles the pending next() later. */
+const WAITING = Symbol("waiting");
 
 export class FrameLoop implements Presenter {
   readonly backend: BackendName;
@@ -163,6 +163,7 @@ export class FrameLoop implements Presenter {
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+const DONE_PROMISE: Promise<IteratorResult<Frame>> = Promise.resolve(DONE);
 /** Longest stretch a frame loop keeps the event loop to itself. */
 const EVENT_LOOP_TURN_MS = 8;
 
@@ -177,6 +178,8 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private readonly step: number | undefined;
   private readonly clock: RunClock;
   private lastTurn = performance.now();
+  /** The event loop's idle time when lastTurn was set: if it grew, the loop has waited for I/O since (a turn). */
+  private lastIdle = performance.nodeTiming.idleTime;
   // The consumer reads `value` before asking for the next frame, so one result object serves all.
   private readonly result: IteratorYieldResult<Frame> = { value: undefined as unknown as Frame, done: false };
   private readonly ready = Promise.resolve(this.result);
@@ -188,9 +191,57 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   /** Minimum ms between frames handed out (maxFps), and when the last one was. */
   private readonly minIntervalMs: number;
   private lastHandOut = -Infinity;
-  /** Resolves when the run stops, so that no wait (a backend's acquire, the frame cap) outlives it. */
-  private readonly stopped: Promise<typeof DONE>;
-  private signalStopped!: () => void;
+  /**
+   * While next() waits (on the backend, the frame cap or an event-loop turn): how to settle the
+   * promise it returned. stop() settles it with DONE at once, so no wait outlives the run; the
+   * handlers below are made once per run, so a wait allocates only its promise.
+   */
+  private resolveWait: ((r: IteratorResult<Frame>) => void) | undefined;
+  private rejectWait: ((e: unknown) => void) | undefined;
+  /** The slot the pending acquire is for, and the maxFps timer while it runs. */
+  private acquiring: Slot | undefined;
+  private capTimer: NodeJS.Timeout | undefined;
+  private readonly captureWait = (resolve: (r: IteratorResult<Frame>) => void, reject: (e: unknown) => void): void => {
+    this.resolveWait = resolve;
+    this.rejectWait = reject;
+  };
+  private readonly onPresented = (): void => {
+    if (!this.resolveWait) return; // the run stopped meanwhile
+    try {
+      this.settleWith(this.afterPresent());
+    } catch (error) {
+      this.onWaitFailed(error);
+    }
+  };
+  private readonly onCapElapsed = (): void => {
+    this.capTimer = undefined;
+    if (!this.resolveWait) return;
+    try {
+      this.settleWith(this.acquireNow());
+    } catch (error) {
+      this.onWaitFailed(error);
+    }
+  };
+  private readonly onAcquired = (target: RenderTarget): void => {
+    const slot = this.acquiring;
+    this.acquiring = undefined;
+    if (!this.resolveWait || !slot) return; // the run stopped meanwhile: the target is dropped, as before
+    try {
+      this.settleWith(this.handOut(slot, target));
+    } catch (error) {
+      this.onWaitFailed(error);
+    }
+  };
+  private readonly onTurn = (): void => {
+    const resolve = this.resolveWait;
+    this.resolveWait = this.rejectWait = undefined;
+    resolve?.(this.result);
+  };
+  /** A backend's wait failed: the run ends and next() rejects with the error (unless it had already ended). */
+  private readonly onWaitFailed = (error: unknown): void => {
+    this.acquiring = undefined;
+    if (this.rejectWait) void this.fail(error);
+  };
 
   constructor(
     private readonly device: Device,
@@ -206,7 +257,6 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     this.clock = new RunClock(gpuTimed);
     const maxFps = swapchain.pacing?.maxFps;
     this.minIntervalMs = maxFps ? 1000 / maxFps : 0;
-    this.stopped = new Promise((resolve) => (this.signalStopped = () => resolve(DONE)));
     for (const s of slots) {
       s.tracer = this.tracer;
       s.runClock = this.clock;
@@ -223,10 +273,12 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   }
 
   next(): Promise<IteratorResult<Frame>> {
-    if (this.ended) return Promise.resolve(DONE);
+    if (this.ended) return DONE_PROMISE;
     try {
       const presented = this.current ? this.submitCurrent() : undefined;
-      return presented ? presented.then(() => this.afterPresent(), (e) => this.fail(e)) : this.acquire();
+      if (!presented) return this.acquire();
+      presented.then(this.onPresented, this.onWaitFailed);
+      return new Promise(this.captureWait);
     } catch (error) {
       return this.fail(error);
     }
@@ -241,7 +293,13 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   /** Ends the run now: the held frame is dropped and the GPU finishes what was submitted. */
   stop(why: string): void {
     if (this.ended) return;
-    this.signalStopped();
+    // a pending next() ends at once (a backend's acquire may wait long: a hidden window with whenHidden "pause")
+    const resolve = this.resolveWait;
+    this.resolveWait = this.rejectWait = undefined;
+    this.acquiring = undefined;
+    if (this.capTimer) clearTimeout(this.capTimer);
+    this.capTimer = undefined;
+    resolve?.(DONE);
     this.current?.abandon(why);
     this.current = undefined;
     try {
@@ -251,20 +309,39 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     }
   }
 
+  /**
+   * Settles the pending next() with the outcome of a step taken after a wait: a promise of ours
+   * that is already settled (ready, DONE, a failure), or a new wait that takes the handlers over.
+   */
+  private settleWith(step: Promise<IteratorResult<Frame>> | typeof WAITING): void {
+    if (step === WAITING) return; // the step started another wait that settles the same next()
+    const resolve = this.resolveWait;
+    const reject = this.rejectWait;
+    if (!resolve || !reject) return; // the step settled it itself (stop() with DONE, fail() with the error)
+    this.resolveWait = this.rejectWait = undefined;
+    if (step === this.ready) resolve(this.result);
+    else step.then(resolve, reject);
+  }
+
   // 1. acquire ---------------------------------------------------------------------------------
 
   /** Waits for the next slot, acquires a target and hands the frame out. */
   private acquire(): Promise<IteratorResult<Frame>> {
+    const step = this.acquireStep();
+    return step === WAITING ? new Promise(this.captureWait) : step;
+  }
+
+  /** acquire(), for a caller that either has a pending next() (WAITING: its handlers are in use) or makes one. */
+  private acquireStep(): Promise<IteratorResult<Frame>> | typeof WAITING {
     try {
       if (this.index >= this.limit || this.swapchain.endReason) return this.finish();
-      // maxFps: wait out the rest of the frame interval first (close() ends the wait at once)
-      const early = this.lastHandOut + this.minIntervalMs - performance.now();
-      if (early > 0.5) {
-        const wait = sleep(early);
-        // the race decides only between the wait and stop(): a failure in acquireNow must reject, not lose to stop()
-        return Promise.race([wait.promise.then(() => WAITED), this.stopped])
-          .then((r) => (r === WAITED ? this.acquireNow() : DONE))
-          .finally(wait.cancel);
+      // maxFps: wait out the rest of the frame interval first (stop() clears the timer and ends the wait)
+      if (this.minIntervalMs > 0) {
+        const early = this.lastHandOut + this.minIntervalMs - performance.now();
+        if (early > 0.5) {
+          this.capTimer = setTimeout(this.onCapElapsed, early);
+          return WAITING;
+        }
       }
       return this.acquireNow();
     } catch (error) {
@@ -272,8 +349,8 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     }
   }
 
-  private acquireNow(): Promise<IteratorResult<Frame>> {
-    if (this.ended) return Promise.resolve(DONE);
+  private acquireNow(): Promise<IteratorResult<Frame>> | typeof WAITING {
+    if (this.ended) return DONE_PROMISE;
     try {
       const slot = this.slots[this.index % FRAMES_IN_FLIGHT]!;
       if (this.tracer) {
@@ -282,12 +359,11 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       }
       slot.settle();
       const acquired = this.swapchain.acquire();
-      // A backend may wait long (a hidden window with whenHidden "pause"): stop() must still end the loop at once.
-      // The race is between the backend and stop() alone: fail() itself signals stop(), which must not
-      // win over the error it is failing with (the app would see a quiet end instead of the error).
-      if (acquired instanceof Promise)
-        return Promise.race([acquired, this.stopped]).then((t) => (t === DONE ? DONE : this.handOut(slot, t as RenderTarget)), (e) => this.fail(e));
-      return this.handOut(slot, acquired);
+      if (!(acquired instanceof Promise)) return this.handOut(slot, acquired);
+      // stop() ends the wait at once; a failure of the backend rejects next() (see onWaitFailed)
+      this.acquiring = slot;
+      acquired.then(this.onAcquired, this.onWaitFailed);
+      return WAITING;
     } catch (error) {
       return this.fail(error);
     }
@@ -295,8 +371,8 @@ class FrameRun implements AsyncIterableIterator<Frame> {
 
   // 2. record (by the application, between handOut and the next call to next()) ---------------
 
-  private handOut(slot: Slot, target: RenderTarget): Promise<IteratorResult<Frame>> {
-    if (this.ended) return Promise.resolve(DONE); // closed while the backend was acquiring
+  private handOut(slot: Slot, target: RenderTarget): Promise<IteratorResult<Frame>> | typeof WAITING {
+    if (this.ended) return DONE_PROMISE; // closed while the backend was acquiring
     if (this.swapchain.endReason) return this.finish();
     slot.target = target;
     slot.index = this.index++;
@@ -311,10 +387,17 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     this.result.value = slot;
     if (this.tracer) this.tracer.span("acquire", slot.index, this.acquireStart, (this.handedOut = performance.now()));
     // A loop whose backend never waits on I/O (headless) would otherwise run on microtasks alone and
-    // starve timers, sockets and signal handlers: give the event loop a turn every few milliseconds.
+    // starve timers, sockets and signal handlers: give the event loop a turn every few milliseconds,
+    // unless it has had one anyway (it waited for I/O since: a display's frame callback or flip).
     if (now - this.lastTurn < EVENT_LOOP_TURN_MS) return this.ready;
     this.lastTurn = now;
-    return new Promise((resolve) => setImmediate(resolve, this.result));
+    const idle = performance.nodeTiming.idleTime;
+    if (idle !== this.lastIdle) {
+      this.lastIdle = idle;
+      return this.ready;
+    }
+    setImmediate(this.onTurn);
+    return WAITING;
   }
 
   // 3. submit and 4. present -------------------------------------------------------------------
@@ -346,12 +429,12 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     return undefined;
   }
 
-  private afterPresent(): Promise<IteratorResult<Frame>> {
-    if (this.ended) return Promise.resolve(DONE);
+  private afterPresent(): Promise<IteratorResult<Frame>> | typeof WAITING {
+    if (this.ended) return DONE_PROMISE;
     const slot = this.slots[(this.index - 1) % FRAMES_IN_FLIGHT]!;
     this.tracer?.span("present", slot.index, this.presentStart);
     finishCapture(slot);
-    return this.acquire();
+    return this.acquireStep();
   }
 
   // 5. release is the backend's (acquire waits for it); the end of the run: -------------------
@@ -360,16 +443,25 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private finish(): Promise<IteratorResult<Frame>> {
     if (this.swapchain.endReason) log.info(`${this.swapchain.name}: frame loop ends: ${this.swapchain.endReason}`);
     this.stop("the loop ended");
-    return Promise.resolve(DONE);
+    return DONE_PROMISE;
   }
 
-  private fail(error: unknown): Promise<never> {
+  /**
+   * Ends the run with `error`: the pending next() (after a wait) rejects with it, else the
+   * returned promise does. stop() must not settle the pending next() with DONE first: the app
+   * would see a quiet end instead of the error.
+   */
+  private fail(error: unknown): Promise<IteratorResult<Frame>> {
+    const reject = this.rejectWait;
+    this.resolveWait = this.rejectWait = undefined;
     try {
       this.stop(`the loop failed: ${(error as Error)?.message ?? String(error)}`);
     } catch (secondary) {
       log.warn(`while ending a failed frame loop: ${(secondary as Error).message}`);
     }
-    return Promise.reject(error);
+    if (!reject) return Promise.reject(error);
+    reject(error);
+    return DONE_PROMISE; // not seen: settleWith() finds the wait settled
   }
 
   private settleAll(): void {
@@ -418,5 +510,6 @@ function frameTimestamps(device: Device): SlotTimestamps | undefined {
   }
   log.debug(`GPU time: ${clock.validBits}-bit timestamps, ${clock.periodNs} ns per tick, ${clock.method} clock (within ${clock.uncertaintyMs.toFixed(3)} ms)`);
   const pool = QueryPool.create(device, { type: "timestamp", count: FRAMES_IN_FLIGHT * 2, what: "frame GPU time" });
-  return { pool, clock, latest: { frame: -1, startMs: 0, endMs: 0, ms: 0 } };
+  // NaN rather than 0: the fields start as doubles, so writing a frame's times into them boxes nothing
+  return { pool, clock, latest: { frame: -1, startMs: NaN, endMs: NaN, ms: NaN } };
 }

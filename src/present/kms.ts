@@ -17,7 +17,7 @@ import {
 } from "../drm/index.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
-import { Pacing, pacingOf, withTimeout, type PacingOptions } from "./pacing.js";
+import { Pacing, pacingOf, type PacingOptions } from "./pacing.js";
 import { FlipTimeoutError, flipTimeoutMs, settleKmsMode } from "./pacing-kms.js";
 import { KmsSeat, type KmsSeatHost, type KmsSeatOptions } from "../input/kms-seat.js";
 import type { InputSource } from "../input/queue.js";
@@ -86,6 +86,13 @@ export class KmsBackend implements SwapchainBackend {
   private targets: KmsTarget[] = [];
   private modeset = true;
   private pendingFlip: Promise<FlipEvent> | undefined;
+  /** The queued frame flip (see track()): its target and frame, whether it is a modeset, and how to settle pendingFlip. */
+  private flipTarget: KmsTarget | undefined;
+  private flipFrame = -1;
+  private flipModeset = false;
+  private resolveFlip: ((ev: FlipEvent) => void) | undefined;
+  private rejectFlip: ((e: Error) => void) | undefined;
+  private flipWatchdog: NodeJS.Timeout | undefined;
   private waiters: (() => void)[] = [];
   private failure: Error | undefined;
   private modifier: bigint | undefined;
@@ -418,35 +425,85 @@ export class KmsBackend implements SwapchainBackend {
     this.onScreenFrame = -1; // frame numbers start again with each run
   }
 
+  /**
+   * The queued frame flip as the promise pendingFlip holds: it settles when the page-flip event
+   * comes, or fails with FlipTimeoutError after flipTimeout. One watchdog timer serves every flip
+   * (re-armed with refresh(), referenced only while a flip is queued) and the handlers are made
+   * once, so a flip costs one promise here instead of a timer, a race and their closures.
+   */
   private track(t: KmsTarget, flip: Promise<FlipEvent>, frame: number): Promise<FlipEvent> {
-    const modeset = this.modeset;
-    const timed = withTimeout(flip, this.flipTimeout, () => new FlipTimeoutError(this.output.connector.name, frame, this.flipTimeout));
-    const tracked = timed.then(
-      (ev) => {
-        this.flips.add(ev);
-        if (this.tracer) this.traceFlip(this.tracer, frame, ev, modeset);
-        for (const x of this.targets) if (x.state === "onscreen") x.state = "free";
-        t.state = "onscreen";
-        this.pendingFlip = undefined;
-        // a modeset's flip carries a time from before the new mode's vblanks: use its arrival
-        const atMs = modeset ? performance.now() : monotonicToNowMs(ev.timeUs / 1000);
-        this.pacing.onPresented({ frame, atMs, zeroCopy: this.path === "prime", vsync: true, refreshMs: this.refresh > 0 ? 1000 / this.refresh : undefined });
-        this.commitHeld();
-        this.seat.afterFlip();
-        this.waiters.splice(0).forEach((w) => w());
-        return ev;
-      },
-      (e: Error) => {
-        this.failure ??= e;
-        this.pendingFlip = undefined;
-        this.waiters.splice(0).forEach((w) => w());
-        throw e;
-      },
-    );
+    this.flipTarget = t;
+    this.flipFrame = frame;
+    this.flipModeset = this.modeset;
+    const tracked = new Promise<FlipEvent>(this.captureFlip);
+    flip.then(this.onFlip, this.onFlipFailed);
+    if (this.flipWatchdog) this.flipWatchdog.ref().refresh();
+    else this.flipWatchdog = setTimeout(this.onFlipTimeout, this.flipTimeout);
     // the failure is kept in this.failure and thrown by the next acquire/present; a flip nobody awaits
     // any more (the loop already ended) must not become an unhandled rejection
-    tracked.catch(() => {});
+    tracked.catch(ignore);
     return tracked;
+  }
+
+  private readonly captureFlip = (resolve: (ev: FlipEvent) => void, reject: (e: Error) => void): void => {
+    this.resolveFlip = resolve;
+    this.rejectFlip = reject;
+  };
+
+  /** The queued frame flip's event came (ignored when it comes after the flip timed out). */
+  private readonly onFlip = (ev: FlipEvent): void => {
+    const resolve = this.resolveFlip;
+    const reject = this.rejectFlip;
+    if (!resolve || !reject) return;
+    this.resolveFlip = this.rejectFlip = undefined;
+    this.flipWatchdog?.unref(); // keeps ticking unreferenced; it finds no flip queued when it fires
+    const t = this.flipTarget!;
+    const frame = this.flipFrame;
+    const modeset = this.flipModeset;
+    this.flipTarget = undefined;
+    try {
+      this.flips.add(ev);
+      if (this.tracer) this.traceFlip(this.tracer, frame, ev, modeset);
+      for (const x of this.targets) if (x.state === "onscreen") x.state = "free";
+      t.state = "onscreen";
+      this.pendingFlip = undefined;
+      // a modeset's flip carries a time from before the new mode's vblanks: use its arrival
+      const atMs = modeset ? performance.now() : monotonicToNowMs(ev.timeUs / 1000);
+      this.pacing.onPresented({ frame, atMs, zeroCopy: this.path === "prime", vsync: true, refreshMs: this.refresh > 0 ? 1000 / this.refresh : undefined });
+      this.commitHeld();
+      this.seat.afterFlip();
+      this.wakeWaiters();
+    } catch (e) {
+      reject(e as Error);
+      return;
+    }
+    resolve(ev);
+  };
+
+  /** The queued frame flip failed or timed out: the display has failed. */
+  private readonly onFlipFailed = (e: Error): void => {
+    const reject = this.rejectFlip;
+    if (!reject) return;
+    this.resolveFlip = this.rejectFlip = undefined;
+    this.flipWatchdog?.unref();
+    this.flipTarget = undefined;
+    this.failure ??= e;
+    this.pendingFlip = undefined;
+    this.wakeWaiters();
+    reject(e);
+  };
+
+  private readonly onFlipTimeout = (): void => {
+    // refresh() restarts the timer for each flip, so when it fires with a flip queued, that flip is late
+    if (this.rejectFlip) this.onFlipFailed(new FlipTimeoutError(this.output.connector.name, this.flipFrame, this.flipTimeout));
+  };
+
+  /** Wakes acquire()'s waits for a free target (allocates only when someone waits). */
+  private wakeWaiters(): void {
+    const waiting = this.waiters;
+    if (waiting.length === 0) return;
+    this.waiters = [];
+    for (const w of waiting) w();
   }
 
   /**
@@ -508,6 +565,7 @@ export class KmsBackend implements SwapchainBackend {
         }
       }
     } finally {
+      clearTimeout(this.flipWatchdog); // after the last flip (awaited above): no flip is queued any more
       this.seat.close(); // after restore: the cursor's framebuffer is no longer shown
       this.vt.release();
       this.freeTargets();
@@ -516,6 +574,9 @@ export class KmsBackend implements SwapchainBackend {
     }
   }
 }
+
+/** Swallows a rejection that is reported elsewhere. */
+function ignore(): void {}
 
 function hex(m: bigint): string {
   return `0x${m.toString(16)}`;

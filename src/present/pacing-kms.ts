@@ -1,19 +1,12 @@
 // The KMS side of present modes: whether the driver can flip without waiting for vblank (immediate),
 // and how long a page-flip event may take before the display is considered gone.
-import { drmIoctl } from "../drm/ioctl.js";
 import type { DrmDevice } from "../drm/index.js";
 import type { Pacing } from "./pacing.js";
 
-/** DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP: async flips through atomic commits (Linux 6.8+). */
-const CAP_ATOMIC_ASYNC_PAGE_FLIP = 0x15n;
-
-/** A capability's value, or undefined when the kernel does not know it (EINVAL). */
-function capability(drm: DrmDevice, cap: bigint): bigint | undefined {
-  const a = Buffer.alloc(16);
-  a.writeBigUInt64LE(cap, 0);
+/** A capability's value, or undefined when the kernel does not know it (GET_CAP fails, e.g. EINVAL). */
+function capability(drm: DrmDevice, cap: "asyncPageFlip" | "atomicAsyncPageFlip"): bigint | undefined {
   try {
-    drmIoctl(drm.fd, "GET_CAP", a, `${drm.path} cap 0x${cap.toString(16)}`);
-    return a.readBigUInt64LE(8);
+    return drm.getCap(cap);
   } catch {
     return undefined;
   }
@@ -27,13 +20,8 @@ function capability(drm: DrmDevice, cap: bigint): bigint | undefined {
  */
 export function settleKmsMode(drm: DrmDevice, pacing: Pacing): void {
   if (pacing.requested !== "immediate") return;
-  let legacy: bigint | undefined;
-  try {
-    legacy = drm.getCap("asyncPageFlip");
-  } catch {
-    legacy = undefined;
-  }
-  const atomic = capability(drm, CAP_ATOMIC_ASYNC_PAGE_FLIP);
+  const legacy = capability(drm, "asyncPageFlip");
+  const atomic = capability(drm, "atomicAsyncPageFlip"); // DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP (Linux 6.8+)
   const figures = `DRM_CAP_ASYNC_PAGE_FLIP ${legacy ?? "unknown"}, DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP ${atomic ?? "unknown"}`;
   if (atomic !== 1n) {
     pacing.fallBack("mailbox", `${drm.path}: the driver has no async page flips for atomic commits (${figures}): immediate falls back to mailbox`);

@@ -205,12 +205,3 @@ export function sleep(ms: number): { promise: Promise<void>; cancel(): void } {
     },
   };
 }
-
-/** Rejects with `error()` when `promise` has not settled within `ms`; the timer is cleared either way. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(error()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

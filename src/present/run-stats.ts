@@ -17,9 +17,9 @@ export class RunClock {
     this.gpuMs = gpuTimed ? new Float64Array(GPU_SAMPLES) : undefined;
   }
 
-  /** One frame's GPU time, in ms. */
-  addGpuTime(ms: number): void {
-    if (this.gpuMs) this.gpuMs[this.gpuCount++ % GPU_SAMPLES] = ms;
+  /** One frame's GPU time, in ms (read from the span, so no number is boxed to pass it). */
+  addGpuTime(span: { readonly ms: number }): void {
+    if (this.gpuMs) this.gpuMs[this.gpuCount++ % GPU_SAMPLES] = span.ms;
   }
 
   /** Totals for `frames` submitted frames, from the start of the run to now. */

@@ -98,10 +98,8 @@ export class Slot implements Frame {
     if (!pool.read(q, 2)) return;
     const r = pool.results;
     latest.frame = this.index;
-    latest.startMs = clock.toNowMs(r, 2 * q);
-    latest.endMs = clock.toNowMs(r, 2 * q + 2);
-    latest.ms = latest.endMs - latest.startMs;
-    this.runClock?.addGpuTime(latest.ms);
+    clock.spanToNowMs(r, 2 * q, latest);
+    this.runClock?.addGpuTime(latest);
     this.tracer?.span("gpu", this.index, latest.startMs, latest.endMs);
   }
 

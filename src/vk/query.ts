@@ -123,6 +123,11 @@ export function timestampSupport(device: Device): TimestampSupport | undefined {
 export type ClockCalibration = "calibrated" | "anchored";
 
 const TWO_32 = 2 ** 32;
+/** GpuClock.state: indices. */
+const LAST_LO = 0;
+const LAST_HI = 1;
+const LAST_TICKS = 2;
+const ANCHOR_MS = 3;
 const DOMAIN = vk.VkTimeDomainEXT;
 
 /**
@@ -143,11 +148,11 @@ export class GpuClock {
   uncertaintyMs = 0;
   private readonly msPerTick: number;
   private readonly wrap: number;
-  /** The last tick converted (raw words), its ticks since the anchor, and the anchor's time. */
-  private lastLo = 0;
-  private lastHi = 0;
-  private lastTicks = 0;
-  private anchorMs = 0;
+  /**
+   * The last tick converted (raw words), its ticks since the anchor, and the anchor's time: in a
+   * typed array, where a number never needs a heap box, whatever the JIT makes of field types.
+   */
+  private readonly state = new Float64Array(4);
 
   private constructor(
     private readonly device: Device,
@@ -170,10 +175,11 @@ export class GpuClock {
   /** Ties GPU ticks to performance.now() again (one call of the extension, or a few submit-and-wait round trips). */
   calibrate(): void {
     const [lo, hi, nowMs, uncertaintyMs] = this.method === "calibrated" ? calibrated(this.device) : anchored(this.device, this.msPerTick);
-    this.lastLo = lo;
-    this.lastHi = hi;
-    this.lastTicks = 0;
-    this.anchorMs = nowMs;
+    const st = this.state;
+    st[LAST_LO] = lo;
+    st[LAST_HI] = hi;
+    st[LAST_TICKS] = 0;
+    st[ANCHOR_MS] = nowMs;
     this.uncertaintyMs = uncertaintyMs;
   }
 
@@ -182,12 +188,33 @@ export class GpuClock {
    * words[at + 1] (QueryPool.results). Read here, so words above 2^31 never cross a call boxed.
    */
   toNowMs(words: Uint32Array, at: number): number {
+    this.advance(words, at);
+    return this.state[ANCHOR_MS]! + this.state[LAST_TICKS]! * this.msPerTick;
+  }
+
+  /**
+   * Two timestamps (at words[at] and words[at + 2]) as a span on the performance.now() clock,
+   * written into `out`: no number crosses a call, so a frame's span allocates nothing.
+   */
+  spanToNowMs(words: Uint32Array, at: number, out: { startMs: number; endMs: number; ms: number }): void {
+    const st = this.state;
+    this.advance(words, at);
+    const startMs = st[ANCHOR_MS]! + st[LAST_TICKS]! * this.msPerTick;
+    this.advance(words, at + 2);
+    const endMs = st[ANCHOR_MS]! + st[LAST_TICKS]! * this.msPerTick;
+    out.startMs = startMs;
+    out.endMs = endMs;
+    out.ms = endMs - startMs;
+  }
+
+  /** Moves the clock on to the timestamp at words[at] (low word) and words[at + 1] (high word). */
+  private advance(words: Uint32Array, at: number): void {
+    const st = this.state;
     const lo = words[at]!;
     const hi = words[at + 1]!;
-    this.lastTicks += ticksBetween(this.lastLo, this.lastHi, lo, hi, this.wrap);
-    this.lastLo = lo;
-    this.lastHi = hi;
-    return this.anchorMs + this.lastTicks * this.msPerTick;
+    st[LAST_TICKS] += ticksBetween(st[LAST_LO]!, st[LAST_HI]!, lo, hi, this.wrap);
+    st[LAST_LO] = lo;
+    st[LAST_HI] = hi;
   }
 }
 
