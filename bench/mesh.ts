@@ -10,7 +10,8 @@ import { pathToFileURL } from "node:url";
 import { Instance, Scope, Format } from "../src/index.js";
 import { writeDenseObj } from "../src/assets/generate.js";
 import { parseObj } from "../src/assets/obj.js";
-import { decodePng, encodePng } from "../src/assets/png.js";
+import { decodePng } from "../src/assets/png.js";
+import { encodePng } from "../src/util/png.js";
 import { generateDemoModel, uploadTexture } from "./scenes.js";
 import { compareOffscreen } from "./offscreen-compare.js";
 import { configLabel, type MeshSpec, type OffscreenConfig } from "./scene-spec.js";
@@ -117,7 +118,7 @@ export async function benchMesh(options: MeshBenchOptions = {}): Promise<MeshFig
       }
     }
     const pngPath = join(dir, "tex2048.png");
-    await writeFile(pngPath, encodePng(size, size, px));
+    await writeFile(pngPath, encodePng({ width: size, height: size, data: px }));
     const png = await readFile(pngPath);
     const device = gpu.createDevice();
     try {

@@ -5,7 +5,7 @@
 // flip or rotation of the texture coordinates shows in a rendered image.
 import { mkdir, open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { encodePng } from "./png.js";
+import { encodePng } from "../util/png.js";
 
 /** A colour as red, green, blue bytes (0..255). */
 export type Rgb = readonly [number, number, number];
@@ -162,7 +162,7 @@ export async function generateDemoModel(dir: string): Promise<GeneratedAssets> {
   await mkdir(dir, { recursive: true });
   const obj = join(dir, "room.obj"), texture = join(dir, "room.png");
   await writeFile(obj, demoObj());
-  await writeFile(texture, encodePng(TEXTURE_SIZE, TEXTURE_SIZE, demoTexture()));
+  await writeFile(texture, encodePng({ width: TEXTURE_SIZE, height: TEXTURE_SIZE, data: demoTexture() }));
   return { obj, texture };
 }
 

@@ -7,7 +7,6 @@
 // allocated only once that data is there (rgba.ts). So a damaged or hostile file fails with an
 // AssetError naming it, and a small file cannot make us allocate what its header merely claims.
 import { constants } from "node:buffer";
-import { pngjs } from "../util/pngjs.js";
 import { AssetError } from "./errors.js";
 import { readChunks, SIGNATURE, type Faults } from "./png/chunks.js";
 import { colours, passToRgba } from "./png/rgba.js";
@@ -160,11 +159,4 @@ function paethRow(o: Uint8Array, cur: number, above: number, n: number): void {
 /** Reads and decodes a PNG file; errors name the file. */
 export async function loadPng(path: string, options: PngOptions = {}): Promise<Rgba8Image> {
   return decodePng(await readAssetFile(path, "PNG"), { ...options, name: options.name ?? path });
-}
-
-/** Encodes RGBA8 pixels as a PNG (used by the model generator and golden-image tests). */
-export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  const png = new (pngjs())({ width, height });
-  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, width * height * 4);
-  return pngjs().sync.write(png, { colorType: 6 });
 }

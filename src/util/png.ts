@@ -3,11 +3,16 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { pngjs } from "./pngjs.js";
 import type { Pixels } from "../present/presenter.js";
 
-/** Encodes RGBA8 pixels (as Frame.capture() returns them) as an 8-bit RGBA PNG file in memory. */
+/**
+ * Encodes RGBA8 pixels (as Frame.capture() returns them, or a decoded Rgba8Image) as an 8-bit RGBA PNG
+ * file in memory. The one encoder of the package: `scanout` and `scanout/assets` export this same function.
+ */
 export function encodePng(pixels: Pixels): Buffer {
-  const png = new (pngjs())({ width: pixels.width, height: pixels.height });
-  png.data = Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
-  return pngjs().sync.write(png);
+  const { width, height, data } = pixels;
+  if (data.byteLength < width * height * 4) throw new RangeError(`encodePng: ${width}x${height} needs ${width * height * 4} bytes of RGBA, got ${data.byteLength}`);
+  const png = new (pngjs())({ width, height });
+  png.data = Buffer.from(data.buffer, data.byteOffset, width * height * 4);
+  return pngjs().sync.write(png, { colorType: 6 });
 }
 
 /** Writes RGBA8 pixels (as Frame.capture() returns them) to path as a PNG file, synchronously. */

@@ -5,7 +5,8 @@ import { deflateSync } from "node:zlib";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AssetError } from "../../src/assets/errors.js";
-import { decodePng, encodePng, loadPng, pngSize } from "../../src/assets/png.js";
+import { decodePng, loadPng, pngSize } from "../../src/assets/png.js";
+import { encodePng } from "../../src/assets/index.js";
 import { chunk, ihdr, makePng, scanlines, SIGNATURE, type PngSpec } from "../assets/png-writer.js";
 
 const pixels = (img: { data: Uint8Array }) => Array.from(img.data);
@@ -59,7 +60,7 @@ describe("PNG colour types decode to RGBA8", () => {
 
   it("round-trips what encodePng writes", () => {
     const data = new Uint8Array(4 * 3 * 2).map((_, i) => (i * 37) & 0xff);
-    expect(pixels(decodePng(encodePng(3, 2, data)))).toEqual(Array.from(data));
+    expect(pixels(decodePng(encodePng({ width: 3, height: 2, data })))).toEqual(Array.from(data));
   });
 });
 
