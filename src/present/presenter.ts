@@ -49,8 +49,8 @@ export interface Frame {
   /** Reads this frame back once the GPU has finished it (only frames asked for are copied). */
   capture(): Promise<Pixels>;
   /**
-   * GPU time of the latest frame the GPU had finished when this one was handed out (in the steady
-   * state the frame two before, which used this slot): read back without waiting. Undefined before
+   * GPU time of the latest timed frame the GPU had finished when this one was handed out (timing every
+   * frame, the frame two before, which used this slot; see FrameOptions.gpuTimeEvery): read back without waiting. Undefined before
    * the first such frame, or when the device's queue writes no timestamps. The object is reused:
    * copy what you keep.
    */
@@ -85,6 +85,12 @@ export interface FrameOptions {
    * waits, the compositor's presentation or the page flip, and buffer release, linked per frame.
    */
   tracer?: FrameTracer;
+  /**
+   * Brackets one frame in this many with GPU timestamps (Frame.gpuTime, FrameStats.gpuMsPerFrame); 0 times
+   * none. Default 1 (every frame) on a GPU or with a tracer; 16 on a CPU implementation such as lavapipe,
+   * where each timestamp flushes the rasterizer and timing every frame halves small-frame throughput.
+   */
+  gpuTimeEvery?: number;
 }
 
 /** Figures of the running frame loop so far (computed when read), or of the last finished one: frame count, wall seconds, frames per second and CPU milliseconds per frame. */
@@ -97,8 +103,8 @@ export interface FrameStats {
   /** CPU time per frame of the JavaScript thread alone: the application's own overhead. */
   mainThreadCpuMsPerFrame: number;
   /**
-   * Median GPU time per frame in ms (of the run's last 16384 frames), from timestamps at the start
-   * and end of each frame's command buffer; undefined when the device's queue writes no timestamps.
+   * Median GPU time per frame in ms (of the run's last 16384 timed frames), from timestamps at the start
+   * and end of each timed frame's command buffer (FrameOptions.gpuTimeEvery); undefined when the device's queue writes no timestamps.
    */
   gpuMsPerFrame?: number;
   /** Backend-specific figures (release latency, presentation feedback, flips). */

@@ -53,17 +53,21 @@ export class Slot implements Frame {
     return latest && latest.frame >= 0 ? latest : undefined;
   }
 
-  /** Starts the frame's command buffer: the slot's queries are reset and the start timestamp written. */
-  beginCommands(): void {
+  /** Whether the frame in this slot is bracketed by timestamps (see FrameOptions.gpuTimeEvery). */
+  private timed = false;
+
+  /** Starts the frame's command buffer; a `timed` frame's queries are reset and its start timestamp written. */
+  beginCommands(timed: boolean): void {
     this.cmd.begin({ oneTime: true });
-    if (!this.timestamps) return;
+    this.timed = timed && this.timestamps !== undefined;
+    if (!this.timed || !this.timestamps) return;
     this.timestamps.pool.reset(this.cmd, this.slot * 2, 2);
     this.timestamps.pool.writeTimestamp(this.cmd, "top", this.slot * 2);
   }
 
   /** Ends the frame's command buffer after the end timestamp (once every command before it is done). */
   endCommands(): void {
-    this.timestamps?.pool.writeTimestamp(this.cmd, "bottom", this.slot * 2 + 1);
+    if (this.timed) this.timestamps?.pool.writeTimestamp(this.cmd, "bottom", this.slot * 2 + 1);
     this.cmd.end();
   }
 
@@ -89,7 +93,8 @@ export class Slot implements Frame {
     this.fence.wait();
     this.inFlight = false;
     tracer?.span("wait fence", this.index, waitStart); // ends when the fence was seen signalled
-    if (this.timestamps) this.readGpuTime(this.timestamps);
+    if (this.timed && this.timestamps) this.readGpuTime(this.timestamps);
+    this.timed = false;
   }
 
   /** The finished frame's two timestamps, on the performance.now() clock. */

@@ -91,3 +91,43 @@ describe("frame timeline without a tracer", () => {
     expect(gpu.validationMessages).toEqual([]);
   });
 });
+
+describe("which frames are GPU-timed (FrameOptions.gpuTimeEvery)", () => {
+  async function timedFrames(options: { gpuTimeEvery?: number }, limit: number) {
+    await using gpu = await Instance.create({ validation: true, requireValidation: true });
+    const out = createHeadlessPresenter(gpu.createDevice(), { size: [64, 64] }, true);
+    const scene = Triangle.create(out);
+    const frames = new Set<number>();
+    try {
+      for await (const frame of out.frames({ limit, ...options })) {
+        scene.update(frame);
+        frame.record((cmd) => scene.draw(cmd, frame));
+        if (frame.gpuTime) frames.add(frame.gpuTime.frame);
+      }
+    } finally {
+      scene.destroy();
+      await out.close();
+    }
+    expect(gpu.validationMessages).toEqual([]);
+    return { frames: [...frames], gpuMs: out.stats.gpuMsPerFrame, cpu: out.device.physical.type };
+  }
+
+  it("one in N: only those frames carry GPU times", async () => {
+    const { frames, gpuMs } = await timedFrames({ gpuTimeEvery: 4 }, 20);
+    expect(frames).toEqual([0, 4, 8, 12, 16]); // each read once the slot comes round again
+    expect(gpuMs).toBeGreaterThan(0);
+  });
+
+  it("0: no timestamps, no GPU time", async () => {
+    const { frames, gpuMs } = await timedFrames({ gpuTimeEvery: 0 }, 10);
+    expect(frames).toEqual([]);
+    expect(gpuMs).toBeUndefined();
+  });
+
+  it("default on a CPU implementation (lavapipe): one frame in 16", async () => {
+    const { frames, cpu } = await timedFrames({}, 40);
+    expect(cpu).toBe("cpu");
+    expect(frames).toEqual([0, 16, 32]);
+  });
+});
+
