@@ -17,6 +17,8 @@ const log = logger("present");
 
 interface ShmTarget extends RenderTarget {
   staging: Buffer;
+  /** The staging buffer's rendered pixels (made once). */
+  stagingBytes: Uint8Array;
 }
 
 /** Options of the wl_shm backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
@@ -89,7 +91,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
             throw e;
           }
         })();
-        made.push({ ...t, staging });
+        made.push({ ...t, staging, stagingBytes: new Uint8Array(staging.mapped, 0, width * height * 4) });
       }
       this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat);
     } catch (e) {
@@ -113,10 +115,20 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     this.targets = [];
   }
 
-  async acquire(): Promise<RenderTarget> {
+  acquire(): RenderTarget | Promise<RenderTarget> {
     this.window.throwIfFailed();
     // Pacing: the compositor asks for the next frame through the previous frame's callback.
-    if (this.options.paced !== false && (await this.pacer.waitTurn()) === "callback") this.callbackAt = performance.now();
+    if (this.options.paced !== false) return this.pacer.waitTurn().then(this.afterTurn);
+    return this.nextTarget();
+  }
+
+  private readonly afterTurn = (woke: string): RenderTarget => {
+    if (woke === "callback") this.callbackAt = performance.now();
+    return this.nextTarget();
+  };
+
+  /** The next offscreen target, made anew at the window's size when a configure changed it. */
+  private nextTarget(): RenderTarget {
     if (this.window.configurePending && this.window.applyConfigure()) {
       this.pacer.dropHeld(); // a frame of the old size is not worth showing
       // Resize lazily: old targets go once the GPU is done with them, old shm buffers once released.
@@ -134,22 +146,28 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     cmd.copyImageToBuffer(target.image, (target as ShmTarget).staging, this.finalLayout);
   }
 
-  async present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> {
+  present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> | undefined {
     this.window.throwIfFailed();
     const t = target as ShmTarget;
     if (!this.targets.includes(t)) return; // rendered at the old size while a resize happened
-    if (this.pacer.wouldDrop) return this.pacer.skip(); // hidden: the compositor asked for no frame
-    // mailbox: when every buffer is busy, the held (not yet committed) frame's buffer is overwritten
-    let buf = this.chain.canAcquireNow ? undefined : this.pacer.takeHeld();
-    if (!buf) {
-      if (!this.chain.canAcquireNow) this.counters.waitedForRelease++;
-      buf = await this.chain.acquire();
+    if (this.pacer.wouldDrop) {
+      this.pacer.skip(); // hidden: the compositor asked for no frame
+      return;
     }
+    // mailbox: when every buffer is busy, the held (not yet committed) frame's buffer is overwritten
+    const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.pacer.takeHeld();
+    if (buf) return this.copyAndCommit(t, buf, rendered, frameIndex);
+    this.counters.waitedForRelease++;
+    return this.chain.acquire().then((b) => this.copyAndCommit(t, b, rendered, frameIndex));
+  }
+
+  /** Waits for the frame's fence, copies its pixels into `buf` and hands it to the pacer. */
+  private copyAndCommit(t: ShmTarget, buf: ShmBuffer, rendered: Fence, frameIndex: number): undefined {
     const waitStart = performance.now();
     rendered.wait(); // no external_semaphore_fd on lavapipe, and shm is read by the CPU anyway
     this.window.tracer?.span("wait fence", frameIndex, waitStart);
     const t0 = performance.now();
-    buf.pixels.set(new Uint8Array(t.staging.mapped, 0, t.width * t.height * 4));
+    buf.pixels.set(t.stagingBytes);
     this.counters.cpuCopyMs += performance.now() - t0;
     if (this.callbackAt !== undefined) {
       this.counters.callbackToCommitMs += performance.now() - this.callbackAt;
@@ -157,6 +175,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       this.callbackAt = undefined;
     }
     this.pacer.present(buf, frameIndex);
+    return undefined;
   }
 
   stats(): Record<string, number | string> {

@@ -74,12 +74,8 @@ export class BufferRing<B extends RingBuffer> {
   /** A free buffer (or a new one from `grow`), marked `rendering`; else waits for a release. */
   async acquire(options: AcquireOptions<B> = {}): Promise<B> {
     for (;;) {
-      options.check?.();
-      const buffer = this.buffers.find((b) => b.state === "free") ?? options.grow?.();
-      if (buffer) {
-        buffer.state = "rendering";
-        return buffer;
-      }
+      const buffer = this.tryAcquire(options);
+      if (buffer) return buffer;
       const tracer = tracers.get(this.connection);
       const waitStart = tracer ? performance.now() : 0;
       await this.connection.waitFor<void>((resolve) => this.waiters.push(() => resolve()));
@@ -87,9 +83,25 @@ export class BufferRing<B extends RingBuffer> {
     }
   }
 
+  /** A free buffer (or a new one from `grow`), marked `rendering`, without waiting; undefined when none. */
+  tryAcquire(options: AcquireOptions<B> = {}): B | undefined {
+    options.check?.();
+    let buffer: B | undefined;
+    for (const b of this.buffers) {
+      if (b.state === "free") {
+        buffer = b;
+        break;
+      }
+    }
+    buffer ??= options.grow?.();
+    if (buffer) buffer.state = "rendering";
+    return buffer;
+  }
+
   /** Whether `acquire` would return at once without growing. */
   get hasFree(): boolean {
-    return this.buffers.some((b) => b.state === "free");
+    for (const b of this.buffers) if (b.state === "free") return true;
+    return false;
   }
 
   /** Marks a buffer as handed to the compositor (call right before attach/commit). */

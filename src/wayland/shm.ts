@@ -25,9 +25,13 @@ export class ShmBuffer implements RingBuffer {
     readonly height: number,
     readonly stride: number,
   ) {}
+  private view: Uint8Array | undefined;
   /** The buffer's bytes (B, G, R, X/A per pixel). Valid until the chain's next `acquire`. */
   get pixels(): Uint8Array {
-    return new Uint8Array(this.chain.memory.buffer, this.offset, this.stride * this.height);
+    // made again only when the pool grew (its memory is mapped anew)
+    const memory = this.chain.memory.buffer;
+    if (this.view?.buffer !== memory) this.view = new Uint8Array(memory, this.offset, this.stride * this.height);
+    return this.view;
   }
 }
 
@@ -59,6 +63,13 @@ export class ShmSwapchain {
   private poolDestroyed = false;
   readonly stride: number;
   private readonly bufferSize: number;
+  /** How acquire grows the pool and refuses a retired chain (made once: acquire runs every frame). */
+  private readonly acquireOptions = {
+    grow: (): ShmBuffer | undefined => (this.buffers.length < this.maxBuffers ? this.addBuffer() : undefined),
+    check: (): void => {
+      if (this.retired) throw new Error("shm swapchain is retired");
+    },
+  };
 
   constructor(
     private readonly connection: Connection,
@@ -108,13 +119,15 @@ export class ShmSwapchain {
 
   /** A free buffer, marked `rendering`. Grows the pool when all are busy, else waits for a release. */
   async acquire(): Promise<ShmBuffer> {
-    const b = await this.ring.acquire({
-      grow: () => (this.buffers.length < this.maxBuffers ? this.addBuffer() : undefined),
-      check: () => {
-        if (this.retired) throw new Error("shm swapchain is retired");
-      },
-    });
+    const b = await this.ring.acquire(this.acquireOptions);
     b.uses++;
+    return b;
+  }
+
+  /** A free buffer, marked `rendering`, growing the pool when all are busy; undefined rather than a wait. */
+  tryAcquire(): ShmBuffer | undefined {
+    const b = this.ring.tryAcquire(this.acquireOptions);
+    if (b) b.uses++;
     return b;
   }
 
