@@ -96,19 +96,33 @@ export class WaylandPacer<B> {
   }
 
   /**
-   * Called at the start of acquire: waits for the compositor's frame callback when the mode says so
-   * (fifo; any mode while hidden or suspended), at most until the next heartbeat unless whenHidden is
-   * "pause". A configure ends the wait (its frame is then committed whatever the mode). Returns what
-   * ended the wait: "none" when there was none.
+   * waitTurn's answer when it would not wait (no callback to wait for, a configure to commit), made
+   * without a promise: the steady state of mailbox and immediate, and of unpaced loops. Undefined
+   * when waitTurn must wait.
    */
-  async waitTurn(): Promise<"callback" | "configure" | "closed" | "beat" | "none"> {
+  turnNow(): "configure" | "none" | undefined {
     const now = performance.now();
-    const suspended = this.window.suspended;
     if (this.window.configurePending) {
       this.commitNext = true;
       this.lastTurnMs = now;
       return "configure";
     }
+    if (this.window.suspended || (this.pacing.mode === "fifo" ? this.outstanding > 0 : this.hiddenNow(now))) return undefined;
+    this.lastTurnMs = now;
+    return "none";
+  }
+
+  /**
+   * Called at the start of acquire (or after turnNow said it must): waits for the compositor's frame
+   * callback when the mode says so (fifo; any mode while hidden or suspended), at most until the next heartbeat unless whenHidden is
+   * "pause". A configure ends the wait (its frame is then committed whatever the mode). Returns what
+   * ended the wait: "none" when there was none.
+   */
+  async waitTurn(): Promise<"callback" | "configure" | "closed" | "beat" | "none"> {
+    const ready = this.turnNow();
+    if (ready) return ready;
+    const now = performance.now();
+    const suspended = this.window.suspended;
     const mustWait = () => this.window.suspended || (this.pacing.mode === "fifo" ? this.outstanding > 0 : this.hiddenNow(performance.now()));
     let woke: "callback" | "configure" | "closed" | "beat" | "none" = "none";
     if (suspended && !this.pacing.hidden) {

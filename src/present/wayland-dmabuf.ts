@@ -291,7 +291,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
 
   async acquire(): Promise<RenderTarget> {
     this.window.throwIfFailed();
-    if (this.options.paced !== false) await this.pacer.waitTurn();
+    if (this.options.paced !== false && !this.pacer.turnNow()) await this.pacer.waitTurn();
     const resized = this.window.configurePending && this.window.applyConfigure();
     if (resized || this.reallocate) {
       if (resized) this.counters.resizes++;

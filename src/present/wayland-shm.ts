@@ -118,8 +118,9 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   acquire(): RenderTarget | Promise<RenderTarget> {
     this.window.throwIfFailed();
     // Pacing: the compositor asks for the next frame through the previous frame's callback.
-    if (this.options.paced !== false) return this.pacer.waitTurn().then(this.afterTurn);
-    return this.nextTarget();
+    if (this.options.paced === false) return this.nextTarget();
+    const turn = this.pacer.turnNow();
+    return turn ? this.afterTurn(turn) : this.pacer.waitTurn().then(this.afterTurn);
   }
 
   private readonly afterTurn = (woke: string): RenderTarget => {

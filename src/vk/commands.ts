@@ -88,24 +88,33 @@ function layoutUse(layout: number): [access: number, stage: number] {
   }
 }
 
-const regions = new WeakMap<Image, VkTypes.VkBufferImageCopy[]>();
+/** The copy of an image's mip level 0 into a tightly packed buffer: the region and the raw values the fast call takes. */
+interface WholeImageCopy {
+  readonly region: VkTypes.VkBufferImageCopy;
+  readonly address: bigint;
+  readonly image: bigint;
+}
+const wholeImageCopies = new WeakMap<Image, WholeImageCopy>();
 
 /** Mip level 0 of a 2D image, as a tightly packed buffer sees it; made once per image (shm copies run every frame). */
-function wholeImageRegion(image: Image): VkTypes.VkBufferImageCopy[] {
-  let region = regions.get(image);
-  if (!region) regions.set(image, (region = [makeWholeImageRegion(image)]));
-  return region;
-}
-
-function makeWholeImageRegion(image: Image): VkTypes.VkBufferImageCopy {
-  return new vk.VkBufferImageCopy({
-    bufferOffset: 0,
-    bufferRowLength: 0,
-    bufferImageHeight: 0,
-    imageSubresource: new vk.VkImageSubresourceLayers({ aspectMask: image.aspect, mipLevel: 0, baseArrayLayer: 0, layerCount: 1 }),
-    imageOffset: new vk.VkOffset3D(),
-    imageExtent: new vk.VkExtent3D({ width: image.width, height: image.height, depth: 1 }),
-  });
+function wholeImageCopy(image: Image): WholeImageCopy {
+  let copy = wholeImageCopies.get(image);
+  if (!copy) {
+    // nested fields written through their views, straight into the struct's memory: no flush needed
+    const region = new vk.VkBufferImageCopy();
+    const sub = region.imageSubresource!;
+    sub.aspectMask = image.aspect;
+    sub.mipLevel = 0;
+    sub.baseArrayLayer = 0;
+    sub.layerCount = 1;
+    const extent = region.imageExtent!;
+    extent.width = image.width;
+    extent.height = image.height;
+    extent.depth = 1;
+    copy = { region, address: structAddress(region), image: rawHandle(image.handle) };
+    wholeImageCopies.set(image, copy);
+  }
+  return copy;
 }
 
 /** An image layout transition for CommandBuffer.transition: from and to are VkImageLayout values (ImageLayout), over mip levels baseMipLevel (default 0) to the last (or levelCount of them). */
@@ -287,12 +296,13 @@ export class CommandBuffer {
 
   /** Copies a tightly packed buffer into mip level 0 of image (in TRANSFER_DST_OPTIMAL). */
   copyBufferToImage(buffer: Buffer, image: Image): void {
-    vk.vkCmdCopyBufferToImage(this.handle, buffer.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, wholeImageRegion(image));
+    vk.vkCmdCopyBufferToImage(this.handle, buffer.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, [wholeImageCopy(image).region]);
   }
 
   /** Copies mip level 0 of image (in `layout`) into a tightly packed buffer. */
   copyImageToBuffer(image: Image, buffer: Buffer, layout: number = L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL): void {
-    vk.vkCmdCopyImageToBuffer(this.handle, image.handle, layout, buffer.handle, 1, wholeImageRegion(image));
+    const copy = wholeImageCopy(image);
+    fast.cmdCopyImageToBuffer(this.raw, copy.image, layout, buffer.raw, 1, copy.address);
   }
 
   /** Copies size bytes (default: as much as both hold) from the start of src to the start of dst. */

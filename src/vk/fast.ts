@@ -25,6 +25,7 @@ export const fast = {
   cmdBindVertexBuffers: loader.func(`void vkCmdBindVertexBuffers(${u64} cb, uint32_t first, uint32_t count, ${u64} pBuffers, ${u64} pOffsets)`),
   cmdBindIndexBuffer: loader.func(`void vkCmdBindIndexBuffer(${u64} cb, ${u64} buffer, uint64_t offset, int type)`),
   cmdPushConstants: loader.func(`void vkCmdPushConstants(${u64} cb, ${u64} layout, uint32_t stages, uint32_t offset, uint32_t size, ${u64} pValues)`),
+  cmdCopyImageToBuffer: loader.func(`void vkCmdCopyImageToBuffer(${u64} cb, ${u64} image, int layout, ${u64} buffer, uint32_t count, ${u64} pRegions)`),
   cmdDraw: loader.func(`void vkCmdDraw(${u64} cb, uint32_t vertices, uint32_t instances, uint32_t firstVertex, uint32_t firstInstance)`),
   cmdDrawIndexed: loader.func(
     `void vkCmdDrawIndexed(${u64} cb, uint32_t indices, uint32_t instances, uint32_t firstIndex, int32_t vertexOffset, uint32_t firstInstance)`,
