@@ -14,7 +14,7 @@
 import { logger } from "../util/log.js";
 import { WpTearingControlManagerV1, type WpTearingControlV1 } from "../wayland/protocol/tearing-control-v1.js";
 import type { WaylandWindow } from "../wayland/window.js";
-import { Pacing, sleep, type PacingOptions } from "./pacing.js";
+import { Pacing, type PacingOptions } from "./pacing.js";
 
 const log = logger("present");
 
@@ -32,6 +32,9 @@ export interface WaylandBufferHooks<B> {
   drop(buffer: B): void;
 }
 
+/** What ended a wait for the compositor: a frame callback, a configure, a close request, or the heartbeat. */
+type Woke = "callback" | "configure" | "closed" | "beat";
+
 /** Frame-callback pacing and present modes for one window (see the top of this file). */
 export class WaylandPacer<B> {
   readonly pacing: Pacing;
@@ -40,7 +43,10 @@ export class WaylandPacer<B> {
   /** The newest finished frame not committed yet (mailbox, immediate). */
   private held: { buffer: B; frame: number } | undefined;
   /** Wakes an acquire waiting in waitTurn when a callback or a configure comes. */
-  private wake: ((why: "callback" | "configure") => void) | undefined;
+  private wake: ((why: Woke) => void) | undefined;
+  /** The heartbeat timer of the current wait, if any. */
+  private beat: NodeJS.Timeout | undefined;
+  private readonly onBeat = (): void => this.wake?.("beat");
   /** A configure was acked for the next frame: commit it whatever the mode (wlroots waits for it to finish a resize). */
   private commitNext = false;
   private lastTurnMs = performance.now();
@@ -58,6 +64,8 @@ export class WaylandPacer<B> {
     if (this.pacing.requested === "immediate") this.enableTearing();
     // a configure must be acked (and its frame committed) promptly: it ends any wait
     window.onConfigure = () => this.wake?.("configure");
+    // one reaction for the window's life (a reaction per wait would pile up on this long-lived promise)
+    void window.closeRequest.then(() => this.wake?.("closed"));
     window.onPresented = (frame, atMs, refreshNs, flags) => {
       if (atMs === undefined) return;
       this.pacing.onPresented({ frame, atMs, refreshMs: refreshNs / 1e6, vsync: (flags & KIND_VSYNC) !== 0, zeroCopy: (flags & KIND_ZERO_COPY) !== 0 });
@@ -118,13 +126,13 @@ export class WaylandPacer<B> {
    * "pause". A configure ends the wait (its frame is then committed whatever the mode). Returns what
    * ended the wait: "none" when there was none.
    */
-  async waitTurn(): Promise<"callback" | "configure" | "closed" | "beat" | "none"> {
+  async waitTurn(): Promise<Woke | "none"> {
     const ready = this.turnNow();
     if (ready) return ready;
     const now = performance.now();
     const suspended = this.window.suspended;
     const mustWait = () => this.window.suspended || (this.pacing.mode === "fifo" ? this.outstanding > 0 : this.hiddenNow(performance.now()));
-    let woke: "callback" | "configure" | "closed" | "beat" | "none" = "none";
+    let woke: Woke | "none" = "none";
     if (suspended && !this.pacing.hidden) {
       log.info("wayland: the window is suspended: heartbeat only");
       this.pacing.hidden = true;
@@ -132,14 +140,13 @@ export class WaylandPacer<B> {
     // fifo: until every callback asked for has come (a configure's extra commit may leave two)
     while (mustWait() && !this.window.closeRequested && woke !== "beat" && woke !== "configure") {
       const tracer = this.window.tracer;
-      const called = new Promise<"callback" | "configure">((resolve) => (this.wake = resolve));
-      const closed = this.window.closeRequest.then(() => "closed" as const);
-      if (this.pacing.whenHidden === "pause") woke = await Promise.race([called, closed]);
-      else {
-        const beat = sleep(this.lastTurnMs + this.pacing.heartbeatMs - now);
-        woke = await Promise.race([called, beat.promise.then(() => "beat" as const), closed]);
-        beat.cancel();
-      }
+      const beatIn = this.pacing.whenHidden === "pause" ? undefined : Math.max(0, this.lastTurnMs + this.pacing.heartbeatMs - now);
+      woke = await new Promise<Woke>((resolve) => {
+        this.wake = resolve;
+        if (beatIn !== undefined) this.beat = setTimeout(this.onBeat, beatIn);
+      });
+      clearTimeout(this.beat);
+      this.beat = undefined;
       this.wake = undefined;
       tracer?.span("wait frame callback", tracer.currentFrame, now);
       if (woke === "configure") this.commitNext = true;
@@ -247,6 +254,8 @@ export class WaylandPacer<B> {
     this.held = undefined;
     this.window.onPresented = undefined;
     this.window.onConfigure = undefined;
+    clearTimeout(this.beat); // a wait still pending is over with the run: its heartbeat must not keep the process up
+    this.beat = undefined;
     if (this.tearing && !this.window.connection.error) this.tearing.destroy();
     this.tearing = undefined;
   }

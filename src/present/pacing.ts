@@ -188,20 +188,3 @@ export class Pacing {
     return s;
   }
 }
-
-/** A promise that resolves after `ms`, and a cancel() that clears the timer and resolves it at once. */
-export function sleep(ms: number): { promise: Promise<void>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let resolveFn!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    resolveFn = resolve;
-    timer = setTimeout(resolve, Math.max(0, ms));
-  });
-  return {
-    promise,
-    cancel: () => {
-      clearTimeout(timer);
-      resolveFn();
-    },
-  };
-}
