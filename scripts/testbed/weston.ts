@@ -3,6 +3,7 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 
@@ -56,10 +57,50 @@ async function startSeatd(): Promise<{ stop(): void }> {
  * emulation sometimes dies between clients (its log is printed when it does); a file that shares one
  * Weston across tests calls this before each, so one crash fails one test, not every later one.
  */
-export async function westonAlive(w: Weston): Promise<Weston> {
-  if (w.process.exitCode === null && w.process.signalCode === null) return w;
+export async function westonAlive(w: Weston, answerWithinMs = 15_000): Promise<Weston> {
+  const running = w.process.exitCode === null && w.process.signalCode === null;
+  if (running && (await answersSync(w.path, answerWithinMs))) return w;
+  // A crashed Weston may still be dumping core or unreaped (its exit event not yet seen): the
+  // process looks alive while its socket refuses. Kill what is left, then start afresh.
+  if (running) console.warn(`[weston] does not answer wl_display.sync; restarting it`);
   await w.stop();
   return startWeston(w.options);
+}
+
+/**
+ * One wl_display.sync round trip on a raw connection: true when wl_callback.done comes back within
+ * `ms`. Written on the wire by hand so the test bed does not depend on the library it tests.
+ */
+function answersSync(path: string, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection(path);
+    let got = Buffer.alloc(0);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    sock.once("error", () => done(false));
+    sock.once("close", () => done(false));
+    sock.on("connect", () => {
+      const sync = Buffer.alloc(12);
+      sync.writeUInt32LE(1, 0); // wl_display
+      sync.writeUInt32LE((12 << 16) | 0, 4); // size 12, opcode 0: sync
+      sync.writeUInt32LE(2, 8); // new wl_callback id
+      sock.write(sync);
+    });
+    sock.on("data", (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      // messages: [object id, size << 16 | opcode, ...]; wl_callback#2 event 0 is done
+      for (let off = 0; off + 8 <= got.length; ) {
+        const size = got.readUInt32LE(off + 4) >>> 16;
+        if (got.readUInt32LE(off) === 2 && (got.readUInt32LE(off + 4) & 0xffff) === 0) return done(true);
+        if (size < 8) return done(false);
+        off += size;
+      }
+    });
+  });
 }
 
 export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
