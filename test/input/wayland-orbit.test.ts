@@ -15,6 +15,7 @@ import { differingPixels, type Rgba } from "../wayland/compositors/scenes.js";
 import { Injector } from "./wayland-inject.js";
 import { drawArrow } from "../../src/wayland/cursor.js";
 import { App, windowRect } from "./wayland-app.js";
+import { captureFrame } from "../helpers/capture.js";
 
 const APP = "dev.scanout.orbit";
 const SIZE: [number, number] = [320, 240];
@@ -28,18 +29,7 @@ async function reference(gpu: Instance, azimuth: number, elevation: number, zoom
   cam.turn(azimuth, elevation);
   cam.setZoom(zoom);
   scene.camera = cam;
-  let shot: Promise<Pixels> | undefined;
-  try {
-    for await (const frame of out.frames({ limit: 1, fixedTimestep: 0 })) {
-      scene.update(frame);
-      frame.record((cmd) => scene.draw(cmd, frame));
-      shot = frame.capture();
-    }
-  } finally {
-    scene.destroy();
-    await out.close();
-  }
-  return shot!;
+  return captureFrame(out, scene, 0, { fixedTimestep: 0 });
 }
 
 /** Cursor image size (our arrow, src/wayland/cursor.ts): Sway headless draws it into the output, so grim sees it. */

@@ -12,6 +12,7 @@ import { DEMO_FACES, demoFacePoint, generateDemoModel, writeDenseObj, type DemoF
 import { EYE, TexturedMesh, modelMatrix, viewProjection, type TexturedMeshOptions } from "../../src/scenes/index.js";
 import { loadDemoMesh } from "../../src/scenes/index.js";
 import { compareWithGolden, pixelAt } from "../helpers/golden.js";
+import { captureFrame } from "../helpers/capture.js";
 
 const SIZE = [320, 240] as const;
 const TIMES = [0, 2] as const; // seconds: the model has turned by 0 and 1 radian
@@ -181,19 +182,8 @@ describe.skipIf(skipReason !== undefined)(`textured mesh (headless, lavapipe, va
 
   it("demo CLI path (--scene mesh, no --model): the generated room, same picture", async () => {
     const out = createHeadlessPresenter(gpu.createDevice(), { size: SIZE }, true);
-    let capture: Promise<Pixels> | undefined;
-    const scene = await loadDemoMesh(out);
-    try {
-      for await (const frame of out.frames({ limit: 1 })) {
-        scene.update(frame);
-        frame.record((cmd) => scene.draw(cmd, frame));
-        capture = frame.capture();
-      }
-    } finally {
-      scene.destroy();
-      await out.close();
-    }
-    expect(Buffer.compare(Buffer.from((await capture!).data), Buffer.from(lit.frames[0]!.data))).toBe(0);
+    const pixels = await captureFrame(out, await loadDemoMesh(out));
+    expect(Buffer.compare(Buffer.from(pixels.data), Buffer.from(lit.frames[0]!.data))).toBe(0);
     await expect(loadDemoMesh(out, { texture: assets.texture })).rejects.toThrow(/texture needs its model/);
   });
 

@@ -9,6 +9,7 @@ import { Instance, createHeadlessPresenter, type Pixels } from "../../src/index.
 import { decodePipelineCacheFile, encodePipelineCacheFile, writePipelineCacheFile } from "../../src/vk/pipeline-cache.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { compareWithGolden } from "../helpers/golden.js";
+import { captureFrame } from "../helpers/capture.js";
 
 const SIZE = [160, 120] as const;
 
@@ -27,19 +28,7 @@ describe("pipeline cache on disk (headless, lavapipe, validation on)", () => {
     const device = gpu.createDevice({ pipelineCache: file });
     const loaded = device.pipelineCache.loadedBytes;
     const out = createHeadlessPresenter(device, { size: SIZE }, true);
-    const scene = Triangle.create(out);
-    let capture: Promise<Pixels> | undefined;
-    try {
-      for await (const frame of out.frames({ limit: 1 })) {
-        scene.update(frame);
-        frame.record((cmd) => scene.draw(cmd, frame));
-        capture = frame.capture();
-      }
-    } finally {
-      scene.destroy();
-      await out.close();
-    }
-    return { pixels: await capture!, loaded };
+    return { pixels: await captureFrame(out, Triangle.create(out)), loaded };
   }
 
   beforeAll(async () => {

@@ -4,27 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Instance, createHeadlessPresenter, type Pixels } from "../../src/index.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { compareWithGolden, pixelAt } from "../helpers/golden.js";
+import { captureFrames } from "../helpers/capture.js";
 
 const SIZE = [160, 120] as const;
 const CLEAR_RGB = [13, 13, 20];
 
 async function renderFrames(gpu: Instance, frames: number[], size: readonly [number, number] = SIZE): Promise<Map<number, Pixels>> {
   const out = createHeadlessPresenter(gpu.createDevice(), { size }, true);
-  const scene = Triangle.create(out);
-  const captures = new Map<number, Promise<Pixels>>();
-  try {
-    for await (const frame of out.frames({ limit: Math.max(...frames) + 1 })) {
-      scene.update(frame);
-      frame.record((cmd) => scene.draw(cmd, frame));
-      if (frames.includes(frame.index)) captures.set(frame.index, frame.capture());
-    }
-  } finally {
-    scene.destroy();
-    await out.close();
-  }
-  const result = new Map<number, Pixels>();
-  for (const [i, p] of captures) result.set(i, await p);
-  return result;
+  return captureFrames(out, Triangle.create(out), frames);
 }
 
 describe("triangle (headless, lavapipe, validation on)", () => {

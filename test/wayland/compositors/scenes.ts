@@ -2,6 +2,7 @@
 // the same frame headless, and compare a window's region of a screenshot with it.
 import { createHeadlessPresenter, type Instance, type Pixels, type Presenter, type Scene, type TargetInfo } from "../../../src/index.js";
 import { loadDemoMesh, Triangle } from "../../../src/scenes/index.js";
+import { captureFrame } from "../../helpers/capture.js";
 
 /** The two scenes every compositor runs. */
 export type SceneName = "triangle" | "mesh";
@@ -28,19 +29,7 @@ export async function runScene(out: Presenter, name: SceneName, frames: number, 
 /** The headless render of frame `index` of a scene at `size`. */
 export async function headlessFrame(gpu: Instance, name: SceneName, size: readonly [number, number], index: number): Promise<Pixels> {
   const out = createHeadlessPresenter(gpu.createDevice(), { size }, true);
-  const scene = await loadScene(name, out);
-  let shot: Promise<Pixels> | undefined;
-  try {
-    for await (const frame of out.frames({ limit: index + 1, fixedTimestep: 1 / 60 })) {
-      scene.update(frame);
-      frame.record((cmd) => scene.draw(cmd, frame));
-      if (frame.index === index) shot = frame.capture();
-    }
-  } finally {
-    scene.destroy();
-    await out.close();
-  }
-  return shot!;
+  return captureFrame(out, await loadScene(name, out), index, { fixedTimestep: 1 / 60 });
 }
 
 /** An RGBA image such as a pngjs PNG. */
