@@ -29,6 +29,8 @@ export interface WestonOptions {
   height?: number;
   renderer?: "pixman" | "gl";
   shell?: string;
+  /** Output scale (headless backend): width and height stay logical, the output has scale times as many pixels. */
+  scale?: number;
   /**
    * "headless" (default), or "drm": the first KMS device through a private seatd (Debian's `seatd`;
    * as root, no input devices needed). The output's mode then decides the size, not width/height.
@@ -111,7 +113,7 @@ export async function startWeston(opts: WestonOptions = {}): Promise<Weston> {
   let output = "";
   const drm = opts.backend === "drm";
   const seatd = drm ? await startSeatd() : undefined;
-  const backendArgs = drm ? ["--backend=drm", "--continue-without-input"] : ["--backend=headless", `--width=${opts.width ?? 640}`, `--height=${opts.height ?? 480}`];
+  const backendArgs = drm ? ["--backend=drm", "--continue-without-input"] : ["--backend=headless", `--width=${opts.width ?? 640}`, `--height=${opts.height ?? 480}`, ...(opts.scale ? [`--scale=${opts.scale}`] : [])];
   const seatEnv = seatd ? { LIBSEAT_BACKEND: "seatd" } : {};
   const child = spawn(
     "weston",

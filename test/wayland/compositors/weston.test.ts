@@ -126,3 +126,37 @@ for (const shell of ["kiosk", "desktop"] as const) {
     });
   });
 }
+
+// Weston at output scale 2 (headless --width=320 --height=240 --scale=2: 640x480 device pixels): the
+// kiosk window is 320x240, its buffers 640x480 at buffer scale 2, and the screenshot (device
+// pixels) is the headless render at 640x480 to the pixel.
+describe.skipIf(!westonAvailable)("Weston 14 pixman, kiosk shell, output scale 2", () => {
+  let weston: Weston;
+  let gpu: Instance;
+  beforeAll(async () => {
+    weston = await startWeston({ width: 320, height: 240, scale: 2 });
+    gpu = await Instance.create({ validation: true, requireValidation: true });
+  });
+  afterAll(async () => {
+    gpu?.destroy();
+    await weston?.stop();
+  });
+
+  it("renders 640x480 buffers at buffer scale 2 for the 320x240 window, and they fill the output", async () => {
+    const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [200, 100], socket: weston.path, title: "hidpi", appId: "dev.scanout.weston" });
+    const out = new FrameLoop(backend, true);
+    try {
+      await runScene(out, "mesh", 6);
+      expect(backend.window.logicalSize).toEqual([320, 240]);
+      expect(backend.window.geometry.bufferScale).toBe(2);
+      expect(out.size).toEqual([640, 480]);
+      const shot = await weston.screenshot();
+      expect([shot.width, shot.height]).toEqual([640, 480]);
+      const ref = await headlessFrame(gpu, "mesh", [640, 480], 5);
+      expect(differingPixels(shot, ref)).toBe(0);
+    } finally {
+      await out.close();
+    }
+    expect(gpu.validationMessages).toEqual([]);
+  });
+});
