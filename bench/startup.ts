@@ -1,7 +1,8 @@
 // Start-up: wall time from launching a command to the demo's first frame, measured from outside
 // (the demo prints its first frame's wall-clock time when SCANOUT_PRINT_FIRST_FRAME_EPOCH is set).
-// Two commands, interleaved: `npm run demo -- --frames 1` (what a user types: npm, the up-to-date
-// check, then the compiled demo) and the compiled demo alone (`node dist/examples/demo.js`).
+// Three commands, interleaved: `npm run demo -- --frames 1` (what a user types: npm, the up-to-date
+// check, then the bundled demo), the bundled demo alone (`dist/bin/scanout-demo.js`, what the
+// package's `scanout-demo` runs) and the compiled demo unbundled (`node dist/examples/demo.js`).
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +24,8 @@ function firstFrame(command: string, args: string[]): { wall: number; cpu: numbe
 export function benchStartup(runs: number, log: (line: string) => void): void {
   const commands: [string, string, string[]][] = [
     ["npm run demo -- --frames 1", "npm", ["run", "--silent", "demo", "--", "--frames", "1"]],
-    ["node dist/examples/demo.js --frames 1", process.execPath, [join(root, "dist", "examples", "demo.js"), "--frames", "1"]],
+    ["node dist/bin/scanout-demo.js --frames 1 (bundled)", process.execPath, [join(root, "dist", "bin", "scanout-demo.js"), "--frames", "1"]],
+    ["node dist/examples/demo.js --frames 1 (unbundled)", process.execPath, [join(root, "dist", "examples", "demo.js"), "--frames", "1"]],
   ];
   firstFrame(commands[0]![1], commands[0]![2]); // builds if needed, warms the caches
   const times = commands.map(() => ({ wall: [] as number[], cpu: [] as number[] }));

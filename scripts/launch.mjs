@@ -46,12 +46,16 @@ if (process.env.SCANOUT_SKIP_SYSTEM_SETUP !== "1" && mtime(setupStamp) < mtime("
 const whole = entry.startsWith("bench/");
 const config = whole ? "tsconfig.json" : "tsconfig.build.json";
 const dirs = whole ? ["src", "examples", "bench", "scripts"] : ["src", "examples"];
+// The package's programs run bundled (dist/bin/, scripts/bundle-bin.mjs: one module to load, not ~85).
+const bin = { "examples/demo": "scanout-demo", "examples/kms-info": "scanout-kms-info" }[entry];
+const program = join(root, "dist", bin ? `bin/${bin}.js` : `${entry}.js`);
 const buildStamp = join(stamps, `build-ok-${config}`);
 const sources = Math.max(...dirs.map((d) => newestSource(join(root, d))), mtime(join(root, "tsconfig.json")), mtime(join(root, config)));
-if (mtime(buildStamp) < sources || !existsSync(join(root, "dist", `${entry}.js`))) {
+if (mtime(buildStamp) < sources || !existsSync(join(root, "dist", `${entry}.js`)) || !existsSync(program)) {
   run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", config]);
+  run(process.execPath, [join(root, "scripts", "bundle-bin.mjs")]);
   writeFileSync(buildStamp, "");
 }
 
-process.argv = [process.argv[0], join(root, "dist", `${entry}.js`), ...args];
-await import(pathToFileURL(join(root, "dist", `${entry}.js`)).href);
+process.argv = [process.argv[0], program, ...args];
+await import(pathToFileURL(program).href);

@@ -8,13 +8,18 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { logger, type TargetInfo } from "../index.js";
 import { generateDemoModel } from "../assets/generate.js";
+import { packageFile } from "../util/package-root.js";
+import { TexturedMesh, type TexturedMeshOptions } from "./textured-mesh.js";
 
-/** The generator module's file (its code is the cache key): compiled .js, or .ts under a TS runner. */
+/**
+ * The generator module's file (its code is the cache key): next to this module (compiled .js, or
+ * .ts under a TS runner), else in the package's dist/src/ (this module bundled into dist/bin/).
+ */
 const generatorFile = (): string => {
   const js = fileURLToPath(new URL("../assets/generate.js", import.meta.url));
-  return existsSync(js) ? js : js.replace(/\.js$/, ".ts");
+  const candidates = [js, js.replace(/\.js$/, ".ts"), packageFile("dist", "src", "assets", "generate.js"), packageFile("src", "assets", "generate.ts")];
+  return candidates.find((f) => existsSync(f)) ?? js;
 };
-import { TexturedMesh, type TexturedMeshOptions } from "./textured-mesh.js";
 
 const log = logger("demo");
 

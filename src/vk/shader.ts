@@ -1,8 +1,7 @@
 // Shader modules from SPIR-V files. The file is checked before Vulkan sees it (a driver may crash
 // on garbage), so a missing or corrupt .spv is an error naming the file.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { packageFile } from "../util/package-root.js";
 import { vk, type VkTypes } from "./nvk.js";
 import { check, VulkanError } from "./result.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
@@ -10,28 +9,9 @@ import type { Device } from "./device.js";
 
 const SPIRV_MAGIC = 0x07230203;
 
-let packageRoot: string | undefined;
-
-/**
- * The folder of the package this module belongs to: the nearest parent with scanout's
- * package.json (the same from src/ under a TypeScript runner, from dist/src/, and from an
- * installed node_modules/scanout).
- */
-function findPackageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "scanout") return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find scanout's package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
-
 /** A file in the package's shaders/ folder. */
 export function shaderPath(name: string): string {
-  packageRoot ??= findPackageRoot();
-  return join(packageRoot, "shaders", name);
+  return packageFile("shaders", name);
 }
 
 /** Thrown when a SPIR-V file is missing, unreadable, not SPIR-V, or refused by the driver; `file` names it and the message says which. */

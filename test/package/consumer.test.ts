@@ -89,7 +89,7 @@ describe("scanout as an installed package", () => {
   it("the tarball holds compiled code, types, SPIR-V, README and licence, and no tests or benches", () => {
     expect(existsSync(tarball)).toBe(true);
     for (const needed of ["dist/src/index.js", "dist/src/index.d.ts", "dist/src/scenes/index.d.ts", "dist/src/vk/index.d.ts",
-      "dist/examples/demo.js", "shaders/triangle.vert.spv", "shaders/mesh.frag.spv", "README.md", "LICENSE", "package.json"]) {
+      "dist/examples/demo.js", "dist/bin/scanout-demo.js", "dist/bin/scanout-kms-info.js", "shaders/triangle.vert.spv", "shaders/mesh.frag.spv", "README.md", "LICENSE", "package.json"]) {
       expect(files).toContain(needed);
     }
     expect(files.filter((f) => /^(test|bench|dist\/test|dist\/bench)\//.test(f))).toEqual([]);
@@ -121,11 +121,18 @@ describe("scanout as an installed package", () => {
     expect(readPngPixels(join(app, "first-app.png")).width).toBe(640);
   }, 120_000);
 
-  it("the CLI entries run with --help through npx", () => {
+  it("the CLI entries run with --help through npx, and the bundled demo renders its default scene", () => {
     const app = join(work, "from-tarball");
     for (const bin of ["scanout-demo", "scanout-kms-info"]) {
       const text = sh("npx", ["--no-install", bin, "--help"], { ...quiet, cwd: app });
       expect(text).toMatch(/usage: /);
     }
+    // the default scene is the generated room: the bundle must find the generator inside the package
+    const cache = join(work, "xdg-cache");
+    const log = sh("npx", ["--no-install", "scanout-demo", "--frames", "1", "--size", "64x48", "--out", "bin.png"], {
+      ...quiet, cwd: app, env: { ...quiet.env, WAYLAND_DISPLAY: "", XDG_CACHE_HOME: cache },
+    });
+    expect(log).toMatch(/scene: mesh/);
+    expect(readPngPixels(join(app, "bin.png")).width).toBe(64);
   }, 120_000);
 });
