@@ -15,6 +15,7 @@ import {
   TargetFramebuffers,
   type CommandBuffer,
   type DescriptorSet,
+  type Device,
   type Frame,
   type Scene,
   type TargetInfo,
@@ -26,7 +27,10 @@ const CLEAR = TRIANGLE_CLEAR;
 
 /** A coloured triangle that turns with the frame number: the smallest complete scene. */
 export class Triangle implements Scene {
+  private destroyed = false;
+
   private constructor(
+    private readonly device: Device,
     private readonly scope: Scope,
     private readonly renderPass: RenderPass,
     private readonly layout: PipelineLayout,
@@ -59,7 +63,7 @@ export class Triangle implements Scene {
         return new Float32Array(buffer.mapped, 0, 4);
       });
       const framebuffers = TargetFramebuffers.create(device, { renderPass, scope });
-      return new Triangle(scope, renderPass, layout, pipeline, framebuffers, sets, uniforms);
+      return new Triangle(device, scope, renderPass, layout, pipeline, framebuffers, sets, uniforms);
     });
   }
 
@@ -82,8 +86,16 @@ export class Triangle implements Scene {
     cmd.endRenderPass();
   }
 
-  /** Frees everything (the frame loop has already waited for the GPU when it ended). */
+  /** Frees everything once the GPU has finished the frames submitted so far (as TexturedMesh does). Idempotent. */
   destroy(): void {
-    this.scope.close();
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const scope = this.scope;
+    this.device.retire({ destroy: () => scope.close() });
+  }
+
+  /** `await using` support: calls destroy(). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.destroy();
   }
 }
