@@ -27,6 +27,8 @@ export interface TargetInfo {
   readonly device: Device;
   readonly format: Format;
   readonly finalLayout: ImageLayout;
+  /** The targets' size in pixels [width, height] where known (every presenter knows it), so a scene can make size-bound parts, such as its depth buffer, while it loads. */
+  readonly size?: readonly [number, number];
 }
 
 /** RGBA8 pixels, rows top to bottom, tightly packed. */

@@ -58,6 +58,16 @@ export class TargetFramebuffers {
     return fb;
   }
 
+  /**
+   * Makes the depth attachment for targets of this size now rather than at the first frame (a scene
+   * calls it while loading, before an upload: lavapipe creates image views under the lock its
+   * queue thread holds while it executes, so made after the upload it waits for all of it).
+   */
+  prepare(width: number, height: number): void {
+    if (width !== this.width || height !== this.height) this.resize(width, height);
+    if (this.depthFormat !== undefined) this.depthView();
+  }
+
   /** Live framebuffers (for tests and leak checks). */
   get size(): number {
     return this.byTarget.size;

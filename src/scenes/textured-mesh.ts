@@ -152,6 +152,7 @@ export class TexturedMesh implements Scene, AsyncDisposable {
     const device = "device" in out ? out.device : out;
     const format = typeof a === "object" ? (out as TargetInfo).format : a;
     const finalLayout = "finalLayout" in out ? out.finalLayout : ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    const size = "finalLayout" in out ? out.size : undefined;
     let t0 = performance.now();
     const mesh = await loadObj(options.obj, { normals: options.normals });
     const parseMs = performance.now() - t0;
@@ -159,7 +160,7 @@ export class TexturedMesh implements Scene, AsyncDisposable {
     const texture = await loadPng(options.texture, { maxDimension: device.physical.limits.maxImageDimension2D });
     const decodeMs = performance.now() - t0;
     return Scope.build("textured mesh", (scope) => {
-      const parts = TexturedMesh.build(device, scope, { format, finalLayout }, mesh, texture, options, { parseMs, decodeMs });
+      const parts = TexturedMesh.build(device, scope, { format, finalLayout, size }, mesh, texture, options, { parseMs, decodeMs });
       return new TexturedMesh(device, scope, parts, mesh, options);
     });
   }
@@ -167,7 +168,7 @@ export class TexturedMesh implements Scene, AsyncDisposable {
   private static build(
     device: Device,
     scope: Scope,
-    target: { format: Format; finalLayout: ImageLayout },
+    target: { format: Format; finalLayout: ImageLayout; size: readonly [number, number] | undefined },
     mesh: Mesh,
     texture: Rgba8Image,
     options: TexturedMeshOptions,
@@ -194,6 +195,7 @@ export class TexturedMesh implements Scene, AsyncDisposable {
     using shaders = new Scope("mesh shaders"); // only needed while the pipeline is made
     const renderPass = RenderPass.create(device, { color: target, depth: { format: depthFormat }, scope });
     const framebuffers = TargetFramebuffers.create(device, { renderPass, depthFormat, scope });
+    if (target.size) framebuffers.prepare(target.size[0], target.size[1]); // before the upload (see below)
     const pipeline = Pipeline.create(device, {
       renderPass,
       layout,
