@@ -296,20 +296,33 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   /** Ends the run now: the held frame is dropped and the GPU finishes what was submitted. */
   stop(why: string): void {
     if (this.ended) return;
-    // a pending next() ends at once (a backend's acquire may wait long: a hidden window with whenHidden "pause")
+    // a pending next() ends now (a backend's acquire may wait long: a hidden window with whenHidden
+    // "pause"): with DONE, or with the error if ending fails (a fence wait that finds the device
+    // lost), which would otherwise be a rejection nobody handles after a quiet DONE
     const resolve = this.resolveWait;
+    const reject = this.rejectWait;
     this.resolveWait = this.rejectWait = undefined;
     this.acquiring = undefined;
     if (this.capTimer) clearTimeout(this.capTimer);
     this.capTimer = undefined;
-    resolve?.(DONE);
-    this.current?.abandon(why);
+    const current = this.current;
     this.current = undefined;
     try {
-      this.settleAll();
-    } finally {
-      this.end();
+      try {
+        current?.abandon(why);
+      } finally {
+        try {
+          this.settleAll();
+        } finally {
+          this.end();
+        }
+      }
+    } catch (error) {
+      if (!reject) throw error;
+      reject(error);
+      return;
     }
+    resolve?.(DONE);
   }
 
   /**

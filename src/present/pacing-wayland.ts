@@ -35,6 +35,16 @@ export interface WaylandBufferHooks<B> {
 /** What ended a wait for the compositor: a frame callback, a configure, a close request, or the heartbeat. */
 type Woke = "callback" | "configure" | "closed" | "beat";
 
+/** Pacing options of the Wayland backends: the present mode and heartbeat, and whether frame callbacks pace at all. */
+export interface WaylandPacingOptions extends PacingOptions {
+  /**
+   * Paced by frame callbacks (default true). false: never wait for a callback and commit every finished
+   * frame at once, whatever the present mode (throughput benchmarks; the compositor shows what it can).
+   * A suspended window (xdg-shell v6) still gets no commits: the compositor shows nothing of it.
+   */
+  paced?: boolean;
+}
+
 /** Frame-callback pacing and present modes for one window (see the top of this file). */
 export class WaylandPacer<B> {
   readonly pacing: Pacing;
@@ -56,7 +66,7 @@ export class WaylandPacer<B> {
 
   constructor(
     private readonly window: WaylandWindow,
-    options: PacingOptions & { paced?: boolean },
+    options: WaylandPacingOptions,
     private readonly hooks: WaylandBufferHooks<B>,
   ) {
     this.pacing = new Pacing(options);

@@ -21,12 +21,11 @@ import { WaylandProtocolError } from "../wayland/errors.js";
 import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
-import { WaylandWindowBackend } from "./wayland-window-backend.js";
+import { WaylandWindowBackend, type WaylandPacingOptions } from "./wayland-window-backend.js";
 import { type BufferKind, chooseTranche, createBuffer, createBufferImmed, imageModifiers, kindName, noKindReason, type TrancheChoice } from "./dmabuf-buffers.js";
 import { chooseFrameSync, type FrameSync, type SyncChoice, type SyncedBuffer } from "./dmabuf-sync.js";
 import { BackendUnavailableError } from "./errors.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
-import type { PacingOptions } from "./pacing.js";
 
 export type { SyncPath, SyncChoice } from "./dmabuf-sync.js";
 
@@ -55,15 +54,10 @@ interface DmabufTarget extends RenderTarget, RingBuffer, SyncedBuffer {
 }
 
 /** Options of the dmabuf backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
-export interface WaylandDmabufOptions extends WindowOptions, PacingOptions {
+export interface WaylandDmabufOptions extends WindowOptions, WaylandPacingOptions {
   size: readonly [number, number];
   /** Images in the ring (default 3 for fifo; 4 for mailbox and immediate, which also hold the newest finished frame). */
   images?: number;
-  /**
-   * Paced by frame callbacks (default true). false: never wait for a callback and commit every finished
-   * frame at once, whatever the present mode (throughput benchmarks; the compositor shows what it can).
-   */
-  paced?: boolean;
   /**
    * "auto" (default): explicit sync when the compositor offers it, else implicit sync files, else a
    * CPU wait; each needs sync-file export from the device except the CPU wait. See dmabuf-sync.ts.
@@ -117,8 +111,13 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     this.driverModifiers = driverModifiers;
     this.tranche = chooseTranche(offered, driverModifiers, (dev) => this.isOurDevice(dev));
     this.kinds = this.tranche.kinds;
-    if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers));
-    this.sync = chooseFrameSync(device, window, this.syncChoice(device, options.sync));
+    try {
+      if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers));
+      this.sync = chooseFrameSync(device, window, this.syncChoice(device, options.sync));
+    } catch (e) {
+      this.releaseWindowParts(); // "auto" goes on to wl_shm, maybe on the same connection
+      throw e;
+    }
     this.ring = new BufferRing(window.connection);
     log.info(
       `wayland-dmabuf: sync path ${this.sync.path} (${this.sync.why}); formats from ${offered.source}; ` +
@@ -152,6 +151,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
         await backend.allocate(window.width, window.height);
         return backend;
       } catch (e) {
+        backend?.releaseWindowParts();
         backend?.sync.destroy();
         if (!window.connection.error) dmabuf.destroy();
         throw e;
@@ -382,7 +382,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   }
 
   async destroy(): Promise<void> {
-    this.pacer.destroy();
+    this.releaseWindowParts();
     this.device.waitIdle();
     this.dropTargets(false);
     this.sync.destroy();

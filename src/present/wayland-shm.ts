@@ -8,10 +8,9 @@ import { logger } from "../util/log.js";
 import { WlShm } from "../wayland/protocol/wayland.js";
 import { chooseShmFormat, listenShmFormats, type ShmBuffer, ShmSwapchain } from "../wayland/shm.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
-import { WaylandWindowBackend } from "./wayland-window-backend.js";
+import { WaylandWindowBackend, type WaylandPacingOptions } from "./wayland-window-backend.js";
 import { createOffscreenTarget } from "./headless.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
-import type { PacingOptions } from "./pacing.js";
 
 const log = logger("present");
 
@@ -22,15 +21,10 @@ interface ShmTarget extends RenderTarget {
 }
 
 /** Options of the wl_shm backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
-export interface WaylandShmOptions extends WindowOptions, PacingOptions {
+export interface WaylandShmOptions extends WindowOptions, WaylandPacingOptions {
   size: readonly [number, number];
   /** Offscreen images in the ring (default 3: two frames in flight plus one recording). */
   images?: number;
-  /**
-   * Paced by frame callbacks (default true). false: never wait for a callback and commit every finished
-   * frame at once, whatever the present mode (throughput benchmarks; the compositor shows what it can).
-   */
-  paced?: boolean;
 }
 
 export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implements SwapchainBackend {
@@ -62,7 +56,12 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     });
     this.shm = shm;
     this.shmFormat = shmFormat;
-    this.allocate(window.width, window.height);
+    try {
+      this.allocate(window.width, window.height);
+    } catch (e) {
+      this.releaseWindowParts();
+      throw e;
+    }
     log.info(`wayland-shm: ${window.width}x${window.height}, format 0x${shmFormat.toString(16)}, sync: CPU wait on the frame fence`);
   }
 
@@ -194,7 +193,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   }
 
   async destroy(): Promise<void> {
-    this.pacer.destroy();
+    this.releaseWindowParts();
     this.device.waitIdle();
     this.dropTargets(false);
     this.chain.retire(true);

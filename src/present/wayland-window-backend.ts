@@ -4,8 +4,10 @@
 import type { Device } from "../vk/index.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import { WaylandInput } from "../wayland/seat.js";
-import type { Pacing, PacingOptions } from "./pacing.js";
-import { WaylandPacer, type WaylandBufferHooks } from "./pacing-wayland.js";
+import type { Pacing } from "./pacing.js";
+import { WaylandPacer, type WaylandBufferHooks, type WaylandPacingOptions } from "./pacing-wayland.js";
+
+export type { WaylandPacingOptions } from "./pacing-wayland.js";
 
 /** The part of the wl_shm and dmabuf backends that is the window: size, states, input and pacing. */
 export abstract class WaylandWindowBackend<B> {
@@ -18,12 +20,22 @@ export abstract class WaylandWindowBackend<B> {
   protected constructor(
     readonly device: Device,
     readonly window: WaylandWindow,
-    options: PacingOptions & { paced?: boolean },
+    options: WaylandPacingOptions,
     hooks: WaylandBufferHooks<B>,
   ) {
     this.pacer = new WaylandPacer<B>(window, options, hooks);
     this.input = WaylandInput.attach(window);
     window.decorations.useInput(this.input); // our title bar (if any) takes its own pointer presses
+  }
+
+  /**
+   * Undoes what the constructor attached to the window: the pacer's hooks and tearing control, and
+   * the seats' input. destroy() calls it; so does a subclass whose own set-up fails, since the
+   * window (or a connection the app passed in) may live on without us.
+   */
+  protected releaseWindowParts(): void {
+    this.pacer.destroy();
+    this.input.close();
   }
 
   /** The window's buffer size in device pixels (logical size times scale). */
