@@ -4,11 +4,12 @@
 // source, Node version or flags) and we then compile normally and write a fresh one; any file
 // system error just means no cache.
 import { isAscii } from "node:buffer";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
+import { pruneCacheFolder } from "../util/prune-cache.js";
 
 interface CjsModule {
   exports: unknown;
@@ -91,7 +92,7 @@ function writeCache(path: string, script: Script): void {
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, path); // atomic: a concurrent start reads the old file or the new one, never half
-    pruneCaches(dirname(path), path);
+    pruneCacheFolder(dirname(path), path, KEEP_CACHES);
   } catch {
     /* read-only or full disk: run without a cache */
   }
@@ -100,13 +101,3 @@ function writeCache(path: string, script: Script): void {
 /** Caches kept besides the one just written: each copy or version of the package leaves its own. */
 const KEEP_CACHES = 8;
 
-/** Deletes all but the newest KEEP_CACHES cache files (and `keep`), so the folder does not grow without bound. */
-function pruneCaches(dir: string, keep: string): void {
-  const files = readdirSync(dir)
-    .filter((n) => n.endsWith(".bin"))
-    .map((n) => join(dir, n))
-    .filter((f) => f !== keep)
-    .map((f) => ({ f, t: statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-    .sort((a, b) => b.t - a.t);
-  for (const { f } of files.slice(KEEP_CACHES)) rmSync(f, { force: true });
-}

@@ -19,6 +19,7 @@ import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 import type { PhysicalDevice } from "./physical-device.js";
 import { logger } from "../util/log.js";
+import { pruneCacheFolder } from "../util/prune-cache.js";
 
 const log = logger("vk");
 
@@ -35,11 +36,26 @@ export interface PipelineCacheOptions extends Owned {
   file?: string;
 }
 
+/** The folder of the default pipeline cache files. */
+const defaultFolder = (): string => join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "scanout", "pipelines");
+
+/** Files kept in the default folder besides the one just written: each driver update or other device leaves its own. */
+const KEEP_OTHER_FILES = 3;
+
 /** Where a device's pipeline cache file goes by default: $XDG_CACHE_HOME (or ~/.cache)/scanout/pipelines/, one file per device, driver version and cache UUID. */
 export function defaultPipelineCacheFile(physical: PhysicalDevice): string {
-  const root = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   const id = `${hex(physical.pipelineCacheUUID)}-${physical.vendorId.toString(16)}-${physical.deviceId.toString(16)}-${physical.driverVersion.toString(16)}`;
-  return join(root, "scanout", "pipelines", `${id}.bin`);
+  return join(defaultFolder(), `${id}.bin`);
+}
+
+/** After `file` was written: in the default folder (never in one the app chose), the oldest other files go. */
+function pruneAfterWrite(file: string): void {
+  if (dirname(file) !== defaultFolder()) return;
+  try {
+    pruneCacheFolder(dirname(file), file, KEEP_OTHER_FILES);
+  } catch (error) {
+    log.debug(`pipeline cache folder ${dirname(file)}: not pruned (${(error as Error).message})`);
+  }
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
@@ -175,15 +191,17 @@ export class PipelineCache extends DeviceResource<VkTypes.VkPipelineCache> {
     return data;
   }
 
-  /** Writes the cache file now (atomically) when the driver's data changed; true when written. File system errors are logged (debug), not thrown. */
+  /** Writes the cache file now (atomically) when the driver's data changed; true when written. Errors (file system, driver) are logged (debug), not thrown. */
   save(): boolean {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const data = this.pending();
-    if (!data || !this.file) return false;
+    if (!this.file) return false;
     try {
+      const data = this.pending();
+      if (!data) return false;
       writePipelineCacheFile(this.file, data);
       this.saved = data;
+      pruneAfterWrite(this.file);
       return true;
     } catch (error) {
       log.debug(`pipeline cache ${this.file}: not saved (${(error as Error).message})`);
@@ -201,19 +219,33 @@ export class PipelineCache extends DeviceResource<VkTypes.VkPipelineCache> {
 
   private async saveInBackground(): Promise<void> {
     this.timer = undefined;
-    if (this.destroyed || !this.device.isOpen) return;
-    const data = this.pending();
-    if (!data || !this.file) return;
+    if (this.destroyed || !this.device.isOpen || !this.file) return;
+    let data: Uint8Array | undefined;
+    try {
+      data = this.pending();
+    } catch (error) {
+      // a driver failure (vkGetPipelineCacheData) in a timer: nobody could catch it
+      log.debug(`pipeline cache ${this.file}: not saved (${(error as Error).message})`);
+      return;
+    }
+    if (!data) return;
     const tmp = tmpName(this.file);
     try {
       await mkdir(dirname(this.file), { recursive: true });
       await writeFile(tmp, encodePipelineCacheFile(data));
       await rename(tmp, this.file);
       this.saved = data;
+      pruneAfterWrite(this.file);
     } catch (error) {
       await rm(tmp, { force: true }).catch(() => undefined);
       log.debug(`pipeline cache ${this.file}: not saved (${(error as Error).message})`);
     }
+  }
+
+  /** Writes what a background save still had to write (it was due within a second), then frees the cache. */
+  override destroy(): void {
+    if (this.timer && !this.destroyed && this.device.isOpen) this.save();
+    super.destroy();
   }
 
   protected override release(): void {

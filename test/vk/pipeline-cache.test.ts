@@ -1,12 +1,12 @@
 // The on-disk pipeline cache on lavapipe with validation on: a valid file is loaded and the frame
 // rendered through it is unchanged; corrupt, truncated and foreign files are ignored without an
 // error; files are replaced by a rename, never rewritten in place.
-import { mkdtempSync, openSync, readFileSync, readSync, closeSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, openSync, readFileSync, readSync, closeSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Instance, createHeadlessPresenter, type Pixels } from "../../src/index.js";
-import { decodePipelineCacheFile, encodePipelineCacheFile, writePipelineCacheFile } from "../../src/vk/pipeline-cache.js";
+import { decodePipelineCacheFile, defaultPipelineCacheFile, encodePipelineCacheFile, PipelineCache, writePipelineCacheFile } from "../../src/vk/pipeline-cache.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { compareWithGolden } from "../helpers/golden.js";
 import { captureFrame } from "../helpers/capture.js";
@@ -113,6 +113,64 @@ describe("pipeline cache on disk (headless, lavapipe, validation on)", () => {
     expect(statSync(file).ino).not.toBe(before);
     expect(readFileSync(file).equals(encodePipelineCacheFile(second))).toBe(true);
     expect(readdirSync(join(dir, "atomic"))).toEqual(["cache.bin"]); // no temporary file left behind
+  });
+
+  // lavapipe's cache holds only its header, so for what save() writes the driver's data is stood in
+  // for: its real header plus 64 bytes (a fake, for data no driver here produces)
+  it("save() writes changed data once; a cache destroyed before its background save writes it then", () => {
+    const device = gpu.createDevice({ pipelineCache: false });
+    const fake = new Uint8Array([...driverData, ...Array.from({ length: 64 }, (_, i) => i)]);
+    try {
+      const file = join(dir, "user", "explicit.bin");
+      const cache = PipelineCache.create(device, { file });
+      Object.defineProperty(cache, "data", { value: () => fake });
+      expect(cache.save()).toBe(true);
+      expect(dataOf(decodePipelineCacheFile(readFileSync(file), gpu.selectPhysicalDevice()))).toEqual([...fake]);
+      expect(cache.save()).toBe(false); // unchanged: not written again
+      cache.destroy();
+
+      const late = join(dir, "user", "late.bin");
+      const second = PipelineCache.create(device, { file: late });
+      Object.defineProperty(second, "data", { value: () => fake });
+      second.created(); // a pipeline was made: the background save is due in a second
+      expect(existsSync(late)).toBe(false);
+      second.destroy();
+      expect(dataOf(decodePipelineCacheFile(readFileSync(late), gpu.selectPhysicalDevice()))).toEqual([...fake]);
+    } finally {
+      device.destroy();
+    }
+    expect(gpu.validationErrors).toEqual([]);
+  });
+
+  it("writing into the default folder deletes the oldest other files there (never in a folder the app chose)", () => {
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = join(dir, "xdg");
+    const device = gpu.createDevice({ pipelineCache: false });
+    const fake = new Uint8Array([...driverData, 1, 2, 3, 4]);
+    try {
+      const file = defaultPipelineCacheFile(gpu.selectPhysicalDevice());
+      const folder = dirname(file);
+      const chosen = join(dir, "chosen");
+      for (const d of [folder, chosen]) {
+        mkdirSync(d, { recursive: true });
+        for (let i = 0; i < 6; i++) {
+          writeFileSync(join(d, `old-${i}.bin`), "x");
+          utimesSync(join(d, `old-${i}.bin`), 1_000_000 + i, 1_000_000 + i); // old-5 the newest
+        }
+      }
+      for (const f of [file, join(chosen, "mine.bin")]) {
+        const cache = PipelineCache.create(device, { file: f });
+        Object.defineProperty(cache, "data", { value: () => fake });
+        expect(cache.save()).toBe(true);
+        cache.destroy();
+      }
+      expect(readdirSync(folder).sort()).toEqual([basename(file), "old-3.bin", "old-4.bin", "old-5.bin"].sort());
+      expect(readdirSync(chosen)).toHaveLength(7);
+    } finally {
+      device.destroy();
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 
   it("saves the device's cache when the device is destroyed, unless the driver caches nothing (lavapipe keeps only a header)", async () => {
