@@ -16,7 +16,7 @@
 // it submitted before control returns, so the application may destroy what its frames used.
 // With FrameOptions.tracer, steps 1-4 are spans on the JS thread's track; the slots add fence waits
 // and GPU spans, the backend's window or display adds presentation, releases and its own waits.
-import { CommandPool, Fence, GpuClock, QueryPool, type Device, type Format, type ImageLayout } from "../vk/index.js";
+import { Buffer as VkBuffer, BufferUsage, CommandPool, Fence, GpuClock, QueryPool, type Device, type Format, type ImageLayout } from "../vk/index.js";
 import type { BackendName, Frame, FrameOptions, FrameStats, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
 import { logger } from "../util/log.js";
 import type { FrameTracer } from "../util/trace.js";
@@ -152,6 +152,7 @@ export class FrameLoop implements Presenter {
       s.readback?.destroy();
     }
     this.timestamps?.pool.destroy();
+    this.timestamps?.results.destroy();
     this.pool.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
@@ -537,6 +538,13 @@ function frameTimestamps(device: Device): SlotTimestamps | undefined {
   }
   log.debug(`GPU time: ${clock.validBits}-bit timestamps, ${clock.periodNs} ns per tick, ${clock.method} clock (within ${clock.uncertaintyMs.toFixed(3)} ms)`);
   const pool = QueryPool.create(device, { type: "timestamp", count: FRAMES_IN_FLIGHT * 2, what: "frame GPU time" });
+  let results: VkBuffer;
+  try {
+    results = VkBuffer.create(device, { size: FRAMES_IN_FLIGHT * 16, usage: BufferUsage.transferDst, memory: "host", what: "frame GPU time results" });
+  } catch (error) {
+    pool.destroy();
+    throw error;
+  }
   // NaN rather than 0: the fields start as doubles, so writing a frame's times into them boxes nothing
-  return { pool, clock, latest: { frame: -1, startMs: NaN, endMs: NaN, ms: NaN } };
+  return { pool, results, words: new Uint32Array(results.mapped, 0, FRAMES_IN_FLIGHT * 4), clock, latest: { frame: -1, startMs: NaN, endMs: NaN, ms: NaN } };
 }

@@ -8,9 +8,16 @@ import type { Buffer } from "../vk/index.js";
 import type { FrameTracer } from "../util/trace.js";
 import type { RunClock } from "./run-stats.js";
 
-/** The frame loop's timestamp queries (two per slot), the clock that reads them, and the latest frame's times. */
+/**
+ * The frame loop's timestamp queries (two per slot), the mapped buffer the GPU copies their results
+ * into, the clock that reads them, and the latest frame's times.
+ */
 export interface SlotTimestamps {
   readonly pool: QueryPool;
+  /** Host buffer of two 64-bit results per slot, written by the frame's own commands. */
+  readonly results: Buffer;
+  /** `results` as 32-bit words: slot s's start at [4s], [4s + 1], its end at [4s + 2], [4s + 3]. */
+  readonly words: Uint32Array;
   readonly clock: GpuClock;
   readonly latest: { frame: number; startMs: number; endMs: number; ms: number };
 }
@@ -65,9 +72,17 @@ export class Slot implements Frame {
     this.timestamps.pool.writeTimestamp(this.cmd, "top", this.slot * 2);
   }
 
-  /** Ends the frame's command buffer after the end timestamp (once every command before it is done). */
+  /**
+   * Ends the frame's command buffer after the end timestamp (once every command before it is done),
+   * and the copy of both timestamps into the results buffer, read when the fence has signalled.
+   */
   endCommands(): void {
-    if (this.timed) this.timestamps?.pool.writeTimestamp(this.cmd, "bottom", this.slot * 2 + 1);
+    const ts = this.timestamps;
+    if (this.timed && ts) {
+      ts.pool.writeTimestamp(this.cmd, "bottom", this.slot * 2 + 1);
+      ts.pool.copyResults(this.cmd, this.slot * 2, 2, ts.results, this.slot * 16);
+      this.cmd.transferWritesToHost();
+    }
     this.cmd.end();
   }
 
@@ -98,12 +113,9 @@ export class Slot implements Frame {
   }
 
   /** The finished frame's two timestamps, on the performance.now() clock. */
-  private readGpuTime({ pool, clock, latest }: SlotTimestamps): void {
-    const q = this.slot * 2;
-    if (!pool.read(q, 2)) return;
-    const r = pool.results;
+  private readGpuTime({ words, clock, latest }: SlotTimestamps): void {
     latest.frame = this.index;
-    clock.spanToNowMs(r, 2 * q, latest);
+    clock.spanToNowMs(words, this.slot * 4, latest);
     this.runClock?.addGpuTime(latest);
     this.tracer?.span("gpu", this.index, latest.startMs, latest.endMs);
   }

@@ -96,6 +96,11 @@ interface WholeImageCopy {
 }
 const wholeImageCopies = new WeakMap<Image, WholeImageCopy>();
 
+/** The one memory barrier of transferWritesToHost, made once (it is recorded every timed frame). */
+const TRANSFER_TO_HOST = [
+  new vk.VkMemoryBarrier({ srcAccessMask: vk.VkAccessFlagBits.VK_ACCESS_TRANSFER_WRITE_BIT, dstAccessMask: vk.VkAccessFlagBits.VK_ACCESS_HOST_READ_BIT }),
+];
+
 /** Mip level 0 of a 2D image, as a tightly packed buffer sees it; made once per image (shm copies run every frame). */
 function wholeImageCopy(image: Image): WholeImageCopy {
   let copy = wholeImageCopies.get(image);
@@ -292,6 +297,12 @@ export class CommandBuffer {
     });
     const S = vk.VkPipelineStageFlagBits;
     vk.vkCmdPipelineBarrier(this.handle, S.VK_PIPELINE_STAGE_TRANSFER_BIT, S.VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, [barrier], 0, null, 0, null);
+  }
+
+  /** Makes the transfer writes recorded so far (copies into a mapped buffer) visible to the host once the submission's fence has signalled. */
+  transferWritesToHost(): void {
+    const S = vk.VkPipelineStageFlagBits;
+    vk.vkCmdPipelineBarrier(this.handle, S.VK_PIPELINE_STAGE_TRANSFER_BIT, S.VK_PIPELINE_STAGE_HOST_BIT, 0, 1, TRANSFER_TO_HOST, 0, null, 0, null);
   }
 
   /** Copies a tightly packed buffer into mip level 0 of image (in TRANSFER_DST_OPTIMAL). */

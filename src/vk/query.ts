@@ -7,6 +7,7 @@ import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
 import { CommandPool, type CommandBuffer } from "./commands.js";
+import type { Buffer as VkBuffer } from "./buffer.js";
 import { Fence } from "./sync.js";
 import type { Device } from "./device.js";
 import { monotonicToNowMs } from "../util/trace.js";
@@ -16,6 +17,9 @@ const loader = koffi.load("libvulkan.so.1");
 const u64 = "uint64_t";
 const cmdResetQueryPool = loader.func(`void vkCmdResetQueryPool(${u64} cb, ${u64} pool, uint32_t first, uint32_t count)`);
 const cmdWriteTimestamp = loader.func(`void vkCmdWriteTimestamp(${u64} cb, int stage, ${u64} pool, uint32_t query)`);
+const cmdCopyQueryPoolResults = loader.func(
+  `void vkCmdCopyQueryPoolResults(${u64} cb, ${u64} pool, uint32_t first, uint32_t count, ${u64} buffer, ${u64} offset, ${u64} stride, int flags)`,
+);
 const getQueryPoolResults = loader.func(
   `int vkGetQueryPoolResults(${u64} device, ${u64} pool, uint32_t first, uint32_t count, ${u64} size, ${u64} data, ${u64} stride, int flags)`,
 );
@@ -31,6 +35,7 @@ const STAGE = {
   bottom: vk.VkPipelineStageFlagBits.VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
 } as const;
 const RESULT_64 = vk.VkQueryResultFlagBits.VK_QUERY_RESULT_64_BIT;
+const RESULT_WAIT = vk.VkQueryResultFlagBits.VK_QUERY_RESULT_WAIT_BIT;
 const NOT_READY = vk.VkResult.VK_NOT_READY;
 
 export interface QueryPoolOptions extends Owned {
@@ -77,6 +82,16 @@ export class QueryPool extends DeviceResource<VkTypes.VkQueryPool> {
   /** Records a timestamp into `query` once the commands before it reach `stage` (top or bottom of pipe). */
   writeTimestamp(cmd: CommandBuffer, stage: keyof typeof STAGE, query: number): void {
     cmdWriteTimestamp(cmd.raw, STAGE[stage], this.raw, query);
+  }
+
+  /**
+   * Records a copy of `count` 64-bit results from `first` into `buffer` at byte `offset`, made once
+   * they are written (on the GPU's timeline). Read them from the buffer once the submission's fence
+   * has signalled: no vkGetQueryPoolResults call, which lavapipe answers only with its queue idle,
+   * stalling the frames in flight.
+   */
+  copyResults(cmd: CommandBuffer, first: number, count: number, buffer: VkBuffer, offset: number): void {
+    cmdCopyQueryPoolResults(cmd.raw, this.raw, first, count, buffer.raw, offset, 8, RESULT_64 | RESULT_WAIT);
   }
 
   /**
