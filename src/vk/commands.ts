@@ -96,10 +96,11 @@ interface WholeImageCopy {
 }
 const wholeImageCopies = new WeakMap<Image, WholeImageCopy>();
 
-/** The one memory barrier of transferWritesToHost, made once (it is recorded every timed frame). */
-const TRANSFER_TO_HOST = [
-  new vk.VkMemoryBarrier({ srcAccessMask: vk.VkAccessFlagBits.VK_ACCESS_TRANSFER_WRITE_BIT, dstAccessMask: vk.VkAccessFlagBits.VK_ACCESS_HOST_READ_BIT }),
-];
+/** The one memory barrier of transferWritesToHost, made once (scalars only: nothing to flush) and passed by address. */
+const TRANSFER_TO_HOST = new vk.VkMemoryBarrier({ srcAccessMask: vk.VkAccessFlagBits.VK_ACCESS_TRANSFER_WRITE_BIT, dstAccessMask: vk.VkAccessFlagBits.VK_ACCESS_HOST_READ_BIT });
+let transferToHostAddress: bigint | undefined;
+const TRANSFER_STAGE = vk.VkPipelineStageFlagBits.VK_PIPELINE_STAGE_TRANSFER_BIT;
+const HOST_STAGE = vk.VkPipelineStageFlagBits.VK_PIPELINE_STAGE_HOST_BIT;
 
 /** Mip level 0 of a 2D image, as a tightly packed buffer sees it; made once per image (shm copies run every frame). */
 function wholeImageCopy(image: Image): WholeImageCopy {
@@ -301,8 +302,8 @@ export class CommandBuffer {
 
   /** Makes the transfer writes recorded so far (copies into a mapped buffer) visible to the host once the submission's fence has signalled. */
   transferWritesToHost(): void {
-    const S = vk.VkPipelineStageFlagBits;
-    vk.vkCmdPipelineBarrier(this.handle, S.VK_PIPELINE_STAGE_TRANSFER_BIT, S.VK_PIPELINE_STAGE_HOST_BIT, 0, 1, TRANSFER_TO_HOST, 0, null, 0, null);
+    transferToHostAddress ??= structAddress(TRANSFER_TO_HOST);
+    fast.cmdPipelineBarrier(this.raw, TRANSFER_STAGE, HOST_STAGE, 0, 1, transferToHostAddress, 0, 0n, 0, 0n);
   }
 
   /** Copies a tightly packed buffer into mip level 0 of image (in TRANSFER_DST_OPTIMAL). */

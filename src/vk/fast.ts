@@ -26,6 +26,9 @@ export const fast = {
   cmdBindIndexBuffer: loader.func(`void vkCmdBindIndexBuffer(${u64} cb, ${u64} buffer, uint64_t offset, int type)`),
   cmdPushConstants: loader.func(`void vkCmdPushConstants(${u64} cb, ${u64} layout, uint32_t stages, uint32_t offset, uint32_t size, ${u64} pValues)`),
   cmdCopyImageToBuffer: loader.func(`void vkCmdCopyImageToBuffer(${u64} cb, ${u64} image, int layout, ${u64} buffer, uint32_t count, ${u64} pRegions)`),
+  cmdPipelineBarrier: loader.func(
+    `void vkCmdPipelineBarrier(${u64} cb, uint32_t srcStages, uint32_t dstStages, uint32_t deps, uint32_t memCount, ${u64} pMem, uint32_t bufCount, ${u64} pBuf, uint32_t imgCount, ${u64} pImg)`,
+  ),
   cmdDraw: loader.func(`void vkCmdDraw(${u64} cb, uint32_t vertices, uint32_t instances, uint32_t firstVertex, uint32_t firstInstance)`),
   cmdDrawIndexed: loader.func(
     `void vkCmdDrawIndexed(${u64} cb, uint32_t indices, uint32_t instances, uint32_t firstIndex, int32_t vertexOffset, uint32_t firstInstance)`,
