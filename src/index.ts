@@ -12,6 +12,7 @@ export type { SyncChoice } from "./present/dmabuf-sync.js";
 export type { KmsOptions, KmsPath } from "./present/kms.js";
 export { Pacing, PRESENT_MODES, type PresentMode, type PacingOptions, type PacingStats, type PresentedReport } from "./present/pacing.js";
 export type { Scene } from "./render/scene.js";
+export { ScopedScene } from "./render/scoped-scene.js";
 export { runScene } from "./render/run-scene.js";
 export { TargetFramebuffers, type TargetFramebuffersOptions } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";

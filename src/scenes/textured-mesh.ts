@@ -24,6 +24,7 @@ import {
   Scope,
   ShaderModule,
   ShaderStage,
+  ScopedScene,
   TargetFramebuffers,
   logger,
   pickDepthFormat,
@@ -106,7 +107,7 @@ interface MeshParts {
  * A Scene drawing one textured OBJ model, turning slowly, lit by one directional light, with a depth buffer and a mipmapped,
  * anisotropically filtered texture. Made with TexturedMesh.load; the model is centred and scaled to fit the view whatever its size.
  */
-export class TexturedMesh implements Scene, AsyncDisposable {
+export class TexturedMesh extends ScopedScene implements Scene {
   /** Shading strength, written into the uniform at each update (0 shows plain texel colours). */
   lighting: number;
   /** When set, the view comes from this orbit camera (drag, wheel) instead of the fixed three-quarter view. */
@@ -123,15 +124,15 @@ export class TexturedMesh implements Scene, AsyncDisposable {
   private readonly scratch = mat4.create();
   private aspectWidth = 0;
   private aspectHeight = 0;
-  private destroyed = false;
 
   private constructor(
-    private readonly device: Device,
-    private readonly scope: Scope,
+    device: Device,
+    scope: Scope,
     private readonly parts: MeshParts,
     mesh: Mesh,
     options: TexturedMeshOptions,
   ) {
+    super(device, scope);
     this.lighting = options.lighting ?? 0.35;
     this.clear = options.clear ?? [0.07, 0.08, 0.1, 1];
     this.fit = fitMatrix(mesh, options.up);
@@ -288,18 +289,5 @@ export class TexturedMesh implements Scene, AsyncDisposable {
     cmd.bindIndexBuffer(p.indexBuffer, this.indexType);
     cmd.drawIndexed(this.indexCount);
     cmd.endRenderPass();
-  }
-
-  /** Frees everything once the GPU has finished the frames submitted so far. */
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    const scope = this.scope;
-    this.device.retire({ destroy: () => scope.close() });
-  }
-
-  /** `await using` support: calls destroy(). */
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.destroy();
   }
 }

@@ -14,6 +14,7 @@ import {
   ShaderStage,
   TargetFramebuffers,
   type CommandBuffer,
+  ScopedScene,
   type DescriptorSet,
   type Device,
   type Frame,
@@ -26,19 +27,19 @@ export const TRIANGLE_CLEAR = [0.05, 0.05, 0.08, 1] as const;
 const CLEAR = TRIANGLE_CLEAR;
 
 /** A coloured triangle that turns with the frame number: the smallest complete scene. */
-export class Triangle implements Scene {
-  private destroyed = false;
-
+export class Triangle extends ScopedScene implements Scene {
   private constructor(
-    private readonly device: Device,
-    private readonly scope: Scope,
+    device: Device,
+    scope: Scope,
     private readonly renderPass: RenderPass,
     private readonly layout: PipelineLayout,
     private readonly pipeline: Pipeline,
     private readonly framebuffers: TargetFramebuffers,
     private readonly sets: readonly DescriptorSet[],
     private readonly uniforms: readonly Float32Array[],
-  ) {}
+  ) {
+    super(device, scope);
+  }
 
   /** Builds the pipeline and per-slot uniforms for the presenter's format and final layout. */
   static create(out: TargetInfo): Triangle {
@@ -84,18 +85,5 @@ export class Triangle implements Scene {
     cmd.bindDescriptorSet(this.layout, this.sets[frame.slot]!);
     cmd.draw(3);
     cmd.endRenderPass();
-  }
-
-  /** Frees everything once the GPU has finished the frames submitted so far (as TexturedMesh does). Idempotent. */
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    const scope = this.scope;
-    this.device.retire({ destroy: () => scope.close() });
-  }
-
-  /** `await using` support: calls destroy(). */
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.destroy();
   }
 }
