@@ -85,7 +85,7 @@ for (const shell of ["kiosk", "desktop"] as const) {
     // suspended (xdg-shell v6): Weston never sends it, so while `suspend` is on, each real configure
     // Weston sends (with its real serial) gets the suspended state added before our handler sees it
     // (a fake, for a state no test bed produces). Maximize requests make Weston send configures.
-    it.skipIf(shell !== "desktop")("suspended: no commits, frames only at the heartbeat; the next configure without it resumes at full rate", async () => {
+    if (shell === "desktop") it("suspended: no commits, frames only at the heartbeat; the next configure without it resumes at full rate", async () => {
       const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: [320, 240], socket: weston.path, title: "suspend", appId: "dev.scanout.weston", heartbeatHz: 10 });
       const out = new FrameLoop(backend, true);
       const win = backend.window;
