@@ -47,14 +47,19 @@ const whole = entry.startsWith("bench/");
 const config = whole ? "tsconfig.json" : "tsconfig.build.json";
 const dirs = whole ? ["src", "examples", "bench", "scripts"] : ["src", "examples"];
 // The package's programs run bundled (dist/bin/, scripts/bundle-bin.mjs: one module to load, not ~85).
+// Without the bundler (dev dependencies left out) the same compiled program runs unbundled.
 const bin = { "examples/demo": "scanout-demo", "examples/kms-info": "scanout-kms-info" }[entry];
-const program = join(root, "dist", bin ? `bin/${bin}.js` : `${entry}.js`);
+const unbundled = join(root, "dist", `${entry}.js`);
+let program = bin ? join(root, "dist", "bin", `${bin}.js`) : unbundled;
 const buildStamp = join(stamps, `build-ok-${config}`);
 const sources = Math.max(...dirs.map((d) => newestSource(join(root, d))), mtime(join(root, "tsconfig.json")), mtime(join(root, config)));
-if (mtime(buildStamp) < sources || !existsSync(join(root, "dist", `${entry}.js`)) || !existsSync(program)) {
+if (mtime(buildStamp) < sources || !existsSync(unbundled) || !existsSync(program)) {
   run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", config]);
-  run(process.execPath, [join(root, "scripts", "bundle-bin.mjs")]);
-  writeFileSync(buildStamp, "");
+  const bundled = spawnSync(process.execPath, [join(root, "scripts", "bundle-bin.mjs")], { cwd: root, stdio: "inherit" });
+  if (bundled.status !== 0) {
+    process.stderr.write("launch: bundling the programs failed (is rolldown installed?); running the unbundled build\n");
+    program = unbundled;
+  } else writeFileSync(buildStamp, "");
 }
 
 process.argv = [process.argv[0], program, ...args];
