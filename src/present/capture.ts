@@ -12,7 +12,6 @@ export function recordCapture(device: Device, slot: Slot): void {
     slot.readback = Buffer.create(device, { size, usage: BufferUsage.transferDst, memory: "host", what: "capture readback" });
   }
   slot.cmd.copyImageToBuffer(image, slot.readback, slot.target.finalLayout);
-  slot.cmd.transferWritesToHost(); // read by the CPU once the fence has signalled
 }
 
 /** Resolves the slot's capture request with its pixels once the GPU is done (waits for the fence). */

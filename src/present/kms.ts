@@ -341,10 +341,7 @@ export class KmsBackend implements SwapchainBackend {
 
   recordAfter(cmd: CommandBuffer, target: RenderTarget): void {
     const t = target as KmsTarget;
-    if (t.staging) {
-      cmd.copyImageToBuffer(t.image, t.staging, this.finalLayout);
-      cmd.transferWritesToHost(); // copied into the dumb buffer by the CPU once the fence has signalled
-    }
+    if (t.staging) cmd.copyImageToBuffer(t.image, t.staging, this.finalLayout);
   }
 
   async present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> {

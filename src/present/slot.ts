@@ -81,7 +81,6 @@ export class Slot implements Frame {
     if (this.timed && ts) {
       ts.pool.writeTimestamp(this.cmd, "bottom", this.slot * 2 + 1);
       ts.pool.copyResults(this.cmd, this.slot * 2, 2, ts.results, this.slot * 16);
-      this.cmd.transferWritesToHost();
     }
     this.cmd.end();
   }

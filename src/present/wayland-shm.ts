@@ -144,7 +144,6 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
 
   recordAfter(cmd: CommandBuffer, target: RenderTarget): void {
     cmd.copyImageToBuffer(target.image, (target as ShmTarget).staging, this.finalLayout);
-    cmd.transferWritesToHost(); // copied into the shm buffer by the CPU once the fence has signalled
   }
 
   present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> | undefined {

@@ -17,7 +17,7 @@ import { TexturedMesh, type TexturedMeshOptions } from "./textured-mesh.js";
  */
 const generatorFile = (): string => {
   const js = fileURLToPath(new URL("../assets/generate.js", import.meta.url));
-  const candidates = [js, js.replace(/\.js$/, ".ts"), packageFile("dist", "src", "assets", "generate.js"), packageFile("src", "assets", "generate.ts")];
+  const candidates = [js, js.replace(/\.js$/, ".ts"), packageFile("dist", "src", "assets", "generate.js")];
   return candidates.find((f) => existsSync(f)) ?? js;
 };
 

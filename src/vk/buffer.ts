@@ -32,6 +32,8 @@ export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
   readonly size: number;
   readonly usage: number;
   readonly what: string;
+  /** Host-visible and mapped ("host" memory): what the GPU copies into it is read by the CPU. */
+  readonly hostVisible: boolean;
   /** Handle value for the koffi fast path. */
   readonly raw: bigint;
   /** The upload still writing this buffer (Buffer.upload), waited for if it is destroyed early. */
@@ -43,6 +45,7 @@ export class Buffer extends DeviceResource<VkTypes.VkBuffer> {
     if (!(options.size > 0)) throw new RangeError(`${this.what}: size must be positive, got ${options.size}`);
     this.size = options.size;
     this.usage = options.usage;
+    this.hostVisible = options.memory === "host";
     const info = new vk.VkBufferCreateInfo({
       size: options.size,
       usage: options.usage,

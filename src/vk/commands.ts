@@ -311,10 +311,14 @@ export class CommandBuffer {
     vk.vkCmdCopyBufferToImage(this.handle, buffer.handle, image.handle, L.VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, [wholeImageCopy(image).region]);
   }
 
-  /** Copies mip level 0 of image (in `layout`) into a tightly packed buffer. */
+  /**
+   * Copies mip level 0 of image (in `layout`) into a tightly packed buffer; into a host-visible one,
+   * followed by transferWritesToHost, so the CPU may read it once the submission's fence has signalled.
+   */
   copyImageToBuffer(image: Image, buffer: Buffer, layout: number = L.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL): void {
     const copy = wholeImageCopy(image);
     fast.cmdCopyImageToBuffer(this.raw, copy.image, layout, buffer.raw, 1, copy.address);
+    if (buffer.hostVisible) this.transferWritesToHost();
   }
 
   /** Copies size bytes (default: as much as both hold) from the start of src to the start of dst. */

@@ -88,10 +88,11 @@ export class QueryPool extends DeviceResource<VkTypes.VkQueryPool> {
    * Records a copy of `count` 64-bit results from `first` into `buffer` at byte `offset`, made once
    * they are written (on the GPU's timeline). Read them from the buffer once the submission's fence
    * has signalled: no vkGetQueryPoolResults call, which lavapipe answers only with its queue idle,
-   * stalling the frames in flight.
+   * stalling the frames in flight. Into a host-visible buffer it ends with transferWritesToHost.
    */
   copyResults(cmd: CommandBuffer, first: number, count: number, buffer: VkBuffer, offset: number): void {
     cmdCopyQueryPoolResults(cmd.raw, this.raw, first, count, buffer.raw, offset, 8, RESULT_64 | RESULT_WAIT);
+    if (buffer.hostVisible) cmd.transferWritesToHost();
   }
 
   /**
