@@ -38,16 +38,21 @@ async function run(args: DemoArgs): Promise<void> {
     let firstFrameCpu: NodeJS.CpuUsage | undefined;
     const controls = new DemoControls(out);
     if (scene instanceof TexturedMesh) scene.camera = controls.orbit;
-    for await (const frame of out.frames({ limit, tracer })) {
-      if (controls.poll()) break; // Esc or q
-      if (frame.index === 0) {
-        firstFrameMs = performance.now(); // ms since this process started
-        firstFrameCpu = process.cpuUsage(); // all threads, the driver's included: less sensitive to machine load than wall time
-      }
-      scene.update(frame);
-      frame.record((cmd) => scene.draw(cmd, frame));
-      if (outPath && limit !== undefined && frame.index === limit - 1) last = frame.capture();
-    }
+    // out.run hands a frame that is ready at once to the body without a promise (see Presenter.run)
+    await out.run(
+      (frame) => {
+        if (controls.poll()) return false; // Esc or q
+        if (frame.index === 0) {
+          firstFrameMs = performance.now(); // ms since this process started
+          firstFrameCpu = process.cpuUsage(); // all threads, the driver's included: less sensitive to machine load than wall time
+        }
+        scene.update(frame);
+        frame.record((cmd) => scene.draw(cmd, frame));
+        if (outPath && limit !== undefined && frame.index === limit - 1) last = frame.capture();
+        return true;
+      },
+      { limit, tracer },
+    );
     const s = out.stats;
     console.log(`device: ${out.device.physical.name}`);
     console.log(`backend: ${out.backend}, scene: ${sceneName}, size: ${out.size[0]}x${out.size[1]}`);

@@ -42,7 +42,7 @@ export class FrameLoop implements Presenter {
   private readonly slots: Slot[];
   /** GPU timestamps of every frame, when the queue writes them. */
   private readonly timestamps: SlotTimestamps | undefined;
-  private run: FrameRun | undefined;
+  private activeRun: FrameRun | undefined;
   private closed = false;
   private readonly statsValue: FrameStats = { frames: 0, seconds: 0, fps: 0, cpuMsPerFrame: 0, mainThreadCpuMsPerFrame: 0, extra: {} };
   /** The backend's input, or an empty stream that ends on close (headless). */
@@ -77,7 +77,7 @@ export class FrameLoop implements Presenter {
   /** Figures of the last finished frame loop (all zero before the first one ends). */
   /** While a loop runs, its figures so far (computed when read, nothing per frame); after it, the finished run's. */
   get stats(): FrameStats {
-    return this.run?.liveStats() ?? this.statsValue;
+    return this.activeRun?.liveStats() ?? this.statsValue;
   }
   get endReason(): string | undefined {
     return this.swapchain.endReason;
@@ -97,19 +97,32 @@ export class FrameLoop implements Presenter {
    * generator so a step in the steady state allocates almost nothing.
    */
   frames(options: FrameOptions = {}): AsyncIterableIterator<Frame> {
-    if (this.run) throw new Error("frames(): a frame loop is already running on this presenter");
+    if (this.activeRun) throw new Error("frames(): a frame loop is already running on this presenter");
     if (this.closed) throw new Error("frames(): the presenter is closed");
     this.timestamps?.clock.calibrate();
     // Late events of a run (the last frames' presentation and release) still reach its tracer.
     this.swapchain.window?.traceTo(options.tracer);
     this.swapchain.traceTo?.(options.tracer);
-    this.run = new FrameRun(this.device, this.swapchain, this.slots, options, this.timestamps !== undefined, (stats) => this.finishRun(stats));
-    return this.run;
+    this.activeRun = new FrameRun(this.device, this.swapchain, this.slots, options, this.timestamps !== undefined, (stats) => this.finishRun(stats));
+    return this.activeRun;
+  }
+
+  /**
+   * The frame loop with a callback: `body` gets each frame, as the body of
+   * `for await (const frame of frames(options))` would. A frame that is ready at once is handed over
+   * without a promise or a microtask, so the steady state allocates nothing per frame; the event
+   * loop still gets a turn every few milliseconds. Resolves with the run's stats; `body` returning
+   * false ends the run as `break` would (that frame is dropped), and a throw in it ends the run and
+   * rejects with that error.
+   */
+  async run(body: (frame: Frame) => void | boolean, options: FrameOptions = {}): Promise<FrameStats> {
+    await (this.frames(options) as FrameRun).drive(body);
+    return this.stats;
   }
 
   private finishRun(stats: FrameStats): void {
     Object.assign(this.statsValue, stats, { extra: this.swapchain.stats?.() ?? {}, pacing: this.swapchain.pacing?.stats() });
-    this.run = undefined;
+    this.activeRun = undefined;
   }
 
   resize(width: number, height: number): void {
@@ -144,7 +157,7 @@ export class FrameLoop implements Presenter {
     if (this.closed) return;
     this.closed = true;
     this.inputSource.close();
-    this.run?.stop("the presenter was closed");
+    this.activeRun?.stop("the presenter was closed");
     for (const s of this.slots) s.settle();
     await this.swapchain.destroy();
     for (const s of this.slots) {
@@ -285,6 +298,26 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       return new Promise(this.captureWait);
     } catch (error) {
       return this.fail(error);
+    }
+  }
+
+  /**
+   * Hands every frame to `body` (FrameLoop.run): a frame that next() has ready at once is handed
+   * over synchronously; only waits (the backend, the frame cap, an event-loop turn) are awaited.
+   */
+  async drive(body: (frame: Frame) => void | boolean): Promise<void> {
+    for (;;) {
+      const step = this.next();
+      const result = step === this.ready ? this.result : step === DONE_PROMISE ? DONE : await step;
+      if (result.done) return;
+      let go: void | boolean;
+      try {
+        go = body(result.value);
+      } catch (error) {
+        this.stop("the loop body threw");
+        throw error;
+      }
+      if (go === false) return this.stop("the loop body returned false");
     }
   }
 

@@ -124,6 +124,14 @@ export interface Presenter extends TargetInfo, AsyncDisposable {
    * are filled then. Throws when a loop is already running or the presenter is closed.
    */
   frames(options?: FrameOptions): AsyncIterableIterator<Frame>;
+  /**
+   * The same frame loop with a callback: `body` gets each frame and records it, as the body of
+   * `for await (const frame of frames(options))` would, but a frame that is ready at once is
+   * handed over without a promise or microtask (nothing allocated per frame). Resolves with the
+   * run's stats when the loop ends. `body` returning false ends the run as `break` would (that frame
+   * is dropped, not submitted); a throw in `body` ends the run and rejects with that error.
+   */
+  run(body: (frame: Frame) => void | boolean, options?: FrameOptions): Promise<FrameStats>;
   readonly stats: FrameStats;
   /** The present mode in effect (see FrameStats.pacing for the one asked for and why they differ). */
   readonly presentMode: PresentMode;

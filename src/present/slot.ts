@@ -22,6 +22,8 @@ export interface SlotTimestamps {
   readonly latest: { frame: number; startMs: number; endMs: number; ms: number };
 }
 
+const ONE_TIME = { oneTime: true } as const;
+
 interface CaptureRequest {
   resolve: (pixels: Pixels) => void;
   reject: (error: unknown) => void;
@@ -65,7 +67,7 @@ export class Slot implements Frame {
 
   /** Starts the frame's command buffer; a `timed` frame's queries are reset and its start timestamp written. */
   beginCommands(timed: boolean): void {
-    this.cmd.begin({ oneTime: true });
+    this.cmd.begin(ONE_TIME);
     this.timed = timed && this.timestamps !== undefined;
     if (!this.timed || !this.timestamps) return;
     this.timestamps.pool.reset(this.cmd, this.slot * 2, 2);
