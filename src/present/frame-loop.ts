@@ -347,6 +347,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       } finally {
         try {
           this.settleAll();
+          this.swapchain.endRun?.();
         } finally {
           this.end();
         }
@@ -472,7 +473,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       tracer.span("submit", slot.index, submitStart, (this.presentStart = performance.now()));
       tracer.currentFrame = slot.index; // the backend's presentation events belong to this frame
     }
-    const presented = this.swapchain.present(slot.target, slot.fence, slot.index);
+    const presented = this.swapchain.present(slot.target, slot.fence, slot.index, this.index >= this.limit);
     if (presented instanceof Promise) return presented;
     tracer?.span("present", slot.index, this.presentStart);
     finishCapture(slot);

@@ -185,8 +185,16 @@ export interface SwapchainBackend {
   acquire(): Promise<RenderTarget> | RenderTarget;
   /** Commands after the scene's, in the same command buffer (e.g. a copy into an shm buffer). */
   recordAfter?(cmd: CommandBuffer, target: RenderTarget): void;
-  /** Called right after submission; `rendered` signals when the GPU is done with the frame. */
-  present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> | void;
+  /**
+   * Called right after submission; `rendered` signals when the GPU is done with the frame. `last`:
+   * the run's limit ends it with this frame (a backend that defers presentation presents it now).
+   */
+  present(target: RenderTarget, rendered: Fence, frameIndex: number, last?: boolean): Promise<void> | void;
+  /**
+   * The run has ended (after its fences signalled): a backend that defers a frame's presentation
+   * until the next submission presents what is left if it can without waiting, else drops it.
+   */
+  endRun?(): void;
   /** Targets of a new size from the next acquire on (absent: the backend cannot resize). */
   resize?(width: number, height: number): void;
   /** Asks for fullscreen or back (absent: the backend has no window). */

@@ -38,6 +38,8 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   private readonly shmFormat: number;
   private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
   private callbackAt: number | undefined;
+  /** Unpaced: the submitted frame whose copy and commit wait for the next frame's submission. */
+  private deferred: { target: ShmTarget; rendered: Fence; frameIndex: number } | undefined;
 
   private constructor(
     device: Device,
@@ -146,9 +148,38 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     cmd.copyImageToBuffer(target.image, (target as ShmTarget).staging, this.finalLayout);
   }
 
-  present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> | undefined {
+  /**
+   * Unpaced, a frame's copy and commit wait until the next frame has been submitted, so the CPU copy
+   * of one frame overlaps the rendering of the next (what two frames in flight are for); the last
+   * frame of a run is presented at once, and endRun() presents one a run leaves behind.
+   */
+  present(target: RenderTarget, rendered: Fence, frameIndex: number, last = false): Promise<void> | undefined {
+    if (this.options.paced !== false) return this.presentNow(target as ShmTarget, rendered, frameIndex);
     this.window.throwIfFailed();
-    const t = target as ShmTarget;
+    const previous = this.deferred;
+    this.deferred = last ? undefined : { target: target as ShmTarget, rendered, frameIndex };
+    const done = previous && this.presentNow(previous.target, previous.rendered, previous.frameIndex);
+    if (!last) return done;
+    return done ? done.then(() => this.presentNow(target as ShmTarget, rendered, frameIndex)) : this.presentNow(target as ShmTarget, rendered, frameIndex);
+  }
+
+  /** A run ended with a frame still deferred: it is presented if a buffer is free now, else dropped. */
+  endRun(): void {
+    const d = this.deferred;
+    this.deferred = undefined;
+    if (!d || !this.targets.includes(d.target) || this.window.endReason) return;
+    try {
+      this.window.throwIfFailed(); // a failed connection has nothing to present to
+      const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.pacer.takeHeld();
+      if (buf) this.copyAndCommit(d.target, buf, d.rendered, d.frameIndex);
+      else log.debug(`wayland-shm: frame ${d.frameIndex} dropped at the end of the run (no free buffer)`);
+    } catch (e) {
+      log.debug(`wayland-shm: frame ${d.frameIndex} not presented at the end of the run: ${(e as Error).message}`);
+    }
+  }
+
+  private presentNow(t: ShmTarget, rendered: Fence, frameIndex: number): Promise<void> | undefined {
+    this.window.throwIfFailed();
     if (!this.targets.includes(t)) return; // rendered at the old size while a resize happened
     if (this.pacer.wouldDrop) {
       this.pacer.skip(); // hidden: the compositor asked for no frame
@@ -193,6 +224,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   }
 
   async destroy(): Promise<void> {
+    this.deferred = undefined;
     this.releaseWindowParts();
     this.device.waitIdle();
     this.dropTargets(false);
