@@ -56,11 +56,12 @@ export async function meshConfigs(dir: string, quick = false): Promise<Offscreen
   const textured: MeshSpec = { ...room, anisotropy: true, clear: CLEAR, lighting: LIGHTING };
   const lambert: MeshSpec = { obj: torus, texture: room.texture, anisotropy: true, fragment: "mesh-lambert.frag.spv", clear: CLEAR, lighting: LIGHTING };
   const frames = (n: number) => (quick ? Math.ceil(n / 10) : n);
+  // warm-ups of about half a second: long enough for V8 to have optimised the frame path (see scene-spec.ts)
   return [
-    { name: "room", scene: { kind: "mesh", mesh: textured }, size: [640, 480], frames: frames(600), warmup: 60 },
-    { name: "room", scene: { kind: "mesh", mesh: textured }, size: [1920, 1080], frames: frames(200), warmup: 20 },
-    { name: "torus20k-lambert", scene: { kind: "mesh", mesh: lambert }, size: [640, 480], frames: frames(600), warmup: 60 },
-    { name: "torus20k-lambert", scene: { kind: "mesh", mesh: lambert }, size: [1920, 1080], frames: frames(200), warmup: 20 },
+    { name: "room", scene: { kind: "mesh", mesh: textured }, size: [640, 480], frames: frames(1200), warmup: frames(400) },
+    { name: "room", scene: { kind: "mesh", mesh: textured }, size: [1920, 1080], frames: frames(300), warmup: frames(80) },
+    { name: "torus20k-lambert", scene: { kind: "mesh", mesh: lambert }, size: [640, 480], frames: frames(1200), warmup: frames(400) },
+    { name: "torus20k-lambert", scene: { kind: "mesh", mesh: lambert }, size: [1920, 1080], frames: frames(300), warmup: frames(80) },
   ];
 }
 

@@ -24,7 +24,11 @@ export interface OffscreenConfig {
   name: string;
   scene: SceneSpec;
   size: readonly [number, number];
-  /** Frames timed per run, after `warmup` untimed ones (pipelines, framebuffers, JIT). */
+  /**
+   * Frames timed per run, after `warmup` untimed ones (pipelines, framebuffers, JIT). Both sides
+   * run the same counts. Warm-ups last about half a second, which V8 needs to optimise the frame
+   * path: a shorter one times the JIT's own start-up (the startup section measures start-up).
+   */
   frames: number;
   warmup: number;
 }

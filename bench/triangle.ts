@@ -4,8 +4,8 @@ import { compareOffscreen, type OffscreenComparison } from "./offscreen-compare.
 import type { OffscreenConfig } from "./scene-spec.js";
 
 export const TRIANGLE_CONFIGS: readonly OffscreenConfig[] = [
-  { name: "triangle", scene: { kind: "triangle" }, size: [640, 480], frames: 2000, warmup: 200 },
-  { name: "triangle", scene: { kind: "triangle" }, size: [1920, 1080], frames: 300, warmup: 60 },
+  { name: "triangle", scene: { kind: "triangle" }, size: [640, 480], frames: 5000, warmup: 1500 },
+  { name: "triangle", scene: { kind: "triangle" }, size: [1920, 1080], frames: 800, warmup: 300 },
 ];
 
 export async function benchTriangle(runs: number, log: (line: string) => void): Promise<OffscreenComparison[]> {

@@ -31,8 +31,9 @@ export interface WaylandBenchOptions {
 }
 
 const SIZE = [640, 480] as const;
-const WARMUP_ROUNDTRIPS = 200;
-const WARMUP_FRAMES = 30;
+const WARMUP_ROUNDTRIPS = 2000;
+// warm-ups long enough for V8 to optimise both paths (see OffscreenConfig.frames)
+const WARMUP_FRAMES = 500;
 
 interface Figures {
   perSecond: number;
@@ -62,13 +63,15 @@ async function ourShm(gpu: Instance, socket: string, paced: boolean, frames: num
   const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket, title: "bench", mode: "shm", paced }, true);
   const scene = Triangle.create(out);
   let captured: Promise<Pixels> | undefined;
-  const drive = async (limit: number) => {
-    for await (const frame of out.frames({ limit })) {
-      scene.update(frame);
-      if (frame.index === capture) captured = frame.capture();
-      frame.record((cmd) => scene.draw(cmd, frame));
-    }
-  };
+  const drive = (limit: number) =>
+    out.run(
+      (frame) => {
+        scene.update(frame);
+        if (frame.index === capture) captured = frame.capture();
+        frame.record((cmd) => scene.draw(cmd, frame));
+      },
+      { limit },
+    );
   try {
     if (capture !== undefined) {
       await drive(capture + 1);
@@ -116,7 +119,7 @@ export async function benchWayland(options: WaylandBenchOptions = {}): Promise<W
   const runs = options.runs ?? benchRuns();
   const log = options.log ?? (() => {});
   const n = options.roundtrips ?? 5000;
-  const frames = options.frames ?? 300;
+  const frames = options.frames ?? 2000;
   const figures: WaylandFigures = {};
   const build = buildC("wayland");
   if (!build.ok) log(`no ratios: ${build.reason}`);
