@@ -97,6 +97,10 @@ export class FrameLoop implements Presenter {
    * generator so a step in the steady state allocates almost nothing.
    */
   frames(options: FrameOptions = {}): AsyncIterableIterator<Frame> {
+    return this.startRun(options);
+  }
+
+  private startRun(options: FrameOptions): FrameRun {
     if (this.activeRun) throw new Error("frames(): a frame loop is already running on this presenter");
     if (this.closed) throw new Error("frames(): the presenter is closed");
     this.timestamps?.clock.calibrate();
@@ -116,7 +120,7 @@ export class FrameLoop implements Presenter {
    * rejects with that error.
    */
   async run(body: (frame: Frame) => void | boolean, options: FrameOptions = {}): Promise<FrameStats> {
-    await (this.frames(options) as FrameRun).drive(body);
+    await this.startRun(options).drive(body);
     return this.stats;
   }
 

@@ -38,8 +38,10 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   private readonly shmFormat: number;
   private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
   private callbackAt: number | undefined;
-  /** Unpaced: the submitted frame whose copy and commit wait for the next frame's submission. */
-  private deferred: { target: ShmTarget; rendered: Fence; frameIndex: number } | undefined;
+  /** Unpaced: the submitted frame whose copy and commit wait for the next frame's submission (fields, not an object per frame). */
+  private deferredTarget: ShmTarget | undefined;
+  private deferredFence: Fence | undefined;
+  private deferredIndex = 0;
 
   private constructor(
     device: Device,
@@ -154,27 +156,34 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
    * frame of a run is presented at once, and endRun() presents one a run leaves behind.
    */
   present(target: RenderTarget, rendered: Fence, frameIndex: number, last = false): Promise<void> | undefined {
-    if (this.options.paced !== false) return this.presentNow(target as ShmTarget, rendered, frameIndex);
+    const t = target as ShmTarget;
+    if (this.options.paced !== false) return this.presentNow(t, rendered, frameIndex);
     this.window.throwIfFailed();
-    const previous = this.deferred;
-    this.deferred = last ? undefined : { target: target as ShmTarget, rendered, frameIndex };
-    const done = previous && this.presentNow(previous.target, previous.rendered, previous.frameIndex);
-    if (!last) return done;
-    return done ? done.then(() => this.presentNow(target as ShmTarget, rendered, frameIndex)) : this.presentNow(target as ShmTarget, rendered, frameIndex);
+    const previous = this.deferredTarget;
+    const done = previous && this.presentNow(previous, this.deferredFence!, this.deferredIndex);
+    if (!last) {
+      this.deferredTarget = t;
+      this.deferredFence = rendered;
+      this.deferredIndex = frameIndex;
+      return done;
+    }
+    this.deferredTarget = this.deferredFence = undefined;
+    return done ? done.then(() => this.presentNow(t, rendered, frameIndex)) : this.presentNow(t, rendered, frameIndex);
   }
 
   /** A run ended with a frame still deferred: it is presented if a buffer is free now, else dropped. */
   endRun(): void {
-    const d = this.deferred;
-    this.deferred = undefined;
-    if (!d || !this.targets.includes(d.target) || this.window.endReason) return;
+    const t = this.deferredTarget;
+    const rendered = this.deferredFence;
+    this.deferredTarget = this.deferredFence = undefined;
+    if (!t || !rendered || !this.targets.includes(t) || this.window.endReason) return;
     try {
       this.window.throwIfFailed(); // a failed connection has nothing to present to
       const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.pacer.takeHeld();
-      if (buf) this.copyAndCommit(d.target, buf, d.rendered, d.frameIndex);
-      else log.debug(`wayland-shm: frame ${d.frameIndex} dropped at the end of the run (no free buffer)`);
+      if (buf) this.copyAndCommit(t, buf, rendered, this.deferredIndex);
+      else log.debug(`wayland-shm: frame ${this.deferredIndex} dropped at the end of the run (no free buffer)`);
     } catch (e) {
-      log.debug(`wayland-shm: frame ${d.frameIndex} not presented at the end of the run: ${(e as Error).message}`);
+      log.debug(`wayland-shm: frame ${this.deferredIndex} not presented at the end of the run: ${(e as Error).message}`);
     }
   }
 
@@ -224,7 +233,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   }
 
   async destroy(): Promise<void> {
-    this.deferred = undefined;
+    this.deferredTarget = this.deferredFence = undefined;
     this.releaseWindowParts();
     this.device.waitIdle();
     this.dropTargets(false);

@@ -20,6 +20,16 @@ async function headlessFrame(gpu: Instance, index: number, load: (out: TargetInf
   return captureFrame(out, await load(out), index);
 }
 
+/** Pixels whose colour differs by more than 2 levels in some channel. */
+function differingFrom(shot: Pixels, ref: Pixels): number {
+  let differing = 0;
+  for (let i = 0; i < ref.data.length; i += 4) {
+    const d = Math.max(Math.abs(shot.data[i]! - ref.data[i]!), Math.abs(shot.data[i + 1]! - ref.data[i + 1]!), Math.abs(shot.data[i + 2]! - ref.data[i + 2]!));
+    if (d > 2) differing++;
+  }
+  return differing;
+}
+
 describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
   const bed = westonFixture();
   let gpu: Instance;
@@ -78,12 +88,7 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
     const shot = await bed.weston.screenshot();
     await out.close();
     const ref = await headlessFrame(gpu, FRAMES - 1, (o) => loadDemoMesh(o));
-    let differing = 0;
-    for (let i = 0; i < ref.data.length; i += 4) {
-      const d = Math.max(Math.abs(shot.data[i]! - ref.data[i]!), Math.abs(shot.data[i + 1]! - ref.data[i + 1]!), Math.abs(shot.data[i + 2]! - ref.data[i + 2]!));
-      if (d > 2) differing++;
-    }
-    expect(differing).toBe(0);
+    expect(differingFrom(shot, ref)).toBe(0);
     expect(gpu.validationMessages).toEqual([]);
   });
   it("unpaced (paced: false): every frame is committed without waiting for a callback, none dropped", async () => {
@@ -125,14 +130,6 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
     const backend = await WaylandShmBackend.open(gpu.createDevice(), { size: SIZE, socket: bed.weston.path, title: "deferred", paced: false });
     const out = new FrameLoop(backend, true);
     const scene = Triangle.create(out);
-    const differingFrom = (shot: Pixels, ref: Pixels) => {
-      let differing = 0;
-      for (let i = 0; i < ref.data.length; i += 4) {
-        const d = Math.max(Math.abs(shot.data[i]! - ref.data[i]!), Math.abs(shot.data[i + 1]! - ref.data[i + 1]!), Math.abs(shot.data[i + 2]! - ref.data[i + 2]!));
-        if (d > 2) differing++;
-      }
-      return differing;
-    };
     try {
       // 1. the limit's last frame is presented at once
       await out.run(
