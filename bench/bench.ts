@@ -10,13 +10,15 @@ const runs = benchRuns();
 const log = (line: string) => console.log(line);
 
 async function triangleSection(): Promise<void> {
-  console.log(`\n## triangle, headless (median of ${runs}, each run a process of its own)`);
+  const { JIT_WARMUP_FRAMES } = await import("./ours.js");
+  console.log(`\n## triangle, headless (median of ${runs}, each run a process of its own; ours after a JIT warm-up of ${JIT_WARMUP_FRAMES} frames at 64x64)`);
   await benchTriangle(runs, log);
 }
 
 async function meshSection(): Promise<void> {
   const { benchMesh } = await import("./mesh.js");
-  console.log(`\n## mesh, headless (median of ${runs}; torus20k-lambert: 20k triangles, Lambert shading, no texture)`);
+  const { JIT_WARMUP_FRAMES } = await import("./ours.js");
+  console.log(`\n## mesh, headless (median of ${runs}; ours after a JIT warm-up of ${JIT_WARMUP_FRAMES} frames at 64x64; torus20k-lambert: 20k triangles, Lambert shading, no texture)`);
   await benchMesh({ runs, log });
 }
 

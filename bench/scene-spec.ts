@@ -25,9 +25,9 @@ export interface OffscreenConfig {
   scene: SceneSpec;
   size: readonly [number, number];
   /**
-   * Frames timed per run, after `warmup` untimed ones (pipelines, framebuffers, JIT). Both sides
-   * run the same counts. Warm-ups last about half a second, which V8 needs to optimise the frame
-   * path: a shorter one times the JIT's own start-up (the startup section measures start-up).
+   * Frames timed per run, after `warmup` untimed ones (pipelines, framebuffers, caches). Both
+   * sides run the same counts; ours runs JIT_WARMUP_FRAMES (bench/ours.ts) at a small size first,
+   * because V8 optimises the frame path after a number of frames, not after a time.
    */
   frames: number;
   warmup: number;
