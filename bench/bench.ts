@@ -35,10 +35,14 @@ async function startupSection(): Promise<void> {
 }
 
 async function gcSection(): Promise<void> {
-  const { benchGc, GC_WARMUP_FRAMES } = await import("./gc.js");
+  const { benchGcConfigurations, GC_WARMUP_FRAMES } = await import("./gc.js");
   const frames = Number(process.env.GC_FRAMES ?? 10_000);
-  console.log(`\n## GC pauses, headless, in process (${frames} frames per scene after ${GC_WARMUP_FRAMES} of warm-up; perf_hooks "gc" entries)`);
-  await benchGc(frames, log);
+  const gcRuns = Math.max(1, Number(process.env.GC_RUNS ?? 3) || 3);
+  console.log(
+    `\n## GC pauses, headless (${frames} frames per scene after ${GC_WARMUP_FRAMES} of warm-up, ${gcRuns} runs, each a process of its own; perf_hooks "gc" entries; ` +
+      `node's defaults, then the flags scanout's programs run with)`,
+  );
+  benchGcConfigurations(frames, gcRuns, log);
 }
 
 async function modesSection(): Promise<void> {

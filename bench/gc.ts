@@ -1,13 +1,21 @@
 // GC pauses in a long steady run: the triangle and the demo room, headless 640x480, 10,000 frames
-// each (after a warm-up), in this process, with every collection observed through perf_hooks.
-// Reports collections, the longest pause, the total and the JS heap bytes allocated per frame.
+// each (after a warm-up), with every collection observed through perf_hooks. Reports collections,
+// the longest pause, the total and the JS heap bytes allocated per frame.
+// Each run is a process of its own (node dist/bench/gc.js FRAMES), started once with node's
+// defaults and once with the flags scanout's programs run with (NODE_FLAGS_FOR_FRAME_LOOPS): V8's
+// memory reducer takes a loop that allocates under 1 KB/ms for an idle page and, about 8 s after
+// a full collection that grew the heap (loading a scene), runs two compacting collections of
+// 2-18 ms on the main thread.
+import { spawnSync } from "node:child_process";
 import { constants, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { createHeadlessPresenter, Instance, runScene, type Presenter, type Scene } from "../src/index.js";
 import { loadDemoMesh } from "../src/scenes/index.js";
 import { measureAllocation } from "./heap.js";
 import { Triangle } from "./scenes.js";
 import { BENCH_TIMESTEP, TARGET_FORMAT } from "./scene-spec.js";
-import { fmt } from "./stats.js";
+import { fmt, median } from "./stats.js";
+import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 
 export interface GcFigures {
   frames: number;
@@ -66,7 +74,7 @@ async function measure(out: Presenter, scene: Scene, frames: number): Promise<Gc
   };
 }
 
-/** Runs both scenes for `frames` frames and prints one line each. */
+/** Runs both scenes for `frames` frames in this process and prints one line each. */
 export async function benchGc(frames: number, log: (line: string) => void): Promise<Record<string, GcFigures>> {
   await using gpu = await Instance.create({});
   const results: Record<string, GcFigures> = {};
@@ -86,4 +94,49 @@ export async function benchGc(frames: number, log: (line: string) => void): Prom
     }
   }
   return results;
+}
+
+const RESULT = "gc result: ";
+const SCENES = ["triangle", "mesh"] as const;
+
+/** One run of both scenes in a fresh node started with `flags`. */
+function runInChild(flags: readonly string[], frames: number): Record<string, GcFigures> {
+  const script = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [...flags, script, String(frames)], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const line = r.stdout?.split("\n").find((l) => l.startsWith(RESULT));
+  if (r.status !== 0 || !line) throw new Error(`gc benchmark child (node ${flags.join(" ")}) failed (status ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim().slice(-2000)}`);
+  return JSON.parse(line.slice(RESULT.length)) as Record<string, GcFigures>;
+}
+
+/**
+ * `runs` runs of both scenes under node's defaults and under NODE_FLAGS_FOR_FRAME_LOOPS; one line
+ * per scene and configuration with the longest pause over all its runs (the worst case is what a
+ * frame loop feels) and each run's longest.
+ */
+export function benchGcConfigurations(frames: number, runs: number, log: (line: string) => void): Record<string, Record<string, GcFigures[]>> {
+  const configurations = { "node defaults": [], [NODE_FLAGS_FOR_FRAME_LOOPS.join(" ")]: NODE_FLAGS_FOR_FRAME_LOOPS } as Record<string, readonly string[]>;
+  const all: Record<string, Record<string, GcFigures[]>> = {};
+  for (const [label, flags] of Object.entries(configurations)) {
+    const byScene: Record<string, GcFigures[]> = (all[label] = {});
+    for (let i = 0; i < runs; i++) {
+      const result = runInChild(flags, frames);
+      for (const scene of SCENES) (byScene[scene] ??= []).push(result[scene]!);
+    }
+    for (const scene of SCENES) {
+      const rs = byScene[scene]!;
+      const worst = rs.reduce((a, r) => (r.longestPauseMs > a.longestPauseMs ? r : a));
+      const kinds = rs.map((r) => Object.entries(r.kinds).map(([k, n]) => `${n} ${k}`).join(", ") || "none");
+      log(
+        `${scene} 640x480, ${label}: longest pause ${fmt(worst.longestPauseMs, 3)} ms (${worst.longestKind}) over ${rs.length} runs ` +
+          `(per run: ${rs.map((r) => fmt(r.longestPauseMs, 2)).join(", ")} ms), longest scavenge ${fmt(Math.max(...rs.map((r) => r.longestScavengeMs)), 3)} ms, ` +
+          `GCs per run: ${kinds.join(" | ")}; ${fmt(median(rs.map((r) => r.heapBytesPerFrame)), 0)} heap bytes/frame (median)`,
+      );
+    }
+  }
+  return all;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const results = await benchGc(Number(process.argv[2] ?? 10_000), () => {});
+  process.stdout.write(`${RESULT}${JSON.stringify(results)}\n`);
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 // npm run demo: renders a scene on the best backend available here and reports what it did.
 import { FrameTracer, Instance, openPresenter, serveStatus, writePng, type Pixels, type Presenter } from "../src/index.js";
 import { parseArgs, USAGE, UsageError, type DemoArgs } from "./cli-args.js";
