@@ -6,16 +6,15 @@
 // memory reducer takes a loop that allocates under 1 KB/ms for an idle page and, about 8 s after
 // a full collection that grew the heap (loading a scene), runs two compacting collections of
 // 2-18 ms on the main thread.
-import { spawnSync } from "node:child_process";
 import { constants, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { createHeadlessPresenter, Instance, runScene, type Presenter, type Scene } from "../src/index.js";
+import { createHeadlessPresenter, Instance, NODE_FLAGS_FOR_FRAME_LOOPS, runScene, type Presenter, type Scene } from "../src/index.js";
 import { loadDemoMesh } from "../src/scenes/index.js";
+import { runJsonChild } from "./child-process.js";
 import { measureAllocation } from "./heap.js";
 import { Triangle } from "./scenes.js";
 import { BENCH_TIMESTEP, TARGET_FORMAT } from "./scene-spec.js";
 import { fmt, median } from "./stats.js";
-import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 
 export interface GcFigures {
   frames: number;
@@ -101,11 +100,7 @@ const SCENES = ["triangle", "mesh"] as const;
 
 /** One run of both scenes in a fresh node started with `flags`. */
 function runInChild(flags: readonly string[], frames: number): Record<string, GcFigures> {
-  const script = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [...flags, script, String(frames)], { encoding: "utf8", maxBuffer: 1 << 24 });
-  const line = r.stdout?.split("\n").find((l) => l.startsWith(RESULT));
-  if (r.status !== 0 || !line) throw new Error(`gc benchmark child (node ${flags.join(" ")}) failed (status ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim().slice(-2000)}`);
-  return JSON.parse(line.slice(RESULT.length)) as Record<string, GcFigures>;
+  return runJsonChild<Record<string, GcFigures>>(fileURLToPath(import.meta.url), [String(frames)], RESULT, flags);
 }
 
 /**
@@ -137,6 +132,7 @@ export function benchGcConfigurations(frames: number, runs: number, log: (line: 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const results = await benchGc(Number(process.argv[2] ?? 10_000), () => {});
+  // the lines go to stderr: shown when the child fails, the parent prints its own summary
+  const results = await benchGc(Number(process.argv[2] ?? 10_000), (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`${RESULT}${JSON.stringify(results)}\n`);
 }

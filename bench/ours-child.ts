@@ -2,11 +2,11 @@
 // runs in its own: peak RSS then belongs to that one scene, and no run inherits another's heap.
 //   node dist/bench/ours-child.js '{"run": OffscreenConfig}'                  prints OursFigures (JSON)
 //   node dist/bench/ours-child.js '{"capture": {scene, size, index, path}}'  writes RGBA to path
-import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Instance } from "../src/index.js";
 import { captureOurs, runOurs, type OursFigures } from "./ours.js";
+import { runJsonChild } from "./child-process.js";
 import type { OffscreenConfig, SceneSpec } from "./scene-spec.js";
 
 interface CaptureRequest {
@@ -19,17 +19,12 @@ type Request = { run: OffscreenConfig } | { capture: CaptureRequest };
 
 const RESULT = "ours-child result: ";
 
-function child(request: Request): string {
-  const script = fileURLToPath(import.meta.url);
-  if (!script.endsWith(".js")) throw new Error(`${script}: run the compiled benchmark (npx tsc -p tsconfig.json; node dist/bench/bench.js)`);
-  const r = spawnSync(process.execPath, [script, JSON.stringify(request)], { encoding: "utf8", maxBuffer: 1 << 24 });
-  const line = r.stdout?.split("\n").find((l) => l.startsWith(RESULT));
-  if (r.status !== 0 || !line) throw new Error(`scanout benchmark child failed (status ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim().slice(-2000)}`);
-  return line.slice(RESULT.length);
+function child<T>(request: Request): T {
+  return runJsonChild<T>(fileURLToPath(import.meta.url), [JSON.stringify(request)], RESULT);
 }
 
 export function runOursInChild(config: OffscreenConfig): OursFigures {
-  return JSON.parse(child({ run: config })) as OursFigures;
+  return child<OursFigures>({ run: config });
 }
 
 /** Writes frame `index` of a fresh run as raw RGBA to `path`. */
