@@ -372,9 +372,9 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   /**
    * Hands `body` every frame that is ready at once; returns DRIVE_WAITING when a wait started (its
    * end calls the loop back), a failure of ours (a rejected promise), or undefined once the run has
-   * ended. The per-frame loop lives here, in a plain function, and not in the
-   * async drive(): V8 optimised this loop within the first 1,000 frames (--trace-opt), while the
-   * same loop inside the resumed async function was optimised only after several thousand.
+   * ended. The per-frame loop lives here, in a plain function, and not in an async function
+   * resumed after each wait: V8 optimised this loop within the first 1,000 frames (--trace-opt),
+   * while the same loop inside the resumed async function was optimised only after several thousand.
    */
   private pump(body: (frame: Frame) => void | boolean): Promise<IteratorResult<Frame>> | undefined {
     for (;;) {
