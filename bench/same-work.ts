@@ -15,17 +15,32 @@ export interface FrameComparison {
   same: boolean;
 }
 
-/** Compares two tightly packed RGBA frames of the same size. */
-export function compareFrames(a: Uint8Array, b: Uint8Array): FrameComparison {
-  if (a.length !== b.length || a.length % 4) throw new Error(`compareFrames: frames of ${a.length} and ${b.length} bytes`);
+/** How two tightly packed RGBA frames differ: pixels whose largest channel difference exceeds `tolerance`, and the largest difference. */
+export interface PixelDifference {
+  differing: number;
+  maxDifference: number;
+}
+
+/**
+ * Compares the first `channels` channels (4: RGBA, 3: RGB, e.g. against a screenshot whose alpha
+ * means nothing) of two tightly packed RGBA frames of the same length.
+ */
+export function pixelDifference(a: Uint8Array, b: Uint8Array, tolerance: number, channels = 4): PixelDifference {
+  if (a.length !== b.length || a.length % 4) throw new Error(`pixelDifference: frames of ${a.length} and ${b.length} bytes`);
   let differing = 0;
   let maxDifference = 0;
   for (let p = 0; p < a.length; p += 4) {
     let worst = 0;
-    for (let c = 0; c < 4; c++) worst = Math.max(worst, Math.abs(a[p + c]! - b[p + c]!));
-    if (worst > LEVEL_TOLERANCE) differing++;
+    for (let c = 0; c < channels; c++) worst = Math.max(worst, Math.abs(a[p + c]! - b[p + c]!));
+    if (worst > tolerance) differing++;
     if (worst > maxDifference) maxDifference = worst;
   }
+  return { differing, maxDifference };
+}
+
+/** Compares two tightly packed RGBA frames of the same size. */
+export function compareFrames(a: Uint8Array, b: Uint8Array): FrameComparison {
+  const { differing, maxDifference } = pixelDifference(a, b, LEVEL_TOLERANCE);
   const differingShare = differing / (a.length / 4);
   return { differingShare, maxDifference, same: differingShare <= MAX_DIFFERING_SHARE };
 }

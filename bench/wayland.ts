@@ -32,7 +32,8 @@ export interface WaylandBenchOptions {
 
 const SIZE = [640, 480] as const;
 const WARMUP_ROUNDTRIPS = 2000;
-// warm-ups long enough for V8 to optimise both paths (see OffscreenConfig.frames)
+// Our frame path is fully optimised only after ~3,500 frames (see JIT_WARMUP_FRAMES in ours.ts); the
+// shm runs warm up for 500 and time 2,000 more, so part of their first run still runs warming code.
 const WARMUP_FRAMES = 500;
 
 interface Figures {

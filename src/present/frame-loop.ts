@@ -74,8 +74,7 @@ export class FrameLoop implements Presenter {
   get size(): readonly [number, number] {
     return this.swapchain.size;
   }
-  /** Figures of the last finished frame loop (all zero before the first one ends). */
-  /** While a loop runs, its figures so far (computed when read, nothing per frame); after it, the finished run's. */
+  /** While a loop runs, its figures so far (computed when read, nothing per frame); after it, the finished run's (all zero before the first one ends). */
   get stats(): FrameStats {
     return this.activeRun?.liveStats() ?? this.statsValue;
   }

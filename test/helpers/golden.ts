@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readPngPixels, writePng, type Pixels } from "../../src/index.js";
+import { pixelDifference } from "../../bench/same-work.js";
 
 export const goldenDir = join(dirname(fileURLToPath(import.meta.url)), "..", "golden");
 
@@ -25,15 +26,7 @@ export function compareWithGolden(name: string, actual: Pixels, tolerance = 8): 
   if (reference.width !== actual.width || reference.height !== actual.height) {
     throw new Error(`${name}: size ${actual.width}x${actual.height} differs from the reference's ${reference.width}x${reference.height}`);
   }
-  let differing = 0;
-  let maxDifference = 0;
-  for (let i = 0; i < actual.data.length; i += 4) {
-    let d = 0;
-    for (let c = 0; c < 4; c++) d = Math.max(d, Math.abs(actual.data[i + c]! - reference.data[i + c]!));
-    if (d > tolerance) differing++;
-    if (d > maxDifference) maxDifference = d;
-  }
-  return { differing, maxDifference, reference };
+  return { ...pixelDifference(actual.data, reference.data, tolerance), reference };
 }
 
 export function pixelAt(p: Pixels, x: number, y: number): [number, number, number, number] {

@@ -11,6 +11,7 @@ import { westonFixture } from "./weston-fixture.js";
 import { captureFrame } from "../helpers/capture.js";
 import { WaylandShmBackend } from "../../src/present/wayland-shm.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
+import { pixelDifference } from "../../bench/same-work.js";
 
 const SIZE = [640, 480] as const;
 const FRAMES = 6;
@@ -20,14 +21,9 @@ async function headlessFrame(gpu: Instance, index: number, load: (out: TargetInf
   return captureFrame(out, await load(out), index);
 }
 
-/** Pixels whose colour differs by more than 2 levels in some channel. */
+/** Pixels whose colour (not alpha: a screenshot's means nothing) differs by more than 2 levels in some channel. */
 function differingFrom(shot: Pixels, ref: Pixels): number {
-  let differing = 0;
-  for (let i = 0; i < ref.data.length; i += 4) {
-    const d = Math.max(Math.abs(shot.data[i]! - ref.data[i]!), Math.abs(shot.data[i + 1]! - ref.data[i + 1]!), Math.abs(shot.data[i + 2]! - ref.data[i + 2]!));
-    if (d > 2) differing++;
-  }
-  return differing;
+  return pixelDifference(shot.data, ref.data, 2, 3).differing;
 }
 
 describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
