@@ -1,7 +1,7 @@
 // DRM events (page flip, vblank/CRTC sequence) read from the device fd. A libuv poll handle
-// (koffi.node.poll) wakes the event loop when the fd is readable: no thread, no spin. The handle is
-// only active while someone waits, so an idle device does not keep Node alive.
-import { koffi } from "../sys/libc.js";
+// (FdPoll) wakes the event loop when the fd is readable: no thread, no spin. The handle is only
+// active while someone waits, so an idle device does not keep Node alive.
+import { FdPoll } from "../sys/poll.js";
 import { readNonBlocking } from "../sys/drm-libc.js";
 import { logger } from "../util/log.js";
 import type { DrmDevice } from "./device.js";
@@ -30,20 +30,20 @@ interface Waiter {
   reject(e: Error): void;
 }
 
-type PollHandle = ReturnType<typeof koffi.node.poll>;
-
 /**
  * Reads a device's page-flip and vblank events and resolves the promise waiting for each. One per device (DrmEvents.of);
  * the fd is polled on the event loop only while something waits, so an idle device does not keep Node alive.
  */
 export class DrmEvents {
-  private handle: PollHandle | undefined;
+  private readonly poll: FdPoll;
+  private armed = false;
   private readonly waiters = new Map<bigint, Waiter>();
   private next = 1n;
   private readonly buf = Buffer.alloc(4096);
   private closed = false;
 
   private constructor(private readonly dev: DrmDevice) {
+    this.poll = new FdPoll(dev.fd, () => this.drain());
     dev.onClose(() => this.close());
   }
 
@@ -94,14 +94,15 @@ export class DrmEvents {
   }
 
   private arm(): void {
-    if (this.handle) return;
-    this.handle = koffi.node.poll(this.dev.fd, { readable: true }, () => this.drain());
+    if (this.armed) return;
+    this.armed = true;
+    this.poll.watch(true, false);
   }
 
   private disarmIfIdle(): void {
-    if (this.waiters.size === 0 && this.handle) {
-      this.handle.close();
-      this.handle = undefined;
+    if (this.waiters.size === 0 && this.armed) {
+      this.armed = false;
+      this.poll.watch(false, false); // stopped: an idle device does not keep Node alive
     }
   }
 
@@ -154,8 +155,8 @@ export class DrmEvents {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.handle?.close();
-    this.handle = undefined;
+    this.armed = false;
+    this.poll.close();
     const err = new Error(`${this.dev.path} closed while waiting for a DRM event`);
     for (const w of this.waiters.values()) w.reject(err);
     this.waiters.clear();
