@@ -3,7 +3,7 @@
 // (ours, C, ours, C, ...) so ratios come from one sitting; medians of RUNS runs (default 5). A
 // ratio is printed only after one frame from each side was compared and found the same.
 // Sections: `node dist/bench/bench.js triangle mesh wayland` (default: all).
-import { JIT_WARMUP_FRAMES } from "./ours.js";
+import { JIT_WARMUP_TEXT } from "./ours.js";
 import { benchTriangle } from "./triangle.js";
 import { benchRuns } from "./stats.js";
 
@@ -11,13 +11,13 @@ const runs = benchRuns();
 const log = (line: string) => console.log(line);
 
 async function triangleSection(): Promise<void> {
-  console.log(`\n## triangle, headless (median of ${runs}, each run a process of its own; ours after a JIT warm-up of ${JIT_WARMUP_FRAMES} frames at 64x64)`);
+  console.log(`\n## triangle, headless (median of ${runs}, each run a process of its own; ours after a JIT warm-up of ${JIT_WARMUP_TEXT})`);
   await benchTriangle(runs, log);
 }
 
 async function meshSection(): Promise<void> {
   const { benchMesh } = await import("./mesh.js");
-  console.log(`\n## mesh, headless (median of ${runs}; ours after a JIT warm-up of ${JIT_WARMUP_FRAMES} frames at 64x64; torus20k-lambert: 20k triangles, Lambert shading, no texture)`);
+  console.log(`\n## mesh, headless (median of ${runs}; ours after a JIT warm-up of ${JIT_WARMUP_TEXT}; torus20k-lambert: 20k triangles, Lambert shading, no texture)`);
   await benchMesh({ runs, log });
 }
 

@@ -26,7 +26,7 @@ export interface OffscreenConfig {
   size: readonly [number, number];
   /**
    * Frames timed per run, after `warmup` untimed ones (pipelines, framebuffers, caches). Both
-   * sides run the same counts; ours runs JIT_WARMUP_FRAMES (bench/ours.ts) at a small size first,
+   * sides run the same counts; ours runs JIT_WARMUP_FRAMES (bench/ours.ts) at two small sizes first,
    * because V8 optimises the frame path after a number of frames, not after a time.
    */
   frames: number;
