@@ -75,6 +75,40 @@ describe("FdPoll on the main thread", () => {
   });
 });
 
+describe("FdPoll callbacks and node's queues", () => {
+  let pairs: [UnixSocket, UnixSocket][] = [];
+  afterEach(() => {
+    for (const p of pairs) for (const s of p) s.close();
+    pairs = [];
+  });
+
+  it("the microtasks a callback queues run before libuv calls the next one, as after node's own I/O callbacks", async () => {
+    pairs = [socketPair(), socketPair()];
+    const order: string[] = [];
+    const polls = pairs.map(([a], i) => {
+      const poll = new FdPoll(a.descriptor, () => {
+        poll.watch(false, false);
+        order.push(`callback ${i}`);
+        void Promise.resolve().then(() => order.push(`microtask ${i}`));
+        process.nextTick(() => order.push(`tick ${i}`));
+      });
+      poll.watch(true, false);
+      return poll;
+    });
+    try {
+      // both readable before the loop polls again: libuv calls both callbacks in one poll phase
+      for (const [, b] of pairs) await b.send(new Uint8Array([1]));
+      await new Promise<void>((r) => setTimeout(r, 50));
+      expect(order).toHaveLength(6);
+      const first = order[0]!.endsWith("0") ? 0 : 1;
+      const other = 1 - first;
+      expect(order).toEqual([`callback ${first}`, `tick ${first}`, `microtask ${first}`, `callback ${other}`, `tick ${other}`, `microtask ${other}`]);
+    } finally {
+      for (const p of polls) p.close();
+    }
+  });
+});
+
 /** Runs `body` in a fresh node that imports the built poll and socket modules; returns its exit status. */
 function runNode(body: string, timeoutMs: number): { status: number | null; signal: NodeJS.Signals | null; stdout: string } {
   const script = `
@@ -92,6 +126,20 @@ describe("FdPoll and the life of the process", () => {
     expect(watching.signal).toBe("SIGTERM"); // killed at the timeout: still running
     const closed = runNode(`const p = new FdPoll(a.descriptor, () => {}); p.watch(true, false); p.close(); console.log(p.handleKind);`, 10_000);
     expect(closed).toMatchObject({ status: 0, signal: null });
+  });
+});
+
+describe("FdPoll: a tick callback that throws", () => {
+  it("reaches process 'uncaughtException' like any of node's own", () => {
+    const r = runNode(
+      `process.on("uncaughtException", (e) => { console.log("caught: " + e.message); process.exit(0); });
+       const p = new FdPoll(a.descriptor, () => { p.close(); process.nextTick(() => { throw new Error("boom"); }); });
+       p.watch(true, false);
+       await b.send(new Uint8Array([1]));`,
+      10_000,
+    );
+    expect(r.stdout.trim()).toBe("caught: boom");
+    expect(r.status).toBe(0);
   });
 });
 
