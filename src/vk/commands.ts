@@ -16,6 +16,13 @@ import type { Framebuffer, RenderPass } from "./render-pass.js";
 const L = vk.VkImageLayout;
 const A = vk.VkAccessFlagBits;
 const P = vk.VkPipelineStageFlagBits;
+// Per-frame enum values read once: nvk's module object and its enum objects are in V8's dictionary
+// mode, so every `vk.X.Y` in a recording method was two hash lookups through the generic LoadIC.
+const ONE_TIME_SUBMIT = vk.VkCommandBufferUsageFlagBits.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+const SUBPASS_INLINE = vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE;
+const BIND_GRAPHICS = vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS;
+const INDEX_UINT16 = vk.VkIndexType.VK_INDEX_TYPE_UINT16;
+const INDEX_UINT32 = vk.VkIndexType.VK_INDEX_TYPE_UINT32;
 
 export interface CommandPoolOptions extends Owned {
   /** Short-lived buffers (one-shot uploads). */
@@ -169,7 +176,7 @@ export class CommandBuffer {
 
   /** Starts recording (implicitly resetting the buffer); oneTime marks it to be submitted once. Throws VulkanError on failure. */
   begin(options: { oneTime?: boolean } = {}): this {
-    this.beginInfo.flags = options.oneTime ? vk.VkCommandBufferUsageFlagBits.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT : 0;
+    this.beginInfo.flags = options.oneTime ? ONE_TIME_SUBMIT : 0;
     check("vkBeginCommandBuffer", fast.beginCommandBuffer(this.raw, structAddress(this.beginInfo)));
     return this;
   }
@@ -202,7 +209,7 @@ export class CommandBuffer {
     // handles written as raw values: nvk's handle setters read a new BigInt out of the handle each time
     this.passBeginView.setBigUint64(PASS_BEGIN.renderPass, renderPass.raw, true);
     this.passBeginView.setBigUint64(PASS_BEGIN.framebuffer, framebuffer.raw, true);
-    fast.cmdBeginRenderPass(this.raw, structAddress(this.passBegin), vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE);
+    fast.cmdBeginRenderPass(this.raw, structAddress(this.passBegin), SUBPASS_INLINE);
   }
 
   /** Ends the render pass begun by beginRenderPass. */
@@ -226,13 +233,13 @@ export class CommandBuffer {
 
   /** Binds a graphics pipeline for the following draws. */
   bindPipeline(pipeline: Pipeline): void {
-    fast.cmdBindPipeline(this.raw, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline.raw);
+    fast.cmdBindPipeline(this.raw, BIND_GRAPHICS, pipeline.raw);
   }
 
   /** Binds one descriptor set as set number index of layout, for the following draws. */
   bindDescriptorSet(layout: PipelineLayout, set: DescriptorSet, index = 0): void {
     this.oneHandle[0] = set.raw;
-    fast.cmdBindDescriptorSets(this.raw, vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS, layout.raw, index, 1, this.oneHandleAddress, 0, 0n);
+    fast.cmdBindDescriptorSets(this.raw, BIND_GRAPHICS, layout.raw, index, 1, this.oneHandleAddress, 0, 0n);
   }
 
   /** Binds buffer (from byte offset) as the vertex buffer of vertex input binding number binding. */
@@ -244,7 +251,7 @@ export class CommandBuffer {
 
   /** Binds buffer (from byte offset) as the index buffer, of 16- or 32-bit indices, for drawIndexed. */
   bindIndexBuffer(buffer: Buffer, type: "uint16" | "uint32", offset = 0): void {
-    const t = type === "uint16" ? vk.VkIndexType.VK_INDEX_TYPE_UINT16 : vk.VkIndexType.VK_INDEX_TYPE_UINT32;
+    const t = type === "uint16" ? INDEX_UINT16 : INDEX_UINT32;
     fast.cmdBindIndexBuffer(this.raw, buffer.raw, offset, t);
   }
 

@@ -8,6 +8,9 @@ import type { Device } from "./device.js";
 
 const NO_TIMEOUT = 0xffffffffffffffffn;
 const SYNC_FD = vk.VkExternalSemaphoreHandleTypeFlagBits.VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT;
+// read once: nvk's enum objects are dictionaries, slow to read in a per-frame wait
+const VK_SUCCESS = vk.VkResult.VK_SUCCESS;
+const VK_TIMEOUT = vk.VkResult.VK_TIMEOUT;
 
 export interface FenceOptions extends Owned {
   /** Created signalled, as if its (no) submission had finished. */
@@ -39,7 +42,7 @@ export class Fence extends DeviceResource<VkTypes.VkFence> {
   wait(timeoutNs: bigint = NO_TIMEOUT): boolean {
     this.assertLive();
     const r = check("vkWaitForFences", fast.waitForFences(this.device.raw, 1, this.rawArrayAddress, 1, timeoutNs));
-    if (r === vk.VkResult.VK_TIMEOUT) return false;
+    if (r === VK_TIMEOUT) return false;
     if (this.serial) this.device.completed(this.serial);
     return true;
   }
@@ -48,8 +51,8 @@ export class Fence extends DeviceResource<VkTypes.VkFence> {
   get signaled(): boolean {
     this.assertLive();
     const r = check("vkGetFenceStatus", fast.getFenceStatus(this.device.raw, this.raw));
-    if (r === vk.VkResult.VK_SUCCESS && this.serial) this.device.completed(this.serial);
-    return r === vk.VkResult.VK_SUCCESS;
+    if (r === VK_SUCCESS && this.serial) this.device.completed(this.serial);
+    return r === VK_SUCCESS;
   }
 
   /** Unsignals the fence so it can be handed to another submission; it must not be in use by a pending one. */
