@@ -11,13 +11,13 @@ const runs = benchRuns();
 const log = (line: string) => console.log(line);
 
 async function triangleSection(): Promise<void> {
-  console.log(`\n## triangle, headless (median of ${runs}, each run a process of its own; ours after a JIT warm-up of ${JIT_WARMUP_TEXT})`);
+  console.log(`\n## triangle, headless (median of ${runs}, each run a process of its own; ours after a JIT warm-up of ${JIT_WARMUP_TEXT}, GPU timing off as in the C reference)`);
   await benchTriangle(runs, log);
 }
 
 async function meshSection(): Promise<void> {
   const { benchMesh } = await import("./mesh.js");
-  console.log(`\n## mesh, headless (median of ${runs}; ours after a JIT warm-up of ${JIT_WARMUP_TEXT}; torus20k-lambert: 20k triangles, Lambert shading, no texture)`);
+  console.log(`\n## mesh, headless (median of ${runs}; ours after a JIT warm-up of ${JIT_WARMUP_TEXT}, GPU timing off; torus20k-lambert: 20k triangles, Lambert shading, no texture)`);
   await benchMesh({ runs, log });
 }
 

@@ -1,6 +1,7 @@
 // One offscreen configuration, scanout against its C reference: first the same-work check (frame
 // CAPTURE_FRAME from each side, compared), then RUNS interleaved runs (ours, C, ours, C, ...), each
-// side in a process of its own, and medians. A ratio is printed only when the frames matched.
+// side in a process of its own, and medians. A ratio is printed only when the frames matched. Ours
+// runs with GPU timing off, as the C reference reads no timestamps (OffscreenConfig.gpuTimeEvery).
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,7 +38,17 @@ async function sameFrame(binary: string, config: OffscreenConfig, sceneFile: str
   return compareFrames(await readFile(oursPath), await readFile(cPath));
 }
 
-export async function compareOffscreen(config: OffscreenConfig, runs: number, log: (line: string) => void): Promise<OffscreenComparison> {
+export interface CompareOptions {
+  /** Also run ours with the presenter's default GPU timing, interleaved, and print what it costs. */
+  timingCost?: boolean;
+}
+
+export async function compareOffscreen(
+  config: OffscreenConfig,
+  runs: number,
+  log: (line: string) => void,
+  options: CompareOptions = {},
+): Promise<OffscreenComparison> {
   const dir = await mkdtemp(join(tmpdir(), "scanout-bench-"));
   try {
     const build = buildC("offscreen");
@@ -49,9 +60,11 @@ export async function compareOffscreen(config: OffscreenConfig, runs: number, lo
     }
     const ours: OursFigures[] = [];
     const c: CFigures[] = [];
+    const timed: OursFigures[] = [];
     for (let r = 0; r < runs; r++) {
       ours.push(runOursInChild(config));
       if (build.ok) c.push(runOffscreenC(build.path, sceneFile, config));
+      if (options.timingCost) timed.push(runOursInChild({ ...config, gpuTimeEvery: "default" }));
     }
     const result: OffscreenComparison = { ours: medians(ours), c: c.length ? medians(c) : undefined, frames };
     const o = result.ours;
@@ -59,6 +72,13 @@ export async function compareOffscreen(config: OffscreenConfig, runs: number, lo
       `${configLabel(config)} frames=${config.frames}: ${fmt(o.fps)} fps, ${fmt(o.cpuMsPerFrame, 3)} CPU ms/frame ` +
         `(${fmt(o.threadCpuMsPerFrame, 3)} JS thread), ${fmt(o.heapBytesPerFrame, 0)} heap bytes/frame, peak RSS ${mb(o.maxRssKb)}`,
     );
+    if (timed.length) {
+      const t = medians(timed);
+      log(
+        `  ours with GPU timing at the presenter's default (1 frame in 16 on lavapipe, every frame on a GPU): ${fmt(t.fps)} fps ` +
+          `(${fmt(t.fps / o.fps, 3)}x untimed), ${fmt(t.threadCpuMsPerFrame, 3)} JS thread ms/frame`,
+      );
+    }
     if (!build.ok) {
       result.noRatio = build.reason;
       log(`  no ratio: ${build.reason}`);

@@ -65,15 +65,16 @@ async function withScene<T>(gpu: Instance, spec: SceneSpec, size: readonly [numb
 
 /** One timed run: `config.warmup` frames, then `config.frames` frames measured. */
 export async function runOurs(gpu: Instance, config: OffscreenConfig): Promise<OursFigures> {
+  const options = { fixedTimestep: BENCH_TIMESTEP, ...(config.gpuTimeEvery === "default" ? {} : { gpuTimeEvery: config.gpuTimeEvery ?? 0 }) };
   return withScene(gpu, config.scene, JIT_WARMUP_SIZES[0], async (out, scene) => {
     for (const [i, [width, height]] of JIT_WARMUP_SIZES.entries()) {
       if (i > 0) out.resize(width, height);
-      await runScene(out, scene, { limit: JIT_WARMUP_FRAMES / JIT_WARMUP_SIZES.length, fixedTimestep: BENCH_TIMESTEP });
+      await runScene(out, scene, { ...options, limit: JIT_WARMUP_FRAMES / JIT_WARMUP_SIZES.length });
     }
     // the same presenter and scene at the timed size next: nothing a small run made stays behind
     out.resize(config.size[0], config.size[1]);
-    await runScene(out, scene, { limit: config.warmup, fixedTimestep: BENCH_TIMESTEP });
-    const { bytes } = await measureAllocation(() => runScene(out, scene, { limit: config.frames, fixedTimestep: BENCH_TIMESTEP }));
+    await runScene(out, scene, { ...options, limit: config.warmup });
+    const { bytes } = await measureAllocation(() => runScene(out, scene, { ...options, limit: config.frames }));
     const s = out.stats;
     return {
       fps: s.fps,

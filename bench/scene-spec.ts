@@ -31,6 +31,12 @@ export interface OffscreenConfig {
    */
   frames: number;
   warmup: number;
+  /**
+   * Ours' FrameOptions.gpuTimeEvery: 0 unless given, because the C reference reads no timestamps
+   * (on lavapipe each timestamp flushes the rasterizer: it is work the C side does not do);
+   * "default" runs with the presenter's own choice (every frame on a GPU, 1 in 16 on lavapipe).
+   */
+  gpuTimeEvery?: number | "default";
 }
 
 export const configLabel = (c: OffscreenConfig): string => `${c.name} ${c.size[0]}x${c.size[1]}`;
