@@ -1,7 +1,7 @@
-// Readiness of a descriptor on Node's own event loop: a libuv poll handle (koffi.node.poll), so the
-// main thread learns that a socket can be read or written without a thread, a blocking call or a
-// timer. The handle keeps the process alive while it watches something, like an open socket would.
-// On the main thread it is libuv's own handle (uv-poll.ts); elsewhere koffi.node.poll's.
+// Readiness of a descriptor on Node's own event loop: a libuv poll handle, so the main thread
+// learns that a socket can be read or written without a thread, a blocking call or a timer. The
+// handle keeps the process alive while it watches something, like an open socket would. On the
+// main thread it is started through libuv's own API (uv-poll.ts); elsewhere it is koffi.node.poll's.
 import { errnoName, koffi } from "./libc.js";
 import { openUvPoll, UV_READABLE, UV_WRITABLE, type UvPoll } from "./uv-poll.js";
 

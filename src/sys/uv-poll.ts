@@ -62,12 +62,15 @@ function runTicksAndMicrotasks(): void {
   try {
     tickCallback.call(process);
   } catch (error) {
-    // a throwing tick callback: report it the way node reports its own (uncaughtException), not
-    // into libuv's C frame
-    setImmediate(() => {
-      throw error;
-    });
+    reportUncaught(error);
   }
+}
+
+/** An error thrown in a callback from libuv reaches 'uncaughtException', as one in node's own I/O callbacks does. */
+function reportUncaught(error: unknown): void {
+  setImmediate(() => {
+    throw error;
+  });
 }
 
 function loadLibuv(): Libuv | undefined {
@@ -79,8 +82,11 @@ function loadLibuv(): Libuv | undefined {
     const uvDefaultLoop = self.func("void *uv_default_loop()");
     const uvHandleSize = self.func("size_t uv_handle_size(int type)");
     const onPoll = koffi.register((handle: number, status: number, events: number) => {
-      const owner = byAddress.get(handle);
-      if (owner) owner.callback(status, events);
+      try {
+        byAddress.get(handle)?.callback(status, events);
+      } catch (error) {
+        reportUncaught(error); // never into libuv's C frame
+      }
       runTicksAndMicrotasks();
     }, koffi.pointer(PollCb));
     const onClose = koffi.register((handle: number) => {

@@ -129,8 +129,20 @@ describe("FdPoll and the life of the process", () => {
   });
 });
 
-describe("FdPoll: a tick callback that throws", () => {
-  it("reaches process 'uncaughtException' like any of node's own", () => {
+describe("FdPoll: errors thrown from its callbacks", () => {
+  it("a throwing callback reaches process 'uncaughtException' like one of node's own", () => {
+    const r = runNode(
+      `process.on("uncaughtException", (e) => { console.log("caught: " + e.message); process.exit(0); });
+       const p = new FdPoll(a.descriptor, () => { p.close(); throw new Error("bang"); });
+       p.watch(true, false);
+       await b.send(new Uint8Array([1]));`,
+      10_000,
+    );
+    expect(r.stdout.trim()).toBe("caught: bang");
+    expect(r.status).toBe(0);
+  });
+
+  it("a throwing tick callback queued by it does too", () => {
     const r = runNode(
       `process.on("uncaughtException", (e) => { console.log("caught: " + e.message); process.exit(0); });
        const p = new FdPoll(a.descriptor, () => { p.close(); process.nextTick(() => { throw new Error("boom"); }); });
