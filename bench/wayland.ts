@@ -1,18 +1,21 @@
 // Wayland benchmark against a private headless Weston, interleaved with the project's libwayland
 // C reference (bench/c-reference/wayland.c): wl_display.sync round trips per second and CPU per
-// round trip; the triangle presented through wl_shm at 640x480 unpaced (only buffer releases
+// round trip (each client in a process of its own; placed by the scheduler, then, where taskset
+// and two CPUs are there, pinned with the compositor to one CPU and to two); the triangle presented through wl_shm at 640x480 unpaced (only buffer releases
 // throttle it), after checking that both clients put the same frame into their shm buffer; and
 // ours paced by frame callbacks (no C counterpart).
 // Standalone: `npx tsc -p tsconfig.json && node dist/bench/wayland.js`.
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Instance, type Pixels } from "../src/index.js";
 import { openWaylandPresenter } from "../src/present/wayland-open.js";
-import { Connection } from "../src/wayland/connection.js";
 import { startWeston, westonAvailable } from "../scripts/testbed/weston.js";
 import { buildC } from "./c-build.js";
+import { runJsonChildInBackground } from "./child-process.js";
+import { ROUNDTRIP_RESULT } from "./roundtrip-child.js";
 import { runCInBackground, type CFigures } from "./reference.js";
 import { CAPTURE_FRAME, compareFrames, describeComparison } from "./same-work.js";
 import { writeSceneFile } from "./scene-file.js";
@@ -47,19 +50,46 @@ interface Figures {
 
 const medianOf = (runs: Figures[], key: keyof Figures) => median(runs.map((r) => r[key]));
 
-async function ourRoundtrips(socket: string, n: number): Promise<Figures> {
-  const c = Connection.connect({ socket, debug: false });
-  try {
-    for (let i = 0; i < OUR_WARMUP_ROUNDTRIPS; i++) await c.roundtrip();
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    for (let i = 0; i < n; i++) await c.roundtrip();
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    return { perSecond: n / seconds, cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / n, threadCpuMsPerFrame: NaN };
-  } finally {
-    await c.close();
+/** Where the round-trip clients and the compositor run: where the scheduler puts them, or pinned. */
+interface Placement {
+  name: string;
+  /** taskset CPU lists; undefined: not pinned. */
+  compositor?: string;
+  client?: string;
+}
+
+const tasksetAvailable = spawnSync("taskset", ["-V"]).status === 0;
+
+/**
+ * The scheduler's choice, and where the machine allows it the two pinned cases. The rate depends
+ * mostly on placement: on one CPU a round trip is two context switches; on two, each direction
+ * wakes an idle CPU (on this VM about 5x slower), and the scheduler switches between the two.
+ */
+function placements(): Placement[] {
+  const list: Placement[] = [{ name: "where the scheduler puts them" }];
+  if (tasksetAvailable && availableParallelism() >= 2) {
+    list.push({ name: "client and compositor pinned to one CPU", compositor: "0", client: "0" });
+    list.push({ name: "client and compositor pinned to two CPUs", compositor: "1", client: "0" });
   }
+  return list;
+}
+
+/** Pins every thread of `pid` to `cpus` (a taskset list). */
+function pin(pid: number, cpus: string): void {
+  const r = spawnSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`taskset -a -p -c ${cpus} ${pid}: ${r.stderr.trim()}`);
+}
+
+const ROUNDTRIP_CHILD = fileURLToPath(new URL("./roundtrip-child.js", import.meta.url));
+
+function ourRoundtrips(socket: string, n: number, cpus: string | undefined): Promise<Figures> {
+  const prefix = cpus ? ["taskset", "-c", cpus] : [];
+  return runJsonChildInBackground<{ perSecond: number; cpuMsPerFrame: number }>(
+    ROUNDTRIP_CHILD,
+    [socket, String(OUR_WARMUP_ROUNDTRIPS), String(n)],
+    ROUNDTRIP_RESULT,
+    prefix,
+  ).then((f) => ({ ...f, threadCpuMsPerFrame: NaN }));
 }
 
 /** Our triangle through wl_shm: `warmup` frames, then `frames` timed; or only the pixels of frame `capture`. */
@@ -106,10 +136,10 @@ function line(what: string, ours: Figures[], c: Figures[] | undefined, unit: { n
  * few unpaced shm clients in a row, whichever client it was, so every shm run gets a fresh one,
  * on both sides alike.
  */
-async function withWeston<T>(use: (socket: string) => Promise<T>): Promise<T> {
+async function withWeston<T>(use: (socket: string, pid: number) => Promise<T>): Promise<T> {
   const weston = await startWeston({ width: SIZE[0], height: SIZE[1] });
   try {
-    return await use(weston.path);
+    return await use(weston.path, weston.process.pid!);
   } catch (error) {
     const state = weston.process.signalCode ?? weston.process.exitCode ?? "still running";
     throw new Error(`${(error as Error).message}\n(weston: ${state}; end of its log:\n${weston.log().slice(-1500)})`, { cause: error });
@@ -132,20 +162,27 @@ export async function benchWayland(options: WaylandBenchOptions = {}): Promise<W
   const dir = await mkdtemp(join(tmpdir(), "scanout-bench-wl-"));
   const gpu = await Instance.create({ validation: false });
   try {
-    // 1. round trips: the same wl_display.sync requests, so there is no frame to compare
-    const ours: Figures[] = [], c: CFigures[] = [];
-    await withWeston(async (socket) => {
-      for (let r = 0; r < runs; r++) {
-        ours.push(await ourRoundtrips(socket, n));
-        if (cBinary) c.push(await client(socket, "roundtrip", ["--warmup", String(WARMUP_ROUNDTRIPS), "--count", String(n)]));
+    // 1. round trips: the same wl_display.sync requests, so there is no frame to compare; each
+    // client in a process of its own, interleaved, for every placement
+    for (const [i, place] of placements().entries()) {
+      const ours: Figures[] = [], c: CFigures[] = [];
+      await withWeston(async (socket, pid) => {
+        if (place.compositor) pin(pid, place.compositor);
+        const cArgs = ["roundtrip", socket, "--warmup", String(WARMUP_ROUNDTRIPS), "--count", String(n)];
+        const cRun = () => (place.client ? runCInBackground("taskset", ["-c", place.client, cBinary!, ...cArgs]) : runCInBackground(cBinary!, cArgs));
+        for (let r = 0; r < runs; r++) {
+          ours.push(await ourRoundtrips(socket, n, place.client));
+          if (cBinary) c.push(await cRun());
+        }
+      });
+      log(line(`round trips (${n} a run, ${place.name})`, ours, cBinary ? c : undefined, { name: "µs each", scale: 1000, digits: 1 }));
+      const key = ["", "OneCpu", "TwoCpus"][i]!;
+      figures[`roundtripsPerSecond${key}`] = Math.round(medianOf(ours, "perSecond"));
+      figures[`roundtripCpuUs${key}`] = Number((medianOf(ours, "cpuMsPerFrame") * 1000).toFixed(1));
+      if (cBinary) {
+        figures[`cRoundtripsPerSecond${key}`] = Math.round(medianOf(c, "perSecond"));
+        figures[`cRoundtripCpuUs${key}`] = Number((medianOf(c, "cpuMsPerFrame") * 1000).toFixed(1));
       }
-    });
-    log(line(`round trips (${n} a run)`, ours, cBinary ? c : undefined, { name: "µs each", scale: 1000, digits: 1 }));
-    figures.roundtripsPerSecond = Math.round(medianOf(ours, "perSecond"));
-    figures.roundtripCpuUs = Number((medianOf(ours, "cpuMsPerFrame") * 1000).toFixed(1));
-    if (cBinary) {
-      figures.cRoundtripsPerSecond = Math.round(medianOf(c, "perSecond"));
-      figures.cRoundtripCpuUs = Number((medianOf(c, "cpuMsPerFrame") * 1000).toFixed(1));
     }
 
     // 2. unpaced shm presentation, after the same-frame check
