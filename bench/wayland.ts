@@ -1,9 +1,10 @@
 // Wayland benchmark against a private headless Weston, interleaved with the project's libwayland
 // C reference (bench/c-reference/wayland.c): wl_display.sync round trips per second and CPU per
 // round trip (each client in a process of its own; placed by the scheduler, then, where taskset
-// and two CPUs are there, pinned with the compositor to one CPU and to two); the triangle presented through wl_shm at 640x480 unpaced (only buffer releases
-// throttle it), after checking that both clients put the same frame into their shm buffer; and
-// ours paced by frame callbacks (no C counterpart).
+// and two CPUs are there, pinned with the compositor to one CPU and to two); the triangle
+// presented through wl_shm at 640x480 unpaced (only buffer releases throttle it), after checking
+// that both clients put the same frame into their shm buffer; and ours paced by frame callbacks
+// (no C counterpart).
 // Standalone: `npx tsc -p tsconfig.json && node dist/bench/wayland.js`.
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -53,6 +54,8 @@ const medianOf = (runs: Figures[], key: keyof Figures) => median(runs.map((r) =>
 /** Where the round-trip clients and the compositor run: where the scheduler puts them, or pinned. */
 interface Placement {
   name: string;
+  /** Suffix of its keys in the returned figures. */
+  key: string;
   /** taskset CPU lists; undefined: not pinned. */
   compositor?: string;
   client?: string;
@@ -66,10 +69,10 @@ const tasksetAvailable = spawnSync("taskset", ["-V"]).status === 0;
  * wakes an idle CPU (on this VM about 5x slower), and the scheduler switches between the two.
  */
 function placements(): Placement[] {
-  const list: Placement[] = [{ name: "where the scheduler puts them" }];
+  const list: Placement[] = [{ name: "where the scheduler puts them", key: "" }];
   if (tasksetAvailable && availableParallelism() >= 2) {
-    list.push({ name: "client and compositor pinned to one CPU", compositor: "0", client: "0" });
-    list.push({ name: "client and compositor pinned to two CPUs", compositor: "1", client: "0" });
+    list.push({ name: "client and compositor pinned to one CPU", key: "OneCpu", compositor: "0", client: "0" });
+    list.push({ name: "client and compositor pinned to two CPUs", key: "TwoCpus", compositor: "1", client: "0" });
   }
   return list;
 }
@@ -164,7 +167,7 @@ export async function benchWayland(options: WaylandBenchOptions = {}): Promise<W
   try {
     // 1. round trips: the same wl_display.sync requests, so there is no frame to compare; each
     // client in a process of its own, interleaved, for every placement
-    for (const [i, place] of placements().entries()) {
+    for (const place of placements()) {
       const ours: Figures[] = [], c: CFigures[] = [];
       await withWeston(async (socket, pid) => {
         if (place.compositor) pin(pid, place.compositor);
@@ -176,7 +179,7 @@ export async function benchWayland(options: WaylandBenchOptions = {}): Promise<W
         }
       });
       log(line(`round trips (${n} a run, ${place.name})`, ours, cBinary ? c : undefined, { name: "µs each", scale: 1000, digits: 1 }));
-      const key = ["", "OneCpu", "TwoCpus"][i]!;
+      const key = place.key;
       figures[`roundtripsPerSecond${key}`] = Math.round(medianOf(ours, "perSecond"));
       figures[`roundtripCpuUs${key}`] = Number((medianOf(ours, "cpuMsPerFrame") * 1000).toFixed(1));
       if (cBinary) {
