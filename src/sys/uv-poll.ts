@@ -113,7 +113,8 @@ function loadLibuv(): Libuv | undefined {
 
 /**
  * A poll handle for `fd` on the main thread's libuv loop, or undefined where that is not available
- * (see the top of this file). `callback` runs straight from libuv and must not throw.
+ * (see the top of this file). `callback` runs straight from libuv; an error it throws reaches
+ * 'uncaughtException' on the next turn.
  */
 export function openUvPoll(fd: number, callback: UvPollCallback): UvPoll | undefined {
   if (libuv === null) libuv = loadLibuv();

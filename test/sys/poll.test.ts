@@ -130,27 +130,22 @@ describe("FdPoll and the life of the process", () => {
 });
 
 describe("FdPoll: errors thrown from its callbacks", () => {
-  it("a throwing callback reaches process 'uncaughtException' like one of node's own", () => {
-    const r = runNode(
+  /** What a fresh node prints when the poll callback runs `throwing` (the socket became readable). */
+  const uncaughtFrom = (throwing: string) =>
+    runNode(
       `process.on("uncaughtException", (e) => { console.log("caught: " + e.message); process.exit(0); });
-       const p = new FdPoll(a.descriptor, () => { p.close(); throw new Error("bang"); });
+       const p = new FdPoll(a.descriptor, () => { p.close(); ${throwing} });
        p.watch(true, false);
        await b.send(new Uint8Array([1]));`,
       10_000,
     );
-    expect(r.stdout.trim()).toBe("caught: bang");
-    expect(r.status).toBe(0);
-  });
 
-  it("a throwing tick callback queued by it does too", () => {
-    const r = runNode(
-      `process.on("uncaughtException", (e) => { console.log("caught: " + e.message); process.exit(0); });
-       const p = new FdPoll(a.descriptor, () => { p.close(); process.nextTick(() => { throw new Error("boom"); }); });
-       p.watch(true, false);
-       await b.send(new Uint8Array([1]));`,
-      10_000,
-    );
-    expect(r.stdout.trim()).toBe("caught: boom");
+  it.each([
+    ["a throwing callback", `throw new Error("bang");`, "bang"],
+    ["a throwing tick callback it queued", `process.nextTick(() => { throw new Error("boom"); });`, "boom"],
+  ])("%s reaches process 'uncaughtException' like one in node's own I/O callbacks", (_what, throwing, message) => {
+    const r = uncaughtFrom(throwing);
+    expect(r.stdout.trim()).toBe(`caught: ${message}`);
     expect(r.status).toBe(0);
   });
 });
