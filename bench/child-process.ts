@@ -6,11 +6,13 @@ import { execFile, spawnSync } from "node:child_process";
 export function runJsonChild<T>(script: string, args: readonly string[], marker: string, nodeFlags: readonly string[] = []): T {
   if (!script.endsWith(".js")) throw new Error(`${script}: run the compiled benchmark (npx tsc -p tsconfig.json; node dist/bench/bench.js)`);
   const r = spawnSync(process.execPath, [...nodeFlags, script, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
-  const line = r.stdout?.split("\n").find((l) => l.startsWith(marker));
-  if (r.status !== 0 || !line) {
-    const command = ["node", ...nodeFlags, script].join(" ");
-    throw new Error(`${command} failed (status ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim().slice(-2000)}`);
-  }
+  return resultOf<T>(["node", ...nodeFlags, script], r.status === 0, r.stdout ?? "", r.stderr ?? "", r.error, marker);
+}
+
+/** The JSON after `marker` in a child's stdout; an Error naming the command and its last output when it failed or printed none. */
+function resultOf<T>(command: readonly string[], ok: boolean, stdout: string, stderr: string, error: unknown, marker: string): T {
+  const line = stdout.split("\n").find((l) => l.startsWith(marker));
+  if (!ok || !line) throw new Error(`${command.join(" ")} failed: ${(stderr || stdout || String(error)).trim().slice(-2000)}`);
   return JSON.parse(line.slice(marker.length)) as T;
 }
 
@@ -22,9 +24,11 @@ export function runJsonChildInBackground<T>(script: string, args: readonly strin
   const command = [...prefix, process.execPath, script, ...args];
   return new Promise((resolve, reject) => {
     execFile(command[0]!, command.slice(1), { encoding: "utf8", maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      const line = stdout.split("\n").find((l) => l.startsWith(marker));
-      if (error || !line) reject(new Error(`${command.join(" ")} failed: ${(stderr || stdout || String(error)).trim().slice(-2000)}`));
-      else resolve(JSON.parse(line.slice(marker.length)) as T);
+      try {
+        resolve(resultOf<T>(command, !error, stdout, stderr, error, marker));
+      } catch (e) {
+        reject(e as Error);
+      }
     });
   });
 }

@@ -36,7 +36,6 @@ interface Waiter {
  */
 export class DrmEvents {
   private readonly poll: FdPoll;
-  private armed = false;
   private readonly waiters = new Map<bigint, Waiter>();
   private next = 1n;
   private readonly buf = Buffer.alloc(4096);
@@ -94,14 +93,11 @@ export class DrmEvents {
   }
 
   private arm(): void {
-    if (this.armed) return;
-    this.armed = true;
-    this.poll.watch(true, false);
+    this.poll.watch(true, false); // a no-op while it already watches
   }
 
   private disarmIfIdle(): void {
-    if (this.waiters.size === 0 && this.armed) {
-      this.armed = false;
+    if (this.waiters.size === 0) {
       this.poll.watch(false, false); // stopped: an idle device does not keep Node alive
     }
   }
@@ -155,7 +151,6 @@ export class DrmEvents {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.armed = false;
     this.poll.close();
     const err = new Error(`${this.dev.path} closed while waiting for a DRM event`);
     for (const w of this.waiters.values()) w.reject(err);

@@ -1,6 +1,6 @@
 // Node options for a process whose main job is a frame loop. They are process-wide and read once
 // at start-up, so a library cannot set them: the programs we ship start with them, and apps are
-// told to (README, "Node flags for frame loops").
+// told to (README, "First app").
 
 /**
  * `--no-memory-reducer`: V8's memory reducer treats a process allocating under 1 KB/ms as idle
