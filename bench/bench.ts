@@ -4,6 +4,7 @@
 // ratio is printed only after one frame from each side was compared and found the same.
 // Sections: `node dist/bench/bench.js triangle mesh wayland` (default: all).
 import { JIT_WARMUP_TEXT } from "./ours.js";
+import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 import { benchTriangle } from "./triangle.js";
 import { benchRuns } from "./stats.js";
 
@@ -11,13 +12,13 @@ const runs = benchRuns();
 const log = (line: string) => console.log(line);
 
 async function triangleSection(): Promise<void> {
-  console.log(`\n## triangle, headless (median of ${runs}, each run a process of its own; ours after a JIT warm-up of ${JIT_WARMUP_TEXT}, GPU timing off as in the C reference)`);
+  console.log(`\n## triangle, headless (median of ${runs}, each run a process of its own; ours with ${NODE_FLAGS_FOR_FRAME_LOOPS.join(" ")} after a JIT warm-up of ${JIT_WARMUP_TEXT}, GPU timing off as in the C reference)`);
   await benchTriangle(runs, log);
 }
 
 async function meshSection(): Promise<void> {
   const { benchMesh } = await import("./mesh.js");
-  console.log(`\n## mesh, headless (median of ${runs}; ours after a JIT warm-up of ${JIT_WARMUP_TEXT}, GPU timing off; torus20k-lambert: 20k triangles, Lambert shading, no texture)`);
+  console.log(`\n## mesh, headless (median of ${runs}; ours with ${NODE_FLAGS_FOR_FRAME_LOOPS.join(" ")} after a JIT warm-up of ${JIT_WARMUP_TEXT}, GPU timing off; torus20k-lambert: 20k triangles, Lambert shading, no texture)`);
   await benchMesh({ runs, log });
 }
 
