@@ -27,6 +27,7 @@ import { BackendUnavailableError } from "./errors.js";
 import type { PresentMode } from "./pacing.js";
 import { InputQueue, type InputSource } from "../input/queue.js";
 import type { InputEvent } from "../input/events.js";
+import { inAsyncContext, openLoopTurn, type LoopTurn } from "../sys/loop-turn.js";
 
 const log = logger("present");
 /** How many frames the CPU may record ahead of the GPU: each has its own command buffer and fence (and Frame.slot, 0 or 1). */
@@ -47,6 +48,8 @@ export class FrameLoop implements Presenter {
   private readonly statsValue: FrameStats = { frames: 0, seconds: 0, fps: 0, cpuMsPerFrame: 0, mainThreadCpuMsPerFrame: 0, extra: {} };
   /** The backend's input, or an empty stream that ends on close (headless). */
   private readonly inputSource: InputSource;
+  /** The event-loop turns a run takes when its backend never waits on I/O (see FrameRun.handOut). */
+  private readonly turn: LoopTurn = openLoopTurn(() => this.activeRun?.turnDue());
 
   constructor(
     private readonly swapchain: SwapchainBackend,
@@ -106,7 +109,7 @@ export class FrameLoop implements Presenter {
     // Late events of a run (the last frames' presentation and release) still reach its tracer.
     this.swapchain.window?.traceTo(options.tracer);
     this.swapchain.traceTo?.(options.tracer);
-    this.activeRun = new FrameRun(this.device, this.swapchain, this.slots, options, this.timestamps !== undefined, (stats) => this.finishRun(stats));
+    this.activeRun = new FrameRun(this.device, this.swapchain, this.slots, options, this.timestamps !== undefined, this.turn, (stats) => this.finishRun(stats));
     return this.activeRun;
   }
 
@@ -161,6 +164,7 @@ export class FrameLoop implements Presenter {
     this.closed = true;
     this.inputSource.close();
     this.activeRun?.stop("the presenter was closed");
+    this.turn.close();
     for (const s of this.slots) s.settle();
     await this.swapchain.destroy();
     for (const s of this.slots) {
@@ -253,11 +257,15 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       this.onWaitFailed(error);
     }
   };
-  private readonly onTurn = (): void => {
+  /** The run started in an async context (AsyncLocalStorage): its turns keep it (sys/loop-turn.ts). */
+  private readonly inAsyncContext = inAsyncContext();
+
+  /** The event-loop turn handOut asked for has come: the frame it handed out goes to the consumer. */
+  turnDue(): void {
     const resolve = this.resolveWait;
     this.resolveWait = this.rejectWait = undefined;
     resolve?.(this.result);
-  };
+  }
   /** A backend's wait failed: the run ends and next() rejects with the error (unless it had already ended). */
   private readonly onWaitFailed = (error: unknown): void => {
     this.acquiring = undefined;
@@ -270,6 +278,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     private readonly slots: readonly Slot[],
     options: FrameOptions,
     gpuTimed: boolean,
+    private readonly turn: LoopTurn,
     private readonly onEnd: (stats: FrameStats) => void,
   ) {
     this.limit = options.limit ?? Infinity;
@@ -310,8 +319,8 @@ class FrameRun implements AsyncIterableIterator<Frame> {
    * Hands every frame to `body` (FrameLoop.run): a frame that next() has ready at once is handed
    * over synchronously. A wait (the backend, the frame cap, an event-loop turn) calls the loop back
    * through onDriveWaitEnded instead of settling a promise that is awaited: an event-loop turn then
-   * allocates only its Immediate (~340 heap bytes), not a promise, its resolvers and an await (~420
-   * more), which at 200 frames/s and a turn every 8 ms was ~540 bytes a frame.
+   * allocates nothing (or only its Immediate, see sys/loop-turn.ts), not a promise, its resolvers
+   * and an await (~420 bytes), which at 200 frames/s and a turn every 8 ms was ~540 bytes a frame.
    */
   drive(body: (frame: Frame) => void | boolean): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -414,6 +423,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     const reject = this.rejectWait;
     this.resolveWait = this.rejectWait = undefined;
     this.acquiring = undefined;
+    this.turn.cancel();
     if (this.capTimer) clearTimeout(this.capTimer);
     this.capTimer = undefined;
     const current = this.current;
@@ -517,6 +527,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     // A loop whose backend never waits on I/O (headless) would otherwise run on microtasks alone and
     // starve timers, sockets and signal handlers: give the event loop a turn every few milliseconds,
     // unless it has had one anyway (it waited for I/O since: a display's frame callback or flip).
+    // The turn (sys/loop-turn.ts) allocates nothing where the loop runs in no async context.
     if (now - this.lastTurn < EVENT_LOOP_TURN_MS) return this.ready;
     this.lastTurn = now;
     const idle = performance.nodeTiming.idleTime;
@@ -524,7 +535,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       this.lastIdle = idle;
       return this.ready;
     }
-    setImmediate(this.onTurn);
+    this.turn.request(this.inAsyncContext); // calls turnDue() back
     return WAITING;
   }
 
