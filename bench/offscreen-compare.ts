@@ -12,7 +12,7 @@ import { runOffscreenC, type CFigures } from "./reference.js";
 import { writeSceneFile } from "./scene-file.js";
 import { configLabel, type OffscreenConfig } from "./scene-spec.js";
 import { CAPTURE_FRAME, compareFrames, describeComparison, type FrameComparison } from "./same-work.js";
-import { fmt, median } from "./stats.js";
+import { fmt, median, pairedRatios } from "./stats.js";
 
 export interface OffscreenComparison {
   ours: OursFigures;
@@ -93,8 +93,10 @@ export async function compareOffscreen(
       return result;
     }
     log(
-      `  → fps ratio ${fmt(o.fps / ref.perSecond, 3)}x, CPU/frame ${fmt(o.cpuMsPerFrame / ref.cpuMsPerFrame, 2)}x, ` +
-        `JS thread / C app thread CPU ${fmt(o.threadCpuMsPerFrame / ref.threadCpuMsPerFrame, 2)}x, peak RSS ${fmt(o.maxRssKb / ref.maxRssKb, 2)}x`,
+      `  → fps ratio ${fmt(o.fps / ref.perSecond, 3)}x${pairedRatios(ours.map((r) => r.fps), c.map((r) => r.perSecond))}, ` +
+        `CPU/frame ${fmt(o.cpuMsPerFrame / ref.cpuMsPerFrame, 2)}x, ` +
+        `JS thread / C app thread CPU ${fmt(o.threadCpuMsPerFrame / ref.threadCpuMsPerFrame, 2)}x` +
+        `${pairedRatios(ours.map((r) => r.threadCpuMsPerFrame), c.map((r) => r.threadCpuMsPerFrame))}, peak RSS ${fmt(o.maxRssKb / ref.maxRssKb, 2)}x`,
     );
     return result;
   } finally {

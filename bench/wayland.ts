@@ -21,7 +21,7 @@ import { runCInBackground, type CFigures } from "./reference.js";
 import { CAPTURE_FRAME, compareFrames, describeComparison } from "./same-work.js";
 import { writeSceneFile } from "./scene-file.js";
 import { Triangle } from "./scenes.js";
-import { benchRuns, fmt, median } from "./stats.js";
+import { benchRuns, fmt, median, pairedRatios } from "./stats.js";
 
 export interface WaylandFigures {
   [name: string]: number | string;
@@ -129,7 +129,8 @@ function line(what: string, ours: Figures[], c: Figures[] | undefined, unit: { n
   if (c) {
     const r = (k: keyof Figures) => medianOf(c, k);
     text += ` | C (libwayland) ${fmt(r("perSecond"))}/s, ${fmt(r("cpuMsPerFrame") * unit.scale, unit.digits)} CPU ${unit.name}`;
-    text += ` → rate ratio ${fmt(o("perSecond") / r("perSecond"), 3)}x, CPU ratio ${fmt(o("cpuMsPerFrame") / r("cpuMsPerFrame"), 2)}x`;
+    const paired = (k: keyof Figures) => pairedRatios(ours.map((f) => f[k]), c.map((f) => f[k]));
+    text += ` → rate ratio ${fmt(o("perSecond") / r("perSecond"), 3)}x${paired("perSecond")}, CPU ratio ${fmt(o("cpuMsPerFrame") / r("cpuMsPerFrame"), 2)}x${paired("cpuMsPerFrame")}`;
   }
   return text;
 }
