@@ -48,8 +48,21 @@ export function liveUvHandles(type: number): number {
 // it, the check phase still runs them.
 const tickCallback = (process as unknown as { _tickCallback?: () => void })._tickCallback;
 
-/** Ends a callback from libuv as node ends its own: ticks and microtasks run now, errors reach 'uncaughtException'. */
-export function afterUvCallback(): void {
+/**
+ * Calls `callback(a, b)` for libuv (a poll or idle handle's callback) and ends as node ends its own
+ * I/O callbacks: an error it throws reaches 'uncaughtException', never libuv's C frame, and the
+ * ticks and microtasks it queued run now. Fixed arity: a rest parameter would allocate per call.
+ */
+export function callFromUv(callback: ((a: number, b: number) => void) | undefined, a: number, b: number): void {
+  try {
+    callback?.(a, b);
+  } catch (error) {
+    reportUncaught(error);
+  }
+  afterUvCallback();
+}
+
+function afterUvCallback(): void {
   if (!tickCallback) return;
   try {
     tickCallback.call(process);
@@ -58,8 +71,7 @@ export function afterUvCallback(): void {
   }
 }
 
-/** An error thrown in a callback from libuv reaches 'uncaughtException', as one in node's own I/O callbacks does (never libuv's C frame). */
-export function reportUncaught(error: unknown): void {
+function reportUncaught(error: unknown): void {
   setImmediate(() => {
     throw error;
   });
@@ -71,6 +83,25 @@ let loaded: Libuv | undefined | null = null; // null: not tried yet
 export function libuv(): Libuv | undefined {
   if (loaded === null) loaded = load();
   return loaded;
+}
+
+/**
+ * A handle type's own functions (uv_poll_*, uv_idle_*), loaded from the process on first use;
+ * undefined where libuv() is, or where loading them failed.
+ */
+export function lazyUvApi<T>(load: (uv: Libuv) => T): () => { uv: Libuv; api: T } | undefined {
+  let loadedApi: { uv: Libuv; api: T } | undefined | null = null; // null: not tried yet
+  return () => {
+    if (loadedApi === null) {
+      const uv = libuv();
+      try {
+        loadedApi = uv ? { uv, api: load(uv) } : undefined;
+      } catch {
+        loadedApi = undefined;
+      }
+    }
+    return loadedApi;
+  };
 }
 
 function load(): Libuv | undefined {

@@ -16,7 +16,7 @@
 // default one, it is setImmediate too.
 import { AsyncResource, executionAsyncId } from "node:async_hooks";
 import { koffi } from "./libc.js";
-import { afterUvCallback, libuv, reportUncaught, UV_IDLE, type Libuv, type UvHandleMemory } from "./libuv.js";
+import { callFromUv, lazyUvApi, UV_IDLE, type Libuv, type UvHandleMemory } from "./libuv.js";
 
 /** A reusable request for one event-loop turn, made once per owner (a presenter's frame loop). */
 export interface LoopTurn {
@@ -74,43 +74,31 @@ export function inAsyncContext(): boolean {
   return false;
 }
 
+// Open handles by address: the one registered callback finds its handle's owner here.
 const owners = new Map<number, { callback: () => void; memory: unknown }>();
-let api: IdleApi | undefined | null = null; // null: not tried yet
-
-function loadIdleApi(uv: Libuv): IdleApi | undefined {
-  try {
-    const IdleCb = koffi.proto("void scanout_uv_idle_cb(intptr_t handle)");
-    const stop = uv.self.func("int uv_idle_stop(void *handle)");
-    const onIdle = koffi.register((address: number) => {
-      const owner = owners.get(address);
-      if (!owner) return;
-      // one turn per request: stopped before the callback, which may request the next one
-      stop(owner.memory);
-      try {
-        owner.callback();
-      } catch (error) {
-        reportUncaught(error);
-      }
-      afterUvCallback();
-    }, koffi.pointer(IdleCb));
-    return {
-      init: uv.self.func("int uv_idle_init(void *loop, void *handle)"),
-      start: uv.self.func("int uv_idle_start(void *handle, scanout_uv_idle_cb *cb)"),
-      stop,
-      onIdle,
-    };
-  } catch {
-    return undefined;
-  }
-}
+const idleApi = lazyUvApi((uv): IdleApi => {
+  const IdleCb = koffi.proto("void scanout_uv_idle_cb(intptr_t handle)");
+  const stop = uv.self.func("int uv_idle_stop(void *handle)");
+  const onIdle = koffi.register((address: number) => {
+    const owner = owners.get(address);
+    if (!owner) return;
+    // one turn per request: stopped before the callback, which may request the next one
+    stop(owner.memory);
+    callFromUv(owner.callback, 0, 0);
+  }, koffi.pointer(IdleCb));
+  return {
+    init: uv.self.func("int uv_idle_init(void *loop, void *handle)"),
+    start: uv.self.func("int uv_idle_start(void *handle, scanout_uv_idle_cb *cb)"),
+    stop,
+    onIdle,
+  };
+});
 
 /** An idle handle for `callback`, or undefined where libuv's API is not available (see libuv.ts). */
 function openIdle(callback: () => void): { uv: Libuv; idle: IdleApi; handle: UvHandleMemory } | undefined {
-  const uv = libuv();
-  if (!uv) return undefined;
-  if (api === null) api = loadIdleApi(uv);
-  const idle = api;
-  if (!idle) return undefined;
+  const loaded = idleApi();
+  if (!loaded) return undefined;
+  const { uv, api: idle } = loaded;
   const handle = uv.allocate(UV_IDLE);
   const ret = idle.init(uv.loop, handle.memory);
   if (ret !== 0) {

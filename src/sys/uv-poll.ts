@@ -6,7 +6,7 @@
 // libuv() is unavailable (worker threads), `openUvPoll` returns undefined and the caller uses
 // koffi.node.poll.
 import { koffi } from "./libc.js";
-import { afterUvCallback, libuv, liveUvHandles, reportUncaught, UV_POLL, type Libuv } from "./libuv.js";
+import { callFromUv, lazyUvApi, liveUvHandles, UV_POLL } from "./libuv.js";
 
 /** libuv's uv_poll_event bits. */
 export const UV_READABLE = 1;
@@ -38,29 +38,18 @@ export function liveUvPolls(): number {
   return liveUvHandles(UV_POLL);
 }
 
-let api: PollApi | undefined | null = null; // null: not tried yet
-
-function loadPollApi(uv: Libuv): PollApi | undefined {
-  try {
-    const PollCb = koffi.proto("void scanout_uv_poll_cb(intptr_t handle, int status, int events)");
-    const onPoll = koffi.register((handle: number, status: number, events: number) => {
-      try {
-        callbacks.get(handle)?.(status, events);
-      } catch (error) {
-        reportUncaught(error);
-      }
-      afterUvCallback();
-    }, koffi.pointer(PollCb));
-    return {
-      init: uv.self.func("int uv_poll_init(void *loop, void *handle, int fd)"),
-      start: uv.self.func("int uv_poll_start(void *handle, int events, scanout_uv_poll_cb *cb)"),
-      stop: uv.self.func("int uv_poll_stop(void *handle)"),
-      onPoll,
-    };
-  } catch {
-    return undefined;
-  }
-}
+const pollApi = lazyUvApi((uv): PollApi => {
+  const PollCb = koffi.proto("void scanout_uv_poll_cb(intptr_t handle, int status, int events)");
+  return {
+    init: uv.self.func("int uv_poll_init(void *loop, void *handle, int fd)"),
+    start: uv.self.func("int uv_poll_start(void *handle, int events, scanout_uv_poll_cb *cb)"),
+    stop: uv.self.func("int uv_poll_stop(void *handle)"),
+    onPoll: koffi.register(
+      (handle: number, status: number, events: number) => callFromUv(callbacks.get(handle), status, events),
+      koffi.pointer(PollCb),
+    ),
+  };
+});
 
 /**
  * A poll handle for `fd` on the main thread's libuv loop, or undefined where that is not available
@@ -68,11 +57,9 @@ function loadPollApi(uv: Libuv): PollApi | undefined {
  * 'uncaughtException' on the next turn.
  */
 export function openUvPoll(fd: number, callback: UvPollCallback): UvPoll | undefined {
-  const uv = libuv();
-  if (!uv) return undefined;
-  if (api === null) api = loadPollApi(uv);
-  const poll = api;
-  if (!poll) return undefined;
+  const loaded = pollApi();
+  if (!loaded) return undefined;
+  const { uv, api: poll } = loaded;
   const handle = uv.allocate(UV_POLL);
   const ret = poll.init(uv.loop, handle.memory, fd);
   if (ret !== 0) {
