@@ -1,5 +1,5 @@
 // libuv's own C API on the main thread's loop, loaded from the node process itself (node exports
-// libuv for addons), for handles that call back into JS with plain numbers and allocate nothing
+// libuv for addons), for handles that call back into JS with plain numbers, building no objects
 // per call: poll handles (uv-poll.ts) and the frame loop's event-loop turns (loop-turn.ts). Only
 // the main thread's loop is uv_default_loop(); in worker threads, and wherever the process does
 // not export libuv's symbols, `libuv()` is undefined and callers use node's own facilities.
