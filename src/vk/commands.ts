@@ -245,7 +245,7 @@ export class CommandBuffer {
   /** Binds buffer (from byte offset) as the vertex buffer of vertex input binding number binding. */
   bindVertexBuffer(buffer: Buffer, offset = 0, binding = 0): void {
     this.oneHandle[0] = buffer.raw;
-    this.oneOffset[0] = BigInt(offset);
+    this.oneOffset[0] = offset === 0 ? 0n : BigInt(offset); // the common case allocates no BigInt each frame
     fast.cmdBindVertexBuffers(this.raw, binding, 1, this.oneHandleAddress, this.oneOffsetAddress);
   }
 
