@@ -54,7 +54,7 @@ async function measure(out: Presenter, scene: Scene, frames: number): Promise<Gc
   await runScene(out, scene, { limit: GC_WARMUP_FRAMES, fixedTimestep: BENCH_TIMESTEP });
   const pauses: { ms: number; kind: string }[] = [];
   const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => pauses.push({ ms: e.duration, kind: gcKind(e) })));
-  // observed from inside: measureAllocation's own full collection before the run is not the run's
+  // observed from inside: measureAllocation's own scavenge before the run is not the run's
   const { bytes } = await measureAllocation(() => {
     observer.observe({ entryTypes: ["gc"] });
     return runScene(out, scene, { limit: frames, fixedTimestep: BENCH_TIMESTEP });

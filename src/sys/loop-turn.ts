@@ -1,5 +1,5 @@
 // "Let the event loop run its other phases, then call me back": what setImmediate does, at a
-// fraction of setImmediate's heap cost. A frame loop whose backend never waits on I/O (headless) yields this
+// fraction of its heap cost. A frame loop whose backend never waits on I/O (headless) yields this
 // way every few milliseconds; at low frame rates that is nearly every frame, and each setImmediate
 // allocated ~500 heap bytes (its Immediate, its async ids, and node's async-context stack, whose
 // array V8 empties at every pop back to depth 0 and reallocates at the next push): the room at
@@ -41,7 +41,6 @@ interface IdleApi {
   onIdle: unknown;
 }
 
-// Open handles by address: the one registered callback finds its handle's owner here.
 /**
  * Whether AsyncLocalStorage may be kept in AsyncContextFrame (node 24 by default, 22 and 23 with a
  * flag): its stores are then invisible from here, so every request counts as made in a context.
@@ -74,23 +73,15 @@ export function inAsyncContext(): boolean {
   return false;
 }
 
-// Open handles by address: the one registered callback finds its handle's owner here.
-const owners = new Map<number, { callback: () => void; memory: unknown }>();
+// Open handles' callbacks by address: the one registered callback finds its handle's owner here.
+const callbacks = new Map<number, () => void>();
 const idleApi = lazyUvApi((uv): IdleApi => {
   const IdleCb = koffi.proto("void scanout_uv_idle_cb(intptr_t handle)");
-  const stop = uv.self.func("int uv_idle_stop(void *handle)");
-  const onIdle = koffi.register((address: number) => {
-    const owner = owners.get(address);
-    if (!owner) return;
-    // one turn per request: stopped before the callback, which may request the next one
-    stop(owner.memory);
-    callFromUv(owner.callback, 0, 0);
-  }, koffi.pointer(IdleCb));
   return {
     init: uv.self.func("int uv_idle_init(void *loop, void *handle)"),
     start: uv.self.func("int uv_idle_start(void *handle, scanout_uv_idle_cb *cb)"),
-    stop,
-    onIdle,
+    stop: uv.self.func("int uv_idle_stop(void *handle)"),
+    onIdle: koffi.register((address: number) => callFromUv(callbacks.get(address), 0, 0), koffi.pointer(IdleCb)),
   };
 });
 
@@ -105,7 +96,7 @@ function openIdle(callback: () => void): { uv: Libuv; idle: IdleApi; handle: UvH
     uv.release(handle);
     return undefined;
   }
-  owners.set(handle.address, { callback, memory: handle.memory });
+  callbacks.set(handle.address, callback);
   return { uv, idle, handle };
 }
 
@@ -121,7 +112,8 @@ class Turn implements LoopTurn {
   private closed = false;
   lastKind: "libuv" | "immediate" | "none" = "none";
   private readonly fromIdle = (): void => {
-    this.idlePending = false;
+    // one turn per request: stopped before the callback, which may request the next one
+    this.cancel();
     this.callback();
   };
   private readonly fromImmediate = (): void => {
@@ -160,7 +152,7 @@ class Turn implements LoopTurn {
     const n = this.native;
     this.native = undefined;
     if (!n) return;
-    owners.delete(n.handle.address);
+    callbacks.delete(n.handle.address);
     n.uv.close(n.handle);
   }
 }
