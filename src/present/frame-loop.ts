@@ -28,6 +28,7 @@ import type { PresentMode } from "./pacing.js";
 import { InputQueue, type InputSource } from "../input/queue.js";
 import type { InputEvent } from "../input/events.js";
 import { inAsyncContext, openLoopTurn, type LoopTurn } from "../sys/loop-turn.js";
+import { loopHasWork } from "../sys/loop-work.js";
 
 const log = logger("present");
 /** How many frames the CPU may record ahead of the GPU: each has its own command buffer and fence (and Frame.slot, 0 or 1). */
@@ -187,8 +188,13 @@ const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 const DONE_PROMISE: Promise<IteratorResult<Frame>> = Promise.resolve(DONE);
 /** What a step returns to drive() when a wait started: the wait's end calls the loop back (never settles). */
 const DRIVE_WAITING: Promise<IteratorResult<Frame>> = new Promise(() => {});
-/** Longest stretch a frame loop keeps the event loop to itself. */
+/** Longest stretch a frame loop keeps the event loop to itself while the loop has work waiting. */
 const EVENT_LOOP_TURN_MS = 8;
+/**
+ * Longest stretch between turns when the event loop looked idle at every check: what the check
+ * cannot see (unref'd timers and immediates, process.nextTick from the loop's body) waits this long.
+ */
+const QUIET_TURN_MS = 32;
 
 /** One run of the frame loop (see FrameLoop.frames). */
 class FrameRun implements AsyncIterableIterator<Frame> {
@@ -202,8 +208,10 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private readonly clock: RunClock;
   /** Frames between GPU-timed ones (0: none); see FrameOptions.gpuTimeEvery. */
   private readonly timeEvery: number;
-  private lastTurn = performance.now();
-  /** The event loop's idle time when lastTurn was set: if it grew, the loop has waited for I/O since (a turn). */
+  /** When handOut last asked whether to turn, and when the event loop last had a turn. */
+  private lastTurnCheck = performance.now();
+  private lastTurn = this.lastTurnCheck;
+  /** The event loop's idle time at the last check: if it grew, the loop has waited for I/O since (a turn). */
   private lastIdle = performance.nodeTiming.idleTime;
   // The consumer reads `value` before asking for the next frame, so one result object serves all.
   private readonly result: IteratorYieldResult<Frame> = { value: undefined as unknown as Frame, done: false };
@@ -526,16 +534,20 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     this.result.value = slot;
     if (this.tracer) this.tracer.span("acquire", slot.index, this.acquireStart, (this.handedOut = performance.now()));
     // A loop whose backend never waits on I/O (headless) would otherwise run on microtasks alone and
-    // starve timers, sockets and signal handlers: give the event loop a turn every few milliseconds,
-    // unless it has had one anyway (it waited for I/O since: a display's frame callback or flip).
-    // The turn (sys/loop-turn.ts) costs ~60 heap bytes where the loop runs in no async context.
-    if (now - this.lastTurn < EVENT_LOOP_TURN_MS) return this.ready;
-    this.lastTurn = now;
+    // starve timers, sockets and signal handlers: every few milliseconds, give the event loop a turn
+    // if it has work waiting (sys/loop-work.ts), and at least every QUIET_TURN_MS, unless it has had
+    // one anyway (it waited for I/O since: a display's frame callback or flip). The turn
+    // (sys/loop-turn.ts) costs ~60 heap bytes where the loop runs in no async context.
+    if (now - this.lastTurnCheck < EVENT_LOOP_TURN_MS) return this.ready;
+    this.lastTurnCheck = now;
     const idle = performance.nodeTiming.idleTime;
     if (idle !== this.lastIdle) {
       this.lastIdle = idle;
+      this.lastTurn = now;
       return this.ready;
     }
+    if (now - this.lastTurn < QUIET_TURN_MS && !loopHasWork()) return this.ready;
+    this.lastTurn = now;
     this.turn.request(this.inAsyncContext); // calls turnDue() back
     return WAITING;
   }

@@ -100,6 +100,13 @@ function openIdle(callback: () => void): { uv: Libuv; idle: IdleApi; handle: UvH
   return { uv, idle, handle };
 }
 
+let turnsStarted = 0;
+
+/** @internal Turns started by every LoopTurn in this thread so far (tests count a frame loop's turns). */
+export function loopTurnsStarted(): number {
+  return turnsStarted;
+}
+
 /** A LoopTurn calling `callback`; an error it throws reaches 'uncaughtException'. */
 export function openLoopTurn(callback: () => void): LoopTurn {
   return new Turn(callback);
@@ -131,11 +138,13 @@ class Turn implements LoopTurn {
       if (n && n.idle.start(n.handle.memory, n.idle.onIdle) === 0) {
         this.idlePending = true;
         this.lastKind = "libuv";
+        turnsStarted++;
         return;
       }
     }
     this.immediate = setImmediate(this.fromImmediate);
     this.lastKind = "immediate";
+    turnsStarted++;
   }
 
   cancel(): void {

@@ -1,0 +1,60 @@
+// Whether node's event loop has something to run now, asked without running it. A headless frame
+// loop never waits on I/O, so it yields to the event loop every few milliseconds (loop-turn.ts);
+// with nothing waiting, that turn was pure cost: ~40 µs of CPU each inside a 1920x1080 loop, whose
+// rasterizer threads leave the JS thread's caches cold (the torus: ~30 µs a frame of ~145), and
+// ~100 heap bytes. Asking first costs three libuv calls and one poll(2) with no wait.
+//
+// Something waits when libuv would not block: a timer is due, an immediate or a callback is pending
+// (uv_backend_timeout is 0 while the loop is alive), or a descriptor it watches is ready (its epoll
+// descriptor polls readable: sockets, signals, the thread pool's and V8's task wake-ups). Not seen:
+// timers and immediates that do not keep the process alive (unref'd), when nothing else does;
+// process.nextTick callbacks queued by the frame loop's own body; and a descriptor watched only
+// since the last turn (libuv adds it to its epoll set on its next poll). The frame loop still turns
+// every QUIET_TURN_MS for those. Code continuing inside an immediate's callback (the frame loop's
+// turns through setImmediate) always reads as work waiting: node keeps its immediates' idle handle
+// active until the callback returns, so those loops turn every few milliseconds, as before.
+import { libc } from "./libc.js";
+import { lazyUvApi } from "./libuv.js";
+
+interface LoopStateApi {
+  updateTime(loop: unknown): void;
+  backendTimeout(loop: unknown): number;
+  alive(loop: unknown): number;
+  backendFd: number;
+  poll(fds: Int16Array, nfds: number, timeout: number): number;
+  pollfd: Int16Array;
+}
+
+const POLLIN = 1;
+
+const loopStateApi = lazyUvApi((uv): LoopStateApi => {
+  const backendFd = uv.self.func("int uv_backend_fd(void *loop)")(uv.loop) as number;
+  if (backendFd < 0) throw new Error("libuv has no backend descriptor");
+  const pollfd = new Int16Array(4); // struct pollfd { int fd; short events; short revents; }
+  new Int32Array(pollfd.buffer, 0, 1)[0] = backendFd;
+  pollfd[2] = POLLIN;
+  return {
+    updateTime: uv.self.func("void uv_update_time(void *loop)"),
+    backendTimeout: uv.self.func("int uv_backend_timeout(void *loop)"),
+    alive: uv.self.func("int uv_loop_alive(void *loop)"),
+    backendFd,
+    poll: libc.func("int poll(_Inout_ int16_t *fds, unsigned long nfds, int timeout)"),
+    pollfd,
+  };
+});
+
+/**
+ * Whether the main thread's event loop has work waiting (see the top of this file); true wherever
+ * that cannot be known (worker threads, no libuv API), so callers then turn as they would anyway.
+ */
+export function loopHasWork(): boolean {
+  const loaded = loopStateApi();
+  if (!loaded) return true;
+  const { uv, api } = loaded;
+  // The loop's clock stands where its last iteration left it: bring it to now, so a timer due
+  // since then reads as due (uv_update_time only sets the loop's idea of now).
+  api.updateTime(uv.loop);
+  if (api.backendTimeout(uv.loop) === 0 && api.alive(uv.loop) !== 0) return true;
+  api.pollfd[3] = 0;
+  return api.poll(api.pollfd, 1, 0) !== 0; // ready, or poll failed: turn and let libuv see
+}
