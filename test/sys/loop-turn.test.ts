@@ -28,6 +28,15 @@ function runNode<T>(body: string, timeoutMs = 30_000, flags: string[] = []): { s
   return { status: r.status, signal: r.signal, result, stderr: r.stderr };
 }
 
+/** Module code that opens a headless presenter (validation on) with the triangle: gpu, out, scene, draw(frame). */
+const HEADLESS_TRIANGLE = `
+      const { Instance, createHeadlessPresenter } = await import(${JSON.stringify(`${DIST}/src/index.js`)});
+      const { Triangle } = await import(${JSON.stringify(`${DIST}/src/scenes/index.js`)});
+      const gpu = await Instance.create({ validation: true, requireValidation: true });
+      const out = createHeadlessPresenter(gpu.createDevice(), { size: [64, 48] }, true);
+      const scene = Triangle.create(out);
+      const draw = (f) => { scene.update(f); f.record((cmd) => scene.draw(cmd, f)); };`;
+
 describe("LoopTurn outside any async context: libuv's idle handle", () => {
   it("calls back once per request; cancel drops it; close releases the handle", () => {
     const r = runNode<{ inContext: boolean; kind: string; once: number; cancelled: number; afterClose: number; liveOpen: number; liveAfter: number }>(`
@@ -217,12 +226,7 @@ describe("the headless frame loop's turns", () => {
     type Run = { ms: number; turns: number; ticks: number };
     const r = runNode<{ quiet: Run; refTimer: Run; unrefTimer: Run; tick: { queuedAt: number; ranAt: number; frames: number }; errors: number }>(
       `
-      const { Instance, createHeadlessPresenter } = await import(${JSON.stringify(`${DIST}/src/index.js`)});
-      const { Triangle } = await import(${JSON.stringify(`${DIST}/src/scenes/index.js`)});
-      const gpu = await Instance.create({ validation: true, requireValidation: true });
-      const out = createHeadlessPresenter(gpu.createDevice(), { size: [64, 48] }, true);
-      const scene = Triangle.create(out);
-      const draw = (f) => { scene.update(f); f.record((cmd) => scene.draw(cmd, f)); };
+      ${HEADLESS_TRIANGLE}
       // a run of about 800 ms, with a 2 ms interval (refed, unref'd or none) counting its ticks
       const timed = async (interval) => {
         let ticks = 0;
@@ -277,12 +281,7 @@ describe("the headless frame loop's turns", () => {
     const r = runNode<{ idleDuringRun: number; ticks: number; frames: number; withStore: number; ticksInStore: number; liveAfter: number; errors: number }>(
       `
       const { AsyncLocalStorage } = await import("node:async_hooks");
-      const { Instance, createHeadlessPresenter } = await import(${JSON.stringify(`${DIST}/src/index.js`)});
-      const { Triangle } = await import(${JSON.stringify(`${DIST}/src/scenes/index.js`)});
-      const gpu = await Instance.create({ validation: true, requireValidation: true });
-      const out = createHeadlessPresenter(gpu.createDevice(), { size: [64, 48] }, true);
-      const scene = Triangle.create(out);
-      const draw = (f) => { scene.update(f); f.record((cmd) => scene.draw(cmd, f)); };
+      ${HEADLESS_TRIANGLE}
       let ticks = 0;
       const iv = setInterval(() => ticks++, 1);
       let idleDuringRun = -1;
