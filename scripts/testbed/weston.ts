@@ -55,9 +55,9 @@ async function startSeatd(): Promise<{ stop(): void }> {
 }
 
 /**
- * `w` if it still runs, else a fresh Weston with the same options. Weston 14's GL renderer under
- * emulation sometimes dies between clients (its log is printed when it does); a file that shares one
- * Weston across tests calls this before each, so one crash fails one test, not every later one.
+ * `w` if it still runs, else a fresh Weston with the same options (its log is printed when it died);
+ * a file that shares one Weston across tests calls this before each, so one crash fails one test,
+ * not every later one.
  */
 export async function westonAlive(w: Weston, answerWithinMs = 15_000): Promise<Weston> {
   const running = w.process.exitCode === null && w.process.signalCode === null;
@@ -65,6 +65,20 @@ export async function westonAlive(w: Weston, answerWithinMs = 15_000): Promise<W
   // A crashed Weston may still be dumping core or unreaped (its exit event not yet seen): the
   // process looks alive while its socket refuses. Kill what is left, then start afresh.
   if (running) console.warn(`[weston] does not answer wl_display.sync; restarting it`);
+  await w.stop();
+  return startWeston(w.options);
+}
+
+/**
+ * A new Weston with `w`'s options, `w` stopped: for tests that each map a window. Headless Weston has
+ * no seat, and Weston 14's kiosk shell then keeps its output's active window tree pointing at a window
+ * after a client destroys it (it resets that pointer only where a seat's focus was on the window):
+ * the next client's first commit walks freed memory, and Weston dies with SIGSEGV whenever the
+ * allocator has reused it. Core dumps from the VM show exactly that (kiosk-shell.so moving the freed
+ * tree's views to another layer, from a client's request); the GL renderer's allocations made it
+ * likely there, pixman's have not so far.
+ */
+export async function westonFresh(w: Weston): Promise<Weston> {
   await w.stop();
   return startWeston(w.options);
 }

@@ -10,7 +10,7 @@ import { Triangle } from "../../src/scenes/index.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
 import { WaylandDmabufBackend } from "../../src/present/wayland-dmabuf.js";
 import type { PresentMode } from "../../src/present/pacing.js";
-import { startWeston, type Weston, westonAlive, westonAvailable } from "../../scripts/testbed/weston.js";
+import { startWeston, type Weston, westonAvailable, westonFresh } from "../../scripts/testbed/weston.js";
 import { dmabufRejection } from "../wayland/vm-present.js";
 
 const SIZE = [320, 240] as const;
@@ -21,9 +21,9 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-// Weston 14's GL renderer under emulation now and then drops or loses a client mid-test (ECONNRESET,
-// or it dies: the test bed then prints its log and the next test gets a fresh one). One retry, on a
-// live Weston, tells that apart from a failure of ours, which fails twice.
+// Each test gets a Weston of its own (westonFresh: without a seat, Weston 14's kiosk shell crashed on
+// the first commit of a client after another's window was destroyed). One retry stays for what
+// emulation still does now and then (a client dropped mid-test, ECONNRESET); a failure of ours fails twice.
 describe.skipIf(!inVm || !westonAvailable)("present modes through dmabuf (VM: Weston GL)", { retry: 1 }, () => {
   let weston: Weston;
   let gpu: Instance;
@@ -36,7 +36,7 @@ describe.skipIf(!inVm || !westonAvailable)("present modes through dmabuf (VM: We
     if (rejected) console.warn(`[wayland-modes.vm.test] skipped: ${rejected}`);
   });
   beforeEach(async () => {
-    if (weston) weston = await westonAlive(weston);
+    if (weston) weston = await westonFresh(weston); // see westonFresh: a Weston per window
   });
   afterAll(async () => {
     gpu?.destroy();

@@ -11,7 +11,7 @@ import { Globals } from "../../src/wayland/globals.js";
 import { ZwpLinuxDmabufV1 } from "../../src/wayland/protocol/linux-dmabuf-v1.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import type { WaylandDmabufOptions } from "../../src/present/wayland-dmabuf.js";
-import { startWeston, type Weston, westonAlive, westonAvailable } from "../../scripts/testbed/weston.js";
+import { startWeston, type Weston, westonAvailable, westonFresh } from "../../scripts/testbed/weston.js";
 import { compare, coverage, dmabufRejection, fdsLeakedSince, openFds, renderHeadless, runScene } from "./vm-present.js";
 
 /**
@@ -24,9 +24,9 @@ const SIZE = [640, 480] as const;
 const FRAMES = 4;
 const inVm = existsSync("/dev/udmabuf");
 
-// Weston 14's GL renderer under emulation now and then drops or loses a client mid-test (ECONNRESET,
-// or it dies: the test bed then prints its log and the next test gets a fresh one). One retry, on a
-// live Weston, tells that apart from a failure of ours, which fails twice.
+// Each test gets a Weston of its own (westonFresh: without a seat, Weston 14's kiosk shell crashed on
+// the first commit of a client after another's window was destroyed). One retry stays for what
+// emulation still does now and then (a client dropped mid-test, ECONNRESET); a failure of ours fails twice.
 describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabuf + Weston GL)", { retry: 1 }, () => {
   let weston: Weston;
   let gpu: Instance;
@@ -42,7 +42,7 @@ describe.skipIf(!inVm || !westonAvailable)("wayland-dmabuf presenter (VM: udmabu
     ref = await renderHeadless(gpu, "triangle", SIZE, FRAMES);
   });
   beforeEach(async () => {
-    if (weston) weston = await westonAlive(weston);
+    if (weston) weston = await westonFresh(weston); // see westonFresh: a Weston per window
   });
   afterAll(async () => {
     gpu?.destroy();
