@@ -2,13 +2,13 @@
 // the output) and with the desktop shell (configure 0x0: we choose the size; it places the window
 // itself). Each runs the triangle and the textured mesh; the screenshot must show exactly the
 // headless render of the same frame where the window is.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { addLogSink, Instance, type LogLevel, setLogLevel } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
 import { WaylandShmBackend } from "../../../src/present/wayland-shm.js";
 import { FrameLoop } from "../../../src/index.js";
 import { encodeMessage } from "../../../src/wayland/wire.js";
-import { startWeston, type Weston, westonAvailable } from "../../../scripts/testbed/weston.js";
+import { startWeston, type Weston, westonAvailable, westonFresh } from "../../../scripts/testbed/weston.js";
 import { differingPixels, headlessFrame, litPixels, type Rgba, runScene, type SceneName } from "./scenes.js";
 import type { Pixels } from "../../../src/index.js";
 import { TITLE_BAR_HEIGHT } from "../../../src/wayland/decorations.js";
@@ -36,6 +36,9 @@ for (const shell of ["kiosk", "desktop"] as const) {
     beforeAll(async () => {
       weston = await startWeston({ shell, width: 640, height: 480 });
       gpu = await Instance.create({ validation: true, requireValidation: true });
+    });
+    beforeEach(async () => {
+      if (weston) weston = await westonFresh(weston); // see westonFresh: a Weston per window
     });
     afterAll(async () => {
       gpu?.destroy();
