@@ -71,6 +71,17 @@ export function ioctl(fd: number, request: number | bigint, arg: Buffer | null, 
   return check(`ioctl(0x${BigInt(request).toString(16)})`, c_ioctl(fd, request, arg), what);
 }
 
+/** poll(2) on an array of struct pollfd (pollfdIn); `.async` runs it on a pool thread. */
+export const c_poll = libc.func("int poll(_Inout_ int16_t *fds, unsigned long nfds, int timeout)");
+
+/** One struct pollfd { int fd; short events; short revents; } asking whether `fd` is readable. */
+export function pollfdIn(fd: number): Int16Array {
+  const pfd = new Int16Array(4);
+  new Int32Array(pfd.buffer, 0, 1)[0] = fd;
+  pfd[2] = 1; // POLLIN
+  return pfd;
+}
+
 export const CLOCK_MONOTONIC = 1;
 const timespec = new BigInt64Array(2); // struct timespec { time_t tv_sec; long tv_nsec; } on LP64
 

@@ -14,31 +14,25 @@
 // every QUIET_TURN_MS for those. Code continuing inside an immediate's callback (the frame loop's
 // turns through setImmediate) always reads as work waiting: node keeps its immediates' idle handle
 // active until the callback returns, so those loops turn every few milliseconds, as before.
-import { libc } from "./libc.js";
+import { c_poll, pollfdIn } from "./libc.js";
 import { lazyUvApi } from "./libuv.js";
 
 interface LoopStateApi {
   updateTime(loop: unknown): void;
   backendTimeout(loop: unknown): number;
   alive(loop: unknown): number;
-  poll(fds: Int16Array, nfds: number, timeout: number): number;
+  /** libuv's epoll descriptor, as a struct pollfd asking for readability. */
   pollfd: Int16Array;
 }
-
-const POLLIN = 1;
 
 const loopStateApi = lazyUvApi((uv): LoopStateApi => {
   const backendFd = uv.self.func("int uv_backend_fd(void *loop)")(uv.loop) as number;
   if (backendFd < 0) throw new Error("libuv has no backend descriptor");
-  const pollfd = new Int16Array(4); // struct pollfd { int fd; short events; short revents; }
-  new Int32Array(pollfd.buffer, 0, 1)[0] = backendFd;
-  pollfd[2] = POLLIN;
   return {
     updateTime: uv.self.func("void uv_update_time(void *loop)"),
     backendTimeout: uv.self.func("int uv_backend_timeout(void *loop)"),
     alive: uv.self.func("int uv_loop_alive(void *loop)"),
-    poll: libc.func("int poll(_Inout_ int16_t *fds, unsigned long nfds, int timeout)"),
-    pollfd,
+    pollfd: pollfdIn(backendFd),
   };
 });
 
@@ -55,5 +49,5 @@ export function loopHasWork(): boolean {
   api.updateTime(uv.loop);
   if (api.backendTimeout(uv.loop) === 0 && api.alive(uv.loop) !== 0) return true;
   api.pollfd[3] = 0;
-  return api.poll(api.pollfd, 1, 0) !== 0; // ready, or poll failed: turn and let libuv see
+  return c_poll(api.pollfd, 1, 0) !== 0; // ready, or poll failed: turn and let libuv see
 }

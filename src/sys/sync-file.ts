@@ -1,6 +1,6 @@
 // Sync files and dmabuf fences (<linux/dma-buf.h>, <linux/sync_file.h>): putting a sync file into a
 // dmabuf's reservation, taking one out, and waiting for one to signal (it polls readable then).
-import { check, close, ioctl, libc } from "./libc.js";
+import { c_poll, check, close, ioctl, pollfdIn } from "./libc.js";
 
 /** Fence kinds of DMA_BUF_IOCTL_{EXPORT,IMPORT}_SYNC_FILE. */
 export const DMA_BUF_SYNC_READ = 1;
@@ -9,9 +9,6 @@ export const DMA_BUF_SYNC_WRITE = 2;
 // struct dma_buf_{export,import}_sync_file { __u32 flags; __s32 fd; }
 const DMA_BUF_IOCTL_EXPORT_SYNC_FILE = 0xc0086202; // _IOWR('b', 2, 8 bytes)
 const DMA_BUF_IOCTL_IMPORT_SYNC_FILE = 0x40086203; // _IOW('b', 3, 8 bytes)
-const POLLIN = 1;
-
-const c_poll = libc.func("int poll(_Inout_ int16_t *fds, unsigned long nfds, int timeout)");
 
 function syncFileArg(flags: number, fd: number): Buffer {
   const arg = Buffer.alloc(8);
@@ -35,21 +32,14 @@ export function exportSyncFile(dmabufFd: number, flags = DMA_BUF_SYNC_WRITE): nu
   return arg.readInt32LE(4);
 }
 
-function pollIn(fd: number): Int16Array {
-  const pfd = new Int16Array(4); // struct pollfd { int fd; short events; short revents; }
-  new Int32Array(pfd.buffer, 0, 1)[0] = fd;
-  pfd[2] = POLLIN;
-  return pfd;
-}
-
 /** Whether a sync file has signalled, without waiting. */
 export function syncFileSignalled(fd: number): boolean {
-  return check("poll", c_poll(pollIn(fd), 1, 0) as number, `sync file fd ${fd}`) > 0;
+  return check("poll", c_poll(pollfdIn(fd), 1, 0) as number, `sync file fd ${fd}`) > 0;
 }
 
 /** Waits up to timeoutMs for a sync file on a pool thread (the event loop keeps running); false on timeout. */
 export function waitSyncFile(fd: number, timeoutMs: number): Promise<boolean> {
-  const pfd = pollIn(fd);
+  const pfd = pollfdIn(fd);
   return new Promise((resolve, reject) =>
     c_poll.async(pfd, 1, timeoutMs, (err: unknown, r: number) => {
       if (err) return reject(err);
