@@ -195,6 +195,8 @@ const EVENT_LOOP_TURN_MS = 8;
  * cannot see (unref'd timers and immediates, process.nextTick from the loop's body) waits this long.
  */
 const QUIET_TURN_MS = 32;
+/** How early before its due time (maxFps) a frame is handed out rather than waited for with another timer. */
+const CAP_SLACK_MS = 0.2;
 
 /** One run of the frame loop (see FrameLoop.frames). */
 class FrameRun implements AsyncIterableIterator<Frame> {
@@ -221,9 +223,15 @@ class FrameRun implements AsyncIterableIterator<Frame> {
   private handedOut = 0;
   private presentStart = 0;
   private acquireStart = 0;
-  /** Minimum ms between frames handed out (maxFps), and when the last one was. */
+  /**
+   * Minimum ms between frames handed out (maxFps), and the earliest time the next frame may be.
+   * A timer fires on a whole millisecond of a loop time that may be stale, up to a millisecond
+   * early: with one timer from each hand-out, a cap of 200 fps ran at ~234 fps. So the wait is
+   * checked again when its timer fires, and due times lie on a grid one interval apart: a frame
+   * handed out late shortens the next wait, and the rate averages the cap, never more.
+   */
   private readonly minIntervalMs: number;
-  private lastHandOut = -Infinity;
+  private nextDue = -Infinity;
   /**
    * While next() waits (on the backend, the frame cap or an event-loop turn): how to settle the
    * promise it returned. stop() settles it with DONE at once, so no wait outlives the run; the
@@ -250,7 +258,7 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     this.capTimer = undefined;
     if (!this.resolveWait) return;
     try {
-      this.settleWith(this.acquireNow());
+      this.settleWith(this.acquireStep()); // checks the due time again: the timer may have fired early
     } catch (error) {
       this.onWaitFailed(error);
     }
@@ -484,8 +492,8 @@ class FrameRun implements AsyncIterableIterator<Frame> {
       if (this.index >= this.limit || this.swapchain.endReason) return this.finish();
       // maxFps: wait out the rest of the frame interval first (stop() clears the timer and ends the wait)
       if (this.minIntervalMs > 0) {
-        const early = this.lastHandOut + this.minIntervalMs - performance.now();
-        if (early > 0.5) {
+        const early = this.nextDue - performance.now();
+        if (early > CAP_SLACK_MS) {
           this.capTimer = setTimeout(this.onCapElapsed, early);
           return WAITING;
         }
@@ -524,7 +532,10 @@ class FrameRun implements AsyncIterableIterator<Frame> {
     slot.target = target;
     slot.index = this.index++;
     const now = performance.now();
-    this.lastHandOut = now;
+    if (this.minIntervalMs > 0) {
+      // the next due time one interval on; after a frame later than that (a slow frame, a pause), the grid starts again from now
+      this.nextDue = now - this.nextDue >= this.minIntervalMs ? now + this.minIntervalMs : this.nextDue + this.minIntervalMs;
+    }
     slot.time = this.step !== undefined ? slot.index * this.step : (now - this.clock.start) / 1000;
     slot.predictedPresentMs = this.swapchain.predictPresentMs?.(now) ?? this.swapchain.pacing?.predict(now) ?? now;
     slot.recorded = false;

@@ -85,6 +85,36 @@ describe("pacing options with no display", () => {
     expect(gpu.validationMessages).toEqual([]);
   });
 
+  it("headless: a high maxFps is a ceiling too (200 fps: frames at least 5 ms apart on average, and not far under)", async () => {
+    // Timers fire on whole milliseconds of a loop time that may be stale: waiting one timer from
+    // each hand-out ran this loop at ~234 fps. Checked over the hand-out times the body sees.
+    const out = createHeadlessPresenter(gpu.createDevice(), { size: [64, 64], maxFps: 200 }, true);
+    const scene = Triangle.create(out);
+    const FRAMES = 150;
+    const handedOut = new Float64Array(FRAMES);
+    let n = 0;
+    try {
+      await out.run(
+        (frame) => {
+          handedOut[n++] = performance.now();
+          frame.record((cmd) => scene.draw(cmd, frame));
+        },
+        { limit: FRAMES },
+      );
+    } finally {
+      scene.destroy();
+    }
+    await out.close();
+    const meanMs = (handedOut[FRAMES - 1]! - handedOut[0]!) / (FRAMES - 1);
+    console.log(`[modes] headless maxFps 200: ${FRAMES} frames, mean interval ${meanMs.toFixed(3)} ms (${(1000 / meanMs).toFixed(1)} fps)`);
+    expect(n).toBe(FRAMES);
+    // on the grid only the last frame may be early (by CAP_SLACK_MS, 0.2 ms: 0.0013 ms of the mean);
+    // the rest of the margin is the body's own timing
+    expect(meanMs).toBeGreaterThanOrEqual(4.99);
+    expect(meanMs).toBeLessThan(5 * 1.25); // loosely: a busy machine makes some frames late
+    expect(gpu.validationMessages).toEqual([]);
+  });
+
   it("close() ends a loop waiting out its frame cap at once", async () => {
     const device = gpu.createDevice();
     const out = createHeadlessPresenter(device, { size: [64, 64], maxFps: 0.2 }); // 5 s per frame
