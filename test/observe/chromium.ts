@@ -38,7 +38,13 @@ export async function openInChromium(binary: string, url: string, size: [number,
     const ws = new WebSocket(page.webSocketDebuggerUrl, { maxPayload: 64 << 20 });
     await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
     return devToolsPage(ws, async () => {
-      ws.close();
+      // the close handshake first: killing chromium under it resets the socket, an 'error' event
+      await new Promise<void>((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        const timer = setTimeout(resolve, 2000);
+        ws.once("close", () => (clearTimeout(timer), resolve()));
+        ws.close();
+      });
       browser.kill();
       await new Promise((resolve) => (browser.exitCode !== null ? resolve(undefined) : browser.once("exit", resolve)));
       rmSync(profile, { recursive: true, force: true });
@@ -78,6 +84,14 @@ function devToolsPage(ws: WebSocket, close: () => Promise<void>): BrowserPage {
     if (reply.error) waiter.reject(new Error(`DevTools: ${reply.error.message}`));
     else waiter.resolve(reply.result);
   });
+  // A connection that fails or closes fails the calls waiting on it; with no 'error' listener, ws
+  // would throw its error (a reset when chromium goes) as an uncaught exception into the test run.
+  const failPending = (error: Error): void => {
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  };
+  ws.on("error", (error) => failPending(new Error(`DevTools connection: ${error.message}`)));
+  ws.on("close", () => failPending(new Error("DevTools connection closed")));
   const call = <T>(method: string, params: object): Promise<T> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
