@@ -39,7 +39,8 @@ echo "scanout setup: installing ${missing[*]:-newer packages from bookworm-backp
 export DEBIAN_FRONTEND=noninteractive
 list=/etc/apt/sources.list.d/scanout-bookworm-backports.list
 if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  echo "deb http://deb.debian.org/debian bookworm-backports main" > "$list"
+  mirror=$(bash "$(dirname "$0")/debian-mirror.sh") || { echo "scanout setup: no Debian mirror in this machine's apt sources to add bookworm-backports from" >&2; exit 4; }
+  echo "deb $mirror bookworm-backports main" > "$list"
 fi
 apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2

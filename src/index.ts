@@ -3,7 +3,7 @@ export * from "./vk/index.js";
 export type { BackendName, RenderTarget, TargetInfo, Pixels, Frame, FrameOptions, FrameStats, Presenter, SwapchainBackend, GpuTime, TimelineSource } from "./present/presenter.js";
 export { FrameLoop, FRAMES_IN_FLIGHT } from "./present/frame-loop.js";
 export { toRgba } from "./present/capture.js";
-export { BackendUnavailableError } from "./present/errors.js";
+export { BackendUnavailableError, UnavailableError } from "./present/errors.js";
 export { HeadlessBackend, createHeadlessPresenter, createOffscreenTarget, type HeadlessOptions } from "./present/headless.js";
 export { openPresenter, registerBackend, defaultBackends, type OpenPresenterOptions, type BackendChoice, type BackendOpener } from "./present/open.js";
 export { openWaylandPresenter, openKmsPresenter } from "./present/lazy-open.js";

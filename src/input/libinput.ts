@@ -9,6 +9,7 @@
 // LibinputSink as plain numbers, so nothing is allocated per event here.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { readNonBlocking } from "../sys/drm-libc.js";
+import { UnavailableError } from "../util/errors.js";
 import { close as closeFd, koffi, libc, SysError } from "../sys/libc.js";
 import { FdPoll } from "../sys/poll.js";
 import { logger } from "../util/log.js";
@@ -17,10 +18,10 @@ import type { DeviceKind, ScrollSource } from "./events.js";
 const log = logger("present"); // LogSource has no "input" yet
 
 /** libinput could not be loaded or started (library missing, no udev). */
-export class LibinputUnavailableError extends Error {
-  /** @param message what is missing and how to get it */
-  constructor(message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+export class LibinputUnavailableError extends UnavailableError {
+  /** @param reason what is missing and how to get it */
+  constructor(reason: string, cause?: unknown) {
+    super("libinput", reason, cause === undefined ? undefined : { cause });
     this.name = "LibinputUnavailableError";
   }
 }

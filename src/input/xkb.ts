@@ -3,12 +3,13 @@
 // sends; key state, keysyms, their names and UTF-8 text, and the modifier state.
 import { fstatSync, readFileSync } from "node:fs";
 import { koffi, libc, SysError } from "../sys/libc.js";
+import { UnavailableError } from "../util/errors.js";
 import { NO_MODIFIERS, type Modifiers } from "./events.js";
 
 /** libxkbcommon could not be loaded (not installed): install libxkbcommon0 (and xkb-data for layouts). */
-export class XkbUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+export class XkbUnavailableError extends UnavailableError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super("xkb", reason, options);
     this.name = "XkbUnavailableError";
   }
 }

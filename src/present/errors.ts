@@ -1,15 +1,14 @@
-// The one error that lets automatic backend choice move on to the next backend: the backend cannot
-// work on this machine (no compositor socket, no DRM card, no permission). Anything else is a bug
-// or a real failure and reaches the caller.
+// A presenter backend that cannot open here: the UnavailableError (util/errors.ts) that
+// openPresenter's automatic choice sees. A part's own UnavailableError (no DRM card, no compositor
+// socket) reaches it as this error's cause, named after the backend that was being opened.
+import { UnavailableError } from "../util/errors.js";
+
+export { UnavailableError };
 
 /** A backend that cannot open here, with the reason a user can act on. */
-export class BackendUnavailableError extends Error {
-  constructor(
-    readonly backend: string,
-    readonly reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${backend}: ${reason}`, options);
+export class BackendUnavailableError extends UnavailableError {
+  constructor(backend: string, reason: string, options?: ErrorOptions) {
+    super(backend, reason, options);
     this.name = "BackendUnavailableError";
   }
 }

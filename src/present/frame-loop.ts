@@ -23,7 +23,7 @@ import type { FrameTracer } from "../util/trace.js";
 import { Slot, type SlotTimestamps } from "./slot.js";
 import { finishCapture, recordCapture } from "./capture.js";
 import { RunClock } from "./run-stats.js";
-import { BackendUnavailableError } from "./errors.js";
+import { BackendUnavailableError, UnavailableError } from "./errors.js";
 import type { PresentMode } from "./pacing.js";
 import { InputQueue, type InputSource } from "../input/queue.js";
 import type { InputEvent } from "../input/events.js";
@@ -639,21 +639,21 @@ class FrameRun implements AsyncIterableIterator<Frame> {
 }
 
 /**
- * Opens a backend and wraps it in a FrameLoop. `unavailable` says which of the backend's errors
- * mean "cannot work on this machine" (they become BackendUnavailableError for automatic choice);
- * if the loop cannot be made, the backend is destroyed before the error propagates.
+ * Opens a backend and wraps it in a FrameLoop. A part's "cannot work on this machine" (any
+ * UnavailableError: no DRM card, no compositor socket) becomes a BackendUnavailableError naming the
+ * backend, for automatic choice; if the loop cannot be made, the backend is destroyed before the
+ * error propagates.
  */
 export async function openFrameLoop(
   name: string,
   open: () => Promise<SwapchainBackend> | SwapchainBackend,
-  unavailable: (error: unknown) => boolean,
   ownsDevice: boolean,
 ): Promise<FrameLoop> {
   let backend: SwapchainBackend;
   try {
     backend = await open();
   } catch (e) {
-    if (unavailable(e)) throw new BackendUnavailableError(name, (e as Error).message, { cause: e });
+    if (e instanceof UnavailableError && !(e instanceof BackendUnavailableError)) throw new BackendUnavailableError(name, e.reason, { cause: e });
     throw e;
   }
   try {

@@ -5,7 +5,7 @@ import type { Device, Instance } from "../vk/index.js";
 import type { BackendName, Presenter } from "./presenter.js";
 import { createHeadlessPresenter } from "./headless.js";
 import { logger } from "../util/log.js";
-import { BackendUnavailableError } from "./errors.js";
+import { BackendUnavailableError, UnavailableError } from "./errors.js";
 import { pacingOf, type PacingOptions } from "./pacing.js";
 
 const log = logger("present");
@@ -95,7 +95,7 @@ export async function openPresenter(instance: Instance, options: OpenPresenterOp
     } catch (error) {
       if (!options.device) device.destroy();
       // Only "cannot work here" moves on; a bug in a backend must not quietly become a headless run.
-      if (!(error instanceof BackendUnavailableError) || prefer.length === 1) throw error;
+      if (!(error instanceof UnavailableError) || prefer.length === 1) throw error;
       skipped.push(error.message);
       log.warn(`skipping ${error.message}`);
     }

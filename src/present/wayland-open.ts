@@ -6,7 +6,6 @@
 // asked for. Any other failure (a protocol error, a handler's bug) propagates as itself.
 import type { Device, Instance } from "../vk/index.js";
 import { logger } from "../util/log.js";
-import { CompositorUnreachableError } from "../wayland/errors.js";
 import { MissingGlobalError } from "../wayland/globals.js";
 import { BackendUnavailableError } from "./errors.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
@@ -31,7 +30,7 @@ const backendNames = { auto: "wayland", shm: "wayland-shm", dmabuf: "wayland-dma
 /** Opens a window and returns a Presenter; with ownsDevice the presenter destroys the device. */
 export async function openWaylandPresenter(device: Device, options: WaylandPresenterOptions, ownsDevice = false): Promise<FrameLoop> {
   const mode = options.mode ?? "auto";
-  return openFrameLoop(backendNames[mode], () => openBackend(device, options, mode), (e) => e instanceof CompositorUnreachableError, ownsDevice);
+  return openFrameLoop(backendNames[mode], () => openBackend(device, options, mode), ownsDevice);
 }
 
 async function openBackend(device: Device, options: WaylandPresenterOptions, mode: WaylandMode) {

@@ -6,6 +6,7 @@ import { PhysicalDevice } from "./physical-device.js";
 import { Device, type DeviceOptions } from "./device.js";
 import { Resource } from "./resource.js";
 import { logger } from "../util/log.js";
+import { UnavailableError } from "../util/errors.js";
 
 const log = logger("vk");
 const validationLog = logger("validation");
@@ -31,9 +32,10 @@ export interface ValidationMessage {
 export type DevicePredicate = (device: PhysicalDevice) => boolean;
 
 /** Thrown when no Vulkan device can be used: no driver is installed (or the loader finds none), or none matches what was asked for. The message says how to install one (Mesa's lavapipe) and shows VK_ICD_FILENAMES when set. */
-export class NoVulkanDeviceError extends Error {
+export class NoVulkanDeviceError extends UnavailableError {
   constructor(detail: string) {
     super(
+      "vulkan",
       `no Vulkan device found: ${detail}. Install a driver (Mesa's lavapipe: mesa-vulkan-drivers) ` +
         `or check VK_ICD_FILENAMES / VK_DRIVER_FILES` +
         (process.env.VK_ICD_FILENAMES ? ` (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES})` : ""),

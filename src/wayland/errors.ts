@@ -1,6 +1,7 @@
 // What can go wrong on a Wayland connection, one class per kind, so callers can tell a compositor
 // that is not there from one that rejected us, from bytes that made no sense, from a bug in an
 // event handler. Malformed bytes are WireError (wire.ts), thrown by the decoder.
+import { UnavailableError } from "../util/errors.js";
 
 /** The compositor reported a fatal error on one of our objects (wl_display.error). */
 export class WaylandProtocolError extends Error {
@@ -28,14 +29,14 @@ export class WaylandConnectionError extends Error {
  * No compositor can be reached here: WAYLAND_DISPLAY (or XDG_RUNTIME_DIR) is not set, or connecting
  * to the socket failed (not there, refused, no permission). Nothing was sent, so nothing is broken.
  */
-export class CompositorUnreachableError extends WaylandConnectionError {
+export class CompositorUnreachableError extends UnavailableError {
   constructor(
-    message: string,
+    reason: string,
     /** The socket path tried, when one could be resolved. */
     readonly socketPath: string | undefined,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super("wayland", reason, options);
     this.name = "CompositorUnreachableError";
   }
 }
