@@ -12,3 +12,11 @@ export class BackendUnavailableError extends UnavailableError {
     this.name = "BackendUnavailableError";
   }
 }
+
+/** A presenter or frame used the wrong way (a frame recorded twice, a second loop at once, a call the backend cannot serve); the message names the call. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}

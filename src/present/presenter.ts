@@ -181,8 +181,8 @@ export interface SwapchainBackend {
    * a backend exports it as a sync file for implicit sync, with no extra submit.
    */
   readonly renderFinished?: Semaphore;
-  /** A target nobody (GPU, compositor, display) uses any more. May wait (a promise, not a spin). */
-  acquire(): Promise<RenderTarget> | RenderTarget;
+  /** A target nobody (GPU, compositor, display) uses any more, for frame number `frame` (its waits are traced as that frame's). May wait (a promise, not a spin). */
+  acquire(frame: number): Promise<RenderTarget> | RenderTarget;
   /** Commands after the scene's, in the same command buffer (e.g. a copy into an shm buffer). */
   recordAfter?(cmd: CommandBuffer, target: RenderTarget): void;
   /**
