@@ -170,7 +170,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
    * sync ties the fence to the next commit; asked for explicitly, the mode falls back to fifo.
    */
   private syncChoice(device: Device, want: SyncChoice | undefined): SyncChoice | undefined {
-    const pacing = this.pacer.pacing;
+    const pacing = this.queue.pacing;
     if (pacing.mode === "fifo") return want;
     if (want === "explicit") {
       pacing.fallBack("fifo", `${pacing.requested} needs implicit or cpu-wait sync (a held frame may be dropped); explicit sync was asked for`);
@@ -185,7 +185,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   }
 
   private async allocate(width: number, height: number): Promise<void> {
-    const count = this.options.images ?? (this.pacer.pacing.mode === "fifo" ? 3 : 4);
+    const count = this.options.images ?? (this.queue.pacing.mode === "fifo" ? 3 : 4);
     const ring = new BufferRing<DmabufTarget>(this.window.connection);
     const made: DmabufTarget[] = [];
     let failure: Error | undefined;
@@ -289,9 +289,10 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     this.ring = new BufferRing(this.window.connection);
   }
 
-  async acquire(): Promise<RenderTarget> {
+  async acquire(frame: number): Promise<RenderTarget> {
     this.window.throwIfFailed();
-    if (this.options.paced !== false && !this.pacer.turnNow()) await this.pacer.waitTurn();
+    const turn = this.sink.turn(frame);
+    if (turn !== true) await turn;
     const resized = this.window.configurePending && this.window.applyConfigure();
     if (resized || this.reallocate) {
       if (resized) this.counters.resizes++;
@@ -302,7 +303,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
         this.accepted = undefined; // the first image of the new kind is sent with `create` again
         this.pendingKinds = undefined;
       }
-      this.pacer.dropHeld(); // a frame of the old size is not worth showing
+      this.queue.dropHeld(); // a frame of the old size is not worth showing
       this.device.waitIdle();
       this.dropTargets(true);
       await this.allocate(this.window.width, this.window.height);
@@ -310,7 +311,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     // closed: the frame loop ends after this frame, and no buffer may ever come back
     if (this.window.closeRequested) return this.ring.buffers[0]!;
     // mailbox: when every image is busy, the held (finished, not committed) frame's image is reused
-    const held = this.ring.hasFree ? undefined : this.pacer.takeHeld();
+    const held = this.ring.hasFree ? undefined : this.queue.takeHeld();
     const t = held ?? (await this.ring.acquire({ check: () => this.window.throwIfFailed() }));
     await this.sync.beforeReuse(t);
     return t;
@@ -323,16 +324,16 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       this.window.throwIfFailed();
       return;
     }
-    if (this.pacer.wouldDrop) {
+    if (this.queue.wouldDrop) {
       // hidden: the compositor asked for no frame; consume the render-finished signal, keep the image
       this.sync.skipFrame();
       this.ring.cancel(t);
-      return this.pacer.skip();
+      return this.queue.skip();
     }
     const submitted = performance.now(); // the FrameLoop calls present right after the submission
     this.sync.beforeCommit(t, rendered);
     this.counters.submitToCommitMs += performance.now() - submitted;
-    this.pacer.present(t, frameIndex);
+    this.queue.present(t, frameIndex);
   }
 
   /** Whether a feedback tranche's dev_t is the device we render on (same PCI address). */
@@ -376,7 +377,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       resizes,
       submitToCommitMs: presented ? Number((submitToCommitMs / presented).toFixed(3)) : 0,
       ...this.sync.stats(),
-      ...this.pacer.stats(),
+      ...this.sink.stats(),
       ...this.window.presentationFigures(),
     };
   }

@@ -9,6 +9,7 @@ import { WlShm } from "../wayland/protocol/wayland.js";
 import { chooseShmFormat, listenShmFormats, type ShmBuffer, ShmSwapchain } from "../wayland/shm.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
 import { WaylandWindowBackend, type WaylandPacingOptions } from "./wayland-window-backend.js";
+import type { Woke } from "./present-queue.js";
 import { createOffscreenTarget } from "./headless.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 
@@ -118,23 +119,22 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     this.targets = [];
   }
 
-  acquire(): RenderTarget | Promise<RenderTarget> {
+  acquire(frame: number): RenderTarget | Promise<RenderTarget> {
     this.window.throwIfFailed();
     // Pacing: the compositor asks for the next frame through the previous frame's callback.
-    if (this.options.paced === false) return this.nextTarget();
-    const turn = this.pacer.turnNow();
-    return turn ? this.afterTurn(turn) : this.pacer.waitTurn().then(this.afterTurn);
+    const turn = this.sink.turn(frame);
+    return turn === true ? this.nextTarget() : turn.then(this.afterWait);
   }
 
-  private readonly afterTurn = (woke: string): RenderTarget => {
-    if (woke === "callback") this.callbackAt = performance.now();
+  private readonly afterWait = (woke: Woke): RenderTarget => {
+    if (woke === "ready") this.callbackAt = performance.now();
     return this.nextTarget();
   };
 
   /** The next offscreen target, made anew at the window's size when a configure changed it. */
   private nextTarget(): RenderTarget {
     if (this.window.configurePending && this.window.applyConfigure()) {
-      this.pacer.dropHeld(); // a frame of the old size is not worth showing
+      this.queue.dropHeld(); // a frame of the old size is not worth showing
       // Resize lazily: old targets go once the GPU is done with them, old shm buffers once released.
       this.counters.resizes++;
       this.dropTargets(true);
@@ -179,7 +179,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     if (!t || !rendered || !this.targets.includes(t) || this.window.endReason) return;
     try {
       this.window.throwIfFailed(); // a failed connection has nothing to present to
-      const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.pacer.takeHeld();
+      const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.queue.takeHeld();
       if (buf) this.copyAndCommit(t, buf, rendered, this.deferredIndex);
       else log.debug(`wayland-shm: frame ${this.deferredIndex} dropped at the end of the run (no free buffer)`);
     } catch (e) {
@@ -190,12 +190,12 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   private presentNow(t: ShmTarget, rendered: Fence, frameIndex: number): Promise<void> | undefined {
     this.window.throwIfFailed();
     if (!this.targets.includes(t)) return; // rendered at the old size while a resize happened
-    if (this.pacer.wouldDrop) {
-      this.pacer.skip(); // hidden: the compositor asked for no frame
+    if (this.queue.wouldDrop) {
+      this.queue.skip(); // hidden: the compositor asked for no frame
       return;
     }
     // mailbox: when every buffer is busy, the held (not yet committed) frame's buffer is overwritten
-    const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.pacer.takeHeld();
+    const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.queue.takeHeld();
     if (buf) return this.copyAndCommit(t, buf, rendered, frameIndex);
     this.counters.waitedForRelease++;
     return this.chain.acquire().then((b) => this.copyAndCommit(t, b, rendered, frameIndex));
@@ -214,7 +214,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       this.counters.paced++;
       this.callbackAt = undefined;
     }
-    this.pacer.present(buf, frameIndex);
+    this.queue.present(buf, frameIndex);
     return undefined;
   }
 
@@ -227,7 +227,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       waitedForRelease: this.counters.waitedForRelease,
       copyMsPerFrame: this.counters.presented ? this.counters.cpuCopyMs / this.counters.presented : 0,
       callbackToCommitMs: this.counters.paced ? Number((this.counters.callbackToCommitMs / this.counters.paced).toFixed(3)) : 0,
-      ...this.pacer.stats(),
+      ...this.sink.stats(),
       ...this.window.presentationFigures(),
     };
   }

@@ -1,18 +1,22 @@
 // What the two Wayland backends share: a window that sizes, scales and changes state, its seats'
-// input, and the pacer that turns frame callbacks and present modes into commits. Each backend adds
+// input, and its surface as a display sink behind the present queue (wayland-sink.ts). Each backend adds
 // how its buffers are made and handed over (wl_shm copies, or dmabufs).
 import type { Device } from "../vk/index.js";
+import type { FrameTracer } from "../util/trace.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import { WaylandInput } from "../wayland/seat.js";
 import type { Pacing } from "./pacing.js";
-import { WaylandPacer, type WaylandBufferHooks, type WaylandPacingOptions } from "./pacing-wayland.js";
+import { WaylandSurfaceSink, type WaylandBufferHooks, type WaylandPacingOptions } from "./wayland-sink.js";
+import type { PresentQueue } from "./present-queue.js";
 
-export type { WaylandPacingOptions } from "./pacing-wayland.js";
+export type { WaylandPacingOptions } from "./wayland-sink.js";
 
 /** The part of the wl_shm and dmabuf backends that is the window: size, states, input and pacing. */
 export abstract class WaylandWindowBackend<B> {
-  /** @internal Frame callbacks, present modes and the heartbeat while hidden (pacing-wayland.ts). */
-  protected readonly pacer: WaylandPacer<B>;
+  /** @internal The surface as a display sink: commits, frame callbacks, tearing, configures (wayland-sink.ts). */
+  protected readonly sink: WaylandSurfaceSink<B>;
+  /** @internal Present modes and the heartbeat while hidden (present-queue.ts). */
+  protected readonly queue: PresentQueue<B>;
   /** The window's seats: keyboard, pointer and touch events (Presenter.input / pollInput). */
   readonly input: WaylandInput;
 
@@ -23,18 +27,19 @@ export abstract class WaylandWindowBackend<B> {
     options: WaylandPacingOptions,
     hooks: WaylandBufferHooks<B>,
   ) {
-    this.pacer = new WaylandPacer<B>(window, options, hooks);
+    this.sink = new WaylandSurfaceSink<B>(window, options, hooks);
+    this.queue = this.sink.queue;
     this.input = WaylandInput.attach(window);
     window.decorations.useInput(this.input); // our title bar (if any) takes its own pointer presses
   }
 
   /**
-   * Undoes what the constructor attached to the window: the pacer's hooks and tearing control, and
+   * Undoes what the constructor attached to the window: the sink's hooks and tearing control, and
    * the seats' input. destroy() calls it; so does a subclass whose own set-up fails, since the
    * window (or a connection the app passed in) may live on without us.
    */
   protected releaseWindowParts(): void {
-    this.pacer.destroy();
+    this.sink.destroy();
     this.input.close();
   }
 
@@ -65,11 +70,16 @@ export abstract class WaylandWindowBackend<B> {
 
   /** The present mode in effect and presentation records. */
   get pacing(): Pacing {
-    return this.pacer.pacing;
+    return this.queue.pacing;
+  }
+
+  /** Records the waits for frame callbacks into the run's tracer (the window records the rest). */
+  traceTo(tracer: FrameTracer | undefined): void {
+    this.queue.tracer = tracer;
   }
 
   /** When a frame handed out now should be on screen (performance.now() ms). */
   predictPresentMs(nowMs: number): number {
-    return this.pacer.predict(nowMs);
+    return this.queue.predict(nowMs);
   }
 }

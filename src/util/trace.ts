@@ -7,13 +7,13 @@ import { writeFileSync } from "node:fs";
 
 /**
  * What a FrameTracer records. JS thread: acquire, record, submit, present, capture. GPU: gpu (from
- * timestamp queries). Waits on the JS thread: wait fence, wait release, wait frame callback.
+ * timestamp queries). Waits on the JS thread: wait fence, wait release, wait frame callback, wait flip.
  * Compositor or display (points in time): presented, discarded, frame callback, flip. Buffers: release.
  */
 export type TracePhase =
   | "acquire" | "record" | "submit" | "present" | "capture"
   | "gpu"
-  | "wait fence" | "wait release" | "wait frame callback"
+  | "wait fence" | "wait release" | "wait frame callback" | "wait flip"
   | "presented" | "discarded" | "frame callback" | "flip"
   | "release";
 
@@ -47,6 +47,7 @@ const kinds: Kind[] = [
   { phase: "wait fence", track: "waits", point: false, flow: false },
   { phase: "wait release", track: "waits", point: false, flow: false },
   { phase: "wait frame callback", track: "waits", point: false, flow: false },
+  { phase: "wait flip", track: "waits", point: false, flow: false },
   { phase: "presented", track: "display", point: true, flow: true },
   { phase: "discarded", track: "display", point: true, flow: true },
   { phase: "frame callback", track: "display", point: true, flow: false },

@@ -1,0 +1,249 @@
+// The present queue: fifo, mailbox and immediate, implemented once for every display. It is fed two
+// events: "frame finished" (present) and "display ready" (displayReady: a frame callback, a page
+// flip). A display sink behind it (a Wayland surface, a KMS output) shows a buffer when the queue
+// says so and reports when the display has taken it; the frame loop's acquire asks the queue for its
+// turn (turnNow / waitTurn), so pacing waits on the same side for every backend.
+//   fifo:      every finished frame is shown, one per "display ready". While the display has a frame
+//              in flight, up to `fifoDepth` finished frames wait (KMS 1: one queued behind the flip;
+//              Wayland 0: acquire waits for the frame callback instead), and acquire waits.
+//   mailbox:   acquire never waits; a frame finished while the display is busy replaces the waiting
+//              one (whose buffer is free again at once) and is shown at the next "display ready".
+//   immediate: every finished frame is shown at once (the sink asks for tearing where it can).
+// Never stall: a display that takes no frames (a hidden, minimised or suspended window) is "hidden"
+// once a shown frame has waited longer than a heartbeat interval; the loop then renders one frame
+// per heartbeat (not shown), or waits for the display with whenHidden "pause".
+import { logger } from "../util/log.js";
+import type { FrameTracer, TracePhase } from "../util/trace.js";
+import { Pacing, type PacingOptions } from "./pacing.js";
+
+const log = logger("present");
+
+/** Where finished frames go: a Wayland surface or a KMS output. */
+export interface DisplaySink<B> {
+  /** Shows the buffer now (attach + commit, an atomic flip); the sink calls displayReady() when the display has taken it. */
+  show(buffer: B, frame: number): void;
+  /** The buffer will not be shown: free for rendering again. */
+  drop(buffer: B): void;
+  /** The display shows nothing of ours now (an xdg-shell suspended window): nothing is shown, and acquire waits (heartbeat). */
+  readonly suspended: boolean;
+}
+
+/** The queue's options: the pacing options and what the display allows. */
+export interface PresentQueueOptions extends PacingOptions {
+  /** How finished frames may wait for a busy display in fifo (see the top of this file). */
+  fifoDepth: number;
+  /** false: never wait for the display and show every finished frame at once (throughput benchmarks). */
+  paced?: boolean;
+  /** The name of the wait for the display on a frame timeline ("wait frame callback", "wait flip"). */
+  waitName: TracePhase;
+}
+
+/** What ended a wait for the display: it became ready, something the sink reported (a configure, a close), or the heartbeat. */
+export type Woke = "ready" | "interrupted" | "beat";
+
+export class PresentQueue<B> {
+  readonly pacing: Pacing;
+  /** When each frame shown and not yet taken by the display was shown, oldest first (they are taken in order). */
+  private readonly shownAt: number[] = [];
+  /** The finished frame waiting for the display (mailbox; fifo with fifoDepth 1), its buffer free when undefined. */
+  private heldBuffer: B | undefined;
+  private heldFrame = 0;
+  /** The next finished frame is shown whatever the mode (a configure it acks must be committed promptly). */
+  private forced = false;
+  /** No more waits: the display is gone or the window closed. */
+  private closed = false;
+  private readonly unpaced: boolean;
+  private wake: ((why: Woke) => void) | undefined;
+  private beat: NodeJS.Timeout | undefined;
+  private readonly onBeat = (): void => this.wake?.("beat");
+  private lastTurnMs = performance.now();
+  /** Where waits are recorded (the frame loop's tracer, through the sink). */
+  tracer: FrameTracer | undefined;
+
+  constructor(
+    private readonly sink: DisplaySink<B>,
+    private readonly options: PresentQueueOptions,
+  ) {
+    this.pacing = new Pacing(options);
+    this.unpaced = options.paced === false;
+  }
+
+  /** Frames shown and not yet taken by the display. */
+  get inFlight(): number {
+    return this.shownAt.length;
+  }
+
+  /** Whether a finished frame waits for the display. */
+  get holding(): boolean {
+    return this.heldBuffer !== undefined;
+  }
+
+  /** The display has taken no frame for longer than a heartbeat interval. */
+  private hiddenNow(now: number): boolean {
+    return this.shownAt.length > 0 && now - this.shownAt[0]! > this.pacing.heartbeatMs;
+  }
+
+  /** Whether a frame finished now would be shown at once. */
+  private canShowNow(): boolean {
+    if (this.forced) return true;
+    if (this.sink.suspended) return false;
+    return this.unpaced || this.shownAt.length === 0 || (this.pacing.mode === "immediate" && !this.hiddenNow(performance.now()));
+  }
+
+  /** Whether acquire must wait for the display before the next frame. */
+  private mustWait(now: number): boolean {
+    if (this.unpaced) return false;
+    if (this.sink.suspended) return true;
+    if (this.pacing.mode !== "fifo") return this.hiddenNow(now);
+    return this.shownAt.length > 0 && (this.options.fifoDepth === 0 || this.heldBuffer !== undefined);
+  }
+
+  // "frame finished" ----------------------------------------------------------------------------
+
+  /** A finished frame: shown now, held for the display, or dropped, as the mode says. */
+  present(buffer: B, frame: number): void {
+    if (this.canShowNow()) {
+      this.dropHeld();
+      return this.show(buffer, frame);
+    }
+    if (this.pacing.mode === "fifo" && (this.heldBuffer !== undefined || this.options.fifoDepth === 0)) {
+      // the display asked for no frame (a heartbeat frame while hidden): not shown
+      this.sink.drop(buffer);
+      this.pacing.dropped++;
+      return;
+    }
+    this.dropHeld(); // mailbox: the newer frame replaces the older one
+    this.heldBuffer = buffer;
+    this.heldFrame = frame;
+  }
+
+  /** Whether present() would drop a frame finished now, so a sink can skip its work for it. */
+  get wouldDrop(): boolean {
+    return this.pacing.mode === "fifo" && !this.canShowNow() && (this.heldBuffer !== undefined || this.options.fifoDepth === 0);
+  }
+
+  /** A finished frame the sink did not hand to present() because wouldDrop said so. */
+  skip(): void {
+    this.pacing.dropped++;
+  }
+
+  /** The waiting frame's buffer, taken back (the frame dropped) when the sink has no free buffer. */
+  takeHeld(): B | undefined {
+    const buffer = this.heldBuffer;
+    if (buffer === undefined) return undefined;
+    this.heldBuffer = undefined;
+    this.pacing.dropped++;
+    return buffer;
+  }
+
+  /** Drops the waiting frame, if any: its buffer is free again. */
+  dropHeld(): void {
+    const buffer = this.takeHeld();
+    if (buffer !== undefined) this.sink.drop(buffer);
+  }
+
+  /** The next finished frame is shown whatever the mode (a configure to commit). */
+  forceNext(): void {
+    this.forced = true;
+  }
+
+  /** Something the display did not show of ours counts as in flight (KMS: a cursor-only commit), until displayReady(). */
+  occupy(): void {
+    this.shownAt.push(performance.now());
+  }
+
+  private show(buffer: B, frame: number): void {
+    this.forced = false;
+    this.shownAt.push(performance.now());
+    this.pacing.presented++;
+    this.sink.show(buffer, frame);
+  }
+
+  // "display ready" -----------------------------------------------------------------------------
+
+  /** The display took the oldest frame shown (a frame callback, a page flip): the waiting frame is shown. */
+  displayReady(): void {
+    this.shownAt.shift();
+    if (this.pacing.hidden && !this.sink.suspended) {
+      log.info("present: the display takes frames again: full rate");
+      this.pacing.hidden = false;
+    }
+    if (this.shownAt.length === 0 && this.heldBuffer !== undefined && !this.closed && !this.sink.suspended) {
+      const buffer = this.heldBuffer;
+      this.heldBuffer = undefined;
+      this.show(buffer, this.heldFrame);
+    }
+    this.wake?.("ready");
+  }
+
+  /** Ends a wait in progress (the sink saw a configure or a close request). */
+  interrupt(): void {
+    this.wake?.("interrupted");
+  }
+
+  /** No more waits: the display is gone (a failed flip, a closed window); a wait in progress ends. */
+  close(): void {
+    this.closed = true;
+    this.wake?.("interrupted");
+  }
+
+  // acquire's turn ------------------------------------------------------------------------------
+
+  /** True when acquire may go on at once (no promise made): the steady state of mailbox, immediate and unpaced loops. */
+  turnNow(): boolean {
+    const now = performance.now();
+    if (this.closed || this.forced || !this.mustWait(now)) {
+      this.lastTurnMs = now;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Waits for the display's turn (after turnNow said no): until it takes a frame, at most until the
+   * next heartbeat unless whenHidden is "pause", or until the sink interrupts. Returns what ended it.
+   */
+  async waitTurn(frame: number): Promise<Woke> {
+    const start = performance.now();
+    if (this.sink.suspended && !this.pacing.hidden) {
+      log.info("present: the display shows nothing of ours (suspended): heartbeat only");
+      this.pacing.hidden = true;
+    }
+    let woke: Woke = "ready";
+    while (!this.closed && !this.forced && this.mustWait(performance.now())) {
+      const beatIn = this.pacing.whenHidden === "pause" ? undefined : Math.max(0, this.lastTurnMs + this.pacing.heartbeatMs - start);
+      woke = await new Promise<Woke>((resolve) => {
+        this.wake = resolve;
+        if (beatIn !== undefined) this.beat = setTimeout(this.onBeat, beatIn);
+      });
+      clearTimeout(this.beat);
+      this.beat = undefined;
+      this.wake = undefined;
+      if (woke === "interrupted") break;
+      if (woke === "beat") {
+        if (!this.pacing.hidden) log.info(`present: the display took no frame for ${this.pacing.heartbeatMs} ms: hidden; heartbeat at ${(1000 / this.pacing.heartbeatMs).toFixed(2)} Hz`);
+        this.pacing.hidden = true;
+        this.pacing.heartbeats++;
+        break;
+      }
+    }
+    this.tracer?.span(this.options.waitName, frame, start);
+    this.lastTurnMs = performance.now();
+    return woke;
+  }
+
+  /** When a frame handed out now should be on screen (see Pacing.predict): after what is in flight, in mailbox. */
+  predict(nowMs: number): number {
+    // Wayland's fifo waits for the callback before rendering, so nothing is ahead of the new frame there
+    const ahead = this.pacing.mode === "fifo" && this.options.fifoDepth === 0 ? 0 : Math.min(1, this.shownAt.length);
+    return this.pacing.predict(nowMs, ahead);
+  }
+
+  /** Gives back the waiting frame's buffer and ends any wait (before the sink goes). */
+  destroy(): void {
+    this.dropHeld();
+    this.close();
+    clearTimeout(this.beat); // a wait still pending is over with the run: its heartbeat must not keep the process up
+    this.beat = undefined;
+  }
+}

@@ -1,0 +1,121 @@
+// A Wayland surface as a display sink behind the present queue (present-queue.ts), shared by the
+// shm and dmabuf backends: showing a buffer is attach + commit, "display ready" is the commit's
+// frame callback, and presentation feedback reaches the pacing records. It also owns what is
+// Wayland's own: the tearing hint for immediate, a configure that must be committed promptly (it
+// ends a wait, and its frame is shown whatever the mode), a close request, and a suspended window.
+import { logger } from "../util/log.js";
+import { WpTearingControlManagerV1, type WpTearingControlV1 } from "../wayland/protocol/tearing-control-v1.js";
+import type { WaylandWindow } from "../wayland/window.js";
+import type { PacingOptions } from "./pacing.js";
+import { PresentQueue, type DisplaySink, type Woke } from "./present-queue.js";
+
+const log = logger("present");
+
+/** wp_tearing_control_v1.presentation_hint: async (tearing allowed). */
+const HINT_ASYNC = 1;
+/** wp_presentation_feedback.kind bits. */
+const KIND_VSYNC = 0x1;
+const KIND_ZERO_COPY = 0x8;
+
+/** How a backend's buffers are shown: commit one (attach + commit) or give one back unused. */
+export interface WaylandBufferHooks<B> {
+  /** Marks the buffer attached and commits it through window.present(wlBuffer, frame); resolves with the frame callback. */
+  commit(buffer: B, frame: number): Promise<number>;
+  /** The buffer will not be committed: free for rendering again. */
+  drop(buffer: B): void;
+}
+
+/** Pacing options of the Wayland backends: the present mode and heartbeat, and whether frame callbacks pace at all. */
+export interface WaylandPacingOptions extends PacingOptions {
+  /**
+   * Paced by frame callbacks (default true). false: never wait for a callback and commit every finished
+   * frame at once, whatever the present mode (throughput benchmarks; the compositor shows what it can).
+   * A suspended window (xdg-shell v6) still gets no commits: the compositor shows nothing of it.
+   */
+  paced?: boolean;
+}
+
+/** One window's surface behind a present queue (see the top of this file). */
+export class WaylandSurfaceSink<B> implements DisplaySink<B> {
+  readonly queue: PresentQueue<B>;
+  private tearing: WpTearingControlV1 | undefined;
+  private readonly onCallback = (): void => {
+    if (!this.window.presentation) this.queue.pacing.setRefresh(0, performance.now()); // no feedback: callbacks mark the refresh grid
+    this.queue.displayReady();
+  };
+  private readonly onCallbackFailed = (): void => this.queue.interrupt(); // the connection failed: acquire's check reports it
+
+  constructor(
+    private readonly window: WaylandWindow,
+    options: WaylandPacingOptions,
+    private readonly hooks: WaylandBufferHooks<B>,
+  ) {
+    // fifo: acquire waits for the frame callback, so no finished frame waits behind a commit
+    this.queue = new PresentQueue<B>(this, { ...options, fifoDepth: 0, waitName: "wait frame callback" });
+    if (this.queue.pacing.requested === "immediate") this.enableTearing();
+    // a configure must be acked (and its frame committed) promptly: it ends any wait
+    window.onConfigure = () => this.queue.interrupt();
+    // one reaction for the window's life (a reaction per wait would pile up on this long-lived promise)
+    void window.closeRequest.then(() => this.queue.close());
+    window.onPresented = (frame, atMs, refreshNs, flags) => {
+      if (atMs === undefined) return;
+      this.queue.pacing.onPresented({ frame, atMs, refreshMs: refreshNs / 1e6, vsync: (flags & KIND_VSYNC) !== 0, zeroCopy: (flags & KIND_ZERO_COPY) !== 0 });
+    };
+  }
+
+  /** immediate: the async presentation hint where the compositor offers tearing control, else mailbox. */
+  private enableTearing(): void {
+    const manager = this.window.globals.tryBind(WpTearingControlManagerV1);
+    const pacing = this.queue.pacing;
+    if (!manager) {
+      pacing.fallBack("mailbox", "the compositor offers no wp_tearing_control_manager_v1: immediate falls back to mailbox");
+      log.info(`wayland: ${pacing.reason}`);
+      return;
+    }
+    this.tearing = manager.get_tearing_control(this.window.surface);
+    this.tearing.set_presentation_hint(HINT_ASYNC);
+    manager.destroy(); // the control object lives on without its manager
+    log.info("wayland: immediate: wp_tearing_control_v1 async hint set (tearing allowed)");
+  }
+
+  /**
+   * acquire's turn for frame `frame`: true at once when no wait is needed, else a promise that
+   * resolves once the compositor asked for a frame (or a configure, a close, the heartbeat ended the
+   * wait). A pending configure is committed with the next frame whatever the mode.
+   */
+  turn(frame: number): true | Promise<Woke> {
+    if (this.window.configurePending) this.queue.forceNext();
+    if (this.queue.turnNow()) return true;
+    return this.queue.waitTurn(frame).then(this.afterWait);
+  }
+  private readonly afterWait = (woke: Woke): Woke => {
+    if (this.window.configurePending) this.queue.forceNext(); // the configure that ended the wait
+    return woke;
+  };
+
+  get suspended(): boolean {
+    return this.window.suspended;
+  }
+
+  show(buffer: B, frame: number): void {
+    this.hooks.commit(buffer, frame).then(this.onCallback, this.onCallbackFailed);
+  }
+
+  drop(buffer: B): void {
+    this.hooks.drop(buffer);
+  }
+
+  /** Figures for the backend's stats. */
+  stats(): Record<string, number | string> {
+    return { tearingHint: this.tearing ? "async" : "none", outstandingCallbacks: this.queue.inFlight };
+  }
+
+  /** Gives back the waiting frame and the tearing-control object, and unhooks from the window (before it goes). */
+  destroy(): void {
+    this.queue.destroy();
+    this.window.onPresented = undefined;
+    this.window.onConfigure = undefined;
+    if (this.tearing && !this.window.connection.error) this.tearing.destroy();
+    this.tearing = undefined;
+  }
+}
