@@ -4,7 +4,7 @@
 // two slots (command buffer + fence), GPU timestamps, input, and the backend itself.
 // However a run ends (limit, break, return, a throw, close()), the GPU has finished everything it
 // submitted before control returns, so the application may destroy what its frames used.
-import { Buffer as VkBuffer, BufferUsage, CommandPool, Fence, GpuClock, QueryPool, type Device, type Format, type ImageLayout } from "../vk/index.js";
+import { Buffer as VkBuffer, BufferUsage, CommandPool, Fence, GpuClock, QueryPool, Scope, type Device, type Format, type ImageLayout } from "../vk/index.js";
 import type { BackendName, Frame, FrameOptions, FrameStats, Presenter, RenderTarget, SwapchainBackend } from "./presenter.js";
 import { logger } from "../util/log.js";
 import { Slot, type SlotTimestamps } from "./slot.js";
@@ -29,6 +29,8 @@ interface Run {
 export class FrameLoop implements Presenter {
   readonly backend: BackendName;
   readonly device: Device;
+  /** Owns what outlives runs: the command pool, the slots' fences and capture buffers, the timestamp queries. */
+  private readonly scope = new Scope("frame loop");
   private readonly pool: CommandPool;
   private readonly slots: Slot[];
   /** GPU timestamps of every frame, when the queue writes them. */
@@ -48,11 +50,19 @@ export class FrameLoop implements Presenter {
     this.backend = swapchain.name;
     this.device = swapchain.device;
     this.inputSource = swapchain.input ?? new InputQueue(0);
-    this.pool = CommandPool.create(this.device);
-    const cmds = this.pool.allocate(FRAMES_IN_FLIGHT);
-    const signal = swapchain.renderFinished ? [swapchain.renderFinished] : [];
-    this.timestamps = frameTimestamps(this.device);
-    this.slots = cmds.map((cmd, i) => new Slot(i, cmd, Fence.create(this.device, { signaled: true }), this.device, signal, this.timestamps));
+    const scope = this.scope;
+    const device = this.device;
+    try {
+      this.pool = scope.add(CommandPool.create(device));
+      const cmds = this.pool.allocate(FRAMES_IN_FLIGHT);
+      const signal = swapchain.renderFinished ? [swapchain.renderFinished] : [];
+      this.timestamps = frameTimestamps(device, scope);
+      this.slots = cmds.map((cmd, i) => new Slot(i, cmd, scope.add(Fence.create(device, { signaled: true })), device, signal, this.timestamps));
+      scope.defer(() => this.slots.forEach((s) => s.readback?.destroy())); // capture buffers, made on demand
+    } catch (error) {
+      scope.close();
+      throw error;
+    }
   }
 
   /** The Vulkan format of the targets frames render into (the backend's choice, e.g. B8G8R8A8_UNORM for XRGB8888 scanout). */
@@ -163,13 +173,7 @@ export class FrameLoop implements Presenter {
     this.turn.close();
     for (const s of this.slots) s.settle();
     await this.swapchain.destroy();
-    for (const s of this.slots) {
-      s.fence.destroy();
-      s.readback?.destroy();
-    }
-    this.timestamps?.pool.destroy();
-    this.timestamps?.results.destroy();
-    this.pool.destroy();
+    this.scope.close();
     if (this.ownsDevice) this.device.destroy();
   }
 
@@ -217,21 +221,15 @@ function gpuTimeEvery(options: FrameOptions, device: Device): number {
 }
 
 /** Two timestamp queries per slot and a calibrated clock, or undefined when the queue writes no timestamps. */
-function frameTimestamps(device: Device): SlotTimestamps | undefined {
+function frameTimestamps(device: Device, scope: Scope): SlotTimestamps | undefined {
   const clock = GpuClock.create(device);
   if (!clock) {
     log.info(`${device.physical.name}: the queue writes no timestamps; FrameStats.gpuMsPerFrame stays undefined`);
     return undefined;
   }
   log.debug(`GPU time: ${clock.validBits}-bit timestamps, ${clock.periodNs} ns per tick, ${clock.method} clock (within ${clock.uncertaintyMs.toFixed(3)} ms)`);
-  const pool = QueryPool.create(device, { type: "timestamp", count: FRAMES_IN_FLIGHT * 2, what: "frame GPU time" });
-  let results: VkBuffer;
-  try {
-    results = VkBuffer.create(device, { size: FRAMES_IN_FLIGHT * 16, usage: BufferUsage.transferDst, memory: "host", what: "frame GPU time results" });
-  } catch (error) {
-    pool.destroy();
-    throw error;
-  }
+  const pool = scope.add(QueryPool.create(device, { type: "timestamp", count: FRAMES_IN_FLIGHT * 2, what: "frame GPU time" }));
+  const results = scope.add(VkBuffer.create(device, { size: FRAMES_IN_FLIGHT * 16, usage: BufferUsage.transferDst, memory: "host", what: "frame GPU time results" }));
   // NaN rather than 0: the fields start as doubles, so writing a frame's times into them boxes nothing
   return { pool, results, words: new Uint32Array(results.mapped, 0, FRAMES_IN_FLIGHT * 4), clock, latest: { frame: -1, startMs: NaN, endMs: NaN, ms: NaN } };
 }

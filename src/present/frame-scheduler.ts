@@ -59,10 +59,7 @@ const DONE_PROMISE: Promise<IteratorReturnResult<undefined>> = Promise.resolve(D
 
 /** Longest stretch a run keeps the event loop to itself while the loop has work waiting. */
 const EVENT_LOOP_TURN_MS = 8;
-/**
- * Longest stretch between turns when the event loop looked idle at every check: what the check
- * cannot see (unref'd timers and immediates, process.nextTick from the loop's body) waits this long.
- */
+/** Longest stretch between turns when the loop looked idle: what the check cannot see (unref'd timers, nextTick) waits this long. */
 const QUIET_TURN_MS = 32;
 /** How early before its due time (maxFps) a frame is handed out rather than waited for with another timer. */
 const CAP_SLACK_MS = 0.2;
@@ -149,11 +146,7 @@ export class FrameScheduler<F, T> implements AsyncIterableIterator<F> {
     });
   }
 
-  /**
-   * Runs `body` on every frame that is ready, until a wait starts (its end calls back here) or the
-   * run ends. A plain loop, not an async function resumed after each wait: V8 optimises it within the
-   * first thousand frames.
-   */
+  /** Runs `body` on every ready frame until a wait starts or the run ends: a plain loop (V8 optimises it within ~1,000 frames; an async function resumed after each wait took several thousand). */
   private continueDrive(outcome: Outcome): void {
     const driver = this.driver;
     if (!driver) return;
@@ -169,28 +162,25 @@ export class FrameScheduler<F, T> implements AsyncIterableIterator<F> {
       try {
         go = driver.body(this.result.value);
       } catch (error) {
-        this.driver = undefined;
-        try {
-          this.stop("the loop body threw");
-        } catch (secondary) {
-          log.warn(`while ending a frame loop whose body threw: ${(secondary as Error).message}`);
-        }
-        driver.reject(error);
-        return;
+        return this.endDriveFromBody("the loop body threw", true, error);
       }
-      if (go === false) {
-        this.driver = undefined;
-        try {
-          this.stop("the loop body returned false");
-        } catch (error) {
-          driver.reject(error);
-          return;
-        }
-        driver.resolve();
-        return;
-      }
+      if (go === false) return this.endDriveFromBody("the loop body returned false", false, undefined);
       outcome = this.advance();
     }
+  }
+
+  /** The body ended run(): the run stops; run() rejects with the body's error if it threw, else with a failure to end, else resolves. */
+  private endDriveFromBody(why: string, threw: boolean, bodyError: unknown): void {
+    const driver = this.driver!;
+    this.driver = undefined;
+    try {
+      this.stop(why);
+    } catch (error) {
+      if (!threw) return driver.reject(error);
+      log.warn(`while ending a frame loop whose body threw: ${(error as Error).message}`);
+    }
+    if (threw) driver.reject(bodyError);
+    else driver.resolve();
   }
 
   /** A wait ended with `outcome`: settle the pending next(), or resume run(). */

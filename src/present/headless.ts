@@ -1,7 +1,7 @@
 // Headless presentation: frames render into offscreen images and go nowhere unless captured.
 // The reference SwapchainBackend: a small ring of targets, each reused only after the fence of
 // the frame that last rendered into it has signalled.
-import { Format, Image, ImageLayout, ImageUsage, type Device, type Fence, type ImageView } from "../vk/index.js";
+import { Format, Image, ImageLayout, ImageUsage, Scope, type Device, type Fence, type ImageView } from "../vk/index.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 import { FrameLoop } from "./frame-loop.js";
 import { Pacing, type PacingOptions } from "./pacing.js";
@@ -24,22 +24,14 @@ interface HeadlessTarget extends RenderTarget {
 
 let nextTargetId = 1;
 
-/** Makes offscreen render targets: colour attachment + transfer source (for capture). */
-export function createOffscreenTarget(device: Device, width: number, height: number, format: Format, finalLayout: ImageLayout): RenderTarget & { view: ImageView } {
-  const image = Image.create(device, {
-    width,
-    height,
-    format,
-    usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
-    what: `offscreen target ${width}x${height}`,
-  });
-  try {
-    const view = image.createView();
+/** Makes offscreen render targets: colour attachment + transfer source (for capture). With `scope`, the scope owns the image and view. */
+export function createOffscreenTarget(device: Device, width: number, height: number, format: Format, finalLayout: ImageLayout, scope?: Scope): RenderTarget & { view: ImageView } {
+  return Scope.build(`offscreen target ${width}x${height}`, (own) => {
+    const image = own.add(Image.create(device, { width, height, format, usage: ImageUsage.colorAttachment | ImageUsage.transferSrc, what: `offscreen target ${width}x${height}` }));
+    const view = own.add(image.createView());
+    scope?.add(own);
     return { id: nextTargetId++, image, view, width, height, format, finalLayout };
-  } catch (error) {
-    image.destroy();
-    throw error;
-  }
+  });
 }
 
 export class HeadlessBackend implements SwapchainBackend {
@@ -53,6 +45,8 @@ export class HeadlessBackend implements SwapchainBackend {
   private wanted: readonly [number, number];
   private readonly count: number;
   private targets: HeadlessTarget[] = [];
+  /** Owns the current size's targets; retired whole on resize. */
+  private generation = new Scope("headless targets");
   private next = 0;
 
   constructor(
@@ -97,19 +91,14 @@ export class HeadlessBackend implements SwapchainBackend {
   }
 
   destroy(): void {
-    for (const t of this.targets) {
-      t.view.destroy();
-      t.image.destroy();
-    }
     this.targets = [];
+    this.generation.close();
   }
 
-  /** New images at the wanted size; the old ones go once the GPU has finished with them. */
+  /** New images at the wanted size; the old generation goes once the GPU has finished with it. */
   private replaceTargets(): void {
-    for (const t of this.targets) {
-      this.device.retire(t.view);
-      this.device.retire(t.image);
-    }
+    this.device.retire(this.generation);
+    this.generation = new Scope("headless targets");
     this.targets = [];
     this.current = this.wanted;
     this.next = 0;
@@ -120,7 +109,7 @@ export class HeadlessBackend implements SwapchainBackend {
     const [width, height] = this.current;
     try {
       for (let i = 0; i < this.count; i++) {
-        this.targets.push({ ...createOffscreenTarget(this.device, width, height, this.format, this.finalLayout), lastSerial: 0, lastFence: undefined });
+        this.targets.push({ ...createOffscreenTarget(this.device, width, height, this.format, this.finalLayout, this.generation), lastSerial: 0, lastFence: undefined });
       }
     } catch (error) {
       this.destroy();

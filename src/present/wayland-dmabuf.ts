@@ -11,7 +11,7 @@
 // What cannot work here (no dmabuf export, no zwp_linux_dmabuf_v1, no format or modifier in common,
 // every import failing, a forced sync path that cannot work) is a BackendUnavailableError.
 import { existsSync } from "node:fs";
-import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage } from "../vk/index.js";
+import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage, Scope } from "../vk/index.js";
 import { pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
 import { close as closeFd, dup } from "../sys/libc.js";
 import { logger } from "../util/log.js";
@@ -51,6 +51,8 @@ function logDeviceMatch(device: Device, mainDevice: bigint | undefined): void {
 interface DmabufTarget extends RenderTarget, RingBuffer, SyncedBuffer {
   wlBuffer: WlBuffer;
   readonly kind: BufferKind;
+  /** Owns the image, its view, the wl_buffer and the dmabuf fd kept for sync. */
+  readonly scope: Scope;
 }
 
 /** Options of the dmabuf backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
@@ -76,6 +78,8 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
   readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
   private ring: BufferRing<DmabufTarget>;
+  /** Owns the ring's targets; retired whole on resize or re-allocation. */
+  private generation = new Scope("wayland-dmabuf targets");
   private readonly sync: FrameSync;
   /** Kinds still worth trying, best first; `accepted` once one has imported. */
   private kinds: BufferKind[];
@@ -204,14 +208,19 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       if (this.creation !== "create" && !failure) await this.window.connection.roundtrip();
       if (failure) throw failure;
     } catch (e) {
-      for (const t of made) this.destroyTarget(t, false);
+      for (const t of made) t.scope.close();
       // create_immed: a compositor may answer an import it cannot do with this protocol error (Weston does)
       if (e instanceof WaylandProtocolError && e.interfaceName === "zwp_linux_buffer_params_v1")
         throw unavailable(`the compositor could not import our dmabufs (${e.message})`, e);
       throw e;
     }
-    for (const t of made) ring.add(t);
+    const generation = new Scope(`wayland-dmabuf targets ${width}x${height}`);
+    for (const t of made) {
+      ring.add(t);
+      generation.add(t.scope);
+    }
     this.ring = ring;
+    this.generation = generation;
     log.debug(`wayland-dmabuf: ${count} images ${width}x${height}, ${kindName(this.accepted!)}`);
   }
 
@@ -221,7 +230,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       const how = this.creation === "immed" || (this.creation === "auto" && this.accepted) ? "immed" : "create";
       const t = this.createTarget(width, height, kind);
       const buffer = await this.importTarget(t, how, onFailed(t)).catch((e: unknown) => {
-        this.destroyTarget(t, false);
+        t.scope.close();
         throw e;
       });
       if (buffer) {
@@ -230,7 +239,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
         this.accepted = kind;
         return t;
       }
-      this.destroyTarget(t, false);
+      t.scope.close();
       this.kinds = this.kinds.filter((k) => k !== kind);
       this.rejected.push(kindName(kind));
       log.debug(`wayland-dmabuf: the compositor failed to import a ${width}x${height} ${kindName(kind)} buffer; trying the next kind`);
@@ -241,21 +250,26 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   /** An exportable image of `kind` and its view; the wl_buffer comes from importTarget. */
   private createTarget(width: number, height: number, kind: BufferKind): DmabufTarget {
     const id = nextId++;
-    const image = Image.create(this.device, {
-      width,
-      height,
-      format: this.format,
-      usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
-      exportDmabuf: { modifiers: imageModifiers(kind) },
-      what: `wayland-dmabuf image ${id}`,
+    return Scope.build(`wayland-dmabuf target ${id}`, (scope) => {
+      const image = scope.add(Image.create(this.device, {
+        width,
+        height,
+        format: this.format,
+        usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
+        exportDmabuf: { modifiers: imageModifiers(kind) },
+        what: `wayland-dmabuf image ${id}`,
+      }));
+      const view = scope.add(image.createView());
+      const t: DmabufTarget = { id, image, view, width, height, format: this.format, finalLayout: this.finalLayout, kind, wlBuffer: undefined!, state: "free", dmabufFd: -1, scope };
+      // last made, first undone: the protocol object and the sync state go before the image
+      scope.defer(() => {
+        if (t.wlBuffer && !t.wlBuffer.destroyed && !this.window.connection.error) t.wlBuffer.destroy();
+        this.sync.forget(t);
+        if (t.dmabufFd >= 0) closeFd(t.dmabufFd);
+        t.dmabufFd = -1;
+      });
+      return t;
     });
-    try {
-      const view = image.createView();
-      return { id, image, view, width, height, format: this.format, finalLayout: this.finalLayout, kind, wlBuffer: undefined!, state: "free", dmabufFd: -1 };
-    } catch (e) {
-      image.destroy();
-      throw e;
-    }
   }
 
   /** Hands the target's dmabuf to the compositor; with "create", undefined when it failed to import. */
@@ -270,22 +284,10 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     }
   }
 
-  private destroyTarget(t: DmabufTarget, deferred: boolean): void {
-    if (t.wlBuffer && !t.wlBuffer.destroyed && !this.window.connection.error) t.wlBuffer.destroy();
-    this.sync.forget(t);
-    if (t.dmabufFd >= 0) {
-      closeFd(t.dmabufFd);
-      t.dmabufFd = -1;
-    }
-    for (const r of [t.view, t.image]) {
-      if (deferred) this.device.retire(r); // freed once the GPU is done with it
-      else r.destroy();
-    }
-  }
-
-  /** Destroys every target (deferred: once the GPU is done) and leaves an empty ring. */
+  /** Ends the current generation (deferred: once the GPU is done with it) and leaves an empty ring. */
   private dropTargets(deferred: boolean): void {
-    for (const t of this.ring.buffers) this.destroyTarget(t, deferred);
+    if (deferred) this.device.retire(this.generation);
+    else this.generation.close();
     this.ring = new BufferRing(this.window.connection);
   }
 

@@ -3,7 +3,7 @@
 // shm has no GPU sync) the bytes go into a free buffer of our shm swapchain, which is attached and
 // committed. Pacing comes from wl_surface.frame callbacks; configure sizes are honoured lazily at
 // the next acquire; xdg_toplevel.close ends the frame loop cleanly.
-import { Buffer, BufferUsage, type CommandBuffer, type Device, type Fence, Format, ImageLayout } from "../vk/index.js";
+import { Buffer, BufferUsage, type CommandBuffer, type Device, type Fence, Format, ImageLayout, Scope } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { WlShm } from "../wayland/protocol/wayland.js";
 import { chooseShmFormat, listenShmFormats, type ShmBuffer, ShmSwapchain } from "../wayland/shm.js";
@@ -33,6 +33,8 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,A = wl_shm XRGB/ARGB8888
   readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   private targets: ShmTarget[] = [];
+  /** Owns the current size's targets (images, views, staging buffers); retired whole on resize. */
+  private generation = new Scope("wayland-shm targets");
   private next = 0;
   private chain!: ShmSwapchain;
   private readonly shm: WlShm;
@@ -80,42 +82,27 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     });
   }
 
+  /** A new generation of targets at this size, and the shm swapchain they are copied into. */
   private allocate(width: number, height: number): void {
     const count = this.options.images ?? 3;
-    const made: ShmTarget[] = [];
-    try {
+    this.targets = Scope.build(`wayland-shm targets ${width}x${height}`, (generation) => {
+      const made: ShmTarget[] = [];
       for (let i = 0; i < count; i++) {
-        const t = createOffscreenTarget(this.device, width, height, this.format, this.finalLayout);
-        const staging = (() => {
-          try {
-            return Buffer.create(this.device, { size: width * height * 4, usage: BufferUsage.transferDst, memory: "host", what: "wayland-shm staging" });
-          } catch (e) {
-            t.view.destroy();
-            t.image.destroy();
-            throw e;
-          }
-        })();
+        const t = createOffscreenTarget(this.device, width, height, this.format, this.finalLayout, generation);
+        const staging = generation.add(Buffer.create(this.device, { size: width * height * 4, usage: BufferUsage.transferDst, memory: "host", what: "wayland-shm staging" }));
         made.push({ ...t, staging, stagingBytes: new Uint8Array(staging.mapped, 0, width * height * 4) });
       }
       this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat);
-    } catch (e) {
-      for (const t of made) this.destroyTarget(t, false);
-      throw e;
-    }
-    this.targets = made;
+      this.generation = generation;
+      return made;
+    });
     this.next = 0;
   }
 
-  private destroyTarget(t: ShmTarget, deferred: boolean): void {
-    for (const r of [t.view, t.image, t.staging]) {
-      if (deferred) this.device.retire(r); // freed once the GPU is done with it
-      else r.destroy();
-    }
-  }
-
-  /** Destroys every target (deferred: once the GPU is done) and forgets them. */
+  /** Ends the current generation: now, or (deferred) once the GPU is done with it. */
   private dropTargets(deferred: boolean): void {
-    for (const t of this.targets) this.destroyTarget(t, deferred);
+    if (deferred) this.device.retire(this.generation);
+    else this.generation.close();
     this.targets = [];
   }
 

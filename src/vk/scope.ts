@@ -10,7 +10,7 @@ export interface Destroyable {
  * Owns resources and destroys them in reverse order of adding when it closes: pass it as `scope` in any create() options,
  * or use Scope.build to free half-made things when construction throws. Works with `using` / `await using`.
  */
-export class Scope implements Disposable, AsyncDisposable {
+export class Scope implements Destroyable, Disposable, AsyncDisposable {
   private readonly owned: (() => void)[] = [];
   private closed = false;
 
@@ -73,6 +73,11 @@ export class Scope implements Disposable, AsyncDisposable {
     }
     this.owned.length = 0;
     if (first !== undefined) throw first;
+  }
+
+  /** close(), under the name Destroyable asks for: a whole scope can be handed to device.retire() (a resized swapchain's generation, freed once the GPU is done with it). */
+  destroy(): void {
+    this.close();
   }
 
   /** `using` support: calls close(). */

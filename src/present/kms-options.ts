@@ -1,0 +1,26 @@
+// Options of the KMS presenter (kms.ts): which display, mode and images, and how frames are synchronised.
+import type { DrmDevice } from "../drm/index.js";
+import type { KmsSeatOptions } from "../input/kms-seat.js";
+import type { PacingOptions } from "./pacing.js";
+
+/** Options of the KMS backend, which shows frames full screen on a display through DRM atomic modesetting (needs DRM master: run from a VT, not under a compositor). */
+export interface KmsOptions extends PacingOptions {
+  /** DRM node (default: the first card with a connected display). */
+  drm?: string | DrmDevice;
+  /** Input through libinput, the pointer on the cursor plane and Ctrl+Alt+Fn (default true; false: none; see KmsSeatOptions). */
+  input?: KmsSeatOptions;
+  /** Connector name, e.g. "Virtual-1", "HDMI-A-1". */
+  connector?: string;
+  /** "WxH" or "WxH@Hz"; default: a mode of exactly `size` if the display has one, else the preferred mode. */
+  mode?: string;
+  /** Wanted size; KMS renders at the mode's size, so this only picks the mode when `mode` is not given. */
+  size?: readonly [number, number];
+  /** Scanout images (default 3: one on screen, one queued, one rendering; mailbox and immediate 4: one more held). */
+  images?: number;
+  /** How long a page flip may take before the presenter fails with FlipTimeoutError (default: ten refreshes, at least 1000 ms). */
+  flipTimeoutMs?: number;
+  /** Force the dumb-buffer copy path (tests, drivers whose import fails silently). */
+  forceCopy?: boolean;
+  /** "cpu-wait" forces waiting for each frame on the CPU instead of handing the plane an IN_FENCE_FD. */
+  sync?: "auto" | "cpu-wait";
+}
