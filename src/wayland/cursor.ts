@@ -112,7 +112,7 @@ export class CursorImages {
       const buffer = pool.create_buffer(0, ARROW_W, ARROW_H, stride, WlShmFormat.argb8888);
       buffer.listen({ release: () => {} });
       pool.destroy();
-      if (shm.version >= 2) shm.release(); // (wl_shm.release is v2; most compositors offer v1)
+      if (shm.version >= WlShm.since.release) shm.release(); // (most compositors offer v1)
       const surface = compositor.create_surface();
       surface.listen({ enter: () => {}, leave: () => {}, preferred_buffer_scale: () => {}, preferred_buffer_transform: () => {} });
       surface.attach(buffer, 0, 0);

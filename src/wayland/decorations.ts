@@ -261,7 +261,7 @@ export class WindowDecorations {
         this.bar.surface.destroy();
       }
       for (const b of [...this.replaced, ...(this.buffer ? [this.buffer] : [])]) b.wl.destroy();
-      if (this.shm && this.shm.version >= 2) this.shm.release();
+      if (this.shm && this.shm.version >= WlShm.since.release) this.shm.release();
     }
     for (const b of [...this.replaced, ...(this.buffer ? [this.buffer] : [])]) b.memory.close();
     this.replaced.clear();

@@ -5,7 +5,7 @@ import { devMajorMinor, formatPciAddress, type PciAddress, pciAddressOfDevT, sam
 import { readSync } from "node:fs";
 import { logger } from "../util/log.js";
 import type { Connection } from "./connection.js";
-import type { ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "./protocol/linux-dmabuf-v1.js";
+import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufFeedbackV1TrancheFlags, ZwpLinuxDmabufV1 } from "./protocol/linux-dmabuf-v1.js";
 
 const log = logger("wayland");
 
@@ -20,9 +20,6 @@ export interface DmabufTranche {
   /** fourcc -> modifiers of this tranche. */
   formats: Map<number, Set<bigint>>;
 }
-
-/** The zwp_linux_dmabuf_feedback_v1.tranche_flags bit of a tranche fit for direct scanout. */
-export const TRANCHE_SCANOUT = 1;
 
 /** What the compositor said it imports: formats and modifiers, its main device and the tranches, from v3 events or v4 feedback. */
 export interface DmabufFormats {
@@ -58,7 +55,7 @@ export function devTName(dev: bigint | undefined): string {
 
 /** A tranche for logs and stats: `#0 device 226:0 scanout, 12 formats`. */
 export function trancheName(t: DmabufTranche, index: number): string {
-  return `#${index} device ${devTName(t.targetDevice)}${t.flags & TRANCHE_SCANOUT ? " scanout" : ""}, ${t.formats.size} formats`;
+  return `#${index} device ${devTName(t.targetDevice)}${t.flags & ZwpLinuxDmabufFeedbackV1TrancheFlags.scanout ? " scanout" : ""}, ${t.formats.size} formats`;
 }
 
 /**
@@ -147,7 +144,7 @@ export function listenFeedback(
 
 /** Queries supported formats and modifiers through whichever path the bound version offers. */
 export async function queryDmabufFormats(connection: Connection, dmabuf: ZwpLinuxDmabufV1): Promise<DmabufFormats> {
-  if (dmabuf.version < 4) {
+  if (dmabuf.version < ZwpLinuxDmabufV1.since.get_default_feedback) {
     const formats = new Map<number, Set<bigint>>();
     dmabuf.listen({
       format: () => {}, // v1/v2 only; v3 follows each with modifier events

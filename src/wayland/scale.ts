@@ -9,7 +9,7 @@ import { logger } from "../util/log.js";
 import type { Globals } from "./globals.js";
 import { WpFractionalScaleManagerV1, type WpFractionalScaleV1 } from "./protocol/fractional-scale-v1.js";
 import { type WpViewport, WpViewporter } from "./protocol/viewporter.js";
-import { WlOutput, type WlSurface } from "./protocol/wayland.js";
+import { WlOutput, WlSurface } from "./protocol/wayland.js";
 
 const log = logger("wayland");
 
@@ -48,7 +48,7 @@ export class SurfaceScale {
     private readonly surface: WlSurface,
   ) {
     for (const g of globals.list.values()) {
-      if (g.interface !== WlOutput.spec.name || g.version < 2) continue; // scale events since v2
+      if (g.interface !== WlOutput.spec.name || g.version < WlOutput.since.scale) continue;
       const output = globals.registry.bind(g.name, WlOutput, Math.min(g.version, WlOutput.spec.version));
       const state = { scale: 1, pending: 1 };
       this.outputs.set(output, state);
@@ -128,7 +128,7 @@ export class SurfaceScale {
   /** Sends the buffer scale and viewport for `g` (double-buffered: they apply with the next commit). */
   apply(g: BufferGeometry): void {
     const viewport = g.viewport ? `${g.viewport[0]}x${g.viewport[1]}` : "none";
-    if (g.bufferScale !== this.applied.bufferScale && this.surface.version >= 3) this.surface.set_buffer_scale(g.bufferScale);
+    if (g.bufferScale !== this.applied.bufferScale && this.surface.version >= WlSurface.since.set_buffer_scale) this.surface.set_buffer_scale(g.bufferScale);
     if (viewport !== this.applied.viewport) {
       if (g.viewport) {
         this.viewport ??= this.viewporter!.get_viewport(this.surface);
@@ -148,7 +148,7 @@ export class SurfaceScale {
     this.fractional?.destroy();
     this.fractionalManager?.destroy();
     this.viewporter?.destroy();
-    for (const o of this.outputs.keys()) if (o.version >= 3) o.release();
+    for (const o of this.outputs.keys()) if (o.version >= WlOutput.since.release) o.release();
     this.outputs.clear();
   }
 }
