@@ -63,6 +63,8 @@ export class WaylandPacer<B> {
   private tearing: WpTearingControlV1 | undefined;
   /** `paced: false`: the backend never waits for a callback and every finished frame is committed. */
   private readonly unpaced: boolean;
+  /** Ends this pacer's window listeners (destroy). */
+  private readonly unlisten: (() => void)[] = [];
 
   constructor(
     private readonly window: WaylandWindow,
@@ -73,13 +75,13 @@ export class WaylandPacer<B> {
     this.unpaced = options.paced === false;
     if (this.pacing.requested === "immediate") this.enableTearing();
     // a configure must be acked (and its frame committed) promptly: it ends any wait
-    window.onConfigure = () => this.wake?.("configure");
+    this.unlisten.push(window.configureArrived.add(() => this.wake?.("configure")));
     // one reaction for the window's life (a reaction per wait would pile up on this long-lived promise)
     void window.closeRequest.then(() => this.wake?.("closed"));
-    window.onPresented = (frame, atMs, refreshNs, flags) => {
+    this.unlisten.push(window.presented.add(({ frame, atMs, refreshNs, flags }) => {
       if (atMs === undefined) return;
       this.pacing.onPresented({ frame, atMs, refreshMs: refreshNs / 1e6, vsync: (flags & KIND_VSYNC) !== 0, zeroCopy: (flags & KIND_ZERO_COPY) !== 0 });
-    };
+    }));
   }
 
   /** immediate: the async presentation hint where the compositor offers tearing control, else mailbox. */
@@ -262,8 +264,7 @@ export class WaylandPacer<B> {
   destroy(): void {
     if (this.held) this.hooks.drop(this.held.buffer);
     this.held = undefined;
-    this.window.onPresented = undefined;
-    this.window.onConfigure = undefined;
+    for (const off of this.unlisten.splice(0)) off();
     clearTimeout(this.beat); // a wait still pending is over with the run: its heartbeat must not keep the process up
     this.beat = undefined;
     if (this.tearing && !this.window.connection.error) this.tearing.destroy();

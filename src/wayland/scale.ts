@@ -9,7 +9,8 @@ import { logger } from "../util/log.js";
 import type { Globals } from "./globals.js";
 import { WpFractionalScaleManagerV1, type WpFractionalScaleV1 } from "./protocol/fractional-scale-v1.js";
 import { type WpViewport, WpViewporter } from "./protocol/viewporter.js";
-import { WlOutput, WlSurface } from "./protocol/wayland.js";
+import { Listeners } from "../util/listeners.js";
+import { WlOutput, WlOutputTransform, WlSurface } from "./protocol/wayland.js";
 
 const log = logger("wayland");
 
@@ -29,10 +30,18 @@ export interface BufferGeometry {
   viewport: readonly [number, number] | undefined;
 }
 
-/** Tracks the preferred scale of one surface; the window applies it with the buffer that uses it. */
+/** A wl_output.transform value (WlOutputTransform): a rotation by a multiple of 90 degrees, maybe flipped. */
+export type OutputTransform = (typeof WlOutputTransform)[keyof typeof WlOutputTransform];
+const TRANSFORMS: ReadonlySet<number> = new Set(Object.values(WlOutputTransform));
+
+/** Tracks the preferred scale (and transform) of one surface; the window applies the scale with the buffer that uses it. */
 export class SurfaceScale {
   /** Called when the preferred scale changes (the window then re-allocates at the next frame). */
   onChange: (() => void) | undefined;
+  /** The transform the compositor prefers for the surface's buffers (wl_compositor v6); normal until told. */
+  preferredTransform: OutputTransform = WlOutputTransform.normal;
+  /** preferredTransform changed. */
+  readonly transformChanged = new Listeners<OutputTransform>();
   private readonly outputs = new Map<WlOutput, { scale: number; pending: number }>();
   private readonly entered = new Set<WlOutput>();
   private readonly viewporter: WpViewporter | undefined;
@@ -100,6 +109,14 @@ export class SurfaceScale {
     if (factor === this.preferredBufferScale) return;
     this.preferredBufferScale = factor;
     this.changed();
+  }
+
+  /** wl_surface.preferred_buffer_transform (wl_compositor v6); a value newer than our XML is ignored. */
+  preferBufferTransform(value: number): void {
+    if (!TRANSFORMS.has(value)) return log.debug(`${this.surface}: preferred_buffer_transform ${value} is unknown; ignored`);
+    if (value === this.preferredTransform) return;
+    this.preferredTransform = value as OutputTransform;
+    this.transformChanged.emit(this.preferredTransform);
   }
 
   /** The scale to render at now, and where it came from. */
