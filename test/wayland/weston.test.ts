@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openFdCount } from "../../src/sys/libc.js";
 import { Connection, WaylandConnectionError, WaylandProtocolError } from "../../src/wayland/connection.js";
+import { CompositorUnreachableError } from "../../src/wayland/errors.js";
 import { Globals } from "../../src/wayland/globals.js";
 import { WlShm, WlShmFormat } from "../../src/wayland/protocol/wayland.js";
 import { chooseShmFormat, listenShmFormats, ShmSwapchain } from "../../src/wayland/shm.js";
@@ -45,7 +46,7 @@ describe("connecting", () => {
       process.env.XDG_RUNTIME_DIR = dir;
       expect(() => Connection.connect()).toThrow(new RegExp(`${dir}/wayland-nope: no such socket`));
       writeFileSync(join(dir, "not-a-socket"), "");
-      expect(() => Connection.connect({ socket: join(dir, "not-a-socket") })).toThrow(WaylandConnectionError);
+      expect(() => Connection.connect({ socket: join(dir, "not-a-socket") })).toThrow(CompositorUnreachableError);
     } finally {
       process.env.WAYLAND_DISPLAY = saved.d;
       process.env.XDG_RUNTIME_DIR = saved.x;
