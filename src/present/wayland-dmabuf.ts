@@ -101,7 +101,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   ) {
     super(device, window, options, {
       commit: (t, frame) => {
-        this.ring.markAttached(t);
+        this.ring.markAttached(t, frame);
         this.counters.presented++;
         return this.window.present(t.wlBuffer, frame);
       },
@@ -118,7 +118,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       this.releaseWindowParts(); // "auto" goes on to wl_shm, maybe on the same connection
       throw e;
     }
-    this.ring = new BufferRing(window.connection);
+    this.ring = new BufferRing(window.connection, { tracing: window });
     log.info(
       `wayland-dmabuf: sync path ${this.sync.path} (${this.sync.why}); formats from ${offered.source}; ` +
         `tranche ${this.tranche.name}; kinds ${this.kinds.map(kindName).join(", ")}; buffers by ${this.creation}`,
@@ -186,7 +186,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
 
   private async allocate(width: number, height: number): Promise<void> {
     const count = this.options.images ?? (this.pacer.pacing.mode === "fifo" ? 3 : 4);
-    const ring = new BufferRing<DmabufTarget>(this.window.connection);
+    const ring = new BufferRing<DmabufTarget>(this.window.connection, { tracing: this.window });
     const made: DmabufTarget[] = [];
     let failure: Error | undefined;
     const onFailed = (t: DmabufTarget) => () =>
@@ -286,7 +286,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   /** Destroys every target (deferred: once the GPU is done) and leaves an empty ring. */
   private dropTargets(deferred: boolean): void {
     for (const t of this.ring.buffers) this.destroyTarget(t, deferred);
-    this.ring = new BufferRing(this.window.connection);
+    this.ring = new BufferRing(this.window.connection, { tracing: this.window });
   }
 
   async acquire(): Promise<RenderTarget> {

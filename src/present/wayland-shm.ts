@@ -52,7 +52,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   ) {
     super(device, window, options, {
       commit: (buf, frame) => {
-        this.chain.markAttached(buf);
+        this.chain.markAttached(buf, frame);
         this.counters.presented++;
         return this.window.present(buf.wlBuffer, frame);
       },
@@ -96,7 +96,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
         })();
         made.push({ ...t, staging, stagingBytes: new Uint8Array(staging.mapped, 0, width * height * 4) });
       }
-      this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat);
+      this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat, { tracing: this.window });
     } catch (e) {
       for (const t of made) this.destroyTarget(t, false);
       throw e;
