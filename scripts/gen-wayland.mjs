@@ -184,7 +184,8 @@ function sinceTable(itf) {
   return [...itf.requests, ...itf.events].map((m) => `${key(m.name)}: ${m.since}`);
 }
 
-function emit(protocol, source, owner) {
+/** One protocol's TypeScript; `owner` maps interfaces of other protocols to their generated file. */
+export function emit(protocol, source, owner) {
   const lines = [];
   const imports = new Map(); // file -> Set(class)
   const local = new Set(protocol.interfaces.map((i) => i.name));
