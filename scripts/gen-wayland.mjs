@@ -37,6 +37,10 @@ export const PROTOCOLS = [
   // cursor-shape names zwp_tablet_tool_v2 in one request, so the tablet protocol comes along
   { out: "tablet-unstable-v2.ts", paths: ["/usr/share/wayland-protocols/unstable/tablet/tablet-unstable-v2.xml"] },
   { out: "cursor-shape-v1.ts", paths: ["/usr/share/wayland-protocols/staging/cursor-shape/cursor-shape-v1.xml"] },
+  // newer than bookworm's wayland-protocols 1.31: bookworm-backports (1.43) has them
+  { out: "fifo-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/fifo/fifo-v1.xml"] },
+  { out: "commit-timing-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/commit-timing/commit-timing-v1.xml"] },
+  { out: "color-management-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/color-management/color-management-v1.xml"] },
 ];
 
 // ---- a minimal XML reader: elements, attributes, comments; text is ignored (descriptions) ----
@@ -139,6 +143,8 @@ const RESERVED = new Set(("break case catch class const continue debugger defaul
   "finally for function if import in instanceof new null return super switch this throw true try typeof var void while with " +
   "yield let static implements interface package private protected public await").split(" "));
 const ident = (s) => (RESERVED.has(s) ? `${s}_` : /^\d/.test(s) ? `_${s}` : s);
+/** An enum entry's property name: reserved words are fine as properties; a leading digit is not (`_90`). */
+const entryKey = (s) => key(/^\d/.test(s) ? `_${s}` : s);
 const key = (s) => (/^[A-Za-z_$][\w$]*$/.test(s) ? s : JSON.stringify(s));
 
 // ---- doc comments: built from names, versions and signatures only (never the XML's prose) ----
@@ -170,7 +176,16 @@ function eventDoc(itf, ev, opcode) {
   return text;
 }
 
-function emit(protocol, source, owner) {
+/** `name: since` for every request and event; a name used by both would make the table ambiguous. */
+function sinceTable(itf) {
+  const requests = new Set(itf.requests.map((m) => m.name));
+  const both = itf.events.find((m) => requests.has(m.name));
+  if (both) throw new Error(`${itf.name}: "${both.name}" is both a request and an event, so ${pascal(itf.name)}.since cannot name it`);
+  return [...itf.requests, ...itf.events].map((m) => `${key(m.name)}: ${m.since}`);
+}
+
+/** One protocol's TypeScript; `owner` maps interfaces of other protocols to their generated file. */
+export function emit(protocol, source, owner) {
   const lines = [];
   const imports = new Map(); // file -> Set(class)
   const local = new Set(protocol.interfaces.map((i) => i.name));
@@ -196,23 +211,24 @@ function emit(protocol, source, owner) {
       }).join(", ") + "]";
     const specMsgs = (msgs) =>
       msgs.map((m) => `    { name: ${JSON.stringify(m.name)}, since: ${m.since}${m.destructor ? ", destructor: true" : ""}, args: ${specArgs(m.args)} },`);
-    body.push(`/** Wire table of ${itf.name} v${itf.version}: request and event opcodes, argument types and enums. */`);
-    body.push(`export const ${itf.name}_interface: InterfaceSpec = {`);
-    body.push(`  name: ${JSON.stringify(itf.name)},`, `  version: ${itf.version},`);
-    body.push("  requests: [", ...specMsgs(itf.requests), "  ],");
-    body.push("  events: [", ...specMsgs(itf.events), "  ],");
-    body.push("  enums: {");
-    for (const e of itf.enums) body.push(`    ${key(e.name)}: { ${e.entries.map((en) => `${key(en.name)}: ${en.value}`).join(", ")} },`);
-    body.push("  },", "};", "");
+    // each enum once, as a const object; the wire table refers to it
     for (const e of itf.enums) {
       body.push(`/** Values of the ${itf.name}.${e.name} enum${e.bitfield ? " (bitfield: combine with |)" : ""}, since v${e.since}. */`);
       body.push(`export const ${C}${pascal(e.name)} = {`);
       for (const en of e.entries) {
         body.push(`  /** ${itf.name}.${e.name}.${en.name} = ${en.value}, since v${Math.max(en.since, e.since)}. */`);
-        body.push(`  ${key(ident(en.name))}: ${en.value},`);
+        body.push(`  ${entryKey(en.name)}: ${en.value},`);
       }
       body.push("} as const;", "");
     }
+    body.push(`/** Wire table of ${itf.name} v${itf.version}: request and event opcodes, argument types and enums. */`);
+    body.push(`export const ${itf.name}_interface: InterfaceSpec = {`);
+    body.push(`  name: ${JSON.stringify(itf.name)},`, `  version: ${itf.version},`);
+    body.push("  requests: [", ...specMsgs(itf.requests), "  ],");
+    body.push("  events: [", ...specMsgs(itf.events), "  ],");
+    if (itf.enums.length) body.push(`  enums: { ${itf.enums.map((e) => `${key(e.name)}: ${C}${pascal(e.name)}`).join(", ")} },`);
+    else body.push("  enums: {},");
+    body.push("};", "");
     // events
     const eventType = (a) => {
       switch (a.type) {
@@ -244,6 +260,8 @@ function emit(protocol, source, owner) {
     body.push(`export class ${C} extends Proxy<${C}Events> {`);
     body.push(`  /** The wire table of ${itf.name}: ${itf.name}_interface. */`);
     body.push(`  static override readonly spec = ${itf.name}_interface;`);
+    body.push(`  /** The version each request and event of ${itf.name} appeared in, by name: compare with the proxy's version. */`);
+    body.push(`  static readonly since = { ${sinceTable(itf).join(", ")} } as const;`);
     itf.requests.forEach((rq, opcode) => {
       const params = [];
       const wire = [];

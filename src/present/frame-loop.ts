@@ -165,8 +165,13 @@ export class FrameLoop implements Presenter {
   }
 
   /** Ends a running loop (its held frame is dropped), waits for the GPU, frees everything. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    // a second close() (the loop's own, after one from an input handler) waits for the first to finish
+    return (this.closing ??= this.closeOnce());
+  }
+  private closing: Promise<void> | undefined;
+
+  private async closeOnce(): Promise<void> {
     this.closed = true;
     this.inputSource.close();
     this.activeRun?.scheduler.stop("the presenter was closed");

@@ -341,7 +341,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     this.destroyed = true;
     this.queue.close(); // no frame is committed any more
     try {
-      await this.idle();
+      if (this.flips.pending) await this.idle();
       this.queue.destroy();
       this.device.waitIdle();
       if (!this.seat.suspended) this.guard.restore(); // puts the saved framebuffer back before ours disappear

@@ -105,7 +105,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   ) {
     super(device, window, options, {
       commit: (t, frame) => {
-        this.ring.markAttached(t);
+        this.ring.markAttached(t, frame);
         this.counters.presented++;
         return this.window.present(t.wlBuffer, frame);
       },
@@ -122,7 +122,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       this.releaseWindowParts(); // "auto" goes on to wl_shm, maybe on the same connection
       throw e;
     }
-    this.ring = new BufferRing(window.connection);
+    this.ring = new BufferRing(window.connection, { tracing: window });
     log.info(
       `wayland-dmabuf: sync path ${this.sync.path} (${this.sync.why}); formats from ${offered.source}; ` +
         `tranche ${this.tranche.name}; kinds ${this.kinds.map(kindName).join(", ")}; buffers by ${this.creation}`,
@@ -190,7 +190,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
 
   private async allocate(width: number, height: number): Promise<void> {
     const count = this.options.images ?? (this.queue.pacing.mode === "fifo" ? 3 : 4);
-    const ring = new BufferRing<DmabufTarget>(this.window.connection);
+    const ring = new BufferRing<DmabufTarget>(this.window.connection, { tracing: this.window });
     const made: DmabufTarget[] = [];
     let failure: Error | undefined;
     const onFailed = (t: DmabufTarget) => () =>
@@ -288,7 +288,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   private dropTargets(deferred: boolean): void {
     if (deferred) this.device.retire(this.generation);
     else this.generation.close();
-    this.ring = new BufferRing(this.window.connection);
+    this.ring = new BufferRing(this.window.connection, { tracing: this.window });
   }
 
   async acquire(frame: number): Promise<RenderTarget> {
@@ -314,7 +314,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     if (this.window.closeRequested) return this.ring.buffers[0]!;
     // mailbox: when every image is busy, the held (finished, not committed) frame's image is reused
     const held = this.ring.hasFree ? undefined : this.queue.takeHeld();
-    const t = held ?? (await this.ring.acquire({ check: () => this.window.throwIfFailed() }));
+    const t = held ?? (await this.ring.acquire({ check: () => this.window.throwIfFailed() }, frame));
     await this.sync.beforeReuse(t);
     return t;
   }

@@ -55,7 +55,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   ) {
     super(device, window, options, {
       commit: (buf, frame) => {
-        this.chain.markAttached(buf);
+        this.chain.markAttached(buf, frame);
         this.counters.presented++;
         return this.window.present(buf.wlBuffer, frame);
       },
@@ -92,7 +92,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
         const staging = generation.add(Buffer.create(this.device, { size: width * height * 4, usage: BufferUsage.transferDst, memory: "host", what: "wayland-shm staging" }));
         made.push({ ...t, staging, stagingBytes: new Uint8Array(staging.mapped, 0, width * height * 4) });
       }
-      this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat);
+      this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat, { tracing: this.window });
       this.generation = generation;
       return made;
     });
@@ -185,7 +185,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.queue.takeHeld();
     if (buf) return this.copyAndCommit(t, buf, rendered, frameIndex);
     this.counters.waitedForRelease++;
-    return this.chain.acquire().then((b) => this.copyAndCommit(t, b, rendered, frameIndex));
+    return this.chain.acquire(frameIndex).then((b) => this.copyAndCommit(t, b, rendered, frameIndex));
   }
 
   /** Waits for the frame's fence, copies its pixels into `buf` and hands it to the pacer. */

@@ -4,18 +4,14 @@
 // Wayland's own: the tearing hint for immediate, a configure that must be committed promptly (it
 // ends a wait, and its frame is shown whatever the mode), a close request, and a suspended window.
 import { logger } from "../util/log.js";
-import { WpTearingControlManagerV1, type WpTearingControlV1 } from "../wayland/protocol/tearing-control-v1.js";
+import { WpTearingControlManagerV1, WpTearingControlV1PresentationHint, type WpTearingControlV1 } from "../wayland/protocol/tearing-control-v1.js";
+import { WpPresentationFeedbackKind } from "../wayland/protocol/presentation-time.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import type { PacingOptions } from "./pacing.js";
 import { PresentQueue, type DisplaySink, type Woke } from "./present-queue.js";
 
 const log = logger("present");
 
-/** wp_tearing_control_v1.presentation_hint: async (tearing allowed). */
-const HINT_ASYNC = 1;
-/** wp_presentation_feedback.kind bits. */
-const KIND_VSYNC = 0x1;
-const KIND_ZERO_COPY = 0x8;
 
 /** How a backend's buffers are shown: commit one (attach + commit) or give one back unused. */
 export interface WaylandBufferHooks<B> {
@@ -39,6 +35,8 @@ export interface WaylandPacingOptions extends PacingOptions {
 export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   readonly queue: PresentQueue<B>;
   private tearing: WpTearingControlV1 | undefined;
+  /** Ends the sink's window listeners (destroy). */
+  private readonly unlisten: (() => void)[] = [];
   private readonly onCallback = (): void => {
     if (!this.window.presentation) this.queue.pacing.setRefresh(0, performance.now()); // no feedback: callbacks mark the refresh grid
     this.queue.displayReady();
@@ -54,13 +52,14 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     this.queue = new PresentQueue<B>(this, { ...options, fifoDepth: 0, waitName: "wait frame callback" });
     if (this.queue.pacing.requested === "immediate") this.enableTearing();
     // a configure must be acked (and its frame committed) promptly: it ends any wait
-    window.onConfigure = () => this.queue.interrupt();
+    this.unlisten.push(window.configureArrived.add(() => this.queue.interrupt()));
     // one reaction for the window's life (a reaction per wait would pile up on this long-lived promise)
     void window.closeRequest.then(() => this.queue.close());
-    window.onPresented = (frame, atMs, refreshNs, flags) => {
+    this.unlisten.push(window.presented.add(({ frame, atMs, refreshNs, flags }) => {
       if (atMs === undefined) return;
-      this.queue.pacing.onPresented({ frame, atMs, refreshMs: refreshNs / 1e6, vsync: (flags & KIND_VSYNC) !== 0, zeroCopy: (flags & KIND_ZERO_COPY) !== 0 });
-    };
+      const vsync = (flags & WpPresentationFeedbackKind.vsync) !== 0;
+      this.queue.pacing.onPresented({ frame, atMs, refreshMs: refreshNs / 1e6, vsync, zeroCopy: (flags & WpPresentationFeedbackKind.zero_copy) !== 0 });
+    }));
   }
 
   /** immediate: the async presentation hint where the compositor offers tearing control, else mailbox. */
@@ -73,7 +72,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
       return;
     }
     this.tearing = manager.get_tearing_control(this.window.surface);
-    this.tearing.set_presentation_hint(HINT_ASYNC);
+    this.tearing.set_presentation_hint(WpTearingControlV1PresentationHint.async);
     manager.destroy(); // the control object lives on without its manager
     log.info("wayland: immediate: wp_tearing_control_v1 async hint set (tearing allowed)");
   }
@@ -113,8 +112,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   /** Gives back the waiting frame and the tearing-control object, and unhooks from the window (before it goes). */
   destroy(): void {
     this.queue.destroy();
-    this.window.onPresented = undefined;
-    this.window.onConfigure = undefined;
+    for (const off of this.unlisten.splice(0)) off();
     if (this.tearing && !this.window.connection.error) this.tearing.destroy();
     this.tearing = undefined;
   }

@@ -1,6 +1,7 @@
 // The logical device: one graphics queue, the extensions scanout uses when the driver has them,
 // submission numbering for deferred destruction, and one-shot command helpers.
 import { vk, type VkTypes } from "./nvk.js";
+import { DeviceCapabilityError } from "./errors.js";
 import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
 import { DeferredQueue } from "./deferred.js";
@@ -70,9 +71,9 @@ export class Device extends Resource {
   ) {
     super();
     const family = physical.graphicsQueueFamily;
-    if (!family) throw new Error(`${physical.name}: no graphics queue family`);
+    if (!family) throw new DeviceCapabilityError(physical.name, `${physical.name}: no graphics queue family`);
     const missing = (options.extensions ?? []).filter((e) => !physical.extensions.has(e));
-    if (missing.length) throw new Error(`${physical.name}: missing device extensions ${missing.join(", ")}`);
+    if (missing.length) throw new DeviceCapabilityError(physical.name, `${physical.name}: missing device extensions ${missing.join(", ")}`);
     const optional = (options.optionalExtensions ?? OPTIONAL_EXTENSIONS).filter((e) => physical.extensions.has(e));
     const names = [...new Set([...(options.extensions ?? []), ...optional])];
     // VK_EXT_image_drm_format_modifier needs VK_KHR_image_format_list on a 1.1 device.

@@ -1,6 +1,7 @@
 // Images and views. An image can be made exportable as a dmabuf (dedicated memory, LINEAR or a DRM
 // format modifier), which is how our own swapchain hands frames to a compositor or to KMS.
 import { vk, linkChain, type VkTypes } from "./nvk.js";
+import { DeviceCapabilityError, ResourceUsageError } from "./errors.js";
 import { check, VulkanError } from "./result.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
 import { enumNamer } from "./names.js";
@@ -91,7 +92,8 @@ export class Image extends DeviceResource<VkTypes.VkImage> {
       options.aspect === "depth" ? vk.VkImageAspectFlagBits.VK_IMAGE_ASPECT_DEPTH_BIT : vk.VkImageAspectFlagBits.VK_IMAGE_ASPECT_COLOR_BIT;
 
     const exp = options.exportDmabuf;
-    if (exp && !device.canExportDmabuf) throw new Error(`${this.what}: the device cannot export dmabufs (VK_EXT_external_memory_dma_buf)`);
+    if (exp && !device.canExportDmabuf)
+      throw new DeviceCapabilityError(device.physical.name, `${this.what}: the device cannot export dmabufs (VK_EXT_external_memory_dma_buf)`);
     // LINEAR alone needs no modifier tiling: plain linear tiling is the same layout, and the format
     // features drivers (and the validation layer) report for it are complete.
     const onlyLinear = !!exp?.modifiers?.length && exp.modifiers.every((m) => m === MOD_LINEAR);
@@ -145,7 +147,11 @@ export class Image extends DeviceResource<VkTypes.VkImage> {
       vk.vkDestroyImage(device.handle, this.handle, null);
       if (exp && error instanceof VulkanError && error.call === "vkAllocateMemory") {
         // lavapipe makes exportable memory from /dev/udmabuf; without it the allocation fails.
-        throw new Error(`${this.what}: cannot allocate dmabuf-exportable memory (${error.message}); a software driver needs the kernel's udmabuf (/dev/udmabuf)`);
+        throw new DeviceCapabilityError(
+          device.physical.name,
+          `${this.what}: cannot allocate dmabuf-exportable memory (${error.message}); a software driver needs the kernel's udmabuf (/dev/udmabuf)`,
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -184,7 +190,7 @@ export class Image extends DeviceResource<VkTypes.VkImage> {
   /** Exports the image's memory as a dmabuf with its modifier and plane layout. */
   exportDmabuf(): DmabufExport {
     this.assertLive();
-    if (this.modifier === undefined) throw new Error(`${this.what}: not created with exportDmabuf`);
+    if (this.modifier === undefined) throw new ResourceUsageError(String(this), "exportDmabuf", "not created with exportDmabuf");
     return { fd: this.memory.exportDmabuf(), modifier: this.modifier, planes: [this.planeLayout(0)] };
   }
 
@@ -246,6 +252,6 @@ export class ImageView extends DeviceResource<VkTypes.VkImageView> {
 export function pickDepthFormat(device: Device, candidates: Format[] = [Format.VK_FORMAT_D32_SFLOAT, Format.VK_FORMAT_D24_UNORM_S8_UINT, Format.VK_FORMAT_D16_UNORM]): Format {
   const bit = vk.VkFormatFeatureFlagBits.VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT;
   const found = candidates.find((f) => (device.physical.formatFeatures(f).optimal & bit) !== 0);
-  if (found === undefined) throw new Error(`${device.physical.name}: none of the depth formats ${candidates.join(", ")} is supported`);
+  if (found === undefined) throw new DeviceCapabilityError(device.physical.name, `${device.physical.name}: none of the depth formats ${candidates.join(", ")} is supported`);
   return found;
 }

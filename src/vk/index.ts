@@ -2,6 +2,7 @@
 // Every resource is made by a static `X.create(device, options)`; `options.scope` takes ownership.
 export { vk, chain, type VkTypes, type Nvk } from "./nvk.js";
 export { VulkanError, check, resultName } from "./result.js";
+export { DeviceCapabilityError, ResourceUsageError, ScopeClosedError, ValidationLayerMissingError } from "./errors.js";
 export { Scope, type Destroyable } from "./scope.js";
 export { Resource, DeviceResource, UseAfterDestroyError, type Owned } from "./resource.js";
 export { DeferredQueue } from "./deferred.js";

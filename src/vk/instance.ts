@@ -1,6 +1,7 @@
 // The Vulkan instance: optional Khronos validation with messages routed to our logger and counted,
 // physical-device listing and selection, logical-device creation.
 import { vk, type VkTypes } from "./nvk.js";
+import { ValidationLayerMissingError } from "./errors.js";
 import { check, VulkanError } from "./result.js";
 import { PhysicalDevice } from "./physical-device.js";
 import { Device, type DeviceOptions } from "./device.js";
@@ -69,9 +70,9 @@ export class Instance extends Resource {
     const wantValidation = options.validation ?? false;
     const haveLayer = wantValidation && availableLayers().has("VK_LAYER_KHRONOS_validation");
     if (wantValidation && !haveLayer) {
-      const msg = "validation requested but VK_LAYER_KHRONOS_validation is not installed (Debian: vulkan-validationlayers)";
-      if (options.requireValidation) throw new Error(msg);
-      log.warn(msg);
+      const missing = new ValidationLayerMissingError("VK_LAYER_KHRONOS_validation", "Debian: vulkan-validationlayers");
+      if (options.requireValidation) throw missing;
+      log.warn(missing.message);
     }
     this.validationEnabled = haveLayer;
     const layers = haveLayer ? ["VK_LAYER_KHRONOS_validation"] : [];

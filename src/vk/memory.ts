@@ -1,6 +1,7 @@
 // Device memory: memory-type selection, allocation (optionally dedicated and exportable), mapping,
 // and binding to a new buffer or image without leaking the allocation when binding fails.
 import { vk, linkChain, nativeBuffers, type VkTypes } from "./nvk.js";
+import { DeviceCapabilityError } from "./errors.js";
 import { check } from "./result.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
@@ -18,7 +19,7 @@ export const MemoryProperty = {
 /** Picks the first memory type allowed by typeBits that has all `required` properties. */
 export function findMemoryType(device: Device, typeBits: number, required: number, what: string): number {
   const type = device.physical.memoryTypes.find((t) => (typeBits & (1 << t.index)) !== 0 && (t.flags & required) === required);
-  if (!type) throw new Error(`${what}: no memory type with properties 0x${required.toString(16)} in mask 0x${typeBits.toString(16)}`);
+  if (!type) throw new DeviceCapabilityError(device.physical.name, `${what}: no memory type with properties 0x${required.toString(16)} in mask 0x${typeBits.toString(16)}`);
   return type.index;
 }
 

@@ -23,7 +23,7 @@ export function pinArray(struct: object, field: string, nvkObjects: readonly obj
   const s = struct as NvkStruct;
   const items = nvkObjects as readonly NvkItem[];
   const layout = (s.constructor as { memoryLayout: Record<string, { byteOffset: number }> }).memoryLayout[field];
-  if (!layout) throw new Error(`pinArray: ${(s.constructor as { name: string }).name} has no field ${field}`);
+  if (!layout) throw new TypeError(`pinArray: ${(s.constructor as { name: string }).name} has no field ${field}`);
   const itemSize = items.length ? items[0]!.memoryBuffer.byteLength : 0;
   const native = new ArrayBuffer(Math.max(8, itemSize * items.length));
   const bytes = new Uint8Array(native);

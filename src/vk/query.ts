@@ -3,6 +3,7 @@
 // go through koffi like fast.ts's, and read into memory made once, so they allocate nothing.
 import koffi from "koffi";
 import { vk, nativeBuffers, type VkTypes } from "./nvk.js";
+import { DeviceCapabilityError } from "./errors.js";
 import { check } from "./result.js";
 import { rawHandle } from "./fast.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
@@ -261,7 +262,7 @@ type Anchor = [lo: number, hi: number, nowMs: number, uncertaintyMs: number];
 /** Device and CLOCK_MONOTONIC read together; the tightest of three tries. */
 function calibrated(device: Device): Anchor {
   const get = getDeviceProcAddr(device.raw, "vkGetCalibratedTimestampsEXT");
-  if (!get) throw new Error(`${device.physical.name}: VK_EXT_calibrated_timestamps is enabled but vkGetCalibratedTimestampsEXT is missing`);
+  if (!get) throw new DeviceCapabilityError(device.physical.name, `${device.physical.name}: VK_EXT_calibrated_timestamps is enabled but vkGetCalibratedTimestampsEXT is missing`);
   // Two VkCalibratedTimestampInfoEXT { sType, pNext, timeDomain }: device ticks and CLOCK_MONOTONIC ns.
   const infos = Buffer.alloc(48);
   [DOMAIN.VK_TIME_DOMAIN_DEVICE_EXT, DOMAIN.VK_TIME_DOMAIN_CLOCK_MONOTONIC_EXT].forEach((domain, i) => {
@@ -304,7 +305,7 @@ function anchored(device: Device, msPerTick: number): Anchor {
       submit.submit();
       fence.wait();
       const after = performance.now();
-      if (!queries.read(0, 1)) throw new Error(`${queries}: no result after its fence signalled`);
+      if (!queries.read(0, 1)) throw new DeviceCapabilityError(device.physical.name, `${queries}: no result after its fence signalled`);
       const [lo, hi] = [queries.results[0]!, queries.results[1]!];
       first ??= [lo, hi];
       const atMs = ticksBetween(first[0], first[1], lo, hi, 0) * msPerTick;

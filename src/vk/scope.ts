@@ -1,4 +1,5 @@
 // Scoped lifetimes: a Scope owns what is created in it and destroys it in reverse creation order.
+import { ScopeClosedError } from "./errors.js";
 
 /** Anything with a destroy() a Scope can own or a device can retire (every Resource, and TargetFramebuffers). */
 export interface Destroyable {
@@ -50,7 +51,7 @@ export class Scope implements Destroyable, Disposable, AsyncDisposable {
 
   /** Runs fn when the scope closes (after everything added later has been destroyed). */
   defer(fn: () => void): void {
-    if (this.closed) throw new Error(`${this.name}: already closed`);
+    if (this.closed) throw new ScopeClosedError(this.name);
     this.owned.push(fn);
   }
 

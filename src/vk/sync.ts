@@ -2,6 +2,7 @@
 // tells the device which resources waiting for deferred destruction are now free.
 import { vk, chain, nativeBuffers, type VkTypes } from "./nvk.js";
 import { fast, rawHandle } from "./fast.js";
+import { DeviceCapabilityError } from "./errors.js";
 import { check } from "./result.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
@@ -79,10 +80,10 @@ export class Semaphore extends DeviceResource<VkTypes.VkSemaphore> {
     check("vkCreateSemaphore", vk.vkCreateSemaphore(device.handle, info, null, this.handle));
   }
 
-  /** A binary semaphore. Throws Error when options.exportable is asked of a device without VK_KHR_external_semaphore_fd, VulkanError when creation fails. */
+  /** A binary semaphore. Throws DeviceCapabilityError when options.exportable is asked of a device without VK_KHR_external_semaphore_fd, VulkanError when creation fails. */
   static create(device: Device, options: SemaphoreOptions = {}): Semaphore {
     if (options.exportable && !device.has("VK_KHR_external_semaphore_fd")) {
-      throw new Error(`${device.physical.name}: VK_KHR_external_semaphore_fd is not available; cannot export sync files`);
+      throw new DeviceCapabilityError(device.physical.name, `${device.physical.name}: VK_KHR_external_semaphore_fd is not available; cannot export sync files`);
     }
     return adopt(new Semaphore(device, options), options);
   }

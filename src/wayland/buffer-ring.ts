@@ -1,24 +1,26 @@
 // The buffers a client presents in turn, whatever their memory (wl_shm or dmabuf). Each moves
 // free -> rendering -> attached -> (wl_buffer.release) -> free: a buffer the compositor holds is
-// never handed out, and waiting for a free one is a promise resolved by the release event.
+// never handed out, and waiting for a free one is a promise resolved by the release event. Traced,
+// a release is labelled with the frame given to markAttached and a wait with the frame given to acquire.
 import { logger } from "../util/log.js";
 import type { FrameTracer } from "../util/trace.js";
 import type { Connection } from "./connection.js";
+import { BufferStateError } from "./errors.js";
 import type { WlBuffer } from "./protocol/wayland.js";
 
 const log = logger("wayland");
 
-/** Tracers of connections whose rings record releases and waits (see traceBufferRings). */
-const tracers = new WeakMap<Connection, FrameTracer>();
+/** Where a ring finds its tracer when something happens (a WaylandWindow: the one traceTo gave it). */
+export interface TracingSource {
+  readonly tracer: FrameTracer | undefined;
+}
 
-/**
- * Records, into `tracer`, every release of a buffer attached through a ring on `connection` (with
- * the frame that attached it: tracer.currentFrame at markAttached) and every wait for one;
- * undefined stops. The window does this for its connection (WaylandWindow.traceTo).
- */
-export function traceBufferRings(connection: Connection, tracer: FrameTracer | undefined): void {
-  if (tracer) tracers.set(connection, tracer);
-  else tracers.delete(connection);
+/** Options of a BufferRing. */
+export interface RingOptions<B> {
+  /** Runs when a buffer comes back, before a waiter is woken (e.g. to destroy it). */
+  onRelease?: (buffer: B) => void;
+  /** Records releases and waits into its tracer, while it has one. */
+  tracing?: TracingSource;
 }
 
 /** Where a buffer is in its cycle: free (can be handed out), rendering (handed out, not yet attached), attached (the compositor holds it until wl_buffer.release). */
@@ -45,14 +47,18 @@ export interface AcquireOptions<B> {
 export class BufferRing<B extends RingBuffer> {
   readonly buffers: B[] = [];
   private readonly waiters: Array<() => void> = [];
-  /** The frame each buffer was last attached for, while traced. */
+  /** The frame each attached buffer carries, while traced. */
   private readonly attachedFrames = new Map<B, number>();
+  private readonly onRelease: ((buffer: B) => void) | undefined;
+  private readonly tracing: TracingSource | undefined;
 
-  /** `onRelease` runs when a buffer comes back, before a waiter is woken (e.g. to destroy it). */
   constructor(
     private readonly connection: Connection,
-    private readonly onRelease?: (buffer: B) => void,
-  ) {}
+    options: RingOptions<B> = {},
+  ) {
+    this.onRelease = options.onRelease;
+    this.tracing = options.tracing;
+  }
 
   /** Adds a buffer (free) and listens for its release. */
   add(buffer: B): B {
@@ -60,9 +66,9 @@ export class BufferRing<B extends RingBuffer> {
       release: () => {
         if (buffer.state !== "attached") log.warn(`${buffer.wlBuffer}: release while ${buffer.state}`);
         buffer.state = "free";
-        const tracer = tracers.get(this.connection);
         const frame = this.attachedFrames.get(buffer);
-        if (tracer && frame !== undefined) tracer.point("release", frame);
+        this.attachedFrames.delete(buffer);
+        if (frame !== undefined) this.tracing?.tracer?.point("release", frame);
         this.onRelease?.(buffer);
         this.wakeOne();
       },
@@ -71,15 +77,14 @@ export class BufferRing<B extends RingBuffer> {
     return buffer;
   }
 
-  /** A free buffer (or a new one from `grow`), marked `rendering`; else waits for a release. */
-  async acquire(options: AcquireOptions<B> = {}): Promise<B> {
+  /** A free buffer (or a new one from `grow`), marked `rendering`; else waits for a release (traced as a wait of `frame`, when given). */
+  async acquire(options: AcquireOptions<B> = {}, frame?: number): Promise<B> {
     for (;;) {
       const buffer = this.tryAcquire(options);
       if (buffer) return buffer;
-      const tracer = tracers.get(this.connection);
-      const waitStart = tracer ? performance.now() : 0;
+      const waitStart = performance.now();
       await this.connection.waitFor<void>((resolve) => this.waiters.push(() => resolve()));
-      tracer?.span("wait release", tracer.currentFrame, waitStart);
+      if (frame !== undefined) this.tracing?.tracer?.span("wait release", frame, waitStart);
     }
   }
 
@@ -104,12 +109,14 @@ export class BufferRing<B extends RingBuffer> {
     return false;
   }
 
-  /** Marks a buffer as handed to the compositor (call right before attach/commit). */
-  markAttached(buffer: B): void {
-    if (buffer.state !== "rendering") throw new Error(`${buffer.wlBuffer} attached while ${buffer.state}`);
+  /**
+   * Marks a buffer as handed to the compositor (call right before attach/commit) for `frame`, which
+   * labels its release in a trace (the release is not traced when omitted).
+   */
+  markAttached(buffer: B, frame?: number): void {
+    if (buffer.state !== "rendering") throw new BufferStateError(String(buffer.wlBuffer), "markAttached", buffer.state);
     buffer.state = "attached";
-    const tracer = tracers.get(this.connection);
-    if (tracer) this.attachedFrames.set(buffer, tracer.currentFrame);
+    if (frame !== undefined && this.tracing?.tracer) this.attachedFrames.set(buffer, frame);
   }
 
   /** Returns a buffer that was acquired but will not be attached. */

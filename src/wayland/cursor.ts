@@ -10,7 +10,7 @@ import { type WlBuffer, WlCompositor, type WlPointer, WlShm, WlShmFormat, type W
 const log = logger("wayland");
 
 /** Cursor shape names (wp_cursor_shape_device_v1.shape): "default", "pointer", "text", "grab", "grabbing", "move", "ew_resize", ... */
-export type CursorShape = Exclude<keyof typeof WpCursorShapeDeviceV1Shape, "default_"> | "default" | "hidden";
+export type CursorShape = keyof typeof WpCursorShapeDeviceV1Shape | "hidden";
 
 /** Arrow size in pixels and its outline, rows top to bottom: '#' black edge, '.' white fill, ' ' clear. */
 const ARROW = [
@@ -76,8 +76,7 @@ export class CursorImages {
   set(pointer: WlPointer, device: WpCursorShapeDeviceV1 | undefined, serial: number, shape: CursorShape): void {
     if (shape === "hidden") return pointer.set_cursor(serial, null, 0, 0);
     if (device) {
-      const value = shape === "default" ? WpCursorShapeDeviceV1Shape.default_ : WpCursorShapeDeviceV1Shape[shape];
-      return device.set_shape(serial, value ?? WpCursorShapeDeviceV1Shape.default_);
+      return device.set_shape(serial, WpCursorShapeDeviceV1Shape[shape] ?? WpCursorShapeDeviceV1Shape.default);
     }
     const arrow = this.makeArrow();
     pointer.set_cursor(serial, arrow?.surface ?? null, 0, 0);
@@ -113,7 +112,7 @@ export class CursorImages {
       const buffer = pool.create_buffer(0, ARROW_W, ARROW_H, stride, WlShmFormat.argb8888);
       buffer.listen({ release: () => {} });
       pool.destroy();
-      if (shm.version >= 2) shm.release(); // (wl_shm.release is v2; most compositors offer v1)
+      if (shm.version >= WlShm.since.release) shm.release(); // (most compositors offer v1)
       const surface = compositor.create_surface();
       surface.listen({ enter: () => {}, leave: () => {}, preferred_buffer_scale: () => {}, preferred_buffer_transform: () => {} });
       surface.attach(buffer, 0, 0);

@@ -13,7 +13,7 @@ import type { Connection } from "./connection.js";
 import type { Globals } from "./globals.js";
 import { ZxdgDecorationManagerV1, ZxdgToplevelDecorationV1Mode, type ZxdgToplevelDecorationV1 } from "./protocol/xdg-decoration-unstable-v1.js";
 import { type WlBuffer, WlShm, WlShmFormat, type WlSeat, WlSubcompositor, type WlSubsurface, type WlSurface, type WlCompositor } from "./protocol/wayland.js";
-import { XdgToplevelResizeEdge, type XdgToplevel } from "./protocol/xdg-shell.js";
+import { type XdgSurface, XdgToplevelResizeEdge, type XdgToplevel } from "./protocol/xdg-shell.js";
 
 const log = logger("wayland");
 
@@ -44,6 +44,7 @@ export interface DecoratedWindow {
   readonly globals: Globals;
   readonly compositor: WlCompositor;
   readonly surface: WlSurface;
+  readonly xdgSurface: XdgSurface;
   readonly toplevel: XdgToplevel;
   /** The content's size in logical pixels, and whether the compositor fixes it (fullscreen, maximized, tiled). */
   readonly logicalSize: readonly [number, number];
@@ -63,6 +64,8 @@ export class WindowDecorations {
   private bar: { surface: WlSurface; subsurface: WlSubsurface } | undefined;
   private buffer: { wl: WlBuffer; memory: SharedMemory; width: number; title: string } | undefined;
   private shown = false;
+  /** The window geometry last set (xdg_surface.set_window_geometry), "" while never set. */
+  private windowGeometry = "";
   private destroyed = false;
   /** Earlier bar buffers the compositor has not released yet. */
   private readonly replaced = new Set<{ wl: WlBuffer; memory: SharedMemory }>();
@@ -107,16 +110,27 @@ export class WindowDecorations {
     return this.mode === "client" && this.shown ? TITLE_BAR_HEIGHT : 0;
   }
 
+  /** The space our title bar would take above the content in `states` (logical px): 0 unless client-side and shown there. */
+  topIn(states: ReadonlySet<string>): number {
+    return this.mode === "client" && WindowDecorations.visibleIn(states) ? TITLE_BAR_HEIGHT : 0;
+  }
+
   /** Whether the given states leave room for a title bar (not fullscreen). */
   static visibleIn(states: ReadonlySet<string>): boolean {
     return !states.has("fullscreen");
   }
 
   /**
-   * Brings our title bar up to date for content `width` logical px wide and the window's states
-   * (double-buffered: it shows with the content's next commit). No-op for server-side or none.
+   * Brings our title bar and the window geometry up to date for content of `width` x `height` logical
+   * px and the window's states (double-buffered: both apply with the content's next commit).
    */
-  update(width: number, states: ReadonlySet<string>): void {
+  update(width: number, height: number, states: ReadonlySet<string>): void {
+    this.updateBar(width, states);
+    this.setWindowGeometry(width, height);
+  }
+
+  /** Shows, hides or redraws our title bar; no-op for server-side or none. */
+  private updateBar(width: number, states: ReadonlySet<string>): void {
     const show = this.mode === "client" && WindowDecorations.visibleIn(states);
     if (!show) {
       if (this.shown && this.bar) {
@@ -132,6 +146,16 @@ export class WindowDecorations {
     this.bar ??= this.makeBar();
     this.routeBar();
     this.draw(width);
+  }
+
+  /** The window geometry includes our title bar while it is shown (xdg_surface.set_window_geometry). */
+  private setWindowGeometry(width: number, height: number): void {
+    const top = this.top;
+    if (!top && !this.windowGeometry) return; // never set: the surface's extents, as wanted
+    const g = `${-top},${width},${height + top}`;
+    if (g === this.windowGeometry) return;
+    this.windowGeometry = g;
+    this.window.xdgSurface.set_window_geometry(0, -top, width, height + top);
   }
 
   /**
@@ -261,7 +285,7 @@ export class WindowDecorations {
         this.bar.surface.destroy();
       }
       for (const b of [...this.replaced, ...(this.buffer ? [this.buffer] : [])]) b.wl.destroy();
-      if (this.shm && this.shm.version >= 2) this.shm.release();
+      if (this.shm && this.shm.version >= WlShm.since.release) this.shm.release();
     }
     for (const b of [...this.replaced, ...(this.buffer ? [this.buffer] : [])]) b.memory.close();
     this.replaced.clear();

@@ -5,7 +5,8 @@ import { devMajorMinor, formatPciAddress, type PciAddress, pciAddressOfDevT, sam
 import { readSync } from "node:fs";
 import { logger } from "../util/log.js";
 import type { Connection } from "./connection.js";
-import type { ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "./protocol/linux-dmabuf-v1.js";
+import { CompositorDataError } from "./errors.js";
+import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufFeedbackV1TrancheFlags, ZwpLinuxDmabufV1 } from "./protocol/linux-dmabuf-v1.js";
 
 const log = logger("wayland");
 
@@ -20,9 +21,6 @@ export interface DmabufTranche {
   /** fourcc -> modifiers of this tranche. */
   formats: Map<number, Set<bigint>>;
 }
-
-/** The zwp_linux_dmabuf_feedback_v1.tranche_flags bit of a tranche fit for direct scanout. */
-export const TRANCHE_SCANOUT = 1;
 
 /** What the compositor said it imports: formats and modifiers, its main device and the tranches, from v3 events or v4 feedback. */
 export interface DmabufFormats {
@@ -58,7 +56,7 @@ export function devTName(dev: bigint | undefined): string {
 
 /** A tranche for logs and stats: `#0 device 226:0 scanout, 12 formats`. */
 export function trancheName(t: DmabufTranche, index: number): string {
-  return `#${index} device ${devTName(t.targetDevice)}${t.flags & TRANCHE_SCANOUT ? " scanout" : ""}, ${t.formats.size} formats`;
+  return `#${index} device ${devTName(t.targetDevice)}${t.flags & ZwpLinuxDmabufFeedbackV1TrancheFlags.scanout ? " scanout" : ""}, ${t.formats.size} formats`;
 }
 
 /**
@@ -79,7 +77,7 @@ export function listenFeedback(
   fb.listen({
     format_table: (fd, size) => {
       if (size <= 0 || size % 16 !== 0 || size > MAX_TABLE_BYTES) {
-        failure = new Error(`zwp_linux_dmabuf_feedback_v1.format_table: invalid size ${size}`);
+        failure = new CompositorDataError("zwp_linux_dmabuf_feedback_v1.format_table", `invalid size ${size}`);
         return;
       }
       // read with pread, not mmap: a second feedback (per-surface, or a change) would map the
@@ -92,7 +90,7 @@ export function listenFeedback(
         got += n;
       }
       if (got !== size) {
-        failure = new Error(`zwp_linux_dmabuf_feedback_v1.format_table: read ${got} of ${size} bytes`);
+        failure = new CompositorDataError("zwp_linux_dmabuf_feedback_v1.format_table", `read ${got} of ${size} bytes`);
         return;
       }
       const v = new DataView(bytes.buffer, bytes.byteOffset, size);
@@ -110,7 +108,7 @@ export function listenFeedback(
     },
     tranche_formats: (indices) => {
       if (indices.length % 2 !== 0) {
-        failure = new Error(`zwp_linux_dmabuf_feedback_v1.tranche_formats: odd array length ${indices.length}`);
+        failure = new CompositorDataError("zwp_linux_dmabuf_feedback_v1.tranche_formats", `odd array length ${indices.length}`);
         return;
       }
       const v = new DataView(indices.buffer, indices.byteOffset, indices.byteLength);
@@ -118,7 +116,7 @@ export function listenFeedback(
         const index = v.getUint16(i, true);
         const e = table[index];
         if (!e) {
-          failure = new Error(`zwp_linux_dmabuf_feedback_v1: tranche index ${index} outside a ${table.length}-entry table`);
+          failure = new CompositorDataError("zwp_linux_dmabuf_feedback_v1.tranche_formats", `tranche index ${index} outside a ${table.length}-entry table`);
           continue;
         }
         addTo(current.formats, e.format, e.modifier);
@@ -147,7 +145,7 @@ export function listenFeedback(
 
 /** Queries supported formats and modifiers through whichever path the bound version offers. */
 export async function queryDmabufFormats(connection: Connection, dmabuf: ZwpLinuxDmabufV1): Promise<DmabufFormats> {
-  if (dmabuf.version < 4) {
+  if (dmabuf.version < ZwpLinuxDmabufV1.since.get_default_feedback) {
     const formats = new Map<number, Set<bigint>>();
     dmabuf.listen({
       format: () => {}, // v1/v2 only; v3 follows each with modifier events
@@ -208,7 +206,7 @@ export function matchMainDevice<T extends DeviceCandidate>(
   readlink?: (path: string) => string,
 ): DeviceMatch<T> {
   const first = candidates[0];
-  if (!first) throw new Error("matchMainDevice: no candidate devices");
+  if (!first) throw new RangeError("matchMainDevice: no candidate devices");
   const fallback = (why: string): DeviceMatch<T> => ({ device: first, matched: false, reason: `${why}; falling back to the first device, ${first.name}` });
   if (mainDevice === undefined) return fallback("the compositor names no main device (zwp_linux_dmabuf_v1 < v4)");
   const [major, minor] = devMajorMinor(mainDevice);

@@ -56,3 +56,47 @@ export class WaylandHandlerError extends Error {
     this.name = "WaylandHandlerError";
   }
 }
+
+/**
+ * The compositor sent well-formed messages whose content cannot be used: a dmabuf format table of a
+ * bad size or an index outside it, a wl_shm without the formats every compositor must offer.
+ */
+export class CompositorDataError extends Error {
+  constructor(
+    /** The event or object it came from, e.g. "zwp_linux_dmabuf_feedback_v1.format_table". */
+    readonly source: string,
+    readonly detail: string,
+  ) {
+    super(`${source}: ${detail}`);
+    this.name = "CompositorDataError";
+  }
+}
+
+/** A buffer was used in the wrong state of its cycle (free, rendering, attached): a bug in the caller. */
+export class BufferStateError extends Error {
+  constructor(
+    /** The buffer, e.g. "wl_buffer#12". */
+    readonly buffer: string,
+    /** The call made on it, e.g. "markAttached". */
+    readonly call: string,
+    readonly state: string,
+  ) {
+    super(`${call}: ${buffer} is ${state}`);
+    this.name = "BufferStateError";
+  }
+}
+
+/** A call on an object that can no longer serve it: a retired shm swapchain, a received fd already taken. */
+export class ObjectRetiredError extends Error {
+  constructor(
+    /** The object, e.g. "shm swapchain 640x480" or "received fd 12". */
+    readonly object: string,
+    /** The call made on it, e.g. "acquire". */
+    readonly call: string,
+    /** Why it cannot, e.g. "retired". */
+    why: string,
+  ) {
+    super(`${object}.${call}: ${why}`);
+    this.name = "ObjectRetiredError";
+  }
+}

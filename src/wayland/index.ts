@@ -1,12 +1,20 @@
 // Public surface of the Wayland client.
 export { Connection, resolveSocketPath, type ConnectOptions, type Transport } from "./connection.js";
-export { CompositorUnreachableError, WaylandConnectionError, WaylandHandlerError, WaylandProtocolError } from "./errors.js";
-export { BufferRing, type AcquireOptions, type BufferState, type RingBuffer } from "./buffer-ring.js";
+export {
+  BufferStateError,
+  CompositorDataError,
+  CompositorUnreachableError,
+  ObjectRetiredError,
+  WaylandConnectionError,
+  WaylandHandlerError,
+  WaylandProtocolError,
+} from "./errors.js";
+export { BufferRing, type AcquireOptions, type BufferState, type RingBuffer, type RingOptions, type TracingSource } from "./buffer-ring.js";
 export { Globals, MissingGlobalError, type BindOptions, type GlobalInfo } from "./globals.js";
 export { Proxy, ReceivedFd, type ProxyClass, type ProxyHost } from "./proxy.js";
-export { ShmBuffer, ShmSwapchain, chooseShmFormat, listenShmFormats } from "./shm.js";
-export { WaylandWindow, type WindowOptions, type PresentationStats } from "./window.js";
-export { SurfaceScale, type BufferGeometry, type ScaleSource } from "./scale.js";
+export { ShmBuffer, ShmSwapchain, chooseShmFormat, listenShmFormats, shmFormatName, type ShmSwapchainOptions } from "./shm.js";
+export { WaylandWindow, type WindowOptions, type PresentationStats, type PresentedEvent } from "./window.js";
+export { SurfaceScale, type BufferGeometry, type OutputTransform, type ScaleSource } from "./scale.js";
 export { WindowDecorations, TITLE_BAR_HEIGHT, type DecorationsChoice, type DecoratedWindow, type DecorationInput } from "./decorations.js";
 export type { ToplevelState, WmCapability } from "./toplevel-state.js";
 export { type DmabufFormats, type DmabufTranche } from "./dmabuf.js";

@@ -1,5 +1,6 @@
 // Base class of every generated protocol object. A proxy is one client-side object id bound to an
 // interface at a version; requests go through its connection, events come back to its handlers.
+import { ObjectRetiredError } from "./errors.js";
 import type { InterfaceSpec, UntypedNewId, WireValue } from "./wire.js";
 
 /** Event handler table: one function per event, called with the proxy as `this`. */
@@ -31,7 +32,7 @@ export class ReceivedFd {
   constructor(readonly fd: number) {}
   /** Claims ownership: the caller must close the descriptor. */
   take(): number {
-    if (this.taken) throw new Error(`fd ${this.fd} was already taken`);
+    if (this.taken) throw new ObjectRetiredError(`received fd ${this.fd}`, "take", "already taken");
     this.taken = true;
     return this.fd;
   }

@@ -9,7 +9,8 @@ import { logger } from "../util/log.js";
 import type { Globals } from "./globals.js";
 import { WpFractionalScaleManagerV1, type WpFractionalScaleV1 } from "./protocol/fractional-scale-v1.js";
 import { type WpViewport, WpViewporter } from "./protocol/viewporter.js";
-import { WlOutput, type WlSurface } from "./protocol/wayland.js";
+import { Listeners } from "../util/listeners.js";
+import { WlOutput, WlOutputTransform, WlSurface } from "./protocol/wayland.js";
 
 const log = logger("wayland");
 
@@ -29,10 +30,18 @@ export interface BufferGeometry {
   viewport: readonly [number, number] | undefined;
 }
 
-/** Tracks the preferred scale of one surface; the window applies it with the buffer that uses it. */
+/** A wl_output.transform value (WlOutputTransform): a rotation by a multiple of 90 degrees, maybe flipped. */
+export type OutputTransform = (typeof WlOutputTransform)[keyof typeof WlOutputTransform];
+const TRANSFORMS: ReadonlySet<number> = new Set(Object.values(WlOutputTransform));
+
+/** Tracks the preferred scale (and transform) of one surface; the window applies the scale with the buffer that uses it. */
 export class SurfaceScale {
   /** Called when the preferred scale changes (the window then re-allocates at the next frame). */
   onChange: (() => void) | undefined;
+  /** The transform the compositor prefers for the surface's buffers (wl_compositor v6); normal until told. */
+  preferredTransform: OutputTransform = WlOutputTransform.normal;
+  /** preferredTransform changed. */
+  readonly transformChanged = new Listeners<OutputTransform>();
   private readonly outputs = new Map<WlOutput, { scale: number; pending: number }>();
   private readonly entered = new Set<WlOutput>();
   private readonly viewporter: WpViewporter | undefined;
@@ -48,7 +57,7 @@ export class SurfaceScale {
     private readonly surface: WlSurface,
   ) {
     for (const g of globals.list.values()) {
-      if (g.interface !== WlOutput.spec.name || g.version < 2) continue; // scale events since v2
+      if (g.interface !== WlOutput.spec.name || g.version < WlOutput.since.scale) continue;
       const output = globals.registry.bind(g.name, WlOutput, Math.min(g.version, WlOutput.spec.version));
       const state = { scale: 1, pending: 1 };
       this.outputs.set(output, state);
@@ -102,6 +111,14 @@ export class SurfaceScale {
     this.changed();
   }
 
+  /** wl_surface.preferred_buffer_transform (wl_compositor v6); a value newer than our XML is ignored. */
+  preferBufferTransform(value: number): void {
+    if (!TRANSFORMS.has(value)) return log.debug(`${this.surface}: preferred_buffer_transform ${value} is unknown; ignored`);
+    if (value === this.preferredTransform) return;
+    this.preferredTransform = value as OutputTransform;
+    this.transformChanged.emit(this.preferredTransform);
+  }
+
   /** The scale to render at now, and where it came from. */
   get current(): { scale: number; source: ScaleSource } {
     if (this.fractionalScale !== undefined) return { scale: this.fractionalScale, source: "fractional-scale" };
@@ -128,7 +145,7 @@ export class SurfaceScale {
   /** Sends the buffer scale and viewport for `g` (double-buffered: they apply with the next commit). */
   apply(g: BufferGeometry): void {
     const viewport = g.viewport ? `${g.viewport[0]}x${g.viewport[1]}` : "none";
-    if (g.bufferScale !== this.applied.bufferScale && this.surface.version >= 3) this.surface.set_buffer_scale(g.bufferScale);
+    if (g.bufferScale !== this.applied.bufferScale && this.surface.version >= WlSurface.since.set_buffer_scale) this.surface.set_buffer_scale(g.bufferScale);
     if (viewport !== this.applied.viewport) {
       if (g.viewport) {
         this.viewport ??= this.viewporter!.get_viewport(this.surface);
@@ -148,7 +165,7 @@ export class SurfaceScale {
     this.fractional?.destroy();
     this.fractionalManager?.destroy();
     this.viewporter?.destroy();
-    for (const o of this.outputs.keys()) if (o.version >= 3) o.release();
+    for (const o of this.outputs.keys()) if (o.version >= WlOutput.since.release) o.release();
     this.outputs.clear();
   }
 }

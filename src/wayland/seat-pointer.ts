@@ -5,7 +5,7 @@
 import { buttonName, type InputEvent, type ScrollSource } from "../input/events.js";
 import type { CursorShape } from "./cursor.js";
 import type { WpCursorShapeDeviceV1 } from "./protocol/cursor-shape-v1.js";
-import type { WlPointer, WlSeat, WlSurface, WlTouch } from "./protocol/wayland.js";
+import { WlPointer, WlPointerAxis, WlPointerAxisSource, WlPointerButtonState, type WlSeat, type WlSurface, WlTouch } from "./protocol/wayland.js";
 
 /** What a seat's pointer and touch need from the seat set (WaylandInput). */
 export interface InputSink {
@@ -21,8 +21,14 @@ export interface InputSink {
   pointerEntered(pointer: SeatPointer, serial: number, surface: WlSurface): void;
 }
 
-const SOURCES: readonly ScrollSource[] = ["wheel", "finger", "continuous", "wheel-tilt"];
-const FRAME_SINCE = 5;
+/** Our names of wl_pointer.axis_source values. */
+const SOURCES: Readonly<Record<number, ScrollSource>> = {
+  [WlPointerAxisSource.wheel]: "wheel",
+  [WlPointerAxisSource.finger]: "finger",
+  [WlPointerAxisSource.continuous]: "continuous",
+  [WlPointerAxisSource.wheel_tilt]: "wheel-tilt",
+};
+const VERTICAL = WlPointerAxis.vertical_scroll;
 
 /** A seat's wl_pointer: position, focus and the current frame's pending motion and scroll. */
 export class SeatPointer {
@@ -58,7 +64,7 @@ export class SeatPointer {
     readonly seat: WlSeat,
     private readonly sink: InputSink,
   ) {
-    this.framed = proxy.version >= FRAME_SINCE;
+    this.framed = proxy.version >= WlPointer.since.frame;
     proxy.listen({
       enter: (serial, surface, x, y) => {
         this.flushPending();
@@ -88,10 +94,10 @@ export class SeatPointer {
         const f = this.focus;
         if (!f) return;
         const s = sink.scaleOf(f);
-        sink.emit({ type: state === 1 ? "button-down" : "button-up", time: performance.now(), x: this.x, y: this.y, bufferX: this.x * s, bufferY: this.y * s, button, name: buttonName(button) }, f);
+        sink.emit({ type: state === WlPointerButtonState.pressed ? "button-down" : "button-up", time: performance.now(), x: this.x, y: this.y, bufferX: this.x * s, bufferY: this.y * s, button, name: buttonName(button) }, f);
       },
       axis: (_time, axis, value) => {
-        if (axis === 0) this.dy += value;
+        if (axis === VERTICAL) this.dy += value;
         else this.dx += value;
         this.scrolled = true;
         if (!this.framed) this.frame();
@@ -102,18 +108,18 @@ export class SeatPointer {
         this.scrolled = true;
       },
       axis_stop: (_time, axis) => {
-        if (axis === 0) this.stopY = true;
+        if (axis === VERTICAL) this.stopY = true;
         else this.stopX = true;
         this.scrolled = true;
       },
       axis_discrete: (axis, discrete) => {
-        if (axis === 0) this.clicksY += discrete;
+        if (axis === VERTICAL) this.clicksY += discrete;
         else this.clicksX += discrete;
         this.scrolled = true;
       },
       axis_value120: (axis, value120) => {
         // v8 replaces axis_discrete: whole clicks from the running sum, the rest carried over
-        if (axis === 0) {
+        if (axis === VERTICAL) {
           this.v120Y = (this.v120Y ?? 0) + value120;
           this.restY += value120;
           const clicks = Math.trunc(this.restY / 120);
@@ -143,7 +149,7 @@ export class SeatPointer {
     this.focus = null;
     try {
       this.shapeDevice?.destroy();
-      if (this.proxy.version >= 3) this.proxy.release();
+      if (this.proxy.version >= WlPointer.since.release) this.proxy.release();
     } catch {
       // the connection is gone; nothing to release
     }
@@ -258,7 +264,7 @@ export class SeatTouch {
   /** Releases the wl_touch (v3+). */
   release(): void {
     try {
-      if (this.proxy.version >= 3) this.proxy.release();
+      if (this.proxy.version >= WlTouch.since.release) this.proxy.release();
     } catch {
       // the connection is gone
     }

@@ -10,7 +10,7 @@ import { XkbKeymap, loadXkb } from "../input/xkb.js";
 import { logger } from "../util/log.js";
 import { CursorImages, type CursorShape } from "./cursor.js";
 import type { GlobalInfo } from "./globals.js";
-import { WlSeat, WlSeatCapability, type WlKeyboard, type WlSurface } from "./protocol/wayland.js";
+import { WlKeyboard, WlKeyboardKeymapFormat, WlKeyboardKeyState, WlSeat, WlSeatCapability, type WlSurface } from "./protocol/wayland.js";
 import { SeatPointer, SeatTouch, type InputSink } from "./seat-pointer.js";
 import type { WaylandWindow } from "./window.js";
 
@@ -18,7 +18,6 @@ const log = logger("wayland");
 
 /** The newest wl_seat version we speak (v9: axis_relative_direction; v10's repeated key state is not handled). */
 const MAX_SEAT_VERSION = 9;
-const KEYMAP_XKB_V1 = 1;
 
 /** Receives the input events of a routed surface (see WaylandInput.routeSurface). */
 export type SurfaceInputHandler = (event: InputEvent) => void;
@@ -84,7 +83,7 @@ class SeatDevices {
     this.dropPointer();
     this.dropTouch();
     if (this.announced) this.owner.push({ type: "seat-removed", time: performance.now(), seat: this.name });
-    if (release && this.proxy.version >= 5) {
+    if (release && this.proxy.version >= WlSeat.since.release) {
       try {
         this.proxy.release();
       } catch {
@@ -117,7 +116,7 @@ class SeatDevices {
       },
       key: (serial, _time, key, state) => {
         owner.noteSerial(this.proxy, serial);
-        decoder.key(key, state === 1);
+        decoder.key(key, state === WlKeyboardKeyState.pressed);
       },
       modifiers: (_serial, dep, lat, lock, group) => decoder.setModifierMasks(dep, lat, lock, group),
       repeat_info: (rate, delay) => decoder.setRepeat(rate, delay),
@@ -131,7 +130,7 @@ class SeatDevices {
     this.keyboard = undefined;
     kb.decoder.destroy();
     try {
-      if (kb.proxy.version >= 3) kb.proxy.release();
+      if (kb.proxy.version >= WlKeyboard.since.release) kb.proxy.release();
     } catch {
       // connection gone
     }
@@ -328,7 +327,7 @@ export class WaylandInput implements InputSource {
       this.warnedXkb = true;
       return undefined;
     }
-    if (format !== KEYMAP_XKB_V1) {
+    if (format !== WlKeyboardKeymapFormat.xkb_v1) {
       log.info(`keyboard: the compositor sends no XKB keymap (format ${format}); using the system default layout`);
       return XkbKeymap.systemDefault();
     }

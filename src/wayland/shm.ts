@@ -2,9 +2,11 @@
 // buffer the compositor holds is never reused). The pool grows only when every buffer is busy (up
 // to `maxBuffers`).
 import { SharedMemory } from "../sys/memfd.js";
+import { DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, formatName } from "../util/fourcc.js";
 import { logger } from "../util/log.js";
-import { BufferRing, type BufferState, type RingBuffer } from "./buffer-ring.js";
+import { BufferRing, type BufferState, type RingBuffer, type TracingSource } from "./buffer-ring.js";
 import type { Connection } from "./connection.js";
+import { CompositorDataError, ObjectRetiredError } from "./errors.js";
 import { type WlBuffer, type WlShm, WlShmFormat, type WlShmPool } from "./protocol/wayland.js";
 
 const log = logger("wayland");
@@ -35,12 +37,22 @@ export class ShmBuffer implements RingBuffer {
   }
 }
 
+/**
+ * A wl_shm format's DRM fourcc name ("XR24"): wl_shm.format values are fourcc codes except the two
+ * every compositor supports, argb8888 (0) and xrgb8888 (1).
+ */
+export function shmFormatName(format: number): string {
+  if (format === WlShmFormat.argb8888) return formatName(DRM_FORMAT_ARGB8888);
+  if (format === WlShmFormat.xrgb8888) return formatName(DRM_FORMAT_XRGB8888);
+  return formatName(format);
+}
+
 /** Picks a 32-bit format the compositor lists: XRGB8888 unless alpha is wanted. */
 export function chooseShmFormat(formats: ReadonlySet<number>, alpha = false): number {
   const order = alpha ? [WlShmFormat.argb8888, WlShmFormat.xrgb8888] : [WlShmFormat.xrgb8888, WlShmFormat.argb8888];
   for (const f of order) if (formats.has(f)) return f;
   // wl_shm requires both; a compositor listing neither is broken
-  throw new Error(`the compositor lists neither XRGB8888 nor ARGB8888 for wl_shm (got ${[...formats].join(", ")})`);
+  throw new CompositorDataError("wl_shm.format", `neither XRGB8888 nor ARGB8888 is listed (got ${[...formats].map(shmFormatName).join(", ") || "none"})`);
 }
 
 /** Collects wl_shm.format events (they arrive right after binding). */
@@ -48,6 +60,16 @@ export function listenShmFormats(shm: WlShm): Set<number> {
   const formats = new Set<number>();
   shm.listen({ format: (f) => void formats.add(f) });
   return formats;
+}
+
+/** Options of an ShmSwapchain. */
+export interface ShmSwapchainOptions {
+  /** The most buffers the pool grows to when all are busy (default 4). */
+  maxBuffers?: number;
+  /** Buffers made at once (default 2). */
+  initialBuffers?: number;
+  /** Records buffer releases and waits into its tracer (the window the buffers are presented on). */
+  tracing?: TracingSource;
 }
 
 /**
@@ -62,12 +84,13 @@ export class ShmSwapchain {
   private retired = false;
   private poolDestroyed = false;
   readonly stride: number;
+  readonly maxBuffers: number;
   private readonly bufferSize: number;
   /** How acquire grows the pool and refuses a retired chain (made once: acquire runs every frame). */
   private readonly acquireOptions = {
     grow: (): ShmBuffer | undefined => (this.buffers.length < this.maxBuffers ? this.addBuffer() : undefined),
     check: (): void => {
-      if (this.retired) throw new Error("shm swapchain is retired");
+      if (this.retired) throw new ObjectRetiredError(`shm swapchain ${this.width}x${this.height}`, "acquire", "retired");
     },
   };
 
@@ -77,14 +100,18 @@ export class ShmSwapchain {
     readonly width: number,
     readonly height: number,
     readonly format: number,
-    readonly maxBuffers = 4,
-    initialBuffers = 2,
+    options: ShmSwapchainOptions = {},
   ) {
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384) throw new RangeError(`shm swapchain: bad size ${width}x${height}`);
+    this.maxBuffers = options.maxBuffers ?? 4;
+    const initialBuffers = options.initialBuffers ?? 2;
     this.stride = width * 4;
     this.bufferSize = this.stride * height;
-    this.ring = new BufferRing(connection, (b) => {
-      if (this.retired) this.destroyBuffer(b);
+    this.ring = new BufferRing(connection, {
+      onRelease: (b) => {
+        if (this.retired) this.destroyBuffer(b);
+      },
+      tracing: options.tracing,
     });
     this.memory = SharedMemory.create(`scanout-shm-${width}x${height}`, this.bufferSize * initialBuffers);
     try {
@@ -117,9 +144,9 @@ export class ShmSwapchain {
     return this.ring.add(new ShmBuffer(this, wl, offset, this.width, this.height, this.stride));
   }
 
-  /** A free buffer, marked `rendering`. Grows the pool when all are busy, else waits for a release. */
-  async acquire(): Promise<ShmBuffer> {
-    const b = await this.ring.acquire(this.acquireOptions);
+  /** A free buffer, marked `rendering`. Grows the pool when all are busy, else waits for a release (traced as a wait of `frame`, when given). */
+  async acquire(frame?: number): Promise<ShmBuffer> {
+    const b = await this.ring.acquire(this.acquireOptions, frame);
     b.uses++;
     return b;
   }
@@ -131,9 +158,9 @@ export class ShmSwapchain {
     return b;
   }
 
-  /** Marks a buffer as handed to the compositor (call right before attach/commit). */
-  markAttached(b: ShmBuffer): void {
-    this.ring.markAttached(b);
+  /** Marks a buffer as handed to the compositor (call right before attach/commit) for `frame`, which labels its release in a trace. */
+  markAttached(b: ShmBuffer, frame?: number): void {
+    this.ring.markAttached(b, frame);
   }
 
   /** Returns a buffer that was acquired but will not be attached. */

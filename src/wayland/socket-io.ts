@@ -37,7 +37,7 @@ export class SocketIo {
     try {
       this.writeOut();
     } catch (e) {
-      this.host.fail(e instanceof Error ? e : new Error(String(e))); // a bug: not an unhandled rejection
+      this.host.fail(e instanceof Error ? e : new WaylandConnectionError(`writing to the compositor socket threw ${String(e)}`)); // a bug: not an unhandled rejection
     }
   };
   private readonly onReady = (ready: Readiness) => this.ready(ready);
@@ -91,7 +91,7 @@ export class SocketIo {
         if (!this.stopped) this.host.fail(new WaylandConnectionError(`waiting on the compositor socket failed (${this.path}, ${ready.error})`));
       } else if (ready.readable) this.readAvailable(false);
     } catch (e) {
-      this.host.fail(e instanceof Error ? e : new Error(String(e)));
+      this.host.fail(e instanceof Error ? e : new WaylandConnectionError(`reading the compositor socket threw ${String(e)}`));
     }
   }
 

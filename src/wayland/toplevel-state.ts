@@ -29,3 +29,15 @@ export function parseWmCapabilities(array: Uint8Array): Set<WmCapability> {
 
 /** States in which the compositor dictates the size: the client must not choose another. */
 export const SIZE_FIXED_STATES: readonly ToplevelState[] = ["maximized", "fullscreen", "tiled_left", "tiled_right", "tiled_top", "tiled_bottom"];
+
+/** Whether the compositor dictates the size in `states` (one of SIZE_FIXED_STATES). */
+export function isSizeFixed(states: ReadonlySet<ToplevelState>): boolean {
+  return SIZE_FIXED_STATES.some((s) => states.has(s));
+}
+
+/** Whether two state sets hold the same states. */
+export function sameStates(a: ReadonlySet<ToplevelState>, b: ReadonlySet<ToplevelState>): boolean {
+  if (a.size !== b.size) return false;
+  for (const s of a) if (!b.has(s)) return false;
+  return true;
+}

@@ -1,30 +1,33 @@
 // A toplevel window: wl_surface + xdg_surface + xdg_toplevel. Honours configure sizes (0x0 means
 // we choose), acks configures lazily right before the commit that applies them, answers pings,
 // turns close into a flag and a promise, paces frames with wl_surface.frame callbacks and collects
-// wp_presentation feedback when the compositor offers it. Given a frame tracer (traceTo), it records
-// frame callbacks, presentation feedback, waits for frame callbacks and its buffers' releases.
-import { CLOCK_MONOTONIC, clockNs } from "../sys/libc.js";
+// wp_presentation feedback (presentation-feedback.ts) when the compositor offers it. Given a frame
+// tracer (traceTo), it records each frame's callback and presentation, labelled with the frame that
+// present() was given; buffer rings made with the window as their tracing source record releases.
+import { Listeners } from "../util/listeners.js";
 import { logger } from "../util/log.js";
-import { nowOffsetMs, type FrameTracer } from "../util/trace.js";
-import { traceBufferRings } from "./buffer-ring.js";
+import type { FrameTracer } from "../util/trace.js";
 import { Connection, type ConnectOptions } from "./connection.js";
 import { Globals } from "./globals.js";
-import { WpPresentation } from "./protocol/presentation-time.js";
+import { PresentationFeedback, type PresentationStats, type PresentedEvent } from "./presentation-feedback.js";
+import type { WpPresentation } from "./protocol/presentation-time.js";
 import { type WlBuffer, WlCompositor, type WlSeat, WlSurface } from "./protocol/wayland.js";
 import { XdgSurface, XdgToplevel, XdgWmBase } from "./protocol/xdg-shell.js";
-import { type BufferGeometry, SurfaceScale } from "./scale.js";
+import { type BufferGeometry, type OutputTransform, SurfaceScale } from "./scale.js";
 import { type DecorationsChoice, WindowDecorations } from "./decorations.js";
-import { parseStates, parseWmCapabilities, SIZE_FIXED_STATES, type ToplevelState, type WmCapability } from "./toplevel-state.js";
+import { contentSize, PendingConfigure } from "./pending-configure.js";
+import { isSizeFixed, parseWmCapabilities, sameStates, type ToplevelState, type WmCapability } from "./toplevel-state.js";
+
+export type { PresentationStats, PresentedEvent } from "./presentation-feedback.js";
+export type { OutputTransform } from "./scale.js";
 
 const log = logger("wayland");
 
 /**
- * The wl_compositor version we bind at most: v4 brings wl_surface.damage_buffer, v5 makes attach's
- * offsets 0 (ours always are) and v6 adds preferred_buffer_scale (see scale.ts).
+ * The wl_compositor version we bind at most: v6, whose wl_surface tells the preferred buffer scale
+ * (see scale.ts) and transform; v4 brought damage_buffer, v5 made attach's offsets 0 (ours always are).
  */
-export const MAX_COMPOSITOR_VERSION = 6;
-/** The wl_surface version from which damage_buffer (damage in buffer coordinates) exists. */
-const DAMAGE_BUFFER_SINCE = 4;
+export const MAX_COMPOSITOR_VERSION = WlSurface.since.preferred_buffer_transform;
 
 /** Options of WaylandWindow.open: what the window is called and, when reusing one, the connection (else one is opened from the ConnectOptions). */
 export interface WindowOptions extends ConnectOptions {
@@ -45,17 +48,6 @@ export interface WindowOptions extends ConnectOptions {
   globals?: Globals;
 }
 
-/** What the compositor reported through wp_presentation feedback, when it offers it. */
-export interface PresentationStats {
-  /** Frames the compositor reported as presented / discarded through wp_presentation. */
-  presented: number;
-  discarded: number;
-  /** Mean commit-to-presentation latency in ms (on the compositor's presentation clock). */
-  meanLatencyMs: number | undefined;
-  /** Refresh interval reported with the last presentation, in ns (0 when unknown). */
-  refreshNs: number;
-}
-
 /**
  * A Wayland xdg_toplevel window: binds the globals it needs, applies configure events (size changes, close requests), and
  * presents wl_buffers paced by frame callbacks, measuring presentation latency through wp_presentation when the compositor
@@ -66,14 +58,10 @@ export class WaylandWindow {
   readonly globals: Globals;
   readonly compositor: WlCompositor;
   readonly wmBase: XdgWmBase;
-  readonly presentation: WpPresentation | undefined;
   readonly surface: WlSurface;
   readonly xdgSurface: XdgSurface;
   readonly toplevel: XdgToplevel;
-  /**
-   * Current buffer size in device pixels: the logical size (last configure applied, or our choice
-   * for 0x0) times the scale. Buffers attached must have this size.
-   */
+  /** Current buffer size in device pixels: the logical size times the scale. Attached buffers must have it. */
   width: number;
   height: number;
   /** Current size in surface-local (logical) pixels, as configures and resize() speak. */
@@ -92,47 +80,32 @@ export class WaylandWindow {
   /** What the window manager supports (xdg_toplevel.wm_capabilities v5; undefined: not told, assume all). */
   wmCapabilities: ReadonlySet<WmCapability> | undefined;
   /**
-   * Called when an xdg_surface.configure arrives (not yet applied): a frame-callback wait should end
-   * so the configure is acked promptly (wlroots holds a resize transaction until the client commits).
+   * An xdg_surface.configure arrived (not yet applied): a frame-callback wait should end so the
+   * configure is acked promptly (wlroots holds a resize transaction until the client commits).
    */
-  onConfigure: (() => void) | undefined;
-  /** Called after applyConfigure adopted new states (e.g. to stop rendering while suspended). */
-  onStatesChange: ((states: ReadonlySet<ToplevelState>) => void) | undefined;
+  readonly configureArrived = new Listeners<void>();
+  /** applyConfigure adopted new states (e.g. to stop rendering while suspended). */
+  readonly statesChanged = new Listeners<ReadonlySet<ToplevelState>>();
+  /**
+   * Each wp_presentation `presented` event: the frame given to present(), when it was shown
+   * (performance.now() ms; undefined when the clock is unreadable), the refresh and the kind flags.
+   */
+  readonly presented: Listeners<PresentedEvent>;
+  /** preferredTransform changed. */
+  readonly transformChanged: Listeners<OutputTransform>;
   /** True once the compositor asked us to close. */
   closeRequested = false;
   readonly closeRequest: Promise<void>;
-  /** The frame callback of the last present, until nextFrame() has waited for it. */
-  private pendingFrame: Promise<number> | undefined;
   private resolveClose!: () => void;
-  private pendingSerial: number | undefined;
-  /** The last configure's width and height as sent (0: ours to choose). */
-  private pendingSize: [number, number] | undefined;
-  /** The window geometry last set (xdg_surface.set_window_geometry), "" while never set. */
-  private windowGeometry = "";
-  private pendingStates: Set<ToplevelState> | undefined;
+  /** Configures and relayout requests not applied yet. */
+  private readonly pending = new PendingConfigure();
   /** The size we chose (WindowOptions.size, resize()), used whenever the compositor leaves it to us. */
-  private chosenSize: [number, number];
-  /** Something other than a configure (scale, resize()) asks for new buffers. */
-  private geometryDirty = false;
-  /** resize() was called since the last applyConfigure. */
-  private resizeRequested = false;  private configured = false;
+  private chosenSize: readonly [number, number];
   private readonly ownsConnection: boolean;
-  /** wp_presentation's clock (CLOCK_MONOTONIC until clock_id says otherwise); undefined if unreadable. */
-  private clockId: number | undefined = CLOCK_MONOTONIC;
-  /** Adds to a presentation-clock time (ms) to give performance.now() ms; measured on first use. */
-  private clockOffsetMs: number | undefined;
+  private readonly feedback: PresentationFeedback;
   private tracerValue: FrameTracer | undefined;
   /** The first failure of a frame callback (the connection failed, a handler threw). */
   private failure: Error | undefined;
-  private latencySumMs = 0;
-  private latencyCount = 0;
-  /**
-   * Called with each wp_presentation `presented` event: the frame given to present(), when it was
-   * shown (performance.now() ms; undefined when the clock is unreadable), the refresh in ns and the
-   * feedback's kind flags (1 vsync, 8 zero copy). The frame loop's pacing sets it.
-   */
-  onPresented: ((frame: number, atMs: number | undefined, refreshNs: number, flags: number) => void) | undefined;
-  readonly presentationStats: PresentationStats = { presented: 0, discarded: 0, meanLatencyMs: undefined, refreshNs: 0 };
 
   private constructor(connection: Connection, globals: Globals, opts: WindowOptions, owns: boolean) {
     this.connection = connection;
@@ -142,23 +115,20 @@ export class WaylandWindow {
     [this.logicalWidth, this.logicalHeight] = this.chosenSize;
     this.closeRequest = new Promise((r) => (this.resolveClose = r));
     this.compositor = globals.bind(WlCompositor, { max: MAX_COMPOSITOR_VERSION, purpose: "to make surfaces" });
+    // the newest xdg_wm_base our generated code knows (v7: constrained states); older ones send fewer states
     this.wmBase = globals.bind(XdgWmBase, { min: 1, purpose: "for desktop windows (xdg-shell)" });
     this.wmBase.listen({ ping: (serial) => this.wmBase.pong(serial) });
-    this.presentation = globals.tryBind(WpPresentation, { fallback: "frames are paced by frame callbacks alone, with no presentation times" });
-    this.presentation?.listen({
-      clock_id: (clk) => {
-        this.clockId = readableClock(clk);
-        this.clockOffsetMs = undefined;
-      },
-    });
+    this.feedback = new PresentationFeedback(globals);
+    this.presented = this.feedback.presented;
     this.surface = this.compositor.create_surface();
     this.scale = new SurfaceScale(globals, this.surface);
-    this.scale.onChange = () => (this.geometryDirty = true);
+    this.scale.onChange = () => this.pending.relayoutFor("geometry");
+    this.transformChanged = this.scale.transformChanged;
     this.surface.listen({
       enter: (output) => this.scale.enter(output),
       leave: (output) => this.scale.leave(output),
       preferred_buffer_scale: (f) => this.scale.preferBufferScale(f),
-      preferred_buffer_transform: () => {},
+      preferred_buffer_transform: (t) => this.scale.preferBufferTransform(t),
     });
     this.geometry = this.scale.geometry(this.logicalWidth, this.logicalHeight);
     [this.width, this.height] = [this.geometry.width, this.geometry.height];
@@ -166,16 +136,12 @@ export class WaylandWindow {
     this.toplevel = this.xdgSurface.get_toplevel();
     this.xdgSurface.listen({
       configure: (serial) => {
-        this.pendingSerial = serial;
-        this.configured = true;
-        this.onConfigure?.();
+        this.pending.surfaceConfigure(serial);
+        this.configureArrived.emit();
       },
     });
     this.toplevel.listen({
-      configure: (w, h, states) => {
-        this.pendingSize = [w, h]; // 0: ours to choose (applyConfigure)
-        this.pendingStates = parseStates(states);
-      },
+      configure: (w, h, states) => this.pending.toplevelConfigure(w, h, states),
       close: () => this.requestClose(),
       configure_bounds: (w, h) => (this.bounds = w > 0 && h > 0 ? [w, h] : undefined),
       wm_capabilities: (caps) => (this.wmCapabilities = parseWmCapabilities(caps)),
@@ -184,7 +150,7 @@ export class WaylandWindow {
     if (opts.appId !== undefined) this.toplevel.set_app_id(opts.appId);
     this.decorations = new WindowDecorations(this, opts.decorations ?? "auto", opts.title ?? "");
     this.decorations.onClose = () => this.requestClose();
-    this.decorations.onModeChange = () => (this.geometryDirty = true);
+    this.decorations.onModeChange = () => this.pending.relayoutFor("geometry");
     this.surface.commit(); // initial commit without a buffer asks for the first configure
   }
 
@@ -195,7 +161,7 @@ export class WaylandWindow {
     try {
       const globals = opts.globals ?? (await Globals.fetch(connection));
       const win = new WaylandWindow(connection, globals, opts, owns);
-      while (!win.configured) await connection.roundtrip();
+      while (!win.pending.configured) await connection.roundtrip();
       win.applyConfigure();
       return win;
     } catch (e) {
@@ -230,7 +196,7 @@ export class WaylandWindow {
 
   /** True when a configure, a scale change or a resize() is waiting to be applied (the size may change). */
   get configurePending(): boolean {
-    return this.pendingSerial !== undefined || this.geometryDirty;
+    return this.pending.any;
   }
 
   /** True while the compositor says the window is not visible (xdg-shell v6 `suspended`): render nothing until the next configure. */
@@ -240,7 +206,7 @@ export class WaylandWindow {
 
   /** True when the compositor dictates the size (maximized, fullscreen, tiled). */
   get sizeFixed(): boolean {
-    return SIZE_FIXED_STATES.some((s) => this.states.has(s));
+    return isSizeFixed(this.states);
   }
 
   /**
@@ -249,46 +215,41 @@ export class WaylandWindow {
    * that commit. Returns true when the buffer size changed.
    */
   applyConfigure(): boolean {
-    if (this.pendingSerial === undefined && !this.geometryDirty) return false;
-    this.geometryDirty = false;
-    const resizeRequested = this.resizeRequested;
-    this.resizeRequested = false;
-    if (this.pendingSerial !== undefined) {
-      this.xdgSurface.ack_configure(this.pendingSerial);
-      this.pendingSerial = undefined;
-      // Leaving fullscreen/maximized/tiled for a floating state: the size is ours again (a configure's
-      // size is only advisory there), and like every toolkit we go back to the app's own size rather
-      // than keep the one the compositor echoes (Sway 1.7 sends the fullscreen size back).
-      const leavingFixed = this.sizeFixed && this.pendingStates !== undefined && !SIZE_FIXED_STATES.some((st) => this.pendingStates!.has(st));
-      if (leavingFixed && this.pendingSize) this.pendingSize = [0, 0];
-      if (this.pendingSize) {
-        // the configure's size is the window geometry: our title bar (if shown) comes out of it
-        const [w, h] = this.pendingSize;
-        const top = this.decorations.mode === "client" && WindowDecorations.visibleIn(this.pendingStates ?? this.states) ? this.decorations.barHeight : 0;
-        [this.logicalWidth, this.logicalHeight] = [w > 0 ? w : this.chosenSize[0], h > 0 ? Math.max(1, h - top) : this.chosenSize[1]];
-      }
-      this.pendingSize = undefined;
-      if (this.pendingStates) {
-        const before = [...this.states].sort().join(",");
-        this.states = this.pendingStates;
-        this.pendingStates = undefined;
-        if ([...this.states].sort().join(",") !== before) {
-          log.debug(`${this.toplevel}: states ${[...this.states].join(", ") || "none"}`);
-          this.onStatesChange?.(this.states);
-        }
-      }
+    const work = this.pending.take();
+    if (!work) return false;
+    if (work.serial !== undefined) this.xdgSurface.ack_configure(work.serial);
+    const { toplevel } = work;
+    if (toplevel) {
+      [this.logicalWidth, this.logicalHeight] = contentSize(toplevel, this.sizeFixed, this.chosenSize, this.decorations.topIn(toplevel.states));
+      this.setStates(toplevel.states);
     }
-    if (resizeRequested && !this.sizeFixed) [this.logicalWidth, this.logicalHeight] = this.chosenSize;
-    this.decorations.update(this.logicalWidth, this.states);
-    this.setWindowGeometry();
+    if (work.backToChosenSize && !this.sizeFixed) [this.logicalWidth, this.logicalHeight] = this.chosenSize;
+    return this.layOut();
+  }
+
+  private setStates(states: ReadonlySet<ToplevelState>): void {
+    const changed = !sameStates(states, this.states);
+    this.states = states;
+    if (!changed) return;
+    log.debug(`${this.toplevel}: states ${[...states].join(", ") || "none"}`);
+    this.statesChanged.emit(states);
+  }
+
+  /** Fits decorations, window geometry and buffer geometry to the logical size; true when the buffer size changed. */
+  private layOut(): boolean {
+    this.decorations.update(this.logicalWidth, this.logicalHeight, this.states);
     const g = this.scale.geometry(this.logicalWidth, this.logicalHeight);
     this.scale.apply(g);
     this.geometry = g;
     const changed = g.width !== this.width || g.height !== this.height;
     if (changed) log.debug(`${this.toplevel}: buffers ${this.width}x${this.height} -> ${g.width}x${g.height} (${this.logicalWidth}x${this.logicalHeight} at scale ${g.scale})`);
-    this.width = g.width;
-    this.height = g.height;
+    [this.width, this.height] = [g.width, g.height];
     return changed;
+  }
+
+  /** The transform the compositor would like buffers in (wl_surface.preferred_buffer_transform, v6; normal until told); not applied yet. */
+  get preferredTransform(): OutputTransform {
+    return this.scale.preferredTransform;
   }
 
   /**
@@ -301,17 +262,7 @@ export class WaylandWindow {
       throw new RangeError(`WaylandWindow.resize: size must be two positive integers, got ${width}x${height}`);
     this.chosenSize = [width, height];
     if (this.sizeFixed) log.debug(`${this.toplevel}: resize to ${width}x${height} waits until the window is no longer ${[...this.states].join("/")}`);
-    else this.geometryDirty = this.resizeRequested = true;
-  }
-
-  /** The window geometry includes our title bar while it is shown (xdg_surface.set_window_geometry). */
-  private setWindowGeometry(): void {
-    const top = this.decorations.top;
-    if (!top && !this.windowGeometry) return; // never set: the surface's extents, as wanted
-    const g = `${-top},${this.logicalWidth},${this.logicalHeight + top}`;
-    if (g === this.windowGeometry) return;
-    this.windowGeometry = g;
-    this.xdgSurface.set_window_geometry(0, -top, this.logicalWidth, this.logicalHeight + top);
+    else this.pending.relayoutFor("chosen size");
   }
 
   private requestClose(): void {
@@ -357,25 +308,20 @@ export class WaylandWindow {
   }
 
   /**
-   * Attaches `buffer`, damages it all, asks for a frame callback (and presentation feedback) and
-   * commits. Resolves with the frame callback time (ms) when the compositor wants the next frame;
-   * a rejection is also kept for `throwIfFailed`. `frame` labels its presentation feedback (default:
-   * the tracer's current frame).
+   * Attaches `buffer`, damages it all, asks for a frame callback (and presentation feedback, labelled
+   * `frame`) and commits. Resolves with the frame callback time (ms) when the compositor wants the
+   * next frame; a rejection is also kept for `throwIfFailed`.
    */
-  present(buffer: WlBuffer, frame?: number): Promise<number> {
+  present(buffer: WlBuffer, frame: number): Promise<number> {
     this.surface.attach(buffer, 0, 0);
-    if (this.surface.version >= DAMAGE_BUFFER_SINCE) this.surface.damage_buffer(0, 0, this.width, this.height);
+    if (this.surface.version >= WlSurface.since.damage_buffer) this.surface.damage_buffer(0, 0, this.width, this.height);
     else this.surface.damage(0, 0, this.width, this.height); // surface coordinates = buffer's at scale 1
     const done = this.connection.callbackDone(this.surface.frame());
     done.catch((e: Error) => (this.failure ??= e));
     const tracer = this.tracerValue;
-    if (tracer) {
-      const frame = tracer.currentFrame;
-      done.then((time) => tracer.point("frame callback", frame, performance.now(), time), () => {});
-    }
-    if (this.presentation) this.trackPresentation(frame ?? tracer?.currentFrame ?? 0);
+    if (tracer) done.then((time) => tracer.point("frame callback", frame, performance.now(), time), () => {});
+    this.feedback.track(this.surface, frame);
     this.surface.commit();
-    this.pendingFrame = done;
     return done;
   }
 
@@ -392,77 +338,36 @@ export class WaylandWindow {
   }
 
   /**
-   * Frame pacing: waits until the compositor asks for the frame after the last present (its frame
-   * callback), or the window is closed. Resolves false at once when nothing was pending.
+   * The tracer given to traceTo, if any: buffer rings made with this window as their tracing source
+   * record releases and waits into it.
    */
-  async nextFrame(): Promise<boolean> {
-    const pending = this.pendingFrame;
-    if (!pending) return false;
-    this.pendingFrame = undefined;
-    const tracer = this.tracerValue;
-    const waitStart = tracer ? performance.now() : 0;
-    await Promise.race([pending, this.closeRequest]);
-    tracer?.span("wait frame callback", tracer.currentFrame, waitStart);
-    return true;
-  }
-
-  /** The tracer given to traceTo, if any. */
   get tracer(): FrameTracer | undefined {
     return this.tracerValue;
   }
 
   /**
-   * Records this window's frame callbacks, presentation feedback (presented at its time on the
-   * performance.now() clock, with refresh and flags; or discarded), frame-callback waits and the
-   * releases of buffer rings on its connection into `tracer`, labelled with tracer.currentFrame at
-   * commit; undefined stops.
+   * Records this window's frame callbacks and presentation feedback (presented at its time on the
+   * performance.now() clock, with refresh and flags; or discarded) into `tracer`, each labelled with
+   * the frame given to present(); undefined stops.
    */
   traceTo(tracer: FrameTracer | undefined): void {
     this.tracerValue = tracer;
-    traceBufferRings(this.connection, tracer);
+    this.feedback.tracer = tracer;
   }
 
-  private trackPresentation(frame: number): void {
-    const committedMs = performance.now();
-    const tracer = this.tracerValue;
-    const fb = this.presentation!.feedback(this.surface);
-    fb.listen({
-      sync_output: () => {},
-      presented: (secHi, secLo, nsec, refresh, _seqHi, _seqLo, flags) => {
-        this.presentationStats.presented++;
-        this.presentationStats.refreshNs = refresh;
-        const presentedMs = this.presentationTimeMs(secHi, secLo, nsec);
-        this.onPresented?.(frame, presentedMs, refresh, flags);
-        if (presentedMs === undefined) return;
-        this.latencySumMs += presentedMs - committedMs;
-        this.latencyCount++;
-        this.presentationStats.meanLatencyMs = this.latencySumMs / this.latencyCount;
-        tracer?.point("presented", frame, presentedMs, refresh, flags);
-      },
-      discarded: () => {
-        this.presentationStats.discarded++;
-        tracer?.point("discarded", frame);
-      },
-    });
+  /** The wp_presentation global, where the compositor offers it. */
+  get presentation(): WpPresentation | undefined {
+    return this.feedback.presentation;
   }
 
-  /** A wp_presentation timestamp on the performance.now() clock (ms); undefined when its clock is unreadable. */
-  private presentationTimeMs(secHi: number, secLo: number, nsec: number): number | undefined {
-    const clockId = this.clockId;
-    if (clockId === undefined) return undefined;
-    this.clockOffsetMs ??= nowOffsetMs(() => Number(clockNs(clockId)) / 1e6);
-    return (secHi * 2 ** 32 + secLo) * 1e3 + nsec / 1e6 + this.clockOffsetMs;
+  /** What wp_presentation feedback reported so far. */
+  get presentationStats(): PresentationStats {
+    return this.feedback.stats;
   }
 
   /** wp_presentation figures for a presenter's stats. */
   presentationFigures(): Record<string, number> {
-    const p = this.presentationStats;
-    return {
-      feedbackPresented: p.presented,
-      feedbackDiscarded: p.discarded,
-      ...(p.meanLatencyMs !== undefined ? { presentLatencyMs: Number(p.meanLatencyMs.toFixed(3)) } : {}),
-      ...(p.refreshNs ? { refreshHz: Number((1e9 / p.refreshNs).toFixed(2)) } : {}),
-    };
+    return this.feedback.figures();
   }
 
   /** Destroys the window's objects and, if it opened it, the connection. */
@@ -475,7 +380,7 @@ export class WaylandWindow {
         this.xdgSurface.destroy();
         this.scale.destroy();
         this.surface.destroy();
-        this.presentation?.destroy();
+        this.feedback.destroy();
         this.wmBase.destroy();
         await c.roundtrip();
       } catch {
@@ -489,16 +394,5 @@ export class WaylandWindow {
   /** `await using` support: calls close(). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-}
-
-/** The compositor's presentation clock if we can read it; else latency goes unmeasured. */
-function readableClock(clockId: number): number | undefined {
-  try {
-    clockNs(clockId);
-    return clockId;
-  } catch (e) {
-    log.warn(`wp_presentation.clock_id ${clockId} cannot be read here (${(e as Error).message}): presentation latency is not measured`);
-    return undefined;
   }
 }

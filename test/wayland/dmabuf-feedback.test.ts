@@ -8,6 +8,7 @@ import { socketPair } from "../../src/sys/socket.js";
 import { Connection } from "../../src/wayland/connection.js";
 import { DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888 } from "../../src/util/fourcc.js";
 import { queryDmabufFormats } from "../../src/wayland/dmabuf.js";
+import { CompositorDataError } from "../../src/wayland/errors.js";
 import { ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../../src/wayland/protocol/linux-dmabuf-v1.js";
 import { encodeMessage, type WireValue } from "../../src/wayland/wire.js";
 
@@ -69,6 +70,8 @@ describe("dmabuf feedback (v4+)", () => {
   });
 
   it("rejects a tranche index outside the table", async () => {
-    await expect(withFeedback([[DRM_FORMAT_XRGB8888, 0n]], [0, 7])).rejects.toThrow(/index 7 outside a 1-entry table/);
+    const failed = withFeedback([[DRM_FORMAT_XRGB8888, 0n]], [0, 7]);
+    await expect(failed).rejects.toThrow(/^zwp_linux_dmabuf_feedback_v1\.tranche_formats: tranche index 7 outside a 1-entry table$/);
+    await expect(failed).rejects.toBeInstanceOf(CompositorDataError);
   });
 });

@@ -3,9 +3,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM script without type declarations
-import { generate, OUT_DIR, readProtocol } from "../../scripts/gen-wayland.mjs";
-import { WlRegistry, WlSurface } from "../../src/wayland/protocol/wayland.js";
-import { XdgToplevel } from "../../src/wayland/protocol/xdg-shell.js";
+import { emit, generate, OUT_DIR, readProtocol } from "../../scripts/gen-wayland.mjs";
+import { WpColorManagerV1 } from "../../src/wayland/protocol/color-management-v1.js";
+import { WpCommitTimingManagerV1 } from "../../src/wayland/protocol/commit-timing-v1.js";
+import { WpCursorShapeDeviceV1Shape } from "../../src/wayland/protocol/cursor-shape-v1.js";
+import { WpFifoManagerV1, WpFifoV1 } from "../../src/wayland/protocol/fifo-v1.js";
+import { WpPresentationFeedback, WpPresentationFeedbackKind } from "../../src/wayland/protocol/presentation-time.js";
+import { WpTearingControlV1PresentationHint } from "../../src/wayland/protocol/tearing-control-v1.js";
+import { WlOutput, WlOutputTransform, WlRegistry, WlSurface } from "../../src/wayland/protocol/wayland.js";
+import { XdgToplevel, XdgToplevelState, XdgWmBase } from "../../src/wayland/protocol/xdg-shell.js";
 
 const xmlPresent = existsSync("/usr/share/wayland/wayland.xml");
 
@@ -35,6 +41,45 @@ describe.skipIf(!xmlPresent)("generated protocol code", () => {
     expect(WlSurface.spec.requests.find((r) => r.name === "damage_buffer")!.since).toBe(4);
     expect(WlRegistry.spec.requests[0]!.args[1]).toEqual({ name: "id", type: "new_id" });
     expect(XdgToplevel.spec.enums.state!.fullscreen).toBe(2);
+  });
+
+  it("writes each enum once: the wire table refers to the exported const", () => {
+    const text = readFileSync(join(OUT_DIR as string, "presentation-time.ts"), "utf8");
+    expect(text.match(/zero_copy: 8/g)).toHaveLength(1);
+    expect(text).toContain("enums: { kind: WpPresentationFeedbackKind },");
+    expect(WpPresentationFeedback.spec.enums.kind).toBe(WpPresentationFeedbackKind);
+    expect(XdgToplevel.spec.enums.state).toBe(XdgToplevelState);
+    // enum keys: reserved words stay as they are, a leading digit gets an underscore
+    expect(WpCursorShapeDeviceV1Shape.default).toBe(1);
+    expect(WlOutputTransform._90).toBe(1);
+    expect(WlOutput.spec.enums.transform!._270).toBe(3);
+  });
+
+  it("gives each class the version its requests and events appeared in", () => {
+    expect(WlSurface.since.damage_buffer).toBe(4);
+    expect(WlSurface.since.attach).toBe(1);
+    expect(WlSurface.since.preferred_buffer_transform).toBe(6); // an event
+    expect(XdgToplevel.since.wm_capabilities).toBe(5);
+    // the table and the wire table agree for every message
+    for (const cls of [WlSurface, XdgToplevel, WlOutput]) {
+      const since = cls.since as Record<string, number>;
+      for (const m of [...cls.spec.requests, ...cls.spec.events]) expect(since[m.name], `${cls.spec.name}.${m.name}`).toBe(m.since);
+    }
+    expect(WpTearingControlV1PresentationHint.async).toBe(1);
+  });
+
+  it("refuses an interface whose request and event share a name (its since table could not name both)", () => {
+    const p = readProtocol(`<protocol name="t"><interface name="a_b" version="1"><request name="x"/><event name="x"/></interface></protocol>`, "inline");
+    expect(() => emit(p, "inline", new Map())).toThrow('a_b: "x" is both a request and an event');
+  });
+
+  it("has the wayland-protocols 1.43 additions: fifo, commit timing, color management, xdg-shell v7", () => {
+    expect(WpFifoManagerV1.spec.name).toBe("wp_fifo_manager_v1");
+    expect(WpFifoV1.spec.requests.map((r) => r.name)).toEqual(["set_barrier", "wait_barrier", "destroy"]);
+    expect(WpCommitTimingManagerV1.spec.name).toBe("wp_commit_timing_manager_v1");
+    expect(WpColorManagerV1.spec.name).toBe("wp_color_manager_v1");
+    expect(XdgWmBase.spec.version).toBe(7);
+    expect(XdgToplevelState.constrained_bottom).toBe(13);
   });
 
   it("reads attributes and skips comments and text", () => {

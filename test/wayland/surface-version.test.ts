@@ -24,9 +24,9 @@ async function showFrame(weston: Weston, rgb: [number, number, number], adjust?:
   const chain = new ShmSwapchain(connection, shm, win.width, win.height, chooseShmFormat(formats));
   const buf = await chain.acquire();
   for (let i = 0; i < buf.pixels.length; i += 4) buf.pixels.set([rgb[2], rgb[1], rgb[0], 255], i); // B, G, R, X
-  chain.markAttached(buf);
+  chain.markAttached(buf, 0);
   win.applyConfigure();
-  await win.present(buf.wlBuffer);
+  await win.present(buf.wlBuffer, 0);
   const shot = await weston.screenshot();
   chain.retire(true);
   await win.close();

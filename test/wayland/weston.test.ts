@@ -122,8 +122,8 @@ describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
       const buf = await chain.acquire();
       pattern(buf.pixels, buf.width, buf.height);
       win.applyConfigure();
-      chain.markAttached(buf);
-      const frameTime = await win.present(buf.wlBuffer);
+      chain.markAttached(buf, 0);
+      const frameTime = await win.present(buf.wlBuffer, 0);
       expect(typeof frameTime).toBe("number");
       const png = await bed.weston.screenshot();
       expect([png.width, png.height]).toEqual([640, 480]);
@@ -190,8 +190,8 @@ describe.skipIf(!westonAvailable)("against Weston (headless, pixman)", () => {
           win.applyConfigure();
           const b = await chain.acquire();
           pattern(b.pixels, b.width, b.height);
-          chain.markAttached(b);
-          await win.present(b.wlBuffer);
+          chain.markAttached(b, frames);
+          await win.present(b.wlBuffer, frames);
           frames++;
           // Weston headless has no seat, so nobody can click close: inject the event the
           // compositor would send, as bytes through the same parser, after a few frames.
@@ -227,8 +227,8 @@ describe.skipIf(!westonAvailable)("when the compositor dies", () => {
         for (;;) {
           win.applyConfigure();
           const b = await chain.acquire();
-          chain.markAttached(b);
-          await win.present(b.wlBuffer);
+          chain.markAttached(b, frames);
+          await win.present(b.wlBuffer, frames);
           if (++frames === 2) weston.process.kill("SIGKILL");
         }
       })();

@@ -17,8 +17,7 @@ export const wp_cursor_shape_manager_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** wp_cursor_shape_manager_v1 has no events, so its handler table is empty. */
@@ -28,6 +27,8 @@ export type WpCursorShapeManagerV1Events = Record<never, never>;
 export class WpCursorShapeManagerV1 extends Proxy<WpCursorShapeManagerV1Events> {
   /** The wire table of wp_cursor_shape_manager_v1: wp_cursor_shape_manager_v1_interface. */
   static override readonly spec = wp_cursor_shape_manager_v1_interface;
+  /** The version each request and event of wp_cursor_shape_manager_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_pointer: 1, get_tablet_tool_v2: 1 } as const;
   /** wp_cursor_shape_manager_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -42,26 +43,10 @@ export class WpCursorShapeManagerV1 extends Proxy<WpCursorShapeManagerV1Events> 
   }
 }
 
-/** Wire table of wp_cursor_shape_device_v1 v2: request and event opcodes, argument types and enums. */
-export const wp_cursor_shape_device_v1_interface: InterfaceSpec = {
-  name: "wp_cursor_shape_device_v1",
-  version: 2,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "set_shape", since: 1, args: [{ name: "serial", type: "uint" }, { name: "shape", type: "uint" }] },
-  ],
-  events: [
-  ],
-  enums: {
-    shape: { default: 1, context_menu: 2, help: 3, pointer: 4, progress: 5, wait: 6, cell: 7, crosshair: 8, text: 9, vertical_text: 10, alias: 11, copy: 12, move: 13, no_drop: 14, not_allowed: 15, grab: 16, grabbing: 17, e_resize: 18, n_resize: 19, ne_resize: 20, nw_resize: 21, s_resize: 22, se_resize: 23, sw_resize: 24, w_resize: 25, ew_resize: 26, ns_resize: 27, nesw_resize: 28, nwse_resize: 29, col_resize: 30, row_resize: 31, all_scroll: 32, zoom_in: 33, zoom_out: 34, dnd_ask: 35, all_resize: 36 },
-    error: { invalid_shape: 1 },
-  },
-};
-
 /** Values of the wp_cursor_shape_device_v1.shape enum, since v1. */
 export const WpCursorShapeDeviceV1Shape = {
   /** wp_cursor_shape_device_v1.shape.default = 1, since v1. */
-  default_: 1,
+  default: 1,
   /** wp_cursor_shape_device_v1.shape.context_menu = 2, since v1. */
   context_menu: 2,
   /** wp_cursor_shape_device_v1.shape.help = 3, since v1. */
@@ -140,6 +125,19 @@ export const WpCursorShapeDeviceV1Error = {
   invalid_shape: 1,
 } as const;
 
+/** Wire table of wp_cursor_shape_device_v1 v2: request and event opcodes, argument types and enums. */
+export const wp_cursor_shape_device_v1_interface: InterfaceSpec = {
+  name: "wp_cursor_shape_device_v1",
+  version: 2,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "set_shape", since: 1, args: [{ name: "serial", type: "uint" }, { name: "shape", type: "uint" }] },
+  ],
+  events: [
+  ],
+  enums: { shape: WpCursorShapeDeviceV1Shape, error: WpCursorShapeDeviceV1Error },
+};
+
 /** wp_cursor_shape_device_v1 has no events, so its handler table is empty. */
 export type WpCursorShapeDeviceV1Events = Record<never, never>;
 
@@ -147,6 +145,8 @@ export type WpCursorShapeDeviceV1Events = Record<never, never>;
 export class WpCursorShapeDeviceV1 extends Proxy<WpCursorShapeDeviceV1Events> {
   /** The wire table of wp_cursor_shape_device_v1: wp_cursor_shape_device_v1_interface. */
   static override readonly spec = wp_cursor_shape_device_v1_interface;
+  /** The version each request and event of wp_cursor_shape_device_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, set_shape: 1 } as const;
   /** wp_cursor_shape_device_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);

@@ -5,6 +5,12 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlSurface } from "./wayland.js";
 
+/** Values of the wp_fractional_scale_manager_v1.error enum, since v1. */
+export const WpFractionalScaleManagerV1Error = {
+  /** wp_fractional_scale_manager_v1.error.fractional_scale_exists = 0, since v1. */
+  fractional_scale_exists: 0,
+} as const;
+
 /** Wire table of wp_fractional_scale_manager_v1 v1: request and event opcodes, argument types and enums. */
 export const wp_fractional_scale_manager_v1_interface: InterfaceSpec = {
   name: "wp_fractional_scale_manager_v1",
@@ -15,16 +21,8 @@ export const wp_fractional_scale_manager_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { fractional_scale_exists: 0 },
-  },
+  enums: { error: WpFractionalScaleManagerV1Error },
 };
-
-/** Values of the wp_fractional_scale_manager_v1.error enum, since v1. */
-export const WpFractionalScaleManagerV1Error = {
-  /** wp_fractional_scale_manager_v1.error.fractional_scale_exists = 0, since v1. */
-  fractional_scale_exists: 0,
-} as const;
 
 /** wp_fractional_scale_manager_v1 has no events, so its handler table is empty. */
 export type WpFractionalScaleManagerV1Events = Record<never, never>;
@@ -33,6 +31,8 @@ export type WpFractionalScaleManagerV1Events = Record<never, never>;
 export class WpFractionalScaleManagerV1 extends Proxy<WpFractionalScaleManagerV1Events> {
   /** The wire table of wp_fractional_scale_manager_v1: wp_fractional_scale_manager_v1_interface. */
   static override readonly spec = wp_fractional_scale_manager_v1_interface;
+  /** The version each request and event of wp_fractional_scale_manager_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_fractional_scale: 1 } as const;
   /** wp_fractional_scale_manager_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -53,8 +53,7 @@ export const wp_fractional_scale_v1_interface: InterfaceSpec = {
   events: [
     { name: "preferred_scale", since: 1, args: [{ name: "scale", type: "uint" }] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of wp_fractional_scale_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -67,6 +66,8 @@ export interface WpFractionalScaleV1Events {
 export class WpFractionalScaleV1 extends Proxy<WpFractionalScaleV1Events> {
   /** The wire table of wp_fractional_scale_v1: wp_fractional_scale_v1_interface. */
   static override readonly spec = wp_fractional_scale_v1_interface;
+  /** The version each request and event of wp_fractional_scale_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, preferred_scale: 1 } as const;
   /** wp_fractional_scale_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);

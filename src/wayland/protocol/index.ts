@@ -11,3 +11,6 @@ export * from "./xdg-decoration-unstable-v1.js";
 export * from "./tearing-control-v1.js";
 export * from "./tablet-unstable-v2.js";
 export * from "./cursor-shape-v1.js";
+export * from "./fifo-v1.js";
+export * from "./commit-timing-v1.js";
+export * from "./color-management-v1.js";

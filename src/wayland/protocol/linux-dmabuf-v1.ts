@@ -19,8 +19,7 @@ export const zwp_linux_dmabuf_v1_interface: InterfaceSpec = {
     { name: "format", since: 1, args: [{ name: "format", type: "uint" }] },
     { name: "modifier", since: 3, args: [{ name: "format", type: "uint" }, { name: "modifier_hi", type: "uint" }, { name: "modifier_lo", type: "uint" }] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of zwp_linux_dmabuf_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -35,6 +34,8 @@ export interface ZwpLinuxDmabufV1Events {
 export class ZwpLinuxDmabufV1 extends Proxy<ZwpLinuxDmabufV1Events> {
   /** The wire table of zwp_linux_dmabuf_v1: zwp_linux_dmabuf_v1_interface. */
   static override readonly spec = zwp_linux_dmabuf_v1_interface;
+  /** The version each request and event of zwp_linux_dmabuf_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, create_params: 1, get_default_feedback: 4, get_surface_feedback: 4, format: 1, modifier: 3 } as const;
   /** zwp_linux_dmabuf_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -52,26 +53,6 @@ export class ZwpLinuxDmabufV1 extends Proxy<ZwpLinuxDmabufV1Events> {
     return this.requestNew(3, ZwpLinuxDmabufFeedbackV1, [NEW_ID, objectId(surface)]);
   }
 }
-
-/** Wire table of zwp_linux_buffer_params_v1 v5: request and event opcodes, argument types and enums. */
-export const zwp_linux_buffer_params_v1_interface: InterfaceSpec = {
-  name: "zwp_linux_buffer_params_v1",
-  version: 5,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "add", since: 1, args: [{ name: "fd", type: "fd" }, { name: "plane_idx", type: "uint" }, { name: "offset", type: "uint" }, { name: "stride", type: "uint" }, { name: "modifier_hi", type: "uint" }, { name: "modifier_lo", type: "uint" }] },
-    { name: "create", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }, { name: "format", type: "uint" }, { name: "flags", type: "uint" }] },
-    { name: "create_immed", since: 2, args: [{ name: "buffer_id", type: "new_id", interface: "wl_buffer" }, { name: "width", type: "int" }, { name: "height", type: "int" }, { name: "format", type: "uint" }, { name: "flags", type: "uint" }] },
-  ],
-  events: [
-    { name: "created", since: 1, args: [{ name: "buffer", type: "new_id", interface: "wl_buffer" }] },
-    { name: "failed", since: 1, args: [] },
-  ],
-  enums: {
-    error: { already_used: 0, plane_idx: 1, plane_set: 2, incomplete: 3, invalid_format: 4, invalid_dimensions: 5, out_of_bounds: 6, invalid_wl_buffer: 7 },
-    flags: { y_invert: 1, interlaced: 2, bottom_first: 4 },
-  },
-};
 
 /** Values of the zwp_linux_buffer_params_v1.error enum, since v1. */
 export const ZwpLinuxBufferParamsV1Error = {
@@ -103,6 +84,23 @@ export const ZwpLinuxBufferParamsV1Flags = {
   bottom_first: 4,
 } as const;
 
+/** Wire table of zwp_linux_buffer_params_v1 v5: request and event opcodes, argument types and enums. */
+export const zwp_linux_buffer_params_v1_interface: InterfaceSpec = {
+  name: "zwp_linux_buffer_params_v1",
+  version: 5,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "add", since: 1, args: [{ name: "fd", type: "fd" }, { name: "plane_idx", type: "uint" }, { name: "offset", type: "uint" }, { name: "stride", type: "uint" }, { name: "modifier_hi", type: "uint" }, { name: "modifier_lo", type: "uint" }] },
+    { name: "create", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }, { name: "format", type: "uint" }, { name: "flags", type: "uint" }] },
+    { name: "create_immed", since: 2, args: [{ name: "buffer_id", type: "new_id", interface: "wl_buffer" }, { name: "width", type: "int" }, { name: "height", type: "int" }, { name: "format", type: "uint" }, { name: "flags", type: "uint" }] },
+  ],
+  events: [
+    { name: "created", since: 1, args: [{ name: "buffer", type: "new_id", interface: "wl_buffer" }] },
+    { name: "failed", since: 1, args: [] },
+  ],
+  enums: { error: ZwpLinuxBufferParamsV1Error, flags: ZwpLinuxBufferParamsV1Flags },
+};
+
 /** Handlers for the events of zwp_linux_buffer_params_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpLinuxBufferParamsV1Events {
   /** zwp_linux_buffer_params_v1.created (event 0, since v1): buffer: wl_buffer. */
@@ -115,6 +113,8 @@ export interface ZwpLinuxBufferParamsV1Events {
 export class ZwpLinuxBufferParamsV1 extends Proxy<ZwpLinuxBufferParamsV1Events> {
   /** The wire table of zwp_linux_buffer_params_v1: zwp_linux_buffer_params_v1_interface. */
   static override readonly spec = zwp_linux_buffer_params_v1_interface;
+  /** The version each request and event of zwp_linux_buffer_params_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, add: 1, create: 1, create_immed: 2, created: 1, failed: 1 } as const;
   /** zwp_linux_buffer_params_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -133,6 +133,12 @@ export class ZwpLinuxBufferParamsV1 extends Proxy<ZwpLinuxBufferParamsV1Events> 
   }
 }
 
+/** Values of the zwp_linux_dmabuf_feedback_v1.tranche_flags enum (bitfield: combine with |), since v1. */
+export const ZwpLinuxDmabufFeedbackV1TrancheFlags = {
+  /** zwp_linux_dmabuf_feedback_v1.tranche_flags.scanout = 1, since v1. */
+  scanout: 1,
+} as const;
+
 /** Wire table of zwp_linux_dmabuf_feedback_v1 v5: request and event opcodes, argument types and enums. */
 export const zwp_linux_dmabuf_feedback_v1_interface: InterfaceSpec = {
   name: "zwp_linux_dmabuf_feedback_v1",
@@ -149,16 +155,8 @@ export const zwp_linux_dmabuf_feedback_v1_interface: InterfaceSpec = {
     { name: "tranche_formats", since: 1, args: [{ name: "indices", type: "array" }] },
     { name: "tranche_flags", since: 1, args: [{ name: "flags", type: "uint" }] },
   ],
-  enums: {
-    tranche_flags: { scanout: 1 },
-  },
+  enums: { tranche_flags: ZwpLinuxDmabufFeedbackV1TrancheFlags },
 };
-
-/** Values of the zwp_linux_dmabuf_feedback_v1.tranche_flags enum (bitfield: combine with |), since v1. */
-export const ZwpLinuxDmabufFeedbackV1TrancheFlags = {
-  /** zwp_linux_dmabuf_feedback_v1.tranche_flags.scanout = 1, since v1. */
-  scanout: 1,
-} as const;
 
 /** Handlers for the events of zwp_linux_dmabuf_feedback_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpLinuxDmabufFeedbackV1Events {
@@ -182,6 +180,8 @@ export interface ZwpLinuxDmabufFeedbackV1Events {
 export class ZwpLinuxDmabufFeedbackV1 extends Proxy<ZwpLinuxDmabufFeedbackV1Events> {
   /** The wire table of zwp_linux_dmabuf_feedback_v1: zwp_linux_dmabuf_feedback_v1_interface. */
   static override readonly spec = zwp_linux_dmabuf_feedback_v1_interface;
+  /** The version each request and event of zwp_linux_dmabuf_feedback_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, done: 1, format_table: 1, main_device: 1, tranche_done: 1, tranche_target_device: 1, tranche_formats: 1, tranche_flags: 1 } as const;
   /** zwp_linux_dmabuf_feedback_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);

@@ -5,6 +5,14 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlSurface } from "./wayland.js";
 
+/** Values of the wp_linux_drm_syncobj_manager_v1.error enum, since v1. */
+export const WpLinuxDrmSyncobjManagerV1Error = {
+  /** wp_linux_drm_syncobj_manager_v1.error.surface_exists = 0, since v1. */
+  surface_exists: 0,
+  /** wp_linux_drm_syncobj_manager_v1.error.invalid_timeline = 1, since v1. */
+  invalid_timeline: 1,
+} as const;
+
 /** Wire table of wp_linux_drm_syncobj_manager_v1 v1: request and event opcodes, argument types and enums. */
 export const wp_linux_drm_syncobj_manager_v1_interface: InterfaceSpec = {
   name: "wp_linux_drm_syncobj_manager_v1",
@@ -16,18 +24,8 @@ export const wp_linux_drm_syncobj_manager_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { surface_exists: 0, invalid_timeline: 1 },
-  },
+  enums: { error: WpLinuxDrmSyncobjManagerV1Error },
 };
-
-/** Values of the wp_linux_drm_syncobj_manager_v1.error enum, since v1. */
-export const WpLinuxDrmSyncobjManagerV1Error = {
-  /** wp_linux_drm_syncobj_manager_v1.error.surface_exists = 0, since v1. */
-  surface_exists: 0,
-  /** wp_linux_drm_syncobj_manager_v1.error.invalid_timeline = 1, since v1. */
-  invalid_timeline: 1,
-} as const;
 
 /** wp_linux_drm_syncobj_manager_v1 has no events, so its handler table is empty. */
 export type WpLinuxDrmSyncobjManagerV1Events = Record<never, never>;
@@ -36,6 +34,8 @@ export type WpLinuxDrmSyncobjManagerV1Events = Record<never, never>;
 export class WpLinuxDrmSyncobjManagerV1 extends Proxy<WpLinuxDrmSyncobjManagerV1Events> {
   /** The wire table of wp_linux_drm_syncobj_manager_v1: wp_linux_drm_syncobj_manager_v1_interface. */
   static override readonly spec = wp_linux_drm_syncobj_manager_v1_interface;
+  /** The version each request and event of wp_linux_drm_syncobj_manager_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_surface: 1, import_timeline: 1 } as const;
   /** wp_linux_drm_syncobj_manager_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -59,8 +59,7 @@ export const wp_linux_drm_syncobj_timeline_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** wp_linux_drm_syncobj_timeline_v1 has no events, so its handler table is empty. */
@@ -70,27 +69,13 @@ export type WpLinuxDrmSyncobjTimelineV1Events = Record<never, never>;
 export class WpLinuxDrmSyncobjTimelineV1 extends Proxy<WpLinuxDrmSyncobjTimelineV1Events> {
   /** The wire table of wp_linux_drm_syncobj_timeline_v1: wp_linux_drm_syncobj_timeline_v1_interface. */
   static override readonly spec = wp_linux_drm_syncobj_timeline_v1_interface;
+  /** The version each request and event of wp_linux_drm_syncobj_timeline_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1 } as const;
   /** wp_linux_drm_syncobj_timeline_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
 }
-
-/** Wire table of wp_linux_drm_syncobj_surface_v1 v1: request and event opcodes, argument types and enums. */
-export const wp_linux_drm_syncobj_surface_v1_interface: InterfaceSpec = {
-  name: "wp_linux_drm_syncobj_surface_v1",
-  version: 1,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "set_acquire_point", since: 1, args: [{ name: "timeline", type: "object", interface: "wp_linux_drm_syncobj_timeline_v1" }, { name: "point_hi", type: "uint" }, { name: "point_lo", type: "uint" }] },
-    { name: "set_release_point", since: 1, args: [{ name: "timeline", type: "object", interface: "wp_linux_drm_syncobj_timeline_v1" }, { name: "point_hi", type: "uint" }, { name: "point_lo", type: "uint" }] },
-  ],
-  events: [
-  ],
-  enums: {
-    error: { no_surface: 1, unsupported_buffer: 2, no_buffer: 3, no_acquire_point: 4, no_release_point: 5, conflicting_points: 6 },
-  },
-};
 
 /** Values of the wp_linux_drm_syncobj_surface_v1.error enum, since v1. */
 export const WpLinuxDrmSyncobjSurfaceV1Error = {
@@ -108,6 +93,20 @@ export const WpLinuxDrmSyncobjSurfaceV1Error = {
   conflicting_points: 6,
 } as const;
 
+/** Wire table of wp_linux_drm_syncobj_surface_v1 v1: request and event opcodes, argument types and enums. */
+export const wp_linux_drm_syncobj_surface_v1_interface: InterfaceSpec = {
+  name: "wp_linux_drm_syncobj_surface_v1",
+  version: 1,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "set_acquire_point", since: 1, args: [{ name: "timeline", type: "object", interface: "wp_linux_drm_syncobj_timeline_v1" }, { name: "point_hi", type: "uint" }, { name: "point_lo", type: "uint" }] },
+    { name: "set_release_point", since: 1, args: [{ name: "timeline", type: "object", interface: "wp_linux_drm_syncobj_timeline_v1" }, { name: "point_hi", type: "uint" }, { name: "point_lo", type: "uint" }] },
+  ],
+  events: [
+  ],
+  enums: { error: WpLinuxDrmSyncobjSurfaceV1Error },
+};
+
 /** wp_linux_drm_syncobj_surface_v1 has no events, so its handler table is empty. */
 export type WpLinuxDrmSyncobjSurfaceV1Events = Record<never, never>;
 
@@ -115,6 +114,8 @@ export type WpLinuxDrmSyncobjSurfaceV1Events = Record<never, never>;
 export class WpLinuxDrmSyncobjSurfaceV1 extends Proxy<WpLinuxDrmSyncobjSurfaceV1Events> {
   /** The wire table of wp_linux_drm_syncobj_surface_v1: wp_linux_drm_syncobj_surface_v1_interface. */
   static override readonly spec = wp_linux_drm_syncobj_surface_v1_interface;
+  /** The version each request and event of wp_linux_drm_syncobj_surface_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, set_acquire_point: 1, set_release_point: 1 } as const;
   /** wp_linux_drm_syncobj_surface_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);

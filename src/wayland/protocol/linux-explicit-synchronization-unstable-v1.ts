@@ -5,6 +5,12 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlSurface } from "./wayland.js";
 
+/** Values of the zwp_linux_explicit_synchronization_v1.error enum, since v1. */
+export const ZwpLinuxExplicitSynchronizationV1Error = {
+  /** zwp_linux_explicit_synchronization_v1.error.synchronization_exists = 0, since v1. */
+  synchronization_exists: 0,
+} as const;
+
 /** Wire table of zwp_linux_explicit_synchronization_v1 v2: request and event opcodes, argument types and enums. */
 export const zwp_linux_explicit_synchronization_v1_interface: InterfaceSpec = {
   name: "zwp_linux_explicit_synchronization_v1",
@@ -15,16 +21,8 @@ export const zwp_linux_explicit_synchronization_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { synchronization_exists: 0 },
-  },
+  enums: { error: ZwpLinuxExplicitSynchronizationV1Error },
 };
-
-/** Values of the zwp_linux_explicit_synchronization_v1.error enum, since v1. */
-export const ZwpLinuxExplicitSynchronizationV1Error = {
-  /** zwp_linux_explicit_synchronization_v1.error.synchronization_exists = 0, since v1. */
-  synchronization_exists: 0,
-} as const;
 
 /** zwp_linux_explicit_synchronization_v1 has no events, so its handler table is empty. */
 export type ZwpLinuxExplicitSynchronizationV1Events = Record<never, never>;
@@ -33,6 +31,8 @@ export type ZwpLinuxExplicitSynchronizationV1Events = Record<never, never>;
 export class ZwpLinuxExplicitSynchronizationV1 extends Proxy<ZwpLinuxExplicitSynchronizationV1Events> {
   /** The wire table of zwp_linux_explicit_synchronization_v1: zwp_linux_explicit_synchronization_v1_interface. */
   static override readonly spec = zwp_linux_explicit_synchronization_v1_interface;
+  /** The version each request and event of zwp_linux_explicit_synchronization_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_synchronization: 1 } as const;
   /** zwp_linux_explicit_synchronization_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -42,22 +42,6 @@ export class ZwpLinuxExplicitSynchronizationV1 extends Proxy<ZwpLinuxExplicitSyn
     return this.requestNew(1, ZwpLinuxSurfaceSynchronizationV1, [NEW_ID, objectId(surface)]);
   }
 }
-
-/** Wire table of zwp_linux_surface_synchronization_v1 v2: request and event opcodes, argument types and enums. */
-export const zwp_linux_surface_synchronization_v1_interface: InterfaceSpec = {
-  name: "zwp_linux_surface_synchronization_v1",
-  version: 2,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "set_acquire_fence", since: 1, args: [{ name: "fd", type: "fd" }] },
-    { name: "get_release", since: 1, args: [{ name: "release", type: "new_id", interface: "zwp_linux_buffer_release_v1" }] },
-  ],
-  events: [
-  ],
-  enums: {
-    error: { invalid_fence: 0, duplicate_fence: 1, duplicate_release: 2, no_surface: 3, unsupported_buffer: 4, no_buffer: 5 },
-  },
-};
 
 /** Values of the zwp_linux_surface_synchronization_v1.error enum, since v1. */
 export const ZwpLinuxSurfaceSynchronizationV1Error = {
@@ -75,6 +59,20 @@ export const ZwpLinuxSurfaceSynchronizationV1Error = {
   no_buffer: 5,
 } as const;
 
+/** Wire table of zwp_linux_surface_synchronization_v1 v2: request and event opcodes, argument types and enums. */
+export const zwp_linux_surface_synchronization_v1_interface: InterfaceSpec = {
+  name: "zwp_linux_surface_synchronization_v1",
+  version: 2,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "set_acquire_fence", since: 1, args: [{ name: "fd", type: "fd" }] },
+    { name: "get_release", since: 1, args: [{ name: "release", type: "new_id", interface: "zwp_linux_buffer_release_v1" }] },
+  ],
+  events: [
+  ],
+  enums: { error: ZwpLinuxSurfaceSynchronizationV1Error },
+};
+
 /** zwp_linux_surface_synchronization_v1 has no events, so its handler table is empty. */
 export type ZwpLinuxSurfaceSynchronizationV1Events = Record<never, never>;
 
@@ -82,6 +80,8 @@ export type ZwpLinuxSurfaceSynchronizationV1Events = Record<never, never>;
 export class ZwpLinuxSurfaceSynchronizationV1 extends Proxy<ZwpLinuxSurfaceSynchronizationV1Events> {
   /** The wire table of zwp_linux_surface_synchronization_v1: zwp_linux_surface_synchronization_v1_interface. */
   static override readonly spec = zwp_linux_surface_synchronization_v1_interface;
+  /** The version each request and event of zwp_linux_surface_synchronization_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, set_acquire_fence: 1, get_release: 1 } as const;
   /** zwp_linux_surface_synchronization_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -106,8 +106,7 @@ export const zwp_linux_buffer_release_v1_interface: InterfaceSpec = {
     { name: "fenced_release", since: 1, destructor: true, args: [{ name: "fence", type: "fd" }] },
     { name: "immediate_release", since: 1, destructor: true, args: [] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of zwp_linux_buffer_release_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -122,6 +121,8 @@ export interface ZwpLinuxBufferReleaseV1Events {
 export class ZwpLinuxBufferReleaseV1 extends Proxy<ZwpLinuxBufferReleaseV1Events> {
   /** The wire table of zwp_linux_buffer_release_v1: zwp_linux_buffer_release_v1_interface. */
   static override readonly spec = zwp_linux_buffer_release_v1_interface;
+  /** The version each request and event of zwp_linux_buffer_release_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { fenced_release: 1, immediate_release: 1 } as const;
 }
 
 registerInterfaces(ZwpLinuxExplicitSynchronizationV1, ZwpLinuxSurfaceSynchronizationV1, ZwpLinuxBufferReleaseV1);

@@ -5,6 +5,14 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlOutput, WlSurface } from "./wayland.js";
 
+/** Values of the wp_presentation.error enum, since v1. */
+export const WpPresentationError = {
+  /** wp_presentation.error.invalid_timestamp = 0, since v1. */
+  invalid_timestamp: 0,
+  /** wp_presentation.error.invalid_flag = 1, since v1. */
+  invalid_flag: 1,
+} as const;
+
 /** Wire table of wp_presentation v2: request and event opcodes, argument types and enums. */
 export const wp_presentation_interface: InterfaceSpec = {
   name: "wp_presentation",
@@ -16,18 +24,8 @@ export const wp_presentation_interface: InterfaceSpec = {
   events: [
     { name: "clock_id", since: 1, args: [{ name: "clk_id", type: "uint" }] },
   ],
-  enums: {
-    error: { invalid_timestamp: 0, invalid_flag: 1 },
-  },
+  enums: { error: WpPresentationError },
 };
-
-/** Values of the wp_presentation.error enum, since v1. */
-export const WpPresentationError = {
-  /** wp_presentation.error.invalid_timestamp = 0, since v1. */
-  invalid_timestamp: 0,
-  /** wp_presentation.error.invalid_flag = 1, since v1. */
-  invalid_flag: 1,
-} as const;
 
 /** Handlers for the events of wp_presentation, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WpPresentationEvents {
@@ -39,6 +37,8 @@ export interface WpPresentationEvents {
 export class WpPresentation extends Proxy<WpPresentationEvents> {
   /** The wire table of wp_presentation: wp_presentation_interface. */
   static override readonly spec = wp_presentation_interface;
+  /** The version each request and event of wp_presentation appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, feedback: 1, clock_id: 1 } as const;
   /** wp_presentation.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -48,22 +48,6 @@ export class WpPresentation extends Proxy<WpPresentationEvents> {
     return this.requestNew(1, WpPresentationFeedback, [objectId(surface), NEW_ID]);
   }
 }
-
-/** Wire table of wp_presentation_feedback v2: request and event opcodes, argument types and enums. */
-export const wp_presentation_feedback_interface: InterfaceSpec = {
-  name: "wp_presentation_feedback",
-  version: 2,
-  requests: [
-  ],
-  events: [
-    { name: "sync_output", since: 1, args: [{ name: "output", type: "object", interface: "wl_output" }] },
-    { name: "presented", since: 1, destructor: true, args: [{ name: "tv_sec_hi", type: "uint" }, { name: "tv_sec_lo", type: "uint" }, { name: "tv_nsec", type: "uint" }, { name: "refresh", type: "uint" }, { name: "seq_hi", type: "uint" }, { name: "seq_lo", type: "uint" }, { name: "flags", type: "uint" }] },
-    { name: "discarded", since: 1, destructor: true, args: [] },
-  ],
-  enums: {
-    kind: { vsync: 1, hw_clock: 2, hw_completion: 4, zero_copy: 8 },
-  },
-};
 
 /** Values of the wp_presentation_feedback.kind enum (bitfield: combine with |), since v1. */
 export const WpPresentationFeedbackKind = {
@@ -76,6 +60,20 @@ export const WpPresentationFeedbackKind = {
   /** wp_presentation_feedback.kind.zero_copy = 8, since v1. */
   zero_copy: 8,
 } as const;
+
+/** Wire table of wp_presentation_feedback v2: request and event opcodes, argument types and enums. */
+export const wp_presentation_feedback_interface: InterfaceSpec = {
+  name: "wp_presentation_feedback",
+  version: 2,
+  requests: [
+  ],
+  events: [
+    { name: "sync_output", since: 1, args: [{ name: "output", type: "object", interface: "wl_output" }] },
+    { name: "presented", since: 1, destructor: true, args: [{ name: "tv_sec_hi", type: "uint" }, { name: "tv_sec_lo", type: "uint" }, { name: "tv_nsec", type: "uint" }, { name: "refresh", type: "uint" }, { name: "seq_hi", type: "uint" }, { name: "seq_lo", type: "uint" }, { name: "flags", type: "uint" }] },
+    { name: "discarded", since: 1, destructor: true, args: [] },
+  ],
+  enums: { kind: WpPresentationFeedbackKind },
+};
 
 /** Handlers for the events of wp_presentation_feedback, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WpPresentationFeedbackEvents {
@@ -91,6 +89,8 @@ export interface WpPresentationFeedbackEvents {
 export class WpPresentationFeedback extends Proxy<WpPresentationFeedbackEvents> {
   /** The wire table of wp_presentation_feedback: wp_presentation_feedback_interface. */
   static override readonly spec = wp_presentation_feedback_interface;
+  /** The version each request and event of wp_presentation_feedback appeared in, by name: compare with the proxy's version. */
+  static readonly since = { sync_output: 1, presented: 1, discarded: 1 } as const;
 }
 
 registerInterfaces(WpPresentation, WpPresentationFeedback);

@@ -15,8 +15,7 @@ export const zwp_tablet_manager_v2_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** zwp_tablet_manager_v2 has no events, so its handler table is empty. */
@@ -26,6 +25,8 @@ export type ZwpTabletManagerV2Events = Record<never, never>;
 export class ZwpTabletManagerV2 extends Proxy<ZwpTabletManagerV2Events> {
   /** The wire table of zwp_tablet_manager_v2: zwp_tablet_manager_v2_interface. */
   static override readonly spec = zwp_tablet_manager_v2_interface;
+  /** The version each request and event of zwp_tablet_manager_v2 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { get_tablet_seat: 1, destroy: 1 } as const;
   /** zwp_tablet_manager_v2.get_tablet_seat (request 0, since v1): seat: wl_seat. Returns the new zwp_tablet_seat_v2 proxy. */
   get_tablet_seat(seat: WlSeat): ZwpTabletSeatV2 {
     return this.requestNew(0, ZwpTabletSeatV2, [NEW_ID, objectId(seat)]);
@@ -48,8 +49,7 @@ export const zwp_tablet_seat_v2_interface: InterfaceSpec = {
     { name: "tool_added", since: 1, args: [{ name: "id", type: "new_id", interface: "zwp_tablet_tool_v2" }] },
     { name: "pad_added", since: 1, args: [{ name: "id", type: "new_id", interface: "zwp_tablet_pad_v2" }] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of zwp_tablet_seat_v2, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -66,48 +66,13 @@ export interface ZwpTabletSeatV2Events {
 export class ZwpTabletSeatV2 extends Proxy<ZwpTabletSeatV2Events> {
   /** The wire table of zwp_tablet_seat_v2: zwp_tablet_seat_v2_interface. */
   static override readonly spec = zwp_tablet_seat_v2_interface;
+  /** The version each request and event of zwp_tablet_seat_v2 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, tablet_added: 1, tool_added: 1, pad_added: 1 } as const;
   /** zwp_tablet_seat_v2.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
 }
-
-/** Wire table of zwp_tablet_tool_v2 v1: request and event opcodes, argument types and enums. */
-export const zwp_tablet_tool_v2_interface: InterfaceSpec = {
-  name: "zwp_tablet_tool_v2",
-  version: 1,
-  requests: [
-    { name: "set_cursor", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface", nullable: true }, { name: "hotspot_x", type: "int" }, { name: "hotspot_y", type: "int" }] },
-    { name: "destroy", since: 1, destructor: true, args: [] },
-  ],
-  events: [
-    { name: "type", since: 1, args: [{ name: "tool_type", type: "uint" }] },
-    { name: "hardware_serial", since: 1, args: [{ name: "hardware_serial_hi", type: "uint" }, { name: "hardware_serial_lo", type: "uint" }] },
-    { name: "hardware_id_wacom", since: 1, args: [{ name: "hardware_id_hi", type: "uint" }, { name: "hardware_id_lo", type: "uint" }] },
-    { name: "capability", since: 1, args: [{ name: "capability", type: "uint" }] },
-    { name: "done", since: 1, args: [] },
-    { name: "removed", since: 1, args: [] },
-    { name: "proximity_in", since: 1, args: [{ name: "serial", type: "uint" }, { name: "tablet", type: "object", interface: "zwp_tablet_v2" }, { name: "surface", type: "object", interface: "wl_surface" }] },
-    { name: "proximity_out", since: 1, args: [] },
-    { name: "down", since: 1, args: [{ name: "serial", type: "uint" }] },
-    { name: "up", since: 1, args: [] },
-    { name: "motion", since: 1, args: [{ name: "x", type: "fixed" }, { name: "y", type: "fixed" }] },
-    { name: "pressure", since: 1, args: [{ name: "pressure", type: "uint" }] },
-    { name: "distance", since: 1, args: [{ name: "distance", type: "uint" }] },
-    { name: "tilt", since: 1, args: [{ name: "tilt_x", type: "fixed" }, { name: "tilt_y", type: "fixed" }] },
-    { name: "rotation", since: 1, args: [{ name: "degrees", type: "fixed" }] },
-    { name: "slider", since: 1, args: [{ name: "position", type: "int" }] },
-    { name: "wheel", since: 1, args: [{ name: "degrees", type: "fixed" }, { name: "clicks", type: "int" }] },
-    { name: "button", since: 1, args: [{ name: "serial", type: "uint" }, { name: "button", type: "uint" }, { name: "state", type: "uint" }] },
-    { name: "frame", since: 1, args: [{ name: "time", type: "uint" }] },
-  ],
-  enums: {
-    type: { pen: 320, eraser: 321, brush: 322, pencil: 323, airbrush: 324, finger: 325, mouse: 326, lens: 327 },
-    capability: { tilt: 1, pressure: 2, distance: 3, rotation: 4, slider: 5, wheel: 6 },
-    button_state: { released: 0, pressed: 1 },
-    error: { role: 0 },
-  },
-};
 
 /** Values of the zwp_tablet_tool_v2.type enum, since v1. */
 export const ZwpTabletToolV2Type = {
@@ -159,6 +124,38 @@ export const ZwpTabletToolV2Error = {
   role: 0,
 } as const;
 
+/** Wire table of zwp_tablet_tool_v2 v1: request and event opcodes, argument types and enums. */
+export const zwp_tablet_tool_v2_interface: InterfaceSpec = {
+  name: "zwp_tablet_tool_v2",
+  version: 1,
+  requests: [
+    { name: "set_cursor", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface", nullable: true }, { name: "hotspot_x", type: "int" }, { name: "hotspot_y", type: "int" }] },
+    { name: "destroy", since: 1, destructor: true, args: [] },
+  ],
+  events: [
+    { name: "type", since: 1, args: [{ name: "tool_type", type: "uint" }] },
+    { name: "hardware_serial", since: 1, args: [{ name: "hardware_serial_hi", type: "uint" }, { name: "hardware_serial_lo", type: "uint" }] },
+    { name: "hardware_id_wacom", since: 1, args: [{ name: "hardware_id_hi", type: "uint" }, { name: "hardware_id_lo", type: "uint" }] },
+    { name: "capability", since: 1, args: [{ name: "capability", type: "uint" }] },
+    { name: "done", since: 1, args: [] },
+    { name: "removed", since: 1, args: [] },
+    { name: "proximity_in", since: 1, args: [{ name: "serial", type: "uint" }, { name: "tablet", type: "object", interface: "zwp_tablet_v2" }, { name: "surface", type: "object", interface: "wl_surface" }] },
+    { name: "proximity_out", since: 1, args: [] },
+    { name: "down", since: 1, args: [{ name: "serial", type: "uint" }] },
+    { name: "up", since: 1, args: [] },
+    { name: "motion", since: 1, args: [{ name: "x", type: "fixed" }, { name: "y", type: "fixed" }] },
+    { name: "pressure", since: 1, args: [{ name: "pressure", type: "uint" }] },
+    { name: "distance", since: 1, args: [{ name: "distance", type: "uint" }] },
+    { name: "tilt", since: 1, args: [{ name: "tilt_x", type: "fixed" }, { name: "tilt_y", type: "fixed" }] },
+    { name: "rotation", since: 1, args: [{ name: "degrees", type: "fixed" }] },
+    { name: "slider", since: 1, args: [{ name: "position", type: "int" }] },
+    { name: "wheel", since: 1, args: [{ name: "degrees", type: "fixed" }, { name: "clicks", type: "int" }] },
+    { name: "button", since: 1, args: [{ name: "serial", type: "uint" }, { name: "button", type: "uint" }, { name: "state", type: "uint" }] },
+    { name: "frame", since: 1, args: [{ name: "time", type: "uint" }] },
+  ],
+  enums: { type: ZwpTabletToolV2Type, capability: ZwpTabletToolV2Capability, button_state: ZwpTabletToolV2ButtonState, error: ZwpTabletToolV2Error },
+};
+
 /** Handlers for the events of zwp_tablet_tool_v2, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpTabletToolV2Events {
   /** zwp_tablet_tool_v2.type (event 0, since v1): tool_type: uint (zwp_tablet_tool_v2.type). */
@@ -205,6 +202,8 @@ export interface ZwpTabletToolV2Events {
 export class ZwpTabletToolV2 extends Proxy<ZwpTabletToolV2Events> {
   /** The wire table of zwp_tablet_tool_v2: zwp_tablet_tool_v2_interface. */
   static override readonly spec = zwp_tablet_tool_v2_interface;
+  /** The version each request and event of zwp_tablet_tool_v2 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { set_cursor: 1, destroy: 1, type: 1, hardware_serial: 1, hardware_id_wacom: 1, capability: 1, done: 1, removed: 1, proximity_in: 1, proximity_out: 1, down: 1, up: 1, motion: 1, pressure: 1, distance: 1, tilt: 1, rotation: 1, slider: 1, wheel: 1, button: 1, frame: 1 } as const;
   /** zwp_tablet_tool_v2.set_cursor (request 0, since v1): serial: uint, surface: wl_surface | null, hotspot_x: int, hotspot_y: int. */
   set_cursor(serial: number, surface: WlSurface | null, hotspot_x: number, hotspot_y: number): void {
     this.request(0, [serial, objectId(surface), hotspot_x, hotspot_y]);
@@ -229,8 +228,7 @@ export const zwp_tablet_v2_interface: InterfaceSpec = {
     { name: "done", since: 1, args: [] },
     { name: "removed", since: 1, args: [] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of zwp_tablet_v2, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -251,11 +249,19 @@ export interface ZwpTabletV2Events {
 export class ZwpTabletV2 extends Proxy<ZwpTabletV2Events> {
   /** The wire table of zwp_tablet_v2: zwp_tablet_v2_interface. */
   static override readonly spec = zwp_tablet_v2_interface;
+  /** The version each request and event of zwp_tablet_v2 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, name: 1, id: 1, path: 1, done: 1, removed: 1 } as const;
   /** zwp_tablet_v2.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
 }
+
+/** Values of the zwp_tablet_pad_ring_v2.source enum, since v1. */
+export const ZwpTabletPadRingV2Source = {
+  /** zwp_tablet_pad_ring_v2.source.finger = 1, since v1. */
+  finger: 1,
+} as const;
 
 /** Wire table of zwp_tablet_pad_ring_v2 v1: request and event opcodes, argument types and enums. */
 export const zwp_tablet_pad_ring_v2_interface: InterfaceSpec = {
@@ -271,16 +277,8 @@ export const zwp_tablet_pad_ring_v2_interface: InterfaceSpec = {
     { name: "stop", since: 1, args: [] },
     { name: "frame", since: 1, args: [{ name: "time", type: "uint" }] },
   ],
-  enums: {
-    source: { finger: 1 },
-  },
+  enums: { source: ZwpTabletPadRingV2Source },
 };
-
-/** Values of the zwp_tablet_pad_ring_v2.source enum, since v1. */
-export const ZwpTabletPadRingV2Source = {
-  /** zwp_tablet_pad_ring_v2.source.finger = 1, since v1. */
-  finger: 1,
-} as const;
 
 /** Handlers for the events of zwp_tablet_pad_ring_v2, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpTabletPadRingV2Events {
@@ -298,6 +296,8 @@ export interface ZwpTabletPadRingV2Events {
 export class ZwpTabletPadRingV2 extends Proxy<ZwpTabletPadRingV2Events> {
   /** The wire table of zwp_tablet_pad_ring_v2: zwp_tablet_pad_ring_v2_interface. */
   static override readonly spec = zwp_tablet_pad_ring_v2_interface;
+  /** The version each request and event of zwp_tablet_pad_ring_v2 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { set_feedback: 1, destroy: 1, source: 1, angle: 1, stop: 1, frame: 1 } as const;
   /** zwp_tablet_pad_ring_v2.set_feedback (request 0, since v1): description: string, serial: uint. */
   set_feedback(description: string, serial: number): void {
     this.request(0, [description, serial]);
@@ -307,6 +307,12 @@ export class ZwpTabletPadRingV2 extends Proxy<ZwpTabletPadRingV2Events> {
     this.request(1, []);
   }
 }
+
+/** Values of the zwp_tablet_pad_strip_v2.source enum, since v1. */
+export const ZwpTabletPadStripV2Source = {
+  /** zwp_tablet_pad_strip_v2.source.finger = 1, since v1. */
+  finger: 1,
+} as const;
 
 /** Wire table of zwp_tablet_pad_strip_v2 v1: request and event opcodes, argument types and enums. */
 export const zwp_tablet_pad_strip_v2_interface: InterfaceSpec = {
@@ -322,16 +328,8 @@ export const zwp_tablet_pad_strip_v2_interface: InterfaceSpec = {
     { name: "stop", since: 1, args: [] },
     { name: "frame", since: 1, args: [{ name: "time", type: "uint" }] },
   ],
-  enums: {
-    source: { finger: 1 },
-  },
+  enums: { source: ZwpTabletPadStripV2Source },
 };
-
-/** Values of the zwp_tablet_pad_strip_v2.source enum, since v1. */
-export const ZwpTabletPadStripV2Source = {
-  /** zwp_tablet_pad_strip_v2.source.finger = 1, since v1. */
-  finger: 1,
-} as const;
 
 /** Handlers for the events of zwp_tablet_pad_strip_v2, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpTabletPadStripV2Events {
@@ -349,6 +347,8 @@ export interface ZwpTabletPadStripV2Events {
 export class ZwpTabletPadStripV2 extends Proxy<ZwpTabletPadStripV2Events> {
   /** The wire table of zwp_tablet_pad_strip_v2: zwp_tablet_pad_strip_v2_interface. */
   static override readonly spec = zwp_tablet_pad_strip_v2_interface;
+  /** The version each request and event of zwp_tablet_pad_strip_v2 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { set_feedback: 1, destroy: 1, source: 1, position: 1, stop: 1, frame: 1 } as const;
   /** zwp_tablet_pad_strip_v2.set_feedback (request 0, since v1): description: string, serial: uint. */
   set_feedback(description: string, serial: number): void {
     this.request(0, [description, serial]);
@@ -374,8 +374,7 @@ export const zwp_tablet_pad_group_v2_interface: InterfaceSpec = {
     { name: "done", since: 1, args: [] },
     { name: "mode_switch", since: 1, args: [{ name: "time", type: "uint" }, { name: "serial", type: "uint" }, { name: "mode", type: "uint" }] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of zwp_tablet_pad_group_v2, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -398,11 +397,21 @@ export interface ZwpTabletPadGroupV2Events {
 export class ZwpTabletPadGroupV2 extends Proxy<ZwpTabletPadGroupV2Events> {
   /** The wire table of zwp_tablet_pad_group_v2: zwp_tablet_pad_group_v2_interface. */
   static override readonly spec = zwp_tablet_pad_group_v2_interface;
+  /** The version each request and event of zwp_tablet_pad_group_v2 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, buttons: 1, ring: 1, strip: 1, modes: 1, done: 1, mode_switch: 1 } as const;
   /** zwp_tablet_pad_group_v2.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
 }
+
+/** Values of the zwp_tablet_pad_v2.button_state enum, since v1. */
+export const ZwpTabletPadV2ButtonState = {
+  /** zwp_tablet_pad_v2.button_state.released = 0, since v1. */
+  released: 0,
+  /** zwp_tablet_pad_v2.button_state.pressed = 1, since v1. */
+  pressed: 1,
+} as const;
 
 /** Wire table of zwp_tablet_pad_v2 v1: request and event opcodes, argument types and enums. */
 export const zwp_tablet_pad_v2_interface: InterfaceSpec = {
@@ -422,18 +431,8 @@ export const zwp_tablet_pad_v2_interface: InterfaceSpec = {
     { name: "leave", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }] },
     { name: "removed", since: 1, args: [] },
   ],
-  enums: {
-    button_state: { released: 0, pressed: 1 },
-  },
+  enums: { button_state: ZwpTabletPadV2ButtonState },
 };
-
-/** Values of the zwp_tablet_pad_v2.button_state enum, since v1. */
-export const ZwpTabletPadV2ButtonState = {
-  /** zwp_tablet_pad_v2.button_state.released = 0, since v1. */
-  released: 0,
-  /** zwp_tablet_pad_v2.button_state.pressed = 1, since v1. */
-  pressed: 1,
-} as const;
 
 /** Handlers for the events of zwp_tablet_pad_v2, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZwpTabletPadV2Events {
@@ -459,6 +458,8 @@ export interface ZwpTabletPadV2Events {
 export class ZwpTabletPadV2 extends Proxy<ZwpTabletPadV2Events> {
   /** The wire table of zwp_tablet_pad_v2: zwp_tablet_pad_v2_interface. */
   static override readonly spec = zwp_tablet_pad_v2_interface;
+  /** The version each request and event of zwp_tablet_pad_v2 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { set_feedback: 1, destroy: 1, group: 1, path: 1, buttons: 1, done: 1, button: 1, enter: 1, leave: 1, removed: 1 } as const;
   /** zwp_tablet_pad_v2.set_feedback (request 0, since v1): button: uint, description: string, serial: uint. */
   set_feedback(button: number, description: string, serial: number): void {
     this.request(0, [button, description, serial]);

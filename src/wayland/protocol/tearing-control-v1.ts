@@ -5,6 +5,12 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlSurface } from "./wayland.js";
 
+/** Values of the wp_tearing_control_manager_v1.error enum, since v1. */
+export const WpTearingControlManagerV1Error = {
+  /** wp_tearing_control_manager_v1.error.tearing_control_exists = 0, since v1. */
+  tearing_control_exists: 0,
+} as const;
+
 /** Wire table of wp_tearing_control_manager_v1 v1: request and event opcodes, argument types and enums. */
 export const wp_tearing_control_manager_v1_interface: InterfaceSpec = {
   name: "wp_tearing_control_manager_v1",
@@ -15,16 +21,8 @@ export const wp_tearing_control_manager_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { tearing_control_exists: 0 },
-  },
+  enums: { error: WpTearingControlManagerV1Error },
 };
-
-/** Values of the wp_tearing_control_manager_v1.error enum, since v1. */
-export const WpTearingControlManagerV1Error = {
-  /** wp_tearing_control_manager_v1.error.tearing_control_exists = 0, since v1. */
-  tearing_control_exists: 0,
-} as const;
 
 /** wp_tearing_control_manager_v1 has no events, so its handler table is empty. */
 export type WpTearingControlManagerV1Events = Record<never, never>;
@@ -33,6 +31,8 @@ export type WpTearingControlManagerV1Events = Record<never, never>;
 export class WpTearingControlManagerV1 extends Proxy<WpTearingControlManagerV1Events> {
   /** The wire table of wp_tearing_control_manager_v1: wp_tearing_control_manager_v1_interface. */
   static override readonly spec = wp_tearing_control_manager_v1_interface;
+  /** The version each request and event of wp_tearing_control_manager_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_tearing_control: 1 } as const;
   /** wp_tearing_control_manager_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -42,6 +42,14 @@ export class WpTearingControlManagerV1 extends Proxy<WpTearingControlManagerV1Ev
     return this.requestNew(1, WpTearingControlV1, [NEW_ID, objectId(surface)]);
   }
 }
+
+/** Values of the wp_tearing_control_v1.presentation_hint enum, since v1. */
+export const WpTearingControlV1PresentationHint = {
+  /** wp_tearing_control_v1.presentation_hint.vsync = 0, since v1. */
+  vsync: 0,
+  /** wp_tearing_control_v1.presentation_hint.async = 1, since v1. */
+  async: 1,
+} as const;
 
 /** Wire table of wp_tearing_control_v1 v1: request and event opcodes, argument types and enums. */
 export const wp_tearing_control_v1_interface: InterfaceSpec = {
@@ -53,18 +61,8 @@ export const wp_tearing_control_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    presentation_hint: { vsync: 0, async: 1 },
-  },
+  enums: { presentation_hint: WpTearingControlV1PresentationHint },
 };
-
-/** Values of the wp_tearing_control_v1.presentation_hint enum, since v1. */
-export const WpTearingControlV1PresentationHint = {
-  /** wp_tearing_control_v1.presentation_hint.vsync = 0, since v1. */
-  vsync: 0,
-  /** wp_tearing_control_v1.presentation_hint.async = 1, since v1. */
-  async: 1,
-} as const;
 
 /** wp_tearing_control_v1 has no events, so its handler table is empty. */
 export type WpTearingControlV1Events = Record<never, never>;
@@ -73,6 +71,8 @@ export type WpTearingControlV1Events = Record<never, never>;
 export class WpTearingControlV1 extends Proxy<WpTearingControlV1Events> {
   /** The wire table of wp_tearing_control_v1: wp_tearing_control_v1_interface. */
   static override readonly spec = wp_tearing_control_v1_interface;
+  /** The version each request and event of wp_tearing_control_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { set_presentation_hint: 1, destroy: 1 } as const;
   /** wp_tearing_control_v1.set_presentation_hint (request 0, since v1): hint: uint (wp_tearing_control_v1.presentation_hint). */
   set_presentation_hint(hint: number): void {
     this.request(0, [hint]);

@@ -5,6 +5,12 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlSurface } from "./wayland.js";
 
+/** Values of the wp_viewporter.error enum, since v1. */
+export const WpViewporterError = {
+  /** wp_viewporter.error.viewport_exists = 0, since v1. */
+  viewport_exists: 0,
+} as const;
+
 /** Wire table of wp_viewporter v1: request and event opcodes, argument types and enums. */
 export const wp_viewporter_interface: InterfaceSpec = {
   name: "wp_viewporter",
@@ -15,16 +21,8 @@ export const wp_viewporter_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { viewport_exists: 0 },
-  },
+  enums: { error: WpViewporterError },
 };
-
-/** Values of the wp_viewporter.error enum, since v1. */
-export const WpViewporterError = {
-  /** wp_viewporter.error.viewport_exists = 0, since v1. */
-  viewport_exists: 0,
-} as const;
 
 /** wp_viewporter has no events, so its handler table is empty. */
 export type WpViewporterEvents = Record<never, never>;
@@ -33,6 +31,8 @@ export type WpViewporterEvents = Record<never, never>;
 export class WpViewporter extends Proxy<WpViewporterEvents> {
   /** The wire table of wp_viewporter: wp_viewporter_interface. */
   static override readonly spec = wp_viewporter_interface;
+  /** The version each request and event of wp_viewporter appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_viewport: 1 } as const;
   /** wp_viewporter.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -42,22 +42,6 @@ export class WpViewporter extends Proxy<WpViewporterEvents> {
     return this.requestNew(1, WpViewport, [NEW_ID, objectId(surface)]);
   }
 }
-
-/** Wire table of wp_viewport v1: request and event opcodes, argument types and enums. */
-export const wp_viewport_interface: InterfaceSpec = {
-  name: "wp_viewport",
-  version: 1,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "set_source", since: 1, args: [{ name: "x", type: "fixed" }, { name: "y", type: "fixed" }, { name: "width", type: "fixed" }, { name: "height", type: "fixed" }] },
-    { name: "set_destination", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
-  ],
-  events: [
-  ],
-  enums: {
-    error: { bad_value: 0, bad_size: 1, out_of_buffer: 2, no_surface: 3 },
-  },
-};
 
 /** Values of the wp_viewport.error enum, since v1. */
 export const WpViewportError = {
@@ -71,6 +55,20 @@ export const WpViewportError = {
   no_surface: 3,
 } as const;
 
+/** Wire table of wp_viewport v1: request and event opcodes, argument types and enums. */
+export const wp_viewport_interface: InterfaceSpec = {
+  name: "wp_viewport",
+  version: 1,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "set_source", since: 1, args: [{ name: "x", type: "fixed" }, { name: "y", type: "fixed" }, { name: "width", type: "fixed" }, { name: "height", type: "fixed" }] },
+    { name: "set_destination", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
+  ],
+  events: [
+  ],
+  enums: { error: WpViewportError },
+};
+
 /** wp_viewport has no events, so its handler table is empty. */
 export type WpViewportEvents = Record<never, never>;
 
@@ -78,6 +76,8 @@ export type WpViewportEvents = Record<never, never>;
 export class WpViewport extends Proxy<WpViewportEvents> {
   /** The wire table of wp_viewport: wp_viewport_interface. */
   static override readonly spec = wp_viewport_interface;
+  /** The version each request and event of wp_viewport appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, set_source: 1, set_destination: 1 } as const;
   /** wp_viewport.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);

@@ -4,6 +4,18 @@
 import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterfaces } from "../proxy.js";
 import type { InterfaceSpec } from "../wire.js";
 
+/** Values of the wl_display.error enum, since v1. */
+export const WlDisplayError = {
+  /** wl_display.error.invalid_object = 0, since v1. */
+  invalid_object: 0,
+  /** wl_display.error.invalid_method = 1, since v1. */
+  invalid_method: 1,
+  /** wl_display.error.no_memory = 2, since v1. */
+  no_memory: 2,
+  /** wl_display.error.implementation = 3, since v1. */
+  implementation: 3,
+} as const;
+
 /** Wire table of wl_display v1: request and event opcodes, argument types and enums. */
 export const wl_display_interface: InterfaceSpec = {
   name: "wl_display",
@@ -16,22 +28,8 @@ export const wl_display_interface: InterfaceSpec = {
     { name: "error", since: 1, args: [{ name: "object_id", type: "object" }, { name: "code", type: "uint" }, { name: "message", type: "string" }] },
     { name: "delete_id", since: 1, args: [{ name: "id", type: "uint" }] },
   ],
-  enums: {
-    error: { invalid_object: 0, invalid_method: 1, no_memory: 2, implementation: 3 },
-  },
+  enums: { error: WlDisplayError },
 };
-
-/** Values of the wl_display.error enum, since v1. */
-export const WlDisplayError = {
-  /** wl_display.error.invalid_object = 0, since v1. */
-  invalid_object: 0,
-  /** wl_display.error.invalid_method = 1, since v1. */
-  invalid_method: 1,
-  /** wl_display.error.no_memory = 2, since v1. */
-  no_memory: 2,
-  /** wl_display.error.implementation = 3, since v1. */
-  implementation: 3,
-} as const;
 
 /** Handlers for the events of wl_display, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlDisplayEvents {
@@ -45,6 +43,8 @@ export interface WlDisplayEvents {
 export class WlDisplay extends Proxy<WlDisplayEvents> {
   /** The wire table of wl_display: wl_display_interface. */
   static override readonly spec = wl_display_interface;
+  /** The version each request and event of wl_display appeared in, by name: compare with the proxy's version. */
+  static readonly since = { sync: 1, get_registry: 1, error: 1, delete_id: 1 } as const;
   /** wl_display.sync (request 0, since v1): no arguments. Returns the new wl_callback proxy. */
   sync(): WlCallback {
     return this.requestNew(0, WlCallback, [NEW_ID]);
@@ -66,8 +66,7 @@ export const wl_registry_interface: InterfaceSpec = {
     { name: "global", since: 1, args: [{ name: "name", type: "uint" }, { name: "interface", type: "string" }, { name: "version", type: "uint" }] },
     { name: "global_remove", since: 1, args: [{ name: "name", type: "uint" }] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of wl_registry, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -82,6 +81,8 @@ export interface WlRegistryEvents {
 export class WlRegistry extends Proxy<WlRegistryEvents> {
   /** The wire table of wl_registry: wl_registry_interface. */
   static override readonly spec = wl_registry_interface;
+  /** The version each request and event of wl_registry appeared in, by name: compare with the proxy's version. */
+  static readonly since = { bind: 1, global: 1, global_remove: 1 } as const;
   /** wl_registry.bind (request 0, since v1): name: uint. The new object's class and version come after; returns its proxy. Throws RangeError when the version is outside 1..class.spec.version. */
   bind<T extends Proxy>(name: number, iface: ProxyClass<T>, version: number): T {
     return this.requestNewUntyped(0, iface, version, [name, NEW_ID]);
@@ -97,8 +98,7 @@ export const wl_callback_interface: InterfaceSpec = {
   events: [
     { name: "done", since: 1, destructor: true, args: [{ name: "callback_data", type: "uint" }] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of wl_callback, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -111,6 +111,8 @@ export interface WlCallbackEvents {
 export class WlCallback extends Proxy<WlCallbackEvents> {
   /** The wire table of wl_callback: wl_callback_interface. */
   static override readonly spec = wl_callback_interface;
+  /** The version each request and event of wl_callback appeared in, by name: compare with the proxy's version. */
+  static readonly since = { done: 1 } as const;
 }
 
 /** Wire table of wl_compositor v6: request and event opcodes, argument types and enums. */
@@ -123,8 +125,7 @@ export const wl_compositor_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** wl_compositor has no events, so its handler table is empty. */
@@ -134,6 +135,8 @@ export type WlCompositorEvents = Record<never, never>;
 export class WlCompositor extends Proxy<WlCompositorEvents> {
   /** The wire table of wl_compositor: wl_compositor_interface. */
   static override readonly spec = wl_compositor_interface;
+  /** The version each request and event of wl_compositor appeared in, by name: compare with the proxy's version. */
+  static readonly since = { create_surface: 1, create_region: 1 } as const;
   /** wl_compositor.create_surface (request 0, since v1): no arguments. Returns the new wl_surface proxy. */
   create_surface(): WlSurface {
     return this.requestNew(0, WlSurface, [NEW_ID]);
@@ -155,8 +158,7 @@ export const wl_shm_pool_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** wl_shm_pool has no events, so its handler table is empty. */
@@ -166,6 +168,8 @@ export type WlShmPoolEvents = Record<never, never>;
 export class WlShmPool extends Proxy<WlShmPoolEvents> {
   /** The wire table of wl_shm_pool: wl_shm_pool_interface. */
   static override readonly spec = wl_shm_pool_interface;
+  /** The version each request and event of wl_shm_pool appeared in, by name: compare with the proxy's version. */
+  static readonly since = { create_buffer: 1, destroy: 1, resize: 1 } as const;
   /** wl_shm_pool.create_buffer (request 0, since v1): offset: int, width: int, height: int, stride: int, format: uint (wl_shm.format). Returns the new wl_buffer proxy. */
   create_buffer(offset: number, width: number, height: number, stride: number, format: number): WlBuffer {
     return this.requestNew(0, WlBuffer, [NEW_ID, offset, width, height, stride, format]);
@@ -179,23 +183,6 @@ export class WlShmPool extends Proxy<WlShmPoolEvents> {
     this.request(2, [size]);
   }
 }
-
-/** Wire table of wl_shm v2: request and event opcodes, argument types and enums. */
-export const wl_shm_interface: InterfaceSpec = {
-  name: "wl_shm",
-  version: 2,
-  requests: [
-    { name: "create_pool", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_shm_pool" }, { name: "fd", type: "fd" }, { name: "size", type: "int" }] },
-    { name: "release", since: 2, destructor: true, args: [] },
-  ],
-  events: [
-    { name: "format", since: 1, args: [{ name: "format", type: "uint" }] },
-  ],
-  enums: {
-    error: { invalid_format: 0, invalid_stride: 1, invalid_fd: 2 },
-    format: { argb8888: 0, xrgb8888: 1, c8: 538982467, rgb332: 943867730, bgr233: 944916290, xrgb4444: 842093144, xbgr4444: 842089048, rgbx4444: 842094674, bgrx4444: 842094658, argb4444: 842093121, abgr4444: 842089025, rgba4444: 842088786, bgra4444: 842088770, xrgb1555: 892424792, xbgr1555: 892420696, rgbx5551: 892426322, bgrx5551: 892426306, argb1555: 892424769, abgr1555: 892420673, rgba5551: 892420434, bgra5551: 892420418, rgb565: 909199186, bgr565: 909199170, rgb888: 875710290, bgr888: 875710274, xbgr8888: 875709016, rgbx8888: 875714642, bgrx8888: 875714626, abgr8888: 875708993, rgba8888: 875708754, bgra8888: 875708738, xrgb2101010: 808669784, xbgr2101010: 808665688, rgbx1010102: 808671314, bgrx1010102: 808671298, argb2101010: 808669761, abgr2101010: 808665665, rgba1010102: 808665426, bgra1010102: 808665410, yuyv: 1448695129, yvyu: 1431918169, uyvy: 1498831189, vyuy: 1498765654, ayuv: 1448433985, nv12: 842094158, nv21: 825382478, nv16: 909203022, nv61: 825644622, yuv410: 961959257, yvu410: 961893977, yuv411: 825316697, yvu411: 825316953, yuv420: 842093913, yvu420: 842094169, yuv422: 909202777, yvu422: 909203033, yuv444: 875713881, yvu444: 875714137, r8: 538982482, r16: 540422482, rg88: 943212370, gr88: 943215175, rg1616: 842221394, gr1616: 842224199, xrgb16161616f: 1211388504, xbgr16161616f: 1211384408, argb16161616f: 1211388481, abgr16161616f: 1211384385, xyuv8888: 1448434008, vuy888: 875713878, vuy101010: 808670550, y210: 808530521, y212: 842084953, y216: 909193817, y410: 808531033, y412: 842085465, y416: 909194329, xvyu2101010: 808670808, xvyu12_16161616: 909334104, xvyu16161616: 942954072, y0l0: 810299481, x0l0: 810299480, y0l2: 843853913, x0l2: 843853912, yuv420_8bit: 942691673, yuv420_10bit: 808539481, xrgb8888_a8: 943805016, xbgr8888_a8: 943800920, rgbx8888_a8: 943806546, bgrx8888_a8: 943806530, rgb888_a8: 943798354, bgr888_a8: 943798338, rgb565_a8: 943797586, bgr565_a8: 943797570, nv24: 875714126, nv42: 842290766, p210: 808530512, p010: 808530000, p012: 842084432, p016: 909193296, axbxgxrx106106106106: 808534593, nv15: 892425806, q410: 808531025, q401: 825242705, xrgb16161616: 942953048, xbgr16161616: 942948952, argb16161616: 942953025, abgr16161616: 942948929, c1: 538980675, c2: 538980931, c4: 538981443, d1: 538980676, d2: 538980932, d4: 538981444, d8: 538982468, r1: 538980690, r2: 538980946, r4: 538981458, r10: 540029266, r12: 540160338, avuy8888: 1498764865, xvuy8888: 1498764888, p030: 808661072 },
-  },
-};
 
 /** Values of the wl_shm.error enum, since v1. */
 export const WlShmError = {
@@ -457,6 +444,20 @@ export const WlShmFormat = {
   p030: 808661072,
 } as const;
 
+/** Wire table of wl_shm v2: request and event opcodes, argument types and enums. */
+export const wl_shm_interface: InterfaceSpec = {
+  name: "wl_shm",
+  version: 2,
+  requests: [
+    { name: "create_pool", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_shm_pool" }, { name: "fd", type: "fd" }, { name: "size", type: "int" }] },
+    { name: "release", since: 2, destructor: true, args: [] },
+  ],
+  events: [
+    { name: "format", since: 1, args: [{ name: "format", type: "uint" }] },
+  ],
+  enums: { error: WlShmError, format: WlShmFormat },
+};
+
 /** Handlers for the events of wl_shm, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlShmEvents {
   /** wl_shm.format (event 0, since v1): format: uint (wl_shm.format). */
@@ -467,6 +468,8 @@ export interface WlShmEvents {
 export class WlShm extends Proxy<WlShmEvents> {
   /** The wire table of wl_shm: wl_shm_interface. */
   static override readonly spec = wl_shm_interface;
+  /** The version each request and event of wl_shm appeared in, by name: compare with the proxy's version. */
+  static readonly since = { create_pool: 1, release: 2, format: 1 } as const;
   /** wl_shm.create_pool (request 0, since v1): fd: fd, size: int. Returns the new wl_shm_pool proxy. */
   create_pool(fd: number, size: number): WlShmPool {
     return this.requestNew(0, WlShmPool, [NEW_ID, fd, size]);
@@ -487,8 +490,7 @@ export const wl_buffer_interface: InterfaceSpec = {
   events: [
     { name: "release", since: 1, args: [] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of wl_buffer, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -501,11 +503,25 @@ export interface WlBufferEvents {
 export class WlBuffer extends Proxy<WlBufferEvents> {
   /** The wire table of wl_buffer: wl_buffer_interface. */
   static override readonly spec = wl_buffer_interface;
+  /** The version each request and event of wl_buffer appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, release: 1 } as const;
   /** wl_buffer.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
   }
 }
+
+/** Values of the wl_data_offer.error enum, since v1. */
+export const WlDataOfferError = {
+  /** wl_data_offer.error.invalid_finish = 0, since v1. */
+  invalid_finish: 0,
+  /** wl_data_offer.error.invalid_action_mask = 1, since v1. */
+  invalid_action_mask: 1,
+  /** wl_data_offer.error.invalid_action = 2, since v1. */
+  invalid_action: 2,
+  /** wl_data_offer.error.invalid_offer = 3, since v1. */
+  invalid_offer: 3,
+} as const;
 
 /** Wire table of wl_data_offer v3: request and event opcodes, argument types and enums. */
 export const wl_data_offer_interface: InterfaceSpec = {
@@ -523,22 +539,8 @@ export const wl_data_offer_interface: InterfaceSpec = {
     { name: "source_actions", since: 3, args: [{ name: "source_actions", type: "uint" }] },
     { name: "action", since: 3, args: [{ name: "dnd_action", type: "uint" }] },
   ],
-  enums: {
-    error: { invalid_finish: 0, invalid_action_mask: 1, invalid_action: 2, invalid_offer: 3 },
-  },
+  enums: { error: WlDataOfferError },
 };
-
-/** Values of the wl_data_offer.error enum, since v1. */
-export const WlDataOfferError = {
-  /** wl_data_offer.error.invalid_finish = 0, since v1. */
-  invalid_finish: 0,
-  /** wl_data_offer.error.invalid_action_mask = 1, since v1. */
-  invalid_action_mask: 1,
-  /** wl_data_offer.error.invalid_action = 2, since v1. */
-  invalid_action: 2,
-  /** wl_data_offer.error.invalid_offer = 3, since v1. */
-  invalid_offer: 3,
-} as const;
 
 /** Handlers for the events of wl_data_offer, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlDataOfferEvents {
@@ -554,6 +556,8 @@ export interface WlDataOfferEvents {
 export class WlDataOffer extends Proxy<WlDataOfferEvents> {
   /** The wire table of wl_data_offer: wl_data_offer_interface. */
   static override readonly spec = wl_data_offer_interface;
+  /** The version each request and event of wl_data_offer appeared in, by name: compare with the proxy's version. */
+  static readonly since = { accept: 1, receive: 1, destroy: 1, finish: 3, set_actions: 3, offer: 1, source_actions: 3, action: 3 } as const;
   /** wl_data_offer.accept (request 0, since v1): serial: uint, mime_type: string | null. */
   accept(serial: number, mime_type: string | null): void {
     this.request(0, [serial, mime_type]);
@@ -576,6 +580,14 @@ export class WlDataOffer extends Proxy<WlDataOfferEvents> {
   }
 }
 
+/** Values of the wl_data_source.error enum, since v1. */
+export const WlDataSourceError = {
+  /** wl_data_source.error.invalid_action_mask = 0, since v1. */
+  invalid_action_mask: 0,
+  /** wl_data_source.error.invalid_source = 1, since v1. */
+  invalid_source: 1,
+} as const;
+
 /** Wire table of wl_data_source v3: request and event opcodes, argument types and enums. */
 export const wl_data_source_interface: InterfaceSpec = {
   name: "wl_data_source",
@@ -593,18 +605,8 @@ export const wl_data_source_interface: InterfaceSpec = {
     { name: "dnd_finished", since: 3, args: [] },
     { name: "action", since: 3, args: [{ name: "dnd_action", type: "uint" }] },
   ],
-  enums: {
-    error: { invalid_action_mask: 0, invalid_source: 1 },
-  },
+  enums: { error: WlDataSourceError },
 };
-
-/** Values of the wl_data_source.error enum, since v1. */
-export const WlDataSourceError = {
-  /** wl_data_source.error.invalid_action_mask = 0, since v1. */
-  invalid_action_mask: 0,
-  /** wl_data_source.error.invalid_source = 1, since v1. */
-  invalid_source: 1,
-} as const;
 
 /** Handlers for the events of wl_data_source, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlDataSourceEvents {
@@ -626,6 +628,8 @@ export interface WlDataSourceEvents {
 export class WlDataSource extends Proxy<WlDataSourceEvents> {
   /** The wire table of wl_data_source: wl_data_source_interface. */
   static override readonly spec = wl_data_source_interface;
+  /** The version each request and event of wl_data_source appeared in, by name: compare with the proxy's version. */
+  static readonly since = { offer: 1, destroy: 1, set_actions: 3, target: 1, send: 1, cancelled: 1, dnd_drop_performed: 3, dnd_finished: 3, action: 3 } as const;
   /** wl_data_source.offer (request 0, since v1): mime_type: string. */
   offer(mime_type: string): void {
     this.request(0, [mime_type]);
@@ -639,6 +643,14 @@ export class WlDataSource extends Proxy<WlDataSourceEvents> {
     this.request(2, [dnd_actions]);
   }
 }
+
+/** Values of the wl_data_device.error enum, since v1. */
+export const WlDataDeviceError = {
+  /** wl_data_device.error.role = 0, since v1. */
+  role: 0,
+  /** wl_data_device.error.used_source = 1, since v1. */
+  used_source: 1,
+} as const;
 
 /** Wire table of wl_data_device v3: request and event opcodes, argument types and enums. */
 export const wl_data_device_interface: InterfaceSpec = {
@@ -657,18 +669,8 @@ export const wl_data_device_interface: InterfaceSpec = {
     { name: "drop", since: 1, args: [] },
     { name: "selection", since: 1, args: [{ name: "id", type: "object", interface: "wl_data_offer", nullable: true }] },
   ],
-  enums: {
-    error: { role: 0, used_source: 1 },
-  },
+  enums: { error: WlDataDeviceError },
 };
-
-/** Values of the wl_data_device.error enum, since v1. */
-export const WlDataDeviceError = {
-  /** wl_data_device.error.role = 0, since v1. */
-  role: 0,
-  /** wl_data_device.error.used_source = 1, since v1. */
-  used_source: 1,
-} as const;
 
 /** Handlers for the events of wl_data_device, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlDataDeviceEvents {
@@ -690,6 +692,8 @@ export interface WlDataDeviceEvents {
 export class WlDataDevice extends Proxy<WlDataDeviceEvents> {
   /** The wire table of wl_data_device: wl_data_device_interface. */
   static override readonly spec = wl_data_device_interface;
+  /** The version each request and event of wl_data_device appeared in, by name: compare with the proxy's version. */
+  static readonly since = { start_drag: 1, set_selection: 1, release: 2, data_offer: 1, enter: 1, leave: 1, motion: 1, drop: 1, selection: 1 } as const;
   /** wl_data_device.start_drag (request 0, since v1): source: wl_data_source | null, origin: wl_surface, icon: wl_surface | null, serial: uint. */
   start_drag(source: WlDataSource | null, origin: WlSurface, icon: WlSurface | null, serial: number): void {
     this.request(0, [objectId(source), objectId(origin), objectId(icon), serial]);
@@ -704,21 +708,6 @@ export class WlDataDevice extends Proxy<WlDataDeviceEvents> {
   }
 }
 
-/** Wire table of wl_data_device_manager v3: request and event opcodes, argument types and enums. */
-export const wl_data_device_manager_interface: InterfaceSpec = {
-  name: "wl_data_device_manager",
-  version: 3,
-  requests: [
-    { name: "create_data_source", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_data_source" }] },
-    { name: "get_data_device", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_data_device" }, { name: "seat", type: "object", interface: "wl_seat" }] },
-  ],
-  events: [
-  ],
-  enums: {
-    dnd_action: { none: 0, copy: 1, move: 2, ask: 4 },
-  },
-};
-
 /** Values of the wl_data_device_manager.dnd_action enum (bitfield: combine with |), since v3. */
 export const WlDataDeviceManagerDndAction = {
   /** wl_data_device_manager.dnd_action.none = 0, since v3. */
@@ -731,6 +720,19 @@ export const WlDataDeviceManagerDndAction = {
   ask: 4,
 } as const;
 
+/** Wire table of wl_data_device_manager v3: request and event opcodes, argument types and enums. */
+export const wl_data_device_manager_interface: InterfaceSpec = {
+  name: "wl_data_device_manager",
+  version: 3,
+  requests: [
+    { name: "create_data_source", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_data_source" }] },
+    { name: "get_data_device", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_data_device" }, { name: "seat", type: "object", interface: "wl_seat" }] },
+  ],
+  events: [
+  ],
+  enums: { dnd_action: WlDataDeviceManagerDndAction },
+};
+
 /** wl_data_device_manager has no events, so its handler table is empty. */
 export type WlDataDeviceManagerEvents = Record<never, never>;
 
@@ -738,6 +740,8 @@ export type WlDataDeviceManagerEvents = Record<never, never>;
 export class WlDataDeviceManager extends Proxy<WlDataDeviceManagerEvents> {
   /** The wire table of wl_data_device_manager: wl_data_device_manager_interface. */
   static override readonly spec = wl_data_device_manager_interface;
+  /** The version each request and event of wl_data_device_manager appeared in, by name: compare with the proxy's version. */
+  static readonly since = { create_data_source: 1, get_data_device: 1 } as const;
   /** wl_data_device_manager.create_data_source (request 0, since v1): no arguments. Returns the new wl_data_source proxy. */
   create_data_source(): WlDataSource {
     return this.requestNew(0, WlDataSource, [NEW_ID]);
@@ -748,6 +752,12 @@ export class WlDataDeviceManager extends Proxy<WlDataDeviceManagerEvents> {
   }
 }
 
+/** Values of the wl_shell.error enum, since v1. */
+export const WlShellError = {
+  /** wl_shell.error.role = 0, since v1. */
+  role: 0,
+} as const;
+
 /** Wire table of wl_shell v1: request and event opcodes, argument types and enums. */
 export const wl_shell_interface: InterfaceSpec = {
   name: "wl_shell",
@@ -757,16 +767,8 @@ export const wl_shell_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { role: 0 },
-  },
+  enums: { error: WlShellError },
 };
-
-/** Values of the wl_shell.error enum, since v1. */
-export const WlShellError = {
-  /** wl_shell.error.role = 0, since v1. */
-  role: 0,
-} as const;
 
 /** wl_shell has no events, so its handler table is empty. */
 export type WlShellEvents = Record<never, never>;
@@ -775,39 +777,13 @@ export type WlShellEvents = Record<never, never>;
 export class WlShell extends Proxy<WlShellEvents> {
   /** The wire table of wl_shell: wl_shell_interface. */
   static override readonly spec = wl_shell_interface;
+  /** The version each request and event of wl_shell appeared in, by name: compare with the proxy's version. */
+  static readonly since = { get_shell_surface: 1 } as const;
   /** wl_shell.get_shell_surface (request 0, since v1): surface: wl_surface. Returns the new wl_shell_surface proxy. */
   get_shell_surface(surface: WlSurface): WlShellSurface {
     return this.requestNew(0, WlShellSurface, [NEW_ID, objectId(surface)]);
   }
 }
-
-/** Wire table of wl_shell_surface v1: request and event opcodes, argument types and enums. */
-export const wl_shell_surface_interface: InterfaceSpec = {
-  name: "wl_shell_surface",
-  version: 1,
-  requests: [
-    { name: "pong", since: 1, args: [{ name: "serial", type: "uint" }] },
-    { name: "move", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }] },
-    { name: "resize", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }, { name: "edges", type: "uint" }] },
-    { name: "set_toplevel", since: 1, args: [] },
-    { name: "set_transient", since: 1, args: [{ name: "parent", type: "object", interface: "wl_surface" }, { name: "x", type: "int" }, { name: "y", type: "int" }, { name: "flags", type: "uint" }] },
-    { name: "set_fullscreen", since: 1, args: [{ name: "method", type: "uint" }, { name: "framerate", type: "uint" }, { name: "output", type: "object", interface: "wl_output", nullable: true }] },
-    { name: "set_popup", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }, { name: "parent", type: "object", interface: "wl_surface" }, { name: "x", type: "int" }, { name: "y", type: "int" }, { name: "flags", type: "uint" }] },
-    { name: "set_maximized", since: 1, args: [{ name: "output", type: "object", interface: "wl_output", nullable: true }] },
-    { name: "set_title", since: 1, args: [{ name: "title", type: "string" }] },
-    { name: "set_class", since: 1, args: [{ name: "class_", type: "string" }] },
-  ],
-  events: [
-    { name: "ping", since: 1, args: [{ name: "serial", type: "uint" }] },
-    { name: "configure", since: 1, args: [{ name: "edges", type: "uint" }, { name: "width", type: "int" }, { name: "height", type: "int" }] },
-    { name: "popup_done", since: 1, args: [] },
-  ],
-  enums: {
-    resize: { none: 0, top: 1, bottom: 2, left: 4, top_left: 5, bottom_left: 6, right: 8, top_right: 9, bottom_right: 10 },
-    transient: { inactive: 1 },
-    fullscreen_method: { default: 0, scale: 1, driver: 2, fill: 3 },
-  },
-};
 
 /** Values of the wl_shell_surface.resize enum (bitfield: combine with |), since v1. */
 export const WlShellSurfaceResize = {
@@ -840,7 +816,7 @@ export const WlShellSurfaceTransient = {
 /** Values of the wl_shell_surface.fullscreen_method enum, since v1. */
 export const WlShellSurfaceFullscreenMethod = {
   /** wl_shell_surface.fullscreen_method.default = 0, since v1. */
-  default_: 0,
+  default: 0,
   /** wl_shell_surface.fullscreen_method.scale = 1, since v1. */
   scale: 1,
   /** wl_shell_surface.fullscreen_method.driver = 2, since v1. */
@@ -848,6 +824,30 @@ export const WlShellSurfaceFullscreenMethod = {
   /** wl_shell_surface.fullscreen_method.fill = 3, since v1. */
   fill: 3,
 } as const;
+
+/** Wire table of wl_shell_surface v1: request and event opcodes, argument types and enums. */
+export const wl_shell_surface_interface: InterfaceSpec = {
+  name: "wl_shell_surface",
+  version: 1,
+  requests: [
+    { name: "pong", since: 1, args: [{ name: "serial", type: "uint" }] },
+    { name: "move", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }] },
+    { name: "resize", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }, { name: "edges", type: "uint" }] },
+    { name: "set_toplevel", since: 1, args: [] },
+    { name: "set_transient", since: 1, args: [{ name: "parent", type: "object", interface: "wl_surface" }, { name: "x", type: "int" }, { name: "y", type: "int" }, { name: "flags", type: "uint" }] },
+    { name: "set_fullscreen", since: 1, args: [{ name: "method", type: "uint" }, { name: "framerate", type: "uint" }, { name: "output", type: "object", interface: "wl_output", nullable: true }] },
+    { name: "set_popup", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }, { name: "parent", type: "object", interface: "wl_surface" }, { name: "x", type: "int" }, { name: "y", type: "int" }, { name: "flags", type: "uint" }] },
+    { name: "set_maximized", since: 1, args: [{ name: "output", type: "object", interface: "wl_output", nullable: true }] },
+    { name: "set_title", since: 1, args: [{ name: "title", type: "string" }] },
+    { name: "set_class", since: 1, args: [{ name: "class_", type: "string" }] },
+  ],
+  events: [
+    { name: "ping", since: 1, args: [{ name: "serial", type: "uint" }] },
+    { name: "configure", since: 1, args: [{ name: "edges", type: "uint" }, { name: "width", type: "int" }, { name: "height", type: "int" }] },
+    { name: "popup_done", since: 1, args: [] },
+  ],
+  enums: { resize: WlShellSurfaceResize, transient: WlShellSurfaceTransient, fullscreen_method: WlShellSurfaceFullscreenMethod },
+};
 
 /** Handlers for the events of wl_shell_surface, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlShellSurfaceEvents {
@@ -863,6 +863,8 @@ export interface WlShellSurfaceEvents {
 export class WlShellSurface extends Proxy<WlShellSurfaceEvents> {
   /** The wire table of wl_shell_surface: wl_shell_surface_interface. */
   static override readonly spec = wl_shell_surface_interface;
+  /** The version each request and event of wl_shell_surface appeared in, by name: compare with the proxy's version. */
+  static readonly since = { pong: 1, move: 1, resize: 1, set_toplevel: 1, set_transient: 1, set_fullscreen: 1, set_popup: 1, set_maximized: 1, set_title: 1, set_class: 1, ping: 1, configure: 1, popup_done: 1 } as const;
   /** wl_shell_surface.pong (request 0, since v1): serial: uint. */
   pong(serial: number): void {
     this.request(0, [serial]);
@@ -905,6 +907,20 @@ export class WlShellSurface extends Proxy<WlShellSurfaceEvents> {
   }
 }
 
+/** Values of the wl_surface.error enum, since v1. */
+export const WlSurfaceError = {
+  /** wl_surface.error.invalid_scale = 0, since v1. */
+  invalid_scale: 0,
+  /** wl_surface.error.invalid_transform = 1, since v1. */
+  invalid_transform: 1,
+  /** wl_surface.error.invalid_size = 2, since v1. */
+  invalid_size: 2,
+  /** wl_surface.error.invalid_offset = 3, since v1. */
+  invalid_offset: 3,
+  /** wl_surface.error.defunct_role_object = 4, since v1. */
+  defunct_role_object: 4,
+} as const;
+
 /** Wire table of wl_surface v6: request and event opcodes, argument types and enums. */
 export const wl_surface_interface: InterfaceSpec = {
   name: "wl_surface",
@@ -928,24 +944,8 @@ export const wl_surface_interface: InterfaceSpec = {
     { name: "preferred_buffer_scale", since: 6, args: [{ name: "factor", type: "int" }] },
     { name: "preferred_buffer_transform", since: 6, args: [{ name: "transform", type: "uint" }] },
   ],
-  enums: {
-    error: { invalid_scale: 0, invalid_transform: 1, invalid_size: 2, invalid_offset: 3, defunct_role_object: 4 },
-  },
+  enums: { error: WlSurfaceError },
 };
-
-/** Values of the wl_surface.error enum, since v1. */
-export const WlSurfaceError = {
-  /** wl_surface.error.invalid_scale = 0, since v1. */
-  invalid_scale: 0,
-  /** wl_surface.error.invalid_transform = 1, since v1. */
-  invalid_transform: 1,
-  /** wl_surface.error.invalid_size = 2, since v1. */
-  invalid_size: 2,
-  /** wl_surface.error.invalid_offset = 3, since v1. */
-  invalid_offset: 3,
-  /** wl_surface.error.defunct_role_object = 4, since v1. */
-  defunct_role_object: 4,
-} as const;
 
 /** Handlers for the events of wl_surface, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlSurfaceEvents {
@@ -963,6 +963,8 @@ export interface WlSurfaceEvents {
 export class WlSurface extends Proxy<WlSurfaceEvents> {
   /** The wire table of wl_surface: wl_surface_interface. */
   static override readonly spec = wl_surface_interface;
+  /** The version each request and event of wl_surface appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, attach: 1, damage: 1, frame: 1, set_opaque_region: 1, set_input_region: 1, commit: 1, set_buffer_transform: 2, set_buffer_scale: 3, damage_buffer: 4, offset: 5, enter: 1, leave: 1, preferred_buffer_scale: 6, preferred_buffer_transform: 6 } as const;
   /** wl_surface.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -1009,26 +1011,6 @@ export class WlSurface extends Proxy<WlSurfaceEvents> {
   }
 }
 
-/** Wire table of wl_seat v9: request and event opcodes, argument types and enums. */
-export const wl_seat_interface: InterfaceSpec = {
-  name: "wl_seat",
-  version: 9,
-  requests: [
-    { name: "get_pointer", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_pointer" }] },
-    { name: "get_keyboard", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_keyboard" }] },
-    { name: "get_touch", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_touch" }] },
-    { name: "release", since: 5, destructor: true, args: [] },
-  ],
-  events: [
-    { name: "capabilities", since: 1, args: [{ name: "capabilities", type: "uint" }] },
-    { name: "name", since: 2, args: [{ name: "name", type: "string" }] },
-  ],
-  enums: {
-    capability: { pointer: 1, keyboard: 2, touch: 4 },
-    error: { missing_capability: 0 },
-  },
-};
-
 /** Values of the wl_seat.capability enum (bitfield: combine with |), since v1. */
 export const WlSeatCapability = {
   /** wl_seat.capability.pointer = 1, since v1. */
@@ -1045,6 +1027,23 @@ export const WlSeatError = {
   missing_capability: 0,
 } as const;
 
+/** Wire table of wl_seat v9: request and event opcodes, argument types and enums. */
+export const wl_seat_interface: InterfaceSpec = {
+  name: "wl_seat",
+  version: 9,
+  requests: [
+    { name: "get_pointer", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_pointer" }] },
+    { name: "get_keyboard", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_keyboard" }] },
+    { name: "get_touch", since: 1, args: [{ name: "id", type: "new_id", interface: "wl_touch" }] },
+    { name: "release", since: 5, destructor: true, args: [] },
+  ],
+  events: [
+    { name: "capabilities", since: 1, args: [{ name: "capabilities", type: "uint" }] },
+    { name: "name", since: 2, args: [{ name: "name", type: "string" }] },
+  ],
+  enums: { capability: WlSeatCapability, error: WlSeatError },
+};
+
 /** Handlers for the events of wl_seat, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlSeatEvents {
   /** wl_seat.capabilities (event 0, since v1): capabilities: uint (wl_seat.capability). */
@@ -1057,6 +1056,8 @@ export interface WlSeatEvents {
 export class WlSeat extends Proxy<WlSeatEvents> {
   /** The wire table of wl_seat: wl_seat_interface. */
   static override readonly spec = wl_seat_interface;
+  /** The version each request and event of wl_seat appeared in, by name: compare with the proxy's version. */
+  static readonly since = { get_pointer: 1, get_keyboard: 1, get_touch: 1, release: 5, capabilities: 1, name: 2 } as const;
   /** wl_seat.get_pointer (request 0, since v1): no arguments. Returns the new wl_pointer proxy. */
   get_pointer(): WlPointer {
     return this.requestNew(0, WlPointer, [NEW_ID]);
@@ -1074,36 +1075,6 @@ export class WlSeat extends Proxy<WlSeatEvents> {
     this.request(3, []);
   }
 }
-
-/** Wire table of wl_pointer v9: request and event opcodes, argument types and enums. */
-export const wl_pointer_interface: InterfaceSpec = {
-  name: "wl_pointer",
-  version: 9,
-  requests: [
-    { name: "set_cursor", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface", nullable: true }, { name: "hotspot_x", type: "int" }, { name: "hotspot_y", type: "int" }] },
-    { name: "release", since: 3, destructor: true, args: [] },
-  ],
-  events: [
-    { name: "enter", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }, { name: "surface_x", type: "fixed" }, { name: "surface_y", type: "fixed" }] },
-    { name: "leave", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }] },
-    { name: "motion", since: 1, args: [{ name: "time", type: "uint" }, { name: "surface_x", type: "fixed" }, { name: "surface_y", type: "fixed" }] },
-    { name: "button", since: 1, args: [{ name: "serial", type: "uint" }, { name: "time", type: "uint" }, { name: "button", type: "uint" }, { name: "state", type: "uint" }] },
-    { name: "axis", since: 1, args: [{ name: "time", type: "uint" }, { name: "axis", type: "uint" }, { name: "value", type: "fixed" }] },
-    { name: "frame", since: 5, args: [] },
-    { name: "axis_source", since: 5, args: [{ name: "axis_source", type: "uint" }] },
-    { name: "axis_stop", since: 5, args: [{ name: "time", type: "uint" }, { name: "axis", type: "uint" }] },
-    { name: "axis_discrete", since: 5, args: [{ name: "axis", type: "uint" }, { name: "discrete", type: "int" }] },
-    { name: "axis_value120", since: 8, args: [{ name: "axis", type: "uint" }, { name: "value120", type: "int" }] },
-    { name: "axis_relative_direction", since: 9, args: [{ name: "axis", type: "uint" }, { name: "direction", type: "uint" }] },
-  ],
-  enums: {
-    error: { role: 0 },
-    button_state: { released: 0, pressed: 1 },
-    axis: { vertical_scroll: 0, horizontal_scroll: 1 },
-    axis_source: { wheel: 0, finger: 1, continuous: 2, wheel_tilt: 3 },
-    axis_relative_direction: { identical: 0, inverted: 1 },
-  },
-};
 
 /** Values of the wl_pointer.error enum, since v1. */
 export const WlPointerError = {
@@ -1147,6 +1118,30 @@ export const WlPointerAxisRelativeDirection = {
   inverted: 1,
 } as const;
 
+/** Wire table of wl_pointer v9: request and event opcodes, argument types and enums. */
+export const wl_pointer_interface: InterfaceSpec = {
+  name: "wl_pointer",
+  version: 9,
+  requests: [
+    { name: "set_cursor", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface", nullable: true }, { name: "hotspot_x", type: "int" }, { name: "hotspot_y", type: "int" }] },
+    { name: "release", since: 3, destructor: true, args: [] },
+  ],
+  events: [
+    { name: "enter", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }, { name: "surface_x", type: "fixed" }, { name: "surface_y", type: "fixed" }] },
+    { name: "leave", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }] },
+    { name: "motion", since: 1, args: [{ name: "time", type: "uint" }, { name: "surface_x", type: "fixed" }, { name: "surface_y", type: "fixed" }] },
+    { name: "button", since: 1, args: [{ name: "serial", type: "uint" }, { name: "time", type: "uint" }, { name: "button", type: "uint" }, { name: "state", type: "uint" }] },
+    { name: "axis", since: 1, args: [{ name: "time", type: "uint" }, { name: "axis", type: "uint" }, { name: "value", type: "fixed" }] },
+    { name: "frame", since: 5, args: [] },
+    { name: "axis_source", since: 5, args: [{ name: "axis_source", type: "uint" }] },
+    { name: "axis_stop", since: 5, args: [{ name: "time", type: "uint" }, { name: "axis", type: "uint" }] },
+    { name: "axis_discrete", since: 5, args: [{ name: "axis", type: "uint" }, { name: "discrete", type: "int" }] },
+    { name: "axis_value120", since: 8, args: [{ name: "axis", type: "uint" }, { name: "value120", type: "int" }] },
+    { name: "axis_relative_direction", since: 9, args: [{ name: "axis", type: "uint" }, { name: "direction", type: "uint" }] },
+  ],
+  enums: { error: WlPointerError, button_state: WlPointerButtonState, axis: WlPointerAxis, axis_source: WlPointerAxisSource, axis_relative_direction: WlPointerAxisRelativeDirection },
+};
+
 /** Handlers for the events of wl_pointer, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlPointerEvents {
   /** wl_pointer.enter (event 0, since v1): serial: uint, surface: wl_surface, surface_x: fixed, surface_y: fixed. */
@@ -1177,6 +1172,8 @@ export interface WlPointerEvents {
 export class WlPointer extends Proxy<WlPointerEvents> {
   /** The wire table of wl_pointer: wl_pointer_interface. */
   static override readonly spec = wl_pointer_interface;
+  /** The version each request and event of wl_pointer appeared in, by name: compare with the proxy's version. */
+  static readonly since = { set_cursor: 1, release: 3, enter: 1, leave: 1, motion: 1, button: 1, axis: 1, frame: 5, axis_source: 5, axis_stop: 5, axis_discrete: 5, axis_value120: 8, axis_relative_direction: 9 } as const;
   /** wl_pointer.set_cursor (request 0, since v1): serial: uint, surface: wl_surface | null, hotspot_x: int, hotspot_y: int. */
   set_cursor(serial: number, surface: WlSurface | null, hotspot_x: number, hotspot_y: number): void {
     this.request(0, [serial, objectId(surface), hotspot_x, hotspot_y]);
@@ -1186,27 +1183,6 @@ export class WlPointer extends Proxy<WlPointerEvents> {
     this.request(1, []);
   }
 }
-
-/** Wire table of wl_keyboard v9: request and event opcodes, argument types and enums. */
-export const wl_keyboard_interface: InterfaceSpec = {
-  name: "wl_keyboard",
-  version: 9,
-  requests: [
-    { name: "release", since: 3, destructor: true, args: [] },
-  ],
-  events: [
-    { name: "keymap", since: 1, args: [{ name: "format", type: "uint" }, { name: "fd", type: "fd" }, { name: "size", type: "uint" }] },
-    { name: "enter", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }, { name: "keys", type: "array" }] },
-    { name: "leave", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }] },
-    { name: "key", since: 1, args: [{ name: "serial", type: "uint" }, { name: "time", type: "uint" }, { name: "key", type: "uint" }, { name: "state", type: "uint" }] },
-    { name: "modifiers", since: 1, args: [{ name: "serial", type: "uint" }, { name: "mods_depressed", type: "uint" }, { name: "mods_latched", type: "uint" }, { name: "mods_locked", type: "uint" }, { name: "group", type: "uint" }] },
-    { name: "repeat_info", since: 4, args: [{ name: "rate", type: "int" }, { name: "delay", type: "int" }] },
-  ],
-  enums: {
-    keymap_format: { no_keymap: 0, xkb_v1: 1 },
-    key_state: { released: 0, pressed: 1 },
-  },
-};
 
 /** Values of the wl_keyboard.keymap_format enum, since v1. */
 export const WlKeyboardKeymapFormat = {
@@ -1223,6 +1199,24 @@ export const WlKeyboardKeyState = {
   /** wl_keyboard.key_state.pressed = 1, since v1. */
   pressed: 1,
 } as const;
+
+/** Wire table of wl_keyboard v9: request and event opcodes, argument types and enums. */
+export const wl_keyboard_interface: InterfaceSpec = {
+  name: "wl_keyboard",
+  version: 9,
+  requests: [
+    { name: "release", since: 3, destructor: true, args: [] },
+  ],
+  events: [
+    { name: "keymap", since: 1, args: [{ name: "format", type: "uint" }, { name: "fd", type: "fd" }, { name: "size", type: "uint" }] },
+    { name: "enter", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }, { name: "keys", type: "array" }] },
+    { name: "leave", since: 1, args: [{ name: "serial", type: "uint" }, { name: "surface", type: "object", interface: "wl_surface" }] },
+    { name: "key", since: 1, args: [{ name: "serial", type: "uint" }, { name: "time", type: "uint" }, { name: "key", type: "uint" }, { name: "state", type: "uint" }] },
+    { name: "modifiers", since: 1, args: [{ name: "serial", type: "uint" }, { name: "mods_depressed", type: "uint" }, { name: "mods_latched", type: "uint" }, { name: "mods_locked", type: "uint" }, { name: "group", type: "uint" }] },
+    { name: "repeat_info", since: 4, args: [{ name: "rate", type: "int" }, { name: "delay", type: "int" }] },
+  ],
+  enums: { keymap_format: WlKeyboardKeymapFormat, key_state: WlKeyboardKeyState },
+};
 
 /** Handlers for the events of wl_keyboard, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlKeyboardEvents {
@@ -1244,6 +1238,8 @@ export interface WlKeyboardEvents {
 export class WlKeyboard extends Proxy<WlKeyboardEvents> {
   /** The wire table of wl_keyboard: wl_keyboard_interface. */
   static override readonly spec = wl_keyboard_interface;
+  /** The version each request and event of wl_keyboard appeared in, by name: compare with the proxy's version. */
+  static readonly since = { release: 3, keymap: 1, enter: 1, leave: 1, key: 1, modifiers: 1, repeat_info: 4 } as const;
   /** wl_keyboard.release (request 0, since v3): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(0, []);
@@ -1266,8 +1262,7 @@ export const wl_touch_interface: InterfaceSpec = {
     { name: "shape", since: 6, args: [{ name: "id", type: "int" }, { name: "major", type: "fixed" }, { name: "minor", type: "fixed" }] },
     { name: "orientation", since: 6, args: [{ name: "id", type: "int" }, { name: "orientation", type: "fixed" }] },
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** Handlers for the events of wl_touch, installed with listen() (all) or on() (one); called with the proxy as this. */
@@ -1292,33 +1287,13 @@ export interface WlTouchEvents {
 export class WlTouch extends Proxy<WlTouchEvents> {
   /** The wire table of wl_touch: wl_touch_interface. */
   static override readonly spec = wl_touch_interface;
+  /** The version each request and event of wl_touch appeared in, by name: compare with the proxy's version. */
+  static readonly since = { release: 3, down: 1, up: 1, motion: 1, frame: 1, cancel: 1, shape: 6, orientation: 6 } as const;
   /** wl_touch.release (request 0, since v3): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(0, []);
   }
 }
-
-/** Wire table of wl_output v4: request and event opcodes, argument types and enums. */
-export const wl_output_interface: InterfaceSpec = {
-  name: "wl_output",
-  version: 4,
-  requests: [
-    { name: "release", since: 3, destructor: true, args: [] },
-  ],
-  events: [
-    { name: "geometry", since: 1, args: [{ name: "x", type: "int" }, { name: "y", type: "int" }, { name: "physical_width", type: "int" }, { name: "physical_height", type: "int" }, { name: "subpixel", type: "int" }, { name: "make", type: "string" }, { name: "model", type: "string" }, { name: "transform", type: "int" }] },
-    { name: "mode", since: 1, args: [{ name: "flags", type: "uint" }, { name: "width", type: "int" }, { name: "height", type: "int" }, { name: "refresh", type: "int" }] },
-    { name: "done", since: 2, args: [] },
-    { name: "scale", since: 2, args: [{ name: "factor", type: "int" }] },
-    { name: "name", since: 4, args: [{ name: "name", type: "string" }] },
-    { name: "description", since: 4, args: [{ name: "description", type: "string" }] },
-  ],
-  enums: {
-    subpixel: { unknown: 0, none: 1, horizontal_rgb: 2, horizontal_bgr: 3, vertical_rgb: 4, vertical_bgr: 5 },
-    transform: { normal: 0, "90": 1, "180": 2, "270": 3, flipped: 4, flipped_90: 5, flipped_180: 6, flipped_270: 7 },
-    mode: { current: 1, preferred: 2 },
-  },
-};
 
 /** Values of the wl_output.subpixel enum, since v1. */
 export const WlOutputSubpixel = {
@@ -1364,6 +1339,24 @@ export const WlOutputMode = {
   preferred: 2,
 } as const;
 
+/** Wire table of wl_output v4: request and event opcodes, argument types and enums. */
+export const wl_output_interface: InterfaceSpec = {
+  name: "wl_output",
+  version: 4,
+  requests: [
+    { name: "release", since: 3, destructor: true, args: [] },
+  ],
+  events: [
+    { name: "geometry", since: 1, args: [{ name: "x", type: "int" }, { name: "y", type: "int" }, { name: "physical_width", type: "int" }, { name: "physical_height", type: "int" }, { name: "subpixel", type: "int" }, { name: "make", type: "string" }, { name: "model", type: "string" }, { name: "transform", type: "int" }] },
+    { name: "mode", since: 1, args: [{ name: "flags", type: "uint" }, { name: "width", type: "int" }, { name: "height", type: "int" }, { name: "refresh", type: "int" }] },
+    { name: "done", since: 2, args: [] },
+    { name: "scale", since: 2, args: [{ name: "factor", type: "int" }] },
+    { name: "name", since: 4, args: [{ name: "name", type: "string" }] },
+    { name: "description", since: 4, args: [{ name: "description", type: "string" }] },
+  ],
+  enums: { subpixel: WlOutputSubpixel, transform: WlOutputTransform, mode: WlOutputMode },
+};
+
 /** Handlers for the events of wl_output, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface WlOutputEvents {
   /** wl_output.geometry (event 0, since v1): x: int, y: int, physical_width: int, physical_height: int, subpixel: int (wl_output.subpixel), make: string, model: string, transform: int (wl_output.transform). */
@@ -1384,6 +1377,8 @@ export interface WlOutputEvents {
 export class WlOutput extends Proxy<WlOutputEvents> {
   /** The wire table of wl_output: wl_output_interface. */
   static override readonly spec = wl_output_interface;
+  /** The version each request and event of wl_output appeared in, by name: compare with the proxy's version. */
+  static readonly since = { release: 3, geometry: 1, mode: 1, done: 2, scale: 2, name: 4, description: 4 } as const;
   /** wl_output.release (request 0, since v3): no arguments. Destructor: the proxy must not be used afterwards. */
   release(): void {
     this.request(0, []);
@@ -1401,8 +1396,7 @@ export const wl_region_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** wl_region has no events, so its handler table is empty. */
@@ -1412,6 +1406,8 @@ export type WlRegionEvents = Record<never, never>;
 export class WlRegion extends Proxy<WlRegionEvents> {
   /** The wire table of wl_region: wl_region_interface. */
   static override readonly spec = wl_region_interface;
+  /** The version each request and event of wl_region appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, add: 1, subtract: 1 } as const;
   /** wl_region.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -1426,6 +1422,14 @@ export class WlRegion extends Proxy<WlRegionEvents> {
   }
 }
 
+/** Values of the wl_subcompositor.error enum, since v1. */
+export const WlSubcompositorError = {
+  /** wl_subcompositor.error.bad_surface = 0, since v1. */
+  bad_surface: 0,
+  /** wl_subcompositor.error.bad_parent = 1, since v1. */
+  bad_parent: 1,
+} as const;
+
 /** Wire table of wl_subcompositor v1: request and event opcodes, argument types and enums. */
 export const wl_subcompositor_interface: InterfaceSpec = {
   name: "wl_subcompositor",
@@ -1436,18 +1440,8 @@ export const wl_subcompositor_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { bad_surface: 0, bad_parent: 1 },
-  },
+  enums: { error: WlSubcompositorError },
 };
-
-/** Values of the wl_subcompositor.error enum, since v1. */
-export const WlSubcompositorError = {
-  /** wl_subcompositor.error.bad_surface = 0, since v1. */
-  bad_surface: 0,
-  /** wl_subcompositor.error.bad_parent = 1, since v1. */
-  bad_parent: 1,
-} as const;
 
 /** wl_subcompositor has no events, so its handler table is empty. */
 export type WlSubcompositorEvents = Record<never, never>;
@@ -1456,6 +1450,8 @@ export type WlSubcompositorEvents = Record<never, never>;
 export class WlSubcompositor extends Proxy<WlSubcompositorEvents> {
   /** The wire table of wl_subcompositor: wl_subcompositor_interface. */
   static override readonly spec = wl_subcompositor_interface;
+  /** The version each request and event of wl_subcompositor appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_subsurface: 1 } as const;
   /** wl_subcompositor.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -1465,6 +1461,12 @@ export class WlSubcompositor extends Proxy<WlSubcompositorEvents> {
     return this.requestNew(1, WlSubsurface, [NEW_ID, objectId(surface), objectId(parent)]);
   }
 }
+
+/** Values of the wl_subsurface.error enum, since v1. */
+export const WlSubsurfaceError = {
+  /** wl_subsurface.error.bad_surface = 0, since v1. */
+  bad_surface: 0,
+} as const;
 
 /** Wire table of wl_subsurface v1: request and event opcodes, argument types and enums. */
 export const wl_subsurface_interface: InterfaceSpec = {
@@ -1480,16 +1482,8 @@ export const wl_subsurface_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { bad_surface: 0 },
-  },
+  enums: { error: WlSubsurfaceError },
 };
-
-/** Values of the wl_subsurface.error enum, since v1. */
-export const WlSubsurfaceError = {
-  /** wl_subsurface.error.bad_surface = 0, since v1. */
-  bad_surface: 0,
-} as const;
 
 /** wl_subsurface has no events, so its handler table is empty. */
 export type WlSubsurfaceEvents = Record<never, never>;
@@ -1498,6 +1492,8 @@ export type WlSubsurfaceEvents = Record<never, never>;
 export class WlSubsurface extends Proxy<WlSubsurfaceEvents> {
   /** The wire table of wl_subsurface: wl_subsurface_interface. */
   static override readonly spec = wl_subsurface_interface;
+  /** The version each request and event of wl_subsurface appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, set_position: 1, place_above: 1, place_below: 1, set_sync: 1, set_desync: 1 } as const;
   /** wl_subsurface.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);

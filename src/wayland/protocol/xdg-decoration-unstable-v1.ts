@@ -15,8 +15,7 @@ export const zxdg_decoration_manager_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** zxdg_decoration_manager_v1 has no events, so its handler table is empty. */
@@ -26,6 +25,8 @@ export type ZxdgDecorationManagerV1Events = Record<never, never>;
 export class ZxdgDecorationManagerV1 extends Proxy<ZxdgDecorationManagerV1Events> {
   /** The wire table of zxdg_decoration_manager_v1: zxdg_decoration_manager_v1_interface. */
   static override readonly spec = zxdg_decoration_manager_v1_interface;
+  /** The version each request and event of zxdg_decoration_manager_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_toplevel_decoration: 1 } as const;
   /** zxdg_decoration_manager_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -35,24 +36,6 @@ export class ZxdgDecorationManagerV1 extends Proxy<ZxdgDecorationManagerV1Events
     return this.requestNew(1, ZxdgToplevelDecorationV1, [NEW_ID, objectId(toplevel)]);
   }
 }
-
-/** Wire table of zxdg_toplevel_decoration_v1 v1: request and event opcodes, argument types and enums. */
-export const zxdg_toplevel_decoration_v1_interface: InterfaceSpec = {
-  name: "zxdg_toplevel_decoration_v1",
-  version: 1,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "set_mode", since: 1, args: [{ name: "mode", type: "uint" }] },
-    { name: "unset_mode", since: 1, args: [] },
-  ],
-  events: [
-    { name: "configure", since: 1, args: [{ name: "mode", type: "uint" }] },
-  ],
-  enums: {
-    error: { unconfigured_buffer: 0, already_constructed: 1, orphaned: 2, invalid_mode: 3 },
-    mode: { client_side: 1, server_side: 2 },
-  },
-};
 
 /** Values of the zxdg_toplevel_decoration_v1.error enum, since v1. */
 export const ZxdgToplevelDecorationV1Error = {
@@ -74,6 +57,21 @@ export const ZxdgToplevelDecorationV1Mode = {
   server_side: 2,
 } as const;
 
+/** Wire table of zxdg_toplevel_decoration_v1 v1: request and event opcodes, argument types and enums. */
+export const zxdg_toplevel_decoration_v1_interface: InterfaceSpec = {
+  name: "zxdg_toplevel_decoration_v1",
+  version: 1,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "set_mode", since: 1, args: [{ name: "mode", type: "uint" }] },
+    { name: "unset_mode", since: 1, args: [] },
+  ],
+  events: [
+    { name: "configure", since: 1, args: [{ name: "mode", type: "uint" }] },
+  ],
+  enums: { error: ZxdgToplevelDecorationV1Error, mode: ZxdgToplevelDecorationV1Mode },
+};
+
 /** Handlers for the events of zxdg_toplevel_decoration_v1, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface ZxdgToplevelDecorationV1Events {
   /** zxdg_toplevel_decoration_v1.configure (event 0, since v1): mode: uint (zxdg_toplevel_decoration_v1.mode). */
@@ -84,6 +82,8 @@ export interface ZxdgToplevelDecorationV1Events {
 export class ZxdgToplevelDecorationV1 extends Proxy<ZxdgToplevelDecorationV1Events> {
   /** The wire table of zxdg_toplevel_decoration_v1: zxdg_toplevel_decoration_v1_interface. */
   static override readonly spec = zxdg_toplevel_decoration_v1_interface;
+  /** The version each request and event of zxdg_toplevel_decoration_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, set_mode: 1, unset_mode: 1, configure: 1 } as const;
   /** zxdg_toplevel_decoration_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);

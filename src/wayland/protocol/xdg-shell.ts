@@ -5,24 +5,6 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../wire.js";
 import { WlOutput, WlSeat, WlSurface } from "./wayland.js";
 
-/** Wire table of xdg_wm_base v7: request and event opcodes, argument types and enums. */
-export const xdg_wm_base_interface: InterfaceSpec = {
-  name: "xdg_wm_base",
-  version: 7,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "create_positioner", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_positioner" }] },
-    { name: "get_xdg_surface", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_surface" }, { name: "surface", type: "object", interface: "wl_surface" }] },
-    { name: "pong", since: 1, args: [{ name: "serial", type: "uint" }] },
-  ],
-  events: [
-    { name: "ping", since: 1, args: [{ name: "serial", type: "uint" }] },
-  ],
-  enums: {
-    error: { role: 0, defunct_surfaces: 1, not_the_topmost_popup: 2, invalid_popup_parent: 3, invalid_surface_state: 4, invalid_positioner: 5, unresponsive: 6 },
-  },
-};
-
 /** Values of the xdg_wm_base.error enum, since v1. */
 export const XdgWmBaseError = {
   /** xdg_wm_base.error.role = 0, since v1. */
@@ -41,6 +23,22 @@ export const XdgWmBaseError = {
   unresponsive: 6,
 } as const;
 
+/** Wire table of xdg_wm_base v7: request and event opcodes, argument types and enums. */
+export const xdg_wm_base_interface: InterfaceSpec = {
+  name: "xdg_wm_base",
+  version: 7,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "create_positioner", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_positioner" }] },
+    { name: "get_xdg_surface", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_surface" }, { name: "surface", type: "object", interface: "wl_surface" }] },
+    { name: "pong", since: 1, args: [{ name: "serial", type: "uint" }] },
+  ],
+  events: [
+    { name: "ping", since: 1, args: [{ name: "serial", type: "uint" }] },
+  ],
+  enums: { error: XdgWmBaseError },
+};
+
 /** Handlers for the events of xdg_wm_base, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface XdgWmBaseEvents {
   /** xdg_wm_base.ping (event 0, since v1): serial: uint. */
@@ -51,6 +49,8 @@ export interface XdgWmBaseEvents {
 export class XdgWmBase extends Proxy<XdgWmBaseEvents> {
   /** The wire table of xdg_wm_base: xdg_wm_base_interface. */
   static override readonly spec = xdg_wm_base_interface;
+  /** The version each request and event of xdg_wm_base appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, create_positioner: 1, get_xdg_surface: 1, pong: 1, ping: 1 } as const;
   /** xdg_wm_base.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -68,32 +68,6 @@ export class XdgWmBase extends Proxy<XdgWmBaseEvents> {
     this.request(3, [serial]);
   }
 }
-
-/** Wire table of xdg_positioner v7: request and event opcodes, argument types and enums. */
-export const xdg_positioner_interface: InterfaceSpec = {
-  name: "xdg_positioner",
-  version: 7,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "set_size", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
-    { name: "set_anchor_rect", since: 1, args: [{ name: "x", type: "int" }, { name: "y", type: "int" }, { name: "width", type: "int" }, { name: "height", type: "int" }] },
-    { name: "set_anchor", since: 1, args: [{ name: "anchor", type: "uint" }] },
-    { name: "set_gravity", since: 1, args: [{ name: "gravity", type: "uint" }] },
-    { name: "set_constraint_adjustment", since: 1, args: [{ name: "constraint_adjustment", type: "uint" }] },
-    { name: "set_offset", since: 1, args: [{ name: "x", type: "int" }, { name: "y", type: "int" }] },
-    { name: "set_reactive", since: 3, args: [] },
-    { name: "set_parent_size", since: 3, args: [{ name: "parent_width", type: "int" }, { name: "parent_height", type: "int" }] },
-    { name: "set_parent_configure", since: 3, args: [{ name: "serial", type: "uint" }] },
-  ],
-  events: [
-  ],
-  enums: {
-    error: { invalid_input: 0 },
-    anchor: { none: 0, top: 1, bottom: 2, left: 3, right: 4, top_left: 5, bottom_left: 6, top_right: 7, bottom_right: 8 },
-    gravity: { none: 0, top: 1, bottom: 2, left: 3, right: 4, top_left: 5, bottom_left: 6, top_right: 7, bottom_right: 8 },
-    constraint_adjustment: { none: 0, slide_x: 1, slide_y: 2, flip_x: 4, flip_y: 8, resize_x: 16, resize_y: 32 },
-  },
-};
 
 /** Values of the xdg_positioner.error enum, since v1. */
 export const XdgPositionerError = {
@@ -163,6 +137,27 @@ export const XdgPositionerConstraintAdjustment = {
   resize_y: 32,
 } as const;
 
+/** Wire table of xdg_positioner v7: request and event opcodes, argument types and enums. */
+export const xdg_positioner_interface: InterfaceSpec = {
+  name: "xdg_positioner",
+  version: 7,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "set_size", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
+    { name: "set_anchor_rect", since: 1, args: [{ name: "x", type: "int" }, { name: "y", type: "int" }, { name: "width", type: "int" }, { name: "height", type: "int" }] },
+    { name: "set_anchor", since: 1, args: [{ name: "anchor", type: "uint" }] },
+    { name: "set_gravity", since: 1, args: [{ name: "gravity", type: "uint" }] },
+    { name: "set_constraint_adjustment", since: 1, args: [{ name: "constraint_adjustment", type: "uint" }] },
+    { name: "set_offset", since: 1, args: [{ name: "x", type: "int" }, { name: "y", type: "int" }] },
+    { name: "set_reactive", since: 3, args: [] },
+    { name: "set_parent_size", since: 3, args: [{ name: "parent_width", type: "int" }, { name: "parent_height", type: "int" }] },
+    { name: "set_parent_configure", since: 3, args: [{ name: "serial", type: "uint" }] },
+  ],
+  events: [
+  ],
+  enums: { error: XdgPositionerError, anchor: XdgPositionerAnchor, gravity: XdgPositionerGravity, constraint_adjustment: XdgPositionerConstraintAdjustment },
+};
+
 /** xdg_positioner has no events, so its handler table is empty. */
 export type XdgPositionerEvents = Record<never, never>;
 
@@ -170,6 +165,8 @@ export type XdgPositionerEvents = Record<never, never>;
 export class XdgPositioner extends Proxy<XdgPositionerEvents> {
   /** The wire table of xdg_positioner: xdg_positioner_interface. */
   static override readonly spec = xdg_positioner_interface;
+  /** The version each request and event of xdg_positioner appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, set_size: 1, set_anchor_rect: 1, set_anchor: 1, set_gravity: 1, set_constraint_adjustment: 1, set_offset: 1, set_reactive: 3, set_parent_size: 3, set_parent_configure: 3 } as const;
   /** xdg_positioner.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -212,25 +209,6 @@ export class XdgPositioner extends Proxy<XdgPositionerEvents> {
   }
 }
 
-/** Wire table of xdg_surface v7: request and event opcodes, argument types and enums. */
-export const xdg_surface_interface: InterfaceSpec = {
-  name: "xdg_surface",
-  version: 7,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "get_toplevel", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_toplevel" }] },
-    { name: "get_popup", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_popup" }, { name: "parent", type: "object", interface: "xdg_surface", nullable: true }, { name: "positioner", type: "object", interface: "xdg_positioner" }] },
-    { name: "set_window_geometry", since: 1, args: [{ name: "x", type: "int" }, { name: "y", type: "int" }, { name: "width", type: "int" }, { name: "height", type: "int" }] },
-    { name: "ack_configure", since: 1, args: [{ name: "serial", type: "uint" }] },
-  ],
-  events: [
-    { name: "configure", since: 1, args: [{ name: "serial", type: "uint" }] },
-  ],
-  enums: {
-    error: { not_constructed: 1, already_constructed: 2, unconfigured_buffer: 3, invalid_serial: 4, invalid_size: 5, defunct_role_object: 6 },
-  },
-};
-
 /** Values of the xdg_surface.error enum, since v1. */
 export const XdgSurfaceError = {
   /** xdg_surface.error.not_constructed = 1, since v1. */
@@ -247,6 +225,23 @@ export const XdgSurfaceError = {
   defunct_role_object: 6,
 } as const;
 
+/** Wire table of xdg_surface v7: request and event opcodes, argument types and enums. */
+export const xdg_surface_interface: InterfaceSpec = {
+  name: "xdg_surface",
+  version: 7,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "get_toplevel", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_toplevel" }] },
+    { name: "get_popup", since: 1, args: [{ name: "id", type: "new_id", interface: "xdg_popup" }, { name: "parent", type: "object", interface: "xdg_surface", nullable: true }, { name: "positioner", type: "object", interface: "xdg_positioner" }] },
+    { name: "set_window_geometry", since: 1, args: [{ name: "x", type: "int" }, { name: "y", type: "int" }, { name: "width", type: "int" }, { name: "height", type: "int" }] },
+    { name: "ack_configure", since: 1, args: [{ name: "serial", type: "uint" }] },
+  ],
+  events: [
+    { name: "configure", since: 1, args: [{ name: "serial", type: "uint" }] },
+  ],
+  enums: { error: XdgSurfaceError },
+};
+
 /** Handlers for the events of xdg_surface, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface XdgSurfaceEvents {
   /** xdg_surface.configure (event 0, since v1): serial: uint. */
@@ -257,6 +252,8 @@ export interface XdgSurfaceEvents {
 export class XdgSurface extends Proxy<XdgSurfaceEvents> {
   /** The wire table of xdg_surface: xdg_surface_interface. */
   static override readonly spec = xdg_surface_interface;
+  /** The version each request and event of xdg_surface appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, get_toplevel: 1, get_popup: 1, set_window_geometry: 1, ack_configure: 1, configure: 1 } as const;
   /** xdg_surface.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -278,40 +275,6 @@ export class XdgSurface extends Proxy<XdgSurfaceEvents> {
     this.request(4, [serial]);
   }
 }
-
-/** Wire table of xdg_toplevel v7: request and event opcodes, argument types and enums. */
-export const xdg_toplevel_interface: InterfaceSpec = {
-  name: "xdg_toplevel",
-  version: 7,
-  requests: [
-    { name: "destroy", since: 1, destructor: true, args: [] },
-    { name: "set_parent", since: 1, args: [{ name: "parent", type: "object", interface: "xdg_toplevel", nullable: true }] },
-    { name: "set_title", since: 1, args: [{ name: "title", type: "string" }] },
-    { name: "set_app_id", since: 1, args: [{ name: "app_id", type: "string" }] },
-    { name: "show_window_menu", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }, { name: "x", type: "int" }, { name: "y", type: "int" }] },
-    { name: "move", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }] },
-    { name: "resize", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }, { name: "edges", type: "uint" }] },
-    { name: "set_max_size", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
-    { name: "set_min_size", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
-    { name: "set_maximized", since: 1, args: [] },
-    { name: "unset_maximized", since: 1, args: [] },
-    { name: "set_fullscreen", since: 1, args: [{ name: "output", type: "object", interface: "wl_output", nullable: true }] },
-    { name: "unset_fullscreen", since: 1, args: [] },
-    { name: "set_minimized", since: 1, args: [] },
-  ],
-  events: [
-    { name: "configure", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }, { name: "states", type: "array" }] },
-    { name: "close", since: 1, args: [] },
-    { name: "configure_bounds", since: 4, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
-    { name: "wm_capabilities", since: 5, args: [{ name: "capabilities", type: "array" }] },
-  ],
-  enums: {
-    error: { invalid_resize_edge: 0, invalid_parent: 1, invalid_size: 2 },
-    resize_edge: { none: 0, top: 1, bottom: 2, left: 4, top_left: 5, bottom_left: 6, right: 8, top_right: 9, bottom_right: 10 },
-    state: { maximized: 1, fullscreen: 2, resizing: 3, activated: 4, tiled_left: 5, tiled_right: 6, tiled_top: 7, tiled_bottom: 8, suspended: 9, constrained_left: 10, constrained_right: 11, constrained_top: 12, constrained_bottom: 13 },
-    wm_capabilities: { window_menu: 1, maximize: 2, fullscreen: 3, minimize: 4 },
-  },
-};
 
 /** Values of the xdg_toplevel.error enum, since v1. */
 export const XdgToplevelError = {
@@ -387,6 +350,35 @@ export const XdgToplevelWmCapabilities = {
   minimize: 4,
 } as const;
 
+/** Wire table of xdg_toplevel v7: request and event opcodes, argument types and enums. */
+export const xdg_toplevel_interface: InterfaceSpec = {
+  name: "xdg_toplevel",
+  version: 7,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+    { name: "set_parent", since: 1, args: [{ name: "parent", type: "object", interface: "xdg_toplevel", nullable: true }] },
+    { name: "set_title", since: 1, args: [{ name: "title", type: "string" }] },
+    { name: "set_app_id", since: 1, args: [{ name: "app_id", type: "string" }] },
+    { name: "show_window_menu", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }, { name: "x", type: "int" }, { name: "y", type: "int" }] },
+    { name: "move", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }] },
+    { name: "resize", since: 1, args: [{ name: "seat", type: "object", interface: "wl_seat" }, { name: "serial", type: "uint" }, { name: "edges", type: "uint" }] },
+    { name: "set_max_size", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
+    { name: "set_min_size", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
+    { name: "set_maximized", since: 1, args: [] },
+    { name: "unset_maximized", since: 1, args: [] },
+    { name: "set_fullscreen", since: 1, args: [{ name: "output", type: "object", interface: "wl_output", nullable: true }] },
+    { name: "unset_fullscreen", since: 1, args: [] },
+    { name: "set_minimized", since: 1, args: [] },
+  ],
+  events: [
+    { name: "configure", since: 1, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }, { name: "states", type: "array" }] },
+    { name: "close", since: 1, args: [] },
+    { name: "configure_bounds", since: 4, args: [{ name: "width", type: "int" }, { name: "height", type: "int" }] },
+    { name: "wm_capabilities", since: 5, args: [{ name: "capabilities", type: "array" }] },
+  ],
+  enums: { error: XdgToplevelError, resize_edge: XdgToplevelResizeEdge, state: XdgToplevelState, wm_capabilities: XdgToplevelWmCapabilities },
+};
+
 /** Handlers for the events of xdg_toplevel, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface XdgToplevelEvents {
   /** xdg_toplevel.configure (event 0, since v1): width: int, height: int, states: array. */
@@ -403,6 +395,8 @@ export interface XdgToplevelEvents {
 export class XdgToplevel extends Proxy<XdgToplevelEvents> {
   /** The wire table of xdg_toplevel: xdg_toplevel_interface. */
   static override readonly spec = xdg_toplevel_interface;
+  /** The version each request and event of xdg_toplevel appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, set_parent: 1, set_title: 1, set_app_id: 1, show_window_menu: 1, move: 1, resize: 1, set_max_size: 1, set_min_size: 1, set_maximized: 1, unset_maximized: 1, set_fullscreen: 1, unset_fullscreen: 1, set_minimized: 1, configure: 1, close: 1, configure_bounds: 4, wm_capabilities: 5 } as const;
   /** xdg_toplevel.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -461,6 +455,12 @@ export class XdgToplevel extends Proxy<XdgToplevelEvents> {
   }
 }
 
+/** Values of the xdg_popup.error enum, since v1. */
+export const XdgPopupError = {
+  /** xdg_popup.error.invalid_grab = 0, since v1. */
+  invalid_grab: 0,
+} as const;
+
 /** Wire table of xdg_popup v7: request and event opcodes, argument types and enums. */
 export const xdg_popup_interface: InterfaceSpec = {
   name: "xdg_popup",
@@ -475,16 +475,8 @@ export const xdg_popup_interface: InterfaceSpec = {
     { name: "popup_done", since: 1, args: [] },
     { name: "repositioned", since: 3, args: [{ name: "token", type: "uint" }] },
   ],
-  enums: {
-    error: { invalid_grab: 0 },
-  },
+  enums: { error: XdgPopupError },
 };
-
-/** Values of the xdg_popup.error enum, since v1. */
-export const XdgPopupError = {
-  /** xdg_popup.error.invalid_grab = 0, since v1. */
-  invalid_grab: 0,
-} as const;
 
 /** Handlers for the events of xdg_popup, installed with listen() (all) or on() (one); called with the proxy as this. */
 export interface XdgPopupEvents {
@@ -500,6 +492,8 @@ export interface XdgPopupEvents {
 export class XdgPopup extends Proxy<XdgPopupEvents> {
   /** The wire table of xdg_popup: xdg_popup_interface. */
   static override readonly spec = xdg_popup_interface;
+  /** The version each request and event of xdg_popup appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1, grab: 1, reposition: 3, configure: 1, popup_done: 1, repositioned: 3 } as const;
   /** xdg_popup.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);

@@ -5,6 +5,12 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../../../src/wayland/wire.js";
 import { WlSeat } from "../../../src/wayland/protocol/wayland.js";
 
+/** Values of the zwp_virtual_keyboard_v1.error enum, since v1. */
+export const ZwpVirtualKeyboardV1Error = {
+  /** zwp_virtual_keyboard_v1.error.no_keymap = 0, since v1. */
+  no_keymap: 0,
+} as const;
+
 /** Wire table of zwp_virtual_keyboard_v1 v1: request and event opcodes, argument types and enums. */
 export const zwp_virtual_keyboard_v1_interface: InterfaceSpec = {
   name: "zwp_virtual_keyboard_v1",
@@ -17,16 +23,8 @@ export const zwp_virtual_keyboard_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { no_keymap: 0 },
-  },
+  enums: { error: ZwpVirtualKeyboardV1Error },
 };
-
-/** Values of the zwp_virtual_keyboard_v1.error enum, since v1. */
-export const ZwpVirtualKeyboardV1Error = {
-  /** zwp_virtual_keyboard_v1.error.no_keymap = 0, since v1. */
-  no_keymap: 0,
-} as const;
 
 /** zwp_virtual_keyboard_v1 has no events, so its handler table is empty. */
 export type ZwpVirtualKeyboardV1Events = Record<never, never>;
@@ -35,6 +33,8 @@ export type ZwpVirtualKeyboardV1Events = Record<never, never>;
 export class ZwpVirtualKeyboardV1 extends Proxy<ZwpVirtualKeyboardV1Events> {
   /** The wire table of zwp_virtual_keyboard_v1: zwp_virtual_keyboard_v1_interface. */
   static override readonly spec = zwp_virtual_keyboard_v1_interface;
+  /** The version each request and event of zwp_virtual_keyboard_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { keymap: 1, key: 1, modifiers: 1, destroy: 1 } as const;
   /** zwp_virtual_keyboard_v1.keymap (request 0, since v1): format: uint (wl_keyboard.keymap_format), fd: fd, size: uint. */
   keymap(format: number, fd: number, size: number): void {
     this.request(0, [format, fd, size]);
@@ -53,6 +53,12 @@ export class ZwpVirtualKeyboardV1 extends Proxy<ZwpVirtualKeyboardV1Events> {
   }
 }
 
+/** Values of the zwp_virtual_keyboard_manager_v1.error enum, since v1. */
+export const ZwpVirtualKeyboardManagerV1Error = {
+  /** zwp_virtual_keyboard_manager_v1.error.unauthorized = 0, since v1. */
+  unauthorized: 0,
+} as const;
+
 /** Wire table of zwp_virtual_keyboard_manager_v1 v1: request and event opcodes, argument types and enums. */
 export const zwp_virtual_keyboard_manager_v1_interface: InterfaceSpec = {
   name: "zwp_virtual_keyboard_manager_v1",
@@ -62,16 +68,8 @@ export const zwp_virtual_keyboard_manager_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { unauthorized: 0 },
-  },
+  enums: { error: ZwpVirtualKeyboardManagerV1Error },
 };
-
-/** Values of the zwp_virtual_keyboard_manager_v1.error enum, since v1. */
-export const ZwpVirtualKeyboardManagerV1Error = {
-  /** zwp_virtual_keyboard_manager_v1.error.unauthorized = 0, since v1. */
-  unauthorized: 0,
-} as const;
 
 /** zwp_virtual_keyboard_manager_v1 has no events, so its handler table is empty. */
 export type ZwpVirtualKeyboardManagerV1Events = Record<never, never>;
@@ -80,6 +78,8 @@ export type ZwpVirtualKeyboardManagerV1Events = Record<never, never>;
 export class ZwpVirtualKeyboardManagerV1 extends Proxy<ZwpVirtualKeyboardManagerV1Events> {
   /** The wire table of zwp_virtual_keyboard_manager_v1: zwp_virtual_keyboard_manager_v1_interface. */
   static override readonly spec = zwp_virtual_keyboard_manager_v1_interface;
+  /** The version each request and event of zwp_virtual_keyboard_manager_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { create_virtual_keyboard: 1 } as const;
   /** zwp_virtual_keyboard_manager_v1.create_virtual_keyboard (request 0, since v1): seat: wl_seat. Returns the new zwp_virtual_keyboard_v1 proxy. */
   create_virtual_keyboard(seat: WlSeat): ZwpVirtualKeyboardV1 {
     return this.requestNew(0, ZwpVirtualKeyboardV1, [objectId(seat), NEW_ID]);

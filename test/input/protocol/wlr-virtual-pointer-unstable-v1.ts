@@ -5,6 +5,14 @@ import { NEW_ID, objectId, Proxy, type ProxyClass, ReceivedFd, registerInterface
 import type { InterfaceSpec } from "../../../src/wayland/wire.js";
 import { WlSeat } from "../../../src/wayland/protocol/wayland.js";
 
+/** Values of the zwlr_virtual_pointer_v1.error enum, since v1. */
+export const ZwlrVirtualPointerV1Error = {
+  /** zwlr_virtual_pointer_v1.error.invalid_axis = 0, since v1. */
+  invalid_axis: 0,
+  /** zwlr_virtual_pointer_v1.error.invalid_axis_source = 1, since v1. */
+  invalid_axis_source: 1,
+} as const;
+
 /** Wire table of zwlr_virtual_pointer_v1 v1: request and event opcodes, argument types and enums. */
 export const zwlr_virtual_pointer_v1_interface: InterfaceSpec = {
   name: "zwlr_virtual_pointer_v1",
@@ -22,18 +30,8 @@ export const zwlr_virtual_pointer_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-    error: { invalid_axis: 0, invalid_axis_source: 1 },
-  },
+  enums: { error: ZwlrVirtualPointerV1Error },
 };
-
-/** Values of the zwlr_virtual_pointer_v1.error enum, since v1. */
-export const ZwlrVirtualPointerV1Error = {
-  /** zwlr_virtual_pointer_v1.error.invalid_axis = 0, since v1. */
-  invalid_axis: 0,
-  /** zwlr_virtual_pointer_v1.error.invalid_axis_source = 1, since v1. */
-  invalid_axis_source: 1,
-} as const;
 
 /** zwlr_virtual_pointer_v1 has no events, so its handler table is empty. */
 export type ZwlrVirtualPointerV1Events = Record<never, never>;
@@ -42,6 +40,8 @@ export type ZwlrVirtualPointerV1Events = Record<never, never>;
 export class ZwlrVirtualPointerV1 extends Proxy<ZwlrVirtualPointerV1Events> {
   /** The wire table of zwlr_virtual_pointer_v1: zwlr_virtual_pointer_v1_interface. */
   static override readonly spec = zwlr_virtual_pointer_v1_interface;
+  /** The version each request and event of zwlr_virtual_pointer_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { motion: 1, motion_absolute: 1, button: 1, axis: 1, frame: 1, axis_source: 1, axis_stop: 1, axis_discrete: 1, destroy: 1 } as const;
   /** zwlr_virtual_pointer_v1.motion (request 0, since v1): time: uint, dx: fixed, dy: fixed. */
   motion(time: number, dx: number, dy: number): void {
     this.request(0, [time, dx, dy]);
@@ -90,8 +90,7 @@ export const zwlr_virtual_pointer_manager_v1_interface: InterfaceSpec = {
   ],
   events: [
   ],
-  enums: {
-  },
+  enums: {},
 };
 
 /** zwlr_virtual_pointer_manager_v1 has no events, so its handler table is empty. */
@@ -101,6 +100,8 @@ export type ZwlrVirtualPointerManagerV1Events = Record<never, never>;
 export class ZwlrVirtualPointerManagerV1 extends Proxy<ZwlrVirtualPointerManagerV1Events> {
   /** The wire table of zwlr_virtual_pointer_manager_v1: zwlr_virtual_pointer_manager_v1_interface. */
   static override readonly spec = zwlr_virtual_pointer_manager_v1_interface;
+  /** The version each request and event of zwlr_virtual_pointer_manager_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { create_virtual_pointer: 1, destroy: 1 } as const;
   /** zwlr_virtual_pointer_manager_v1.create_virtual_pointer (request 0, since v1): seat: wl_seat | null. Returns the new zwlr_virtual_pointer_v1 proxy. */
   create_virtual_pointer(seat: WlSeat | null): ZwlrVirtualPointerV1 {
     return this.requestNew(0, ZwlrVirtualPointerV1, [objectId(seat), NEW_ID]);

@@ -88,7 +88,7 @@ describe.skipIf(swaySkipReason)(`Sway 1.7 headless${swaySkipReason ? ` (skipped:
     const out = new FrameLoop(backend, true);
     const win = backend.window;
     const seen: string[] = [];
-    win.onStatesChange = (st) => seen.push([...st].sort().join("+") || "none");
+    win.statesChanged.add((st) => seen.push([...st].sort().join("+") || "none"));
     try {
       await runScene(out, "triangle", 60, (i) => {
         if (i === 5) win.setFullscreen(true);

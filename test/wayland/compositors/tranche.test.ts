@@ -9,9 +9,11 @@ import { SharedMemory } from "../../../src/sys/memfd.js";
 import { socketPair } from "../../../src/sys/socket.js";
 import { DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, MOD_LINEAR } from "../../../src/util/fourcc.js";
 import { Connection } from "../../../src/wayland/connection.js";
-import { type DmabufFormats, type DmabufTranche, listenFeedback, TRANCHE_SCANOUT } from "../../../src/wayland/dmabuf.js";
-import { ZwpLinuxDmabufV1 } from "../../../src/wayland/protocol/linux-dmabuf-v1.js";
+import { type DmabufFormats, type DmabufTranche, listenFeedback } from "../../../src/wayland/dmabuf.js";
+import { ZwpLinuxDmabufFeedbackV1TrancheFlags, ZwpLinuxDmabufV1 } from "../../../src/wayland/protocol/linux-dmabuf-v1.js";
 import { encodeMessage, type WireValue } from "../../../src/wayland/wire.js";
+
+const TRANCHE_SCANOUT = ZwpLinuxDmabufFeedbackV1TrancheFlags.scanout;
 
 const X_TILED = 0x0100000000000001n;
 const tranche = (dev: bigint | undefined, flags: number, f: [number, bigint[]][]): DmabufTranche => ({ targetDevice: dev, flags, formats: new Map(f.map(([k, m]) => [k, new Set(m)])) });

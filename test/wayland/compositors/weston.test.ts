@@ -141,7 +141,7 @@ for (const shell of ["kiosk", "desktop"] as const) {
       const out = new FrameLoop(backend, true);
       const win = backend.window;
       const seen: string[] = [];
-      win.onStatesChange = (st) => seen.push([...st].sort().join("+") || "none");
+      win.statesChanged.add((st) => seen.push([...st].sort().join("+") || "none"));
       try {
         await runScene(out, "triangle", 45, (i) => {
           if (i === 3 && shell === "desktop") win.setMaximized(true);
