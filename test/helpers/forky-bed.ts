@@ -1,5 +1,5 @@
 // The 2026 desktop as a test bed: one compositor from the Debian forky root that
-// scripts/forky-root.sh builds (Weston 16, Sway 1.12, KWin 6.7, Mutter 50), run with chroot while our
+// scripts/forky-root.sh builds (Weston 16, Sway 1.12, KWin 6.7, Mutter 50, labwc 0.20), run with chroot while our
 // client stays on the host and connects through the socket's host path.
 //
 // Each compositor gets private mount and PID namespaces (unshare): proc, /sys, /dev and a fresh
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 
 /** The compositors the forky root has recipes for. */
-export type ForkyCompositor = "weston" | "sway" | "kwin" | "mutter";
+export type ForkyCompositor = "weston" | "sway" | "kwin" | "mutter" | "labwc";
 
 /** The unprivileged user Sway runs as inside the root (Sway refuses root). */
 export const FORKY_USER = "scanout-wl";
@@ -60,6 +60,7 @@ const binaries: Record<ForkyCompositor, string[]> = {
   sway: ["usr/bin/sway", "usr/bin/swaymsg", "usr/bin/grim", "usr/sbin/useradd"],
   kwin: ["usr/bin/kwin_wayland", "usr/bin/dbus-run-session"],
   mutter: ["usr/bin/mutter", "usr/bin/dbus-run-session"],
+  labwc: ["usr/bin/labwc", "usr/bin/grim"], // optional in the root: forky has it today
 };
 
 /** Why this compositor cannot start here, or undefined when it can. */
@@ -71,7 +72,7 @@ export function forkyCompositorSkipReason(kind: ForkyCompositor): string | undef
 
 /** Options for {@link startForky}. */
 export interface ForkyOptions {
-  /** Output size in pixels (default 640x480). */
+  /** Output size in pixels (default 640x480; labwc ignores it: wlroots' headless output is 1280x720). */
   width?: number;
   height?: number;
   /** Weston: its shell (default "kiosk"). */
@@ -96,11 +97,18 @@ export interface ForkyBed {
   alive(): boolean;
   /**
    * Runs a program inside the root, in the compositor's namespaces, with its XDG_RUNTIME_DIR and
-   * WAYLAND_DISPLAY (as the compositor's user); resolves to stdout, rejects with stderr.
+   * WAYLAND_DISPLAY (as the compositor's user), and its session bus where it has one (KWin, Mutter);
+   * resolves to stdout, rejects with stderr.
    */
   exec(argv: string[], options?: { cwd?: string; timeoutMs?: number }): Promise<Buffer>;
   /** `swaymsg CMD` (Sway only). */
   swaymsg(cmd: string, type?: string): Promise<string>;
+  /**
+   * Asks the compositor to close the windows of `appId` (xdg_toplevel.close): Sway through
+   * `swaymsg kill`, KWin through a KWin script loaded over D-Bus; rejects for Weston and Mutter,
+   * which have no way to ask for it here (no seat, no scripting).
+   */
+  closeWindow(appId: string): Promise<void>;
   /** The output as an image (Weston: weston-screenshooter, Sway: grim); rejects elsewhere. */
   screenshot(): Promise<PNG>;
   /** SIGTERM (SIGKILL after 5 s), waits for it and everything it started, removes the runtime folder. Safe twice. */
@@ -138,6 +146,9 @@ function swayConfig(w: number, h: number): string {
   ].join("\n");
 }
 
+// A session bus of its own, whose address is left in the runtime folder for exec() (dbus-send to KWin).
+const sessionBus = ["dbus-run-session", "--", "sh", "-c", 'printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$XDG_RUNTIME_DIR/bus-address"; exec "$@"', "sh"];
+
 /** The compositor's command line inside the root, and what it needs in its environment. */
 function recipe(kind: ForkyCompositor, o: Required<Pick<ForkyOptions, "width" | "height">> & ForkyOptions, run: string): { argv: string[]; env: Record<string, string> } {
   const { width: w, height: h } = o;
@@ -164,12 +175,17 @@ function recipe(kind: ForkyCompositor, o: Required<Pick<ForkyOptions, "width" | 
       };
     case "kwin":
       return {
-        argv: ["dbus-run-session", "--", "kwin_wayland", "--virtual", "--width", `${w}`, "--height", `${h}`, "--socket", "wl", "--no-lockscreen", "--no-global-shortcuts"],
+        argv: [...sessionBus, "kwin_wayland", "--virtual", "--width", `${w}`, "--height", `${h}`, "--socket", "wl", "--no-lockscreen", "--no-global-shortcuts"],
         env: { KWIN_WAYLAND_NO_PERMISSION_CHECKS: "1", KWIN_SCREENSHOT_NO_PERMISSION_CHECKS: "1", QT_QPA_PLATFORM: "wayland" },
+      };
+    case "labwc":
+      return {
+        argv: ["labwc"],
+        env: { WLR_BACKENDS: "headless", WLR_HEADLESS_OUTPUTS: "1", WLR_LIBINPUT_NO_DEVICES: "1", WLR_RENDERER: "pixman" },
       };
     case "mutter":
       return {
-        argv: ["dbus-run-session", "--", "mutter", "--headless", "--wayland", "--no-x11", "--virtual-monitor", `${w}x${h}`, "--wayland-display=wl"],
+        argv: [...sessionBus, "mutter", "--headless", "--wayland", "--no-x11", "--virtual-monitor", `${w}x${h}`, "--wayland-display=wl"],
         env: { GSETTINGS_BACKEND: "memory" },
       };
   }
@@ -261,7 +277,8 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
     const pid = nsInit();
     if (!pid || !running()) return Promise.reject(new Error(`${kind} is not running (cannot run ${cmd[0]}):\n${tail(output)}`));
     const socket = readdirSync(hostRun).find((f) => f === "wl" || /^wayland-\d+$/.test(f)) ?? "wl";
-    const envs = [`PATH=${baseEnv.PATH}`, `XDG_RUNTIME_DIR=${run}`, `WAYLAND_DISPLAY=${socket}`];
+    const bus = readText(join(hostRun, "bus-address"));
+    const envs = [`PATH=${baseEnv.PATH}`, `XDG_RUNTIME_DIR=${run}`, `WAYLAND_DISPLAY=${socket}`, ...(bus ? [`DBUS_SESSION_BUS_ADDRESS=${bus}`] : [])];
     const asUser = user ? ["runuser", "-u", FORKY_USER, "--"] : [];
     const script = `cd "$1" && shift && exec "$@"`;
     const argv = ["-t", `${pid}`, "-m", "-p", "--", "chroot", root, ...asUser, "env", "-i", ...envs, `HOME=${user ? `/home/${FORKY_USER}` : "/root"}`, "sh", "-c", script, "sh", opts.cwd ?? run, ...cmd];
@@ -280,6 +297,12 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
   }
   const path = join(hostRun, readdirSync(hostRun).find((f) => f === "wl" || /^wayland-\d+$/.test(f))!);
   const ipc = () => readdirSync(hostRun).find((f) => f.startsWith("sway-ipc.") && f.endsWith(".sock"));
+  const swaymsg = async (cmd: string, type?: string): Promise<string> => {
+    if (kind !== "sway") throw new Error("swaymsg needs Sway");
+    const sock = ipc();
+    if (!sock) throw new Error(`Sway has no IPC socket in ${hostRun}`);
+    return (await exec(["swaymsg", "-s", `${run}/${sock}`, ...(type ? ["-r", "-t", type] : []), ...(cmd ? [cmd] : [])])).toString();
+  };
   return {
     kind,
     path,
@@ -288,11 +311,19 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
     log: () => output,
     alive: running,
     exec,
-    async swaymsg(cmd, type) {
-      if (kind !== "sway") throw new Error("swaymsg needs Sway");
-      const sock = ipc();
-      if (!sock) throw new Error(`Sway has no IPC socket in ${hostRun}`);
-      return (await exec(["swaymsg", "-s", `${run}/${sock}`, ...(type ? ["-r", "-t", type] : []), ...(cmd ? [cmd] : [])])).toString();
+    swaymsg,
+    async closeWindow(appId) {
+      if (!/^[\w.-]+$/.test(appId)) throw new Error(`closeWindow: app id ${JSON.stringify(appId)} is not a plain name`);
+      if (kind === "sway") {
+        await swaymsg(`[app_id="${appId}"] kill`);
+      } else if (kind === "kwin") {
+        const script = `close-${appId}.js`;
+        writeFileSync(join(hostRun, script), `for (const w of workspace.windowList()) if (w.resourceClass === "${appId}") w.closeWindow();\n`);
+        // loadScript answers "i ID"; start runs every loaded script (once each)
+        await exec(["busctl", "--user", "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "loadScript", "ss", `${run}/${script}`, `scanout-${script}`]);
+        await exec(["busctl", "--user", "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "start"]);
+        await exec(["busctl", "--user", "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "unloadScript", "s", `scanout-${script}`]);
+      } else throw new Error(`no way to make ${kind} close a window here`);
     },
     async screenshot() {
       if (kind === "weston") {
@@ -305,7 +336,7 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
         rmSync(dir, { recursive: true, force: true });
         return img;
       }
-      if (kind === "sway") return PNG.sync.read(await exec(["grim", "-t", "png", "-"]));
+      if (kind === "sway" || kind === "labwc") return PNG.sync.read(await exec(["grim", "-t", "png", "-"]));
       throw new Error(`no screenshot tool for ${kind} in the forky root`);
     },
     stop,
