@@ -109,6 +109,8 @@ export interface ForkyBed {
    * which have no way to ask for it here (no seat, no scripting).
    */
   closeWindow(appId: string): Promise<void>;
+  /** KWin: the size it gives our window (clientGeometry, read by a KWin script); rejects elsewhere. */
+  kwinWindowSize(appId: string): Promise<[number, number]>;
   /** The output as an image (Weston: weston-screenshooter, Sway: grim); rejects elsewhere. */
   screenshot(): Promise<PNG>;
   /** SIGTERM (SIGKILL after 5 s), waits for it and everything it started, removes the runtime folder. Safe twice. */
@@ -121,6 +123,17 @@ process.once("exit", () => {
 });
 
 let counter = 0;
+
+/** Removes what a test process killed outright left behind: its runtime folders and mount points (never mounted out here). */
+function sweepStale(root: string): void {
+  const dead = (pid: string) => pid !== String(process.pid) && !existsSync(`/proc/${pid}`);
+  for (const [dir, re] of [[join(root, "run"), /^scanout-(\d+)-\d+$/], [tmpdir(), /^scanout-forky-(\d+)-/]] as const) {
+    for (const f of readdirSync(dir)) {
+      const pid = re.exec(f)?.[1];
+      if (pid && dead(pid)) rmSync(join(dir, f), { recursive: true, force: true });
+    }
+  }
+}
 
 /** The root's uid and gid of {@link FORKY_USER}, made once with the root's own useradd. */
 function ensureUser(root: string): { uid: number; gid: number } {
@@ -217,7 +230,8 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
   const name = `scanout-${process.pid}-${++counter}`;
   const run = `/run/${name}`;
   const user = kind === "sway" ? ensureUser(root) : undefined;
-  const hostRun = mkdtempSync(join(tmpdir(), `scanout-forky-${kind}-`));
+  if (counter === 1) sweepStale(root);
+  const hostRun = mkdtempSync(join(tmpdir(), `scanout-forky-${process.pid}-${kind}-`));
   chmodSync(hostRun, 0o700);
   if (user) chownSync(hostRun, user.uid, user.gid);
   mkdirSync(join(root, run), { recursive: true });
@@ -297,6 +311,14 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
   }
   const path = join(hostRun, readdirSync(hostRun).find((f) => f === "wl" || /^wayland-\d+$/.test(f))!);
   const ipc = () => readdirSync(hostRun).find((f) => f.startsWith("sway-ipc.") && f.endsWith(".sock"));
+  // A KWin script, loaded over D-Bus (busctl) from the runtime folder, run once, unloaded.
+  const runKwinScript = async (name: string, body: string): Promise<void> => {
+    writeFileSync(join(hostRun, `${name}.js`), `${body}\n`);
+    const call = (...args: string[]) => exec(["busctl", "--user", "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", ...args]);
+    await call("loadScript", "ss", `${run}/${name}.js`, name);
+    await call("start"); // runs the scripts loaded since the last start
+    await call("unloadScript", "s", name);
+  };
   const swaymsg = async (cmd: string, type?: string): Promise<string> => {
     if (kind !== "sway") throw new Error("swaymsg needs Sway");
     const sock = ipc();
@@ -317,13 +339,21 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
       if (kind === "sway") {
         await swaymsg(`[app_id="${appId}"] kill`);
       } else if (kind === "kwin") {
-        const script = `close-${appId}.js`;
-        writeFileSync(join(hostRun, script), `for (const w of workspace.windowList()) if (w.resourceClass === "${appId}") w.closeWindow();\n`);
-        // loadScript answers "i ID"; start runs every loaded script (once each)
-        await exec(["busctl", "--user", "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "loadScript", "ss", `${run}/${script}`, `scanout-${script}`]);
-        await exec(["busctl", "--user", "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "start"]);
-        await exec(["busctl", "--user", "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "unloadScript", "s", `scanout-${script}`]);
+        await runKwinScript(`scanout-close-${++counter}`, `for (const w of workspace.windowList()) if (w.resourceClass === "${appId}") w.closeWindow();`);
       } else throw new Error(`no way to make ${kind} close a window here`);
+    },
+    async kwinWindowSize(appId) {
+      if (kind !== "kwin") throw new Error("kwinWindowSize needs KWin");
+      const tag = `scanout-size-${++counter}`;
+      await runKwinScript(tag, `for (const w of workspace.windowList()) if (w.resourceClass === "${appId}") print("${tag} " + w.clientGeometry.width + "x" + w.clientGeometry.height);`);
+      // the script's print() lands in KWin's log as "js: TAG WxH"
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const m = new RegExp(`${tag} (\\d+)x(\\d+)`).exec(output);
+        if (m) return [Number(m[1]), Number(m[2])];
+        if (Date.now() > deadline) throw new Error(`KWin's script printed no size for ${appId}:\n${tail(output)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async screenshot() {
       if (kind === "weston") {

@@ -349,14 +349,17 @@ for (const { kind, bed: BED, expected, output } of others) {
     }
 
     it("follows presenter.resize", async () => {
-      const out = await openWaylandPresenter(ctx.gpu.createDevice(), { size: [320, 240], socket: ctx.bed.path, title: "forky resize", appId: APP, mode: "shm" }, true);
+      const backend = await WaylandShmBackend.open(ctx.gpu.createDevice(), { size: [320, 240], socket: ctx.bed.path, title: "forky resize", appId: APP });
+      const out = new FrameLoop(backend, true);
       try {
         await runScene(out, "triangle", 30, (i) => {
           if (i === 5) out.resize(400, 300);
         });
         expect(out.size).toEqual([400, 300]);
         expect(out.endReason).toBeUndefined();
-        note(BED, "resize", "yes (client)");
+        // KWin's own view of our window: the content plus our title bar when we draw it (no server-side decorations here)
+        if (kind === "kwin") expect(await ctx.bed.kwinWindowSize(APP)).toEqual([400, 300 + backend.window.decorations.top]);
+        note(BED, "resize", kind === "kwin" ? "yes (client; KWin's window size)" : "yes (client)");
       } finally {
         await out.close();
       }
