@@ -113,7 +113,7 @@ async function cycleStates(gpu: Instance, bed: ForkyBed) {
   const win = backend.window;
   const seen: string[] = [];
   let fullscreenSize: readonly [number, number] | undefined;
-  win.onStatesChange = (st) => seen.push([...st].filter((s) => s === "fullscreen" || s === "maximized").sort().join("+") || "none");
+  win.statesChanged.add((st) => void seen.push([...st].filter((s) => s === "fullscreen" || s === "maximized").sort().join("+") || "none"));
   try {
     await runScene(out, "triangle", 65, (i) => {
       if (i === 5) win.setFullscreen(true);
