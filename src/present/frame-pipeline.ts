@@ -79,6 +79,7 @@ export class FramePipeline implements FrameSteps<Slot, RenderTarget> {
     slot.time = this.options.step !== undefined ? frame * this.options.step : (nowMs - this.clock.start) / 1000;
     slot.predictedPresentMs = this.backend.predictPresentMs?.(nowMs) ?? this.backend.pacing?.predict(nowMs) ?? nowMs;
     slot.recorded = false;
+    slot.presentAtMs = NaN;
     slot.beginCommands(this.options.timeEvery > 0 && frame % this.options.timeEvery === 0);
     slot.open = true;
     if (this.tracer) this.tracer.span("acquire", frame, this.acquireStart, (this.handedOut = performance.now()));
@@ -101,7 +102,7 @@ export class FramePipeline implements FrameSteps<Slot, RenderTarget> {
     this.submitted++;
     this.lastSubmitted = slot;
     if (tracer) tracer.span("submit", slot.index, submitStart, (this.presentStart = performance.now()));
-    return this.backend.present(slot.target, slot.fence, slot.index, last);
+    return this.backend.present(slot.target, slot.fence, slot.index, last, slot.presentAtMs);
   }
 
   presented(): void {

@@ -194,7 +194,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     if (t.staging) cmd.copyImageToBuffer(t.image, t.staging, this.finalLayout);
   }
 
-  async present(target: RenderTarget, rendered: Fence, frame: number, last = false): Promise<void> {
+  async present(target: RenderTarget, rendered: Fence, frame: number, last = false, presentAtMs = NaN): Promise<void> {
     if (this.seat.suspended) await this.seat.whileAway(); // submitted as the VT switched away
     if (this.destroyed) return; // closed while away
     if (this.failure) throw this.failure;
@@ -204,7 +204,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     if (!this.renderFinished) rendered.wait(); // the display must get a finished image
     if (t.dumb && t.staging) t.dumb.write(new Uint8Array(t.staging.mapped));
     t.state = "held";
-    this.queue.present(t, frame); // shown now, or when the flip in flight is done
+    this.queue.present(t, frame, presentAtMs); // shown now, or when the flip in flight is done
     // the run's last frame is shown before the run ends (its stats count it), as every fifo frame is
     if (last) while (this.queue.holding && !this.failure && this.flips.pending) await this.flips.pending;
     if (this.failure) throw this.failure;
@@ -217,8 +217,9 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     return this.seat.suspended;
   }
 
-  /** Commits the target: a full modeset the first time (or after a VT switch), else a flip. */
-  show(t: KmsTarget, frame: number): void {
+  /** Commits the target: a full modeset the first time (or after a VT switch), else a flip (at the next vblank: a target time is only counted, see Frame.presentAt). */
+  show(t: KmsTarget, frame: number, atMs: number): void {
+    if (atMs === atMs) this.queue.pacing.expect(frame, atMs);
     try {
       this.commit(t, frame);
     } catch (e) {

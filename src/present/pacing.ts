@@ -58,6 +58,14 @@ export interface PacingStats {
   refreshMs?: number;
   /** The maxFps cap in effect, if any. */
   maxFps?: number;
+  /** Frames shown with a target time (Frame.presentAt, or maxFps through commit timing) and reported on screen. */
+  targeted?: number;
+  /** Of those, the ones shown within half a refresh of their target. */
+  onTime?: number;
+  /** onTime / targeted. */
+  onTimeRate?: number;
+  /** The most a targeted frame was shown ahead of its target, in ms (0 when none was early): how well the display honoured the targets. */
+  maxEarlyMs?: number;
 }
 
 /** The pacing options among a backend's options, for handing them on. */
@@ -88,6 +96,8 @@ export interface PresentedReport {
 
 /** Default refresh interval until the display says otherwise: 60 Hz. */
 const DEFAULT_REFRESH_MS = 1000 / 60;
+/** How many frames' target times are kept until their presentation is reported. */
+const TARGET_RING = 64;
 
 /**
  * A backend's pacing state: the mode in effect and why, counters, the last presentation, and the
@@ -106,6 +116,12 @@ export class Pacing {
   heartbeats = 0;
   hidden = false;
   private last: PresentedReport | undefined;
+  /** Target times of the latest frames shown with one (a ring by frame number; NaN: none). */
+  private readonly targetFrames = new Float64Array(TARGET_RING).fill(-1);
+  private readonly targetTimes = new Float64Array(TARGET_RING);
+  private targeted = 0;
+  private onTime = 0;
+  private maxEarlyMs = 0;
   /** Refresh interval in ms: reported by the display, else measured from frame callbacks. */
   private refreshMsValue: number | undefined;
   /** A time on the display's refresh grid (a past presentation or flip), ms. */
@@ -146,8 +162,23 @@ export class Pacing {
     if (gridMs !== undefined) this.gridMs = gridMs;
   }
 
+  /** Frame `frame` was shown with a target time (performance.now() ms): its presentation counts for the on-time rate. */
+  expect(frame: number, targetMs: number): void {
+    this.targetFrames[frame % TARGET_RING] = frame;
+    this.targetTimes[frame % TARGET_RING] = targetMs;
+  }
+
   /** A frame reached the screen (wp_presentation feedback, a page-flip event). */
   onPresented(report: PresentedReport): void {
+    const slot = report.frame % TARGET_RING;
+    if (this.targetFrames[slot] === report.frame) {
+      this.targetFrames[slot] = -1;
+      this.targeted++;
+      const halfRefresh = (report.refreshMs || this.refreshMsValue || DEFAULT_REFRESH_MS) / 2;
+      const late = report.atMs - this.targetTimes[slot]!;
+      if (Math.abs(late) <= halfRefresh) this.onTime++;
+      if (-late > this.maxEarlyMs) this.maxEarlyMs = -late;
+    }
     // feedback may arrive out of order across frames only if the display misbehaves; keep the newest
     if (this.last && report.frame < this.last.frame) return;
     this.last = report;
@@ -185,6 +216,12 @@ export class Pacing {
     }
     if (this.refreshMsValue !== undefined) s.refreshMs = Number(this.refreshMsValue.toFixed(3));
     if (this.maxFps !== undefined) s.maxFps = this.maxFps;
+    if (this.targeted > 0) {
+      s.targeted = this.targeted;
+      s.onTime = this.onTime;
+      s.onTimeRate = Number((this.onTime / this.targeted).toFixed(4));
+      s.maxEarlyMs = Number(this.maxEarlyMs.toFixed(3));
+    }
     return s;
   }
 }

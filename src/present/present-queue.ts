@@ -20,8 +20,8 @@ const log = logger("present");
 
 /** Where finished frames go: a Wayland surface or a KMS output. */
 export interface DisplaySink<B> {
-  /** Shows the buffer now (attach + commit, an atomic flip); the sink calls displayReady() when the display has taken it. */
-  show(buffer: B, frame: number): void;
+  /** Shows the buffer now (attach + commit, an atomic flip), not before `atMs` where a target was set (NaN: none); the sink calls displayReady() when the display has taken it. */
+  show(buffer: B, frame: number, atMs: number): void;
   /** The buffer will not be shown: free for rendering again. */
   drop(buffer: B): void;
   /** The display shows nothing of ours now (an xdg-shell suspended window): nothing is shown, and acquire waits (heartbeat). */
@@ -48,6 +48,9 @@ export class PresentQueue<B> {
   /** The finished frame waiting for the display (mailbox; fifo with fifoDepth 1), its buffer free when undefined. */
   private heldBuffer: B | undefined;
   private heldFrame = 0;
+  private heldAtMs = NaN;
+  /** How many shown frames the display may have in flight before the next waits (2 with a fifo barrier: one queued in the compositor). */
+  maxInFlight = 1;
   /** The next finished frame is shown whatever the mode (a configure it acks must be committed promptly). */
   private forced = false;
   /** No more waits: the display is gone or the window closed. */
@@ -87,7 +90,7 @@ export class PresentQueue<B> {
   private canShowNow(): boolean {
     if (this.forced) return true;
     if (this.sink.suspended) return false;
-    return this.unpaced || this.shownAt.length === 0 || (this.pacing.mode === "immediate" && !this.hiddenNow(performance.now()));
+    return this.unpaced || this.shownAt.length < this.maxInFlight || (this.pacing.mode === "immediate" && !this.hiddenNow(performance.now()));
   }
 
   /** Whether acquire must wait for the display before the next frame. */
@@ -95,16 +98,16 @@ export class PresentQueue<B> {
     if (this.unpaced) return false;
     if (this.sink.suspended) return true;
     if (this.pacing.mode !== "fifo") return this.hiddenNow(now);
-    return this.shownAt.length > 0 && (this.options.fifoDepth === 0 || this.heldBuffer !== undefined);
+    return this.shownAt.length >= this.maxInFlight && (this.options.fifoDepth === 0 || this.heldBuffer !== undefined);
   }
 
   // "frame finished" ----------------------------------------------------------------------------
 
-  /** A finished frame: shown now, held for the display, or dropped, as the mode says. */
-  present(buffer: B, frame: number): void {
+  /** A finished frame: shown now, held for the display, or dropped, as the mode says; `atMs`: its target time (Frame.presentAt), NaN for none. */
+  present(buffer: B, frame: number, atMs = NaN): void {
     if (this.canShowNow()) {
       this.dropHeld();
-      return this.show(buffer, frame);
+      return this.show(buffer, frame, atMs);
     }
     if (this.pacing.mode === "fifo" && (this.heldBuffer !== undefined || this.options.fifoDepth === 0)) {
       // the display asked for no frame (a heartbeat frame while hidden): not shown
@@ -115,6 +118,7 @@ export class PresentQueue<B> {
     this.dropHeld(); // mailbox: the newer frame replaces the older one
     this.heldBuffer = buffer;
     this.heldFrame = frame;
+    this.heldAtMs = atMs;
   }
 
   /** Whether present() would drop a frame finished now, so a sink can skip its work for it. */
@@ -152,11 +156,11 @@ export class PresentQueue<B> {
     this.shownAt.push(performance.now());
   }
 
-  private show(buffer: B, frame: number): void {
+  private show(buffer: B, frame: number, atMs: number): void {
     this.forced = false;
     this.shownAt.push(performance.now());
     this.pacing.presented++;
-    this.sink.show(buffer, frame);
+    this.sink.show(buffer, frame, atMs);
   }
 
   // "display ready" -----------------------------------------------------------------------------
@@ -168,10 +172,10 @@ export class PresentQueue<B> {
       log.info("present: the display takes frames again: full rate");
       this.pacing.hidden = false;
     }
-    if (this.shownAt.length === 0 && this.heldBuffer !== undefined && !this.closed && !this.sink.suspended) {
+    if (this.shownAt.length < this.maxInFlight && this.heldBuffer !== undefined && !this.closed && !this.sink.suspended) {
       const buffer = this.heldBuffer;
       this.heldBuffer = undefined;
-      this.show(buffer, this.heldFrame);
+      this.show(buffer, this.heldFrame, this.heldAtMs);
     }
     this.wake?.("ready");
   }

@@ -51,6 +51,13 @@ export interface Frame {
   /** Reads this frame back once the GPU has finished it (only frames asked for are copied). */
   capture(): Promise<Pixels>;
   /**
+   * Asks for this frame to reach the screen at `ms` (performance.now() clock, e.g. predictedPresentMs
+   * plus some refreshes), not earlier. Where the compositor offers wp_commit_timing_manager_v1 the
+   * commit carries that time; elsewhere the frame goes at the next refresh as usual. Either way
+   * FrameStats.pacing counts it (targeted, onTime: shown within half a refresh of the target).
+   */
+  presentAt(ms: number): void;
+  /**
    * GPU time of the latest timed frame the GPU had finished when this one was handed out (timing every
    * frame, the frame two before, which used this slot; see FrameOptions.gpuTimeEvery): read back without waiting. Undefined before
    * the first such frame, or when the device's queue writes no timestamps. The object is reused:
@@ -188,8 +195,9 @@ export interface SwapchainBackend {
   /**
    * Called right after submission; `rendered` signals when the GPU is done with the frame. `last`:
    * the run's limit ends it with this frame (a backend that defers presentation presents it now).
+   * `presentAtMs`: the frame's target time (Frame.presentAt; NaN: none).
    */
-  present(target: RenderTarget, rendered: Fence, frameIndex: number, last?: boolean): Promise<void> | void;
+  present(target: RenderTarget, rendered: Fence, frameIndex: number, last?: boolean, presentAtMs?: number): Promise<void> | void;
   /**
    * The run has ended (after its fences signalled): a backend that defers a frame's presentation
    * until the next submission presents what is left if it can without waiting, else drops it.

@@ -33,6 +33,8 @@ export class Slot implements Frame {
   index = 0;
   time = 0;
   predictedPresentMs = 0;
+  /** The target time Frame.presentAt set (NaN: none). */
+  presentAtMs = NaN;
   target!: RenderTarget;
   recorded = false;
   /** Set while the frame is handed to the application and not yet submitted or abandoned. */
@@ -93,6 +95,11 @@ export class Slot implements Frame {
     if (this.recorded) throw new Error(`frame ${this.index}: record() called twice`);
     this.recorded = true;
     fn(this.cmd);
+  }
+
+  presentAt(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError(`frame ${this.index}: presentAt takes a time in performance.now() ms, got ${ms}`);
+    this.presentAtMs = ms;
   }
 
   capture(): Promise<Pixels> {

@@ -319,7 +319,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     return t;
   }
 
-  async present(target: RenderTarget, rendered: Fence, frameIndex: number): Promise<void> {
+  async present(target: RenderTarget, rendered: Fence, frameIndex: number, _last = false, presentAtMs = NaN): Promise<void> {
     const t = target as DmabufTarget;
     if (this.window.connection.error || !this.ring.buffers.includes(t)) {
       this.sync.skipFrame(); // the render-finished signal must still be consumed
@@ -335,7 +335,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     const submitted = performance.now(); // the FrameLoop calls present right after the submission
     this.sync.beforeCommit(t, rendered);
     this.counters.submitToCommitMs += performance.now() - submitted;
-    this.queue.present(t, frameIndex);
+    this.queue.present(t, frameIndex, presentAtMs);
   }
 
   /** Whether a feedback tranche's dev_t is the device we render on (same PCI address). */

@@ -142,9 +142,9 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
    * of one frame overlaps the rendering of the next (what two frames in flight are for); the last
    * frame of a run is presented at once, and endRun() presents one a run leaves behind.
    */
-  present(target: RenderTarget, rendered: Fence, frameIndex: number, last = false): Promise<void> | undefined {
+  present(target: RenderTarget, rendered: Fence, frameIndex: number, last = false, presentAtMs = NaN): Promise<void> | undefined {
     const t = target as ShmTarget;
-    if (this.options.paced !== false) return this.presentNow(t, rendered, frameIndex);
+    if (this.options.paced !== false) return this.presentNow(t, rendered, frameIndex, presentAtMs);
     this.window.throwIfFailed();
     const previous = this.deferredTarget;
     const done = previous && this.presentNow(previous, this.deferredFence!, this.deferredIndex);
@@ -174,7 +174,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     }
   }
 
-  private presentNow(t: ShmTarget, rendered: Fence, frameIndex: number): Promise<void> | undefined {
+  private presentNow(t: ShmTarget, rendered: Fence, frameIndex: number, atMs = NaN): Promise<void> | undefined {
     this.window.throwIfFailed();
     if (!this.targets.includes(t)) return; // rendered at the old size while a resize happened
     if (this.queue.wouldDrop) {
@@ -183,13 +183,13 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     }
     // mailbox: when every buffer is busy, the held (not yet committed) frame's buffer is overwritten
     const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.queue.takeHeld();
-    if (buf) return this.copyAndCommit(t, buf, rendered, frameIndex);
+    if (buf) return this.copyAndCommit(t, buf, rendered, frameIndex, atMs);
     this.counters.waitedForRelease++;
-    return this.chain.acquire(frameIndex).then((b) => this.copyAndCommit(t, b, rendered, frameIndex));
+    return this.chain.acquire(frameIndex).then((b) => this.copyAndCommit(t, b, rendered, frameIndex, atMs));
   }
 
   /** Waits for the frame's fence, copies its pixels into `buf` and hands it to the pacer. */
-  private copyAndCommit(t: ShmTarget, buf: ShmBuffer, rendered: Fence, frameIndex: number): undefined {
+  private copyAndCommit(t: ShmTarget, buf: ShmBuffer, rendered: Fence, frameIndex: number, atMs = NaN): undefined {
     const waitStart = performance.now();
     rendered.wait(); // no external_semaphore_fd on lavapipe, and shm is read by the CPU anyway
     this.window.tracer?.span("wait fence", frameIndex, waitStart);
@@ -201,7 +201,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       this.counters.paced++;
       this.callbackAt = undefined;
     }
-    this.queue.present(buf, frameIndex);
+    this.queue.present(buf, frameIndex, atMs);
     return undefined;
   }
 

@@ -3,9 +3,16 @@
 // frame callback, and presentation feedback reaches the pacing records. It also owns what is
 // Wayland's own: the tearing hint for immediate, a configure that must be committed promptly (it
 // ends a wait, and its frame is shown whatever the mode), a close request, and a suspended window.
+// Where the compositor offers them: fifo-v1 barriers on every fifo commit (wait_barrier, then
+// set_barrier: the compositor applies one per refresh, so one commit may wait in it while the next
+// frame renders), and commit-timing-v1 target times (Frame.presentAt; maxFps targets every
+// 1000/maxFps ms on the refresh grid). Frame callbacks stay the "display ready" signal: they are
+// what tells a hidden window from a slow one, so the heartbeat still keeps a hidden loop going.
 import { logger } from "../util/log.js";
 import { WpTearingControlManagerV1, WpTearingControlV1PresentationHint, type WpTearingControlV1 } from "../wayland/protocol/tearing-control-v1.js";
 import { WpPresentationFeedbackKind } from "../wayland/protocol/presentation-time.js";
+import { WpFifoManagerV1, type WpFifoV1 } from "../wayland/protocol/fifo-v1.js";
+import { WpCommitTimingManagerV1, type WpCommitTimerV1 } from "../wayland/protocol/commit-timing-v1.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import type { PacingOptions } from "./pacing.js";
 import { PresentQueue, type DisplaySink, type Woke } from "./present-queue.js";
@@ -35,6 +42,12 @@ export interface WaylandPacingOptions extends PacingOptions {
 export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   readonly queue: PresentQueue<B>;
   private tearing: WpTearingControlV1 | undefined;
+  /** fifo-v1: the surface's barrier object (fifo mode, paced, where offered), and its manager. */
+  private fifo: { readonly manager: WpFifoManagerV1; readonly surface: WpFifoV1 } | undefined;
+  /** commit-timing-v1: the surface's timer (where offered), its manager, and the last maxFps target. */
+  private timing: { readonly manager: WpCommitTimingManagerV1; readonly timer: WpCommitTimerV1 } | undefined;
+  private lastTargetMs = NaN;
+  private readonly counts = { barriers: 0, timed: 0 };
   /** Ends the sink's window listeners (destroy). */
   private readonly unlisten: (() => void)[] = [];
   private readonly onCallback = (): void => {
@@ -51,6 +64,8 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     // fifo: acquire waits for the frame callback, so no finished frame waits behind a commit
     this.queue = new PresentQueue<B>(this, { ...options, fifoDepth: 0, waitName: "wait frame callback" });
     if (this.queue.pacing.requested === "immediate") this.enableTearing();
+    if (this.queue.pacing.mode === "fifo" && options.paced !== false) this.enableFifo();
+    this.enableTiming();
     // a configure must be acked (and its frame committed) promptly: it ends any wait
     this.unlisten.push(window.configureArrived.add(() => this.queue.interrupt()));
     // one reaction for the window's life (a reaction per wait would pile up on this long-lived promise)
@@ -60,6 +75,37 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
       const vsync = (flags & WpPresentationFeedbackKind.vsync) !== 0;
       this.queue.pacing.onPresented({ frame, atMs, refreshMs: refreshNs / 1e6, vsync, zeroCopy: (flags & WpPresentationFeedbackKind.zero_copy) !== 0 });
     }));
+  }
+
+  /** fifo: barriers where the compositor offers fifo-v1; then one commit may wait in the compositor. */
+  private enableFifo(): void {
+    const manager = this.window.globals.tryBind(WpFifoManagerV1);
+    if (!manager) return;
+    this.fifo = { manager, surface: manager.get_fifo(this.window.surface) };
+    this.queue.maxInFlight = 2;
+    log.info("wayland: fifo: wp_fifo_v1 barriers on every commit (one commit may wait in the compositor)");
+  }
+
+  /** Target times for commits where the compositor offers commit-timing-v1. */
+  private enableTiming(): void {
+    const manager = this.window.globals.tryBind(WpCommitTimingManagerV1);
+    if (!manager) return;
+    this.timing = { manager, timer: manager.get_timer(this.window.surface) };
+    log.info(`wayland: wp_commit_timer_v1: commits carry Frame.presentAt targets${this.queue.pacing.maxFps ? ` and maxFps ${this.queue.pacing.maxFps} targets` : ""}`);
+  }
+
+  /**
+   * maxFps with commit timing: targets 1000/maxFps ms apart, locked to the first one (the refresh
+   * after next then: the commit must reach the compositor before its target, less half a refresh),
+   * so the rate holds whatever the hand-out jitter; after a late frame, the targets start again.
+   * NaN without either.
+   */
+  private maxFpsTarget(nowMs: number): number {
+    const maxFps = this.queue.pacing.maxFps;
+    if (!this.timing || !maxFps) return NaN;
+    const refresh = this.queue.pacing.refreshMs ?? 1000 / 60;
+    const next = this.lastTargetMs + 1000 / maxFps;
+    return (this.lastTargetMs = next > nowMs + refresh ? next : this.queue.pacing.predict(nowMs + refresh));
   }
 
   /** immediate: the async presentation hint where the compositor offers tearing control, else mailbox. */
@@ -96,7 +142,26 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     return this.window.suspended;
   }
 
-  show(buffer: B, frame: number): void {
+  show(buffer: B, frame: number, atMs: number): void {
+    const target = atMs === atMs ? atMs : this.maxFpsTarget(performance.now());
+    // maxFps's timed commits need no barrier (their targets are in order already), and Mutter 50
+    // (headless) stalls timed commits that also wait on barriers; a Frame.presentAt frame keeps its
+    // barrier, so the untimed frames after it are not shown before it
+    if (this.fifo && (atMs === atMs || target !== target || !this.timing)) {
+      this.fifo.surface.wait_barrier(); // applied no earlier than the refresh that shows the previous commit
+      this.fifo.surface.set_barrier();
+      this.counts.barriers++;
+    }
+    if (target === target) {
+      this.queue.pacing.expect(frame, target);
+      // half a refresh early: the compositor shows it at the first refresh at or after that, which is
+      // the refresh nearest the target whatever the phase of its refresh cycle
+      const time = this.timing && this.window.feedback.toClockTime(target - (this.queue.pacing.refreshMs ?? 1000 / 60) / 2);
+      if (time) {
+        this.timing!.timer.set_timestamp(time[0], time[1], time[2]);
+        this.counts.timed++;
+      }
+    }
     this.hooks.commit(buffer, frame).then(this.onCallback, this.onCallbackFailed);
   }
 
@@ -106,14 +171,28 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
 
   /** Figures for the backend's stats. */
   stats(): Record<string, number | string> {
-    return { tearingHint: this.tearing ? "async" : "none", outstandingCallbacks: this.queue.inFlight };
+    return {
+      tearingHint: this.tearing ? "async" : "none",
+      outstandingCallbacks: this.queue.inFlight,
+      fifo: this.counts.barriers > 0 ? "wp_fifo_v1" : "frame callbacks",
+      fifoBarriers: this.counts.barriers,
+      commitTiming: this.timing ? "wp_commit_timer_v1" : "none",
+      timedCommits: this.counts.timed,
+    };
   }
 
   /** Gives back the waiting frame and the tearing-control object, and unhooks from the window (before it goes). */
   destroy(): void {
     this.queue.destroy();
     for (const off of this.unlisten.splice(0)) off();
-    if (this.tearing && !this.window.connection.error) this.tearing.destroy();
+    if (!this.window.connection.error) {
+      this.tearing?.destroy();
+      this.fifo?.surface.destroy();
+      this.fifo?.manager.destroy();
+      this.timing?.timer.destroy();
+      this.timing?.manager.destroy();
+    }
     this.tearing = undefined;
+    this.fifo = this.timing = undefined;
   }
 }

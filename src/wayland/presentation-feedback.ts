@@ -105,6 +105,21 @@ export class PresentationFeedback {
     s.meanLatencyMs = this.latencySumMs / this.latencyCount;
   }
 
+  /**
+   * A performance.now() time (ms) on the presentation clock, as wp_commit_timer_v1.set_timestamp takes
+   * it: [tv_sec_hi, tv_sec_lo, tv_nsec]; undefined when that clock is unreadable here.
+   */
+  toClockTime(nowMs: number): [number, number, number] | undefined {
+    const clockId = this.clockId;
+    if (clockId === undefined) return undefined;
+    this.clockOffsetMs ??= nowOffsetMs(() => Number(clockNs(clockId)) / 1e6);
+    const ms = nowMs - this.clockOffsetMs;
+    if (!(ms > 0)) return undefined;
+    const sec = Math.floor(ms / 1000);
+    const nsec = Math.min(999_999_999, Math.round((ms - sec * 1000) * 1e6));
+    return [Math.floor(sec / 2 ** 32), sec >>> 0, nsec];
+  }
+
   /** A wp_presentation timestamp on the performance.now() clock (ms); undefined when its clock is unreadable. */
   private toNowMs(secHi: number, secLo: number, nsec: number): number | undefined {
     const clockId = this.clockId;

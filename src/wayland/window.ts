@@ -102,7 +102,8 @@ export class WaylandWindow {
   /** The size we chose (WindowOptions.size, resize()), used whenever the compositor leaves it to us. */
   private chosenSize: readonly [number, number];
   private readonly ownsConnection: boolean;
-  private readonly feedback: PresentationFeedback;
+  /** wp_presentation feedback of the window's commits, and the presentation clock (commit-timing targets). */
+  readonly feedback: PresentationFeedback;
   private tracerValue: FrameTracer | undefined;
   /** The first failure of a frame callback (the connection failed, a handler threw). */
   private failure: Error | undefined;
