@@ -16,8 +16,8 @@ export {
   type KeymapNames,
 } from "./xkb.js";
 // KMS input (helper "kinput"): libinput, its translation into InputEvents, the KMS presenter's seat.
-export {
-  Libinput, LibinputUnavailableError, udevRunning, type LibinputDevice, type LibinputOptions, type LibinputSink, type TouchAction,
-} from "./libinput.js";
+export { Libinput, udevRunning, type LibinputOptions } from "./libinput.js";
+export { LibinputUnavailableError } from "./libinput-ffi.js";
+export type { LibinputDevice, LibinputSink, TouchAction } from "./libinput-decode.js";
 export { KmsInput, type KmsInputOptions, type KmsInputHooks } from "./kms-input.js";
 export { KmsSeat, type KmsSeatHost, type KmsSeatOptions } from "./kms-seat.js";
