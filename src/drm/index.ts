@@ -15,6 +15,7 @@ export { DrmEvents, type FlipEvent, type VblankEvent } from "./events.js";
 export { DumbBuffer } from "./dumb.js";
 export { saveState, restoreState, guardState, summarizeState, type KmsState, type StateSummary } from "./state.js";
 export { takeVt, currentVt, activateVt, activeVt, type VtGuard, type VtSwitchHandlers } from "./vt.js";
+export { KmsSession, type SessionLeave } from "./kms-session.js";
 export {
   addModeset, chooseOutput, chooseOutputFrom, describeOutput, fullScreenPlane, readDisplayObjects, type DisplayObjects, type Output,
   type OutputOptions,

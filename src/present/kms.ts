@@ -12,8 +12,8 @@ import { logger } from "../util/log.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
   addModeset, AtomicRequest, chooseOutput, describeMode, DrmDevice, DrmUnavailableError, DRM_FORMAT_MOD_LINEAR,
-  DRM_FORMAT_XRGB8888, DumbBuffer, FlipLog, fullScreenPlane, guardState, modeRefresh, pciAddressOfNode, takeVt, type FbId, type FlipEvent, type Output,
-  type PropertyValues, type VtGuard,
+  DRM_FORMAT_XRGB8888, DumbBuffer, FlipLog, fullScreenPlane, guardState, modeRefresh, pciAddressOfNode, KmsSession, type FbId, type FlipEvent, type Output,
+  type PropertyValues,
 } from "../drm/index.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
@@ -120,7 +120,7 @@ export class KmsBackend implements SwapchainBackend {
     private readonly ownsDrm: boolean,
     readonly output: Output,
     private readonly guard: { restore(): void },
-    private readonly vt: VtGuard,
+    private readonly session: KmsSession,
     options: KmsOptions,
   ) {
     const { hdisplay: w, vdisplay: h } = output.mode;
@@ -156,15 +156,15 @@ export class KmsBackend implements SwapchainBackend {
       (this.modifier !== undefined ? `, modifier 0x${this.modifier.toString(16)}` : "") + `, sync ${this.sync}, present mode ${this.pacing.mode}` +
       (this.pacing.reason ? ` (${this.pacing.reason})` : ""));
     this.seat = KmsSeat.open(this.seatHost(), options.input);
+    session.leaving.add((leave) => leave.waitFor(this.idle())); // the last flip lands before master is dropped
+    session.returned.add(() => void (this.modeset = true)); // the console set its own mode meanwhile
     this.input = this.seat.input;
   }
 
   /** What the seat (input, cursor, VT switching) may do with the display. */
   private seatHost(): KmsSeatHost {
     return {
-      drm: this.drm, output: this.output, vt: this.vt,
-      idle: () => this.idle(),
-      remodeset: () => void (this.modeset = true),
+      drm: this.drm, output: this.output, session: this.session,
       commitSide: (add, preflight) => this.commitSide(add, preflight),
     };
   }
@@ -200,12 +200,12 @@ export class KmsBackend implements SwapchainBackend {
       if (!drm.isMaster()) throw new DrmUnavailableError(`${drm.path}: not DRM master (a compositor or another program owns the display)`);
       const output = chooseOutput(drm, { connector: options.connector, mode: options.mode, size: options.size, format: DRM_FORMAT_XRGB8888 });
       // the VT first, so that every way out restores the display before handing the VT back
-      const vt = takeVt(drm);
-      undo.defer(() => vt.release());
+      const session = KmsSession.take(drm);
+      undo.defer(() => session.close());
       const guard = guardState(drm);
       undo.defer(() => guard.restore());
       logDeviceMatch(device, drm);
-      return new KmsBackend(device, drm, ownsDrm, output, guard, vt, options);
+      return new KmsBackend(device, drm, ownsDrm, output, guard, session, options);
     } catch (e) {
       try {
         undo.close();
@@ -567,7 +567,7 @@ export class KmsBackend implements SwapchainBackend {
     } finally {
       clearTimeout(this.flipWatchdog); // after the last flip (awaited above): no flip is queued any more
       this.seat.close(); // after restore: the cursor's framebuffer is no longer shown
-      this.vt.release();
+      this.session.close();
       this.freeTargets();
       this.renderFinished?.destroy();
       if (this.ownsDrm) this.drm.close();
