@@ -2,7 +2,7 @@
 export * from "./types.js";
 export * from "./properties.js";
 export type * from "./property-map.js";
-export { DrmError, DrmUnavailableError } from "./error.js";
+export { DrmError, DrmUnavailableError, PropertyError } from "./error.js";
 export { listDevices, pciAddressOfNode, type DeviceInfo, type BusInfo } from "./discovery.js";
 export type { PciAddress } from "../sys/dev.js";
 export type { Mapping } from "../sys/libc.js";

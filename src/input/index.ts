@@ -2,6 +2,7 @@
 // queue they travel through, and keyboard layouts through libxkbcommon.
 export * from "./events.js";
 export { InputQueue, type InputSource } from "./queue.js";
+export { InputError } from "./errors.js";
 export { KeyboardDecoder, DEFAULT_REPEAT, type KeyboardDecoderOptions, type RepeatInfo } from "./keyboard.js";
 export {
   XkbKeymap,

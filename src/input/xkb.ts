@@ -3,7 +3,7 @@
 // sends; key state, keysyms, their names and UTF-8 text, and the modifier state.
 import { fstatSync, readFileSync } from "node:fs";
 import { free, koffi, MAP_PRIVATE, type Mapping, mmap, PROT_READ, SysError } from "../sys/libc.js";
-import { UnavailableError } from "../util/errors.js";
+import { UnavailableError, UseAfterCloseError } from "../util/errors.js";
 import { NO_MODIFIERS, type Modifiers } from "./events.js";
 
 /** libxkbcommon could not be loaded (not installed): install libxkbcommon0 (and xkb-data for layouts). */
@@ -231,7 +231,7 @@ export class XkbKeymap {
 
   /** The native xkb_keymap pointer (for XkbState). Throws after destroy(). */
   get handle(): Ptr {
-    if (!this.ptr) throw new Error(`xkb keymap (${this.source}) has been destroyed`);
+    if (!this.ptr) throw new UseAfterCloseError(`xkb keymap (${this.source})`, `xkb keymap (${this.source}) has been destroyed`);
     return this.ptr;
   }
 
@@ -306,7 +306,7 @@ export class XkbState {
   }
 
   private get handle(): Ptr {
-    if (!this.ptr) throw new Error("xkb state has been destroyed");
+    if (!this.ptr) throw new UseAfterCloseError("xkb state", "xkb state has been destroyed");
     return this.ptr;
   }
 

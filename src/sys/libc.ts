@@ -3,6 +3,7 @@
 import koffi from "koffi";
 import { readdirSync } from "node:fs";
 import { constants } from "node:os";
+import { UseAfterCloseError } from "../util/errors.js";
 
 export { koffi };
 export const libc = koffi.load("libc.so.6");
@@ -135,7 +136,7 @@ export class Mapping {
   /** One ArrayBuffer over the mapping, created once (see DESIGN: never two views of one address). */
   get buffer(): ArrayBuffer {
     if (!this.view) {
-      if (this.length === 0) throw new Error("mapping has been unmapped");
+      if (this.length === 0) throw new UseAfterCloseError("mapping", "mapping has been unmapped");
       this.view = koffi.view(this.address, this.length) as ArrayBuffer;
     }
     return this.view;

@@ -1,5 +1,6 @@
 // Anonymous shared memory (memfd) for wl_shm pools: one object owns the descriptor and the mapping.
 import { check, close, fcntl, koffi, libc, mmap, type Mapping, SysError } from "./libc.js";
+import { UseAfterCloseError } from "../util/errors.js";
 
 const MFD_CLOEXEC = 1;
 const MFD_ALLOW_SEALING = 2;
@@ -43,7 +44,7 @@ export class SharedMemory {
 
   /** The memfd descriptor (still owned by this object; pass it to wl_shm.create_pool). Throws after close(). */
   get fd(): number {
-    if (this.fdValue < 0) throw new Error("SharedMemory used after close");
+    if (this.fdValue < 0) throw new UseAfterCloseError("SharedMemory");
     return this.fdValue;
   }
   /** Current size in bytes (grows with grow(), never shrinks). */
