@@ -1,6 +1,7 @@
 // Framebuffers on a device fd: AddFB2 over GEM handles or over a dmabuf (PRIME import), removal,
 // existence checks. DrmDevice wraps these as its methods.
 import { SysError } from "../sys/libc.js";
+import { formatName, modifierName } from "../util/fourcc.js";
 import { DrmError } from "./error.js";
 import { drmIoctl } from "./ioctl.js";
 import type { FbId } from "./types.js";
@@ -34,8 +35,8 @@ export function addFramebuffer(fd: number, fb: Framebuffer2): FbId {
     a.writeUInt32LE(fb.offsets[i], 52 + i * 4);
     if (fb.modifier !== undefined) a.writeBigUInt64LE(fb.modifier, 72 + i * 8);
   }
-  const modifier = fb.modifier !== undefined ? ` modifier 0x${fb.modifier.toString(16)}` : "";
-  drmIoctl(fd, "MODE_ADDFB2", a, `${fb.width}x${fb.height} format 0x${fb.format.toString(16)}${modifier}`);
+  const modifier = fb.modifier !== undefined ? ` modifier ${modifierName(fb.modifier)}` : "";
+  drmIoctl(fd, "MODE_ADDFB2", a, `${fb.width}x${fb.height} format ${formatName(fb.format)}${modifier}`);
   return a.readUInt32LE(0) as FbId;
 }
 

@@ -3,6 +3,7 @@
 import { mmap, type Mapping } from "../sys/libc.js";
 import { destroyById } from "./buffers.js";
 import type { DrmDevice } from "./device.js";
+import { DrmError } from "./error.js";
 import { drmIoctl } from "./ioctl.js";
 import { DRM_FORMAT_XRGB8888, type FbId } from "./types.js";
 
@@ -34,7 +35,7 @@ export class DumbBuffer {
     const size = Number(a.readBigUInt64LE(24));
     const pitch = a.readUInt32LE(20);
     if (pitch < (width * bpp) / 8 || size < pitch * height)
-      throw new Error(`dumb buffer ${width}x${height}: kernel returned pitch ${pitch}, size ${size}`);
+      throw new DrmError(`dumb buffer ${width}x${height}: kernel returned pitch ${pitch}, size ${size}`);
     return new DumbBuffer(dev, width, height, a.readUInt32LE(16), pitch, size);
   }
 

@@ -19,3 +19,11 @@ export class DrmUnavailableError extends UnavailableError {
     this.name = "DrmUnavailableError";
   }
 }
+
+/** A property value that cannot be encoded (wrong type, out of range, unknown enum name) or a property blob the kernel gave that cannot be read; names the property. */
+export class PropertyError extends DrmError {
+  constructor(message: string) {
+    super(message);
+    this.name = "PropertyError";
+  }
+}

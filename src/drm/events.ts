@@ -3,8 +3,10 @@
 // active while someone waits, so an idle device does not keep Node alive.
 import { FdPoll } from "../sys/poll.js";
 import { readNonBlocking } from "../sys/drm-libc.js";
+import { UseAfterCloseError } from "../util/errors.js";
 import { logger } from "../util/log.js";
 import type { DrmDevice } from "./device.js";
+import { DrmError } from "./error.js";
 import { drmIoctl } from "./ioctl.js";
 import type { CrtcId } from "./types.js";
 
@@ -63,7 +65,7 @@ export class DrmEvents {
     /** Drops the waiter when the request that would produce its event failed (the promise then never settles). */
     cancel(): void;
   } {
-    if (this.closed) throw new Error(`${this.dev.path}: event reader is closed`);
+    if (this.closed) throw new UseAfterCloseError(`${this.dev.path} event reader`, `${this.dev.path}: event reader is closed`);
     const userData = this.next++;
     const event = new Promise<FlipEvent>((resolve, reject) => this.waiters.set(userData, { resolve, reject }));
     event.catch(() => {}); // a waiter dropped at close must not become an unhandled rejection
@@ -147,12 +149,12 @@ export class DrmEvents {
     w.resolve(ev);
   }
 
-  /** Stops reading and rejects every pending wait with an Error naming the device. Idempotent; called when the device closes. */
+  /** Stops reading and rejects every pending wait with a DrmError naming the device. Idempotent; called when the device closes. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.poll.close();
-    const err = new Error(`${this.dev.path} closed while waiting for a DRM event`);
+    const err = new DrmError(`${this.dev.path} closed while waiting for a DRM event`);
     for (const w of this.waiters.values()) w.reject(err);
     this.waiters.clear();
   }

@@ -2,7 +2,7 @@
 export * from "./types.js";
 export * from "./properties.js";
 export type * from "./property-map.js";
-export { DrmError, DrmUnavailableError } from "./error.js";
+export { DrmError, DrmUnavailableError, PropertyError } from "./error.js";
 export { listDevices, pciAddressOfNode, type DeviceInfo, type BusInfo } from "./discovery.js";
 export type { PciAddress } from "../sys/dev.js";
 export type { Mapping } from "../sys/libc.js";
@@ -15,6 +15,7 @@ export { DrmEvents, type FlipEvent, type VblankEvent } from "./events.js";
 export { DumbBuffer } from "./dumb.js";
 export { saveState, restoreState, guardState, summarizeState, type KmsState, type StateSummary } from "./state.js";
 export { takeVt, currentVt, activateVt, activeVt, type VtGuard, type VtSwitchHandlers } from "./vt.js";
+export { KmsSession, type SessionLeave } from "./kms-session.js";
 export {
   addModeset, chooseOutput, chooseOutputFrom, describeOutput, fullScreenPlane, readDisplayObjects, type DisplayObjects, type Output,
   type OutputOptions,

@@ -1,6 +1,7 @@
 // Raw DRM ioctls: request numbers and the little helpers that build their argument structs.
 // Layouts follow include/uapi/drm/drm.h and drm_mode.h (x86_64/aarch64: LP64, natural alignment).
 import { koffi, ioctl, SysError } from "../sys/libc.js";
+import { DrmError } from "./error.js";
 
 const IOC_WRITE = 1;
 const IOC_READ = 2;
@@ -93,6 +94,6 @@ export function cstr(buf: Buffer, offset: number, max: number): string {
 /** Upper bound for counts the kernel reports, so a corrupt answer cannot make us allocate gigabytes. */
 const MAX_OBJECTS = 4096;
 export function checkCount(what: string, n: number, max = MAX_OBJECTS): number {
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${what}: implausible count ${n} from the kernel`);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new DrmError(`${what}: implausible count ${n} from the kernel`);
   return n;
 }

@@ -2,7 +2,7 @@
 // one object's current values. Pure code (DrmDevice runs the ioctls that fetch definitions and
 // values), unit-tested on hosts without DRM.
 import { inspect } from "node:util";
-import { DrmError } from "./error.js";
+import { DrmError, PropertyError } from "./error.js";
 import type { BlobId, ObjectKind, PropertyId } from "./types.js";
 import { ObjectType, fromFixed16 } from "./types.js";
 
@@ -83,7 +83,7 @@ export function makePropertyInfo(
     atomicOnly: (flags & DRM_MODE_PROP.ATOMIC) !== 0,
   };
   const need = (n: number) => {
-    if (values.length < n) throw new Error(`property ${name} (${id}): ${values.length} values, expected ${n}`);
+    if (values.length < n) throw new PropertyError(`property ${name} (${id}): ${values.length} values, expected ${n}`);
   };
   if (flags & DRM_MODE_PROP.RANGE) {
     need(2);
@@ -101,7 +101,7 @@ export function makePropertyInfo(
     need(1);
     return { ...base, kind: "object", objectType: objectKinds.get(Number(values[0])) };
   }
-  throw new Error(`property ${name} (${id}): unknown type flags 0x${flags.toString(16)}`);
+  throw new PropertyError(`property ${name} (${id}): unknown type flags 0x${flags.toString(16)}`);
 }
 
 /** Decodes a raw u64 property value according to its definition. */
@@ -131,9 +131,9 @@ export function decodeProperty(info: PropertyInfo, raw: bigint): PropertyValue {
 /** Encodes a value for an atomic request, checking it against the definition (errors name the property). */
 export function encodeProperty(info: PropertyInfo, input: PropertyInput, owner = ""): bigint {
   const where = `property ${info.name}${owner ? ` of ${owner}` : ""}`;
-  if (info.immutable) throw new Error(`${where} is immutable`);
+  if (info.immutable) throw new PropertyError(`${where} is immutable`);
   const asBig = (v: bigint | number): bigint => {
-    if (typeof v === "number" && !Number.isInteger(v)) throw new Error(`${where}: ${v} is not an integer`);
+    if (typeof v === "number" && !Number.isInteger(v)) throw new PropertyError(`${where}: ${v} is not an integer`);
     return BigInt(v);
   };
   const inRange = (v: bigint): bigint => {
@@ -145,21 +145,21 @@ export function encodeProperty(info: PropertyInfo, input: PropertyInput, owner =
     case "range":
     case "signedRange":
       if (typeof input === "boolean") return inRange(input ? 1n : 0n);
-      if (typeof input !== "bigint" && typeof input !== "number") throw new Error(`${where} wants a number`);
+      if (typeof input !== "bigint" && typeof input !== "number") throw new PropertyError(`${where} wants a number`);
       return BigInt.asUintN(64, inRange(asBig(input)));
     case "fixed16":
       // a plain number here is almost always pixels meant as fixed16(pixels)
-      if (typeof input !== "bigint") throw new Error(`${where} wants 16.16 fixed point: fixed16(x)`);
+      if (typeof input !== "bigint") throw new PropertyError(`${where} wants 16.16 fixed point: fixed16(x)`);
       return inRange(input);
     case "enum": {
       if (typeof input === "string") {
         const e = info.enums?.find((x) => x.name === input);
-        if (!e) throw new Error(`${where}: "${input}" is not one of ${info.enums?.map((x) => x.name).join(", ")}`);
+        if (!e) throw new PropertyError(`${where}: "${input}" is not one of ${info.enums?.map((x) => x.name).join(", ")}`);
         return e.value;
       }
-      if (typeof input !== "bigint" && typeof input !== "number") throw new Error(`${where} wants an enum name`);
+      if (typeof input !== "bigint" && typeof input !== "number") throw new PropertyError(`${where} wants an enum name`);
       const v = asBig(input);
-      if (!info.enums?.some((e) => e.value === v)) throw new Error(`${where}: ${v} is not a valid enum value`);
+      if (!info.enums?.some((e) => e.value === v)) throw new PropertyError(`${where}: ${v} is not a valid enum value`);
       return v;
     }
     case "bitmask": {
@@ -167,18 +167,18 @@ export function encodeProperty(info: PropertyInfo, input: PropertyInput, owner =
         let v = 0n;
         for (const n of input as readonly string[]) {
           const e = info.enums?.find((x) => x.name === n);
-          if (!e) throw new Error(`${where}: "${n}" is not one of ${info.enums?.map((x) => x.name).join(", ")}`);
+          if (!e) throw new PropertyError(`${where}: "${n}" is not one of ${info.enums?.map((x) => x.name).join(", ")}`);
           v |= 1n << e.value;
         }
         return v;
       }
-      if (typeof input !== "bigint" && typeof input !== "number") throw new Error(`${where} wants a list of names`);
+      if (typeof input !== "bigint" && typeof input !== "number") throw new PropertyError(`${where} wants a list of names`);
       return asBig(input);
     }
     case "blob":
     case "object":
       if (input === undefined) return 0n;
-      if (typeof input !== "bigint" && typeof input !== "number") throw new Error(`${where} wants an object id or undefined`);
+      if (typeof input !== "bigint" && typeof input !== "number") throw new PropertyError(`${where} wants an object id or undefined`);
       return asBig(input);
   }
 }
@@ -263,17 +263,17 @@ export class PropertySet {
 /** Parsed IN_FORMATS blob (struct drm_format_modifier_blob): format -> supported modifiers. */
 export function parseInFormats(blob: Uint8Array): Map<number, bigint[]> {
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-  if (b.length < 24) throw new Error(`IN_FORMATS blob: ${b.length} bytes, header needs 24`);
+  if (b.length < 24) throw new PropertyError(`IN_FORMATS blob: ${b.length} bytes, header needs 24`);
   const version = b.readUInt32LE(0);
-  if (version !== 1) throw new Error(`IN_FORMATS blob: version ${version}, only 1 is known`);
+  if (version !== 1) throw new PropertyError(`IN_FORMATS blob: version ${version}, only 1 is known`);
   const countFormats = b.readUInt32LE(8);
   const formatsOffset = b.readUInt32LE(12);
   const countModifiers = b.readUInt32LE(16);
   const modifiersOffset = b.readUInt32LE(20);
   if (formatsOffset + countFormats * 4 > b.length)
-    throw new Error(`IN_FORMATS blob: ${countFormats} formats at ${formatsOffset} overrun ${b.length} bytes`);
+    throw new PropertyError(`IN_FORMATS blob: ${countFormats} formats at ${formatsOffset} overrun ${b.length} bytes`);
   if (modifiersOffset + countModifiers * 24 > b.length)
-    throw new Error(`IN_FORMATS blob: ${countModifiers} modifiers at ${modifiersOffset} overrun ${b.length} bytes`);
+    throw new PropertyError(`IN_FORMATS blob: ${countModifiers} modifiers at ${modifiersOffset} overrun ${b.length} bytes`);
   const formats: number[] = [];
   for (let i = 0; i < countFormats; i++) formats.push(b.readUInt32LE(formatsOffset + i * 4));
   const out = new Map<number, bigint[]>(formats.map((f) => [f, []]));
@@ -286,7 +286,7 @@ export function parseInFormats(blob: Uint8Array): Map<number, bigint[]> {
     for (let i = 0; i < 64; i++) {
       if (((mask >> BigInt(i)) & 1n) === 0n) continue;
       const f = formats[offset + i];
-      if (f === undefined) throw new Error(`IN_FORMATS blob: modifier ${m} names format index ${offset + i} of ${countFormats}`);
+      if (f === undefined) throw new PropertyError(`IN_FORMATS blob: modifier ${m} names format index ${offset + i} of ${countFormats}`);
       out.get(f)!.push(modifier);
     }
   }

@@ -3,9 +3,11 @@
 // through sys/exit-hooks). Restore writes only what differs from the saved state, atomically with
 // ALLOW_MODESET, and falls back to legacy SETCRTC/SETPLANE.
 import { onProcessExit } from "../sys/exit-hooks.js";
+import { UseAfterCloseError } from "../util/errors.js";
 import { logger } from "../util/log.js";
 import { AtomicRequest } from "./atomic.js";
 import type { DrmDevice, ObjectIds } from "./device.js";
+import { DrmError } from "./error.js";
 import {
   modeEquals, type BlobId, type ConnectorId, type CrtcId, type FbId, type Mode, type PlaneId,
 } from "./types.js";
@@ -121,7 +123,7 @@ function modeEqualsBuf(a: Buffer, b: Buffer): boolean {
 
 /** Puts the saved state back. Synchronous (it runs from process 'exit' and signal handlers). */
 export function restoreState(dev: DrmDevice, saved: KmsState): void {
-  if (dev.closed) throw new Error("restore: device is already closed (closing it dropped our framebuffers)");
+  if (dev.closed) throw new UseAfterCloseError(dev.path, "restore: device is already closed (closing it dropped our framebuffers)");
   if (dev.atomic && saved.crtcs.length > 0) {
     const created: BlobId[] = [];
     try {
@@ -180,7 +182,7 @@ export function summarizeState(dev: DrmDevice): StateSummary {
       const p = dev.properties("crtc", id);
       const blob = p.has("MODE_ID") ? p.blob("MODE_ID") : undefined;
       const mode = blob !== undefined ? dev.modeFromBlob(blob) : undefined;
-      if (mode && c.mode && !modeEquals(mode, c.mode)) throw new Error(`crtc ${id}: MODE_ID and GETCRTC disagree`);
+      if (mode && c.mode && !modeEquals(mode, c.mode)) throw new DrmError(`crtc ${id}: MODE_ID and GETCRTC disagree`);
       return { id, active: p.has("ACTIVE") ? p.number("ACTIVE") === 1 : c.mode !== undefined, mode: describe(mode ?? c.mode), fb: c.fb };
     }),
     planes: dev.planes().map((id) => {

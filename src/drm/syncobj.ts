@@ -2,7 +2,7 @@
 // a u64 timeline. Sync files go in and out at a point through a scratch binary syncobj (TRANSFER),
 // which works on every kernel with DRM_CAP_SYNCOBJ_TIMELINE. Waiting for a point runs the blocking
 // TIMELINE_WAIT on a libuv pool thread, so the event loop keeps running.
-import { CLOCK_MONOTONIC, clockNs, libc, SysError } from "../sys/libc.js";
+import { CLOCK_MONOTONIC, clockNs, ioctlAsync, SysError } from "../sys/libc.js";
 import type { DrmDevice } from "./device.js";
 import { DrmError, DrmUnavailableError } from "./error.js";
 import { addr, DRM_IOCTL, drmIoctl } from "./ioctl.js";
@@ -11,9 +11,6 @@ const CREATE_SIGNALED = 1; // DRM_SYNCOBJ_CREATE_SIGNALED
 const IMPORT_SYNC_FILE = 1; // DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE
 const EXPORT_SYNC_FILE = 1; // DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE
 const WAIT_FOR_SUBMIT = 2; // DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT: a point with no fence yet is waited for, not an error
-
-/** The same ioctl as sys/libc's, declared again so that `.async` can run it on a pool thread. */
-const c_ioctl = libc.func("int ioctl(int fd, unsigned long request, void *arg)");
 
 /** Options of Syncobj.create. */
 export interface SyncobjOptions {
@@ -130,7 +127,7 @@ export class Syncobj {
     const a = timelineWait(this.handle, point, clockNs(CLOCK_MONOTONIC) + BigInt(Math.max(0, Math.round(timeoutMs * 1e6))));
     // `a` (with the arrays it points to) stays referenced until the pool thread is done with it. The
     // outcome is asked again synchronously: errno after an async call is not this thread's to read.
-    await new Promise((resolve) => c_ioctl.async(this.dev.fd, DRM_IOCTL.SYNCOBJ_TIMELINE_WAIT, a.arg, () => resolve(a)));
+    await ioctlAsync(this.dev.fd, DRM_IOCTL.SYNCOBJ_TIMELINE_WAIT, a.arg).then(() => a);
     return this.signalled(point);
   }
 

@@ -1,5 +1,6 @@
 // KMS value types: branded object ids (a ConnectorId is not a CrtcId), modes, fourcc and 16.16 fixed
 // point. Pure code: no ioctls here, so it is unit-tested on hosts without DRM.
+import { DrmError } from "./error.js";
 import { printable } from "./printable.js";
 
 declare const brand: unique symbol;
@@ -159,7 +160,7 @@ export function describeMode(m: Mode): string {
 /** Parses "WxH" or "WxH@Hz". */
 export function parseModeSpec(spec: string): { width: number; height: number; refresh?: number } {
   const m = /^(\d+)x(\d+)(?:@(\d+(?:\.\d+)?))?$/.exec(spec.trim());
-  if (!m) throw new Error(`mode "${spec}": expected WIDTHxHEIGHT or WIDTHxHEIGHT@HZ`);
+  if (!m) throw new DrmError(`mode "${spec}": expected WIDTHxHEIGHT or WIDTHxHEIGHT@HZ`);
   return { width: Number(m[1]), height: Number(m[2]), refresh: m[3] === undefined ? undefined : Number(m[3]) };
 }
 

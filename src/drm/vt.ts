@@ -5,7 +5,7 @@
 // serial console, the test VM) this is skipped with a log line.
 import { readlinkSync } from "node:fs";
 import { onProcessExit } from "../sys/exit-hooks.js";
-import { check, close, ioctl, libc, open, O_RDWR } from "../sys/libc.js";
+import { close, ioctl, open, O_RDWR } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import type { DrmDevice } from "./device.js";
 
@@ -93,7 +93,7 @@ export function takeVt(dev: DrmDevice): VtGuard {
   const fd = open(vt, O_RDWR);
   try {
     setKdMode(fd, KD_GRAPHICS, vt);
-    ioctl(fd, VT_SETMODE, vtMode(VT_PROCESS, SIGUSR1, SIGUSR2), vt);
+    ioctl(fd, VT_SETMODE, vtMode(VT_PROCESS, SIGUSR1, SIGUSR2), vt, "VT_SETMODE");
   } catch (e) {
     try {
       setKdMode(fd, KD_TEXT, vt);
@@ -115,13 +115,13 @@ export function takeVt(dev: DrmDevice): VtGuard {
     muteKeyboard() {
       if (savedKbMode !== undefined || released) return;
       const b = Buffer.alloc(4);
-      ioctl(fd, KDGKBMODE, b, vt);
+      ioctl(fd, KDGKBMODE, b, vt, "KDGKBMODE");
       savedKbMode = b.readInt32LE(0);
-      check("ioctl(KDSKBMODE)", c_ioctl_int(fd, KDSKBMODE, K_OFF), vt);
+      ioctl(fd, KDSKBMODE, K_OFF, vt, "KDSKBMODE");
       log.info(`${vt}: keyboard read through libinput (console keyboard off until exit)`);
     },
     activate(n) {
-      check("ioctl(VT_ACTIVATE)", c_ioctl_int(fd, VT_ACTIVATE, n), `${vt} -> tty${n}`);
+      ioctl(fd, VT_ACTIVATE, n, `${vt} -> tty${n}`, "VT_ACTIVATE");
     },
     release: () => release(),
   };
@@ -189,8 +189,8 @@ export function takeVt(dev: DrmDevice): VtGuard {
     process.off("SIGUSR1", onRelease);
     process.off("SIGUSR2", onAcquire);
     try {
-      if (savedKbMode !== undefined) check("ioctl(KDSKBMODE)", c_ioctl_int(fd, KDSKBMODE, savedKbMode), vt);
-      ioctl(fd, VT_SETMODE, vtMode(VT_AUTO), vt);
+      if (savedKbMode !== undefined) ioctl(fd, KDSKBMODE, savedKbMode, vt, "KDSKBMODE");
+      ioctl(fd, VT_SETMODE, vtMode(VT_AUTO), vt, "VT_SETMODE");
       setKdMode(fd, KD_TEXT, vt);
     } finally {
       close(fd);
@@ -204,8 +204,8 @@ export function takeVt(dev: DrmDevice): VtGuard {
 export function activateVt(n: number, wait = false): void {
   const fd = open("/dev/tty0", O_RDWR);
   try {
-    check("ioctl(VT_ACTIVATE)", c_ioctl_int(fd, VT_ACTIVATE, n), `/dev/tty0 -> tty${n}`);
-    if (wait) check("ioctl(VT_WAITACTIVE)", c_ioctl_int(fd, VT_WAITACTIVE, n), `/dev/tty0 -> tty${n}`);
+    ioctl(fd, VT_ACTIVATE, n, `/dev/tty0 -> tty${n}`, "VT_ACTIVATE");
+    if (wait) ioctl(fd, VT_WAITACTIVE, n, `/dev/tty0 -> tty${n}`, "VT_WAITACTIVE");
   } finally {
     close(fd);
   }
@@ -216,7 +216,7 @@ export function activeVt(): number {
   const fd = open("/dev/tty0", O_RDWR);
   try {
     const b = Buffer.alloc(6); // struct vt_stat { ushort v_active, v_signal, v_state; }
-    ioctl(fd, VT_GETSTATE, b, "/dev/tty0");
+    ioctl(fd, VT_GETSTATE, b, "/dev/tty0", "VT_GETSTATE");
     return b.readUInt16LE(0);
   } finally {
     close(fd);
@@ -226,12 +226,11 @@ export function activeVt(): number {
 const VT_WAITACTIVE = 0x5607;
 const VT_GETSTATE = 0x5603;
 
-// KDSETMODE, KDSKBMODE, VT_ACTIVATE and VT_RELDISP take an integer argument, not a pointer: pass it
-// through an ioctl declared with an integer third parameter.
-const c_ioctl_int = libc.func("int ioctl(int fd, unsigned long request, unsigned long arg)");
+// KDSETMODE, KDSKBMODE, VT_ACTIVATE and VT_RELDISP take an integer argument, not a pointer: sys/libc's
+// ioctl passes a number by value.
 function setKdMode(fd: number, mode: number, vt: string): void {
-  check("ioctl(KDSETMODE)", c_ioctl_int(fd, KDSETMODE, mode), vt);
+  ioctl(fd, KDSETMODE, mode, vt, "KDSETMODE");
 }
 function relDisp(fd: number, arg: number, vt: string): void {
-  check("ioctl(VT_RELDISP)", c_ioctl_int(fd, VT_RELDISP, arg), vt);
+  ioctl(fd, VT_RELDISP, arg, vt, "VT_RELDISP");
 }

@@ -2,6 +2,7 @@
 // queue they travel through, and keyboard layouts through libxkbcommon.
 export * from "./events.js";
 export { InputQueue, type InputSource } from "./queue.js";
+export { InputError } from "./errors.js";
 export { KeyboardDecoder, DEFAULT_REPEAT, type KeyboardDecoderOptions, type RepeatInfo } from "./keyboard.js";
 export {
   XkbKeymap,
@@ -16,8 +17,8 @@ export {
   type KeymapNames,
 } from "./xkb.js";
 // KMS input (helper "kinput"): libinput, its translation into InputEvents, the KMS presenter's seat.
-export {
-  Libinput, LibinputUnavailableError, udevRunning, type LibinputDevice, type LibinputOptions, type LibinputSink, type TouchAction,
-} from "./libinput.js";
+export { Libinput, udevRunning, type LibinputOptions } from "./libinput.js";
+export { LibinputUnavailableError } from "./libinput-ffi.js";
+export type { LibinputDevice, LibinputSink, TouchAction } from "./libinput-decode.js";
 export { KmsInput, type KmsInputOptions, type KmsInputHooks } from "./kms-input.js";
 export { KmsSeat, type KmsSeatHost, type KmsSeatOptions } from "./kms-seat.js";

@@ -5,7 +5,8 @@
 import { logger } from "../util/log.js";
 import { buttonName, type DeviceKind, type Modifiers, type ScrollSource } from "./events.js";
 import { KeyboardDecoder, type RepeatInfo } from "./keyboard.js";
-import { Libinput, type LibinputDevice, type LibinputOptions, type LibinputSink, type TouchAction } from "./libinput.js";
+import { Libinput, type LibinputOptions } from "./libinput.js";
+import type { LibinputDevice, LibinputSink, TouchAction } from "./libinput-decode.js";
 import { InputQueue } from "./queue.js";
 import { XkbKeymap, type KeymapNames } from "./xkb.js";
 

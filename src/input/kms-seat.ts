@@ -1,11 +1,12 @@
-// Everything the KMS presenter adds for interactive apps, in one place so the presenter only calls a
-// few hooks: input through libinput (kms-input.ts), the pointer on the cursor plane, and VT switching
-// (on release: no more commits, then master is dropped; on acquire: master, our mode again, resume).
+// What the KMS presenter adds for interactive apps: input through libinput (kms-input.ts) and the
+// pointer on the cursor plane. VT switching is the display session's (drm/kms-session.ts): the seat
+// listens to it (switched away: input devices close, the cursor is forgotten; back: they reopen) and
+// asks it for a switch on Ctrl+Alt+Fn.
 import { CursorPlane } from "../drm/cursor-plane.js";
 import type { AtomicRequest } from "../drm/atomic.js";
 import type { DrmDevice } from "../drm/device.js";
+import type { KmsSession } from "../drm/kms-session.js";
 import type { Output } from "../drm/output.js";
-import type { VtGuard } from "../drm/vt.js";
 import { logger } from "../util/log.js";
 import { KmsInput, type KmsInputOptions } from "./kms-input.js";
 import type { InputSource } from "./queue.js";
@@ -16,11 +17,8 @@ const log = logger("present"); // LogSource has no "input" yet
 export interface KmsSeatHost {
   readonly drm: DrmDevice;
   readonly output: Output;
-  readonly vt: VtGuard;
-  /** Resolves once no commit of the presenter's is in flight. */
-  idle(): Promise<void>;
-  /** The next frame's commit must be a full modeset (the mode was lost while another VT was shown). */
-  remodeset(): void;
+  /** The display session: the seat follows its switches and asks it for Ctrl+Alt+Fn ones. */
+  readonly session: KmsSession;
   /**
    * Commits what `add` puts in a request on its own, paced like a page flip (the next frame waits for
    * it). False when it cannot now (a flip is pending, a modeset is due, the display is gone): the
@@ -29,16 +27,15 @@ export interface KmsSeatHost {
   commitSide(add: (req: AtomicRequest) => void, preflight: boolean): boolean;
 }
 
-/** Options of the KMS presenter's seat (KmsOptions.input): false turns input, cursor and VT keys off. */
+/** Options of the KMS presenter's seat (KmsOptions.input): false turns input, cursor and the VT keys off. */
 export type KmsSeatOptions = boolean | (KmsInputOptions & {
   /** Draw the pointer on the CRTC's cursor plane, where it has one (default true). */
   cursor?: boolean;
 });
 
 /**
- * The KMS presenter's input, cursor and VT switching. Made by KmsSeat.open; the presenter calls
- * addToCommit in each commit, afterFlip after each flip, waits for whileAway() before presenting, and
- * close() after restoring the display.
+ * The KMS presenter's input and cursor. Made by KmsSeat.open; the presenter calls addToCommit in each
+ * commit, afterFlip after each flip, and close() after restoring the display.
  */
 export class KmsSeat {
   /** The input events (SwapchainBackend.input); undefined when input could not start (logged). */
@@ -49,9 +46,10 @@ export class KmsSeat {
   readonly cursor: CursorPlane | undefined;
   /** off: not on screen (none yet, no pointing device, or lost in a VT switch); failed: the driver refused it. */
   private cursorState: "off" | "shown" | "failed" = "off";
-  private away: { promise: Promise<void>; resolve: () => void } | undefined;
   private closed = false;
   private moveTimer: NodeJS.Timeout | undefined;
+  /** Removes the seat's listeners from the session. */
+  private readonly unlisten: (() => void)[];
 
   private constructor(
     private readonly host: KmsSeatHost,
@@ -63,7 +61,7 @@ export class KmsSeat {
       try {
         input = new KmsInput([w, h], {
           pointerMoved: (x, y) => this.pointerMoved(x, y),
-          vtSwitch: (n) => this.switchTo(n),
+          vtSwitch: (n) => host.session.switchTo(n),
           pointerPresent: () => this.syncCursor(),
         }, options);
       } catch (e) {
@@ -83,27 +81,27 @@ export class KmsSeat {
     if (input) {
       // we read the keyboard ourselves: the console must not also act on it (typing, Ctrl+Alt+Fn)
       try {
-        host.vt.muteKeyboard();
+        host.session.muteKeyboard();
       } catch (e) {
         log.warn(`kms: cannot turn the console keyboard off: ${e instanceof Error ? e.message : e}`);
       }
     }
-    host.vt.onSwitch({ release: () => this.release(), acquire: () => this.acquire() });
+    this.unlisten = [host.session.leaving.add(() => this.leaving()), host.session.returned.add(() => this.returned())];
   }
 
-  /** The seat for a KMS presenter; `options` false: VT switching only (no input, no cursor). */
+  /** The seat for a KMS presenter; `options` false: no input and no cursor. */
   static open(host: KmsSeatHost, options: KmsSeatOptions = true): KmsSeat {
     return new KmsSeat(host, options === true ? {} : options === false ? undefined : options);
   }
 
-  /** Whether another VT is shown (the presenter must not commit). */
+  /** Whether another VT is shown (the presenter must not commit): the session's, see KmsSession.suspended. */
   get suspended(): boolean {
-    return this.away !== undefined;
+    return this.host.session.suspended;
   }
 
-  /** Resolves at once on our VT, else when we are switched back. */
+  /** undefined on our VT, else resolves when we are switched back: the session's, see KmsSession.whileAway. */
   whileAway(): Promise<void> | undefined {
-    return this.away?.promise;
+    return this.host.session.whileAway();
   }
 
   /** Adds the cursor's move to one of the presenter's commits. */
@@ -119,7 +117,7 @@ export class KmsSeat {
   /** Brings the cursor plane in line with the pointer: shown while a pointing device exists, else off. */
   private syncCursor(): void {
     const c = this.cursor;
-    if (!c || this.closed || this.away || this.cursorState === "failed") return;
+    if (!c || this.closed || this.suspended || this.cursorState === "failed") return;
     const want = this.kmsInput?.hasPointer ?? false;
     try {
       // commitSide says false while a frame is in flight or the first modeset is due: the next flip retries
@@ -138,7 +136,7 @@ export class KmsSeat {
 
   private pointerMoved(x: number, y: number): void {
     const c = this.cursor;
-    if (!c || !c.move(x, y) || this.cursorState !== "shown" || this.away) return;
+    if (!c || !c.move(x, y) || this.cursorState !== "shown" || this.suspended) return;
     this.scheduleMove();
   }
 
@@ -152,7 +150,7 @@ export class KmsSeat {
     const refresh = modeRefreshMs(this.host.output.mode.vrefresh);
     this.moveTimer = setTimeout(() => {
       this.moveTimer = undefined;
-      if (this.cursor?.pending && this.cursorState === "shown" && !this.away && !this.closed) this.commitMove();
+      if (this.cursor?.pending && this.cursorState === "shown" && !this.suspended && !this.closed) this.commitMove();
     }, refresh);
     this.moveTimer.unref();
   }
@@ -167,33 +165,15 @@ export class KmsSeat {
     }
   }
 
-  private switchTo(n: number): void {
-    try {
-      this.host.vt.activate(n);
-    } catch (e) {
-      log.warn(`kms: VT switch to ${n}: ${e instanceof Error ? e.message : e}`);
-    }
-  }
-
-  /** Switching away: stop committing, let the last flip land, close input devices. Master is dropped by the VT guard after. */
-  private async release(): Promise<void> {
-    if (!this.away) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.away = { promise, resolve };
-    }
+  /** Switching away: close the input devices (keys typed on the other VT are not ours). */
+  private leaving(): void {
     this.kmsInput?.suspend();
-    await this.host.idle();
   }
 
-  /** Back: master is ours again; the next frame sets our mode, then the cursor is shown again. */
-  private acquire(): void {
-    this.host.remodeset();
-    if (this.cursorState === "shown") this.cursorState = "off"; // the console's modeset turned the plane off
+  /** Back: the devices reopen; the console's modeset turned the cursor plane off, so the next flip shows it again. */
+  private returned(): void {
+    if (this.cursorState === "shown") this.cursorState = "off";
     this.kmsInput?.resume();
-    const away = this.away;
-    this.away = undefined;
-    away?.resolve();
   }
 
   /** Closes input and frees the cursor image; call after the display's state was restored. Idempotent. */
@@ -201,8 +181,7 @@ export class KmsSeat {
     if (this.closed) return;
     this.closed = true;
     if (this.moveTimer) clearTimeout(this.moveTimer);
-    this.away?.resolve();
-    this.away = undefined;
+    for (const off of this.unlisten) off();
     this.kmsInput?.close();
     this.cursor?.destroy();
   }

@@ -1,6 +1,7 @@
 // The queue between whoever produces input (the Wayland seat, libinput on KMS) and the app:
 // events are pushed as they are decoded and read either by awaiting (events()) or by draining
 // inside the frame loop (drain()). Bounded, so an app that never reads input does not grow.
+import { InputError } from "./errors.js";
 import type { InputEvent } from "./events.js";
 
 /** Where a presenter's input comes from: a backend's seat, or nothing (headless). */
@@ -78,7 +79,7 @@ export class InputQueue implements InputSource {
   }
 
   events(): AsyncIterableIterator<InputEvent> {
-    if (this.iterating) throw new Error("input(): an input iterator is already running on this presenter");
+    if (this.iterating) throw new InputError("input(): an input iterator is already running on this presenter");
     this.iterating = true;
     const finish = (): void => {
       this.iterating = false;
@@ -99,7 +100,7 @@ export class InputQueue implements InputSource {
           finish();
           return Promise.resolve(DONE);
         }
-        if (this.waiter) return Promise.reject(new Error("input(): next() called again before the previous one settled"));
+        if (this.waiter) return Promise.reject(new InputError("input(): next() called again before the previous one settled"));
         return new Promise((resolve) => (this.waiter = resolve));
       },
       return: () => {

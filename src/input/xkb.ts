@@ -2,8 +2,8 @@
 // (the system default or XKB_DEFAULT_*), from a keymap text, or from the fd a Wayland compositor
 // sends; key state, keysyms, their names and UTF-8 text, and the modifier state.
 import { fstatSync, readFileSync } from "node:fs";
-import { koffi, libc, SysError } from "../sys/libc.js";
-import { UnavailableError } from "../util/errors.js";
+import { free, koffi, MAP_PRIVATE, type Mapping, mmap, PROT_READ, SysError } from "../sys/libc.js";
+import { UnavailableError, UseAfterCloseError } from "../util/errors.js";
 import { NO_MODIFIERS, type Modifiers } from "./events.js";
 
 /** libxkbcommon could not be loaded (not installed): install libxkbcommon0 (and xkb-data for layouts). */
@@ -43,9 +43,6 @@ const XKB_KEY_DOWN = 1;
 const XKB_STATE_MODS_EFFECTIVE = 1 << 3;
 const XKB_STATE_LAYOUT_EFFECTIVE = 1 << 7;
 const XKB_MOD_INVALID = 0xffffffff;
-const PROT_READ = 1;
-const MAP_PRIVATE = 2;
-const MAP_FAILED = 0xffffffffffffffffn;
 
 type Ptr = bigint;
 
@@ -154,10 +151,6 @@ export function systemKeymapNames(file = "/etc/default/keyboard"): KeymapNames {
   return { model: get("XKBMODEL"), layout: get("XKBLAYOUT"), variant: get("XKBVARIANT"), options: get("XKBOPTIONS") };
 }
 
-const c_mmap = libc.func("void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)");
-const c_munmap = libc.func("int munmap(void *addr, size_t len)");
-const c_free = libc.func("void free(void *ptr)");
-
 /** A compiled keymap (xkb_keymap). Keys are evdev codes throughout. destroy() releases it. */
 export class XkbKeymap {
   private ptr: Ptr | null;
@@ -222,18 +215,23 @@ export class XkbKeymap {
       throw new KeymapError(`${what}: fstat failed: ${(e as Error).message}`);
     }
     if (fileSize < size) throw new KeymapError(`${what}: the file has only ${fileSize} bytes`);
-    const address = c_mmap(null, size, PROT_READ, MAP_PRIVATE, fd, 0) as bigint;
-    if (address === MAP_FAILED) throw new KeymapError(`${what}: ${new SysError("mmap", koffi.errno()).message}`);
+    let mapping: Mapping;
     try {
-      return XkbKeymap.fromBytes(new Uint8Array(koffi.view(address, size) as ArrayBuffer), what);
+      mapping = mmap(fd, size, PROT_READ, 0, MAP_PRIVATE);
+    } catch (e) {
+      if (e instanceof SysError) throw new KeymapError(`${what}: mmap: ${e.code}`);
+      throw e;
+    }
+    try {
+      return XkbKeymap.fromBytes(new Uint8Array(mapping.buffer), what);
     } finally {
-      c_munmap(address, size);
+      mapping.unmap();
     }
   }
 
   /** The native xkb_keymap pointer (for XkbState). Throws after destroy(). */
   get handle(): Ptr {
-    if (!this.ptr) throw new Error(`xkb keymap (${this.source}) has been destroyed`);
+    if (!this.ptr) throw new UseAfterCloseError(`xkb keymap (${this.source})`, `xkb keymap (${this.source}) has been destroyed`);
     return this.ptr;
   }
 
@@ -249,7 +247,7 @@ export class XkbKeymap {
     try {
       return koffi.decode(ptr, "char", -1) as string;
     } finally {
-      c_free(ptr);
+      free(ptr);
     }
   }
 
@@ -308,7 +306,7 @@ export class XkbState {
   }
 
   private get handle(): Ptr {
-    if (!this.ptr) throw new Error("xkb state has been destroyed");
+    if (!this.ptr) throw new UseAfterCloseError("xkb state", "xkb state has been destroyed");
     return this.ptr;
   }
 

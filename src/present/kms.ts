@@ -10,7 +10,7 @@ import { modifierName } from "../util/fourcc.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
   addModeset, AtomicRequest, chooseOutput, describeMode, DrmDevice, DrmUnavailableError, DRM_FORMAT_XRGB8888, fullScreenPlane, guardState,
-  modeRefresh, pciAddressOfNode, takeVt, type FbId, type FlipEvent, type Output, type PropertyValues, type VtGuard,
+  KmsSession, modeRefresh, pciAddressOfNode, type FbId, type FlipEvent, type Output, type PropertyValues,
 } from "../drm/index.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
@@ -65,7 +65,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     private readonly ownsDrm: boolean,
     readonly output: Output,
     private readonly guard: { restore(): void },
-    private readonly vt: VtGuard,
+    private readonly session: KmsSession,
     options: KmsOptions,
   ) {
     const { hdisplay: w, vdisplay: h } = output.mode;
@@ -97,6 +97,8 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       (modifier !== undefined ? `, modifier ${modifierName(modifier)}` : "") + `, sync ${this.sync}, present mode ${this.queue.pacing.mode}` +
       (this.queue.pacing.reason ? ` (${this.queue.pacing.reason})` : ""));
     this.seat = KmsSeat.open(this.seatHost(), options.input);
+    session.leaving.add((leave) => leave.waitFor(this.idle())); // the last flip lands before master is dropped
+    session.returned.add(() => void (this.modeset = true)); // the console set its own mode meanwhile
     this.input = this.seat.input;
   }
 
@@ -110,12 +112,12 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       if (!drm.isMaster()) throw new DrmUnavailableError(`${drm.path}: not DRM master (a compositor or another program owns the display)`);
       const output = chooseOutput(drm, { connector: options.connector, mode: options.mode, size: options.size, format: DRM_FORMAT_XRGB8888 });
       // the VT first, so that every way out restores the display before handing the VT back
-      const vt = takeVt(drm);
-      undo.defer(() => vt.release());
+      const session = KmsSession.take(drm);
+      undo.defer(() => session.close());
       const guard = guardState(drm);
       undo.defer(() => guard.restore());
       logDeviceMatch(device, drm);
-      return new KmsBackend(device, drm, drm !== options.drm, output, guard, vt, options);
+      return new KmsBackend(device, drm, drm !== options.drm, output, guard, session, options);
     } catch (e) {
       try {
         undo.close();
@@ -129,9 +131,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   /** What the seat (input, cursor, VT switching) may do with the display. */
   private seatHost(): KmsSeatHost {
     return {
-      drm: this.drm, output: this.output, vt: this.vt,
-      idle: () => this.idle(),
-      remodeset: () => void (this.modeset = true),
+      drm: this.drm, output: this.output, session: this.session,
       commitSide: (add, preflight) => this.commitSide(add, preflight),
     };
   }
@@ -356,7 +356,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     } finally {
       this.flips.close(); // after the last flip (awaited above): none is in flight any more
       this.seat.close(); // after restore: the cursor's framebuffer is no longer shown
-      this.vt.release();
+      this.session.close();
       this.targets.close();
       this.renderFinished?.destroy();
       if (this.ownsDrm) this.drm.close();

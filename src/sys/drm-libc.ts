@@ -1,5 +1,5 @@
-// The read(2) the DRM event reader needs: non-blocking, EAGAIN meaning "no event yet". Declared on
-// libc.ts's one libc handle, like every sys/ module.
+// The read(2) of descriptors read when libuv says they are readable (the DRM event reader, the
+// inotify watch): non-blocking, EAGAIN meaning "nothing yet". Declared on libc.ts's one libc handle.
 import { libc, koffi, SysError } from "./libc.js";
 
 const c_read = libc.func("long read(int fd, void *buf, size_t count)");

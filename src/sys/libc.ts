@@ -3,6 +3,7 @@
 import koffi from "koffi";
 import { readdirSync } from "node:fs";
 import { constants } from "node:os";
+import { UseAfterCloseError } from "../util/errors.js";
 
 export { koffi };
 export const libc = koffi.load("libc.so.6");
@@ -43,15 +44,20 @@ export const O_CLOEXEC = 0o2000000;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const MAP_SHARED = 1;
+export const MAP_PRIVATE = 2;
 export const MAP_FAILED = 0xffffffffffffffffn;
 
 const c_open = libc.func("int open(const char *path, int flags, int mode)");
 const c_close = libc.func("int close(int fd)");
-const c_dup = libc.func("int fcntl(int fd, int cmd, int arg)");
+const c_fcntl = libc.func("int fcntl(int fd, int cmd, int arg)");
+// Declared once with a pointer argument: koffi passes a number there as the pointer-sized integer, which
+// is how the ioctls that take their argument by value (KDSETMODE, VT_ACTIVATE) want it.
 const c_ioctl = libc.func("int ioctl(int fd, unsigned long request, void *arg)");
 const c_mmap = libc.func("void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)");
 const c_munmap = libc.func("int munmap(void *addr, size_t len)");
 const c_clock_gettime = libc.func("int clock_gettime(int clk, _Out_ int64_t *ts)");
+const c_free = libc.func("void free(void *ptr)");
+const c_vsnprintf = libc.func("int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)");
 
 export function open(path: string, flags: number, mode = 0): number {
   return check("open", c_open(path, flags | O_CLOEXEC, mode), path);
@@ -63,12 +69,34 @@ export function close(fd: number): void {
 
 /** Duplicates fd with close-on-exec (F_DUPFD_CLOEXEC). */
 export function dup(fd: number): number {
-  return check("fcntl(F_DUPFD_CLOEXEC)", c_dup(fd, 1030, 0), `fd ${fd}`);
+  return fcntl(fd, 1030, 0, "F_DUPFD_CLOEXEC", `fd ${fd}`);
 }
 
-/** ioctl with an in/out argument buffer (struct layouts are built by the caller). */
-export function ioctl(fd: number, request: number | bigint, arg: Buffer | null, what?: string): number {
-  return check(`ioctl(0x${BigInt(request).toString(16)})`, c_ioctl(fd, request, arg), what);
+/** fcntl(2) with an integer argument; `name` (the command's, e.g. "F_ADD_SEALS") is for the error. */
+export function fcntl(fd: number, cmd: number, arg: number, name = String(cmd), what = `fd ${fd}`): number {
+  return check(`fcntl(${name})`, c_fcntl(fd, cmd, arg), what);
+}
+
+/**
+ * ioctl with an in/out argument buffer (struct layouts are built by the caller), or an integer for the
+ * requests that take their argument by value. `name` (e.g. "VT_ACTIVATE") is for the error; without
+ * it the request number is given in hex.
+ */
+export function ioctl(fd: number, request: number | bigint, arg: Buffer | number | null, what?: string, name?: string): number {
+  const ret = c_ioctl(fd, request, arg) as number;
+  return ret < 0 ? check(`ioctl(${name ?? `0x${BigInt(request).toString(16)}`})`, ret, what) : ret;
+}
+
+/**
+ * The same ioctl run on a libuv pool thread, for a request that blocks (a syncobj wait): resolves
+ * with its return value. errno is not reported (after an async call it is not this thread's to
+ * read): callers that need the outcome ask again synchronously. `arg`, and whatever memory it points
+ * to, must stay referenced by the caller until the promise settles.
+ */
+export function ioctlAsync(fd: number, request: number | bigint, arg: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    c_ioctl.async(fd, request, arg, (err: unknown, ret: number) => (err ? reject(err) : resolve(ret)));
+  });
 }
 
 /** poll(2) on an array of struct pollfd (pollfdIn); `.async` runs it on a pool thread. */
@@ -91,9 +119,9 @@ export function clockNs(clockId: number): bigint {
   return timespec[0]! * 1_000_000_000n + timespec[1]!;
 }
 
-/** Maps len bytes of fd shared; the returned view stays valid until `unmap` is called. */
-export function mmap(fd: number, len: number, prot = PROT_READ | PROT_WRITE, offset = 0): Mapping {
-  const address = c_mmap(null, len, prot, MAP_SHARED, fd, offset) as bigint;
+/** Maps len bytes of fd (shared unless `flags` says MAP_PRIVATE); the returned view stays valid until `unmap` is called. */
+export function mmap(fd: number, len: number, prot = PROT_READ | PROT_WRITE, offset = 0, flags = MAP_SHARED): Mapping {
+  const address = c_mmap(null, len, prot, flags, fd, offset) as bigint;
   if (address === MAP_FAILED) throw new SysError("mmap", koffi.errno(), `fd ${fd}, ${len} bytes`);
   return new Mapping(address, len);
 }
@@ -108,7 +136,7 @@ export class Mapping {
   /** One ArrayBuffer over the mapping, created once (see DESIGN: never two views of one address). */
   get buffer(): ArrayBuffer {
     if (!this.view) {
-      if (this.length === 0) throw new Error("mapping has been unmapped");
+      if (this.length === 0) throw new UseAfterCloseError("mapping", "mapping has been unmapped");
       this.view = koffi.view(this.address, this.length) as ArrayBuffer;
     }
     return this.view;
@@ -120,6 +148,20 @@ export class Mapping {
     (this as { length: number }).length = 0;
     this.view = undefined;
   }
+}
+
+/** Frees memory a C library allocated with malloc and handed to us (e.g. a string it wrote). */
+export function free(ptr: bigint): void {
+  c_free(ptr);
+}
+
+/**
+ * Formats a C library's printf-style message from its format and va_list (what a log callback gets)
+ * into `buf`, returning the text (cut to the buffer's size).
+ */
+export function formatVaList(buf: Buffer, fmt: string, ap: bigint): string {
+  const n = c_vsnprintf(buf, buf.length, fmt, ap) as number;
+  return buf.toString("utf8", 0, Math.max(0, Math.min(n, buf.length - 1)));
 }
 
 /** Number of open descriptors of this process, for leak checks in tests. */

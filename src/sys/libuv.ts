@@ -29,6 +29,18 @@ export interface Libuv {
   strerror(code: number): string;
 }
 
+/** A libuv call failed: names the call and what it acted on; `code` is libuv's (negative errno). */
+export class UvError extends Error {
+  constructor(
+    readonly call: string,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "UvError";
+  }
+}
+
 // Handles allocated and not yet freed, by address (tests check for leaks).
 const live = new Map<number, { memory: unknown; type: number }>();
 

@@ -15,7 +15,7 @@
 // turns through setImmediate) always reads as work waiting: node keeps its immediates' idle handle
 // active until the callback returns, so those loops turn every few milliseconds, as before.
 import { c_poll, pollfdIn } from "./libc.js";
-import { lazyUvApi } from "./libuv.js";
+import { lazyUvApi, UvError } from "./libuv.js";
 
 interface LoopStateApi {
   updateTime(loop: unknown): void;
@@ -27,7 +27,7 @@ interface LoopStateApi {
 
 const loopStateApi = lazyUvApi((uv): LoopStateApi => {
   const backendFd = uv.self.func("int uv_backend_fd(void *loop)")(uv.loop) as number;
-  if (backendFd < 0) throw new Error("libuv has no backend descriptor");
+  if (backendFd < 0) throw new UvError("uv_backend_fd", backendFd, "libuv has no backend descriptor");
   return {
     updateTime: uv.self.func("void uv_update_time(void *loop)"),
     backendTimeout: uv.self.func("int uv_backend_timeout(void *loop)"),

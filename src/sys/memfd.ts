@@ -1,5 +1,6 @@
 // Anonymous shared memory (memfd) for wl_shm pools: one object owns the descriptor and the mapping.
-import { check, close, koffi, libc, mmap, type Mapping, SysError } from "./libc.js";
+import { check, close, fcntl, koffi, libc, mmap, type Mapping, SysError } from "./libc.js";
+import { UseAfterCloseError } from "../util/errors.js";
 
 const MFD_CLOEXEC = 1;
 const MFD_ALLOW_SEALING = 2;
@@ -8,7 +9,6 @@ const F_SEAL_SHRINK = 2;
 
 const c_memfd_create = libc.func("int memfd_create(const char *name, unsigned int flags)");
 const c_ftruncate = libc.func("int ftruncate(int fd, int64_t length)");
-const c_fcntl = libc.func("int fcntl(int fd, int cmd, int arg)");
 
 /** A memfd of `size` bytes, mapped read/write. `grow` enlarges both (the pool never shrinks). */
 export class SharedMemory {
@@ -34,13 +34,17 @@ export class SharedMemory {
       throw new SysError("ftruncate", errno, `memfd ${name}, ${size} bytes`);
     }
     // The compositor maps this too: forbid shrinking so it can never fault on a truncated pool.
-    c_fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+    try {
+      fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK, "F_ADD_SEALS", `memfd ${name}`);
+    } catch {
+      /* the seal is a safeguard only: the pool works without it, as it did when the result was ignored */
+    }
     return new SharedMemory(fd, size);
   }
 
   /** The memfd descriptor (still owned by this object; pass it to wl_shm.create_pool). Throws after close(). */
   get fd(): number {
-    if (this.fdValue < 0) throw new Error("SharedMemory used after close");
+    if (this.fdValue < 0) throw new UseAfterCloseError("SharedMemory");
     return this.fdValue;
   }
   /** Current size in bytes (grows with grow(), never shrinks). */

@@ -7,6 +7,7 @@
 import { check, close as closeFd, koffi, libc, SysError } from "./libc.js";
 import { NativeBytes, setPointer, setSize } from "./native-bytes.js";
 import { FdPoll, type Readiness } from "./poll.js";
+import { UseAfterCloseError } from "../util/errors.js";
 
 export type { Readiness } from "./poll.js";
 
@@ -29,6 +30,14 @@ export const WOULD_BLOCK = -1;
 export const MAX_FDS_PER_SEND = 28;
 /** Descriptors one recvmsg can accept; more are truncated by the kernel and reported as an error. */
 export const MAX_FDS_PER_RECV = 60;
+
+/** A Unix socket used in a way it does not support, or a message it cannot carry (too many descriptors). */
+export class SocketError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SocketError";
+  }
+}
 
 const c_socket = libc.func("int socket(int domain, int type, int protocol)");
 const c_connect = libc.func("int connect(int fd, void *addr, uint32_t len)");
@@ -140,7 +149,7 @@ export class UnixSocket {
     this.parseRights(controlLength, fds);
     if (v.getInt32(RX_HDR + MSG_FLAGS, true) & MSG_CTRUNC) {
       for (const fd of fds.splice(first)) closeFd(fd);
-      throw new Error(`recvmsg: peer sent more than ${MAX_FDS_PER_RECV} descriptors at once (control truncated)`);
+      throw new SocketError(`recvmsg: peer sent more than ${MAX_FDS_PER_RECV} descriptors at once (control truncated)`);
     }
     return n;
   }
@@ -151,8 +160,8 @@ export class UnixSocket {
    * with them), or WOULD_BLOCK (nothing went). Throws SysError (EPIPE when the peer is gone).
    */
   sendSome(from: NativeBytes, offset: number, length: number, fds: readonly number[] = [], fdStart = 0, fdCount = 0): number {
-    if (this.fd < 0) throw new Error("send on a closed socket");
-    if (fdCount > MAX_FDS_PER_SEND) throw new Error(`too many fds for one sendmsg: ${fdCount}`);
+    if (this.fd < 0) throw new UseAfterCloseError("UnixSocket", "send on a closed socket");
+    if (fdCount > MAX_FDS_PER_SEND) throw new SocketError(`too many fds for one sendmsg: ${fdCount}`);
     const v = this.scratch.view;
     setPointer(v, TX_HDR + MSGHDR_SIZE, from.address + offset);
     // lengths: the high halves of these size_t fields stay zero from the constructor on; with a
@@ -244,8 +253,8 @@ export class UnixSocket {
   }
 
   private nextReady(readable: boolean, writable: boolean): Promise<void> {
-    if (this.listener) return Promise.reject(new Error("UnixSocket: send/recv on a socket driven through watch()"));
-    if (this.wakeOnce) return Promise.reject(new Error("UnixSocket: a send or recv is already waiting"));
+    if (this.listener) return Promise.reject(new SocketError("UnixSocket: send/recv on a socket driven through watch()"));
+    if (this.wakeOnce) return Promise.reject(new SocketError("UnixSocket: a send or recv is already waiting"));
     if (this.fd < 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.wakeOnce = resolve;

@@ -6,7 +6,7 @@
 // libuv() is unavailable (worker threads), `openUvPoll` returns undefined and the caller uses
 // koffi.node.poll.
 import { koffi } from "./libc.js";
-import { callFromUv, lazyUvApi, liveUvHandles, UV_POLL } from "./libuv.js";
+import { callFromUv, lazyUvApi, liveUvHandles, UV_POLL, UvError } from "./libuv.js";
 
 /** libuv's uv_poll_event bits. */
 export const UV_READABLE = 1;
@@ -64,7 +64,7 @@ export function openUvPoll(fd: number, callback: UvPollCallback): UvPoll | undef
   const ret = poll.init(uv.loop, handle.memory, fd);
   if (ret !== 0) {
     uv.release(handle);
-    throw new Error(`uv_poll_init (fd ${fd}): ${uv.strerror(ret)}`);
+    throw new UvError("uv_poll_init", ret, `uv_poll_init (fd ${fd}): ${uv.strerror(ret)}`);
   }
   callbacks.set(handle.address, callback);
   let closed = false;
@@ -72,7 +72,7 @@ export function openUvPoll(fd: number, callback: UvPollCallback): UvPoll | undef
     start(events) {
       if (closed) return;
       const r = poll.start(handle.memory, events, poll.onPoll);
-      if (r !== 0) throw new Error(`uv_poll_start (fd ${fd}): ${uv.strerror(r)}`);
+      if (r !== 0) throw new UvError("uv_poll_start", r, `uv_poll_start (fd ${fd}): ${uv.strerror(r)}`);
     },
     stop() {
       if (!closed) poll.stop(handle.memory);

@@ -17,3 +17,15 @@ export class UnavailableError extends Error {
     this.name = "UnavailableError";
   }
 }
+
+/** An object used after its close() or destroy(): names the object, for the layers below vk/ (whose resources have UseAfterDestroyError). */
+export class UseAfterCloseError extends Error {
+  constructor(
+    /** What was used, e.g. "SharedMemory", "xkb keymap (names: layout us)". */
+    readonly object: string,
+    message = `${object} used after close`,
+  ) {
+    super(message);
+    this.name = "UseAfterCloseError";
+  }
+}
