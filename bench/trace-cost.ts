@@ -18,7 +18,6 @@ export function tracerCallsPerFrameUs(frames = 200_000): number {
   const tracer = new FrameTracer(frames * 6);
   const t0 = performance.now();
   for (let f = 0; f < frames; f++) {
-    tracer.currentFrame = f;
     const acquireStart = performance.now();
     const waitStart = performance.now();
     tracer.span("wait fence", f - 2, waitStart);

@@ -81,11 +81,6 @@ export interface TraceEvent {
  * events past the capacity are counted as dropped. Times are performance.now() milliseconds.
  */
 export class FrameTracer {
-  /**
-   * The frame the loop is acquiring or presenting: backends label their events with it (the loop
-   * steps one frame at a time, so it is unambiguous while an acquire or present runs).
-   */
-  currentFrame = 0;
   private readonly kind: Uint8Array;
   private readonly frame: Int32Array;
   private readonly start: Float64Array;
