@@ -268,7 +268,8 @@ describe("chooseOutput", () => {
     };
     const dark = error(() => chooseOutputFrom({ ...display, connectors: display.connectors.slice(0, 2) }));
     expect(dark).toBeInstanceOf(DrmUnavailableError);
-    expect((dark as Error).message).toBe("no connected display on /dev/dri/card0 (connectors: DP-1 disconnected)");
+    expect((dark as DrmUnavailableError).reason).toBe("no connected display on /dev/dri/card0 (connectors: DP-1 disconnected)");
+    expect((dark as Error).message).toBe("kms: no connected display on /dev/dri/card0 (connectors: DP-1 disconnected)");
     // a connector that does not exist is the caller's mistake, not the machine's
     const misspelt = error(() => chooseOutputFrom(display, { connector: "HDMI-A-3" }));
     expect(misspelt).toBeInstanceOf(DrmError);
