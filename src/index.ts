@@ -18,6 +18,7 @@ export { TargetFramebuffers, type TargetFramebuffersOptions } from "./render/tar
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
 export { FrameTracer, TRACKS, type TracePhase, type TraceEvent } from "./util/trace.js";
 export { NODE_FLAGS_FOR_FRAME_LOOPS, missingNodeFlags } from "./util/node-flags.js";
+export { Listeners } from "./util/listeners.js";
 export { logger, addLogSink, setLogLevel, type LogLevel, type LogRecord, type LogSource, type LogSink } from "./util/log.js";
 // The Wayland client and KMS layers are their own entry points (scanout/wayland, scanout/drm), and
 // the backend classes are in scanout/present, so an app that only renders does not load them:

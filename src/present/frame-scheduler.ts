@@ -48,10 +48,7 @@ export interface ScheduleOptions {
 }
 
 /** The outcome of a step: a frame handed out, the run over, a failure, or a wait that calls back. */
-const READY = 0;
-const DONE = 1;
-const FAILED = 2;
-const WAITING = 3;
+const READY = 0, DONE = 1, FAILED = 2, WAITING = 3;
 type Outcome = typeof READY | typeof DONE | typeof FAILED | typeof WAITING;
 
 const DONE_RESULT: IteratorReturnResult<undefined> = { value: undefined, done: true };
@@ -107,6 +104,7 @@ export class FrameScheduler<F, T> implements AsyncIterableIterator<F> {
     return this.stateValue;
   }
 
+  /** The scheduler is its own iterator (frames() returns it). */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -10,3 +10,8 @@ export { openWaylandPresenter, type WaylandMode, type WaylandPresenterOptions } 
 export type { SwapchainBackend, RenderTarget, Presenter, Frame, FrameOptions, FrameStats } from "./presenter.js";
 export { Pacing, PRESENT_MODES, type PresentMode, type PacingOptions, type PacingStats, type PresentedReport } from "./pacing.js";
 export { FlipTimeoutError } from "./pacing-kms.js";
+export { PresentQueue, type DisplaySink, type PresentQueueOptions, type Woke } from "./present-queue.js";
+export { FrameScheduler, type FrameSteps, type ScheduleOptions, type SchedulerState } from "./frame-scheduler.js";
+export type { LoopTurn } from "../sys/loop-turn.js";
+export { UsageError } from "./errors.js";
+export type { KmsTarget } from "./kms-targets.js";

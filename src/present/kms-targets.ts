@@ -22,7 +22,7 @@ export const FINAL_LAYOUT: Record<KmsPath, ImageLayout> = {
 };
 
 /** The Vulkan format of every target: byte order B,G,R,X = DRM XRGB8888. */
-export const KMS_FORMAT = Format.VK_FORMAT_B8G8R8A8_UNORM;
+export const KMS_FORMAT: Format = Format.VK_FORMAT_B8G8R8A8_UNORM;
 
 export interface KmsTarget extends RenderTarget {
   readonly fb: FbId;

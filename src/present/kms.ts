@@ -2,7 +2,7 @@
 // output is a display sink behind the present queue (present-queue.ts): showing a target is a
 // nonblocking atomic commit, "display ready" is its page-flip event (kms-flips.ts). A target is
 // reused only once a later flip has taken it off screen.
-import { Scope, Semaphore, type CommandBuffer, type Device, type Fence, type ImageLayout } from "../vk/index.js";
+import { Scope, Semaphore, type CommandBuffer, type Format, type Device, type Fence, type ImageLayout } from "../vk/index.js";
 import { formatPciAddress, samePciAddress } from "../sys/dev.js";
 import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
@@ -30,7 +30,7 @@ const log = logger("present");
 
 export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   readonly name = "kms" as const;
-  readonly format = KMS_FORMAT;
+  readonly format: Format = KMS_FORMAT;
   readonly finalLayout: ImageLayout;
   readonly size: readonly [number, number];
   readonly refresh: number;
@@ -146,6 +146,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     return true;
   }
 
+  /** How frames reach the display (PRIME scanout of our images, or a copy into dumb buffers). */
   get path(): KmsPath {
     return this.targets.path;
   }

@@ -41,6 +41,7 @@ export interface PresentQueueOptions extends PacingOptions {
 /** What ended a wait for the display: it became ready, something the sink reported (a configure, a close), or the heartbeat. */
 export type Woke = "ready" | "interrupted" | "beat";
 
+/** fifo, mailbox and immediate over one display sink, with the heartbeat while the display takes no frames (see the top of this file). */
 export class PresentQueue<B> {
   readonly pacing: Pacing;
   /** When each frame shown and not yet taken by the display was shown, oldest first (they are taken in order). */

@@ -41,6 +41,7 @@ export class NoVulkanDeviceError extends UnavailableError {
         `or check VK_ICD_FILENAMES / VK_DRIVER_FILES` +
         (process.env.VK_ICD_FILENAMES ? ` (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES})` : ""),
     );
+    this.message = this.reason; // it names Vulkan already; the CLI prints it after its own name
     this.name = "NoVulkanDeviceError";
   }
 }

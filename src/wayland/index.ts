@@ -14,6 +14,7 @@ export { Globals, MissingGlobalError, type BindOptions, type GlobalInfo } from "
 export { Proxy, ReceivedFd, type ProxyClass, type ProxyHost } from "./proxy.js";
 export { ShmBuffer, ShmSwapchain, chooseShmFormat, listenShmFormats, shmFormatName, type ShmSwapchainOptions } from "./shm.js";
 export { WaylandWindow, type WindowOptions, type PresentationStats, type PresentedEvent } from "./window.js";
+export { PresentationFeedback } from "./presentation-feedback.js";
 export { SurfaceScale, type BufferGeometry, type OutputTransform, type ScaleSource } from "./scale.js";
 export { WindowDecorations, TITLE_BAR_HEIGHT, type DecorationsChoice, type DecoratedWindow, type DecorationInput } from "./decorations.js";
 export type { ToplevelState, WmCapability } from "./toplevel-state.js";
