@@ -201,6 +201,8 @@ export class WindowDecorations {
   private makeBar(): { surface: WlSurface; subsurface: WlSubsurface } {
     const sub = this.window.globals.bind(WlSubcompositor, { purpose: "for our title bar (client-side decorations)" });
     const surface = this.window.compositor.create_surface();
+    // a subsurface of the window's: the window's own surface hears (and acts on) the same outputs, scale and transform
+    surface.listen({ enter: () => {}, leave: () => {}, preferred_buffer_scale: () => {}, preferred_buffer_transform: () => {} });
     const subsurface = sub.get_subsurface(surface, this.window.surface);
     sub.destroy();
     subsurface.set_position(0, -TITLE_BAR_HEIGHT);
@@ -208,7 +210,7 @@ export class WindowDecorations {
   }
 
   private draw(width: number): void {
-    this.shm ??= this.window.globals.bind(WlShm, { purpose: "for our title bar (client-side decorations)" });
+    this.shm ??= this.window.globals.bind(WlShm, { purpose: "for our title bar (client-side decorations)" }).listen({ format: () => {} }); // XRGB8888 is always there
     const shm = this.shm;
     const height = TITLE_BAR_HEIGHT;
     const stride = width * 4;

@@ -111,6 +111,8 @@ export interface ForkyBed {
   closeWindow(appId: string): Promise<void>;
   /** KWin: the size it gives our window (clientGeometry, read by a KWin script); rejects elsewhere. */
   kwinWindowSize(appId: string): Promise<[number, number]>;
+  /** KWin: minimises the windows of `appId` (true) or restores them (false) through a KWin script; rejects elsewhere. */
+  kwinSetMinimized(appId: string, minimized: boolean): Promise<void>;
   /** The output as an image (Weston: weston-screenshooter, Sway: grim); rejects elsewhere. */
   screenshot(): Promise<PNG>;
   /** SIGTERM (SIGKILL after 5 s), waits for it and everything it started, removes the runtime folder. Safe twice. */
@@ -354,6 +356,11 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
         if (Date.now() > deadline) throw new Error(`KWin's script printed no size for ${appId}:\n${tail(output)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    async kwinSetMinimized(appId, minimized) {
+      if (kind !== "kwin") throw new Error("kwinSetMinimized needs KWin");
+      if (!/^[\w.-]+$/.test(appId)) throw new Error(`kwinSetMinimized: app id ${JSON.stringify(appId)} is not a plain name`);
+      await runKwinScript(`scanout-minimize-${++counter}`, `for (const w of workspace.windowList()) if (w.resourceClass === "${appId}") w.minimized = ${minimized};`);
     },
     async screenshot() {
       if (kind === "weston") {
