@@ -2,7 +2,7 @@
 // bench/c-reference with the system compiler) does the same work, it runs interleaved with ours
 // (ours, C, ours, C, ...) so ratios come from one sitting; medians of RUNS runs (default 5). A
 // ratio is printed only after one frame from each side was compared and found the same.
-// Sections: `node dist/bench/bench.js triangle mesh wayland` (default: all).
+// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026` (default: all).
 import { JIT_WARMUP_TEXT } from "./ours.js";
 import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 import { benchTriangle } from "./triangle.js";
@@ -52,7 +52,15 @@ async function modesSection(): Promise<void> {
   await benchPresentModes({ log });
 }
 
-const sections: Record<string, () => Promise<void>> = { startup: startupSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection };
+async function desktop2026Section(): Promise<void> {
+  const { benchDesktop2026 } = await import("./desktop-2026.js");
+  console.log(`\n## the 2026 compositors' pacing (forky's Weston 16 and Mutter 50, headless, wl_shm; ${process.env.DESKTOP_FRAMES ?? 300} frames per run): fifo-v1 and commit timing`);
+  await benchDesktop2026(log);
+}
+
+const sections: Record<string, () => Promise<void>> = {
+  startup: startupSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section,
+};
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = only.filter((name) => !(name in sections));
