@@ -81,6 +81,13 @@ export interface ForkyOptions {
   renderer?: "pixman" | "gl";
   /** Weston: an ini with [core] color-management=true (it then offers wp_color_manager_v1). */
   colorManagement?: boolean;
+  /**
+   * "headless" (default), or "drm": the first KMS device (the VM's virtio-gpu), seated through a
+   * seatd of its own started inside the root (Weston, Sway) or KWin's own session (root, no logind).
+   * Weston and KWin then render with GL (llvmpipe), Sway with wlroots' default renderer; width and
+   * height are the connector's. Mutter and labwc have no DRM recipe here.
+   */
+  backend?: "headless" | "drm";
 }
 
 /** A running forky compositor. */
@@ -162,9 +169,43 @@ function swayConfig(w: number, h: number): string {
 // A session bus of its own, whose address is left in the runtime folder for exec() (dbus-send to KWin).
 const sessionBus = ["dbus-run-session", "--", "sh", "-c", 'printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$XDG_RUNTIME_DIR/bus-address"; exec "$@"', "sh"];
 
+/**
+ * Runs the rest of the command line once a seatd of its own (socket in the runtime folder, owned by
+ * `user`) is listening; seatd is a child of the namespace's PID 1 and ends with it.
+ */
+function withSeatd(run: string, user: string): string[] {
+  const script = `seatd -u ${user} -g ${user} -l error & i=0; while [ ! -S "$SEATD_SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; exec "$@"`;
+  return ["env", `SEATD_SOCK=${run}/seatd.sock`, "LIBSEAT_BACKEND=seatd", "sh", "-c", script, "seatd-then"];
+}
+
+/** The DRM-backend recipes (see ForkyOptions.backend). */
+function drmRecipe(kind: ForkyCompositor, run: string): { argv: string[]; env: Record<string, string> } {
+  switch (kind) {
+    case "weston":
+      return {
+        argv: [...withSeatd(run, "root"), "weston", "--backend=drm", "--renderer=gl", "--shell=kiosk", "--continue-without-input", "--no-config", "--debug", "--socket=wl"],
+        env: {},
+      };
+    case "sway":
+      return {
+        argv: [...withSeatd(run, FORKY_USER), "runuser", "-u", FORKY_USER, "--", "env", `HOME=/home/${FORKY_USER}`, `USER=${FORKY_USER}`, "sway", "-c", `${run}/config`],
+        // llvmpipe is a software renderer, which wlroots refuses unless told
+        env: { WLR_BACKENDS: "drm", WLR_LIBINPUT_NO_DEVICES: "1", WLR_RENDERER_ALLOW_SOFTWARE: "1" },
+      };
+    case "kwin":
+      return {
+        argv: [...sessionBus, "kwin_wayland", "--drm", "--socket", "wl", "--no-lockscreen", "--no-global-shortcuts"],
+        env: { KWIN_WAYLAND_NO_PERMISSION_CHECKS: "1", KWIN_SCREENSHOT_NO_PERMISSION_CHECKS: "1", QT_QPA_PLATFORM: "wayland" },
+      };
+    default:
+      throw new Error(`no DRM recipe for ${kind} in the forky bed`);
+  }
+}
+
 /** The compositor's command line inside the root, and what it needs in its environment. */
 function recipe(kind: ForkyCompositor, o: Required<Pick<ForkyOptions, "width" | "height">> & ForkyOptions, run: string): { argv: string[]; env: Record<string, string> } {
   const { width: w, height: h } = o;
+  if (o.backend === "drm") return drmRecipe(kind, run);
   switch (kind) {
     case "weston":
       return {
@@ -304,7 +345,8 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
   };
 
   try {
-    await waitReady(kind, hostRun, running, () => output);
+    // GL start-up on a DRM device takes several seconds under emulation
+    await waitReady(kind, hostRun, running, () => output, o.backend === "drm" ? 120_000 : 60_000);
   } catch (e) {
     await stop();
     throw e;
@@ -378,11 +420,11 @@ function tail(log: string, lines = 30): string {
 }
 
 /** Waits for the socket, one answered round trip, and (for the outputs' sake) a wl_output global. */
-async function waitReady(kind: ForkyCompositor, hostRun: string, running: () => boolean, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+async function waitReady(kind: ForkyCompositor, hostRun: string, running: () => boolean, log: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!running()) throw new Error(`${kind} (forky) exited during start-up:\n${tail(log())}`);
-    if (Date.now() > deadline) throw new Error(`${kind} (forky) did not come up within 60 s:\n${tail(log())}`);
+    if (Date.now() > deadline) throw new Error(`${kind} (forky) did not come up within ${timeoutMs / 1000} s:\n${tail(log())}`);
     const sock = readdirSync(hostRun).find((f) => f === "wl" || /^wayland-\d+$/.test(f));
     const ipcReady = kind !== "sway" || readdirSync(hostRun).some((f) => f.startsWith("sway-ipc."));
     if (sock && ipcReady) {

@@ -1,0 +1,245 @@
+// The 2026 desktop on a real KMS device: Debian forky's KWin 6.7, Sway 1.12 and Weston 16 on their
+// DRM backends (the VM's virtio-gpu, which has timeline syncobjs), started from the forky root
+// (test/helpers/forky-bed.ts) one after the other. For each: whether it offers
+// wp_linux_drm_syncobj_manager_v1, and where it does, our dmabuf presenter forced onto the
+// drm-syncobj sync path renders the triangle with validation on: every commit carries an acquire
+// and a release point on its buffer's own timeline, no frame's fence is waited for on the CPU, a
+// buffer is rendered into again only once its release point has signalled, and the screen (where a
+// screenshot tool works) shows the headless render. A compositor that withholds the protocol skips
+// with the condition its source sets for it; one that cannot start here skips with why.
+// Needs the VM on virtio-gpu: VMTEST_GPU=virtio bash test/vm/run-suite.sh test/wayland/desktop-2026.vm.test.ts
+import { chmodSync, existsSync, readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BackendUnavailableError, Instance } from "../../src/index.js";
+import { openWaylandPresenter } from "../../src/present/wayland-open.js";
+import { Connection } from "../../src/wayland/connection.js";
+import { type ForkyBed, type ForkyCompositor, forkyCompositorSkipReason, type GlobalEntry, listGlobals, startForky } from "../helpers/forky-bed.js";
+import { findTimelineNode } from "../helpers/timeline-node.js";
+import { type SwayNode, swayWindows } from "../../scripts/testbed/sway.js";
+import { differingPixels, headlessFrame, litPixels, runScene } from "./compositors/scenes.js";
+
+const FRAMES = 20;
+/** Under emulation a frame callback can take over a second: the default heartbeat would render frames it never commits. */
+const HEARTBEAT_HZ = 0.1;
+const APP = "dev.scanout.syncobj";
+const SYNCOBJ = "wp_linux_drm_syncobj_manager_v1";
+
+const inVm = existsSync("/dev/udmabuf");
+const timelineNode = inVm ? findTimelineNode() : undefined;
+const vmSkip = !inVm
+  ? "needs the VM (udmabuf, a KMS device): VMTEST_GPU=virtio test/vm/run-suite.sh"
+  : !timelineNode ? "no DRM device with timeline syncobjs (vkms has none): run with VMTEST_GPU=virtio" : undefined;
+
+interface BedSpec {
+  readonly name: string;
+  readonly kind: ForkyCompositor;
+  /** Where the protocol is not offered: the condition in the compositor's source that withholds it. */
+  readonly withholds: string;
+  /** A screenshot tool that works on this bed (grim, weston-screenshooter); KWin has none here. */
+  readonly screenshot: boolean;
+  /** Windows keep our size (floating) rather than the output's (kiosk, maximized). */
+  readonly keepsSize: boolean;
+}
+
+const BEDS: readonly BedSpec[] = [
+  {
+    name: "KWin 6.7",
+    kind: "kwin",
+    withholds: "KWin creates LinuxDrmSyncObjV1Interface in WaylandServer::setRenderBackend only when the render backend's DRM device reports DRM_CAP_SYNCOBJ_TIMELINE (DrmDevice::supportsSyncObjTimelines) and the kernel is at least 6.6 (src/wayland_server.cpp)",
+    screenshot: false,
+    keepsSize: false,
+  },
+  {
+    name: "Sway 1.12",
+    kind: "sway",
+    withholds: "Sway creates the manager only when its renderer and its backend both have features.timeline and the renderer has a DRM fd (sway/server.c); wlroots' GLES2 renderer sets features.timeline only when EGL offers EGL_ANDROID_native_fence_sync with eglDupNativeFenceFDANDROID and the DRM fd has DRM_CAP_SYNCOBJ_TIMELINE (render/gles2/renderer.c), which llvmpipe's EGL on kms_swrast does not",
+    screenshot: true,
+    keepsSize: true,
+  },
+  {
+    name: "Weston 16",
+    kind: "weston",
+    withholds: "Weston creates the global in weston_compositor_enable_drm_syncobj only when the backend's device has DRM_CAP_SYNCOBJ_TIMELINE and the renderer can import a fence fd (GL: EGL_ANDROID_native_fence_sync and EGL_KHR_wait_sync) (libweston/linux-drm-syncobj.c, libweston/renderer-gl)",
+    screenshot: true,
+    keepsSize: false,
+  },
+];
+
+/** What each bed offered and did, printed at the end (the report's table). */
+const summary: string[] = [];
+let gpu: Instance | undefined;
+
+beforeAll(async () => {
+  if (vmSkip) return;
+  // udev would make the render node usable by the seat's user (Sway runs unprivileged); there is no udev in the guest
+  for (const f of readdirSync("/dev/dri")) if (f.startsWith("renderD")) chmodSync(`/dev/dri/${f}`, 0o666);
+  gpu = await Instance.create({ validation: true, requireValidation: true });
+});
+
+afterAll(() => {
+  gpu?.destroy();
+  if (summary.length) console.log(`desktop-2026 (DRM, ${timelineNode}):\n  ${summary.join("\n  ")}`);
+});
+
+if (vmSkip) console.warn(`[desktop-2026.vm.test] skipped: ${vmSkip}`);
+
+/** `/points` of a trace's set_*_point line, or undefined. */
+function pointOf(line: string, kind: "acquire" | "release"): { timeline: string; point: bigint } | undefined {
+  const m = new RegExp(`^-> wp_linux_drm_syncobj_surface_v1#\\d+\\.set_${kind}_point\\((wp_linux_drm_syncobj_timeline_v1#\\d+), (\\d+), (\\d+)\\)`).exec(line);
+  return m ? { timeline: m[1]!, point: (BigInt(m[2]!) << 32n) | BigInt(m[3]!) } : undefined;
+}
+
+/** The commits that attached a buffer, with the points set since the previous commit. */
+function syncedCommits(trace: readonly string[]) {
+  const commits: { buffer: string; acquire: { timeline: string; point: bigint }[]; release: { timeline: string; point: bigint }[] }[] = [];
+  let pending = { buffer: "", acquire: [] as { timeline: string; point: bigint }[], release: [] as { timeline: string; point: bigint }[] };
+  for (const line of trace) {
+    const attach = /^-> wl_surface#\d+\.attach\((wl_buffer#\d+)/.exec(line);
+    if (attach) pending.buffer = attach[1]!;
+    const a = pointOf(line, "acquire");
+    if (a) pending.acquire.push(a);
+    const r = pointOf(line, "release");
+    if (r) pending.release.push(r);
+    if (/^-> wl_surface#\d+\.commit\(\)/.test(line)) {
+      if (pending.buffer) commits.push(pending);
+      pending = { buffer: "", acquire: [], release: [] };
+    }
+  }
+  return commits;
+}
+
+for (const spec of BEDS) {
+  const startable = vmSkip ?? forkyCompositorSkipReason(spec.kind);
+  describe.skipIf(!!startable)(`${spec.name} on DRM (${timelineNode ?? "no timeline node"}), drm-syncobj${startable ? ` (skipped: ${startable})` : ""}`, () => {
+    let bed: ForkyBed | undefined;
+    let cannotStart: string | undefined;
+    let globals: GlobalEntry[] = [];
+
+    beforeAll(async () => {
+      const started = performance.now();
+      try {
+        bed = await startForky(spec.kind, { backend: "drm" });
+        globals = await listGlobals(bed.path, 20_000);
+        console.log(`${spec.name} (DRM) up in ${((performance.now() - started) / 1000).toFixed(1)} s; offers ${globals.map((g) => `${g.interface} v${g.version}`).join(", ")}`);
+      } catch (e) {
+        cannotStart = `${spec.name} cannot start on the VM's DRM device: ${(e as Error).message.split("\n").slice(0, 12).join(" | ")}`;
+        console.warn(`[desktop-2026.vm.test] ${cannotStart}`);
+        summary.push(`${spec.name}: could not start (${(e as Error).message.split("\n")[0]})`);
+      }
+    });
+    afterAll(async () => {
+      await bed?.stop();
+    });
+
+    it(`offers ${SYNCOBJ} (or skips with the condition that withholds it)`, (ctx) => {
+      if (cannotStart) ctx.skip(cannotStart);
+      expect(globals.some((g) => g.interface === "wl_compositor")).toBe(true);
+      const offered = globals.find((g) => g.interface === SYNCOBJ);
+      if (!offered) {
+        summary.push(`${spec.name}: no ${SYNCOBJ}`);
+        ctx.skip(`${spec.name} withholds ${SYNCOBJ} here: ${spec.withholds}`);
+      }
+      expect(offered!.version).toBeGreaterThanOrEqual(1);
+    });
+
+    it(`presents the triangle ${FRAMES} frames on the drm-syncobj path: points on every commit, no CPU fence wait, buffers reused on their release point`, async (ctx) => {
+      if (cannotStart) ctx.skip(cannotStart);
+      if (!globals.some((g) => g.interface === SYNCOBJ)) ctx.skip(`${spec.name} withholds ${SYNCOBJ} here: ${spec.withholds}`);
+      const b = bed!;
+      const connection = Connection.connect({ socket: b.path });
+      const trace: string[] = [];
+      connection.trace = (line) => trace.push(line);
+      let out;
+      try {
+        try {
+          out = await openWaylandPresenter(gpu!.createDevice(), { size: [320, 240], connection, title: "drm-syncobj", appId: APP, mode: "dmabuf", sync: "drm-syncobj", heartbeatHz: HEARTBEAT_HZ }, true);
+        } catch (e) {
+          if (!(e instanceof BackendUnavailableError)) throw e;
+          summary.push(`${spec.name}: offers ${SYNCOBJ}, but our dmabufs cannot be presented: ${e.message}`);
+          return ctx.skip(`${spec.name} offers ${SYNCOBJ}, but the dmabuf presenter is unavailable on it: ${e.message}`);
+        }
+        let shot;
+        let size: readonly [number, number];
+        const started = performance.now();
+        try {
+          await runScene(out, "triangle", FRAMES).catch((e: Error) => {
+            throw new Error(`${e.message}; ${spec.name}'s log ends:\n${b.log().split("\n").slice(-25).join("\n")}`, { cause: e });
+          });
+          size = out.size;
+          if (spec.screenshot) shot = await b.screenshot();
+        } finally {
+          await out.close();
+        }
+        const ms = performance.now() - started;
+        const s = out.stats.extra;
+        const commits = syncedCommits(trace);
+        const timelines = new Set(commits.flatMap((c) => c.acquire.map((p) => p.timeline)));
+        const bufferReleases = trace.filter((l) => /^<- wl_buffer#\d+\.release\(\)/.test(l)).length;
+        const figures = {
+          size: size.join("x"), frames: out.stats.frames, presented: s.presented, dropped: out.stats.pacing?.dropped ?? 0, commits: commits.length,
+          timelines: timelines.size, acquirePoints: s.acquirePoints, releasePoints: s.releasePoints, syncFilesExported: s.syncFilesExported,
+          syncFilesAlreadySignalled: s.syncFilesAlreadySignalled, acquirePendingAtCommit: s.acquirePendingAtCommit, syncFileExportMs: s.syncFileExportMs,
+          renderFenceCpuWaits: s.renderFenceCpuWaits, releasePointReuses: s.releasePointReuses, releasePointWaits: s.releasePointWaits,
+          wlBufferReleases: bufferReleases, bufferKind: s.bufferKind, msPerFrame: Number((ms / FRAMES).toFixed(1)),
+        };
+        console.log(`${spec.name} drm-syncobj: ${JSON.stringify(figures)}`);
+
+        expect(out.backend).toBe("wayland-dmabuf");
+        expect(s.sync).toBe("drm-syncobj");
+        expect(out.stats.frames).toBe(FRAMES);
+        const presented = Number(s.presented);
+        expect(presented + Number(figures.dropped)).toBe(FRAMES);
+        expect(presented).toBeGreaterThan(FRAMES / 2);
+        // every commit that attached a buffer carried one acquire and one release point, on one timeline per buffer
+        expect(commits).toHaveLength(presented);
+        for (const c of commits) {
+          expect(c.acquire).toHaveLength(1);
+          expect(c.release).toHaveLength(1);
+          expect(c.release[0]!.timeline).toBe(c.acquire[0]!.timeline);
+          expect(c.release[0]!.point).toBeGreaterThan(c.acquire[0]!.point);
+        }
+        const bufferOf = new Map<string, string>();
+        const lastRelease = new Map<string, bigint>();
+        for (const c of commits) {
+          const t = c.acquire[0]!.timeline;
+          expect(bufferOf.get(t) ?? c.buffer, `${t} always goes with one buffer`).toBe(c.buffer);
+          bufferOf.set(t, c.buffer);
+          // a buffer's next commit starts after the point its previous commit asked the compositor to release
+          expect(c.acquire[0]!.point).toBeGreaterThan(lastRelease.get(t) ?? 0n);
+          lastRelease.set(t, c.release[0]!.point);
+        }
+        expect(timelines.size).toBeLessThanOrEqual(4);
+        expect(Number(s.timelines)).toBe(timelines.size);
+        expect([Number(s.acquirePoints), Number(s.releasePoints)]).toEqual([presented, presented]);
+        // no frame waited for its fence on the CPU: each acquire point carries the render-finished sync file or was already signalled by the driver
+        expect(s.renderFenceCpuWaits).toBe(0);
+        expect(Number(s.syncFilesExported) + Number(s.syncFilesAlreadySignalled)).toBe(FRAMES);
+        // every reuse of a committed buffer went ahead on its release point (the ring reused all but the last few)
+        expect(Number(s.releasePointReuses)).toBeGreaterThanOrEqual(presented - timelines.size);
+        expect(connection.error).toBeUndefined();
+        expect(b.alive(), `${spec.name} died:\n${b.log().slice(-2000)}`).toBe(true);
+        expect(gpu!.validationMessages.filter((m) => m.severity !== "info" && m.severity !== "verbose")).toEqual([]);
+
+        let screen = "no screenshot tool here";
+        if (shot) {
+          const ref = await headlessFrame(gpu!, "triangle", size, FRAMES - 1);
+          expect(litPixels(ref)).toBeGreaterThan(size[0] * size[1] * 0.02);
+          let x = 0;
+          let y = 0;
+          if (spec.keepsSize) {
+            // a floating window: find it in Sway's tree
+            const win = swayWindows(JSON.parse(await b.swaymsg("", "get_tree")) as SwayNode).find((n) => n.app_id === APP);
+            if (win) [x, y] = [win.rect.x, win.rect.y];
+          }
+          const differing = differingPixels(shot, ref, x, y);
+          screen = `screenshot ${shot.width}x${shot.height}, ${differing} pixels differ from the headless render`;
+          expect(differing).toBe(0);
+        }
+        summary.push(`${spec.name}: ${SYNCOBJ} v${globals.find((g) => g.interface === SYNCOBJ)!.version}; ${JSON.stringify(figures)}; ${screen}`);
+      } finally {
+        await connection.close();
+      }
+    });
+  });
+}
+
