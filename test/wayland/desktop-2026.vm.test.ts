@@ -39,27 +39,43 @@ interface BedSpec {
   readonly screenshot: boolean;
   /** Windows keep our size (floating) rather than the output's (kiosk, maximized). */
   readonly keepsSize: boolean;
+  /** More environment for the compositor. */
+  readonly env?: Record<string, string>;
 }
+
+const KWIN_WITHHOLDS =
+  "KWin creates LinuxDrmSyncObjV1Interface in WaylandServer::setRenderBackend only when the render backend's DRM device reports DRM_CAP_SYNCOBJ_TIMELINE (DrmDevice::supportsSyncObjTimelines) and the kernel is at least 6.6 (src/wayland_server.cpp)";
 
 const BEDS: readonly BedSpec[] = [
   {
     name: "KWin 6.7",
     kind: "kwin",
-    withholds: "KWin creates LinuxDrmSyncObjV1Interface in WaylandServer::setRenderBackend only when the render backend's DRM device reports DRM_CAP_SYNCOBJ_TIMELINE (DrmDevice::supportsSyncObjTimelines) and the kernel is at least 6.6 (src/wayland_server.cpp)",
+    withholds: KWIN_WITHHOLDS,
     screenshot: false,
     keepsSize: false,
   },
   {
+    // KWin's software compositing: its buffers are read through mmap rather than imported into EGL
+    name: "KWin 6.7 QPainter",
+    kind: "kwin",
+    withholds: KWIN_WITHHOLDS,
+    screenshot: false,
+    keepsSize: false,
+    env: { KWIN_COMPOSE: "Q" },
+  },
+  {
     name: "Sway 1.12",
     kind: "sway",
-    withholds: "Sway creates the manager only when its renderer and its backend both have features.timeline and the renderer has a DRM fd (sway/server.c); wlroots' GLES2 renderer sets features.timeline only when EGL offers EGL_ANDROID_native_fence_sync with eglDupNativeFenceFDANDROID and the DRM fd has DRM_CAP_SYNCOBJ_TIMELINE (render/gles2/renderer.c), which llvmpipe's EGL on kms_swrast does not",
+    withholds:
+      "Sway creates the manager only when the renderer has a DRM fd and both the renderer and the backend have features.timeline (sway/server.c); wlroots' GLES2 renderer sets features.timeline only when EGL has eglDupNativeFenceFDANDROID (EGL_ANDROID_native_fence_sync) and eglWaitSyncKHR and the DRM fd has DRM_CAP_SYNCOBJ_TIMELINE (render/gles2/renderer.c); here the renderer is llvmpipe's EGL on the virtio-gpu card",
     screenshot: true,
     keepsSize: true,
   },
   {
     name: "Weston 16",
     kind: "weston",
-    withholds: "Weston creates the global in weston_compositor_enable_drm_syncobj only when the backend's device has DRM_CAP_SYNCOBJ_TIMELINE and the renderer can import a fence fd (GL: EGL_ANDROID_native_fence_sync and EGL_KHR_wait_sync) (libweston/linux-drm-syncobj.c, libweston/renderer-gl)",
+    withholds:
+      "Weston 16 has no linux-drm-syncobj-v1 implementation: forky's libweston-16 and its backend and renderer modules carry no wp_linux_drm_syncobj symbol; its explicit sync is zwp_linux_explicit_synchronization_v1 (libweston/linux-explicit-synchronization.c)",
     screenshot: true,
     keepsSize: false,
   },
@@ -118,7 +134,7 @@ for (const spec of BEDS) {
     beforeAll(async () => {
       const started = performance.now();
       try {
-        bed = await startForky(spec.kind, { backend: "drm" });
+        bed = await startForky(spec.kind, { backend: "drm", ...(spec.env ? { env: spec.env } : {}) });
         globals = await listGlobals(bed.path, 20_000);
         console.log(`${spec.name} (DRM) up in ${((performance.now() - started) / 1000).toFixed(1)} s; offers ${globals.map((g) => `${g.interface} v${g.version}`).join(", ")}`);
       } catch (e) {
