@@ -176,8 +176,8 @@ const sessionBus = ["dbus-run-session", "--", "sh", "-c", 'printf %s "$DBUS_SESS
  * `user`) is listening; seatd is a child of the namespace's PID 1 and ends with it.
  */
 function withSeatd(run: string, user: string): string[] {
-  const script = `seatd -u ${user} -g ${user} -l error & i=0; while [ ! -S "$SEATD_SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; exec "$@"`;
-  return ["env", `SEATD_SOCK=${run}/seatd.sock`, "LIBSEAT_BACKEND=seatd", "sh", "-c", script, "seatd-then"];
+  const script = `seatd -u ${user} -g ${user} & i=0; while [ ! -S "$SEATD_SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; exec "$@"`;
+  return ["env", `SEATD_SOCK=${run}/seatd.sock`, "SEATD_LOGLEVEL=error", "LIBSEAT_BACKEND=seatd", "sh", "-c", script, "seatd-then"];
 }
 
 /** The DRM-backend recipes (see ForkyOptions.backend). */
@@ -190,7 +190,7 @@ function drmRecipe(kind: ForkyCompositor, run: string): { argv: string[]; env: R
       };
     case "sway":
       return {
-        argv: [...withSeatd(run, FORKY_USER), "runuser", "-u", FORKY_USER, "--", "env", `HOME=/home/${FORKY_USER}`, `USER=${FORKY_USER}`, "sway", "-c", `${run}/config`],
+        argv: [...withSeatd(run, FORKY_USER), "runuser", "-u", FORKY_USER, "--", "env", `HOME=/home/${FORKY_USER}`, `USER=${FORKY_USER}`, `SEATD_SOCK=${run}/seatd.sock`, "sway", "-c", `${run}/config`],
         // llvmpipe is a software renderer, which wlroots refuses unless told
         env: { WLR_BACKENDS: "drm", WLR_LIBINPUT_NO_DEVICES: "1", WLR_RENDERER_ALLOW_SOFTWARE: "1" },
       };

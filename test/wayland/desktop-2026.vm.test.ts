@@ -58,7 +58,7 @@ const BEDS: readonly BedSpec[] = [
     // KWin's software compositing: its buffers are read through mmap rather than imported into EGL
     name: "KWin 6.7 QPainter",
     kind: "kwin",
-    withholds: KWIN_WITHHOLDS,
+    withholds: `${KWIN_WITHHOLDS}; with QPainter compositing the render backend gives no DRM device (RenderBackend::drmDevice() returns nullptr unless a backend overrides it, src/core/renderbackend.cpp; the EGL backend does)`,
     screenshot: false,
     keepsSize: false,
     env: { KWIN_COMPOSE: "Q" },
@@ -138,7 +138,7 @@ for (const spec of BEDS) {
         globals = await listGlobals(bed.path, 20_000);
         console.log(`${spec.name} (DRM) up in ${((performance.now() - started) / 1000).toFixed(1)} s; offers ${globals.map((g) => `${g.interface} v${g.version}`).join(", ")}`);
       } catch (e) {
-        cannotStart = `${spec.name} cannot start on the VM's DRM device: ${(e as Error).message.split("\n").slice(0, 12).join(" | ")}`;
+        cannotStart = `${spec.name} cannot start on the VM's DRM device: ${(e as Error).message.split("\n").slice(-12).join(" | ")}`;
         console.warn(`[desktop-2026.vm.test] ${cannotStart}`);
         summary.push(`${spec.name}: could not start (${(e as Error).message.split("\n")[0]})`);
       }
@@ -199,6 +199,8 @@ for (const spec of BEDS) {
           wlBufferReleases: bufferReleases, bufferKind: s.bufferKind, msPerFrame: Number((ms / FRAMES).toFixed(1)),
         };
         console.log(`${spec.name} drm-syncobj: ${JSON.stringify(figures)}`);
+        const wire = commits.map((c) => `${c.buffer}:${c.acquire.map((p) => `${p.timeline.split("#")[1]}@${p.point}`).join("+") || "-"}/${c.release.map((p) => String(p.point)).join("+") || "-"}`);
+        console.log(`${spec.name} commits (buffer:timeline@acquire/release): ${wire.join(" ")}`);
 
         expect(out.backend).toBe("wayland-dmabuf");
         expect(s.sync).toBe("drm-syncobj");
