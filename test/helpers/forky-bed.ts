@@ -172,12 +172,14 @@ function swayConfig(w: number, h: number): string {
 const sessionBus = ["dbus-run-session", "--", "sh", "-c", 'printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$XDG_RUNTIME_DIR/bus-address"; exec "$@"', "sh"];
 
 /**
- * Runs the rest of the command line once a seatd of its own (socket in the runtime folder, owned by
- * `user`) is listening; seatd is a child of the namespace's PID 1 and ends with it.
+ * Runs the rest of the command line once a seatd of its own (socket owned by `user`) is listening;
+ * seatd is a child of the namespace's PID 1 and ends with it. forky's seatd listens only at its
+ * built-in /run/seatd.sock (it ignores SEATD_SOCK), inside the root: one DRM bed at a time.
  */
-function withSeatd(run: string, user: string): string[] {
-  const script = `seatd -u ${user} -g ${user} & i=0; while [ ! -S "$SEATD_SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; exec "$@"`;
-  return ["env", `SEATD_SOCK=${run}/seatd.sock`, "SEATD_LOGLEVEL=error", "LIBSEAT_BACKEND=seatd", "sh", "-c", script, "seatd-then"];
+function withSeatd(user: string): string[] {
+  const sock = "/run/seatd.sock";
+  const script = `rm -f ${sock}; seatd -u ${user} -g ${user} -l error & i=0; while [ ! -S ${sock} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; exec "$@"`;
+  return ["env", "LIBSEAT_BACKEND=seatd", "sh", "-c", script, "seatd-then"];
 }
 
 /** The DRM-backend recipes (see ForkyOptions.backend). */
@@ -185,12 +187,12 @@ function drmRecipe(kind: ForkyCompositor, run: string): { argv: string[]; env: R
   switch (kind) {
     case "weston":
       return {
-        argv: [...withSeatd(run, "root"), "weston", "--backend=drm", "--renderer=gl", "--shell=kiosk", "--continue-without-input", "--no-config", "--debug", "--socket=wl"],
+        argv: [...withSeatd("root"), "weston", "--backend=drm", "--renderer=gl", "--shell=kiosk", "--continue-without-input", "--no-config", "--debug", "--socket=wl"],
         env: {},
       };
     case "sway":
       return {
-        argv: [...withSeatd(run, FORKY_USER), "runuser", "-u", FORKY_USER, "--", "env", `HOME=/home/${FORKY_USER}`, `USER=${FORKY_USER}`, `SEATD_SOCK=${run}/seatd.sock`, "sway", "-c", `${run}/config`],
+        argv: [...withSeatd(FORKY_USER), "runuser", "-u", FORKY_USER, "--", "env", `HOME=/home/${FORKY_USER}`, `USER=${FORKY_USER}`, "LIBSEAT_BACKEND=seatd", "sway", "-c", `${run}/config`],
         // llvmpipe is a software renderer, which wlroots refuses unless told
         env: { WLR_BACKENDS: "drm", WLR_LIBINPUT_NO_DEVICES: "1", WLR_RENDERER_ALLOW_SOFTWARE: "1" },
       };

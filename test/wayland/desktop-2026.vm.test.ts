@@ -105,23 +105,40 @@ function pointOf(line: string, kind: "acquire" | "release"): { timeline: string;
   return m ? { timeline: m[1]!, point: (BigInt(m[2]!) << 32n) | BigInt(m[3]!) } : undefined;
 }
 
-/** The commits that attached a buffer, with the points set since the previous commit. */
+/**
+ * The commits of the synced surface (the one wp_linux_drm_syncobj_manager_v1.get_surface named) that
+ * attached a buffer, with the points set since its previous commit; and the other surfaces' attaching
+ * commits (a decoration's, say), which carry none.
+ */
 function syncedCommits(trace: readonly string[]) {
-  const commits: { buffer: string; acquire: { timeline: string; point: bigint }[]; release: { timeline: string; point: bigint }[] }[] = [];
-  let pending = { buffer: "", acquire: [] as { timeline: string; point: bigint }[], release: [] as { timeline: string; point: bigint }[] };
+  type Point = { timeline: string; point: bigint };
+  const commits: { buffer: string; acquire: Point[]; release: Point[] }[] = [];
+  const others: string[] = [];
+  let synced: string | undefined;
+  const pending = new Map<string, string>(); // surface -> buffer attached since its last commit
+  let acquire: Point[] = [];
+  let release: Point[] = [];
   for (const line of trace) {
-    const attach = /^-> wl_surface#\d+\.attach\((wl_buffer#\d+)/.exec(line);
-    if (attach) pending.buffer = attach[1]!;
+    const get = /^-> wp_linux_drm_syncobj_manager_v1#\d+\.get_surface\(new id wp_linux_drm_syncobj_surface_v1#\d+, (wl_surface#\d+)\)/.exec(line);
+    if (get) synced = get[1]!;
+    const attach = /^-> (wl_surface#\d+)\.attach\((wl_buffer#\d+)/.exec(line);
+    if (attach) pending.set(attach[1]!, attach[2]!);
     const a = pointOf(line, "acquire");
-    if (a) pending.acquire.push(a);
+    if (a) acquire.push(a);
     const r = pointOf(line, "release");
-    if (r) pending.release.push(r);
-    if (/^-> wl_surface#\d+\.commit\(\)/.test(line)) {
-      if (pending.buffer) commits.push(pending);
-      pending = { buffer: "", acquire: [], release: [] };
+    if (r) release.push(r);
+    const commit = /^-> (wl_surface#\d+)\.commit\(\)/.exec(line);
+    if (commit) {
+      const buffer = pending.get(commit[1]!);
+      pending.delete(commit[1]!);
+      if (commit[1] === synced) {
+        if (buffer) commits.push({ buffer, acquire, release });
+        acquire = [];
+        release = [];
+      } else if (buffer) others.push(`${commit[1]}:${buffer}`);
     }
   }
-  return commits;
+  return { commits, others, synced };
 }
 
 for (const spec of BEDS) {
@@ -188,7 +205,7 @@ for (const spec of BEDS) {
         }
         const ms = performance.now() - started;
         const s = out.stats.extra;
-        const commits = syncedCommits(trace);
+        const { commits, others, synced } = syncedCommits(trace);
         const timelines = new Set(commits.flatMap((c) => c.acquire.map((p) => p.timeline)));
         const bufferReleases = trace.filter((l) => /^<- wl_buffer#\d+\.release\(\)/.test(l)).length;
         const figures = {
@@ -200,7 +217,7 @@ for (const spec of BEDS) {
         };
         console.log(`${spec.name} drm-syncobj: ${JSON.stringify(figures)}`);
         const wire = commits.map((c) => `${c.buffer}:${c.acquire.map((p) => `${p.timeline.split("#")[1]}@${p.point}`).join("+") || "-"}/${c.release.map((p) => String(p.point)).join("+") || "-"}`);
-        console.log(`${spec.name} commits (buffer:timeline@acquire/release): ${wire.join(" ")}`);
+        console.log(`${spec.name} commits on ${synced} (buffer:timeline@acquire/release): ${wire.join(" ")}; other surfaces' commits: ${others.join(" ") || "none"}`);
 
         expect(out.backend).toBe("wayland-dmabuf");
         expect(s.sync).toBe("drm-syncobj");
