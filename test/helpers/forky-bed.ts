@@ -122,6 +122,11 @@ export interface ForkyBed {
   kwinWindowSize(appId: string): Promise<[number, number]>;
   /** The output as an image (Weston: weston-screenshooter, Sway: grim); rejects elsewhere. */
   screenshot(): Promise<PNG>;
+  /**
+   * KWin: the active window's content (no decoration) through org.kde.KWin.ScreenShot2 over its
+   * session bus (KWIN_SCREENSHOT_NO_PERMISSION_CHECKS is set); rejects elsewhere.
+   */
+  kwinActiveWindowShot(): Promise<PNG>;
   /** SIGTERM (SIGKILL after 5 s), waits for it and everything it started, removes the runtime folder. Safe twice. */
   stop(): Promise<void>;
 }
@@ -400,6 +405,38 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
         if (Date.now() > deadline) throw new Error(`KWin's script printed no size for ${appId}:\n${tail(output)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    async kwinActiveWindowShot() {
+      if (kind !== "kwin") throw new Error("kwinActiveWindowShot needs KWin");
+      // KWin writes the raw pixels into the fd passed as `h` (a file here) and answers with their layout
+      const name = `shot-${++counter}.raw`;
+      const call = `exec busctl --user --json=short call org.kde.KWin /org/kde/KWin/ScreenShot2 org.kde.KWin.ScreenShot2 CaptureActiveWindow 'a{sv}h' 1 include-decoration b false 3 3>"$1"`;
+      const reply = JSON.parse((await exec(["sh", "-c", call, "sh", `${run}/${name}`])).toString()) as { data: [Record<string, { data: unknown }>] };
+      const meta = Object.fromEntries(Object.entries(reply.data[0]).map(([k, v]) => [k, v.data]));
+      const [width, height, stride, format] = [meta.width, meta.height, meta.stride, meta.format].map(Number) as [number, number, number, number];
+      if (meta.type !== "raw" || !(width > 0 && height > 0 && stride >= width * 4)) throw new Error(`KWin's screenshot answer is not raw pixels: ${JSON.stringify(meta)}`);
+      const file = join(hostRun, name);
+      const deadline = Date.now() + 10_000;
+      let raw = Buffer.alloc(0);
+      while ((raw = readFileSync(file)).length < stride * height) {
+        if (Date.now() > deadline) throw new Error(`KWin wrote ${raw.length} of ${stride * height} screenshot bytes within 10 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      rmSync(file, { force: true });
+      // QImage formats: RGB32/ARGB32/ARGB32_Premultiplied (4-6) are B,G,R,A bytes here; RGBX/RGBA8888 (16-18) R,G,B,A
+      const bgra = format >= 4 && format <= 6;
+      if (!bgra && !(format >= 16 && format <= 18)) throw new Error(`KWin's screenshot has QImage format ${format}, which this reader does not know`);
+      const img = new PNG({ width, height });
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const i = y * stride + x * 4;
+          const o = (y * width + x) * 4;
+          img.data[o] = raw[bgra ? i + 2 : i]!;
+          img.data[o + 1] = raw[i + 1]!;
+          img.data[o + 2] = raw[bgra ? i : i + 2]!;
+          img.data[o + 3] = 255;
+        }
+      return img;
     },
     async screenshot() {
       if (kind === "weston") {
