@@ -345,7 +345,9 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
     const envs = [`PATH=${baseEnv.PATH}`, `XDG_RUNTIME_DIR=${run}`, `WAYLAND_DISPLAY=${socket}`, ...(bus ? [`DBUS_SESSION_BUS_ADDRESS=${bus}`] : [])];
     const asUser = user ? ["runuser", "-u", FORKY_USER, "--"] : [];
     const script = `cd "$1" && shift && exec "$@"`;
-    const argv = ["-t", `${pid}`, "-m", "-p", "--", "chroot", root, ...asUser, "env", "-i", ...envs, `HOME=${user ? `/home/${FORKY_USER}` : "/root"}`, "sh", "-c", script, "sh", opts.cwd ?? run, ...cmd];
+    // -r: setns into a mount namespace resets the root to the namespace's own, which in the VM (tests run chrooted
+    // from its initramfs) is not ours; take the target's root instead
+    const argv = ["-t", `${pid}`, "-m", "-p", "-r", "--", "chroot", root, ...asUser, "env", "-i", ...envs, `HOME=${user ? `/home/${FORKY_USER}` : "/root"}`, "sh", "-c", script, "sh", opts.cwd ?? run, ...cmd];
     return new Promise((resolve, reject) =>
       execFile("nsenter", argv, { encoding: "buffer", timeout: opts.timeoutMs ?? 15_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
         err ? reject(new Error(`${cmd.join(" ")} (in the forky root, ${kind}) failed: ${err.message}\n${stderr.toString()}`)) : resolve(stdout),
