@@ -2,8 +2,8 @@
 // open, best first (the option `sync` forces one; a forced path that cannot work is unavailable):
 // - "drm-syncobj" (wp_linux_drm_syncobj_v1): DRM timeline syncobjs shared with the compositor
 //   (a timeline per buffer) each commit's acquire point carries the render-finished sync file, its release point is waited
-//   for (off the JS thread) before the buffer is rendered into again. Not yet met a compositor: none
-//   on our test beds offers the protocol.
+//   for (off the JS thread) before the buffer is rendered into again. Checked end to end with KWin 6.7
+//   on virtio-gpu in the VM (test/wayland/desktop-2026.vm.test.ts).
 // - "explicit-sync" (zwp_linux_explicit_synchronization_v1): every commit carries the frame's
 //   render-finished sync file as its acquire fence, and asks for its own release; a buffer is
 //   rendered into again only once that release's fence has signalled (polled on a pool thread).
