@@ -81,6 +81,15 @@ export interface ForkyOptions {
   renderer?: "pixman" | "gl";
   /** Weston: an ini with [core] color-management=true (it then offers wp_color_manager_v1). */
   colorManagement?: boolean;
+  /**
+   * "headless" (default), or "drm": the first KMS device (the VM's virtio-gpu), seated through a
+   * seatd of its own started inside the root (Weston, Sway) or KWin's own session (root, no logind).
+   * Weston and KWin then render with GL (llvmpipe), Sway with wlroots' default renderer; width and
+   * height are the connector's. Mutter and labwc have no DRM recipe here.
+   */
+  backend?: "headless" | "drm";
+  /** More environment for the compositor (KWIN_COMPOSE=Q, say). */
+  env?: Record<string, string>;
 }
 
 /** A running forky compositor. */
@@ -115,6 +124,11 @@ export interface ForkyBed {
   kwinSetMinimized(appId: string, minimized: boolean): Promise<void>;
   /** The output as an image (Weston: weston-screenshooter, Sway: grim); rejects elsewhere. */
   screenshot(): Promise<PNG>;
+  /**
+   * KWin: the active window's content (no decoration) through org.kde.KWin.ScreenShot2 over its
+   * session bus (KWIN_SCREENSHOT_NO_PERMISSION_CHECKS is set); rejects elsewhere.
+   */
+  kwinActiveWindowShot(): Promise<PNG>;
   /** SIGTERM (SIGKILL after 5 s), waits for it and everything it started, removes the runtime folder. Safe twice. */
   stop(): Promise<void>;
 }
@@ -164,9 +178,45 @@ function swayConfig(w: number, h: number): string {
 // A session bus of its own, whose address is left in the runtime folder for exec() (dbus-send to KWin).
 const sessionBus = ["dbus-run-session", "--", "sh", "-c", 'printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$XDG_RUNTIME_DIR/bus-address"; exec "$@"', "sh"];
 
+/**
+ * Runs the rest of the command line once a seatd of its own (socket owned by `user`) is listening;
+ * seatd is a child of the namespace's PID 1 and ends with it. forky's seatd listens only at its
+ * built-in /run/seatd.sock (it ignores SEATD_SOCK), inside the root: one DRM bed at a time.
+ */
+function withSeatd(user: string): string[] {
+  const sock = "/run/seatd.sock";
+  const script = `rm -f ${sock}; seatd -u ${user} -g ${user} -l error & i=0; while [ ! -S ${sock} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; exec "$@"`;
+  return ["env", "LIBSEAT_BACKEND=seatd", "sh", "-c", script, "seatd-then"];
+}
+
+/** The DRM-backend recipes (see ForkyOptions.backend). */
+function drmRecipe(kind: ForkyCompositor, run: string): { argv: string[]; env: Record<string, string> } {
+  switch (kind) {
+    case "weston":
+      return {
+        argv: [...withSeatd("root"), "weston", "--backend=drm", "--renderer=gl", "--shell=kiosk", "--continue-without-input", "--no-config", "--debug", "--socket=wl"],
+        env: {},
+      };
+    case "sway":
+      return {
+        argv: [...withSeatd(FORKY_USER), "runuser", "-u", FORKY_USER, "--", "env", `HOME=/home/${FORKY_USER}`, `USER=${FORKY_USER}`, "LIBSEAT_BACKEND=seatd", "sway", "-c", `${run}/config`],
+        // llvmpipe is a software renderer, which wlroots refuses unless told
+        env: { WLR_BACKENDS: "drm", WLR_LIBINPUT_NO_DEVICES: "1", WLR_RENDERER_ALLOW_SOFTWARE: "1" },
+      };
+    case "kwin":
+      return {
+        argv: [...sessionBus, "kwin_wayland", "--drm", "--socket", "wl", "--no-lockscreen", "--no-global-shortcuts"],
+        env: { KWIN_WAYLAND_NO_PERMISSION_CHECKS: "1", KWIN_SCREENSHOT_NO_PERMISSION_CHECKS: "1", QT_QPA_PLATFORM: "wayland" },
+      };
+    default:
+      throw new Error(`no DRM recipe for ${kind} in the forky bed`);
+  }
+}
+
 /** The compositor's command line inside the root, and what it needs in its environment. */
 function recipe(kind: ForkyCompositor, o: Required<Pick<ForkyOptions, "width" | "height">> & ForkyOptions, run: string): { argv: string[]; env: Record<string, string> } {
   const { width: w, height: h } = o;
+  if (o.backend === "drm") return drmRecipe(kind, run);
   switch (kind) {
     case "weston":
       return {
@@ -241,7 +291,7 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
   if (o.colorManagement) writeFileSync(join(hostRun, "weston.ini"), "[core]\ncolor-management=true\n");
   const { argv, env } = recipe(kind, o, run);
   const baseEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", XDG_RUNTIME_DIR: run };
-  const inner = ["env", "-i", ...Object.entries({ ...baseEnv, ...env }).map(([k, v]) => `${k}=${v}`), ...argv];
+  const inner = ["env", "-i", ...Object.entries({ ...baseEnv, ...env, ...o.env }).map(([k, v]) => `${k}=${v}`), ...argv];
   const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", "unshare", "--mount", "--pid", "--fork", "--kill-child=SIGKILL", "--propagation", "private", "sh", "-c", launcher, "launcher", ...inner], {
     env: { PATH: process.env.PATH, ROOT: root, RUN: run, HOSTRUN: hostRun },
     stdio: ["ignore", "pipe", "pipe"],
@@ -297,7 +347,9 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
     const envs = [`PATH=${baseEnv.PATH}`, `XDG_RUNTIME_DIR=${run}`, `WAYLAND_DISPLAY=${socket}`, ...(bus ? [`DBUS_SESSION_BUS_ADDRESS=${bus}`] : [])];
     const asUser = user ? ["runuser", "-u", FORKY_USER, "--"] : [];
     const script = `cd "$1" && shift && exec "$@"`;
-    const argv = ["-t", `${pid}`, "-m", "-p", "--", "chroot", root, ...asUser, "env", "-i", ...envs, `HOME=${user ? `/home/${FORKY_USER}` : "/root"}`, "sh", "-c", script, "sh", opts.cwd ?? run, ...cmd];
+    // -r: setns into a mount namespace resets the root to the namespace's own, which in the VM (tests run chrooted
+    // from its initramfs) is not ours; take the target's root instead
+    const argv = ["-t", `${pid}`, "-m", "-p", "-r", "--", "chroot", root, ...asUser, "env", "-i", ...envs, `HOME=${user ? `/home/${FORKY_USER}` : "/root"}`, "sh", "-c", script, "sh", opts.cwd ?? run, ...cmd];
     return new Promise((resolve, reject) =>
       execFile("nsenter", argv, { encoding: "buffer", timeout: opts.timeoutMs ?? 15_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
         err ? reject(new Error(`${cmd.join(" ")} (in the forky root, ${kind}) failed: ${err.message}\n${stderr.toString()}`)) : resolve(stdout),
@@ -306,7 +358,8 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
   };
 
   try {
-    await waitReady(kind, hostRun, running, () => output);
+    // GL start-up on a DRM device takes several seconds under emulation
+    await waitReady(kind, hostRun, running, () => output, o.backend === "drm" ? 120_000 : 60_000);
   } catch (e) {
     await stop();
     throw e;
@@ -362,6 +415,38 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
       if (!/^[\w.-]+$/.test(appId)) throw new Error(`kwinSetMinimized: app id ${JSON.stringify(appId)} is not a plain name`);
       await runKwinScript(`scanout-minimize-${++counter}`, `for (const w of workspace.windowList()) if (w.resourceClass === "${appId}") w.minimized = ${minimized};`);
     },
+    async kwinActiveWindowShot() {
+      if (kind !== "kwin") throw new Error("kwinActiveWindowShot needs KWin");
+      // KWin writes the raw pixels into the fd passed as `h` (a file here) and answers with their layout
+      const name = `shot-${++counter}.raw`;
+      const call = `exec busctl --user --json=short call org.kde.KWin /org/kde/KWin/ScreenShot2 org.kde.KWin.ScreenShot2 CaptureActiveWindow 'a{sv}h' 1 include-decoration b false 3 3>"$1"`;
+      const reply = JSON.parse((await exec(["sh", "-c", call, "sh", `${run}/${name}`])).toString()) as { data: [Record<string, { data: unknown }>] };
+      const meta = Object.fromEntries(Object.entries(reply.data[0]).map(([k, v]) => [k, v.data]));
+      const [width, height, stride, format] = [meta.width, meta.height, meta.stride, meta.format].map(Number) as [number, number, number, number];
+      if (meta.type !== "raw" || !(width > 0 && height > 0 && stride >= width * 4)) throw new Error(`KWin's screenshot answer is not raw pixels: ${JSON.stringify(meta)}`);
+      const file = join(hostRun, name);
+      const deadline = Date.now() + 10_000;
+      let raw = Buffer.alloc(0);
+      while ((raw = readFileSync(file)).length < stride * height) {
+        if (Date.now() > deadline) throw new Error(`KWin wrote ${raw.length} of ${stride * height} screenshot bytes within 10 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      rmSync(file, { force: true });
+      // QImage formats: RGB32/ARGB32/ARGB32_Premultiplied (4-6) are B,G,R,A bytes here; RGBX/RGBA8888 (16-18) R,G,B,A
+      const bgra = format >= 4 && format <= 6;
+      if (!bgra && !(format >= 16 && format <= 18)) throw new Error(`KWin's screenshot has QImage format ${format}, which this reader does not know`);
+      const img = new PNG({ width, height });
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const i = y * stride + x * 4;
+          const o = (y * width + x) * 4;
+          img.data[o] = raw[bgra ? i + 2 : i]!;
+          img.data[o + 1] = raw[i + 1]!;
+          img.data[o + 2] = raw[bgra ? i : i + 2]!;
+          img.data[o + 3] = 255;
+        }
+      return img;
+    },
     async screenshot() {
       if (kind === "weston") {
         // weston-screenshooter writes wayland-screenshot-*.png into its working folder
@@ -385,11 +470,11 @@ function tail(log: string, lines = 30): string {
 }
 
 /** Waits for the socket, one answered round trip, and (for the outputs' sake) a wl_output global. */
-async function waitReady(kind: ForkyCompositor, hostRun: string, running: () => boolean, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+async function waitReady(kind: ForkyCompositor, hostRun: string, running: () => boolean, log: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!running()) throw new Error(`${kind} (forky) exited during start-up:\n${tail(log())}`);
-    if (Date.now() > deadline) throw new Error(`${kind} (forky) did not come up within 60 s:\n${tail(log())}`);
+    if (Date.now() > deadline) throw new Error(`${kind} (forky) did not come up within ${timeoutMs / 1000} s:\n${tail(log())}`);
     const sock = readdirSync(hostRun).find((f) => f === "wl" || /^wayland-\d+$/.test(f));
     const ipcReady = kind !== "sway" || readdirSync(hostRun).some((f) => f.startsWith("sway-ipc."));
     if (sock && ipcReady) {

@@ -2,8 +2,8 @@
 // open, best first (the option `sync` forces one; a forced path that cannot work is unavailable):
 // - "drm-syncobj" (wp_linux_drm_syncobj_v1): DRM timeline syncobjs shared with the compositor
 //   (a timeline per buffer) each commit's acquire point carries the render-finished sync file, its release point is waited
-//   for (off the JS thread) before the buffer is rendered into again. Not yet met a compositor: none
-//   on our test beds offers the protocol.
+//   for (off the JS thread) before the buffer is rendered into again. Checked end to end with KWin 6.7
+//   on virtio-gpu in the VM (test/wayland/desktop-2026.vm.test.ts).
 // - "explicit-sync" (zwp_linux_explicit_synchronization_v1): every commit carries the frame's
 //   render-finished sync file as its acquire fence, and asks for its own release; a buffer is
 //   rendered into again only once that release's fence has signalled (polled on a pool thread).
@@ -230,6 +230,10 @@ class ExplicitSync extends FenceSync implements FrameSync {
 class DrmSyncobjSync extends FenceSync implements FrameSync {
   readonly path = "drm-syncobj" as const;
   private releaseWaits = 0;
+  /** Reuses of a committed buffer that went ahead on its release point having signalled. */
+  private releasePointReuses = 0;
+  /** Commits sent while their acquire point's sync file was still pending: the GPU, not our CPU, was waited for. */
+  private acquirePendingAtCommit = 0;
 
   constructor(
     device: Device,
@@ -242,6 +246,7 @@ class DrmSyncobjSync extends FenceSync implements FrameSync {
 
   beforeCommit(buffer: SyncedBuffer, _rendered: Fence): void {
     const fd = this.exportRenderFinished(); // -1: already finished, the acquire point is signalled from the CPU
+    if (fd >= 0 && !syncFileSignalled(fd)) this.acquirePendingAtCommit++;
     try {
       buffer.points = this.surfaceSync.nextCommit(buffer.id, fd);
     } finally {
@@ -253,10 +258,12 @@ class DrmSyncobjSync extends FenceSync implements FrameSync {
     const points = buffer.points;
     if (!points) return; // never committed
     buffer.points = undefined;
-    if (await this.surfaceSync.released(buffer.id, points, 0)) return;
-    this.releaseWaits++;
-    if (!(await this.surfaceSync.released(buffer.id, points, FENCE_TIMEOUT_MS)))
-      throw new Error(`wayland-dmabuf: release point ${points.release} of buffer ${buffer.id} did not signal within ${FENCE_TIMEOUT_MS} ms`);
+    if (!(await this.surfaceSync.released(buffer.id, points, 0))) {
+      this.releaseWaits++;
+      if (!(await this.surfaceSync.released(buffer.id, points, FENCE_TIMEOUT_MS)))
+        throw new Error(`wayland-dmabuf: release point ${points.release} of buffer ${buffer.id} did not signal within ${FENCE_TIMEOUT_MS} ms`);
+    }
+    this.releasePointReuses++;
   }
 
   override forget(buffer: SyncedBuffer): void {
@@ -266,7 +273,7 @@ class DrmSyncobjSync extends FenceSync implements FrameSync {
 
   stats(): Record<string, number> {
     const c = this.surfaceSync.counts;
-    return { timelines: c.timelines, acquirePoints: c.acquirePoints, releasePoints: c.releasePoints, ...this.counts, syncFileExportMs: this.syncFileExportMs, releasePointWaits: this.releaseWaits, renderFenceCpuWaits: 0 };
+    return { timelines: c.timelines, acquirePoints: c.acquirePoints, releasePoints: c.releasePoints, ...this.counts, syncFileExportMs: this.syncFileExportMs, releasePointWaits: this.releaseWaits, releasePointReuses: this.releasePointReuses, acquirePendingAtCommit: this.acquirePendingAtCommit, renderFenceCpuWaits: 0 };
   }
 
   override destroy(): void {

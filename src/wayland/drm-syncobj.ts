@@ -6,9 +6,10 @@
 // per surface: signalling a point counts every earlier point as signalled too, so the next frame's
 // acquire point would otherwise "release" a buffer the compositor still reads.
 //
-// Not yet checked against a compositor: none on our test beds offers the protocol (Weston 14,
-// Sway 1.7 and KWin 5.27 lack it). The timeline side (import, signal, wait) is tested on the
-// kernel's syncobjs in the VM (test/drm/syncobj.vm.test.ts, test/wayland/drm-syncobj.vm.test.ts).
+// Checked against KWin 6.7's DRM backend on the VM's virtio-gpu (test/wayland/desktop-2026.vm.test.ts);
+// Weston 14/16, Sway 1.7/1.12 (llvmpipe) and KWin 5.27 do not offer it. The timeline side (import,
+// signal, wait) is tested on the kernel's syncobjs in the VM (test/drm/syncobj.vm.test.ts,
+// test/wayland/drm-syncobj.vm.test.ts).
 import { close } from "../sys/libc.js";
 import type { DrmDevice } from "../drm/device.js";
 import { Syncobj } from "../drm/syncobj.js";

@@ -1,7 +1,7 @@
 // The timeline half of drm-syncobj sync (src/wayland/drm-syncobj.ts) on the kernel's timeline
 // syncobjs: point pairs, the acquire point following a sync file, waiting for a release point. The
-// protocol half has not met a compositor (none on our test beds offers wp_linux_drm_syncobj_v1);
-// here the release point is signalled the way a compositor would, through its own syncobj fd.
+// protocol half meets KWin 6.7 in test/wayland/desktop-2026.vm.test.ts; here the release point is
+// signalled the way a compositor would, through its own syncobj fd.
 // Needs a node with timeline syncobjs: VMTEST_GPU=virtio test/vm/run-suite.sh test/wayland/drm-syncobj.vm.test.ts
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DrmDevice, Syncobj } from "../../src/drm/index.js";
