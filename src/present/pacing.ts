@@ -23,6 +23,12 @@ export interface PacingOptions {
   /** At most this many frames per second, whatever the mode (default: no cap). */
   maxFps?: number;
   /**
+   * With maxFps, also stamp each commit with its target time (1000/maxFps ms apart) where the
+   * compositor offers wp_commit_timer_v1, so frames are shown on their targets, not just handed out
+   * at the rate (default false: Mutter 50's headless backend stalled some such windows here).
+   */
+  maxFpsTargets?: boolean;
+  /**
    * What the loop does while the display asks for no frames (a hidden, minimised or suspended
    * window gets no frame callbacks): "heartbeat" (default) keeps rendering at heartbeatHz, frames
    * not shown; "pause" waits for the display (close() still ends the loop at once).
@@ -70,7 +76,7 @@ export interface PacingStats {
 
 /** The pacing options among a backend's options, for handing them on. */
 export function pacingOf(o: PacingOptions): PacingOptions {
-  return { presentMode: o.presentMode, maxFps: o.maxFps, whenHidden: o.whenHidden, heartbeatHz: o.heartbeatHz };
+  return { presentMode: o.presentMode, maxFps: o.maxFps, maxFpsTargets: o.maxFpsTargets, whenHidden: o.whenHidden, heartbeatHz: o.heartbeatHz };
 }
 
 /** Checks PacingOptions, with errors that name the field. */
@@ -108,6 +114,8 @@ export class Pacing {
   private modeValue: PresentMode;
   private reasonValue: string | undefined;
   readonly maxFps: number | undefined;
+  /** maxFps stamps commits with target times where it can (PacingOptions.maxFpsTargets). */
+  readonly maxFpsTargets: boolean;
   readonly whenHidden: "heartbeat" | "pause";
   /** Heartbeat interval while hidden, ms. */
   readonly heartbeatMs: number;
@@ -131,6 +139,7 @@ export class Pacing {
     checkPacingOptions(options);
     this.requested = this.modeValue = options.presentMode ?? "fifo";
     this.maxFps = options.maxFps;
+    this.maxFpsTargets = options.maxFpsTargets ?? false;
     this.whenHidden = options.whenHidden ?? "heartbeat";
     this.heartbeatMs = 1000 / (options.heartbeatHz ?? 1);
   }

@@ -5,8 +5,8 @@
 // ends a wait, and its frame is shown whatever the mode), a close request, and a suspended window.
 // Where the compositor offers them: fifo-v1 barriers on every fifo commit (wait_barrier, then
 // set_barrier: the compositor applies one per refresh, so one commit may wait in it while the next
-// frame renders), and commit-timing-v1 target times (Frame.presentAt; maxFps targets every
-// 1000/maxFps ms on the refresh grid). Frame callbacks stay the "display ready" signal: they are
+// frame renders), and commit-timing-v1 target times (Frame.presentAt; with maxFpsTargets, maxFps
+// targets every 1000/maxFps ms). Frame callbacks stay the "display ready" signal: they are
 // what tells a hidden window from a slow one, so the heartbeat still keeps a hidden loop going.
 import { logger } from "../util/log.js";
 import { WpTearingControlManagerV1, WpTearingControlV1PresentationHint, type WpTearingControlV1 } from "../wayland/protocol/tearing-control-v1.js";
@@ -102,7 +102,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
    */
   private maxFpsTarget(nowMs: number): number {
     const maxFps = this.queue.pacing.maxFps;
-    if (!this.timing || !maxFps) return NaN;
+    if (!this.timing || !maxFps || !this.queue.pacing.maxFpsTargets) return NaN;
     const refresh = this.queue.pacing.refreshMs ?? 1000 / 60;
     const next = this.lastTargetMs + 1000 / maxFps;
     return (this.lastTargetMs = next > nowMs + refresh ? next : this.queue.pacing.predict(nowMs + refresh));

@@ -27,8 +27,8 @@ function block(kind: ForkyCompositor) {
 }
 
 /** Runs the triangle for `frames` frames; `each` may set a target time on a frame. Returns the stats and the hand-out times. */
-async function run(ctx: { bed: ForkyBed; gpu: Instance }, options: { maxFps?: number; frames: number; each?: (frame: { index: number; predictedPresentMs: number; presentAt(ms: number): void }) => void }) {
-  const out = await openWaylandPresenter(ctx.gpu.createDevice(), { size: SIZE, socket: ctx.bed.path, title: "pacing 2026", appId: "dev.scanout.pacing", mode: "shm", maxFps: options.maxFps }, true);
+async function run(ctx: { bed: ForkyBed; gpu: Instance }, options: { maxFps?: number; maxFpsTargets?: boolean; frames: number; each?: (frame: { index: number; predictedPresentMs: number; presentAt(ms: number): void }) => void }) {
+  const out = await openWaylandPresenter(ctx.gpu.createDevice(), { size: SIZE, socket: ctx.bed.path, title: "pacing 2026", appId: "dev.scanout.pacing", mode: "shm", maxFps: options.maxFps, maxFpsTargets: options.maxFpsTargets }, true);
   const scene = Triangle.create(out);
   const handedOut: number[] = [];
   let stats: FrameStats;
@@ -55,6 +55,13 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
   describe.skipIf(why)(`${name} (forky): fifo-v1 and commit-timing-v1${why ? ` (skipped: ${why})` : ""}`, () => {
     const ctx = block(kind);
 
+    it("maxFps without maxFpsTargets: commits carry no targets (the cap alone paces the loop)", async () => {
+      const { stats } = await run(ctx, { maxFps: 30, frames: 20 });
+      expect(stats.extra.timedCommits).toBe(0);
+      expect(stats.pacing!.targeted).toBeUndefined();
+      expect(stats.pacing!.presented).toBe(20);
+    });
+
     it("fifo: a barrier on every commit, one frame per refresh (intervals around the reported refresh)", async () => {
       const { stats, handedOut } = await run(ctx, { frames: 60 });
       const e = stats.extra;
@@ -72,8 +79,10 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
     // output repaints on its own cycle when idle (Weston's is ~26 ms while it reports 16.67 ms), so a
     // target between its repaints is shown at the next one. What the compositor must do, it is held
     // to: no frame shown earlier than half a refresh before its target.
-    it("maxFps 30 with commit timing: each commit carries its target, and no frame is shown before it", async () => {
-      const { stats } = await run(ctx, { maxFps: 30, frames: 45 });
+    // Mutter 50 (headless) stalled some windows whose commits carry targets (the first after its start,
+    // mostly: no frame callback ever came), which is why maxFpsTargets is off by default; not tested there.
+    it.skipIf(kind === "mutter")("maxFps 30 with commit timing: each commit carries its target, and no frame is shown before it", async () => {
+      const { stats } = await run(ctx, { maxFps: 30, maxFpsTargets: true, frames: 45 });
       const p = stats.pacing!;
       console.log(`[pacing-2026] ${name} maxFps 30: ${stats.extra.commitTiming}, ${stats.extra.timedCommits} timed commits, on time ${p.onTime}/${p.targeted} (${p.onTimeRate}), at most ${p.maxEarlyMs} ms early, ${stats.fps.toFixed(1)} fps`);
       expect(stats.extra.commitTiming).toBe("wp_commit_timer_v1");
