@@ -220,7 +220,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
 
   /** Commits the target: a full modeset the first time (or after a VT switch), else a flip (at the next vblank: a target time is only counted, see Frame.presentAt). */
   show(t: KmsTarget, frame: number, atMs: number): void {
-    if (atMs === atMs) this.queue.pacing.expect(frame, atMs);
+    if (!Number.isNaN(atMs)) this.queue.pacing.expect(frame, atMs);
     try {
       this.commit(t, frame);
     } catch (e) {

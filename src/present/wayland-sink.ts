@@ -138,21 +138,24 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     return woke;
   };
 
+  /** The window is xdg-shell suspended: the compositor shows nothing of it. */
   get suspended(): boolean {
     return this.window.suspended;
   }
 
   show(buffer: B, frame: number, atMs: number): void {
-    const target = atMs === atMs ? atMs : this.maxFpsTarget(performance.now());
+    const explicit = !Number.isNaN(atMs); // Frame.presentAt
+    const target = explicit ? atMs : this.maxFpsTarget(performance.now());
+    const timed = !Number.isNaN(target);
     // maxFps's timed commits need no barrier (their targets are in order already), and Mutter 50
     // (headless) stalls timed commits that also wait on barriers; a Frame.presentAt frame keeps its
     // barrier, so the untimed frames after it are not shown before it
-    if (this.fifo && (atMs === atMs || target !== target || !this.timing)) {
+    if (this.fifo && (explicit || !timed || !this.timing)) {
       this.fifo.surface.wait_barrier(); // applied no earlier than the refresh that shows the previous commit
       this.fifo.surface.set_barrier();
       this.counts.barriers++;
     }
-    if (target === target) {
+    if (timed) {
       this.queue.pacing.expect(frame, target);
       // half a refresh early: the compositor shows it at the first refresh at or after that, which is
       // the refresh nearest the target whatever the phase of its refresh cycle
