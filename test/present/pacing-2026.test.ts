@@ -5,26 +5,13 @@
 // (wp_presentation feedback, through stats.pacing's on-time count). Each block skips with the reason
 // when its compositor cannot start here; Weston 14 (test/present/modes.test.ts) keeps the path
 // without these protocols.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Instance, type FrameStats } from "../../src/index.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
-import { type ForkyBed, type ForkyCompositor, forkyCompositorSkipReason, startForky } from "../helpers/forky-bed.js";
+import { type ForkyBed, forkyBlock, forkyCompositorSkipReason } from "../helpers/forky-bed.js";
 
 const SIZE = [320, 240] as const;
-
-function block(kind: ForkyCompositor) {
-  const ctx = {} as { bed: ForkyBed; gpu: Instance };
-  beforeAll(async () => {
-    ctx.gpu = await Instance.create({ validation: true, requireValidation: true });
-    ctx.bed = await startForky(kind, { width: 640, height: 480 });
-  }, 90_000);
-  afterAll(async () => {
-    ctx.gpu?.destroy();
-    await ctx.bed?.stop();
-  });
-  return ctx;
-}
 
 /** Runs the triangle for `frames` frames; `each` may set a target time on a frame. Returns the stats and the hand-out times. */
 async function run(ctx: { bed: ForkyBed; gpu: Instance }, options: { maxFps?: number; maxFpsTargets?: boolean; frames: number; each?: (frame: { index: number; predictedPresentMs: number; presentAt(ms: number): void }) => void }) {
@@ -53,7 +40,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter", "Mutter 50 headless"]] as const) {
   const why = forkyCompositorSkipReason(kind);
   describe.skipIf(why)(`${name} (forky): fifo-v1 and commit-timing-v1${why ? ` (skipped: ${why})` : ""}`, () => {
-    const ctx = block(kind);
+    const ctx = forkyBlock(kind, { width: 640, height: 480 });
 
     it("maxFps without maxFpsTargets: commits carry no targets (the cap alone paces the loop)", async () => {
       const { stats } = await run(ctx, { maxFps: 30, frames: 20 });

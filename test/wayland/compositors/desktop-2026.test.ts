@@ -7,12 +7,12 @@
 // tool. Every compositor that cannot start here skips with the reason. The matrix is printed at the
 // end and written to test-results/desktop-2026.md.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FrameLoop, Instance } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
 import { WaylandShmBackend } from "../../../src/present/wayland-shm.js";
 import { type SwayNode, swayWindows } from "../../../scripts/testbed/sway.js";
-import { type ForkyBed, type ForkyCompositor, type ForkyOptions, forkyCompositorSkipReason, type GlobalEntry, listGlobals, startForky } from "../../helpers/forky-bed.js";
+import { type ForkyBed, type ForkyCompositor, forkyBlock, forkyCompositorSkipReason, type GlobalEntry, listGlobals } from "../../helpers/forky-bed.js";
 import { differingPixels, headlessFrame, litPixels, runScene, type SceneName } from "./scenes.js";
 
 const APP = "dev.scanout.forky";
@@ -72,25 +72,6 @@ async function presentScene(gpu: Instance, bed: ForkyBed, name: SceneName, frame
     await out.close();
     expect(bed.alive(), `${bed.kind} died:\n${bed.log().slice(-2000)}`).toBe(true);
   }
-}
-
-/** A bed per describe block (plus a validated instance); `fresh()` replaces it for a test that needs its own. */
-function forkyBlock(kind: ForkyCompositor, options: ForkyOptions = {}) {
-  const ctx = {} as { bed: ForkyBed; gpu: Instance; fresh(): Promise<ForkyBed> };
-  beforeAll(async () => {
-    ctx.gpu = await Instance.create({ validation: true, requireValidation: true });
-    ctx.bed = await startForky(kind, options);
-  }, 90_000);
-  afterAll(async () => {
-    ctx.gpu?.destroy();
-    await ctx.bed?.stop();
-  });
-  ctx.fresh = async () => {
-    await ctx.bed.stop();
-    ctx.bed = await startForky(kind, options);
-    return ctx.bed;
-  };
-  return ctx;
 }
 
 function title(name: string, kind: ForkyCompositor): string {

@@ -16,14 +16,14 @@
 // surface's dmabuf feedback, and other than normal only for a direct-scanout candidate, so `swaymsg
 // output HEADLESS-1 transform 90` on the pixman headless bed sends nothing; KWin's virtual output can
 // be turned only through kde_output_management_v2, which we do not speak.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FrameLoop, Instance } from "../../../src/index.js";
 import { Triangle } from "../../../src/scenes/index.js";
 import { WaylandShmBackend } from "../../../src/present/wayland-shm.js";
 import { addLogSink } from "../../../src/util/log.js";
 import type { ToplevelState } from "../../../src/wayland/toplevel-state.js";
 import { WlOutputTransform } from "../../../src/wayland/protocol/wayland.js";
-import { type ForkyBed, type ForkyCompositor, forkyCompositorSkipReason, startForky } from "../../helpers/forky-bed.js";
+import { type ForkyBed, type ForkyCompositor, forkyBlock, forkyCompositorSkipReason } from "../../helpers/forky-bed.js";
 
 const APP = "dev.scanout.suspend";
 const COVER = "dev.scanout.cover";
@@ -226,20 +226,6 @@ function expectCycle(c: Cycle): void {
   expect(c.longestGapMs, "no stall: no gap longer than a heartbeat interval (and some slack)").toBeLessThan(HEARTBEAT_MS + 400);
 }
 
-/** A bed and a validated instance per describe block. */
-function forkyBlock(kind: ForkyCompositor) {
-  const ctx = {} as { bed: ForkyBed; gpu: Instance };
-  beforeAll(async () => {
-    ctx.gpu = await Instance.create({ validation: true, requireValidation: true });
-    ctx.bed = await startForky(kind, { width: 640, height: 480 });
-  }, 60_000);
-  afterAll(async () => {
-    ctx.gpu?.destroy();
-    await ctx.bed?.stop();
-  });
-  return ctx;
-}
-
 function title(name: string, kind: ForkyCompositor): string {
   const why = forkyCompositorSkipReason(kind);
   return `${name} (forky)${why ? ` (skipped: ${why})` : ""}`;
@@ -262,7 +248,7 @@ async function mutterRotate(bed: ForkyBed, transform: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 describe.skipIf(forkyCompositorSkipReason("kwin"))(title("KWin 6.7: a minimised window is suspended", "kwin"), () => {
-  const ctx = forkyBlock("kwin");
+  const ctx = forkyBlock("kwin", { width: 640, height: 480 });
 
   it("minimised by a KWin script: suspended, heartbeat, no commits; restored: full rate within a second", async () => {
     const run = await runWindow(ctx.gpu, ctx.bed, APP);
@@ -287,7 +273,7 @@ describe.skipIf(forkyCompositorSkipReason("kwin"))(title("KWin 6.7: a minimised 
 });
 
 describe.skipIf(forkyCompositorSkipReason("mutter"))(title("Mutter 50: a covered window is suspended; xdg-shell v7; preferred_buffer_transform", "mutter"), () => {
-  const ctx = forkyBlock("mutter");
+  const ctx = forkyBlock("mutter", { width: 640, height: 480 });
 
   it("covered by a fullscreen window of ours: suspended after 3 s, heartbeat, no commits; uncovered: full rate within a second", async () => {
     const run = await runWindow(ctx.gpu, ctx.bed, APP);
