@@ -47,11 +47,13 @@ export async function openInChromium(binary: string, url: string, size: [number,
       });
       browser.kill();
       await new Promise((resolve) => (browser.exitCode !== null ? resolve(undefined) : browser.once("exit", resolve)));
-      rmSync(profile, { recursive: true, force: true });
+      // chromium's helper processes may still be writing into the profile for a moment after the
+      // main process exits (seen: ENOTEMPTY on Default/): rmSync retries those errors
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     });
   } catch (error) {
     browser.kill();
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     throw error;
   }
 }
