@@ -24,12 +24,31 @@ export interface BrowserPage {
 
 export async function openInChromium(binary: string, url: string, size: [number, number] = [1280, 900]): Promise<BrowserPage> {
   const profile = mkdtempSync(join(tmpdir(), "scanout-chromium-"));
+  // its own process group, so that closing ends its helper processes too (they kept writing into
+  // the profile after the main process exited: ENOTEMPTY removing it); no background networking,
+  // which writes into the profile and is refused on a closed network anyway
   const browser = spawn(
     binary,
     ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars", "--remote-debugging-port=0",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
       `--user-data-dir=${profile}`, `--window-size=${size[0]},${size[1]}`, url],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    { stdio: ["ignore", "ignore", "pipe"], detached: true },
   );
+  const killGroup = (): void => {
+    try {
+      process.kill(-browser.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", killGroup);
+  const exited = new Promise((resolve) => (browser.exitCode !== null ? resolve(undefined) : browser.once("exit", resolve)));
+  const removeProfile = async (): Promise<void> => {
+    killGroup();
+    await exited;
+    process.removeListener("exit", killGroup);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+  };
   try {
     const endpoint = await devToolsEndpoint(browser);
     const targets = (await (await fetch(`http://${endpoint}/json/list`)).json()) as { type: string; url: string; webSocketDebuggerUrl: string }[];
@@ -45,15 +64,10 @@ export async function openInChromium(binary: string, url: string, size: [number,
         ws.once("close", () => (clearTimeout(timer), resolve()));
         ws.close();
       });
-      browser.kill();
-      await new Promise((resolve) => (browser.exitCode !== null ? resolve(undefined) : browser.once("exit", resolve)));
-      // chromium's helper processes may still be writing into the profile for a moment after the
-      // main process exits (seen: ENOTEMPTY on Default/): rmSync retries those errors
-      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+      await removeProfile();
     });
   } catch (error) {
-    browser.kill();
-    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    await removeProfile();
     throw error;
   }
 }
