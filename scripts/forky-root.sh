@@ -14,8 +14,10 @@ set -uo pipefail
 cache=${SCANOUT_CACHE:-$HOME/.cache/scanout}
 suite=forky
 packages=(weston sway mutter kwin-wayland grim dbus dbus-user-session wayland-utils
-          mesa-vulkan-drivers libgl1-mesa-dri xwayland seatd wtype procps passwd)
-optional=(labwc)  # installed when the suite has them; absent ones are noted in the build log
+          mesa-vulkan-drivers libgl1-mesa-dri xwayland seatd wtype procps passwd
+          wl-clipboard                       # the clipboard's real peers (wl-copy, wl-paste)
+          gcc make libc6-dev libelf1t64)     # builds vkms for the 7.x test kernel (its kbuild tools need a new glibc)
+optional=(labwc hyprland)  # installed when the suite has them; absent ones are noted in the build log
 recipe="v1 variant=apt suite=$suite include=${packages[*]} optional=${optional[*]}"
 hash=$(printf '%s' "$recipe" | sha256sum | cut -c1-12)
 root=$cache/forky-$hash
