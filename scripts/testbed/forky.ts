@@ -17,9 +17,9 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 
 /** The compositors the forky root has recipes for. */
-export type ForkyCompositor = "weston" | "sway" | "kwin" | "mutter" | "labwc";
+export type ForkyCompositor = "weston" | "sway" | "kwin" | "mutter" | "labwc" | "hyprland";
 
-/** The unprivileged user Sway runs as inside the root (Sway refuses root). */
+/** The unprivileged user Sway and Hyprland run as inside the root (both refuse root). */
 export const FORKY_USER = "scanout-wl";
 
 const cacheDir = process.env.SCANOUT_CACHE ?? join(homedir(), ".cache", "scanout");
@@ -61,6 +61,7 @@ const binaries: Record<ForkyCompositor, string[]> = {
   kwin: ["usr/bin/kwin_wayland", "usr/bin/dbus-run-session"],
   mutter: ["usr/bin/mutter", "usr/bin/dbus-run-session"],
   labwc: ["usr/bin/labwc", "usr/bin/grim"], // optional in the root: forky has it today
+  hyprland: ["usr/bin/Hyprland", "usr/bin/hyprctl", "usr/bin/grim", "usr/sbin/useradd"], // optional too
 };
 
 /** Why this compositor cannot start here, or undefined when it can. */
@@ -75,7 +76,7 @@ export interface ForkyOptions {
   /** Output size in pixels (default 640x480; labwc ignores it: wlroots' headless output is 1280x720). */
   width?: number;
   height?: number;
-  /** Weston: its shell (default "kiosk"). */
+  /** Weston: its shell (default "kiosk"; on DRM too). */
   shell?: "kiosk" | "desktop";
   /** Weston: its renderer (default "pixman"; "gl" is llvmpipe without a render node). */
   renderer?: "pixman" | "gl";
@@ -85,7 +86,8 @@ export interface ForkyOptions {
    * "headless" (default), or "drm": the first KMS device (the VM's virtio-gpu), seated through a
    * seatd of its own started inside the root (Weston, Sway) or KWin's own session (root, no logind).
    * Weston and KWin then render with GL (llvmpipe), Sway with wlroots' default renderer; width and
-   * height are the connector's. Mutter and labwc have no DRM recipe here.
+   * height are the connector's. Mutter and labwc have no DRM recipe here; Hyprland has only that one
+   * (it needs a DRM device and runs as {@link FORKY_USER} with seatd).
    */
   backend?: "headless" | "drm";
   /** More environment for the compositor (KWIN_COMPOSE=Q, say). */
@@ -175,6 +177,18 @@ function swayConfig(w: number, h: number): string {
   ].join("\n");
 }
 
+// One tiled window fills the output (no gaps, borders or animations), so a screenshot's origin is the
+// window's; no logo or splash under it; the onboarding and update notices off.
+const HYPRLAND_CONFIG = [
+  "monitor = , preferred, 0x0, 1",
+  "general {\n  gaps_in = 0\n  gaps_out = 0\n  border_size = 0\n}",
+  "decoration {\n  rounding = 0\n  shadow {\n    enabled = false\n  }\n  blur {\n    enabled = false\n  }\n}",
+  "animations {\n  enabled = false\n}",
+  "misc {\n  disable_hyprland_logo = true\n  disable_splash_rendering = true\n}",
+  "ecosystem {\n  no_update_news = true\n  no_donation_nag = true\n}",
+  "",
+].join("\n");
+
 // A session bus of its own, whose address is left in the runtime folder for exec() (dbus-send to KWin).
 const sessionBus = ["dbus-run-session", "--", "sh", "-c", 'printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$XDG_RUNTIME_DIR/bus-address"; exec "$@"', "sh"];
 
@@ -190,11 +204,11 @@ function withSeatd(user: string): string[] {
 }
 
 /** The DRM-backend recipes (see ForkyOptions.backend). */
-function drmRecipe(kind: ForkyCompositor, run: string): { argv: string[]; env: Record<string, string> } {
+function drmRecipe(kind: ForkyCompositor, run: string, shell: "kiosk" | "desktop"): { argv: string[]; env: Record<string, string> } {
   switch (kind) {
     case "weston":
       return {
-        argv: [...withSeatd("root"), "weston", "--backend=drm", "--renderer=gl", "--shell=kiosk", "--continue-without-input", "--no-config", "--debug", "--socket=wl"],
+        argv: [...withSeatd("root"), "weston", "--backend=drm", "--renderer=gl", `--shell=${shell}`, "--continue-without-input", "--no-config", "--debug", "--socket=wl"],
         env: {},
       };
     case "sway":
@@ -208,6 +222,11 @@ function drmRecipe(kind: ForkyCompositor, run: string): { argv: string[]; env: R
         argv: [...sessionBus, "kwin_wayland", "--drm", "--socket", "wl", "--no-lockscreen", "--no-global-shortcuts"],
         env: { KWIN_WAYLAND_NO_PERMISSION_CHECKS: "1", KWIN_SCREENSHOT_NO_PERMISSION_CHECKS: "1", QT_QPA_PLATFORM: "wayland" },
       };
+    case "hyprland":
+      return {
+        argv: [...withSeatd(FORKY_USER), "runuser", "-u", FORKY_USER, "--", "env", `HOME=/home/${FORKY_USER}`, `USER=${FORKY_USER}`, "LIBSEAT_BACKEND=seatd", "Hyprland", "--config", `${run}/hyprland.conf`],
+        env: {},
+      };
     default:
       throw new Error(`no DRM recipe for ${kind} in the forky bed`);
   }
@@ -216,7 +235,7 @@ function drmRecipe(kind: ForkyCompositor, run: string): { argv: string[]; env: R
 /** The compositor's command line inside the root, and what it needs in its environment. */
 function recipe(kind: ForkyCompositor, o: Required<Pick<ForkyOptions, "width" | "height">> & ForkyOptions, run: string): { argv: string[]; env: Record<string, string> } {
   const { width: w, height: h } = o;
-  if (o.backend === "drm") return drmRecipe(kind, run);
+  if (o.backend === "drm") return drmRecipe(kind, run, o.shell ?? "kiosk");
   switch (kind) {
     case "weston":
       return {
@@ -248,6 +267,8 @@ function recipe(kind: ForkyCompositor, o: Required<Pick<ForkyOptions, "width" | 
         argv: ["labwc"],
         env: { WLR_BACKENDS: "headless", WLR_HEADLESS_OUTPUTS: "1", WLR_LIBINPUT_NO_DEVICES: "1", WLR_RENDERER: "pixman" },
       };
+    case "hyprland":
+      throw new Error("Hyprland needs a DRM device (its aquamarine backend has no headless-only mode): start it with backend \"drm\" in the VM");
     case "mutter":
       return {
         argv: [...sessionBus, "mutter", "--headless", "--wayland", "--no-x11", "--virtual-monitor", `${w}x${h}`, "--wayland-display=wl"],
@@ -281,13 +302,14 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
   const o = { width: 640, height: 480, ...options };
   const name = `scanout-${process.pid}-${++counter}`;
   const run = `/run/${name}`;
-  const user = kind === "sway" ? ensureUser(root) : undefined;
+  const user = kind === "sway" || kind === "hyprland" ? ensureUser(root) : undefined;
   if (counter === 1) sweepStale(root);
   const hostRun = mkdtempSync(join(tmpdir(), `scanout-forky-${process.pid}-${kind}-`));
   chmodSync(hostRun, 0o700);
   if (user) chownSync(hostRun, user.uid, user.gid);
   mkdirSync(join(root, run), { recursive: true });
   if (kind === "sway") writeFileSync(join(hostRun, "config"), swayConfig(o.width, o.height));
+  if (kind === "hyprland") writeFileSync(join(hostRun, "hyprland.conf"), HYPRLAND_CONFIG);
   if (o.colorManagement) writeFileSync(join(hostRun, "weston.ini"), "[core]\ncolor-management=true\n");
   const { argv, env } = recipe(kind, o, run);
   const baseEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", XDG_RUNTIME_DIR: run };
@@ -458,7 +480,7 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
         rmSync(dir, { recursive: true, force: true });
         return img;
       }
-      if (kind === "sway" || kind === "labwc") return PNG.sync.read(await exec(["grim", "-t", "png", "-"]));
+      if (kind === "sway" || kind === "labwc" || kind === "hyprland") return PNG.sync.read(await exec(["grim", "-t", "png", "-"]));
       throw new Error(`no screenshot tool for ${kind} in the forky root`);
     },
     stop,

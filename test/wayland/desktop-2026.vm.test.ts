@@ -1,4 +1,4 @@
-// The 2026 desktop on a real KMS device: Debian forky's KWin 6.7, Sway 1.12 and Weston 16 on their
+// The 2026 desktop on a real KMS device: Debian forky's KWin 6.7, Sway 1.12, Weston 16 and Hyprland on their
 // DRM backends (the VM's virtio-gpu, which has timeline syncobjs), started from the forky root
 // (test/helpers/forky-bed.ts) one after the other. For each: whether it offers
 // wp_linux_drm_syncobj_manager_v1, and where it does, our dmabuf presenter forced onto the
@@ -6,7 +6,8 @@
 // and a release point on its buffer's own timeline, no frame's fence is waited for on the CPU, a
 // buffer is rendered into again only once its release point has signalled, and the screen (where a
 // screenshot tool works) shows the headless render. A compositor that withholds the protocol skips
-// with the condition its source sets for it; one that cannot start here skips with why.
+// with the condition its source sets for it, after presenting over dmabuf on its own sync path
+// (the screen again equal to the headless render); one that cannot start here skips with why.
 // Needs the VM on virtio-gpu: VMTEST_GPU=virtio bash test/vm/run-suite.sh test/wayland/desktop-2026.vm.test.ts
 import { chmodSync, existsSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import { Connection } from "../../src/wayland/connection.js";
 import { type ForkyBed, type ForkyCompositor, forkyCompositorSkipReason, type GlobalEntry, listGlobals, startForky } from "../helpers/forky-bed.js";
 import { findTimelineNode } from "../helpers/timeline-node.js";
+import type { PNG } from "pngjs";
 import { type SwayNode, swayWindows } from "../../scripts/testbed/sway.js";
 import { differingPixels, headlessFrame, litPixels, runScene } from "./compositors/scenes.js";
 
@@ -41,7 +43,16 @@ interface BedSpec {
   readonly keepsSize: boolean;
   /** More environment for the compositor. */
   readonly env?: Record<string, string>;
+  /**
+   * Where the compositor refuses the dmabufs lavapipe makes here (udmabufs, not the card's own memory):
+   * the check in its source that does. Any other refusal fails the test.
+   */
+  readonly refusesForeignDmabufs?: string;
 }
+
+// What wlroots and Hyprland do before they take a client's dmabuf, and why it fails on this bed.
+const PRIME_CHECK =
+  "; the virtio-gpu card without virgl imports no dmabuf it did not make (ENODEV), and ours are udmabufs from lavapipe. On a real GPU the buffers come from the device the compositor renders with. KWin and Weston import through EGL instead and take them";
 
 const KWIN_WITHHOLDS =
   "KWin creates LinuxDrmSyncObjV1Interface in WaylandServer::setRenderBackend only when the render backend's DRM device reports DRM_CAP_SYNCOBJ_TIMELINE (DrmDevice::supportsSyncObjTimelines) and the kernel is at least 6.6 (src/wayland_server.cpp)";
@@ -70,6 +81,7 @@ const BEDS: readonly BedSpec[] = [
       "Sway creates the manager only when the renderer has a DRM fd and both the renderer and the backend have features.timeline (sway/server.c); wlroots' GLES2 renderer sets features.timeline only when EGL has eglDupNativeFenceFDANDROID (EGL_ANDROID_native_fence_sync) and eglWaitSyncKHR and the DRM fd has DRM_CAP_SYNCOBJ_TIMELINE (render/gles2/renderer.c); here the renderer is llvmpipe's EGL (kms_swrast on the virtio-gpu card), whose display extensions (Sway's log with -d) include EGL_KHR_fence_sync and EGL_KHR_wait_sync but not EGL_ANDROID_native_fence_sync",
     screenshot: "output",
     keepsSize: true,
+    refusesForeignDmabufs: `wlroots imports each plane into its DRM device with drmPrimeFDToHandle before it creates the wl_buffer (types/wlr_linux_dmabuf_v1.c: "Failed to import DMA-BUF FD for plane 0: No such device" in Sway's log)${PRIME_CHECK}`,
   },
   {
     name: "Weston 16",
@@ -78,6 +90,16 @@ const BEDS: readonly BedSpec[] = [
       "Weston 16 has no linux-drm-syncobj-v1 implementation: forky's libweston-16 and its backend and renderer modules carry no wp_linux_drm_syncobj symbol; its explicit sync is zwp_linux_explicit_synchronization_v1 (libweston/linux-explicit-synchronization.c)",
     screenshot: "output",
     keepsSize: false,
+  },
+  {
+    // as an unprivileged user with a seatd of its own (it refuses root); one tiled window fills the output
+    name: "Hyprland 0.56",
+    kind: "hyprland",
+    withholds:
+      "Hyprland creates the manager only on its DRM backend with render:explicit_sync on, and its renderer's explicitSyncSupported() also needs timeline syncobjs and EGL_ANDROID_native_fence_sync (src/managers/ProtocolManager.cpp, src/render/OpenGL.cpp); llvmpipe's EGL on the virtio-gpu card lacks that extension",
+    screenshot: "output",
+    keepsSize: false,
+    refusesForeignDmabufs: `Hyprland imports each plane into its main DRM device with drmPrimeFDToHandle before it creates the wl_buffer (CLinuxDMABUFParamsResource::commence, src/protocols/LinuxDMABUF.cpp)${PRIME_CHECK}`,
   },
 ];
 
@@ -143,6 +165,30 @@ function syncedCommits(trace: readonly string[]) {
   return { commits, others, synced };
 }
 
+/**
+ * The screen (a KWin window shot, or the output with the window at its place) against the headless
+ * render of the triangle's last frame: how many pixels differ, and a line for the report.
+ */
+async function compareScreen(spec: BedSpec, b: ForkyBed, shot: PNG, size: readonly [number, number]): Promise<{ differing: number; text: string }> {
+  const ref = await headlessFrame(gpu!, "triangle", size, FRAMES - 1);
+  expect(litPixels(ref)).toBeGreaterThan(size[0] * size[1] * 0.02);
+  let x = 0;
+  let y = 0;
+  if (spec.screenshot === "kwin-window") {
+    // the window's shot holds a title bar above the content (24 px here)
+    [x, y] = [shot.width - size[0], shot.height - size[1]];
+    expect(x).toBeGreaterThanOrEqual(0);
+    expect(y).toBeGreaterThanOrEqual(0);
+  } else if (spec.keepsSize) {
+    // a floating window: find it in Sway's tree
+    const win = swayWindows(JSON.parse(await b.swaymsg("", "get_tree")) as SwayNode).find((n) => n.app_id === APP);
+    if (win) [x, y] = [win.rect.x, win.rect.y];
+  }
+  const differing = differingPixels(shot, ref, x, y);
+  const text = `${spec.screenshot === "kwin-window" ? "KWin's window shot" : "screenshot"} ${shot.width}x${shot.height} (content at ${x},${y}), ${differing} of ${size[0] * size[1]} pixels differ from the headless render`;
+  return { differing, text };
+}
+
 /** DESKTOP2026_BEDS=sway,weston runs only those kinds (when chasing one compositor). */
 const only = process.env.DESKTOP2026_BEDS?.split(",");
 
@@ -178,6 +224,47 @@ for (const spec of BEDS) {
         ctx.skip(`${spec.name} withholds ${SYNCOBJ} here: ${spec.withholds}`);
       }
       expect(offered!.version).toBeGreaterThanOrEqual(1);
+    });
+
+    it(`presents the triangle ${FRAMES} frames over dmabuf on its own sync path where ${SYNCOBJ} is withheld; the screen shows the headless render`, async (ctx) => {
+      if (cannotStart) ctx.skip(cannotStart);
+      if (globals.some((g) => g.interface === SYNCOBJ)) ctx.skip(`${spec.name} offers ${SYNCOBJ}: the next test covers its dmabufs`);
+      const b = bed!;
+      const connection = Connection.connect({ socket: b.path });
+      try {
+        let out;
+        try {
+          out = await openWaylandPresenter(gpu!.createDevice(), { size: [320, 240], connection, title: "dmabuf", appId: APP, mode: "dmabuf", heartbeatHz: HEARTBEAT_HZ }, true);
+        } catch (e) {
+          if (!(e instanceof BackendUnavailableError) || !spec.refusesForeignDmabufs)
+            throw new Error(`${(e as Error).message}; ${spec.name}'s log ends:\n${b.log().split("\n").slice(-25).join("\n")}`, { cause: e });
+          summary.push(`${spec.name}: refuses our dmabufs here: ${e.message}`);
+          return ctx.skip(`${spec.name} refuses our dmabufs on this bed (${e.message}): ${spec.refusesForeignDmabufs}`);
+        }
+        let shot: PNG;
+        let size: readonly [number, number];
+        try {
+          await runScene(out, "triangle", FRAMES).catch((e: Error) => {
+            throw new Error(`${e.message}; ${spec.name}'s log ends:\n${b.log().split("\n").slice(-25).join("\n")}`, { cause: e });
+          });
+          size = out.size;
+          shot = spec.screenshot === "kwin-window" ? await b.kwinActiveWindowShot() : await b.screenshot();
+        } finally {
+          await out.close();
+        }
+        const s = out.stats.extra;
+        const screen = await compareScreen(spec, b, shot, size);
+        summary.push(`${spec.name}: dmabuf (${String(s.bufferKind)}), sync ${String(s.sync)}, ${String(s.presented)} of ${FRAMES} presented; ${screen.text}`);
+        expect(out.backend).toBe("wayland-dmabuf");
+        expect(out.stats.frames).toBe(FRAMES);
+        expect(Number(s.presented)).toBeGreaterThan(FRAMES / 2);
+        expect(connection.error).toBeUndefined();
+        expect(b.alive(), `${spec.name} died:\n${b.log().slice(-2000)}`).toBe(true);
+        expect(gpu!.validationMessages.filter((m) => m.severity !== "info" && m.severity !== "verbose")).toEqual([]);
+        expect(screen.differing).toBe(0);
+      } finally {
+        await connection.close();
+      }
     });
 
     it(`presents the triangle ${FRAMES} frames on the drm-syncobj path: points on every commit, no CPU fence wait, buffers reused on their release point`, async (ctx) => {
@@ -260,26 +347,9 @@ for (const spec of BEDS) {
         expect(b.alive(), `${spec.name} died:\n${b.log().slice(-2000)}`).toBe(true);
         expect(gpu!.validationMessages.filter((m) => m.severity !== "info" && m.severity !== "verbose")).toEqual([]);
 
-        {
-          const ref = await headlessFrame(gpu!, "triangle", size, FRAMES - 1);
-          expect(litPixels(ref)).toBeGreaterThan(size[0] * size[1] * 0.02);
-          let x = 0;
-          let y = 0;
-          if (spec.screenshot === "kwin-window") {
-            // the window's shot holds a title bar above the content (24 px here)
-            [x, y] = [shot.width - size[0], shot.height - size[1]];
-            expect(x).toBeGreaterThanOrEqual(0);
-            expect(y).toBeGreaterThanOrEqual(0);
-          } else if (spec.keepsSize) {
-            // a floating window: find it in Sway's tree
-            const win = swayWindows(JSON.parse(await b.swaymsg("", "get_tree")) as SwayNode).find((n) => n.app_id === APP);
-            if (win) [x, y] = [win.rect.x, win.rect.y];
-          }
-          const differing = differingPixels(shot, ref, x, y);
-          const screen = `${spec.screenshot === "kwin-window" ? "KWin's window shot" : "screenshot"} ${shot.width}x${shot.height} (content at ${x},${y}), ${differing} of ${size[0] * size[1]} pixels differ from the headless render`;
-          summary.push(`${spec.name}: ${SYNCOBJ} v${globals.find((g) => g.interface === SYNCOBJ)!.version}; ${JSON.stringify(figures)}; ${screen}`);
-          expect(differing).toBe(0);
-        }
+        const screen = await compareScreen(spec, b, shot, size);
+        summary.push(`${spec.name}: ${SYNCOBJ} v${globals.find((g) => g.interface === SYNCOBJ)!.version}; ${JSON.stringify(figures)}; ${screen.text}`);
+        expect(screen.differing).toBe(0);
       } finally {
         await connection.close();
       }
