@@ -60,7 +60,7 @@ export interface GlslCompiler {
 interface Glslang {
   compileGLSL(glsl: string, stage: GlslStage, genDebug: boolean): Uint32Array;
 }
-type GlslangFactory = (module: { print: (s: string) => void; printErr: (s: string) => void }) => PromiseLike<Glslang>;
+type GlslangFactory = (module: { print: (s: string) => void; printErr: (s: string) => void }) => { then(resolve: (module: Glslang) => void): unknown };
 
 let loading: Promise<GlslCompiler> | undefined;
 
@@ -93,7 +93,14 @@ async function load(): Promise<GlslCompiler> {
   const sink = (line: string): void => void log.push(line);
   let glslang: Glslang;
   try {
-    glslang = await factory({ print: sink, printErr: sink });
+    // The module is its own thenable (resolving with itself): awaiting it directly would loop
+    // forever, so its `then` is dropped before it resolves the promise.
+    glslang = await new Promise<Glslang>((done) => {
+      void factory({ print: sink, printErr: sink }).then((module) => {
+        delete (module as { then?: unknown }).then;
+        done(module);
+      });
+    });
   } finally {
     for (const l of process.listeners("uncaughtException")) if (!exceptionListeners.includes(l)) process.removeListener("uncaughtException", l);
     for (const l of process.listeners("unhandledRejection")) if (!rejectionListeners.includes(l)) process.removeListener("unhandledRejection", l);
