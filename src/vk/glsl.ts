@@ -22,7 +22,7 @@ export interface GlslDiagnostic {
   message: string;
 }
 
-/** Thrown when GLSL does not compile: `diagnostics` are the compiler's errors, and the message lists them as `file:line: text`. */
+/** Thrown when GLSL does not compile: `diagnostics` are the compiler's errors, and the message lists them, one a line, as `file:line: text`. */
 export class GlslCompileError extends ShaderError {
   override readonly name = "GlslCompileError";
 
@@ -32,7 +32,9 @@ export class GlslCompileError extends ShaderError {
     readonly diagnostics: readonly GlslDiagnostic[],
     log: string,
   ) {
-    super(file, diagnostics.length ? `GLSL does not compile:\n${diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`).join("\n")}` : `GLSL does not compile: ${log.trim() || "no message from the compiler"}`);
+    super(file, `GLSL does not compile: ${log.trim() || "no message from the compiler"}`);
+    // each error on its own line as file:line: text, the way editors and terminals link them
+    if (diagnostics.length) this.message = diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`).join("\n");
   }
 
   /** The line of the first error (0 when the compiler named none). */
