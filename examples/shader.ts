@@ -12,10 +12,14 @@ process.exitCode = await main({
   about:
     "Draws FILE.frag (GLSL 450) over the whole target with push constants { float time; vec2 resolution; vec2 mouse; }\n" +
     "at offsets 0, 8, 16; reloads it when the file changes, keeping the last good shader when an edit does not compile.",
-  scene: (out, _args, file) =>
-    FragmentShader.create(out, {
+  scene: async (out, _args, file) => {
+    const watch = out.backend !== "headless";
+    const scene = await FragmentShader.create(out, {
       file: file!,
-      watch: out.backend !== "headless",
+      watch,
       onReload: (r) => (r.ok ? console.log(`reloaded ${r.file}`) : console.error(`shader: ${r.error.message} (still drawing the last good version)`)),
-    }),
+    });
+    if (watch) console.log(`drawing ${file}; it reloads when the file changes`);
+    return scene;
+  },
 });
