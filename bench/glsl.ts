@@ -20,5 +20,9 @@ export function benchGlsl(runs: number, log: (line: string) => void): void {
   const all = results.flatMap((r) => r.compileMs.slice(1));
   log(`import scanout: ${fmt(median(results.map((r) => r.importMs)))} ms, GLSL compiler loaded by it: ${results.some((r) => r.loadedAtStart) ? "yes (wrong)" : "no"}`);
   log(`load the compiler (@webgpu/glslang: import, WebAssembly, first compilation): ${fmt(median(results.map((r) => r.loadMs)))} ms`);
-  log(`compile plasma.frag once loaded: first ${fmt(median(results.map((r) => r.firstCompileMs)))} ms, median ${fmt(median(all))} ms, max ${fmt(Math.max(...all))} ms (target < 100 ms)`);
+  // min is the cost itself; median and max also show how busy the machine was
+  log(
+    `compile plasma.frag once loaded: first ${fmt(median(results.map((r) => r.firstCompileMs)))} ms, then min ${fmt(Math.min(...all))} ms, median ${fmt(median(all))} ms, ` +
+      `max ${fmt(Math.max(...all))} ms (target < 100 ms)`,
+  );
 }

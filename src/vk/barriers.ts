@@ -1,7 +1,7 @@
 // Typed pipeline barriers between compute, graphics, transfer and host: a barrier is named by how
 // the memory was last used and how it will be used next, and the stages, access masks and (for
 // images) layouts follow from those two names, so a caller never pairs them by hand.
-import { vk } from "./nvk.js";
+import { vk, type VkTypes } from "./nvk.js";
 import { fast, structAddress } from "./fast.js";
 import type { Image } from "./image.js";
 
@@ -90,21 +90,32 @@ export function recordBarrier(cmd: bigint, from: BufferUse, to: BufferUse): void
   fast.cmdPipelineBarrier(cmd, src.stage, dst.stage, 0, 1, address, 0, 0n, 0, 0n);
 }
 
+// The image barriers recorded so far, per image and (from, to) pair: a barrier recorded every frame
+// reuses its struct instead of making a new one.
+const imageBarriers = new WeakMap<Image, Map<string, VkTypes.VkImageMemoryBarrier>>();
+
 /** Records an image barrier (all mip levels) from the image use `from` to `to`, with the layout transition they imply (see CommandBuffer.imageBarrier). */
-export function recordImageBarrier(cmd: object, image: Image, from: ImageUse, to: ImageUse): void {
+export function recordImageBarrier(cmd: VkTypes.VkCommandBuffer, image: Image, from: ImageUse, to: ImageUse): void {
   const src = imageUses[from];
   const dst = imageUses[to];
   if (!src || !dst) throw new TypeError(`imageBarrier: unknown image use '${src ? to : from}' (one of ${Object.keys(imageUses).join(", ")})`);
   if (to === "undefined") throw new TypeError(`imageBarrier: ${image} cannot be moved to "undefined"`);
-  const barrier = new vk.VkImageMemoryBarrier({
-    srcAccessMask: src.access & (A.VK_ACCESS_SHADER_WRITE_BIT | A.VK_ACCESS_TRANSFER_WRITE_BIT | A.VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT),
-    dstAccessMask: dst.access,
-    oldLayout: src.layout,
-    newLayout: dst.layout,
-    srcQueueFamilyIndex: vk.VK_QUEUE_FAMILY_IGNORED,
-    dstQueueFamilyIndex: vk.VK_QUEUE_FAMILY_IGNORED,
-    image: image.handle,
-    subresourceRange: new vk.VkImageSubresourceRange({ aspectMask: image.aspect, baseMipLevel: 0, levelCount: image.mipLevels, baseArrayLayer: 0, layerCount: 1 }),
-  });
-  vk.vkCmdPipelineBarrier(cmd as never, src.stage, dst.stage, 0, 0, null, 0, null, 1, [barrier]);
+  let barriers = imageBarriers.get(image);
+  if (!barriers) imageBarriers.set(image, (barriers = new Map()));
+  const key = `${from}>${to}`;
+  let barrier = barriers.get(key);
+  if (!barrier) {
+    barrier = new vk.VkImageMemoryBarrier({
+      srcAccessMask: src.access & (A.VK_ACCESS_SHADER_WRITE_BIT | A.VK_ACCESS_TRANSFER_WRITE_BIT | A.VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT),
+      dstAccessMask: dst.access,
+      oldLayout: src.layout,
+      newLayout: dst.layout,
+      srcQueueFamilyIndex: vk.VK_QUEUE_FAMILY_IGNORED,
+      dstQueueFamilyIndex: vk.VK_QUEUE_FAMILY_IGNORED,
+      image: image.handle,
+      subresourceRange: new vk.VkImageSubresourceRange({ aspectMask: image.aspect, baseMipLevel: 0, levelCount: image.mipLevels, baseArrayLayer: 0, layerCount: 1 }),
+    });
+    barriers.set(key, barrier);
+  }
+  vk.vkCmdPipelineBarrier(cmd, src.stage, dst.stage, 0, 0, null, 0, null, 1, [barrier]);
 }

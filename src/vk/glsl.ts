@@ -108,6 +108,7 @@ async function load(): Promise<GlslCompiler> {
     for (const l of process.listeners("unhandledRejection")) if (!rejectionListeners.includes(l)) process.removeListener("unhandledRejection", l);
   }
   const compile = ({ source, stage, file = "<glsl>" }: GlslSource): Uint32Array => {
+    if (stage !== "vertex" && stage !== "fragment" && stage !== "compute") throw new TypeError(`${file}: unknown GLSL stage '${String(stage)}' (vertex, fragment or compute)`);
     log = [];
     try {
       return glslang.compileGLSL(source, stage, false);
