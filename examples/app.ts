@@ -25,9 +25,11 @@ function parse(app: App, argv: readonly string[]): { args: DemoArgs; argument: s
   const argument = wantsArgument ? argv[0] : undefined;
   const args = parseArgs(wantsArgument ? argv.slice(1) : argv);
   if (args.help) return { args, argument };
-  for (const [flag, value] of [["--scene", args.scene], ["--model", args.model], ["--texture", args.texture]] as const) {
+  const unsupported = [["--scene", args.scene], ["--model", args.model], ["--texture", args.texture], ["--trace", args.trace], ["--status", args.status]] as const;
+  for (const [flag, value] of unsupported) {
     if (value !== undefined) throw new UsageError(`${flag} is not an option of ${app.name}`);
   }
+  if (args.listDevices) throw new UsageError(`--list-devices is not an option of ${app.name} (npm run demo -- --list-devices)`);
   if (app.argument !== undefined && argument === undefined) throw new UsageError(`missing ${app.argument}`);
   return { args, argument };
 }
@@ -71,9 +73,23 @@ async function run(app: App, args: DemoArgs, argument: string | undefined): Prom
   if (gpu.validationEnabled && gpu.validationErrors.length) throw new Error(`${gpu.validationErrors.length} validation errors (see above)`);
 }
 
+/** The demo's option lines that apply to an example (each option with its continuation lines). */
+function demoOptions(name: string): string {
+  const entries: string[][] = [];
+  for (const line of USAGE.split("\n").slice(1)) {
+    if (/^ {2}-/.test(line) || entries.length === 0) entries.push([line]);
+    else entries[entries.length - 1]!.push(line);
+  }
+  const skip = /^ {2}--(scene|model|texture|up|trace|status|status-allow-remote|list-devices)\b/;
+  return entries
+    .filter((e) => !skip.test(e[0]!))
+    .map((e) => e.join("\n").replace("demo.png", `${name}.png`))
+    .join("\n");
+}
+
 /** Runs app with the process's arguments; resolves to the exit code (0, 1 for an error, 2 for bad usage). */
 export async function main(app: App, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  const usage = `usage: ${app.name}${app.argument ? ` ${app.argument}` : ""} [options]\n${app.about}\n${USAGE.split("\n").slice(1).filter((l) => !/^ {2}--(scene|model|texture|up) /.test(l)).join("\n")}`;
+  const usage = `usage: ${app.name}${app.argument ? ` ${app.argument}` : ""} [options]\n${app.about}\n${demoOptions(app.name)}`;
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(app, argv);
