@@ -36,6 +36,14 @@ describe("examples/compute.ts (headless, lavapipe, validation on)", () => {
     }
   });
 
+  it("refuses the demo options it does not take, by name, with usage text and exit code 2", async () => {
+    for (const [flag, value] of [["--scene", "mesh"], ["--trace", "t.json"]]) {
+      const failure = await run(process.execPath, ["dist/examples/compute.js", flag!, value!]).catch((e: { code: number; stderr: string }) => e);
+      expect((failure as { code: number }).code).toBe(2);
+      expect((failure as { stderr: string }).stderr).toContain(`compute: ${flag} is not an option of compute\nusage: compute [options]`);
+    }
+  });
+
   it("the picture changes from step to step (the test could tell a frozen grid)", () => {
     const a = lifeReference(100, 60, 1).data;
     const b = lifeReference(100, 60, 24).data;
