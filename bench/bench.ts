@@ -2,7 +2,7 @@
 // bench/c-reference with the system compiler) does the same work, it runs interleaved with ours
 // (ours, C, ours, C, ...) so ratios come from one sitting; medians of RUNS runs (default 5). A
 // ratio is printed only after one frame from each side was compared and found the same.
-// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026` (default: all).
+// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026 glsl` (default: all).
 import { JIT_WARMUP_TEXT } from "./ours.js";
 import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 import { benchTriangle } from "./triangle.js";
@@ -35,6 +35,12 @@ async function startupSection(): Promise<void> {
   benchStartup(runs, log);
 }
 
+async function glslSection(): Promise<void> {
+  const { benchGlsl } = await import("./glsl.js");
+  console.log(`\n## GLSL at run time (median of ${runs}, each run a process of its own): the compiler's load, a plasma-sized fragment shader's compilation`);
+  benchGlsl(runs, log);
+}
+
 async function gcSection(): Promise<void> {
   const { benchGcConfigurations, GC_WARMUP_FRAMES } = await import("./gc.js");
   const frames = Number(process.env.GC_FRAMES ?? 10_000);
@@ -59,7 +65,7 @@ async function desktop2026Section(): Promise<void> {
 }
 
 const sections: Record<string, () => Promise<void>> = {
-  startup: startupSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section,
+  startup: startupSection, glsl: glslSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));

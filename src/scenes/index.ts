@@ -5,3 +5,4 @@ export { loadDemoMesh, generateDemoModel, type DemoMeshOptions } from "./demo-mo
 export { uploadTexture, type Texture } from "./texture.js";
 export { EYE, LIGHT, ROTATION_SPEED, fitMatrix, modelMatrix, viewProjection, type UpAxis } from "./camera.js";
 export { OrbitCamera, type OrbitOptions } from "./orbit.js";
+export { FragmentShader, FRAGMENT_SHADER_PUSH_CONSTANTS, type FragmentShaderOptions, type ReloadResult } from "./fragment-shader.js";

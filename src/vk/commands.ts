@@ -10,6 +10,8 @@ import type { Device } from "./device.js";
 import type { Buffer } from "./buffer.js";
 import type { Image } from "./image.js";
 import type { Pipeline, PipelineLayout } from "./pipeline.js";
+import type { ComputePipeline } from "./compute.js";
+import { recordBarrier, recordImageBarrier, type BufferUse, type ImageUse } from "./barriers.js";
 import type { DescriptorSet } from "./descriptors.js";
 import type { Framebuffer, RenderPass } from "./render-pass.js";
 
@@ -21,6 +23,7 @@ const P = vk.VkPipelineStageFlagBits;
 const ONE_TIME_SUBMIT = vk.VkCommandBufferUsageFlagBits.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
 const SUBPASS_INLINE = vk.VkSubpassContents.VK_SUBPASS_CONTENTS_INLINE;
 const BIND_GRAPHICS = vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS;
+const BIND_COMPUTE = vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_COMPUTE;
 const INDEX_UINT16 = vk.VkIndexType.VK_INDEX_TYPE_UINT16;
 const INDEX_UINT32 = vk.VkIndexType.VK_INDEX_TYPE_UINT32;
 
@@ -231,15 +234,34 @@ export class CommandBuffer {
     fast.cmdSetScissor(this.raw, 0, 1, structAddress(this.scissors[0]!));
   }
 
-  /** Binds a graphics pipeline for the following draws. */
-  bindPipeline(pipeline: Pipeline): void {
-    fast.cmdBindPipeline(this.raw, BIND_GRAPHICS, pipeline.raw);
+  /** Binds a graphics pipeline for the following draws, or a compute pipeline for the following dispatches. */
+  bindPipeline(pipeline: Pipeline | ComputePipeline): void {
+    fast.cmdBindPipeline(this.raw, pipeline.bindPoint, pipeline.raw);
   }
 
-  /** Binds one descriptor set as set number index of layout, for the following draws. */
-  bindDescriptorSet(layout: PipelineLayout, set: DescriptorSet, index = 0): void {
+  /** Binds one descriptor set as set number index of layout, for the following draws (or, with "compute", dispatches). */
+  bindDescriptorSet(layout: PipelineLayout, set: DescriptorSet, index = 0, bindPoint: "graphics" | "compute" = "graphics"): void {
     this.oneHandle[0] = set.raw;
-    fast.cmdBindDescriptorSets(this.raw, BIND_GRAPHICS, layout.raw, index, 1, this.oneHandleAddress, 0, 0n);
+    fast.cmdBindDescriptorSets(this.raw, bindPoint === "compute" ? BIND_COMPUTE : BIND_GRAPHICS, layout.raw, index, 1, this.oneHandleAddress, 0, 0n);
+  }
+
+  /** Runs the bound compute pipeline over x × y × z workgroups. */
+  dispatch(x: number, y = 1, z = 1): void {
+    fast.cmdDispatch(this.raw, x, y, z);
+  }
+
+  /**
+   * Makes buffer memory used as `from` by the commands before available to its use as `to` by the commands after (in this submission
+   * or a later one on the queue), e.g. barrier("compute-write", "vertex-input") between a dispatch that writes particles and the draw
+   * that reads them. A global memory barrier: it covers every buffer.
+   */
+  barrier(from: BufferUse, to: BufferUse): void {
+    recordBarrier(this.raw, from, to);
+  }
+
+  /** Moves image from one use to the next, with the layout change that implies, e.g. imageBarrier(image, "compute-write", "fragment-sample") after a dispatch that wrote it. */
+  imageBarrier(image: Image, from: ImageUse, to: ImageUse): void {
+    recordImageBarrier(this.handle, image, from, to);
   }
 
   /** Binds buffer (from byte offset) as the vertex buffer of vertex input binding number binding. */

@@ -8,19 +8,21 @@ import type { Buffer } from "./buffer.js";
 import type { ImageView } from "./image.js";
 import type { Sampler } from "./sampler.js";
 
-/** Shader stages (VkShaderStageFlagBits by short name) for descriptor bindings and push constants; combine with |. `all` is every graphics stage. */
+/** Shader stages (VkShaderStageFlagBits by short name) for descriptor bindings and push constants; combine with |. `all` is every graphics stage (not compute). */
 export const ShaderStage = {
   vertex: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_VERTEX_BIT,
   fragment: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_FRAGMENT_BIT,
+  compute: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_COMPUTE_BIT,
   all: vk.VkShaderStageFlagBits.VK_SHADER_STAGE_ALL_GRAPHICS,
 } as const;
 
-/** The descriptor kinds supported: a uniform buffer, a sampled image with its sampler, or a storage buffer. */
-export type DescriptorType = "uniform-buffer" | "combined-image-sampler" | "storage-buffer";
+/** The descriptor kinds supported: a uniform buffer, a sampled image with its sampler, a storage buffer, or a storage image (read and written by shaders in GENERAL layout). */
+export type DescriptorType = "uniform-buffer" | "combined-image-sampler" | "storage-buffer" | "storage-image";
 const descriptorTypes: Record<DescriptorType, number> = {
   "uniform-buffer": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,
   "combined-image-sampler": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER,
   "storage-buffer": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+  "storage-image": vk.VkDescriptorType.VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
 };
 
 /** One binding of a descriptor set layout: the binding number the shader declares, its kind, the stages that read it, and an array size (count, default 1). */
@@ -111,10 +113,14 @@ export class DescriptorPool extends DeviceResource<VkTypes.VkDescriptorPool> {
   }
 }
 
-/** What DescriptorSet.write puts into one binding: a buffer (whole, or range bytes from offset), or an image view with its sampler (the image must be in SHADER_READ_ONLY_OPTIMAL when used). */
+/**
+ * What DescriptorSet.write puts into one binding: a buffer (whole, or range bytes from offset), an image view with its sampler (the
+ * image must be in SHADER_READ_ONLY_OPTIMAL when used), or a storage image view (in GENERAL when used: CommandBuffer.imageBarrier to "compute-write").
+ */
 export type DescriptorWrite =
   | { binding: number; type: "uniform-buffer" | "storage-buffer"; buffer: Buffer; offset?: number; range?: number }
-  | { binding: number; type: "combined-image-sampler"; view: ImageView; sampler: Sampler };
+  | { binding: number; type: "combined-image-sampler"; view: ImageView; sampler: Sampler }
+  | { binding: number; type: "storage-image"; view: ImageView };
 
 /** A set allocated from a DescriptorPool (it lives as long as the pool; DescriptorPool.allocate makes them). */
 export class DescriptorSet {
@@ -132,6 +138,12 @@ export class DescriptorSet {
   write(writes: readonly DescriptorWrite[]): void {
     const infos = writes.map((w) => {
       const base = { dstSet: this.handle, dstBinding: w.binding, dstArrayElement: 0, descriptorCount: 1, descriptorType: descriptorTypes[w.type] };
+      if (w.type === "storage-image") {
+        return new vk.VkWriteDescriptorSet({
+          ...base,
+          pImageInfo: [new vk.VkDescriptorImageInfo({ imageView: w.view.handle, imageLayout: vk.VkImageLayout.VK_IMAGE_LAYOUT_GENERAL })],
+        });
+      }
       if (w.type === "combined-image-sampler") {
         return new vk.VkWriteDescriptorSet({
           ...base,

@@ -51,3 +51,14 @@ export class ValidationLayerMissingError extends Error {
     this.name = "ValidationLayerMissingError";
   }
 }
+
+/** Thrown when a shader file is missing, unreadable, not SPIR-V, not valid GLSL (GlslCompileError), or refused by the driver; `file` names it and the message says which. */
+export class ShaderError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+    this.name = "ShaderError";
+  }
+}

@@ -33,6 +33,7 @@ export const fast = {
   cmdDrawIndexed: loader.func(
     `void vkCmdDrawIndexed(${u64} cb, uint32_t indices, uint32_t instances, uint32_t firstIndex, int32_t vertexOffset, uint32_t firstInstance)`,
   ),
+  cmdDispatch: loader.func(`void vkCmdDispatch(${u64} cb, uint32_t x, uint32_t y, uint32_t z)`),
   queueSubmit: loader.func(`int vkQueueSubmit(${u64} queue, uint32_t count, ${u64} pSubmits, ${u64} fence)`),
   waitForFences: loader.func(`int vkWaitForFences(${u64} device, uint32_t count, ${u64} pFences, uint32_t waitAll, uint64_t timeout)`),
   resetFences: loader.func(`int vkResetFences(${u64} device, uint32_t count, ${u64} pFences)`),

@@ -16,6 +16,8 @@ export const ImageUsage = {
   sampled: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_SAMPLED_BIT,
   colorAttachment: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT,
   depthStencilAttachment: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT,
+  /** Read and written by shaders as a storage image (compute output). */
+  storage: vk.VkImageUsageFlagBits.VK_IMAGE_USAGE_STORAGE_BIT,
 } as const;
 
 /** The VkFormat values by their Vulkan names, e.g. Format.VK_FORMAT_B8G8R8A8_UNORM (vkFormatName prints one without the prefix). */

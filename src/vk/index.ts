@@ -27,7 +27,9 @@ export {
 } from "./image.js";
 export { MOD_LINEAR, MOD_INVALID, modifierName } from "../util/fourcc.js";
 export { RenderPass, Framebuffer, type RenderPassOptions, type FramebufferOptions } from "./render-pass.js";
-export { ShaderModule, ShaderError, readSpirv, shaderPath, type ShaderModuleOptions } from "./shader.js";
+export { ShaderModule, readSpirv, shaderPath, type ShaderModuleOptions, type GlslModuleOptions } from "./shader.js";
+export { ShaderError } from "./errors.js";
+export { loadGlslCompiler, glslStageOf, GlslCompileError, type GlslCompiler, type GlslSource, type GlslStage, type GlslDiagnostic } from "./glsl.js";
 export {
   Pipeline,
   PipelineLayout,
@@ -47,6 +49,8 @@ export {
   type DescriptorSetLayoutOptions,
   type DescriptorPoolOptions,
 } from "./descriptors.js";
+export { ComputePipeline, type ComputePipelineOptions } from "./compute.js";
+export { imageUseLayout, type BufferUse, type ImageUse } from "./barriers.js";
 export { Sampler, type SamplerOptions } from "./sampler.js";
 export { CommandPool, CommandBuffer, type CommandPoolOptions, type TransitionOptions } from "./commands.js";
 export { Fence, Semaphore, type FenceOptions, type SemaphoreOptions } from "./sync.js";

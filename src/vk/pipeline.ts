@@ -85,10 +85,12 @@ const cullModes = {
   front: vk.VkCullModeFlagBits.VK_CULL_MODE_FRONT_BIT,
 };
 
-/** A graphics pipeline (the only kind scanout makes). */
+/** A graphics pipeline (ComputePipeline is the other kind). */
 export class Pipeline extends DeviceResource<VkTypes.VkPipeline> {
   /** Handle value for the koffi fast path. */
   readonly raw: bigint;
+  /** Where CommandBuffer.bindPipeline binds it (VK_PIPELINE_BIND_POINT_GRAPHICS). */
+  readonly bindPoint: number = vk.VkPipelineBindPoint.VK_PIPELINE_BIND_POINT_GRAPHICS;
   /** The shader files it was built from, for messages. */
   readonly shaders: string;
 
