@@ -40,7 +40,7 @@ import { fitMatrix, LIGHT, modelMatrix, viewProjection, type UpAxis } from "./ca
 import type { OrbitCamera } from "./orbit.js";
 import { textureMipLevels, uploadTexture } from "./texture.js";
 import { HdrLight } from "./hdr-light.js";
-import { SDR_REFERENCE_WHITE_NITS, shaderColourParams, type ColourState } from "../util/colour.js";
+import { encodeSceneLight, SDR_REFERENCE_WHITE_NITS, shaderColourParams, srgbDecode, type ColourSpace, type ColourState } from "../util/colour.js";
 
 const log = logger("demo");
 
@@ -135,6 +135,9 @@ export class TexturedMesh extends ScopedScene implements Scene {
   private readonly indexType: "uint16" | "uint32";
   private readonly indexCount: number;
   private readonly clear: readonly number[];
+  /** The clear colour encoded for the target's colour (encoding scenes), and the space it was encoded for. */
+  private clearEncoded: readonly number[];
+  private clearSpace: ColourSpace | undefined;
   private readonly model = mat4.create();
   private readonly viewProj = mat4.create();
   private readonly scratch = mat4.create();
@@ -156,7 +159,7 @@ export class TexturedMesh extends ScopedScene implements Scene {
     this.colourOf = colourOf;
     this.highlight = (options.highlightNits ?? 0) / SDR_REFERENCE_WHITE_NITS;
     this.lighting = options.lighting ?? 0.35;
-    this.clear = options.clear ?? [0.07, 0.08, 0.1, 1];
+    this.clear = this.clearEncoded = options.clear ?? [0.07, 0.08, 0.1, 1];
     this.fit = fitMatrix(mesh, options.up);
     this.stats = parts.stats;
     this.indexType = mesh.indices instanceof Uint16Array ? "uint16" : "uint32";
@@ -293,6 +296,12 @@ export class TexturedMesh extends ScopedScene implements Scene {
       if (c) shaderColourParams(c.space, u, COLOUR_OFFSET);
       else u.set(SRGB_PARAMS, COLOUR_OFFSET);
       u[COLOUR_OFFSET + 3] = this.highlight;
+      if (c && c.space !== this.clearSpace) {
+        // the clear colour is display-referred sRGB, as texels are: the same decode and encode as mesh-colour.frag
+        const [r, g, b, a] = this.clear as [number, number, number, number];
+        this.clearEncoded = [...encodeSceneLight(c.space, [srgbDecode(r), srgbDecode(g), srgbDecode(b)]), a];
+        this.clearSpace = c.space;
+      }
     }
   }
 
@@ -313,7 +322,7 @@ export class TexturedMesh extends ScopedScene implements Scene {
       this.aspectHeight = target.height;
     }
     p.uniforms[slot]!.set(this.viewProj, 16);
-    cmd.beginRenderPass(p.renderPass, p.framebuffers.get(target), this.clear);
+    cmd.beginRenderPass(p.renderPass, p.framebuffers.get(target), this.clearEncoded);
     cmd.setViewportAndScissor(target.width, target.height);
     cmd.bindPipeline(p.pipeline);
     cmd.bindDescriptorSet(p.layout, p.sets[slot]!);

@@ -13,7 +13,8 @@ export function encodePng(pixels: Pixels): Buffer {
   if (data.byteLength < width * height * 4) throw new RangeError(`encodePng: ${width}x${height} needs ${width * height * 4} bytes of RGBA, got ${data.byteLength}`);
   const png = new (pngjs())({ width, height });
   png.data = Buffer.from(data.buffer, data.byteOffset, width * height * 4);
-  return pngjs().sync.write(png, { colorType: 6 });
+  const file = pngjs().sync.write(png, { colorType: 6 });
+  return pixels.colour ? withChunk(file, "cICP", Uint8Array.from(pixels.colour.cicp)) : file;
 }
 
 /**
