@@ -9,9 +9,10 @@ const mat3 SRGB_TO_P3 = mat3(0.8224620, 0.0331942, 0.0170826, 0.1775380, 0.96680
 const mat3 SRGB_TO_BT2020 = mat3(0.6274039, 0.0690973, 0.0163914, 0.3292830, 0.9195404, 0.0880133, 0.0433131, 0.0113623, 0.8955953);
 const float TONE_KNEE = 0.8;
 
-// display-referred sRGB (a texel, the SDR look) → linear light
-vec3 srgbDecode(vec3 c) {
-    return mix(c / 12.92, pow((c + 0.055) / 1.055, vec3(2.4)), step(vec3(0.04045), c));
+// SDR content (a texel, the SDR look) → linear light: the value on a 2.2-power display, sRGB's
+// reference display and what compositors assume for untagged surfaces (colour.ts decodeSdr)
+vec3 sdrDecode(vec3 c) {
+    return pow(max(c, 0.0), vec3(2.2));
 }
 
 // identity below the knee, an exponential shoulder towards 1.0 above it (colour.ts toneMapSdr)

@@ -40,7 +40,7 @@ import { fitMatrix, LIGHT, modelMatrix, viewProjection, type UpAxis } from "./ca
 import type { OrbitCamera } from "./orbit.js";
 import { textureMipLevels, uploadTexture } from "./texture.js";
 import { HdrLight } from "./hdr-light.js";
-import { encodeSceneLight, SDR_REFERENCE_WHITE_NITS, shaderColourParams, srgbDecode, type ColourSpace, type ColourState } from "../util/colour.js";
+import { encodeSceneLight, SDR_REFERENCE_WHITE_NITS, shaderColourParams, decodeSdr, type ColourSpace, type ColourState } from "../util/colour.js";
 
 const log = logger("demo");
 
@@ -297,9 +297,9 @@ export class TexturedMesh extends ScopedScene implements Scene {
       else u.set(SRGB_PARAMS, COLOUR_OFFSET);
       u[COLOUR_OFFSET + 3] = this.highlight;
       if (c && c.space !== this.clearSpace) {
-        // the clear colour is display-referred sRGB, as texels are: the same decode and encode as mesh-colour.frag
+        // the clear colour is display-referred, as texels are: the same decode and encode as mesh-colour.frag
         const [r, g, b, a] = this.clear as [number, number, number, number];
-        this.clearEncoded = [...encodeSceneLight(c.space, [srgbDecode(r), srgbDecode(g), srgbDecode(b)]), a];
+        this.clearEncoded = [...encodeSceneLight(c.space, [decodeSdr(r), decodeSdr(g), decodeSdr(b)]), a];
         this.clearSpace = c.space;
       }
     }

@@ -5,6 +5,9 @@
 //
 // Scene light is linear, in sRGB primaries, with 1.0 = SDR reference white. That white is
 // SDR_REFERENCE_WHITE_NITS (203 cd/m², ITU-R BT.2408) when a target is absolute (PQ, scRGB).
+// SDR content (textures, sRGB frames) means the light a 2.2-power display shows for its values:
+// sRGB's reference display, and what Wayland compositors assume for untagged (sRGB) surfaces, so an
+// sRGB frame and its HDR10 encoding look the same once a compositor converts the latter.
 
 /** A colour an app asks for: a named colour space, or "auto" (follow the compositor's or output's preference). */
 export type ColourChoice = ColourName | "auto";
@@ -63,7 +66,8 @@ export interface ColourSpace {
 
 /** The colour spaces by name. */
 export const COLOUR_SPACES: Readonly<Record<ColourName, ColourSpace>> = {
-  srgb: { name: "srgb", primaries: "srgb", transfer: "srgb", hdr: false, depths: [8, 10, 16], cicp: [1, 13, 0, 1] },
+  // sRGB as displays show it: a 2.2 power (decodeSdr), so untagged frames mean what compositors take them for
+  srgb: { name: "srgb", primaries: "srgb", transfer: "gamma22", hdr: false, depths: [8, 10, 16], cicp: [1, 4, 0, 1] },
   "display-p3": { name: "display-p3", primaries: "display-p3", transfer: "srgb", hdr: false, depths: [8, 10, 16], cicp: [12, 13, 0, 1] },
   hdr10: { name: "hdr10", primaries: "bt2020", transfer: "pq", hdr: true, depths: [10, 16], cicp: [9, 16, 0, 1] },
   scrgb: { name: "scrgb", primaries: "srgb", transfer: "linear", hdr: true, depths: [16], cicp: [1, 8, 0, 1] },
@@ -167,6 +171,11 @@ export function srgbDecode(encoded: number): number {
 }
 
 const PQ = { m1: 2610 / 16384, m2: (2523 / 4096) * 128, c1: 3424 / 4096, c2: (2413 / 4096) * 32, c3: (2392 / 4096) * 32 };
+/** SDR content's light: a display-referred value (a texel, an sRGB frame's pixel) shown on a 2.2-power display, 1.0 = SDR white. */
+export function decodeSdr(encoded: number): number {
+  return Math.max(encoded, 0) ** 2.2;
+}
+
 /** SMPTE ST 2084 inverse EOTF: cd/m² (0..10000) → PQ code value 0..1. */
 export function pqEncode(nits: number): number {
   const y = Math.min(Math.max(nits / PQ_MAX_NITS, 0), 1) ** PQ.m1;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COLOUR_SPACES, createHeadlessPresenter, encodePng, encodeSceneLight, Format, pqDecode, srgbDecode, type ColourChoice, type Pixels } from "../../src/index.js";
+import { COLOUR_SPACES, createHeadlessPresenter, encodePng, encodeSceneLight, Format, pqDecode, decodeSdr, type ColourChoice, type Pixels } from "../../src/index.js";
 import { loadDemoMesh } from "../../src/scenes/index.js";
 import { captureFrame } from "../helpers/capture.js";
 import { validatedGpu } from "../helpers/gpu.js";
@@ -45,7 +45,7 @@ describe("colour, headless", () => {
       let compared = 0;
       let outside = 0;
       for (let i = 0; i < SIZE[0] * SIZE[1]; i += 7) {
-        const at = (d: number) => [0, 1, 2].map((c) => srgbDecode(Math.min(Math.max(srgb.data[i * 4 + c]! + d, 0), 255) / 255)) as [number, number, number];
+        const at = (d: number) => [0, 1, 2].map((c) => decodeSdr(Math.min(Math.max(srgb.data[i * 4 + c]! + d, 0), 255) / 255)) as [number, number, number];
         if (Math.max(...at(0)) > 0.75) continue; // below the tone curve's knee: the SDR frame holds the scene light unchanged
         // the 8-bit sRGB pixel stands for scene light within ±0.5 of a step; the matrices have no
         // negative entries, so the encoded value lies between the encodings of the two ends
