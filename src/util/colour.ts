@@ -272,7 +272,7 @@ export function resolveColour(
     const depth = space.depths.find((d) => depths.includes(d));
     const refused = depth === undefined ? `${name} needs a ${space.depths.map(depthName).join(" or ")} format and the path offers ${depths.map(depthName).join(", ")}` : canShow(name);
     if (refused === undefined) {
-      const reason = requested === "auto" ? `auto: ${preferred} preferred${reasons.length ? `; ${reasons.join("; ")}` : ""}` : reasons.join("; ");
+      const reason = requested === "auto" ? `${preferred} preferred${reasons.length ? `; ${reasons.join("; ")}` : ""}` : reasons.join("; ");
       return { requested, space, depth: depth!, reason: requested === name ? undefined : reason };
     }
     reasons.push(refused);

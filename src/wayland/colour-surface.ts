@@ -112,6 +112,8 @@ export class ColourSurface {
       if (!s.transfers.has(NamedTf.ext_linear)) return { refused: "the compositor offers neither windows_scrgb nor the ext_linear transfer function" };
       // 1.0 = 80 cd/m², reference white 203 cd/m²: what Windows-scRGB means
       if (!has(Feature.set_luminances)) return { refused: "scrgb needs set_luminances (1.0 = 80 cd/m²) or windows_scrgb, and the compositor offers neither" };
+      // a reference white (203) above the maximum (80) is a protocol error without extended_target_volume (Mutter 50 raises it)
+      if (!has(Feature.extended_target_volume)) return { refused: "scrgb's reference white (203 cd/m²) lies above its 1.0 (80 cd/m²), which needs windows_scrgb or extended_target_volume, and the compositor offers neither" };
       steps.push((c) => c.set_tf_named(NamedTf.ext_linear), (c) => c.set_luminances(0, SCRGB_UNIT_NITS, SDR_REFERENCE_WHITE_NITS));
     } else if (s.transfers.has(NamedTf.srgb)) {
       steps.push((c) => c.set_tf_named(NamedTf.srgb));
