@@ -68,3 +68,20 @@ describe("choosing a colour", () => {
     expect(() => checkHdr10Metadata({ ...DEFAULT_HDR10_METADATA, minMasteringNits: 5000 })).toThrow(/minMasteringNits/);
   });
 });
+
+describe("reading wide targets back", () => {
+  it("unpacks both 10-bit layouts and half floats into RGBA16 and RGBA8", async () => {
+    const { decodeTarget, halfToFloat, Format } = await import("../../src/index.js");
+    const word = (r: number, g: number, b: number, redLow: boolean) => ((3 << 30) | ((redLow ? b : r) << 20) | (g << 10) | (redLow ? r : b)) >>> 0;
+    for (const [format, redLow] of [[Format.VK_FORMAT_A2R10G10B10_UNORM_PACK32, false], [Format.VK_FORMAT_A2B10G10R10_UNORM_PACK32, true]] as const) {
+      const px = decodeTarget(new Uint32Array([word(1023, 512, 0, redLow)]).buffer, 1, 1, format);
+      expect([...px.data16!]).toEqual([65535, Math.round((512 * 65535) / 1023), 0, 65535]);
+      expect([...px.data]).toEqual([255, 128, 0, 255]);
+    }
+    expect(halfToFloat(0x3c00)).toBe(1);
+    expect(halfToFloat(0x4100)).toBe(2.5);
+    expect(halfToFloat(0xc000)).toBe(-2);
+    const fp16 = decodeTarget(new Uint16Array([0x4100, 0x3800, 0xc000, 0x3c00]).buffer, 1, 1, Format.VK_FORMAT_R16G16B16A16_SFLOAT);
+    expect([...fp16.data16!]).toEqual([65535, 32768, 0, 65535]); // 2.5 clips to 1.0, -2 to 0
+  });
+});
