@@ -15,7 +15,7 @@
 import type { Device } from "../vk/index.js";
 import type { FrameTracer } from "../util/trace.js";
 import type { ColourStats, FrameStats, RenderTarget, SwapchainBackend } from "./presenter.js";
-import { describeColour } from "../util/colour.js";
+import { describeColour, type ColourState } from "../util/colour.js";
 import type { FrameSteps } from "./frame-scheduler.js";
 import type { Slot } from "./slot.js";
 import { finishCapture, recordCapture } from "./capture.js";
@@ -26,6 +26,8 @@ import { UsageError } from "./errors.js";
 export interface PipelineOptions {
   /** Seconds per frame for Frame.time (undefined: wall clock). */
   readonly step: number | undefined;
+  /** The colour stats report for a backend that encodes none (FrameLoop.colour). */
+  readonly colour: ColourState;
   /** Frame.time of every frame, when the run freezes its clock (FrameOptions.frozenTime). */
   readonly frozenTime?: number;
   /** Frames between GPU-timed ones (0: none). */
@@ -129,13 +131,13 @@ export class FramePipeline implements FrameSteps<Slot, RenderTarget> {
 
   /** The run's figures so far. */
   stats(): FrameStats {
-    return { ...this.clock.stats(this.submitted), extra: this.backend.stats?.() ?? {}, pacing: this.backend.pacing?.stats(), colour: colourStats(this.backend) };
+    return { ...this.clock.stats(this.submitted), extra: this.backend.stats?.() ?? {}, pacing: this.backend.pacing?.stats(), colour: colourStats(this.backend, this.options.colour) };
   }
 }
 
 /** FrameStats.colour of a backend: sRGB at 8 bits when it says nothing about colour. */
-function colourStats(backend: SwapchainBackend): ColourStats | undefined {
-  const c = backend.colour;
+function colourStats(backend: SwapchainBackend, fallback: ColourState): ColourStats | undefined {
+  const c = backend.colour ?? fallback;
   if (!c) return undefined;
   const descriptions = backend.colourStats?.();
   return { requested: c.requested, inEffect: describeColour(c), ...(c.reason ? { reason: c.reason } : {}), ...(descriptions ? { descriptions } : {}) };

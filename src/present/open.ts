@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import type { Device, Instance } from "../vk/index.js";
 import type { BackendName, Presenter } from "./presenter.js";
 import { createHeadlessPresenter } from "./headless.js";
+import { FrameLoop } from "./frame-loop.js";
 import { logger } from "../util/log.js";
 import { BackendUnavailableError, UnavailableError } from "./errors.js";
 import { pacingOf, type PacingOptions } from "./pacing.js";
@@ -101,6 +102,7 @@ export async function openPresenter(instance: Instance, options: OpenPresenterOp
     const device = options.device ?? instance.createDevice();
     try {
       const presenter = await opener(instance, { ...options, device, ownsDevice: !options.device });
+      if (options.color && presenter instanceof FrameLoop) presenter.colourAsked(options.color);
       log.info(`presenting with ${presenter.backend}`);
       return presenter;
     } catch (error) {
