@@ -1,8 +1,8 @@
 // Colour on the 2026 compositors (forky root, chroot, client on the host). Weston 16 with the GL
 // renderer and colour management: the hdr scene's frozen frame sent as sRGB and as HDR10 (PQ,
 // BT.2020, 10-bit shm) gives screenshots that look alike, because Weston converts our PQ pixels for
-// its sRGB output, while the raw PQ frame (headless) differs from the sRGB one far more; a flat
-// Display-P3 colour comes back as its sRGB conversion. KWin 6.7 and Mutter 50: the demo's every
+// its sRGB output (scRGB on FP16 shm likewise), while the raw PQ frame (headless) differs from the
+// sRGB one far more; a flat Display-P3 colour comes back as its sRGB conversion. KWin 6.7 and Mutter 50: the demo's every
 // colour is described and accepted (ready), with no protocol error, in a WAYLAND_DEBUG trace.
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -84,7 +84,7 @@ class FlatColour implements Scene {
 describe.skipIf(forkyCompositorSkipReason("weston"))(`Weston 16, GL renderer, colour management (forky)${forkyCompositorSkipReason("weston") ? ` (skipped: ${forkyCompositorSkipReason("weston")})` : ""}`, () => {
   const ctx = forkyBlock("weston", { shell: "kiosk", renderer: "gl", colorManagement: true, width: SIZE[0], height: SIZE[1] });
 
-  it("hdr10 through Weston looks like srgb; the raw PQ frame does not", async () => {
+  it("hdr10 and scrgb through Weston look like srgb; the raw PQ frame does not", async () => {
     const srgb = await showHdrScene(ctx.gpu, ctx.bed, "srgb");
     const hdr = await showHdrScene(ctx.gpu, ctx.bed, "hdr10");
     expect(hdr.stats.inEffect, JSON.stringify(hdr.stats)).toBe("hdr10 (bt2020, pq, 10-bit)");
@@ -94,12 +94,17 @@ describe.skipIf(forkyCompositorSkipReason("weston"))(`Weston 16, GL renderer, co
     const shots = meanDifference(srgb.shot, hdr.shot);
     const raw = meanDifference(headlessSrgb, headlessPq);
     const srgbVsHeadless = meanDifference(srgb.shot, headlessSrgb);
+    const scrgb = await showHdrScene(ctx.gpu, ctx.bed, "scrgb");
+    expect(scrgb.stats.inEffect).toBe("scrgb (srgb, linear, FP16)");
+    const scrgbShots = meanDifference(srgb.shot, scrgb.shot);
     report.push(
       `Weston 16 GL, colour management, 640x480, hdr scene frozen at t=${TIME} s (mean |difference| per channel, 0-255):`,
       `- screenshot srgb vs screenshot hdr10 (Weston converted our PQ): ${shots.toFixed(2)}`,
       `- headless srgb vs headless hdr10 (raw PQ values, 8-bit view): ${raw.toFixed(2)}`,
       `- screenshot srgb vs headless srgb (untagged sRGB passes unchanged): ${srgbVsHeadless.toFixed(2)}`,
+      `- screenshot srgb vs screenshot scrgb (FP16 shm, ext_linear 1.0 = 80 cd/m²): ${scrgbShots.toFixed(2)}`,
     );
+    expect(scrgbShots).toBeLessThan(1.5);
     expect(srgbVsHeadless).toBeLessThan(0.5);
     // measured: 0.55 against 15.74 (the light panel's roll-off and 10-bit rounding make the 0.55)
     expect(shots).toBeLessThan(1.5);
