@@ -85,3 +85,16 @@ describe("reading wide targets back", () => {
     expect([...fp16.data16!]).toEqual([65535, 32768, 0, 65535]); // 2.5 clips to 1.0, -2 to 0
   });
 });
+
+describe("wide swapchain formats on dmabuf", () => {
+  it("offers the 10-bit and FP16 fourccs the compositor lists, opaque first, and names them when none is", async () => {
+    const { bufferKinds, noKindReason } = await import("../../src/present/dmabuf-buffers.js");
+    const { SWAPCHAIN_FORMATS } = await import("../../src/present/colour-formats.js");
+    const { fourcc, MOD_LINEAR } = await import("../../src/util/fourcc.js");
+    const offered = new Map([[fourcc("AR30"), new Set([MOD_LINEAR])], [fourcc("XR30"), new Set([MOD_LINEAR])], [fourcc("XR24"), new Set([MOD_LINEAR])]]);
+    const tenBit = SWAPCHAIN_FORMATS.find((f) => f.depth === 10)!;
+    expect(bufferKinds(offered, [], tenBit.fourccs)).toEqual([{ fourcc: fourcc("XR30"), modifier: MOD_LINEAR }, { fourcc: fourcc("AR30"), modifier: MOD_LINEAR }]);
+    const fp16 = SWAPCHAIN_FORMATS.find((f) => f.depth === 16)!;
+    expect(noKindReason(offered, [], fp16.fourccs)).toBe("the compositor imports none of XB4H, AB4H as dmabufs");
+  });
+});
