@@ -2,7 +2,7 @@
 // bench/c-reference with the system compiler) does the same work, it runs interleaved with ours
 // (ours, C, ours, C, ...) so ratios come from one sitting; medians of RUNS runs (default 5). A
 // ratio is printed only after one frame from each side was compared and found the same.
-// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026 glsl` (default: all).
+// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026 glsl colour` (default: all).
 import { JIT_WARMUP_TEXT } from "./ours.js";
 import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 import { benchTriangle } from "./triangle.js";
@@ -64,8 +64,14 @@ async function desktop2026Section(): Promise<void> {
   await benchDesktop2026(log);
 }
 
+async function colourSection(): Promise<void> {
+  const { benchColour } = await import("./colour.js");
+  console.log(`\n## colour, headless (the hdr scene in each colour, interleaved in one process; median of ${runs} rounds; encoding's target: at most 5% over sRGB)`);
+  await benchColour(log);
+}
+
 const sections: Record<string, () => Promise<void>> = {
-  startup: startupSection, glsl: glslSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section,
+  startup: startupSection, glsl: glslSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section, colour: colourSection,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,11 +1,16 @@
 // Command-line parsing for the demo: every option checked, with usage text on bad input.
-import { isLoopbackHost, type BackendChoice, type PresentMode } from "../src/index.js";
+import { COLOUR_CHOICES, isLoopbackHost, type BackendChoice, type ColourChoice, type PresentMode } from "../src/index.js";
 
 
 export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm run demo -- [options])
   --backend NAME     headless | wayland | wayland-shm | wayland-dmabuf | kms (default: automatic:
                      wayland when WAYLAND_DISPLAY is set, else kms when a DRM card exists, else headless)
-  --scene NAME       triangle | mesh (default: mesh)
+  --scene NAME       triangle | mesh | hdr (default: mesh; hdr: the room with a 1000 cd/m² light over its cube)
+  --color NAME       srgb | display-p3 | hdr10 | scrgb | auto: encode frames for this colour (hdr10: PQ,
+                     BT.2020, 10-bit, SDR white at 203 cd/m²; scrgb: linear FP16, 1.0 = 80 cd/m²; auto:
+                     the compositor's preference); one the path cannot show becomes the nearest it can
+                     (default: srgb)
+  --time SECONDS     freeze the scene's clock at this time: every frame shows the same instant
   --frames N         frames to render (default: 120; 0 with a window or display means until closed)
   --size WxH         target size in pixels (default: 640x480)
   --out FILE.png     write the last frame as PNG (default: demo.png when headless, none otherwise)
@@ -38,6 +43,8 @@ export class UsageError extends Error {
 export interface DemoArgs {
   backend?: BackendChoice;
   scene?: string;
+  color?: ColourChoice;
+  time?: number;
   frames: number;
   size: [number, number];
   out?: string;
@@ -105,6 +112,19 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
       case "--scene":
         args.scene = value();
         break;
+      case "--color": {
+        const c = value();
+        if (!(COLOUR_CHOICES as readonly string[]).includes(c)) throw new UsageError(`--color: unknown colour '${c}' (one of ${COLOUR_CHOICES.join(", ")})`);
+        args.color = c as ColourChoice;
+        break;
+      }
+      case "--time": {
+        const v = value();
+        const t = Number(v);
+        if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(t)) throw new UsageError(`--time: expected seconds (a number >= 0), got '${v}'`);
+        args.time = t;
+        break;
+      }
       case "--present-mode": {
         const m = value();
         if (!presentModes.includes(m)) throw new UsageError(`--present-mode: unknown mode '${m}' (one of ${presentModes.join(", ")})`);

@@ -25,6 +25,7 @@ async function run(args: DemoArgs): Promise<void> {
     mode: args.mode,
     presentMode: args.presentMode,
     maxFps: args.maxFps,
+    color: args.color,
   });
   await using status = args.status ? await serveStatus(out, { ...args.status, allowRemote: args.statusAllowRemote }) : undefined;
   if (status) console.log(`status page: ${status.url}`);
@@ -51,11 +52,13 @@ async function run(args: DemoArgs): Promise<void> {
         if (outPath && limit !== undefined && frame.index === limit - 1) last = frame.capture();
         return true;
       },
-      { limit, tracer },
+      { limit, tracer, frozenTime: args.time },
     );
     const s = out.stats;
     console.log(`device: ${out.device.physical.name}`);
     console.log(`backend: ${out.backend}, scene: ${sceneName}, size: ${out.size[0]}x${out.size[1]}`);
+    const colour = s.colour;
+    if (colour) console.log(`colour: ${colour.inEffect}${colour.reason ? ` (asked for ${colour.requested}: ${colour.reason})` : ""}`);
     const pacing = s.pacing;
     if (pacing && out.backend !== "headless") {
       console.log(`present mode: ${pacing.mode}${pacing.reason ? ` (${pacing.reason})` : ""}, presented ${pacing.presented}, dropped ${pacing.dropped}`);

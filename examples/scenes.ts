@@ -11,6 +11,11 @@ export const scenes: Record<string, SceneLoader> = {
     if (args.texture && !args.model) throw new UsageError("--texture needs --model (the OBJ it belongs to)");
     return loadDemoMesh(out, { obj: args.model, texture: args.texture, up: args.up });
   },
+  // the room with an emissive panel far above SDR white over its cube, encoded for the target's colour
+  hdr: (out, args) => {
+    if (args.texture && !args.model) throw new UsageError("--texture needs --model (the OBJ it belongs to)");
+    return loadDemoMesh(out, { obj: args.model, texture: args.texture, up: args.up, highlightNits: 1000 });
+  },
 };
 
 export const defaultScene = (): string => "mesh";

@@ -1,8 +1,10 @@
 // scanout: Vulkan rendering for Node.js that puts frames on screen itself.
 export * from "./vk/index.js";
-export type { BackendName, RenderTarget, TargetInfo, Pixels, Frame, FrameOptions, FrameStats, Presenter, SwapchainBackend, GpuTime, TimelineSource } from "./present/presenter.js";
+export type { BackendName, RenderTarget, TargetInfo, Pixels, Frame, FrameOptions, FrameStats, ColourStats, Presenter, SwapchainBackend, GpuTime, TimelineSource } from "./present/presenter.js";
 export { FrameLoop, FRAMES_IN_FLIGHT } from "./present/frame-loop.js";
-export { toRgba } from "./present/capture.js";
+export { toRgba, decodeTarget, halfToFloat } from "./present/capture.js";
+export { SWAPCHAIN_FORMATS, swapchainFormatOf, usableFormats, type SwapchainFormat } from "./present/colour-formats.js";
+export * from "./util/colour.js";
 export { BackendUnavailableError, UnavailableError } from "./present/errors.js";
 export { HeadlessBackend, createHeadlessPresenter, createOffscreenTarget, type HeadlessOptions } from "./present/headless.js";
 export { openPresenter, registerBackend, defaultBackends, type OpenPresenterOptions, type BackendChoice, type BackendOpener } from "./present/open.js";

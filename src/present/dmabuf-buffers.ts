@@ -25,7 +25,7 @@ export function imageModifiers(kind: BufferKind): bigint[] {
   return kind.modifier === MOD_INVALID || kind.modifier === MOD_LINEAR ? [] : [kind.modifier];
 }
 
-/** Our images are BGRA8 in memory: XRGB8888 (opaque) first, ARGB8888 as the fallback. */
+/** 8-bit images are BGRA8 in memory: XRGB8888 (opaque) first, ARGB8888 as the fallback (10-bit and FP16: colour-formats.ts). */
 const FORMATS = [DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888];
 
 /**
@@ -33,11 +33,11 @@ const FORMATS = [DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888];
  * chain), then the driver's other modifiers the compositor lists, then the implicit modifier.
  * `driverModifiers` empty means the driver has no modifier support: its exports are LINEAR.
  */
-export function bufferKinds(offered: ReadonlyMap<number, ReadonlySet<bigint>>, driverModifiers: readonly bigint[]): BufferKind[] {
+export function bufferKinds(offered: ReadonlyMap<number, ReadonlySet<bigint>>, driverModifiers: readonly bigint[], fourccs: readonly number[] = FORMATS): BufferKind[] {
   const ours = driverModifiers.length ? driverModifiers : [MOD_LINEAR];
   const linearFirst = [...ours.filter((m) => m === MOD_LINEAR), ...ours.filter((m) => m !== MOD_LINEAR && m !== MOD_INVALID)];
   const kinds: BufferKind[] = [];
-  for (const fourcc of FORMATS) {
+  for (const fourcc of fourccs) {
     const listed = offered.get(fourcc);
     if (!listed) continue;
     for (const modifier of linearFirst) if (listed.has(modifier)) kinds.push({ fourcc, modifier });
@@ -47,9 +47,9 @@ export function bufferKinds(offered: ReadonlyMap<number, ReadonlySet<bigint>>, d
 }
 
 /** Why no kind could be offered at all, for the unavailable error. */
-export function noKindReason(offered: ReadonlyMap<number, ReadonlySet<bigint>>, driverModifiers: readonly bigint[]): string {
-  const listed = FORMATS.filter((f) => offered.has(f)).map((f) => `${formatName(f)}: ${[...offered.get(f)!].map(modifierName).join(", ")}`);
-  if (!listed.length) return "the compositor imports neither XRGB8888 nor ARGB8888 dmabufs";
+export function noKindReason(offered: ReadonlyMap<number, ReadonlySet<bigint>>, driverModifiers: readonly bigint[], fourccs: readonly number[] = FORMATS): string {
+  const listed = fourccs.filter((f) => offered.has(f)).map((f) => `${formatName(f)}: ${[...offered.get(f)!].map(modifierName).join(", ")}`);
+  if (!listed.length) return `the compositor imports none of ${fourccs.map(formatName).join(", ")} as dmabufs`;
   const ours = driverModifiers.length ? driverModifiers.map(modifierName).join(", ") : "LINEAR only";
   return `no modifier both the driver (${ours}) and the compositor (${listed.join("; ")}) support`;
 }
@@ -117,6 +117,7 @@ export function chooseTranche(
   offered: DmabufFormats,
   driverModifiers: readonly bigint[],
   isOurDevice: (dev: bigint) => boolean,
+  fourccs: readonly number[] = FORMATS,
 ): TrancheChoice {
   const ranked = offered.tranches.map((t, index) => ({ t, index }));
   const ours = ranked.filter(({ t }) => t.targetDevice !== undefined && isOurDevice(t.targetDevice));
@@ -127,9 +128,9 @@ export function chooseTranche(
     [ranked, "the compositor's first usable tranche"],
   ] as const) {
     for (const { t, index } of group) {
-      const kinds = bufferKinds(t.formats, driverModifiers);
+      const kinds = bufferKinds(t.formats, driverModifiers, fourccs);
       if (kinds.length) return { index, name: `${trancheName(t, index)} (${why})`, kinds };
     }
   }
-  return { index: -1, name: "all tranches together", kinds: bufferKinds(offered.formats, driverModifiers) };
+  return { index: -1, name: "all tranches together", kinds: bufferKinds(offered.formats, driverModifiers, fourccs) };
 }

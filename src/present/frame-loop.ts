@@ -15,6 +15,9 @@ import type { InputEvent } from "../input/events.js";
 import { openLoopTurn, type LoopTurn } from "../sys/loop-turn.js";
 import { FrameScheduler } from "./frame-scheduler.js";
 import { FramePipeline } from "./frame-pipeline.js";
+import { COLOUR_SPACES, colourState, type ColourChoice, type ColourState } from "../util/colour.js";
+
+const SRGB_8: ColourState = colourState("srgb", COLOUR_SPACES.srgb, 8);
 
 const log = logger("present");
 /** How many frames the CPU may record ahead of the GPU: each has its own command buffer and fence (and Frame.slot, 0 or 1). */
@@ -69,6 +72,19 @@ export class FrameLoop implements Presenter {
   get format(): Format {
     return this.swapchain.format;
   }
+  /** The colour frames are encoded for: the backend's, or sRGB at 8 bits for a backend without a colour choice. */
+  get colour(): ColourState {
+    return this.swapchain.colour ?? this.unencoded;
+  }
+  private unencoded = SRGB_8;
+  /**
+   * Records the colour the app asked for on a backend that encodes none (it shows sRGB at 8 bits),
+   * so Presenter.colour and FrameStats.colour say so with the reason.
+   */
+  colourAsked(choice: ColourChoice): void {
+    if (this.swapchain.colour || choice === "srgb") return;
+    this.unencoded = colourState(choice, COLOUR_SPACES.srgb, 8, `the ${this.backend} backend does not encode colour yet`);
+  }
   /** The layout a scene's render pass must leave each target in (e.g. TRANSFER_SRC_OPTIMAL when the backend copies it out). */
   get finalLayout(): ImageLayout {
     return this.swapchain.finalLayout;
@@ -111,7 +127,8 @@ export class FrameLoop implements Presenter {
     this.swapchain.window?.traceTo(options.tracer);
     this.swapchain.traceTo?.(options.tracer);
     const step = options.fixedTimestep ?? this.swapchain.defaultTimestep;
-    const pipeline = new FramePipeline(this.device, this.swapchain, this.slots, { step, timeEvery, tracer: options.tracer, gpuTimed: this.timestamps !== undefined });
+    if (options.frozenTime !== undefined && !Number.isFinite(options.frozenTime)) throw new RangeError(`frames(): frozenTime must be a finite number of seconds, got ${options.frozenTime}`);
+    const pipeline = new FramePipeline(this.device, this.swapchain, this.slots, { step, frozenTime: options.frozenTime, colour: this.colour, timeEvery, tracer: options.tracer, gpuTimed: this.timestamps !== undefined });
     const maxFps = this.swapchain.pacing?.maxFps;
     const schedule = { limit: options.limit ?? Infinity, minIntervalMs: maxFps ? 1000 / maxFps : 0 };
     const scheduler = new FrameScheduler(pipeline, schedule, this.turn, () => this.finishRun(pipeline.stats()));

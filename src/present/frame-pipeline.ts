@@ -14,7 +14,8 @@
 // With a tracer, steps 1-4 are spans on the JS thread's track, labelled with the frame they serve.
 import type { Device } from "../vk/index.js";
 import type { FrameTracer } from "../util/trace.js";
-import type { FrameStats, RenderTarget, SwapchainBackend } from "./presenter.js";
+import type { ColourStats, FrameStats, RenderTarget, SwapchainBackend } from "./presenter.js";
+import { describeColour, type ColourState } from "../util/colour.js";
 import type { FrameSteps } from "./frame-scheduler.js";
 import type { Slot } from "./slot.js";
 import { finishCapture, recordCapture } from "./capture.js";
@@ -25,6 +26,10 @@ import { UsageError } from "./errors.js";
 export interface PipelineOptions {
   /** Seconds per frame for Frame.time (undefined: wall clock). */
   readonly step: number | undefined;
+  /** The colour stats report for a backend that encodes none (FrameLoop.colour). */
+  readonly colour: ColourState;
+  /** Frame.time of every frame, when the run freezes its clock (FrameOptions.frozenTime). */
+  readonly frozenTime?: number;
   /** Frames between GPU-timed ones (0: none). */
   readonly timeEvery: number;
   readonly tracer: FrameTracer | undefined;
@@ -76,7 +81,7 @@ export class FramePipeline implements FrameSteps<Slot, RenderTarget> {
     const slot = this.acquiring;
     slot.target = target;
     slot.index = frame;
-    slot.time = this.options.step !== undefined ? frame * this.options.step : (nowMs - this.clock.start) / 1000;
+    slot.time = this.options.frozenTime !== undefined ? this.options.frozenTime : this.options.step !== undefined ? frame * this.options.step : (nowMs - this.clock.start) / 1000;
     slot.predictedPresentMs = this.backend.predictPresentMs?.(nowMs) ?? this.backend.pacing?.predict(nowMs) ?? nowMs;
     slot.recorded = false;
     slot.presentAtMs = NaN;
@@ -93,7 +98,10 @@ export class FramePipeline implements FrameSteps<Slot, RenderTarget> {
     const submitStart = tracer ? performance.now() : 0;
     tracer?.span("record", slot.index, this.handedOut, submitStart);
     this.backend.recordAfter?.(slot.cmd, slot.target);
-    if (slot.captureRequest) recordCapture(this.device, slot);
+    if (slot.captureRequest) {
+      slot.colour = this.backend.colour?.space;
+      recordCapture(this.device, slot);
+    }
     slot.endCommands();
     slot.fence.reset();
     slot.submit.submit();
@@ -123,6 +131,14 @@ export class FramePipeline implements FrameSteps<Slot, RenderTarget> {
 
   /** The run's figures so far. */
   stats(): FrameStats {
-    return { ...this.clock.stats(this.submitted), extra: this.backend.stats?.() ?? {}, pacing: this.backend.pacing?.stats() };
+    return { ...this.clock.stats(this.submitted), extra: this.backend.stats?.() ?? {}, pacing: this.backend.pacing?.stats(), colour: colourStats(this.backend, this.options.colour) };
   }
+}
+
+/** FrameStats.colour of a backend: sRGB at 8 bits when it says nothing about colour. */
+function colourStats(backend: SwapchainBackend, fallback: ColourState): ColourStats | undefined {
+  const c = backend.colour ?? fallback;
+  if (!c) return undefined;
+  const descriptions = backend.colourStats?.();
+  return { requested: c.requested, inEffect: describeColour(c), ...(c.reason ? { reason: c.reason } : {}), ...(descriptions ? { descriptions } : {}) };
 }

@@ -5,13 +5,24 @@ import { Format, Image, ImageLayout, ImageUsage, Scope, type Device, type Fence,
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 import { FrameLoop } from "./frame-loop.js";
 import { Pacing, type PacingOptions } from "./pacing.js";
+import { colourState, COLOUR_SPACES, describeColour, resolveColour, type ColourChoice, type ColourState } from "../util/colour.js";
+import { usableFormats } from "./colour-formats.js";
+import { logger } from "../util/log.js";
+
+const log = logger("present");
 
 /** Options of the headless backend: targets are offscreen images, nothing is shown; frames reach the CPU through Frame.capture(). */
 export interface HeadlessOptions extends PacingOptions {
   /** Target size in pixels [width, height]. */
   size: readonly [number, number];
-  /** Target format (default B8G8R8A8_UNORM); capture() returns RGBA8 whatever it is. */
+  /** Target format (default: the colour's, B8G8R8A8_UNORM for sRGB); capture() returns RGBA8 whatever it is (plus RGBA16 for 10-bit and FP16). */
   format?: Format;
+  /**
+   * The colour to encode frames for (default "srgb"): display-p3 and srgb render into 8-bit targets,
+   * hdr10 into 10-bit (PQ, BT.2020), scrgb into FP16 (linear); a depth the device cannot render falls
+   * back (see FrameStats.colour). "auto" is sRGB: nothing is shown, so nothing prefers otherwise.
+   */
+  color?: ColourChoice;
   /** Offscreen images in the ring (default 2, one per frame in flight: the slot fence frees it). */
   images?: number;
 }
@@ -39,6 +50,7 @@ export class HeadlessBackend implements SwapchainBackend {
   readonly format: Format;
   readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   readonly defaultTimestep = 1 / 60;
+  readonly colour: ColourState;
   /** No display: the present mode changes nothing (maxFps still caps the loop); frames are never "presented". */
   readonly pacing: Pacing;
   private current: readonly [number, number];
@@ -54,7 +66,15 @@ export class HeadlessBackend implements SwapchainBackend {
     options: HeadlessOptions,
   ) {
     this.current = this.wanted = [options.size[0], options.size[1]];
-    this.format = options.format ?? Format.VK_FORMAT_B8G8R8A8_UNORM;
+    if (options.format !== undefined) {
+      this.format = options.format;
+      this.colour = colourState(options.color ?? "srgb", COLOUR_SPACES[options.color === undefined || options.color === "auto" ? "srgb" : options.color], 8, "the caller chose the format");
+    } else {
+      const formats = usableFormats(device);
+      this.colour = resolveColour(options.color ?? "srgb", formats.map((f) => f.depth), () => undefined);
+      this.format = formats.find((f) => f.depth === this.colour.depth)?.vkFormat ?? Format.VK_FORMAT_B8G8R8A8_UNORM;
+      if (this.colour.reason) log.info(`headless: colour ${describeColour(this.colour)}: ${this.colour.reason}`);
+    }
     this.count = options.images ?? 2;
     this.pacing = new Pacing(options);
     this.makeTargets();

@@ -4,9 +4,11 @@ import { readdirSync } from "node:fs";
 import type { Device, Instance } from "../vk/index.js";
 import type { BackendName, Presenter } from "./presenter.js";
 import { createHeadlessPresenter } from "./headless.js";
+import { FrameLoop } from "./frame-loop.js";
 import { logger } from "../util/log.js";
 import { BackendUnavailableError, UnavailableError } from "./errors.js";
 import { pacingOf, type PacingOptions } from "./pacing.js";
+import { checkHdr10Metadata, parseColourChoice, type ColourChoice, type Hdr10Metadata } from "../util/colour.js";
 
 const log = logger("present");
 
@@ -26,6 +28,14 @@ export interface OpenPresenterOptions extends PacingOptions {
   /** KMS: connector name (e.g. "Virtual-1") and mode ("WxH" or "WxH@Hz"). */
   connector?: string;
   mode?: string;
+  /**
+   * The colour to encode frames for (default "srgb"): "display-p3", "hdr10" (PQ, BT.2020, 10-bit),
+   * "scrgb" (linear, FP16), or "auto" (the compositor's preferred description). A colour the path
+   * cannot show becomes the nearest it can; Presenter.colour and FrameStats.colour say which and why.
+   */
+  color?: ColourChoice;
+  /** HDR10 metadata to declare with hdr10 (default DEFAULT_HDR10_METADATA: a 1000-nit mastering display). */
+  hdrMetadata?: Hdr10Metadata;
 }
 
 /**
@@ -35,7 +45,7 @@ export interface OpenPresenterOptions extends PacingOptions {
 export type BackendOpener = (instance: Instance, options: OpenPresenterOptions & { device: Device; ownsDevice: boolean }) => Promise<Presenter>;
 
 const openers = new Map<BackendName | "wayland", BackendOpener>();
-openers.set("headless", async (_instance, o) => createHeadlessPresenter(o.device, { size: o.size, ...pacingOf(o) }, o.ownsDevice));
+openers.set("headless", async (_instance, o) => createHeadlessPresenter(o.device, { size: o.size, color: o.color, ...pacingOf(o) }, o.ownsDevice));
 // Backends with their own protocol stacks load on first use, so a headless run never loads them.
 const lazy =
   <M>(load: () => Promise<M>, pick: (m: M) => BackendOpener): BackendOpener =>
@@ -82,6 +92,8 @@ export async function openPresenter(instance: Instance, options: OpenPresenterOp
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new RangeError(`openPresenter: size must be two positive integers, got ${width}x${height}`);
   }
+  if (options.color !== undefined) parseColourChoice(options.color, "openPresenter: color");
+  if (options.hdrMetadata) checkHdr10Metadata(options.hdrMetadata);
   const prefer = options.prefer ?? defaultBackends();
   const skipped: string[] = [];
   for (const name of prefer) {
@@ -90,6 +102,7 @@ export async function openPresenter(instance: Instance, options: OpenPresenterOp
     const device = options.device ?? instance.createDevice();
     try {
       const presenter = await opener(instance, { ...options, device, ownsDevice: !options.device });
+      if (options.color && presenter instanceof FrameLoop) presenter.colourAsked(options.color);
       log.info(`presenting with ${presenter.backend}`);
       return presenter;
     } catch (error) {

@@ -6,6 +6,7 @@ import type { FrameTracer } from "../util/trace.js";
 import type { Pacing, PacingStats, PresentMode } from "./pacing.js";
 import type { InputEvent } from "../input/events.js";
 import type { InputSource } from "../input/queue.js";
+import type { ColourSpace, ColourState } from "../util/colour.js";
 
 /** Where a presenter's frames go: offscreen images (read back to PNG on request), a Wayland window through shared memory or dmabuf, or a display through KMS. */
 export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";
@@ -29,6 +30,12 @@ export interface TargetInfo {
   readonly finalLayout: ImageLayout;
   /** The targets' size in pixels [width, height] where known (every presenter knows it), so a scene can make size-bound parts, such as its depth buffer, while it loads. */
   readonly size?: readonly [number, number];
+  /**
+   * The colour frames are encoded for (absent: sRGB at 8 bits). Read it each frame: with "auto" it may
+   * change when the compositor's preference does (the format stays). Scenes that encode colour
+   * (shaders/colour.glsl) write its parameters into their uniforms.
+   */
+  readonly colour?: ColourState;
 }
 
 /** RGBA8 pixels, rows top to bottom, tightly packed. */
@@ -36,6 +43,14 @@ export interface Pixels {
   width: number;
   height: number;
   data: Uint8Array;
+  /**
+   * Targets with more than 8 bits per channel (10-bit, FP16): the encoded values as RGBA16, 0..65535
+   * (10-bit values scaled by 65535/1023; FP16 clamped to 0..1, so scRGB above 80 cd/m² clips), and
+   * `data` holds their top 8 bits. writePng then writes a 16-bit PNG tagged with `colour`.
+   */
+  data16?: Uint16Array;
+  /** The colour space the values are encoded in, for the PNG's cICP tag (absent: sRGB, untagged). */
+  colour?: ColourSpace;
 }
 
 /** One frame of a presenter's frame loop: record the scene's commands into its target with record(), optionally capture() it; the loop submits and presents it when you ask for the next frame. */
@@ -89,6 +104,8 @@ export interface FrameOptions {
   limit?: number;
   /** Seconds per frame for Frame.time; default: headless 1/60 (reproducible), others wall clock. */
   fixedTimestep?: number;
+  /** Freezes Frame.time at this many seconds: every frame shows the same instant (screenshots and tests compare like with like). */
+  frozenTime?: number;
   /**
    * Records a frame timeline (write it with tracer.write(path)): the JS thread's steps, GPU time,
    * waits, the compositor's presentation or the page flip, and buffer release, linked per frame.
@@ -120,10 +137,24 @@ export interface FrameStats {
   extra: Record<string, number | string>;
   /** Present mode in effect (and why, when not the one asked for), frames presented and dropped, the last presentation. */
   pacing?: PacingStats;
+  /** The colour asked for, the one in effect ("hdr10 (bt2020, pq, 10-bit)") and why they differ. */
+  colour?: ColourStats;
+}
+
+/** FrameStats.colour: what Presenter.colour says, as text. */
+export interface ColourStats {
+  requested: string;
+  inEffect: string;
+  /** Why the colour in effect is not the one asked for (undefined when it is). */
+  reason?: string;
+  /** Backend figures: image descriptions made, accepted (ready) and refused, preference changes followed. */
+  descriptions?: Record<string, number | string>;
 }
 
 export interface Presenter extends TargetInfo, AsyncDisposable {
   readonly backend: BackendName;
+  /** The colour frames are encoded for, asked for with OpenPresenterOptions.color (see TargetInfo.colour). */
+  readonly colour: ColourState;
   readonly size: readonly [number, number];
   /**
    * The frame loop, for `for await (const frame of presenter.frames())`: each step submits and presents the previous frame,
@@ -179,6 +210,10 @@ export interface SwapchainBackend {
   readonly format: Format;
   readonly finalLayout: ImageLayout;
   readonly size: readonly [number, number];
+  /** The colour the targets are encoded for (absent: sRGB at 8 bits); read each frame. */
+  readonly colour?: ColourState;
+  /** Backend figures of its colour path (image descriptions), for FrameStats.colour. */
+  colourStats?(): Record<string, number | string> | undefined;
   /** Default for FrameOptions.fixedTimestep (undefined: wall clock). */
   readonly defaultTimestep?: number;
   /** Set when the backend can take no more frames (window closed, display lost), with the reason. */

@@ -2,6 +2,7 @@
 // the Frame the application records into. Slots are made once and reused for every frame.
 // With timestamps, each frame's commands are bracketed by two GPU timestamps (the slot's pair of
 // queries), read back once the fence has signalled: no stall, and nothing allocated.
+import type { ColourSpace } from "../util/colour.js";
 import type { CommandBuffer, Device, Fence, GpuClock, PreparedSubmit, QueryPool, Semaphore } from "../vk/index.js";
 import type { Frame, GpuTime, Pixels, RenderTarget } from "./presenter.js";
 import type { Buffer } from "../vk/index.js";
@@ -43,6 +44,8 @@ export class Slot implements Frame {
   inFlight = false;
   captureRequest: CaptureRequest | undefined;
   readback: Buffer | undefined;
+  /** The colour the captured frame was encoded in (set when its capture copy is recorded). */
+  colour: ColourSpace | undefined;
   readonly submit: PreparedSubmit;
   /** Where the current run's waits and GPU spans go, and its GPU time samples (set by each run). */
   tracer: FrameTracer | undefined;

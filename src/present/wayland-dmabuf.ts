@@ -13,10 +13,11 @@
 import { existsSync } from "node:fs";
 import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage, Scope } from "../vk/index.js";
 import { pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
+import { logDeviceMatch } from "./dmabuf-device.js";
 import { close as closeFd, dup } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { BufferRing, type RingBuffer } from "../wayland/buffer-ring.js";
-import { type DmabufFormats, devTName, listenFeedback, matchMainDevice, queryDmabufFormats, trancheName } from "../wayland/dmabuf.js";
+import { type DmabufFormats, devTName, listenFeedback, queryDmabufFormats, trancheName } from "../wayland/dmabuf.js";
 import { WaylandProtocolError } from "../wayland/errors.js";
 import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
@@ -26,6 +27,8 @@ import { type BufferKind, chooseTranche, createBuffer, createBufferImmed, imageM
 import { chooseFrameSync, type FrameSync, type SyncChoice, type SyncedBuffer } from "./dmabuf-sync.js";
 import { BackendUnavailableError } from "./errors.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
+import { WaylandColour, type WaylandColourOptions } from "./wayland-colour.js";
+import type { ColourState } from "../util/colour.js";
 
 export type { SyncPath, SyncChoice } from "./dmabuf-sync.js";
 
@@ -33,20 +36,6 @@ const log = logger("present");
 let nextId = 1_000_000;
 
 const unavailable = (reason: string, cause?: unknown) => new BackendUnavailableError("wayland-dmabuf", reason, cause === undefined ? undefined : { cause });
-
-/**
- * Says whether `device` is the compositor's main device. The device is already chosen here (the
- * caller made it), so a mismatch is logged: buffers still work but may cross devices.
- */
-function logDeviceMatch(device: Device, mainDevice: bigint | undefined): void {
-  const renderable = device.instance.physicalDevices().filter((p) => p.graphicsQueueFamily !== undefined);
-  const match = matchMainDevice(mainDevice, renderable.length ? renderable : [device.physical]);
-  if (!match.matched) {
-    const same = match.device.name === device.physical.name;
-    log.info(`wayland-dmabuf: device: ${match.reason}${same ? "" : `; the caller's device is ${device.physical.name}`}`);
-  } else if (samePciAddress(device.physical.pciBusInfo, match.device.pciBusInfo)) log.info(`wayland-dmabuf: device: ${match.reason}`);
-  else log.warn(`wayland-dmabuf: ${match.reason}, but we render on ${device.physical.name}: buffers cross devices`);
-}
 
 interface DmabufTarget extends RenderTarget, RingBuffer, SyncedBuffer {
   wlBuffer: WlBuffer;
@@ -56,7 +45,7 @@ interface DmabufTarget extends RenderTarget, RingBuffer, SyncedBuffer {
 }
 
 /** Options of the dmabuf backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
-export interface WaylandDmabufOptions extends WindowOptions, WaylandPacingOptions {
+export interface WaylandDmabufOptions extends WindowOptions, WaylandPacingOptions, WaylandColourOptions {
   size: readonly [number, number];
   /** Images in the ring (default 3 for fifo; 4 for mailbox and immediate, which also hold the newest finished frame). */
   images?: number;
@@ -75,7 +64,8 @@ export interface WaylandDmabufOptions extends WindowOptions, WaylandPacingOption
 
 export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> implements SwapchainBackend {
   readonly name = "wayland-dmabuf" as const;
-  readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // = DRM XRGB8888 byte order
+  /** B8G8R8A8_UNORM (= DRM XRGB8888 byte order), or the 10-bit / FP16 format the colour needs. */
+  readonly format: Format;
   readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_GENERAL;
   private ring: BufferRing<DmabufTarget>;
   /** Owns the ring's targets; retired whole on resize or re-allocation. */
@@ -102,6 +92,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     private readonly dmabuf: ZwpLinuxDmabufV1,
     private offered: DmabufFormats,
     private readonly options: WaylandDmabufOptions,
+    private readonly colourPath: WaylandColour,
   ) {
     super(device, window, options, {
       commit: (t, frame) => {
@@ -111,12 +102,13 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       },
       drop: (t) => this.ring.cancel(t),
     });
+    this.format = colourPath.format.vkFormat;
     const driverModifiers = device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
     this.driverModifiers = driverModifiers;
-    this.tranche = chooseTranche(offered, driverModifiers, (dev) => this.isOurDevice(dev));
+    this.tranche = chooseTranche(offered, driverModifiers, (dev) => this.isOurDevice(dev), colourPath.format.fourccs);
     this.kinds = this.tranche.kinds;
     try {
-      if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers));
+      if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers, colourPath.format.fourccs));
       this.sync = chooseFrameSync(device, window, this.syncChoice(device, options.sync));
     } catch (e) {
       this.releaseWindowParts(); // "auto" goes on to wl_shm, maybe on the same connection
@@ -148,15 +140,18 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       const dmabuf = window.globals.tryBind(ZwpLinuxDmabufV1, { min: 3 });
       if (!dmabuf) throw unavailable("the compositor offers no zwp_linux_dmabuf_v1 v3 or later");
       let backend: WaylandDmabufBackend | undefined;
+      let colour: WaylandColour | undefined;
       try {
         const offered = await queryDmabufFormats(window.connection, dmabuf);
         logDeviceMatch(device, offered.mainDevice);
-        backend = new WaylandDmabufBackend(device, window, dmabuf, offered, options);
+        colour = await WaylandColour.open(window, device, options, (f) => f.fourccs.some((c) => offered.formats.has(c)), "wayland-dmabuf");
+        backend = new WaylandDmabufBackend(device, window, dmabuf, offered, options, colour);
         await backend.allocate(window.width, window.height);
         return backend;
       } catch (e) {
         backend?.releaseWindowParts();
         backend?.sync.destroy();
+        colour?.destroy();
         if (!window.connection.error) dmabuf.destroy();
         throw e;
       }
@@ -350,7 +345,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
    */
   private onSurfaceFeedback(f: DmabufFormats): void {
     this.counters.feedbackChanges++;
-    const choice = chooseTranche(f, this.driverModifiers, (dev) => this.isOurDevice(dev));
+    const choice = chooseTranche(f, this.driverModifiers, (dev) => this.isOurDevice(dev), this.colourPath.format.fourccs);
     log.info(`wayland-dmabuf: surface feedback: main device ${devTName(f.mainDevice)}, ${f.tableEntries} table entries, tranches ${f.tranches.map(trancheName).join("; ")}; using ${choice.name}`);
     const kinds = choice.kinds.filter((k) => !this.rejected.includes(kindName(k)));
     if (!kinds.length) return; // nothing we can make there: keep what works
@@ -362,6 +357,12 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     this.pendingKinds = kinds; // applied at the next acquire, never in the middle of an allocation
     this.reallocate = true;
   }
+
+  /** The colour frames are encoded for (FrameStats.colour), and its figures. */
+  get colour(): ColourState {
+    return this.colourPath.state;
+  }
+  colourStats = (): Record<string, number | string> | undefined => this.colourPath.stats();
 
   stats(): Record<string, number | string> {
     const { presented, resizes, submitToCommitMs } = this.counters;
@@ -393,6 +394,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       this.surfaceFeedback?.destroy();
       this.dmabuf.destroy();
     }
+    this.colourPath.destroy();
     await this.window.close();
   }
 }

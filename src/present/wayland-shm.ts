@@ -12,6 +12,8 @@ import { WaylandWindowBackend, type WaylandPacingOptions } from "./wayland-windo
 import type { Woke } from "./present-queue.js";
 import { createOffscreenTarget } from "./headless.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
+import { WaylandColour, type WaylandColourOptions } from "./wayland-colour.js";
+import type { ColourState } from "../util/colour.js";
 
 const log = logger("present");
 
@@ -22,7 +24,7 @@ interface ShmTarget extends RenderTarget {
 }
 
 /** Options of the wl_shm backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
-export interface WaylandShmOptions extends WindowOptions, WaylandPacingOptions {
+export interface WaylandShmOptions extends WindowOptions, WaylandPacingOptions, WaylandColourOptions {
   size: readonly [number, number];
   /** Offscreen images in the ring (default 3: two frames in flight plus one recording). */
   images?: number;
@@ -30,7 +32,8 @@ export interface WaylandShmOptions extends WindowOptions, WaylandPacingOptions {
 
 export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implements SwapchainBackend {
   readonly name = "wayland-shm" as const;
-  readonly format: Format = Format.VK_FORMAT_B8G8R8A8_UNORM; // byte order B,G,R,A = wl_shm XRGB/ARGB8888
+  /** B8G8R8A8_UNORM (byte order B,G,R,A = wl_shm XRGB/ARGB8888), or the 10-bit / FP16 format the colour needs. */
+  readonly format: Format;
   readonly finalLayout: ImageLayout = ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   private targets: ShmTarget[] = [];
   /** Owns the current size's targets (images, views, staging buffers); retired whole on resize. */
@@ -39,6 +42,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   private chain!: ShmSwapchain;
   private readonly shm: WlShm;
   private readonly shmFormat: number;
+  private readonly bytesPerPixel: 4 | 8;
   private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
   private callbackAt: number | undefined;
   /** Unpaced: the submitted frame whose copy and commit wait for the next frame's submission (fields, not an object per frame). */
@@ -52,6 +56,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     shm: WlShm,
     shmFormat: number,
     private readonly options: WaylandShmOptions,
+    private readonly colourPath: WaylandColour,
   ) {
     super(device, window, options, {
       commit: (buf, frame) => {
@@ -63,6 +68,8 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     });
     this.shm = shm;
     this.shmFormat = shmFormat;
+    this.format = colourPath.format.vkFormat;
+    this.bytesPerPixel = colourPath.format.bytesPerPixel;
     try {
       this.allocate(window.width, window.height);
     } catch (e) {
@@ -78,7 +85,14 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       const shm = window.globals.bind(WlShm, { purpose: "for shared-memory buffers (the wayland-shm backend)" });
       const formats = listenShmFormats(shm);
       await window.connection.roundtrip();
-      return new WaylandShmBackend(device, window, shm, chooseShmFormat(formats), options);
+      const colour = await WaylandColour.open(window, device, options, (f) => f.shmFormats.some((c) => formats.has(c)), "wayland-shm");
+      try {
+        const wide = colour.format.depth === 8 ? undefined : colour.format.shmFormats.find((c) => formats.has(c));
+        return new WaylandShmBackend(device, window, shm, wide ?? chooseShmFormat(formats), options, colour);
+      } catch (e) {
+        colour.destroy();
+        throw e;
+      }
     });
   }
 
@@ -89,10 +103,11 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       const made: ShmTarget[] = [];
       for (let i = 0; i < count; i++) {
         const t = createOffscreenTarget(this.device, width, height, this.format, this.finalLayout, generation);
-        const staging = generation.add(Buffer.create(this.device, { size: width * height * 4, usage: BufferUsage.transferDst, memory: "host", what: "wayland-shm staging" }));
-        made.push({ ...t, staging, stagingBytes: new Uint8Array(staging.mapped, 0, width * height * 4) });
+        const bytes = width * height * this.bytesPerPixel;
+        const staging = generation.add(Buffer.create(this.device, { size: bytes, usage: BufferUsage.transferDst, memory: "host", what: "wayland-shm staging" }));
+        made.push({ ...t, staging, stagingBytes: new Uint8Array(staging.mapped, 0, bytes) });
       }
-      this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat, { tracing: this.window });
+      this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat, { tracing: this.window, bytesPerPixel: this.bytesPerPixel });
       this.generation = generation;
       return made;
     });
@@ -205,6 +220,14 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     return undefined;
   }
 
+  /** The colour frames are encoded for (FrameStats.colour). */
+  get colour(): ColourState {
+    return this.colourPath.state;
+  }
+  colourStats(): Record<string, number | string> | undefined {
+    return this.colourPath.stats();
+  }
+
   stats(): Record<string, number | string> {
     return {
       sync: "cpu-wait",
@@ -225,6 +248,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     this.device.waitIdle();
     this.dropTargets(false);
     this.chain.retire(true);
+    this.colourPath.destroy();
     await this.window.close();
   }
 }

@@ -39,11 +39,14 @@ import {
 import { fitMatrix, LIGHT, modelMatrix, viewProjection, type UpAxis } from "./camera.js";
 import type { OrbitCamera } from "./orbit.js";
 import { textureMipLevels, uploadTexture } from "./texture.js";
+import { HdrLight } from "./hdr-light.js";
+import { encodeSceneLight, SDR_REFERENCE_WHITE_NITS, shaderColourParams, decodeSdr, type ColourSpace, type ColourState } from "../util/colour.js";
 
 const log = logger("demo");
 
-/** Uniform block (std140): model mat4, viewProj mat4, light vec4. */
-const UNIFORM_FLOATS = 16 + 16 + 4;
+/** Uniform block (std140): model mat4, viewProj mat4, light vec4, and colour vec4 (mesh-colour.frag, emissive.frag). */
+const UNIFORM_FLOATS = 16 + 16 + 4 + 4;
+const COLOUR_OFFSET = 36;
 const UNIFORM_SIZE = UNIFORM_FLOATS * 4;
 
 /** Options of TexturedMesh.load: the model and texture files (required) and how to show them. */
@@ -70,7 +73,17 @@ export interface TexturedMeshOptions {
   anisotropy?: boolean;
   /** Mipmaps when the format can be blitted with linear filtering (default true). */
   mipmaps?: boolean;
-  /** SPIR-V files (default shaders/mesh.vert.spv and shaders/mesh.frag.spv). */
+  /**
+   * An emissive panel over the model this bright, in cd/m² (the HDR scene: 1000); SDR white is 203.
+   * Implies `encodeColour`. Default: none.
+   */
+  highlightNits?: number;
+  /**
+   * Render in linear light and encode for the target's colour (shaders/mesh-colour.frag). Default:
+   * when the target's colour is not plain sRGB; off, texels go to the target as they are (mesh.frag).
+   */
+  encodeColour?: boolean;
+  /** SPIR-V files (default shaders/mesh.vert.spv and shaders/mesh.frag.spv, or mesh-colour.frag.spv when encoding colour). */
   shaders?: { vertex?: string; fragment?: string };
 }
 
@@ -88,6 +101,8 @@ export interface MeshLoadStats {
   depthFormat: string;
 }
 
+const SRGB_PARAMS = [0, 1, 0];
+
 const isSrgb = (format: Format) => format === Format.VK_FORMAT_B8G8R8A8_SRGB || format === Format.VK_FORMAT_R8G8B8A8_SRGB;
 
 /** What the GPU side of the scene is made of; built in one scope by TexturedMesh.build. */
@@ -101,6 +116,7 @@ interface MeshParts {
   vertexBuffer: Buffer;
   indexBuffer: Buffer;
   stats: MeshLoadStats;
+  light: HdrLight | undefined;
 }
 
 /**
@@ -119,11 +135,17 @@ export class TexturedMesh extends ScopedScene implements Scene {
   private readonly indexType: "uint16" | "uint32";
   private readonly indexCount: number;
   private readonly clear: readonly number[];
+  /** The clear colour encoded for the target's colour (encoding scenes), and the space it was encoded for. */
+  private clearEncoded: readonly number[];
+  private clearSpace: ColourSpace | undefined;
   private readonly model = mat4.create();
   private readonly viewProj = mat4.create();
   private readonly scratch = mat4.create();
   private aspectWidth = 0;
   private aspectHeight = 0;
+  /** Where the target's colour is read each frame (the presenter), when the scene encodes colour. */
+  private readonly colourOf: { readonly colour?: ColourState } | undefined;
+  private readonly highlight: number;
 
   private constructor(
     device: Device,
@@ -131,10 +153,13 @@ export class TexturedMesh extends ScopedScene implements Scene {
     private readonly parts: MeshParts,
     mesh: Mesh,
     options: TexturedMeshOptions,
+    colourOf: { readonly colour?: ColourState } | undefined,
   ) {
     super(device, scope);
+    this.colourOf = colourOf;
+    this.highlight = (options.highlightNits ?? 0) / SDR_REFERENCE_WHITE_NITS;
     this.lighting = options.lighting ?? 0.35;
-    this.clear = options.clear ?? [0.07, 0.08, 0.1, 1];
+    this.clear = this.clearEncoded = options.clear ?? [0.07, 0.08, 0.1, 1];
     this.fit = fitMatrix(mesh, options.up);
     this.stats = parts.stats;
     this.indexType = mesh.indices instanceof Uint16Array ? "uint16" : "uint32";
@@ -154,6 +179,8 @@ export class TexturedMesh extends ScopedScene implements Scene {
     const format = typeof a === "object" ? (out as TargetInfo).format : a;
     const finalLayout = "finalLayout" in out ? out.finalLayout : ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
     const size = "finalLayout" in out ? out.size : undefined;
+    const colour = "finalLayout" in out ? out.colour : undefined;
+    const encode = options.encodeColour ?? (options.highlightNits !== undefined || (colour !== undefined && (colour.space.name !== "srgb" || colour.depth !== 8)));
     let t0 = performance.now();
     const mesh = await loadObj(options.obj, { normals: options.normals });
     const parseMs = performance.now() - t0;
@@ -161,8 +188,8 @@ export class TexturedMesh extends ScopedScene implements Scene {
     const texture = await loadPng(options.texture, { maxDimension: device.physical.limits.maxImageDimension2D });
     const decodeMs = performance.now() - t0;
     return Scope.build("textured mesh", (scope) => {
-      const parts = TexturedMesh.build(device, scope, { format, finalLayout, size }, mesh, texture, options, { parseMs, decodeMs });
-      return new TexturedMesh(device, scope, parts, mesh, options);
+      const parts = TexturedMesh.build(device, scope, { format, finalLayout, size }, mesh, texture, { ...options, encodeColour: encode }, { parseMs, decodeMs });
+      return new TexturedMesh(device, scope, parts, mesh, options, encode ? (out as TargetInfo) : undefined);
     });
   }
 
@@ -201,7 +228,7 @@ export class TexturedMesh extends ScopedScene implements Scene {
       renderPass,
       layout,
       vertex: ShaderModule.load(device, options.shaders?.vertex ?? "mesh.vert.spv", { scope: shaders }),
-      fragment: ShaderModule.load(device, options.shaders?.fragment ?? "mesh.frag.spv", { scope: shaders }),
+      fragment: ShaderModule.load(device, options.shaders?.fragment ?? (options.encodeColour ? "mesh-colour.frag.spv" : "mesh.frag.spv"), { scope: shaders }),
       vertexInput: {
         stride: VERTEX_STRIDE,
         attributes: [
@@ -217,6 +244,7 @@ export class TexturedMesh extends ScopedScene implements Scene {
       depthTest: true,
       scope,
     });
+    const light = options.highlightNits !== undefined ? HdrLight.create(device, scope, renderPass, layout, shaders, mesh.bounds) : undefined;
     // Then the upload, which runs on the queue while the rest is made. Everything that compiles or
     // creates sampler state comes before it: lavapipe builds those under the lock its queue thread
     // holds while it executes, so a pipeline made after the upload waits for the whole mip chain
@@ -251,7 +279,7 @@ export class TexturedMesh extends ScopedScene implements Scene {
       `${mesh.name}: ${mesh.triangleCount} triangles, ${mesh.vertexCount} vertices, texture ${texture.width}x${texture.height} ` +
         `${mipLevels} mip levels, anisotropy ${sampler.anisotropy}, depth ${stats.depthFormat}`,
     );
-    return { renderPass, framebuffers, pipeline, layout, sets, uniforms, vertexBuffer, indexBuffer, stats };
+    return { renderPass, framebuffers, pipeline, layout, sets, uniforms, vertexBuffer, indexBuffer, stats, light };
   }
 
   /** Writes the model matrix for frame.time into the frame's uniform slot. */
@@ -262,6 +290,19 @@ export class TexturedMesh extends ScopedScene implements Scene {
     u[33] = LIGHT[1];
     u[34] = LIGHT[2];
     u[35] = this.lighting;
+    if (this.colourOf) {
+      // sRGB at 8 bits for a TargetInfo without a colour (a plain format)
+      const c = this.colourOf.colour;
+      if (c) shaderColourParams(c.space, u, COLOUR_OFFSET);
+      else u.set(SRGB_PARAMS, COLOUR_OFFSET);
+      u[COLOUR_OFFSET + 3] = this.highlight;
+      if (c && c.space !== this.clearSpace) {
+        // the clear colour is display-referred, as texels are: the same decode and encode as mesh-colour.frag
+        const [r, g, b, a] = this.clear as [number, number, number, number];
+        this.clearEncoded = [...encodeSceneLight(c.space, [decodeSdr(r), decodeSdr(g), decodeSdr(b)]), a];
+        this.clearSpace = c.space;
+      }
+    }
   }
 
   /** Records the scene into frame.target: one render pass clearing colour and depth, one indexed draw. */
@@ -281,13 +322,14 @@ export class TexturedMesh extends ScopedScene implements Scene {
       this.aspectHeight = target.height;
     }
     p.uniforms[slot]!.set(this.viewProj, 16);
-    cmd.beginRenderPass(p.renderPass, p.framebuffers.get(target), this.clear);
+    cmd.beginRenderPass(p.renderPass, p.framebuffers.get(target), this.clearEncoded);
     cmd.setViewportAndScissor(target.width, target.height);
     cmd.bindPipeline(p.pipeline);
     cmd.bindDescriptorSet(p.layout, p.sets[slot]!);
     cmd.bindVertexBuffer(p.vertexBuffer);
     cmd.bindIndexBuffer(p.indexBuffer, this.indexType);
     cmd.drawIndexed(this.indexCount);
+    p.light?.draw(cmd);
     cmd.endRenderPass();
   }
 }

@@ -70,10 +70,12 @@ export interface ShmSwapchainOptions {
   initialBuffers?: number;
   /** Records buffer releases and waits into its tracer (the window the buffers are presented on). */
   tracing?: TracingSource;
+  /** Bytes per pixel of the format (default 4; 8 for the 16-bit-per-channel formats such as ABGR16161616F). */
+  bytesPerPixel?: 4 | 8;
 }
 
 /**
- * Buffers in one memfd-backed wl_shm_pool, all width x height in one 32-bit format (stride width * 4), reused as the
+ * Buffers in one memfd-backed wl_shm_pool, all width x height in one format (stride width * bytesPerPixel), reused as the
  * compositor releases them: starts with 2 and grows up to maxBuffers (default 4) when all are busy. Throws RangeError
  * for a size outside 1..16384.
  */
@@ -105,7 +107,7 @@ export class ShmSwapchain {
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384) throw new RangeError(`shm swapchain: bad size ${width}x${height}`);
     this.maxBuffers = options.maxBuffers ?? 4;
     const initialBuffers = options.initialBuffers ?? 2;
-    this.stride = width * 4;
+    this.stride = width * (options.bytesPerPixel ?? 4);
     this.bufferSize = this.stride * height;
     this.ring = new BufferRing(connection, {
       onRelease: (b) => {
