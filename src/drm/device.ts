@@ -16,14 +16,18 @@ import {
   readResources,
 } from "./queries.js";
 import {
-  decodeMode, encodeMode, MODE_INFO_SIZE, type BlobId, type ConnectorId, type CrtcId, type EncoderId, type FbId,
+  decodeMode, encodeMode, MODE_INFO_SIZE, type BlobId, type ColoropId, type ConnectorId, type CrtcId, type EncoderId, type FbId,
   type Mode, type ObjectKind, type PlaneId, type PropertyId,
 } from "./types.js";
 
 const log = logger("drm");
 
 /** DRM client capabilities (DRM_CLIENT_CAP_*) by name, for DrmDevice.setClientCap. DrmDevice.open turns on universalPlanes and atomic by default. */
-export const ClientCap = { stereo3d: 1, universalPlanes: 2, atomic: 3, aspectRatio: 4, writebackConnectors: 5 } as const;
+export const ClientCap = {
+  stereo3d: 1, universalPlanes: 2, atomic: 3, aspectRatio: 4, writebackConnectors: 5, cursorPlaneHotspot: 6,
+  /** Planes show COLOR_PIPELINE (and hide COLOR_ENCODING/COLOR_RANGE); colorops become settable. EOPNOTSUPP when no plane has a pipeline. */
+  planeColorPipeline: 7,
+} as const;
 /** Device capabilities (DRM_CAP_*) by name, for DrmDevice.getCap; e.g. dumbBuffer, prime, addFb2Modifiers, cursorWidth. */
 export const Cap = {
   dumbBuffer: 0x1, vblankHighCrtc: 0x2, dumbPreferredDepth: 0x3, dumbPreferShadow: 0x4, prime: 0x5,
@@ -57,6 +61,7 @@ export interface ObjectIds {
   blob: BlobId;
   mode: number;
   property: PropertyId;
+  colorop: ColoropId;
 }
 
 /** Opens a node, saying in the error what a user can do about a failure. */
