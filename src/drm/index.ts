@@ -23,3 +23,6 @@ export {
 export { FlipLog } from "./flip-log.js";
 export { Syncobj, timelineSupported, type SyncobjOptions } from "./syncobj.js";
 export { CursorPlane } from "./cursor-plane.js";
+export {
+  readDisplayInfo, displayInfoAvailable, displayInfoWarnings, DisplayInfoUnavailableError, type DisplayInfo, type Chromaticity,
+} from "./display-info.js";
