@@ -26,3 +26,7 @@ export { CursorPlane } from "./cursor-plane.js";
 export {
   readDisplayInfo, displayInfoAvailable, displayInfoWarnings, DisplayInfoUnavailableError, type DisplayInfo, type Chromaticity,
 } from "./display-info.js";
+export {
+  listOutputs, outputsFrom, readConnectorExtras, planeRotations, describeOutputInfo, type OutputInfo, type OutputPlanes, type WritebackInfo,
+  type ConnectorExtras, type Rotation,
+} from "./outputs.js";
