@@ -30,3 +30,4 @@ export {
   listOutputs, outputsFrom, readConnectorExtras, planeRotations, describeOutputInfo, type OutputInfo, type OutputPlanes, type WritebackInfo,
   type ConnectorExtras, type Rotation,
 } from "./outputs.js";
+export { OutputWatch, diffOutputs, isHotplugOf, type OutputEvent } from "./hotplug.js";
