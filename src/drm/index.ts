@@ -31,3 +31,4 @@ export {
   type ConnectorExtras, type Rotation,
 } from "./outputs.js";
 export { OutputWatch, diffOutputs, isHotplugOf, type OutputEvent } from "./hotplug.js";
+export { DrmLease, listLessees, leasedObjects, leasesSupported, type LeaseRequest } from "./lease.js";
