@@ -27,7 +27,7 @@ export {
   readDisplayInfo, displayInfoAvailable, displayInfoWarnings, DisplayInfoUnavailableError, type DisplayInfo, type Chromaticity,
 } from "./display-info.js";
 export {
-  listOutputs, outputsFrom, readConnectorExtras, planeRotations, describeOutputInfo, type OutputInfo, type OutputPlanes, type WritebackInfo,
+  listOutputs, outputsFrom, readConnectorExtras, planeRotations, selectOutputs, describeOutputInfo, type OutputInfo, type OutputPlanes, type WritebackInfo,
   type ConnectorExtras, type Rotation,
 } from "./outputs.js";
 export { OutputWatch, diffOutputs, isHotplugOf, type OutputEvent } from "./hotplug.js";

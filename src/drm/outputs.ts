@@ -3,6 +3,7 @@
 // planes that can drive it. Writeback connectors are listed apart: they capture, they show nothing.
 // The assembly is pure (outputsFrom), so it is tested without a display.
 import { logger } from "../util/log.js";
+import { DrmError } from "./error.js";
 import type { DrmDevice } from "./device.js";
 import { DisplayInfoUnavailableError, readDisplayInfo, type DisplayInfo } from "./display-info.js";
 import type { Connector, Plane } from "./objects.js";
@@ -160,4 +161,27 @@ export function planeRotations(dev: DrmDevice, plane: PlaneId): Rotation[] {
   const props = dev.properties("plane", plane);
   if (!props.has("rotation")) return ["rotate-0"];
   return (props.info("rotation").enums ?? []).map((e) => e.name as Rotation);
+}
+
+/**
+ * The outputs a `--connector` value names: "all" (every connected output with modes) or a comma
+ * list of names. Throws DrmError listing the names that exist for an unknown one, and saying so for
+ * a named output with nothing connected.
+ */
+export function selectOutputs(outputs: readonly OutputInfo[], spec: string): OutputInfo[] {
+  const usable = outputs.filter((o) => o.connected && o.modes.length > 0);
+  const names = () => outputs.map((o) => `${o.name} (${o.connector.connection})`).join(", ") || "none";
+  if (spec.trim() === "all") {
+    if (usable.length === 0) throw new DrmError(`no connected output (outputs: ${names()})`);
+    return usable;
+  }
+  const wanted = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  if (wanted.length === 0) throw new DrmError(`--connector "${spec}": expected all or NAME[,NAME...]`);
+  return wanted.map((name, i) => {
+    if (wanted.indexOf(name) !== i) throw new DrmError(`output ${name} is named twice in "${spec}"`);
+    const o = outputs.find((x) => x.name === name);
+    if (!o) throw new DrmError(`no output named ${name}; there are: ${names()}`);
+    if (!usable.includes(o)) throw new DrmError(`output ${name} has nothing connected (outputs: ${names()})`);
+    return o;
+  });
 }

@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { displayInfoAvailable } from "../../src/drm/display-info.js";
 import {
-  DRM_FORMAT_XRGB8888, DRM_MODE_TYPE_PREFERRED, outputsFrom, type Connector, type ConnectorId, type CrtcId, type DisplayObjects,
+  DRM_FORMAT_XRGB8888, DRM_MODE_TYPE_PREFERRED, outputsFrom, selectOutputs, type Connector, type ConnectorId, type CrtcId, type DisplayObjects,
   type EncoderId, type Mode, type Plane, type PlaneId,
 } from "../../src/drm/index.js";
 import { buildEdid } from "../helpers/edid.js";
@@ -67,5 +67,20 @@ describe("outputsFrom", () => {
     const { outputs } = outputsFrom(objects, new Map([[41 as ConnectorId, { edid: new Uint8Array(128) }]]));
     expect(outputs[0].make).toBeUndefined();
     expect(outputs[0].displayInfoError).toMatch(/could not be parsed|libdisplay-info/);
+  });
+});
+
+describe("selectOutputs (--connector)", () => {
+  const { outputs } = outputsFrom(objects);
+  it("takes all connected outputs, or the named ones in order", () => {
+    expect(selectOutputs(outputs, "all").map((o) => o.name)).toEqual(["DP-2"]);
+    expect(selectOutputs(outputs, " DP-2 ").map((o) => o.name)).toEqual(["DP-2"]);
+  });
+  it("names what exists when a name is unknown, and refuses an empty or repeated list", () => {
+    expect(() => selectOutputs(outputs, "DP-2,HDMI-A-9")).toThrow("no output named HDMI-A-9; there are: DP-2 (connected), HDMI-A-1 (disconnected)");
+    expect(() => selectOutputs(outputs, "HDMI-A-1")).toThrow(/output HDMI-A-1 has nothing connected/);
+    expect(() => selectOutputs(outputs, ",")).toThrow(/expected all or NAME\[,NAME...\]/);
+    expect(() => selectOutputs(outputs, "DP-2,DP-2")).toThrow(/named twice/);
+    expect(() => selectOutputs(outputsFrom({ ...objects, connectors: [objects.connectors[2]!] }).outputs, "all")).toThrow(/no connected output/);
   });
 });
