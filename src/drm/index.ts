@@ -28,7 +28,8 @@ export {
 } from "./display-info.js";
 export {
   listOutputs, outputsFrom, readConnectorExtras, planeRotations, selectOutputs, describeOutputInfo, type OutputInfo, type OutputPlanes, type WritebackInfo,
-  type ConnectorExtras, type Rotation,
+  type ConnectorExtras,
 } from "./outputs.js";
 export { OutputWatch, diffOutputs, isHotplugOf, type OutputEvent } from "./hotplug.js";
+export type { Uevent } from "../sys/uevent.js";
 export { DrmLease, listLessees, leasedObjects, leasesSupported, type LeaseRequest } from "./lease.js";

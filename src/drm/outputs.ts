@@ -9,12 +9,10 @@ import { DisplayInfoUnavailableError, readDisplayInfo, type DisplayInfo } from "
 import type { Connector, Plane } from "./objects.js";
 import { readDisplayObjects, type DisplayObjects } from "./output.js";
 import { printable } from "./printable.js";
+import type { Rotation } from "./property-map.js";
 import { describeMode, DRM_MODE_TYPE_PREFERRED, type ConnectorId, type CrtcId, type Mode, type PlaneId } from "./types.js";
 
 const log = logger("drm");
-
-/** Plane rotation and reflection values (the "rotation" bitmask property's names, as the kernel spells them). */
-export type Rotation = "rotate-0" | "rotate-90" | "rotate-180" | "rotate-270" | "reflect-x" | "reflect-y";
 
 /** The planes that can serve an output, by role. */
 export interface OutputPlanes {

@@ -122,6 +122,13 @@ describe.skipIf(!!skipWhy)("three outputs on configfs vkms", () => {
     const loops = [flipLoop(dev, pathOf(dev, outs[0]!)), flipLoop(dev, pathOf(dev, outs[1]!))];
     const status = join(root, "connectors", "connector2", "status");
     await new Promise((r) => setTimeout(r, 500));
+    // the rate with nothing happening, to compare with the rate during the toggles
+    const calm0 = loops.map((l) => l.events.length);
+    const tc = performance.now();
+    await new Promise((r) => setTimeout(r, 2000));
+    const calmSeconds = (performance.now() - tc) / 1000;
+    const calm = loops.map((l, i) => (l.events.length - calm0[i]!) / calmSeconds);
+    console.log(`calm: Virtual-1 ${calm[0]!.toFixed(1)} flips/s, Virtual-2 ${calm[1]!.toFixed(1)} flips/s over ${calmSeconds.toFixed(2)} s`);
     const fds = openFdCount();
     const rss = process.memoryUsage().rss;
     const before = loops.map((l) => l.events.length);
@@ -140,9 +147,9 @@ describe.skipIf(!!skipWhy)("three outputs on configfs vkms", () => {
     console.log(`10 toggles in ${seconds.toFixed(2)} s; flips meanwhile: Virtual-1 ${flips[0]} (${(flips[0]! / seconds).toFixed(1)}/s), ` +
       `Virtual-2 ${flips[1]} (${(flips[1]! / seconds).toFixed(1)}/s); fds ${fds} -> ${openFdCount()}; RSS ${(rss / 1e6).toFixed(1)} -> ${(process.memoryUsage().rss / 1e6).toFixed(1)} MB`);
     expect(watch.hotplugs).toBeGreaterThanOrEqual(10);
-    // the others kept flipping throughout: at least half their rate while the toggles ran (TCG is slow, the vblank timer is not)
-    for (const n of flips) expect(n / seconds).toBeGreaterThan(30);
     expect(openFdCount()).toBe(fds);
+    // the others kept flipping throughout: at least half their calm rate while the toggles ran
+    flips.forEach((n, i) => expect(n / seconds).toBeGreaterThan(calm[i]! / 2));
     restoreState(dev, saved);
     for (const b of bufs.flat()) b.destroy();
     expect(summarizeState(dev)).toEqual(initial);
