@@ -11,7 +11,7 @@ import {
   DrmDevice, DrmLease, leasesSupported, listLessees, listOutputs, restoreState, saveState, summarizeState, type ConnectorId,
   type CrtcId, type KmsState, type OutputInfo, type PlaneId, type StateSummary,
 } from "../../src/drm/index.js";
-import { openFdCount } from "../../src/sys/libc.js";
+import { close as closeFd, openFdCount } from "../../src/sys/libc.js";
 import { socketPair } from "../../src/sys/socket.js";
 
 const CARD = "/dev/dri/card0";
@@ -84,7 +84,9 @@ describe.skipIf(!!skipWhy)("DRM leases", () => {
     // "close": the exit status and the end of its stdio pipes, so they do not count as open fds below
     const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
 
-    await mine.send(Uint8Array.of(1), [lease.takeFd()]);
+    const leaseFd = lease.takeFd();
+    await mine.send(Uint8Array.of(1), [leaseFd]);
+    closeFd(leaseFd); // the child has its own copy now
     mine.close();
     // the lessee sees exactly the leased objects, and nothing else of the device
     const leased = await next("leased");
