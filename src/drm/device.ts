@@ -103,7 +103,20 @@ export class DrmDevice {
       if (!first?.primary) throw new DrmUnavailableError(noDeviceReason());
       path = first.primary;
     }
-    const dev = new DrmDevice(path, openNode(path));
+    return DrmDevice.setUp(new DrmDevice(path, openNode(path)), options);
+  }
+
+  /**
+   * Takes ownership of an open DRM fd that came from elsewhere (a lease fd received from the lessor
+   * or a compositor); `label` names it in messages (e.g. "lease from /dev/dri/card0"). Closes the fd
+   * when it cannot be set up.
+   */
+  static adopt(fd: number, label: string, options: OpenOptions = {}): DrmDevice {
+    return DrmDevice.setUp(new DrmDevice(label, fd), options);
+  }
+
+  private static setUp(dev: DrmDevice, options: OpenOptions): DrmDevice {
+    const path = dev.path;
     try {
       if (options.atomic ?? true) {
         dev.setClientCap("universalPlanes", 1);

@@ -16,6 +16,7 @@
 //   } hdmi_metadata_type1; };
 // };                                        sizeof 32 (30 padded to the u32's alignment; the kernel wants exactly 32)
 // Chromaticities are in units of 0.00002 (0xC350 = 1.0).
+import type { Chromaticity } from "./display-info.js";
 import { PropertyError } from "./error.js";
 
 /** sizeof(struct hdr_output_metadata): the kernel rejects a blob of any other length. */
@@ -26,11 +27,6 @@ export const HdrEotf = { sdr: 0, traditionalHdr: 1, pq: 2, hlg: 3 } as const;
 /** A transfer function the InfoFrame can announce (keys of HdrEotf). */
 export type HdrEotfName = keyof typeof HdrEotf;
 
-/** A CIE 1931 xy chromaticity. */
-export interface Chromaticity {
-  x: number;
-  y: number;
-}
 
 /** The static HDR metadata (SMPTE ST 2086 mastering display plus content light levels) that tells an HDR display how to map the signal. */
 export interface HdrStaticMetadata {

@@ -4,6 +4,7 @@
 // request. A connector without the properties means SDR with the reason, never a failed commit.
 import type { AtomicRequest } from "./atomic.js";
 import type { BlobBag } from "./colour-blob-bag.js";
+import type { DisplayInfo } from "./display-info.js";
 import { setConnectorColour, type ConnectorColour, type ConnectorColourResult } from "./colour-properties.js";
 import { BT2020_D65, type HdrStaticMetadata } from "./hdr-metadata.js";
 import type { PropertySet } from "./properties.js";
@@ -21,6 +22,14 @@ export interface KmsColourRequest {
   bitsPerChannel?: number;
   /** What the display says it supports (its EDID, through display-info), when known: undefined means unknown, assumed yes. */
   sink?: { pq?: boolean; bt2020?: boolean; dciP3?: boolean };
+}
+
+/**
+ * The sink facts planKmsColour weighs, from the display's EDID (readDisplayInfo): PQ from its HDR static metadata
+ * block, BT.2020 RGB and ST 2113 (P3 D65) RGB from its colorimetry block.
+ */
+export function sinkFromDisplayInfo(info: Pick<DisplayInfo, "eotfs" | "colorimetry">): NonNullable<KmsColourRequest["sink"]> {
+  return { pq: info.eotfs.pq, bt2020: info.colorimetry.bt2020Rgb, dciP3: info.colorimetry.st2113Rgb };
 }
 
 /** Mastering metadata for HDR10 content that states none: BT.2020/D65, a 1000 cd/m² mastering display, CLL 1000, FALL 400. */

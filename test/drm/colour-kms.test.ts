@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   ctm3x4, decodeColorLut, decodeHdrOutputMetadata, decodeMatrix, encodeColorLut, encodeColorLut32, encodeCtm, encodeCtm3x4,
   encodeHdrOutputMetadata, fromS3132, HDR10_DEFAULT_METADATA, makePropertyInfo, planKmsColour, planStages, PropertySet,
-  sampleLut, toS3132, packXrgb16161616, pickScanoutFormat, DRM_FORMAT_XRGB16161616, bitsPerChannel, fourcc, PropertyError,
+  sampleLut, sinkFromDisplayInfo, toS3132, packXrgb16161616, pickScanoutFormat, DRM_FORMAT_XRGB16161616, bitsPerChannel, fourcc, PropertyError,
   type ColorPipeline, type ColoropId, type HdrStaticMetadata,
 } from "../../src/drm/index.js";
 
@@ -132,6 +132,14 @@ describe("planKmsColour: what the connector can carry", () => {
   it("hdr10 on a display whose EDID lacks PQ: sRGB, clearing any HDR metadata left by an earlier program", () => {
     const plan = planKmsColour(connectorProps(true), { encoding: "hdr10", sink: { pq: false } });
     expect(plan).toMatchObject({ inEffect: "srgb", reason: expect.stringMatching(/does not support the PQ/), connector: { hdr: null, colorspace: "Default" } });
+  });
+  it("the sink facts come from the EDID's HDR static metadata and colorimetry blocks", () => {
+    const sink = sinkFromDisplayInfo({
+      eotfs: { traditionalSdr: true, traditionalHdr: false, pq: false, hlg: true },
+      colorimetry: { bt2020Rgb: true, bt2020Ycc: true, bt2020Cycc: false, st2113Rgb: false, ictcp: false },
+    });
+    expect(sink).toEqual({ pq: false, bt2020: true, dciP3: false });
+    expect(planKmsColour(connectorProps(true), { encoding: "hdr10", sink }).reason).toMatch(/does not support the PQ/);
   });
   it("display-p3 where the connector lists DCI-P3_RGB_D65", () => {
     expect(planKmsColour(connectorProps(true), { encoding: "display-p3" })).toMatchObject({ inEffect: "display-p3", connector: { colorspace: "DCI-P3_RGB_D65" } });
