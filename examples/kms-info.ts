@@ -3,8 +3,8 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import {
-  DrmDevice, formatPropertyValue, fourccName, fromFixed16, listDevices, modeRefresh,
-  DRM_MODE_TYPE_PREFERRED, type BusInfo, type PropertySet,
+  describeMode, DrmDevice, formatPropertyValue, fourccName, fromFixed16, leasesSupported, listDevices, listLessees, listOutputs,
+  modeRefresh, planeRotations, DRM_MODE_TYPE_PREFERRED, type BusInfo, type OutputInfo, type PropertySet,
 } from "../src/drm/index.js";
 import { formatPciAddress } from "../src/sys/dev.js";
 
@@ -32,6 +32,24 @@ function props(p: PropertySet, indent: string): string[] {
   return out;
 }
 
+/** An output's lines: name, make/model/serial, preferred mode, CRTCs and planes, HDR facts. */
+function outputLines(o: OutputInfo): string[] {
+  const who = [o.make, o.model].filter(Boolean).join(" ") || (o.displayInfoError ? `EDID not read: ${o.displayInfoError}` : "no EDID");
+  const lines = [
+    `  ${o.name} ${o.connector.connection}, ${who}${o.serial ? ` (serial ${o.serial})` : ""}${o.nonDesktop ? ", non-desktop" : ""}`,
+    `    preferred ${o.preferredMode ? describeMode(o.preferredMode) : "none"}, ${o.modes.length} modes, crtcs [${o.crtcs.join(", ")}]` +
+      `, planes: primary [${o.planes.primary.join(", ")}] overlay [${o.planes.overlay.join(", ")}] cursor [${o.planes.cursor.join(", ")}]`,
+  ];
+  const d = o.display;
+  if (d) {
+    const eotfs = Object.entries(d.eotfs).filter(([, v]) => v).map(([k]) => k);
+    const col = Object.entries(d.colorimetry).filter(([, v]) => v).map(([k]) => k);
+    const lum = d.luminance.max === undefined ? "" : `, max ${d.luminance.max} cd/m², max FALL ${d.luminance.maxFrameAverage ?? "?"}, min ${d.luminance.min ?? "?"}`;
+    lines.push(`    EOTFs ${eotfs.join(" ")}; colorimetry ${col.join(" ") || "default RGB"}${lum}`);
+  }
+  return lines;
+}
+
 export function kmsInfo(path?: string, opts: { allModes?: boolean; props?: boolean } = {}): string {
   const lines: string[] = [];
   const devices = listDevices();
@@ -41,8 +59,21 @@ export function kmsInfo(path?: string, opts: { allModes?: boolean; props?: boole
   try {
     const v = dev.version();
     lines.push(`\n${dev.path}: ${v.name} ${v.major}.${v.minor}.${v.patch} (${v.description}), master: ${dev.isMaster()}, atomic: ${dev.atomic}`);
-    const res = dev.resources();
+    let res = dev.resources();
     lines.push(`  size limits ${res.minWidth}x${res.minHeight} .. ${res.maxWidth}x${res.maxHeight}`);
+    const { outputs, writeback } = listOutputs(dev); // also asks for writeback connectors on this fd
+    lines.push("\nOutputs:");
+    for (const o of outputs) lines.push(...outputLines(o));
+    lines.push(`\nWriteback connectors: ${writeback.map((w) => `${w.name} (crtcs ${w.crtcs.join(",")})`).join(", ") || "none"}`);
+    const leases = leasesSupported(dev);
+    let lessees = "";
+    try {
+      lessees = leases ? `, active lessees [${listLessees(dev).join(", ")}]` : "";
+    } catch {
+      /* listing needs master */
+    }
+    lines.push(`DRM leases: ${leases ? "supported" : "not supported by this kernel"}${lessees}`);
+    res = dev.resources(); // now with the writeback connectors
     lines.push("\nConnectors:");
     for (const id of res.connectors) {
       const c = dev.connector(id);
@@ -69,6 +100,7 @@ export function kmsInfo(path?: string, opts: { allModes?: boolean; props?: boole
       const p = dev.plane(id, res.crtcs);
       lines.push(`  ${p.id} ${p.type ?? "?"}, crtc ${p.crtc ?? "none"}, fb ${p.fb ?? "none"}, possible crtcs [${p.possibleCrtcs.join(", ")}]`);
       lines.push(`    formats: ${p.formats.map(fourccName).join(" ")}`);
+      lines.push(`    rotation: ${planeRotations(dev, id).join(" ")}`);
       if (p.modifiers) {
         const mods = new Set([...p.modifiers.values()].flat().map((m) => `0x${m.toString(16)}`));
         lines.push(`    modifiers (IN_FORMATS): ${[...mods].join(" ")}`);

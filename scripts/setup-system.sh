@@ -14,8 +14,9 @@ set -euo pipefail
 need_pkgs=(mesa-vulkan-drivers vulkan-validationlayers libvulkan1 glslang-tools weston wayland-utils
            libwayland-dev wayland-protocols libdrm2 libdrm-tests
            gcc libc6-dev libvulkan-dev  # these three build bench/c-reference
-           libxkbcommon0 xkb-data libinput10)  # keyboard layouts (both paths) and KMS input
-backports_pkgs=(mesa-vulkan-drivers weston wayland-utils wayland-protocols)
+           libxkbcommon0 xkb-data libinput10  # keyboard layouts (both paths) and KMS input
+           libdisplay-info2)  # EDID facts of KMS outputs (make, model, HDR); bookworm has it in backports only
+backports_pkgs=(mesa-vulkan-drivers weston wayland-utils wayland-protocols libdisplay-info2)
 # Test beds: Sway (+ grim screenshots, wtype text input) as a second compositor, KWin (+ dbus) in the VM.
 [ "${1:-}" = --test ] && need_pkgs+=(chromium seatd sway grim wtype kwin-wayland dbus udev  # udev: systemd-udevd tags the VM's uinput devices for libinput
                                      mmdebstrap)  # builds the forky root (scripts/forky-root.sh)

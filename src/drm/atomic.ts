@@ -10,7 +10,7 @@ import { DrmEvents, type FlipEvent } from "./events.js";
 import { addr, drmIoctl } from "./ioctl.js";
 import { decodeProperty, encodeProperty, formatPropertyValue, type PropertyInfo, type PropertyInput } from "./properties.js";
 import type { PropertiesOf, PropertyValues } from "./property-map.js";
-import type { ConnectorId, CrtcId, ObjectKind, PlaneId } from "./types.js";
+import type { ColoropId, ConnectorId, CrtcId, ObjectKind, PlaneId } from "./types.js";
 
 const FLAG = { pageFlipEvent: 0x1, async: 0x2, testOnly: 0x100, nonblock: 0x200, allowModeset: 0x400 } as const;
 
@@ -62,12 +62,12 @@ const why: Record<string, string> = {
 
 /** Property definitions per object, looked up once per device. */
 const propCache = new WeakMap<DrmDevice, Map<string, Map<string, PropertyInfo>>>();
-function objectProps(dev: DrmDevice, kind: ObjectKind, id: number): Map<string, PropertyInfo> {
+function objectProps(dev: DrmDevice, kind: ObjectKind, id: number, reread = false): Map<string, PropertyInfo> {
   let byObj = propCache.get(dev);
   if (!byObj) propCache.set(dev, (byObj = new Map()));
   const key = `${kind}:${id}`;
   let m = byObj.get(key);
-  if (!m) {
+  if (!m || reread) {
     m = new Map();
     for (const [name, { info }] of dev.properties(kind, id as ObjectIds[typeof kind])) m.set(name, info);
     byObj.set(key, m);
@@ -105,6 +105,11 @@ export class AtomicRequest {
     return this.add("connector", id, props);
   }
 
+  /** Sets properties of a colour operation of a plane's colour pipeline (see colorops.ts), e.g. `{ BYPASS: false, CURVE_1D_TYPE: "sRGB EOTF" }`. */
+  colorop(id: ColoropId, props: PropertyValues<"colorop">): this {
+    return this.add("colorop", id, props);
+  }
+
   /**
    * Adds an already-encoded raw value by name, checked only at run time: for restore (which puts back
    * exactly what it read) and for driver-specific properties outside the typed maps.
@@ -130,7 +135,9 @@ export class AtomicRequest {
   }
 
   private lookup(kind: ObjectKind, id: number, name: string): PropertyInfo {
-    const props = objectProps(this.dev, kind, id);
+    let props = objectProps(this.dev, kind, id);
+    // a client cap set since the first read (planeColorPipeline) changes which properties are visible
+    if (!props.has(name)) props = objectProps(this.dev, kind, id, true);
     const info = props.get(name);
     if (!info) throw new DrmError(`${kind} ${id} has no property ${name} (it has ${[...props.keys()].join(", ")})`);
     return info;

@@ -16,14 +16,18 @@ import {
   readResources,
 } from "./queries.js";
 import {
-  decodeMode, encodeMode, MODE_INFO_SIZE, type BlobId, type ConnectorId, type CrtcId, type EncoderId, type FbId,
+  decodeMode, encodeMode, MODE_INFO_SIZE, type BlobId, type ColoropId, type ConnectorId, type CrtcId, type EncoderId, type FbId,
   type Mode, type ObjectKind, type PlaneId, type PropertyId,
 } from "./types.js";
 
 const log = logger("drm");
 
 /** DRM client capabilities (DRM_CLIENT_CAP_*) by name, for DrmDevice.setClientCap. DrmDevice.open turns on universalPlanes and atomic by default. */
-export const ClientCap = { stereo3d: 1, universalPlanes: 2, atomic: 3, aspectRatio: 4, writebackConnectors: 5 } as const;
+export const ClientCap = {
+  stereo3d: 1, universalPlanes: 2, atomic: 3, aspectRatio: 4, writebackConnectors: 5, cursorPlaneHotspot: 6,
+  /** Planes show COLOR_PIPELINE (and hide COLOR_ENCODING/COLOR_RANGE); colorops become settable. EOPNOTSUPP when no plane has a pipeline. */
+  planeColorPipeline: 7,
+} as const;
 /** Device capabilities (DRM_CAP_*) by name, for DrmDevice.getCap; e.g. dumbBuffer, prime, addFb2Modifiers, cursorWidth. */
 export const Cap = {
   dumbBuffer: 0x1, vblankHighCrtc: 0x2, dumbPreferredDepth: 0x3, dumbPreferShadow: 0x4, prime: 0x5,
@@ -57,6 +61,7 @@ export interface ObjectIds {
   blob: BlobId;
   mode: number;
   property: PropertyId;
+  colorop: ColoropId;
 }
 
 /** Opens a node, saying in the error what a user can do about a failure. */
@@ -98,7 +103,20 @@ export class DrmDevice {
       if (!first?.primary) throw new DrmUnavailableError(noDeviceReason());
       path = first.primary;
     }
-    const dev = new DrmDevice(path, openNode(path));
+    return DrmDevice.setUp(new DrmDevice(path, openNode(path)), options);
+  }
+
+  /**
+   * Takes ownership of an open DRM fd that came from elsewhere (a lease fd received from the lessor
+   * or a compositor); `label` names it in messages (e.g. "lease from /dev/dri/card0"). Closes the fd
+   * when it cannot be set up.
+   */
+  static adopt(fd: number, label: string, options: OpenOptions = {}): DrmDevice {
+    return DrmDevice.setUp(new DrmDevice(label, fd), options);
+  }
+
+  private static setUp(dev: DrmDevice, options: OpenOptions): DrmDevice {
+    const path = dev.path;
     try {
       if (options.atomic ?? true) {
         dev.setClientCap("universalPlanes", 1);

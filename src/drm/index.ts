@@ -23,3 +23,33 @@ export {
 export { FlipLog } from "./flip-log.js";
 export { Syncobj, timelineSupported, type SyncobjOptions } from "./syncobj.js";
 export { CursorPlane } from "./cursor-plane.js";
+export {
+  readDisplayInfo, displayInfoAvailable, displayInfoWarnings, DisplayInfoUnavailableError, type DisplayInfo, type Chromaticity,
+} from "./display-info.js";
+export {
+  listOutputs, outputsFrom, readConnectorExtras, planeRotations, selectOutputs, describeOutputInfo, type OutputInfo, type OutputPlanes, type WritebackInfo,
+  type ConnectorExtras,
+} from "./outputs.js";
+export { OutputWatch, diffOutputs, isHotplugOf, type OutputEvent } from "./hotplug.js";
+export type { Uevent } from "../sys/uevent.js";
+export { DrmLease, listLessees, leasedObjects, leasesSupported, type LeaseRequest } from "./lease.js";
+export {
+  encodeHdrOutputMetadata, decodeHdrOutputMetadata, HDR_OUTPUT_METADATA_SIZE, HdrEotf, BT2020_D65, type HdrEotfName, type HdrStaticMetadata,
+} from "./hdr-metadata.js";
+export {
+  sampleLut, encodeColorLut, encodeColorLut32, decodeColorLut, toS3132, fromS3132, encodeCtm, encodeCtm3x4, decodeMatrix, IDENTITY_3X3, ctm3x4,
+  type LutEntry,
+} from "./colour-blobs.js";
+export { BlobBag } from "./colour-blob-bag.js";
+export {
+  crtcColourSupport, setCrtcColour, setConnectorColour, type CrtcColourSupport, type CrtcColour, type ConnectorColour, type ConnectorColourResult,
+} from "./colour-properties.js";
+export {
+  enableColorPipelines, readColorops, readColorPipelines, describePipeline, planStages, setPlaneColour, clearPlaneColour, type Colorop,
+  type ColorPipeline, type ColourStage,
+} from "./colorops.js";
+export { planKmsColour, applyKmsColour, sinkFromDisplayInfo, HDR10_DEFAULT_METADATA, type KmsEncoding, type KmsColourRequest, type KmsColourPlan } from "./kms-colour.js";
+export {
+  DRM_FORMAT_XRGB16161616, DRM_FORMAT_ARGB16161616, DRM_FORMAT_XBGR16161616, DRM_FORMAT_ABGR16161616, DRM_FORMAT_XRGB2101010,
+  DRM_FORMAT_XBGR2101010, bitsPerChannel, pickScanoutFormat, packXrgb16161616,
+} from "./deep-formats.js";

@@ -6,6 +6,14 @@
 // through AtomicRequest.raw().
 import type { BlobId, CrtcId, FbId, Fixed16 } from "./types.js";
 
+/** Values of a connector's "Colorspace" enum: the colorimetry the sink is told the signal has (InfoFrame / MSA). Drivers offer subsets. */
+export type Colorspace =
+  | "Default" | "SMPTE_170M_YCC" | "BT709_YCC" | "XVYCC_601" | "XVYCC_709" | "SYCC_601" | "opYCC_601" | "opRGB"
+  | "BT2020_CYCC" | "BT2020_RGB" | "BT2020_YCC" | "DCI-P3_RGB_D65" | "DCI-P3_RGB_Theater" | "RGB_WIDE_FIXED" | "RGB_WIDE_FLOAT"
+  | "BT601_YCC";
+/** Values of a "1D Curve" colorop's CURVE_1D_TYPE enum (drivers offer subsets; vkms: the sRGB pair). */
+export type Curve1dType = "sRGB EOTF" | "sRGB Inverse EOTF" | "PQ 125 EOTF" | "PQ 125 Inverse EOTF" | "BT.2020 Inverse OETF" | "BT.2020 OETF" | "Gamma 2.2" | "Gamma 2.2 Inverse";
+
 /** Bits of a plane's "rotation" bitmask property: one rotation (counter-clockwise) plus optional reflections. Drivers support different subsets. */
 export type Rotation = "rotate-0" | "rotate-90" | "rotate-180" | "rotate-270" | "reflect-x" | "reflect-y";
 /** Values of the SCALING_FILTER enum of planes and CRTCs: how scaled content is filtered. */
@@ -37,6 +45,23 @@ export interface PlaneProperties {
   COLOR_ENCODING: "ITU-R BT.601 YCbCr" | "ITU-R BT.709 YCbCr" | "ITU-R BT.2020 YCbCr";
   COLOR_RANGE: "YCbCr limited range" | "YCbCr full range";
   SCALING_FILTER: ScalingFilter;
+  /**
+   * The plane's colour pipeline, by enum name ("Bypass", or the driver's name such as "Color Pipeline 42") or by the id
+   * of its first colorop. Visible only with the planeColorPipeline client cap (see colorops.ts).
+   */
+  COLOR_PIPELINE: string | number;
+}
+
+/** The properties of a colour operation (one stage of a plane's colour pipeline) AtomicRequest.colorop can set. */
+export interface ColoropProperties {
+  /** Skip this stage (pixels pass unchanged). */
+  BYPASS: boolean;
+  /** "1D Curve" stages: which curve. */
+  CURVE_1D_TYPE: Curve1dType;
+  /** "3x4 Matrix" (drm_color_ctm_3x4), "1D LUT" / "3D LUT" (drm_color_lut32[]) stages: a blob of their data. */
+  DATA: BlobId | undefined;
+  /** "Multiplier" stages: S31.32 sign-magnitude factor (toS3132). */
+  MULTIPLIER: bigint;
 }
 
 /** The standard CRTC properties AtomicRequest.crtc can set: ACTIVE and MODE_ID (a modeset, needs allowModeset), fences, VRR and colour management blobs. */
@@ -67,7 +92,9 @@ export interface ConnectorProperties {
   "link-status": "Good" | "Bad";
   "scaling mode": "None" | "Full" | "Center" | "Full aspect";
   "privacy-screen sw-state": "Disabled" | "Enabled";
+  /** A blob of struct hdr_output_metadata (hdr-metadata.ts); undefined: no HDR InfoFrame. */
   HDR_OUTPUT_METADATA: BlobId | undefined;
+  Colorspace: Colorspace;
 }
 
 /** The settable properties of each object kind an atomic request can address. */
@@ -75,6 +102,7 @@ export interface PropertiesOf {
   crtc: CrtcProperties;
   plane: PlaneProperties;
   connector: ConnectorProperties;
+  colorop: ColoropProperties;
 }
 
 /** Some of an object's properties, as AtomicRequest.crtc/plane/connector take them. */

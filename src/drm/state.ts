@@ -81,6 +81,10 @@ function restoreRequest(dev: DrmDevice, saved: KmsState, created: BlobId[]): Ato
   const disabledPlanes = new Set<number>();
   for (const obj of [...saved.connectors, ...saved.crtcs, ...saved.planes]) {
     const now = dev.properties(obj.kind, obj.id);
+    // COLOR_PIPELINE is visible only once the planeColorPipeline cap is on, so a state saved before that lacks
+    // it: a pipeline turned on since is turned off (left on, it would keep converting for the next client)
+    if (obj.kind === "plane" && !obj.props.has("COLOR_PIPELINE") && now.has("COLOR_PIPELINE") && now.raw("COLOR_PIPELINE") !== 0n)
+      req.raw("plane", obj.id, "COLOR_PIPELINE", 0n);
     for (const [name, raw] of obj.props) {
       if (!now.has(name)) continue;
       const info = now.info(name);

@@ -20,6 +20,8 @@ export type FbId = Id<"framebuffer">;
 export type BlobId = Id<"blob">;
 /** KMS object id of a property (a named, typed attribute of a connector, CRTC or plane). Branded like every KMS id. */
 export type PropertyId = Id<"property">;
+/** KMS object id of a colour operation (one stage of a plane's colour pipeline, see colorops.ts). Branded like every KMS id. */
+export type ColoropId = Id<"colorop">;
 
 /** 0 means "no object" in the uapi; we say undefined instead. */
 export function optId<T extends number>(raw: number | bigint): T | undefined {
@@ -37,6 +39,7 @@ export const ObjectType = {
   framebuffer: 0xfbfbfbfb,
   blob: 0xbbbbbbbb,
   plane: 0xeeeeeeee,
+  colorop: 0xfafafafa,
 } as const;
 /** Name of a KMS object kind: "crtc", "connector", "plane", ... (the keys of ObjectType). */
 export type ObjectKind = keyof typeof ObjectType;

@@ -115,6 +115,11 @@ export class UnixSocket {
     return new UnixSocket(fd);
   }
 
+  /** Wraps a connected AF_UNIX socket inherited from a parent (e.g. a socketpair end passed as stdio fd 3); takes ownership. */
+  static adopt(fd: number): UnixSocket {
+    return new UnixSocket(fd);
+  }
+
   get descriptor(): number {
     return this.fd;
   }

@@ -1,0 +1,121 @@
+// Output hotplug for one DRM device: the kernel's `HOTPLUG=1` drm uevent (sys/uevent.ts) makes us
+// re-read the connectors, and the difference from the last reading becomes `output-added` and
+// `output-removed` events. The uevent says only "something changed on this card" (CONNECTOR= names
+// one at best), so the connectors themselves are the truth; the diff is pure (diffOutputs).
+import { statSync } from "node:fs";
+import { devMajorMinor } from "../sys/dev.js";
+import { SysError } from "../sys/libc.js";
+import { UeventSocket, type Uevent } from "../sys/uevent.js";
+import { Listeners } from "../util/listeners.js";
+import { logger } from "../util/log.js";
+import type { DrmDevice } from "./device.js";
+import { DrmUnavailableError } from "./error.js";
+import { listOutputs, type OutputInfo } from "./outputs.js";
+
+const log = logger("drm");
+
+/** What changed: an output became usable (connected, with modes) or stopped being so. */
+export interface OutputEvent {
+  type: "output-added" | "output-removed";
+  /** The output as read now (added) or as last seen (removed). */
+  output: OutputInfo;
+  /** The device node, e.g. /dev/dri/card0. */
+  device: string;
+}
+
+/** An output counts as present when something is connected to it and it offers a mode. */
+const present = (o: OutputInfo) => o.connected && o.modes.length > 0;
+
+/** The events that take `before` to `after` (connectors matched by id): removals first, then additions. */
+export function diffOutputs(device: string, before: readonly OutputInfo[], after: readonly OutputInfo[]): OutputEvent[] {
+  const was = new Map(before.filter(present).map((o) => [o.connector.id, o]));
+  const now = new Map(after.filter(present).map((o) => [o.connector.id, o]));
+  const events: OutputEvent[] = [];
+  for (const [id, o] of was) if (!now.has(id)) events.push({ type: "output-removed", output: o, device });
+  for (const [id, o] of now) if (!was.has(id)) events.push({ type: "output-added", output: o, device });
+  return events;
+}
+
+/** Whether a uevent is a DRM hotplug of the device with char device number major:minor. */
+export function isHotplugOf(ev: Uevent, major: number, minor: number): boolean {
+  const v = ev.vars;
+  return v.get("SUBSYSTEM") === "drm" && v.get("HOTPLUG") === "1" && v.get("MAJOR") === String(major) && v.get("MINOR") === String(minor);
+}
+
+/**
+ * Watches one open device's outputs. `events` hears every change (also `onAdded`/`onRemoved` by
+ * kind); `outputs` is the latest reading. close() (also run when the device closes) stops it.
+ */
+export class OutputWatch {
+  /** Every output event, in order. */
+  readonly events = new Listeners<OutputEvent>();
+  private current: OutputInfo[];
+  private socket: UeventSocket | undefined;
+  private closed = false;
+  /** Uevents for this device seen so far (a test compares it with the events it caused). */
+  hotplugs = 0;
+
+  private constructor(private readonly dev: DrmDevice) {
+    this.current = listOutputs(dev).outputs;
+  }
+
+  /**
+   * Starts watching `dev`. Throws DrmUnavailableError when the kernel's uevents cannot be received
+   * here (no netlink in this namespace), naming the call that failed.
+   */
+  static start(dev: DrmDevice): OutputWatch {
+    const watch = new OutputWatch(dev);
+    const [major, minor] = devMajorMinor(statSync(dev.path, { bigint: true }).rdev);
+    try {
+      watch.socket = new UeventSocket(
+        (ev) => {
+          if (!isHotplugOf(ev, major, minor)) return;
+          watch.hotplugs++;
+          watch.rescan(ev.vars.get("CONNECTOR"));
+        },
+        (e) => {
+          log.warn(`${dev.path}: ${e.message}; re-reading the connectors`);
+          watch.rescan();
+        },
+      );
+    } catch (e) {
+      if (e instanceof SysError) throw new DrmUnavailableError(`no output hotplug on ${dev.path}: ${e.message}`, e);
+      throw e;
+    }
+    dev.onClose(() => watch.close());
+    return watch;
+  }
+
+  /** The outputs as last read (connected or not). */
+  get outputs(): readonly OutputInfo[] {
+    return this.current;
+  }
+
+  /** Adds a listener for one kind of event; returns its remover. */
+  on(type: OutputEvent["type"], fn: (output: OutputInfo) => void): () => void {
+    return this.events.add((e) => {
+      if (e.type === type) fn(e.output);
+    });
+  }
+
+  /** Re-reads the connectors and emits what changed (a hotplug uevent calls it; so may a caller that suspects missed events). */
+  rescan(connector?: string): OutputEvent[] {
+    if (this.closed || this.dev.closed) return [];
+    const after = listOutputs(this.dev).outputs;
+    const changes = diffOutputs(this.dev.path, this.current, after);
+    this.current = after;
+    const what = connector === undefined ? "" : ` (uevent CONNECTOR=${connector})`;
+    for (const c of changes) {
+      log.info(`${c.device}: ${c.type} ${c.output.name}${what}`);
+      this.events.emit(c);
+    }
+    return changes;
+  }
+
+  /** Stops watching. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket?.close();
+  }
+}
