@@ -92,8 +92,10 @@ export class Clipboard {
 
   /**
    * Sets the selection to `content` (bytes or text per MIME type), for the seat of the latest
-   * input. The compositor takes it only for a recent input serial of that seat (after keyboard
-   * focus or a key press): ClipboardError when there is none yet.
+   * input. Compositors take it only from the focused window, and wlroots only with the serial of
+   * input it sent us (keyboard focus, a key, a click) newer than the current selection's: call it
+   * in answer to input (Ctrl+C), or it may be ignored.
+   * ClipboardError when the compositor has no clipboard or seat.
    */
   write(content: ClipboardContent): void {
     const entries = new Map<string, Uint8Array>();
@@ -235,14 +237,17 @@ export class WindowSelections implements SeatExtension {
     send: (mime: string, fd: number) => void,
     cancelled: () => void,
   ): S {
-    const last = this.input.lastSerial;
+    // the serial of the latest input: wlroots takes only one it gave us; without input yet, 0 (some compositors check focus instead)
+    const last = this.input.lastSerial ?? (this.devices.size ? { seat: this.devices.keys().next().value!, serial: 0 } : undefined);
     const dev = last && this.devices.get(last.seat);
-    if (!last || !dev) throw new ClipboardError(`cannot set the ${kind}: no input on this window yet (the compositor takes a selection only with the serial of a recent key press or focus)`);
+    if (!last || !dev) throw new ClipboardError(`cannot set the ${kind}: ${this.manager ? "the compositor offers no seat" : "the compositor offers no wl_data_device_manager"}`);
+    if (!this.input.lastSerial) log.debug(`${kind}: no input serial yet; set with serial 0`);
     let source: WlDataSource | ZwpPrimarySelectionSourceV1 | null = null;
     if (kind === "clipboard") {
       if (types) {
         const s = this.manager!.create_data_source();
         s.listen({ target: () => {}, send: (mime, fd) => send(mime, fd.take()), cancelled, dnd_drop_performed: () => {}, dnd_finished: () => {}, action: () => {} });
+        for (const t of types) s.offer(t); // before set_selection: its types are read then
         source = s;
       }
       dev.device.set_selection(source as WlDataSource | null, last.serial);
@@ -251,11 +256,11 @@ export class WindowSelections implements SeatExtension {
       if (types) {
         const s = this.primaryManager.create_source();
         s.listen({ send: (mime, fd) => send(mime, fd.take()), cancelled });
+        for (const t of types) s.offer(t);
         source = s;
       }
       dev.primary.set_selection(source as ZwpPrimarySelectionSourceV1 | null, last.serial);
     }
-    for (const t of types ?? []) source!.offer(t);
     return source as S;
   }
 
