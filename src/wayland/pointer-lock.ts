@@ -27,6 +27,8 @@ export type PointerConstraint = "none" | "locked" | "confined";
 interface Held {
   relative: ZwpRelativePointerV1 | undefined;
   constraint: ZwpLockedPointerV1 | ZwpConfinedPointerV1 | undefined;
+  /** The constraint is in effect (locked / confined received, not yet its end). */
+  active: boolean;
 }
 
 /**
@@ -104,7 +106,7 @@ export class PointerControl implements SeatExtension {
   }
 
   pointerAdded(_seat: WlSeat, pointer: SeatPointer): void {
-    const h: Held = { relative: undefined, constraint: undefined };
+    const h: Held = { relative: undefined, constraint: undefined, active: false };
     this.held.set(pointer, h);
     this.addConstraint(pointer, h);
     this.syncRelative();
@@ -130,23 +132,30 @@ export class PointerControl implements SeatExtension {
     if (this.modeValue === "locked") {
       const lock = c.lock_pointer(surface, p.proxy, null, persistent);
       lock.listen({
-        locked: () => this.emit({ type: "pointer-locked", time: performance.now() }),
-        unlocked: () => this.emit({ type: "pointer-unlocked", time: performance.now() }),
+        locked: () => this.activate(h, true, "pointer-locked"),
+        unlocked: () => this.activate(h, false, "pointer-unlocked"),
       });
       h.constraint = lock;
     } else {
       const confine = c.confine_pointer(surface, p.proxy, null, persistent);
       confine.listen({
-        confined: () => this.emit({ type: "pointer-confined", time: performance.now() }),
-        unconfined: () => this.emit({ type: "pointer-unconfined", time: performance.now() }),
+        confined: () => this.activate(h, true, "pointer-confined"),
+        unconfined: () => this.activate(h, false, "pointer-unconfined"),
       });
       h.constraint = confine;
     }
   }
 
+  private activate(h: Held, on: boolean, type: "pointer-locked" | "pointer-unlocked" | "pointer-confined" | "pointer-unconfined"): void {
+    h.active = on;
+    this.emit({ type, time: performance.now() });
+  }
+
   private dropConstraint(_p: SeatPointer, h: Held): void {
     const c = h.constraint;
     h.constraint = undefined;
+    // destroying an active constraint ends it without an event from the compositor: say so ourselves
+    if (c && h.active) this.activate(h, false, this.modeValue === "locked" ? "pointer-unlocked" : "pointer-unconfined");
     try {
       if (c && !c.destroyed) c.destroy();
     } catch {

@@ -74,7 +74,7 @@ for (const [kind, name] of BEDS) {
     }
 
     const selections = (app: App) => app.events.filter((e): e is SelectionEvent => e.type === "selection-changed" && e.selection === "clipboard");
-    const copy = (args: string) => ctx.bed.exec(["sh", "-c", `wl-copy ${args} >/dev/null 2>&1`], { timeoutMs: 20_000 });
+    const copy = (args: string) => ctx.bed.exec(["sh", "-c", `wl-copy ${args} >/dev/null`], { timeoutMs: 20_000 });
     const paste = (args: string) => ctx.bed.exec(["sh", "-c", `wl-paste ${args}`], { timeoutMs: 20_000 });
 
     it("wl-copy text -> our paste; our copy -> wl-paste; image/png both ways; limit and unknown types", async () => {
@@ -174,7 +174,11 @@ for (const [kind, name] of BEDS) {
         const median = [...gaps.map((g) => g[1])].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
         const during = gaps.filter(([t]) => t >= pasteStart - 1 && t <= pasteEnd).map((g) => g[1]);
         const worst = Math.max(...during, 0);
-        console.log(`${name}: 10 MB paste in ${(pasteEnd - pasteStart).toFixed(0)} ms; ${app.frames - f0} frames; frame interval median ${median.toFixed(2)} ms, worst during the paste ${worst.toFixed(2)} ms (${during.length} frames during it)`);
+        const calm = gaps.filter(([t]) => t < pasteStart - 1).map((g) => g[1]);
+        console.log(
+          `${name}: 10 MB paste in ${(pasteEnd - pasteStart).toFixed(0)} ms; ${app.frames - f0} frames; frame interval median ${median.toFixed(2)} ms, ` +
+            `worst during the paste ${worst.toFixed(2)} ms (${during.length} frames), worst in the second before ${Math.max(...calm).toFixed(2)} ms`,
+        );
         expect(during.length).toBeGreaterThan(0);
       } finally {
         await close();
