@@ -25,6 +25,9 @@ const BEDS: [ForkyCompositor, string][] = [
 function skipReason(kind: ForkyCompositor): string | undefined {
   const why = forkyCompositorSkipReason(kind);
   if (why) return why;
+  // Mutter offers no data-control, so wl-copy / wl-paste need keyboard focus of their own, and its
+  // headless seat has no keyboard ("This seat has no keyboard"); nothing here can give it one yet
+  if (kind === "mutter") return "Mutter's headless seat has no keyboard, which wl-clipboard needs without data-control";
   if (!existsSync(join(forkyRoot!, "usr/bin/wl-copy"))) return "the forky root lacks wl-clipboard (wl-copy, wl-paste)";
   return undefined;
 }
@@ -109,6 +112,11 @@ for (const [kind, name] of BEDS) {
         expect(cut.truncated).toBe(true);
         expect(cut.data.length).toBe(100);
 
+        if (!inj) {
+          // KWin takes a selection only with the serial of input it sent us, and its headless seat has no keyboard
+          console.warn(`${name}: our copy -> wl-paste not checked: no input device to give the window a serial`);
+          return;
+        }
         // our text -> wl-paste, set in answer to a key press (Ctrl+C) as an app would: wlroots takes
         // a selection only with an input serial newer than the current selection's
         await ctrlC();
