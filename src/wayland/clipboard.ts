@@ -193,6 +193,7 @@ export class WindowSelections implements SeatExtension {
     this.removeExtension = input.extend(this);
   }
 
+  /** SeatExtension: each seat gets its data devices. */
   seatAdded(seat: WlSeat): void {
     if (!this.manager || this.devices.has(seat)) return;
     const window = this.input.target;
@@ -211,6 +212,7 @@ export class WindowSelections implements SeatExtension {
     );
   }
 
+  /** SeatExtension: a seat going away destroys its data devices and their offers. */
   seatRemoved(seat: WlSeat): void {
     this.devices.get(seat)?.destroy();
     this.devices.delete(seat);

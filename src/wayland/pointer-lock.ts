@@ -105,6 +105,7 @@ export class PointerControl implements SeatExtension {
     return this.input.pointers.find((p) => p.focus === this.input.target.surface)?.shape ?? "default";
   }
 
+  /** SeatExtension: a new pointer gets the current constraint and, when wanted, a relative pointer. */
   pointerAdded(_seat: WlSeat, pointer: SeatPointer): void {
     const h: Held = { relative: undefined, constraint: undefined, active: false };
     this.held.set(pointer, h);
@@ -112,6 +113,7 @@ export class PointerControl implements SeatExtension {
     this.syncRelative();
   }
 
+  /** SeatExtension: a pointer going away drops its constraint and relative pointer. */
   pointerRemoved(_seat: WlSeat, pointer: SeatPointer): void {
     const h = this.held.get(pointer);
     if (!h) return;

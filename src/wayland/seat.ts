@@ -34,9 +34,13 @@ export interface InputSerial {
  * told of every seat and pointer, present and future, until removed (WaylandInput.extend).
  */
 export interface SeatExtension {
+  /** A wl_seat was bound (or was there when the extension was added). */
   seatAdded?(seat: WlSeat): void;
+  /** A seat goes away (its global was removed, the input closes, or the extension is removed). */
   seatRemoved?(seat: WlSeat): void;
+  /** A seat gained a pointer (or had one when the extension was added). */
   pointerAdded?(seat: WlSeat, pointer: SeatPointer): void;
+  /** A seat's pointer goes away (before it is released). */
   pointerRemoved?(seat: WlSeat, pointer: SeatPointer): void;
 }
 

@@ -116,11 +116,13 @@ export class TextInput implements SeatExtension {
     this.input.queue.push(e);
   }
 
+  /** SeatExtension: each seat gets a text input. */
   seatAdded(seat: WlSeat): void {
     if (!this.manager || this.seats.has(seat)) return;
     this.seats.set(seat, new SeatTextInput(this.manager.get_text_input(seat), this));
   }
 
+  /** SeatExtension: a seat going away destroys its text input. */
   seatRemoved(seat: WlSeat): void {
     const s = this.seats.get(seat);
     this.seats.delete(seat);
