@@ -9,7 +9,7 @@ import { logger } from "../util/log.js";
 import { SeatDataDevices, DROP_TYPES, type Offer } from "./data-device.js";
 import { readPipe, transferPipe, writePipe } from "./pipe-io.js";
 import { ZwpPrimarySelectionDeviceManagerV1, type ZwpPrimarySelectionSourceV1 } from "./protocol/primary-selection-unstable-v1.js";
-import { WlDataDeviceManager, type WlDataSource, type WlSeat } from "./protocol/wayland.js";
+import { WlDataDeviceManager, WlDataDeviceManagerDndAction, type WlDataSource, type WlSeat } from "./protocol/wayland.js";
 import type { SeatExtension, WaylandInput } from "./seat.js";
 
 const log = logger("wayland");
@@ -264,6 +264,37 @@ export class WindowSelections implements SeatExtension {
       dev.primary.set_selection(source as ZwpPrimarySelectionSourceV1 | null, last.serial);
     }
     return source as S;
+  }
+
+  /**
+   * Starts dragging `content` (bytes or text per MIME type; "text/uri-list" for files) from the
+   * window, for the button press being held now (its serial): the compositor moves the drag, the
+   * target reads what it wants on drop. Returns a promise that settles when the drag ends: true when
+   * it was dropped and taken, false when cancelled.
+   */
+  startDrag(content: ClipboardContent): Promise<boolean> {
+    const last = this.input.lastSerial;
+    const dev = last && this.devices.get(last.seat);
+    if (!this.manager || !last || !dev) throw new ClipboardError("cannot start a drag: no data device, or no button press on this window yet");
+    const data = new Map(Object.entries(content).map(([m, v]) => [m, typeof v === "string" ? Buffer.from(v, "utf8") : v] as const));
+    const source = this.manager.create_data_source();
+    return new Promise<boolean>((resolve) => {
+      const end = (taken: boolean) => {
+        if (!source.destroyed) source.destroy();
+        resolve(taken);
+      };
+      source.listen({
+        target: () => {},
+        send: (mime, fd) => void writePipe(fd.take(), data.get(mime) ?? new Uint8Array(0), 30_000),
+        cancelled: () => end(false),
+        dnd_drop_performed: () => {},
+        dnd_finished: () => end(true),
+        action: () => {},
+      });
+      for (const t of data.keys()) source.offer(t);
+      if (source.version >= 3) source.set_actions(WlDataDeviceManagerDndAction.copy);
+      dev.device.start_drag(source, this.input.target.surface, null, last.serial);
+    });
   }
 
   private at(x: number, y: number): { x: number; y: number; bufferX: number; bufferY: number } {

@@ -5,7 +5,7 @@
 // and tears them down together. What a compositor does not offer is reported by each part
 // (`available`, or a false return) rather than failing.
 import { logger } from "../util/log.js";
-import { type Clipboard, WindowSelections } from "./clipboard.js";
+import { type Clipboard, type ClipboardContent, WindowSelections } from "./clipboard.js";
 import type { CursorShape } from "./cursor.js";
 import { PointerControl } from "./pointer-lock.js";
 import type { WaylandInput } from "./seat.js";
@@ -43,6 +43,15 @@ export class DesktopWindow {
     this.pointer = new PointerControl(input);
     this.textInput = new TextInput(input);
     this.hints = new WindowHints(wayland);
+  }
+
+  /**
+   * Drags `content` (bytes or text per MIME type; "text/uri-list" for files) out of the window:
+   * call it on a button press, while the button is held. Resolves true when a target took the
+   * drop, false when the drag was cancelled.
+   */
+  startDrag(content: ClipboardContent): Promise<boolean> {
+    return this.selections.startDrag(content);
   }
 
   /** Sets the pointer image over the window ("default", "text", "crosshair", "hidden", ...). */
