@@ -338,21 +338,18 @@ export class WaylandInput implements InputSource {
   }
 
   /** The window this input belongs to. */
-  get target(): WaylandWindow {
-    return this.window;
-  }
+  get target(): WaylandWindow { return this.window; }
 
   // ---- used by SeatDevices ----
 
   /** @internal Calls `fn` for each extension; one that throws is logged, not fatal to the seat. */
   tell(fn: (ext: SeatExtension) => void): void {
-    for (const x of this.extensions.slice()) {
+    for (const x of this.extensions.slice())
       try {
         fn(x);
       } catch (e) {
         log.warn(`seat extension: ${(e as Error).message}`);
       }
-    }
   }
 
   /** @internal */
