@@ -2,7 +2,7 @@
 // bench/c-reference with the system compiler) does the same work, it runs interleaved with ours
 // (ours, C, ours, C, ...) so ratios come from one sitting; medians of RUNS runs (default 5). A
 // ratio is printed only after one frame from each side was compared and found the same.
-// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026 glsl colour` (default: all).
+// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026 glsl colour paste` (default: all).
 import { JIT_WARMUP_TEXT } from "./ours.js";
 import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 import { benchTriangle } from "./triangle.js";
@@ -70,7 +70,14 @@ async function colourSection(): Promise<void> {
   await benchColour(log);
 }
 
+async function pasteSection(): Promise<void> {
+  const { benchPaste } = await import("./paste.js");
+  console.log(`\n## a 10 MB paste beside a frame loop (triangle, headless, 120 frames/s cap; ${runs} runs): the clipboard's pipe read must not hold up frames`);
+  await benchPaste(runs, log);
+}
+
 const sections: Record<string, () => Promise<void>> = {
+  paste: pasteSection,
   startup: startupSection, glsl: glslSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section, colour: colourSection,
 };
 

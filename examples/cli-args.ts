@@ -30,6 +30,8 @@ export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm ru
   --status-allow-remote
                      let --status listen on a non-loopback HOST such as 0.0.0.0 (default: refused,
                      since the page has no login and shows the log)
+  --inhibit-idle     window: keep the screen from blanking while the demo runs (idle-inhibit)
+  --icon FILE.png    window: the window's icon (xdg-toplevel-icon; KWin, labwc show it)
   --list-devices     print the Vulkan devices and exit
   --help             this text`;
 
@@ -60,6 +62,10 @@ export interface DemoArgs {
   status?: { host?: string; port: number };
   statusAllowRemote: boolean;
   listDevices: boolean;
+  /** Keep the screen awake while the window shows (Wayland idle-inhibit). */
+  inhibitIdle: boolean;
+  /** A PNG for the window's icon. */
+  icon?: string;
   help: boolean;
 }
 
@@ -94,7 +100,7 @@ function checkStatusAddress({ status, statusAllowRemote }: DemoArgs): void {
 }
 
 export function parseArgs(argv: readonly string[]): DemoArgs {
-  const args: DemoArgs = { frames: 120, size: [640, 480], up: "y", validation: false, statusAllowRemote: false, listDevices: false, help: false };
+  const args: DemoArgs = { frames: 120, size: [640, 480], up: "y", validation: false, statusAllowRemote: false, listDevices: false, inhibitIdle: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -182,6 +188,12 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
         break;
       case "--list-devices":
         args.listDevices = true;
+        break;
+      case "--inhibit-idle":
+        args.inhibitIdle = true;
+        break;
+      case "--icon":
+        args.icon = value();
         break;
       case "--help":
       case "-h":

@@ -3,7 +3,8 @@
 import { FrameTracer, Instance, openPresenter, serveStatus, writePng, type Pixels, type Presenter } from "../src/index.js";
 import { parseArgs, USAGE, UsageError, type DemoArgs } from "./cli-args.js";
 import { defaultScene, scenes } from "./scenes.js";
-import { OrbitCamera, TexturedMesh } from "../src/scenes/index.js";
+import { TexturedMesh } from "../src/scenes/index.js";
+import { DemoControls } from "./demo-controls.js";
 
 async function run(args: DemoArgs): Promise<void> {
   await using gpu = await Instance.create({ validation: args.validation });
@@ -38,10 +39,15 @@ async function run(args: DemoArgs): Promise<void> {
     let firstFrameMs = 0;
     let firstFrameCpu: NodeJS.CpuUsage | undefined;
     const controls = new DemoControls(out);
+    let frameIndex = 0;
+    controls.statusLine = () => `scanout ${sceneName} on ${out.backend}, ${out.size[0]}x${out.size[1]}, frame ${frameIndex}, ${out.stats.fps.toFixed(1)} frames/s`;
     if (scene instanceof TexturedMesh) scene.camera = controls.orbit;
+    if (args.inhibitIdle && !out.window?.inhibitIdle(true)) console.log("--inhibit-idle: no window, or the compositor offers no idle-inhibit");
+    if (args.icon && !out.window?.setIcon(args.icon)) console.log("--icon: no window, or the compositor shows no client icons (xdg-toplevel-icon)");
     // out.run hands a frame that is ready at once to the body without a promise (see Presenter.run)
     await out.run(
       (frame) => {
+        frameIndex = frame.index;
         if (controls.poll()) return false; // Esc or q
         if (frame.index === 0) {
           firstFrameMs = performance.now(); // ms since this process started
@@ -83,33 +89,6 @@ async function run(args: DemoArgs): Promise<void> {
     scene.destroy();
   }
   if (gpu.validationEnabled && gpu.validationErrors.length) throw new Error(`${gpu.validationErrors.length} validation errors (see above)`);
-}
-
-/** The demo's input: drag orbits the camera, the wheel zooms, f toggles fullscreen (Wayland), Esc or q quits. */
-class DemoControls {
-  readonly orbit = new OrbitCamera();
-  private fullscreen = false;
-  constructor(private readonly out: Presenter) {}
-
-  /** Applies the input since the last frame; true when the user asked to quit. */
-  poll(): boolean {
-    for (const ev of this.out.pollInput()) {
-      if (ev.type === "key-down") {
-        if (ev.key === "Escape" || ev.key === "q") return true;
-        if (ev.key === "f") this.toggleFullscreen();
-      } else {
-        this.orbit.handle(ev);
-      }
-    }
-    return false;
-  }
-
-  private toggleFullscreen(): void {
-    if (this.out.backend !== "wayland-shm" && this.out.backend !== "wayland-dmabuf") return console.log(`fullscreen: the ${this.out.backend} backend has no window`);
-    this.fullscreen = !this.fullscreen;
-    this.out.setFullscreen(this.fullscreen);
-    console.log(`fullscreen: ${this.fullscreen ? "on" : "off"}`);
-  }
 }
 
 async function main(): Promise<number> {

@@ -41,6 +41,17 @@ export const PROTOCOLS = [
   { out: "fifo-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/fifo/fifo-v1.xml"] },
   { out: "commit-timing-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/commit-timing/commit-timing-v1.xml"] },
   { out: "color-management-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/color-management/color-management-v1.xml"] },
+  // what an app needs from its window (issue 31): clipboard, pointer lock, text input, idle, activation, icons
+  { out: "primary-selection-unstable-v1.ts", paths: ["/usr/share/wayland-protocols/unstable/primary-selection/primary-selection-unstable-v1.xml"] },
+  { out: "pointer-constraints-unstable-v1.ts", paths: ["/usr/share/wayland-protocols/unstable/pointer-constraints/pointer-constraints-unstable-v1.xml"] },
+  { out: "relative-pointer-unstable-v1.ts", paths: ["/usr/share/wayland-protocols/unstable/relative-pointer/relative-pointer-unstable-v1.xml"] },
+  { out: "text-input-unstable-v3.ts", paths: ["/usr/share/wayland-protocols/unstable/text-input/text-input-unstable-v3.xml"] },
+  { out: "idle-inhibit-unstable-v1.ts", paths: ["/usr/share/wayland-protocols/unstable/idle-inhibit/idle-inhibit-unstable-v1.xml"] },
+  { out: "content-type-v1.ts", paths: ["/usr/share/wayland-protocols/staging/content-type/content-type-v1.xml"] },
+  { out: "xdg-activation-v1.ts", paths: ["/usr/share/wayland-protocols/staging/xdg-activation/xdg-activation-v1.xml"] },
+  { out: "xdg-toplevel-icon-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/xdg-toplevel-icon/xdg-toplevel-icon-v1.xml"] },
+  { out: "xdg-toplevel-tag-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/xdg-toplevel-tag/xdg-toplevel-tag-v1.xml"] },
+  { out: "xdg-dialog-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/xdg-dialog/xdg-dialog-v1.xml"] },
 ];
 
 // ---- a minimal XML reader: elements, attributes, comments; text is ignored (descriptions) ----

@@ -10,6 +10,13 @@ export { HeadlessBackend, createHeadlessPresenter, createOffscreenTarget, type H
 export { openPresenter, registerBackend, defaultBackends, type OpenPresenterOptions, type BackendChoice, type BackendOpener } from "./present/open.js";
 export { openWaylandPresenter, openKmsPresenter } from "./present/lazy-open.js";
 export type { WaylandMode, WaylandPresenterOptions } from "./present/wayland-open.js";
+// (types only: the window's services load with the Wayland backend)
+export type { DesktopWindow } from "./wayland/desktop-window.js";
+export type { Clipboard, ClipboardContent, ClipboardData, ReadOptions } from "./wayland/clipboard.js";
+export type { PointerControl, PointerConstraint } from "./wayland/pointer-lock.js";
+export type { TextInput, TextPurpose, TextRect } from "./wayland/text-input.js";
+export type { ContentType, IconPixels } from "./wayland/window-hints.js";
+export type { CursorShape } from "./wayland/cursor.js";
 export type { SyncChoice } from "./present/dmabuf-sync.js";
 export type { KmsOptions, KmsPath } from "./present/kms.js";
 export { Pacing, PRESENT_MODES, type PresentMode, type PacingOptions, type PacingStats, type PresentedReport } from "./present/pacing.js";

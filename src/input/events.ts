@@ -132,6 +132,82 @@ export interface DeviceEvent extends InputEventBase {
   readonly name: string;
 }
 
+/**
+ * Relative pointer motion (Wayland zwp_relative_pointer_v1): how far the device moved, whether or
+ * not the pointer could (it may be locked, or at a screen edge). What mouse-look wants.
+ */
+export interface RelativeMotionEvent extends InputEventBase {
+  readonly type: "relative-motion";
+  /** Motion in surface pixels, with the compositor's pointer acceleration applied. */
+  readonly dx: number;
+  readonly dy: number;
+  /** The same motion without acceleration (the device's own counts, as the compositor saw them). */
+  readonly dxUnaccelerated: number;
+  readonly dyUnaccelerated: number;
+}
+
+/** A pointer lock or confinement asked for with the window's pointer.lock() / confine() took effect or ended (the compositor decides when). */
+export interface PointerConstraintEvent extends InputEventBase {
+  readonly type: "pointer-locked" | "pointer-unlocked" | "pointer-confined" | "pointer-unconfined";
+}
+
+/** Which selection: the clipboard (copy and paste) or the primary selection (select, middle-click paste). */
+export type SelectionKind = "clipboard" | "primary";
+
+/** Another client (or we) set the clipboard or the primary selection; `types` lists the MIME types it offers (empty: cleared). */
+export interface SelectionEvent extends InputEventBase {
+  readonly type: "selection-changed";
+  readonly selection: SelectionKind;
+  readonly types: readonly string[];
+}
+
+/** A drag from another client entered our window, moved on it, or left it without a drop. */
+export interface DragEvent extends InputEventBase, PointerPosition {
+  readonly type: "drag-enter" | "drag-motion" | "drag-leave";
+  /** The MIME types the drag offers ("text/uri-list" for files). */
+  readonly types: readonly string[];
+}
+
+/**
+ * Something was dropped on our window: files (text/uri-list, decoded) or text. Sent once the data
+ * has been read, so a little after the drop itself.
+ */
+export interface DropEvent extends InputEventBase, PointerPosition {
+  readonly type: "drop";
+  readonly types: readonly string[];
+  /** The URIs of a text/uri-list drop (comments dropped), else empty. */
+  readonly uris: readonly string[];
+  /** The local paths of its file:// URIs, percent-decoded. */
+  readonly paths: readonly string[];
+  /** The dropped text (text/plain) when no URI list was offered, else "". */
+  readonly text: string;
+}
+
+/**
+ * An input method's composition (Wayland zwp_text_input_v3), delivered in the order an app applies
+ * them: delete around the cursor, insert the committed text, then show the pre-edit. Only while
+ * the window's text input is enabled; keys the input method does not take still come as key events.
+ */
+export type TextInputEvent =
+  | (InputEventBase & {
+      /** Delete this many bytes (UTF-8) before and after the cursor (or the selection). */
+      readonly type: "text-delete-surrounding";
+      readonly before: number;
+      readonly after: number;
+    })
+  | (InputEventBase & {
+      /** Insert `text` at the cursor (replacing the selection). */
+      readonly type: "text-commit";
+      readonly text: string;
+    })
+  | (InputEventBase & {
+      /** Show `text` at the cursor as not-yet-final ("" hides it); the cursor spans bytes cursorBegin..cursorEnd of it (-1: hide the cursor). */
+      readonly type: "text-preedit";
+      readonly text: string;
+      readonly cursorBegin: number;
+      readonly cursorEnd: number;
+    });
+
 /** Every input event a presenter delivers; switch on `type`. */
 export type InputEvent =
   | KeyEvent
@@ -143,7 +219,13 @@ export type InputEvent =
   | TouchEvent
   | TouchCancelEvent
   | SeatEvent
-  | DeviceEvent;
+  | DeviceEvent
+  | RelativeMotionEvent
+  | PointerConstraintEvent
+  | SelectionEvent
+  | DragEvent
+  | DropEvent
+  | TextInputEvent;
 
 /** The `type` of every InputEvent. */
 export type InputEventType = InputEvent["type"];

@@ -12,6 +12,7 @@ import { BackendUnavailableError, UnavailableError, UsageError } from "./errors.
 import type { PresentMode } from "./pacing.js";
 import { InputQueue, type InputSource } from "../input/queue.js";
 import type { InputEvent } from "../input/events.js";
+import type { DesktopWindow } from "../wayland/desktop-window.js";
 import { openLoopTurn, type LoopTurn } from "../sys/loop-turn.js";
 import { FrameScheduler } from "./frame-scheduler.js";
 import { FramePipeline } from "./frame-pipeline.js";
@@ -103,6 +104,10 @@ export class FrameLoop implements Presenter {
   /** The present mode in effect (fifo for a backend without a choice). */
   get presentMode(): PresentMode {
     return this.swapchain.pacing?.mode ?? "fifo";
+  }
+  /** The window's desktop services (Wayland backends), else undefined. */
+  get window(): DesktopWindow | undefined {
+    return this.swapchain.desktop;
   }
   /** The clock GPU timestamps are read with (how it is calibrated, how close), or undefined without timestamps. */
   get gpuClock(): GpuClock | undefined {

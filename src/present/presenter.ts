@@ -7,6 +7,7 @@ import type { Pacing, PacingStats, PresentMode } from "./pacing.js";
 import type { InputEvent } from "../input/events.js";
 import type { InputSource } from "../input/queue.js";
 import type { ColourSpace, ColourState } from "../util/colour.js";
+import type { DesktopWindow } from "../wayland/desktop-window.js";
 
 /** Where a presenter's frames go: offscreen images (read back to PNG on request), a Wayland window through shared memory or dmabuf, or a display through KMS. */
 export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";
@@ -199,6 +200,12 @@ export interface Presenter extends TargetInfo, AsyncDisposable {
    * when there are none.
    */
   pollInput(): readonly InputEvent[];
+  /**
+   * The window's desktop services on the Wayland backends: clipboard and primary selection, pointer
+   * lock and relative motion, text input, cursor, idle inhibit, activation, icon. Undefined on
+   * headless and KMS.
+   */
+  readonly window: DesktopWindow | undefined;
   /** Ends a running frame loop, waits for the GPU and frees everything (the device too, if owned). */
   close(): Promise<void>;
 }
@@ -257,6 +264,8 @@ export interface SwapchainBackend {
   readonly window?: TimelineSource;
   /** Records the backend's own events (KMS: page flips) into the run's tracer; undefined stops. */
   traceTo?(tracer: FrameTracer | undefined): void;
+  /** A Wayland backend's desktop services (Presenter.window). */
+  readonly desktop?: DesktopWindow;
   /** The backend's input (Wayland: the seat; KMS: libinput); absent: no input (headless). Closed by the frame loop on close(). */
   readonly input?: InputSource;
   /** Waits for outstanding work and frees everything (the device stays). */

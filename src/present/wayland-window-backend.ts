@@ -5,6 +5,7 @@ import type { Device } from "../vk/index.js";
 import type { FrameTracer } from "../util/trace.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import { WaylandInput } from "../wayland/seat.js";
+import { DesktopWindow } from "../wayland/desktop-window.js";
 import type { Pacing } from "./pacing.js";
 import { WaylandSurfaceSink, type WaylandBufferHooks, type WaylandPacingOptions } from "./wayland-sink.js";
 import type { PresentQueue } from "./present-queue.js";
@@ -19,6 +20,8 @@ export abstract class WaylandWindowBackend<B> {
   protected readonly queue: PresentQueue<B>;
   /** The window's seats: keyboard, pointer and touch events (Presenter.input / pollInput). */
   readonly input: WaylandInput;
+  /** Clipboard, pointer lock, text input, cursor and window hints (Presenter.window). */
+  readonly desktop: DesktopWindow;
 
   /** @internal */
   protected constructor(
@@ -31,6 +34,7 @@ export abstract class WaylandWindowBackend<B> {
     this.queue = this.sink.queue;
     this.input = WaylandInput.attach(window);
     window.decorations.useInput(this.input); // our title bar (if any) takes its own pointer presses
+    this.desktop = new DesktopWindow(window, this.input);
   }
 
   /**
@@ -40,6 +44,7 @@ export abstract class WaylandWindowBackend<B> {
    */
   protected releaseWindowParts(): void {
     this.sink.destroy();
+    this.desktop.destroy();
     this.input.close();
   }
 

@@ -57,6 +57,7 @@ const c_mmap = libc.func("void *mmap(void *addr, size_t len, int prot, int flags
 const c_munmap = libc.func("int munmap(void *addr, size_t len)");
 const c_clock_gettime = libc.func("int clock_gettime(int clk, _Out_ int64_t *ts)");
 const c_free = libc.func("void free(void *ptr)");
+const c_pipe2 = libc.func("int pipe2(_Out_ int *fds, int flags)");
 const c_vsnprintf = libc.func("int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)");
 
 export function open(path: string, flags: number, mode = 0): number {
@@ -65,6 +66,13 @@ export function open(path: string, flags: number, mode = 0): number {
 
 export function close(fd: number): void {
   check("close", c_close(fd), `fd ${fd}`);
+}
+
+/** A pipe, close-on-exec, with `flags` (e.g. O_NONBLOCK) added: [read end, write end]. */
+export function pipe(flags = 0): [number, number] {
+  const fds = [0, 0];
+  check("pipe2", c_pipe2(fds, O_CLOEXEC | flags));
+  return [fds[0]!, fds[1]!];
 }
 
 /** Duplicates fd with close-on-exec (F_DUPFD_CLOEXEC). */

@@ -50,7 +50,8 @@ export function eventArgs(
       case "new_id": {
         const id = v as number;
         if (id < SERVER_ID_BASE) throw new WireError(`${where}: server new_id ${id} is not in the server range`);
-        if (objects.has(id)) throw new WireError(`${where}: server new_id ${id} already in use`);
+        // a server-made object we destroyed frees its id at once (no delete_id for server ids): the server may reuse it
+        if (objects.get(id)?.destroyed === false) throw new WireError(`${where}: server new_id ${id} already in use`);
         const cls = a.interface ? interfaceClass(a.interface) : undefined;
         if (!cls) throw new WireError(`${where}: cannot create object of interface ${a.interface ?? "(untyped)"}`);
         const made = new cls(host, id, proxy.version);

@@ -19,7 +19,12 @@ export { SurfaceScale, type BufferGeometry, type OutputTransform, type ScaleSour
 export { WindowDecorations, TITLE_BAR_HEIGHT, type DecorationsChoice, type DecoratedWindow, type DecorationInput } from "./decorations.js";
 export type { ToplevelState, WmCapability } from "./toplevel-state.js";
 export { type DmabufFormats, type DmabufTranche } from "./dmabuf.js";
-export { WaylandInput, type InputSerial, type SurfaceInputHandler } from "./seat.js";
+export { WaylandInput, type InputSerial, type SeatExtension, type SurfaceInputHandler } from "./seat.js";
+export { DesktopWindow } from "./desktop-window.js";
+export { Clipboard, ClipboardError, DEFAULT_PASTE_LIMIT, TEXT_TYPES, parseUriList, type ClipboardContent, type ClipboardData, type ReadOptions } from "./clipboard.js";
+export { PointerControl, type PointerConstraint } from "./pointer-lock.js";
+export { TextInput, type TextPurpose, type TextRect } from "./text-input.js";
+export { readIconPng, type ContentType, type IconPixels } from "./window-hints.js";
 export { CursorImages, drawArrow, type CursorShape } from "./cursor.js";
 export { SeatPointer, SeatTouch, type InputSink } from "./seat-pointer.js";
 export { WireError, type ArgSpec, type ArgType, type InterfaceSpec, type MessageSpec, type UntypedNewId, type WireValue } from "./wire.js";

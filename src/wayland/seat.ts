@@ -6,11 +6,12 @@
 import { InputQueue, type InputSource } from "../input/queue.js";
 import type { DeviceKind, InputEvent } from "../input/events.js";
 import { KeyboardDecoder } from "../input/keyboard.js";
-import { XkbKeymap, loadXkb } from "../input/xkb.js";
+import type { XkbKeymap } from "../input/xkb.js";
+import { keymapFrom } from "./seat-keymap.js";
 import { logger } from "../util/log.js";
 import { CursorImages, type CursorShape } from "./cursor.js";
 import type { GlobalInfo } from "./globals.js";
-import { WlKeyboard, WlKeyboardKeymapFormat, WlKeyboardKeyState, WlSeat, WlSeatCapability, type WlSurface } from "./protocol/wayland.js";
+import { WlKeyboard, WlKeyboardKeyState, WlSeat, WlSeatCapability, type WlSurface } from "./protocol/wayland.js";
 import { SeatPointer, SeatTouch, type InputSink } from "./seat-pointer.js";
 import type { WaylandWindow } from "./window.js";
 
@@ -28,6 +29,21 @@ export interface InputSerial {
   readonly serial: number;
 }
 
+/**
+ * Something that adds per-seat objects to a window's input (clipboard devices, relative pointers):
+ * told of every seat and pointer, present and future, until removed (WaylandInput.extend).
+ */
+export interface SeatExtension {
+  /** A wl_seat was bound (or was there when the extension was added). */
+  seatAdded?(seat: WlSeat): void;
+  /** A seat goes away (its global was removed, the input closes, or the extension is removed). */
+  seatRemoved?(seat: WlSeat): void;
+  /** A seat gained a pointer (or had one when the extension was added). */
+  pointerAdded?(seat: WlSeat, pointer: SeatPointer): void;
+  /** A seat's pointer goes away (before it is released). */
+  pointerRemoved?(seat: WlSeat, pointer: SeatPointer): void;
+}
+
 /** One wl_seat and the devices its capabilities give. */
 class SeatDevices {
   name = "";
@@ -42,6 +58,7 @@ class SeatDevices {
     readonly proxy: WlSeat,
     private readonly owner: WaylandInput,
   ) {
+    owner.tell((x) => x.seatAdded?.(proxy));
     proxy.listen({
       capabilities: (caps) => this.setCapabilities(caps),
       name: (name) => {
@@ -68,8 +85,9 @@ class SeatDevices {
     if (removed & WlSeatCapability.touch) this.dropTouch();
     if (added & WlSeatCapability.keyboard) this.addKeyboard();
     if (added & WlSeatCapability.pointer) {
-      this.pointer = this.owner.makePointer(this);
+      const pointer = (this.pointer = this.owner.makePointer(this));
       this.device("device-added", "pointer");
+      this.owner.tell((x) => x.pointerAdded?.(this.proxy, pointer));
     }
     if (added & WlSeatCapability.touch) {
       this.touch = new SeatTouch(this.proxy.get_touch(), this.proxy, this.owner.sink);
@@ -82,6 +100,7 @@ class SeatDevices {
     this.dropKeyboard();
     this.dropPointer();
     this.dropTouch();
+    this.owner.tell((x) => x.seatRemoved?.(this.proxy));
     if (this.announced) this.owner.push({ type: "seat-removed", time: performance.now(), seat: this.name });
     if (release && this.proxy.version >= WlSeat.since.release) {
       try {
@@ -139,6 +158,8 @@ class SeatDevices {
 
   private dropPointer(): void {
     if (!this.pointer) return;
+    const pointer = this.pointer;
+    this.owner.tell((x) => x.pointerRemoved?.(this.proxy, pointer));
     this.pointer.release();
     this.pointer = undefined;
     this.device("device-removed", "pointer");
@@ -171,7 +192,8 @@ export class WaylandInput implements InputSource {
   /** Takes pointer events on the window's surface before the app (client-side decorations' edge resize). */
   private windowFilter: ((event: InputEvent) => boolean) | undefined;
   private closedValue = false;
-  private warnedXkb = false;
+  private readonly keymapWarnings = { xkb: false };
+  private readonly extensions: SeatExtension[] = [];
 
   private constructor(private readonly window: WaylandWindow) {
     const self = this;
@@ -289,7 +311,46 @@ export class WaylandInput implements InputSource {
     }
   }
 
+  /**
+   * Adds per-seat objects through `ext`: it is told of the seats and pointers there are now, then of
+   * each one added or removed. Returns a function that removes it (telling it the seats go away).
+   */
+  extend(ext: SeatExtension): () => void {
+    this.extensions.push(ext);
+    for (const s of this.seats.values()) {
+      ext.seatAdded?.(s.proxy);
+      if (s.pointer) ext.pointerAdded?.(s.proxy, s.pointer);
+    }
+    return () => {
+      const i = this.extensions.indexOf(ext);
+      if (i < 0) return;
+      this.extensions.splice(i, 1);
+      for (const s of this.seats.values()) {
+        if (s.pointer) ext.pointerRemoved?.(s.proxy, s.pointer);
+        ext.seatRemoved?.(s.proxy);
+      }
+    };
+  }
+
+  /** The pointers of every seat now (pointer lock, relative motion). */
+  get pointers(): SeatPointer[] {
+    return [...this.seats.values()].flatMap((s) => (s.pointer ? [s.pointer] : []));
+  }
+
+  /** The window this input belongs to. */
+  get target(): WaylandWindow { return this.window; }
+
   // ---- used by SeatDevices ----
+
+  /** @internal Calls `fn` for each extension; one that throws is logged, not fatal to the seat. */
+  tell(fn: (ext: SeatExtension) => void): void {
+    for (const x of this.extensions.slice())
+      try {
+        fn(x);
+      } catch (e) {
+        log.warn(`seat extension: ${(e as Error).message}`);
+      }
+  }
 
   /** @internal */
   push(event: InputEvent): void {
@@ -314,34 +375,9 @@ export class WaylandInput implements InputSource {
     return p;
   }
 
-  /**
-   * @internal The keymap of a wl_keyboard.keymap event. A keymap that cannot be read (bad size,
-   * garbage) falls back to the system default, so keys still type; without libxkbcommon, keys
-   * come with keycodes only.
-   */
+  /** @internal The keymap of a wl_keyboard.keymap event (see seat-keymap.ts). */
   keymapFrom(format: number, fd: number, size: number): XkbKeymap | undefined {
-    try {
-      loadXkb();
-    } catch (e) {
-      if (!this.warnedXkb) log.warn(`keyboard: ${(e as Error).message}; key events carry keycodes only`);
-      this.warnedXkb = true;
-      return undefined;
-    }
-    if (format !== WlKeyboardKeymapFormat.xkb_v1) {
-      log.info(`keyboard: the compositor sends no XKB keymap (format ${format}); using the system default layout`);
-      return XkbKeymap.systemDefault();
-    }
-    try {
-      return XkbKeymap.fromFd(fd, size);
-    } catch (e) {
-      log.warn(`keyboard: ${(e as Error).message}; using the system default layout instead`);
-      try {
-        return XkbKeymap.systemDefault();
-      } catch (e2) {
-        log.warn(`keyboard: no default keymap either (${(e2 as Error).message}); key events carry keycodes only`);
-        return undefined;
-      }
-    }
+    return keymapFrom(format, fd, size, this.keymapWarnings);
   }
 
   private bindSeat(g: GlobalInfo): void {

@@ -238,7 +238,7 @@ describe.skipIf(xkbUnavailableReason())("WaylandInput with a scripted compositor
     expect(input.drain()).toEqual([]);
   });
 
-  it("cursor: wp_cursor_shape_v1's default shape with the enter serial where offered, else our arrow with set_cursor", async () => {
+  it("cursor: wp_cursor_shape_v1's default shape with the enter serial where offered, else (no XCursor theme) our arrow with set_cursor", async () => {
     {
       const { conn, b, pointer, surface } = await setup(8, [["wp_cursor_shape_manager_v1", 1]]);
       await sentRequests(conn, b); // what came before
@@ -249,6 +249,7 @@ describe.skipIf(xkbUnavailableReason())("WaylandInput with a scripted compositor
       await cleanup!();
       cleanup = undefined;
     }
+    process.env.XCURSOR_PATH = "/nonexistent/scanout-no-cursor-themes"; // no theme: our arrow (xcursor-sway.test.ts checks a theme's)
     const { conn, b, pointer, surface, input } = await setup(8, [["wl_shm", 1]]);
     event(conn, pointer.id, "enter", [43, id(surface), 1, 1]);
     let sent = await sentRequests(conn, b);
