@@ -2,7 +2,7 @@
 // bench/c-reference with the system compiler) does the same work, it runs interleaved with ours
 // (ours, C, ours, C, ...) so ratios come from one sitting; medians of RUNS runs (default 5). A
 // ratio is printed only after one frame from each side was compared and found the same.
-// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026` (default: all).
+// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026 wsi` (default: all).
 import { JIT_WARMUP_TEXT } from "./ours.js";
 import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 import { benchTriangle } from "./triangle.js";
@@ -58,8 +58,18 @@ async function desktop2026Section(): Promise<void> {
   await benchDesktop2026(log);
 }
 
+async function wsiSection(): Promise<void> {
+  const { benchWsi } = await import("./wsi.js");
+  console.log(
+    `\n## vs Mesa's Vulkan WSI (VK_KHR_wayland_surface + VK_KHR_swapchain, C, bench/c-reference/wsi.c), per present mode; ` +
+      `interleaved pairs, ${runs} rounds of SECONDS=${process.env.SECONDS ?? 5} s; ours in its own node process after an unpaced JIT warm-up, GPU timing off)`,
+  );
+  await benchWsi({ runs, log });
+}
+
 const sections: Record<string, () => Promise<void>> = {
   startup: startupSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section,
+  wsi: wsiSection,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
