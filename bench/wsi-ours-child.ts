@@ -48,6 +48,8 @@ export interface WsiFigures {
   maxRssKb: number;
   /** What the side used: buffers, sync path, pacing. */
   used: string;
+  /** The size frames had at the end (the compositor could have configured another). */
+  finalSize?: [number, number];
 }
 
 const RESULT = "wsi-ours result: ";
@@ -80,7 +82,7 @@ function percentile(xs: Float64Array, p: number): number {
 }
 
 async function jitWarmup(gpu: Instance, request: WsiOursRequest, frames: number): Promise<void> {
-  const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench warm-up", mode: "shm", presentMode: request.jitWarmupMode ?? "immediate" }, true);
+  const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench warm-up", decorations: "none", mode: "shm", presentMode: request.jitWarmupMode ?? "immediate" }, true);
   const scene = Triangle.create(out);
   try {
     await out.run((frame) => {
@@ -97,7 +99,7 @@ async function main(request: WsiOursRequest): Promise<object> {
   const gpu = await Instance.create({ validation: false });
   try {
     if (request.jitWarmup) await jitWarmup(gpu, request, request.jitWarmup);
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", mode: "shm", presentMode: request.mode }, true);
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", decorations: "none", mode: "shm", presentMode: request.mode }, true);
     const scene = Triangle.create(out);
     try {
       // per frame: its hand-out time; per shown frame: latency, and whether a refresh was missed
@@ -150,6 +152,7 @@ async function main(request: WsiOursRequest): Promise<object> {
         onTime: intervals ? onTime / intervals : NaN,
         maxRssKb: process.resourceUsage().maxRSS,
         used: used(out),
+        finalSize: [out.size[0], out.size[1]],
       };
       return figures;
     } finally {

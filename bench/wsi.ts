@@ -18,13 +18,19 @@ import { startWeston, westonAvailable } from "../scripts/testbed/weston.js";
 import { buildC } from "./c-build.js";
 import { CAPTURE_FRAME, compareFrames, describeComparison } from "./same-work.js";
 import { writeSceneFile } from "./scene-file.js";
-import { fmt, median, pairedRatios } from "./stats.js";
+import { fmt, median } from "./stats.js";
 import { runWsiOurs, type WsiFigures } from "./wsi-ours-child.js";
 
 const SIZE: [number, number] = [640, 480];
 const MODES: PresentMode[] = ["fifo", "mailbox", "immediate"];
 const JIT_WARMUP = Number(process.env.WSI_JIT_WARMUP ?? 3000);
 const WARMUP = 120;
+/**
+ * WSI_MESA_DEBUG: MESA_VK_WSI_DEBUG for the C side. "noshm" makes Mesa's CPU-image path copy each
+ * frame into its wl_shm buffer (WSI_WL_BUFFER_SHM_MEMCPY) instead of rendering into the shm pool
+ * itself (WSI_WL_BUFFER_GPU_SHM, imported with VK_EXT_external_memory_host: its default on lavapipe).
+ */
+const MESA_ENV: NodeJS.ProcessEnv = process.env.WSI_MESA_DEBUG ? { MESA_VK_WSI_DEBUG: process.env.WSI_MESA_DEBUG } : {};
 
 interface Bed {
   name: string;
@@ -72,11 +78,19 @@ const C_BIND = /bind\(\d+, "(\w+)", (\d+),/g;
 
 class Unavailable extends Error {}
 
-/** Runs the C program; resolves with stdout and stderr, rejects with Unavailable on exit 3. */
-function runC(binary: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
+/** How long a C run may take beyond its timed seconds before it counts as stalled. */
+const C_SLACK_MS = 45_000;
+
+/** Runs the C program; resolves with stdout and stderr, rejects with Unavailable on exit 3 or when it stalls. */
+function runC(binary: string, args: string[], env: NodeJS.ProcessEnv, seconds: number): Promise<{ stdout: string; stderr: string }> {
+  const timeout = seconds * 1000 + C_SLACK_MS;
   return new Promise((resolve, reject) => {
-    execFile(binary, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
+    execFile(binary, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 28, timeout, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
       if (error?.code === 3) reject(new Unavailable(stderr.split("\n").find((l) => l.startsWith("unavailable:"))?.slice(13) ?? stderr.trim()));
+      else if (error?.killed) {
+        const trace = stderr.split("\n").filter((l) => l.includes("->")).slice(-6).map((l) => l.replace(/^\[[\d. ]+\]\s*/, "")).join("; ");
+        reject(new Unavailable(`the C program made no progress for ${timeout / 1000} s and was killed (stalled)${trace ? `; its last requests: ${trace}` : ""}`));
+      }
       else if (error) reject(new Error(`${binary} ${args.join(" ")} failed (${error.code ?? error.signal}): ${stderr.trim().slice(-2000)}`));
       else resolve({ stdout, stderr });
     });
@@ -118,28 +132,51 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
   const cPath = join(dir, `c-${mode}.rgba`), oursPath = join(dir, `ours-${mode}.rgba`);
   const debug = { WAYLAND_DEBUG: "client" };
   let cTrace: string;
+  const ours = await runWsiOurs<{ used: string }>({ socket, mode, size: SIZE, capture: { frame: CAPTURE_FRAME, path: oursPath } }, debug);
   try {
-    cTrace = (await runC(binary, ["wayland", socket, sceneFile, "--mode", mode, "--warmup", "0", "--capture", cPath, "--capture-frame", String(CAPTURE_FRAME)], debug)).stderr;
+    cTrace = (await runC(binary, ["wayland", socket, sceneFile, "--mode", mode, "--warmup", "0", "--capture", cPath, "--capture-frame", String(CAPTURE_FRAME)], { ...debug, ...MESA_ENV }, 0)).stderr;
   } catch (e) {
     if (!(e instanceof Unavailable)) throw e;
-    log(`${mode}: Mesa's WSI: ${e.message}; no comparison`);
+    log(`${mode}: Mesa's WSI: ${e.message}; no comparison, ours alone:`);
+    const alone: WsiFigures[] = [];
+    for (let r = 0; r < runs; r++) alone.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP })).result);
+    log(describe("ours", alone));
+    log(`  ours used: ${ours.result.used}; ${traced(ours.stderr, OUR_BIND)}`);
     return;
   }
-  const ours = await runWsiOurs<{ used: string }>({ socket, mode, size: SIZE, capture: { frame: CAPTURE_FRAME, path: oursPath } }, debug);
   const check = compareFrames(await readFile(oursPath), await readFile(cPath));
   log(`${mode}: ${describeComparison(check)}`);
   const oursRuns: WsiFigures[] = [], cRuns: ReturnType<typeof cFigures>[] = [];
+  let stalls = 0;
   for (let r = 0; r < runs; r++) {
     oursRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP })).result);
-    cRuns.push(cFigures((await runC(binary, ["wayland", socket, sceneFile, "--mode", mode, "--warmup", String(WARMUP), "--seconds", String(seconds)])).stdout));
+    try {
+      cRuns.push(cFigures((await runC(binary, ["wayland", socket, sceneFile, "--mode", mode, "--warmup", String(WARMUP), "--seconds", String(seconds)], MESA_ENV, seconds)).stdout));
+    } catch (e) {
+      if (!(e instanceof Unavailable)) throw e;
+      stalls++;
+      log(`  Mesa's run ${r + 1}: ${e.message}`);
+    }
   }
+  if (!cRuns.length) {
+    log(describe("ours", oursRuns));
+    log(`  no ratio: every run of Mesa's WSI stalled (${stalls} of ${runs})`);
+    return;
+  }
+  const resized = oursRuns.find((r) => r.finalSize && (r.finalSize[0] !== SIZE[0] || r.finalSize[1] !== SIZE[1]));
+  if (resized) throw new Error(`the compositor configured ours to ${resized.finalSize!.join("x")}, not ${SIZE.join("x")}: not the same work`);
   log(describe("ours", oursRuns));
   log(describe("Mesa", cRuns));
   const m = (xs: WsiFigures[], k: keyof WsiFigures) => median(xs.map((r) => r[k] as number));
   const ratio = (k: keyof WsiFigures, digits = 2) => `${fmt(m(oursRuns, k) / m(cRuns, k), digits)}x`;
-  const pairs = (k: keyof WsiFigures) => pairedRatios(oursRuns.map((r) => r[k] as number), cRuns.map((r) => r[k] as number));
-  if (check.same) log(`  → vs Mesa WSI: rate ${ratio("perSecond")}, CPU ${ratio("cpuMsPerFrame")}, latency ${ratio("latencyMedianMs")}` +
-    `  [pairs: rate${pairs("perSecond")}; CPU${pairs("cpuMsPerFrame")}; latency${pairs("latencyMedianMs")}]`);
+  // each pair ran back to back: the spread of their ratios shows how much of a ratio is noise
+  const pairs = (k: keyof WsiFigures) => {
+    if (stalls) return " (pairs: n/a, a run of Mesa's stalled)";
+    const r = oursRuns.map((o, i) => (o[k] as number) / (cRuns[i]![k] as number)).filter(Number.isFinite);
+    return r.length > 1 ? ` (pairs ${fmt(median(r), 2)}x, ${fmt(Math.min(...r), 2)}-${fmt(Math.max(...r), 2)}x)` : "";
+  };
+  if (check.same) log(`  → vs Mesa WSI: rate ${ratio("perSecond")}, CPU ${ratio("cpuMsPerFrame")}, latency ${ratio("latencyMedianMs")}`);
+  if (check.same) log(`    pair by pair: rate${pairs("perSecond")}, CPU${pairs("cpuMsPerFrame")}, latency${pairs("latencyMedianMs")}; on time ours ${fmt(m(oursRuns, "onTime") * 100)}% / Mesa ${fmt(m(cRuns, "onTime") * 100)}%`);
   else log("  no ratio: the two sides did not render the same frame");
   log(`  ours used: ${ours.result.used}; ${traced(ours.stderr, OUR_BIND)}`);
   const c = cRuns[0]!;
@@ -147,7 +184,10 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
   const lines = cTrace.split("\n");
   const app = lines.filter((l) => l.includes("{Default Queue}")).join("\n");
   const mesa = lines.filter((l) => !l.includes("{Default Queue}")).join("\n");
-  log(`  Mesa used: ${c.images} swapchain images (surface minimum ${c.minImages}), a wl_shm pool per image, lavapipe's CPU-image WSI path (fence wait in vkQueuePresentKHR; no dmabuf, no explicit sync); ` +
+  const images = MESA_ENV.MESA_VK_WSI_DEBUG?.includes("noshm")
+    ? "rendered into CPU images, each copied into its wl_shm buffer at present (MESA_VK_WSI_DEBUG=noshm)"
+    : "rendered straight into the wl_shm pools (VK_EXT_external_memory_host: no copy)";
+  log(`  Mesa used: ${c.images} swapchain images (surface minimum ${c.minImages}), a wl_shm pool per image, ${images}, fence wait in vkQueuePresentKHR, no dmabuf, no explicit sync; ` +
     `Mesa's WSI ${traced(mesa, C_BIND)}; the C app itself ${traced(app, C_BIND).replace(/; in the traced run: .*/, "")} (its window and the feedback requests)`);
 }
 
