@@ -13,6 +13,7 @@ import { openWaylandPresenter } from "../src/present/wayland-open.js";
 import type { WaylandWindow } from "../src/wayland/window.js";
 import { Triangle } from "./scenes.js";
 
+/** What the child runs: the compositor's socket, the present mode and size, and either a timed run or one captured frame. */
 export interface WsiOursRequest {
   socket: string;
   mode: PresentMode;

@@ -191,6 +191,7 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
     `Mesa's WSI ${traced(mesa, C_BIND)}; the C app itself ${traced(app, C_BIND).replace(/; in the traced run: .*/, "")} (its window and the feedback requests)`);
 }
 
+/** Runs the comparison on every bed in WSI_BEDS and every mode in WSI_MODES, logging the figures and ratios. */
 export async function benchWsi(options: { runs: number; log: (line: string) => void }): Promise<void> {
   const { runs, log } = options;
   const seconds = Number(process.env.SECONDS ?? 5);
