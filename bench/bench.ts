@@ -2,7 +2,7 @@
 // bench/c-reference with the system compiler) does the same work, it runs interleaved with ours
 // (ours, C, ours, C, ...) so ratios come from one sitting; medians of RUNS runs (default 5). A
 // ratio is printed only after one frame from each side was compared and found the same.
-// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026 glsl colour paste` (default: all).
+// Sections: `node dist/bench/bench.js triangle mesh wayland desktop2026 glsl colour paste wsi` (default: all).
 import { JIT_WARMUP_TEXT } from "./ours.js";
 import { NODE_FLAGS_FOR_FRAME_LOOPS } from "../src/index.js";
 import { benchTriangle } from "./triangle.js";
@@ -76,9 +76,19 @@ async function pasteSection(): Promise<void> {
   await benchPaste(runs, log);
 }
 
+async function wsiSection(): Promise<void> {
+  const { benchWsi } = await import("./wsi.js");
+  console.log(
+    `\n## vs Mesa's Vulkan WSI (VK_KHR_wayland_surface + VK_KHR_swapchain, C, bench/c-reference/wsi.c), per present mode; ` +
+      `interleaved pairs, ${runs} rounds of SECONDS=${process.env.SECONDS ?? 5} s; ours in its own node process after a JIT warm-up of WSI_JIT_WARMUP=${process.env.WSI_JIT_WARMUP ?? 3000} frames in immediate mode in a window of its own, GPU timing off)`,
+  );
+  await benchWsi({ runs, log });
+}
+
 const sections: Record<string, () => Promise<void>> = {
   paste: pasteSection,
   startup: startupSection, glsl: glslSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section, colour: colourSection,
+  wsi: wsiSection,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export type CProgramName = "offscreen" | "wayland";
+export type CProgramName = "offscreen" | "wayland" | "wsi";
 export type CBuild = { ok: true; path: string } | { ok: false; reason: string };
 
 const COMMON = ["gpu.c", "scene-file.c", "pipeline.c", "triangle.c", "mesh.c", "frames.c"];
@@ -32,6 +32,15 @@ const RECIPES: Record<CProgramName, Recipe> = {
   },
   wayland: {
     sources: [...COMMON, "wl-window.c", "wayland.c"],
+    libs: ["-lwayland-client", "-lvulkan", "-lm"],
+    headers: [
+      { file: "vulkan/vulkan.h", pkg: "libvulkan-dev" },
+      { file: "wayland-client.h", pkg: "libwayland-dev" },
+    ],
+    protocols: [`${PROTOCOLS}/xdg-shell/xdg-shell.xml`, `${PROTOCOLS}/presentation-time/presentation-time.xml`],
+  },
+  wsi: {
+    sources: [...COMMON, "wl-window.c", "wsi.c"],
     libs: ["-lwayland-client", "-lvulkan", "-lm"],
     headers: [
       { file: "vulkan/vulkan.h", pkg: "libvulkan-dev" },

@@ -42,13 +42,23 @@ static VkDeviceMemory allocate(Gpu *g, VkMemoryRequirements req, VkMemoryPropert
 
 void gpu_open(Gpu *g)
 {
+    gpu_open_with(g, NULL, 0, NULL, 0);
+}
+
+void gpu_open_with(Gpu *g, const char *const *instance_ext, uint32_t n_instance, const char *const *device_ext, uint32_t n_device)
+{
     memset(g, 0, sizeof *g);
     VkApplicationInfo app = {
         .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
         .pApplicationName = "scanout-c-reference",
         .apiVersion = VK_MAKE_VERSION(1, 1, 0),
     };
-    VkInstanceCreateInfo ici = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app };
+    VkInstanceCreateInfo ici = {
+        .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+        .pApplicationInfo = &app,
+        .enabledExtensionCount = n_instance,
+        .ppEnabledExtensionNames = instance_ext,
+    };
     VK(vkCreateInstance(&ici, NULL, &g->instance));
 
     uint32_t count = 0;
@@ -91,6 +101,8 @@ void gpu_open(Gpu *g)
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &qci,
         .pEnabledFeatures = &want,
+        .enabledExtensionCount = n_device,
+        .ppEnabledExtensionNames = device_ext,
     };
     VK(vkCreateDevice(g->physical, &dci, NULL, &g->device));
     vkGetDeviceQueue(g->device, g->family, 0, &g->queue);

@@ -41,6 +41,8 @@ void vk_check(VkResult r, const char *call, const char *file, int line);
 #define VK(call) vk_check((call), #call, __FILE__, __LINE__)
 
 void gpu_open(Gpu *g);
+/* gpu_open with instance and device extensions enabled (the WSI reference: surface and swapchain). */
+void gpu_open_with(Gpu *g, const char *const *instance_ext, uint32_t n_instance, const char *const *device_ext, uint32_t n_device);
 void gpu_close(Gpu *g);
 GpuBuffer gpu_host_buffer(Gpu *g, VkDeviceSize size, VkBufferUsageFlags usage);
 GpuBuffer gpu_device_buffer(Gpu *g, const void *data, VkDeviceSize size, VkBufferUsageFlags usage);

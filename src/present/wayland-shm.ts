@@ -45,10 +45,11 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   private readonly bytesPerPixel: 4 | 8;
   private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
   private callbackAt: number | undefined;
-  /** Unpaced: the submitted frame whose copy and commit wait for the next frame's submission (fields, not an object per frame). */
+  /** Unpaced, mailbox, immediate: the submitted frame whose copy and commit wait for the next frame's submission (fields, not an object per frame). */
   private deferredTarget: ShmTarget | undefined;
   private deferredFence: Fence | undefined;
   private deferredIndex = 0;
+  private deferredAtMs = NaN;
 
   private constructor(
     device: Device,
@@ -153,24 +154,28 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   }
 
   /**
-   * Unpaced, a frame's copy and commit wait until the next frame has been submitted, so the CPU copy
-   * of one frame overlaps the rendering of the next (what two frames in flight are for); the last
-   * frame of a run is presented at once, and endRun() presents one a run leaves behind.
+   * Where acquire never waits for the display (unpaced, mailbox, immediate), a frame's copy and
+   * commit wait until the next frame has been submitted, so the fence wait and CPU copy of one frame
+   * overlap the rendering of the next (what two frames in flight are for; presenting at once,
+   * immediate ran at ~0.55-0.75x the frames/s of Mesa's WSI, bench `wsi`); the last frame of a run
+   * is presented at once, and endRun() presents one a run leaves behind. fifo presents at once: the
+   * display paces it, and a frame held back would be a refresh late.
    */
   present(target: RenderTarget, rendered: Fence, frameIndex: number, last = false, presentAtMs = NaN): Promise<void> | undefined {
     const t = target as ShmTarget;
-    if (this.options.paced !== false) return this.presentNow(t, rendered, frameIndex, presentAtMs);
+    if (this.options.paced !== false && this.queue.pacing.mode === "fifo") return this.presentNow(t, rendered, frameIndex, presentAtMs);
     this.window.throwIfFailed();
     const previous = this.deferredTarget;
-    const done = previous && this.presentNow(previous, this.deferredFence!, this.deferredIndex);
+    const done = previous && this.presentNow(previous, this.deferredFence!, this.deferredIndex, this.deferredAtMs);
     if (!last) {
       this.deferredTarget = t;
       this.deferredFence = rendered;
       this.deferredIndex = frameIndex;
+      this.deferredAtMs = presentAtMs;
       return done;
     }
     this.deferredTarget = this.deferredFence = undefined;
-    return done ? done.then(() => this.presentNow(t, rendered, frameIndex)) : this.presentNow(t, rendered, frameIndex);
+    return done ? done.then(() => this.presentNow(t, rendered, frameIndex, presentAtMs)) : this.presentNow(t, rendered, frameIndex, presentAtMs);
   }
 
   /** A run ended with a frame still deferred: it is presented if a buffer is free now, else dropped. */
@@ -182,7 +187,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     try {
       this.window.throwIfFailed(); // a failed connection has nothing to present to
       const buf = this.chain.canAcquireNow ? this.chain.tryAcquire() : this.queue.takeHeld();
-      if (buf) this.copyAndCommit(t, buf, rendered, this.deferredIndex);
+      if (buf) this.copyAndCommit(t, buf, rendered, this.deferredIndex, this.deferredAtMs);
       else log.debug(`wayland-shm: frame ${this.deferredIndex} dropped at the end of the run (no free buffer)`);
     } catch (e) {
       log.debug(`wayland-shm: frame ${this.deferredIndex} not presented at the end of the run: ${(e as Error).message}`);

@@ -1,0 +1,177 @@
+// Our side of the comparison with Mesa's WSI (bench/wsi.ts) in a process of its own, as the C
+// reference runs in its own: the triangle through our wl_shm presenter in one present mode, the
+// same figures the C program prints, taken the same way (hand-out: the frame reaching the body,
+// where the C program's vkAcquireNextImageKHR returns; on screen: wp_presentation `presented`).
+//   node dist/bench/wsi-ours-child.js '{"socket", "mode", "warmup", "seconds", "jitWarmup"}'  prints WsiOursFigures
+//   node dist/bench/wsi-ours-child.js '{"socket", "mode", "capture": {"frame", "path"}}'        writes frame's RGBA to path
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { Instance, NODE_FLAGS_FOR_FRAME_LOOPS, type Frame, type Pixels, type Presenter } from "../src/index.js";
+import type { PresentMode } from "../src/present/pacing.js";
+import { openWaylandPresenter } from "../src/present/wayland-open.js";
+import type { WaylandWindow } from "../src/wayland/window.js";
+import { Triangle } from "./scenes.js";
+
+/** What the child runs: the compositor's socket, the present mode and size, and either a timed run or one captured frame. */
+export interface WsiOursRequest {
+  socket: string;
+  mode: PresentMode;
+  size: [number, number];
+  warmup?: number;
+  seconds?: number;
+  /**
+   * Frames in a window of their own first (in `jitWarmupMode`, default immediate: every frame
+   * committed with its frame callback and feedback, as fast as it renders), so that V8 has optimised
+   * the frame path, the wire and the event dispatch before the timed run (see bench/ours.ts).
+   */
+  jitWarmup?: number;
+  jitWarmupMode?: PresentMode;
+  capture?: { frame: number; path: string };
+}
+
+/** The figures one side of the comparison reports (the C program prints the same, by other names). */
+export interface WsiFigures {
+  /** Frames the app got through (handed out, rendered, presented) per second. */
+  perSecond: number;
+  /** Whole-process CPU per frame (every thread: Mesa's, lavapipe's, node's). */
+  cpuMsPerFrame: number;
+  /** CPU per frame of the app's own thread (ours: the JS thread; Mesa's: the thread that calls Vulkan, WSI included). */
+  appThreadCpuMsPerFrame: number;
+  /** Frames committed to the compositor per second (Mesa: every vkQueuePresentKHR commits). */
+  committedPerSecond: number;
+  /** Frames wp_presentation reported on screen per second. */
+  shownPerSecond: number;
+  latencyMedianMs: number;
+  latencyP99Ms: number;
+  /** Shown frames that followed the previous shown one within 1.5 refreshes (no refresh missed). */
+  onTime: number;
+  maxRssKb: number;
+  /** What the side used: buffers, sync path, pacing. */
+  used: string;
+  /** The size frames had at the end (the compositor could have configured another). */
+  finalSize?: [number, number];
+}
+
+const RESULT = "wsi-ours result: ";
+const RING = 256;
+const MAX_SHOWN = 1 << 16;
+
+/** Runs our side in a child node process (NODE_FLAGS_FOR_FRAME_LOOPS, as scanout's programs run). */
+export function runWsiOurs<T = WsiFigures>(request: WsiOursRequest, env: NodeJS.ProcessEnv = {}): Promise<{ result: T; stderr: string }> {
+  const args = [...NODE_FLAGS_FOR_FRAME_LOOPS, fileURLToPath(import.meta.url), JSON.stringify(request)];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
+      const line = stdout.split("\n").find((l) => l.startsWith(RESULT));
+      if (error || !line) reject(new Error(`node wsi-ours-child.js (${request.mode}) failed: ${(stderr || stdout || String(error)).trim().slice(-2000)}`));
+      else resolve({ result: JSON.parse(line.slice(RESULT.length)) as T, stderr });
+    });
+  });
+}
+
+/** The presenter's window, for its `presented` events (bench instrumentation: not public API). */
+function windowOf(out: Presenter): WaylandWindow {
+  const window = (out as unknown as { swapchain?: { window?: WaylandWindow } }).swapchain?.window;
+  if (!window) throw new Error("wsi-ours-child: the presenter has no Wayland window");
+  return window;
+}
+
+function percentile(xs: Float64Array, p: number): number {
+  if (!xs.length) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function jitWarmup(gpu: Instance, request: WsiOursRequest, frames: number): Promise<void> {
+  const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench warm-up", decorations: "none", mode: "shm", presentMode: request.jitWarmupMode ?? "immediate" }, true);
+  const scene = Triangle.create(out);
+  try {
+    await out.run((frame) => {
+      scene.update(frame);
+      frame.record((cmd) => scene.draw(cmd, frame));
+    }, { limit: frames, gpuTimeEvery: 0 });
+  } finally {
+    scene.destroy();
+    await out.close();
+  }
+}
+
+async function main(request: WsiOursRequest): Promise<object> {
+  const gpu = await Instance.create({ validation: false });
+  try {
+    if (request.jitWarmup) await jitWarmup(gpu, request, request.jitWarmup);
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", decorations: "none", mode: "shm", presentMode: request.mode }, true);
+    const scene = Triangle.create(out);
+    try {
+      // per frame: its hand-out time; per shown frame: latency, and whether a refresh was missed
+      const handout = new Float64Array(RING);
+      const latency = new Float64Array(MAX_SHOWN);
+      let counting = false, shown = 0, intervals = 0, onTime = 0, lastShownMs = 0;
+      windowOf(out).presented.add(({ frame, atMs, refreshNs }) => {
+        if (atMs === undefined) return;
+        if (counting && shown < MAX_SHOWN) {
+          latency[shown++] = atMs - handout[frame % RING]!;
+          if (lastShownMs > 0 && refreshNs > 0) {
+            intervals++;
+            if (atMs - lastShownMs <= (1.5 * refreshNs) / 1e6) onTime++;
+          }
+        }
+        lastShownMs = atMs;
+      });
+      let captured: Promise<Pixels> | undefined;
+      let until = Infinity;
+      const body = (frame: Frame): boolean => {
+        handout[frame.index % RING] = performance.now();
+        if (performance.now() > until) return false;
+        scene.update(frame);
+        if (frame.index === request.capture?.frame) captured = frame.capture();
+        frame.record((cmd) => scene.draw(cmd, frame));
+        return true;
+      };
+      if (request.capture) {
+        await out.run(body, { limit: request.capture.frame + 1, gpuTimeEvery: 0 });
+        await writeFile(request.capture.path, (await captured!).data);
+        return { written: request.capture.path, used: used(out) };
+      }
+      await out.run(body, { limit: request.warmup ?? 120, gpuTimeEvery: 0 });
+      const committedBefore = out.stats.pacing?.presented ?? 0;
+      counting = true;
+      until = performance.now() + (request.seconds ?? 5) * 1000;
+      const stats = await out.run(body, { gpuTimeEvery: 0 });
+      const committed = (out.stats.pacing?.presented ?? 0) - committedBefore;
+      await new Promise((r) => setTimeout(r, 300)); // the last frames' feedback, outside the figures
+      counting = false;
+      const lat = latency.subarray(0, shown);
+      const figures: WsiFigures = {
+        perSecond: stats.fps,
+        cpuMsPerFrame: stats.cpuMsPerFrame,
+        appThreadCpuMsPerFrame: stats.mainThreadCpuMsPerFrame,
+        committedPerSecond: committed / stats.seconds,
+        shownPerSecond: shown / stats.seconds,
+        latencyMedianMs: percentile(lat, 50),
+        latencyP99Ms: percentile(lat, 99),
+        onTime: intervals ? onTime / intervals : NaN,
+        maxRssKb: process.resourceUsage().maxRSS,
+        used: used(out),
+        finalSize: [out.size[0], out.size[1]],
+      };
+      return figures;
+    } finally {
+      scene.destroy();
+      await out.close();
+    }
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/** Buffers, sync path and pacing the presenter used, from its stats. */
+function used(out: Presenter): string {
+  const e = out.stats.extra;
+  return `${e.shmBuffers} wl_shm buffers (one pool), 3 offscreen images, sync ${e.sync} (fence, then CPU copy), pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, tearing hint ${e.tearingHint}`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = await main(JSON.parse(process.argv[2]!) as WsiOursRequest);
+  process.stdout.write(`${RESULT}${JSON.stringify(out)}\n`);
+}
