@@ -23,3 +23,7 @@ export {
 export { FlipLog } from "./flip-log.js";
 export { Syncobj, timelineSupported, type SyncobjOptions } from "./syncobj.js";
 export { CursorPlane } from "./cursor-plane.js";
+export {
+  captureCrtc, WritebackCapture, writebackConnectors, type AttachOptions, type CaptureOptions, type WritebackConnector, type WritebackFrame,
+  type WritebackFrame16,
+} from "./writeback.js";
