@@ -53,3 +53,7 @@ export {
   DRM_FORMAT_XRGB16161616, DRM_FORMAT_ARGB16161616, DRM_FORMAT_XBGR16161616, DRM_FORMAT_ABGR16161616, DRM_FORMAT_XRGB2101010,
   DRM_FORMAT_XBGR2101010, bitsPerChannel, pickScanoutFormat, packXrgb16161616,
 } from "./deep-formats.js";
+export {
+  captureCrtc, WritebackCapture, writebackConnectors, type AttachOptions, type CaptureOptions, type WritebackConnector, type WritebackFrame,
+  type WritebackFrame16,
+} from "./writeback.js";

@@ -82,7 +82,7 @@ describe.skipIf(!!skipWhy)(`KMS on ${driverName || "card0"} (VM)`, () => {
 
   it("opens the device: version, master, atomic, bus info", () => {
     const card = listDevices().find((d) => d.primary === CARD);
-    expect(card?.bus.type).toBe(basename(readlinkSync("/sys/class/drm/card0/device/subsystem"))); // "platform" (vkms), "pci" (virtio-gpu)
+    expect(card?.bus.type).toBe(basename(readlinkSync("/sys/class/drm/card0/device/subsystem"))); // "faux" (vkms on 6.15+), "platform" (older vkms), "pci" (virtio-gpu)
     expect(dev.version().name).toBe(driverName);
     expect(dev.version().description).not.toBe("");
     expect(dev.isMaster()).toBe(true);
@@ -141,8 +141,10 @@ describe.skipIf(!!skipWhy)(`KMS on ${driverName || "card0"} (VM)`, () => {
     const modeLines = [...out.matchAll(/^\s+#(\d+) (\S+) ([\d.]+) ((?:\d+ ){8})(\d+)/gm)];
     const ours = dev.connector(res.connectors[0]).modes;
     const firstBlock = modeLines.slice(0, ours.length); // the connector's list comes before the CRTCs' modes
-    expect(firstBlock.map((m) => `${m[2]} ${m[3]} ${m[4]}${m[5]}`)).toEqual(
-      ours.map((m) => `${m.name} ${modeRefresh(m).toFixed(2)} ${[m.hdisplay, m.hsyncStart, m.hsyncEnd, m.htotal, m.vdisplay, m.vsyncStart, m.vsyncEnd, m.vtotal].join(" ")} ${m.clock}`),
+    // as sets: each of our GETCONNECTOR calls re-probes (we are master) and on 7.x a re-probe can
+    // leave the preferred mode elsewhere in the list than the probe modetest saw (it was first)
+    expect(firstBlock.map((m) => `${m[2]} ${m[3]} ${m[4]}${m[5]}`).sort()).toEqual(
+      ours.map((m) => `${m.name} ${modeRefresh(m).toFixed(2)} ${[m.hdisplay, m.hsyncStart, m.hsyncEnd, m.htotal, m.vdisplay, m.vsyncStart, m.vsyncEnd, m.vtotal].join(" ")} ${m.clock}`).sort(),
     );
 
     const crtcs = modetestRows(out, "CRTCs");
@@ -155,7 +157,8 @@ describe.skipIf(!!skipWhy)(`KMS on ${driverName || "card0"} (VM)`, () => {
 
     const planes = modetestRows(out, "Planes");
     expect(planes.map((r) => Number(r[0]))).toEqual(dev.planes());
-    const formatLines = [...out.matchAll(/^\s+formats: (.*)$/gm)].map((m) => m[1].trim());
+    // (modetest pads short codes such as R8, listed by 7.x's vkms, to four characters: spacing varies)
+    const formatLines = [...out.matchAll(/^\s+formats: (.*)$/gm)].map((m) => m[1].trim().split(/\s+/).join(" "));
     planes.forEach((r, i) => {
       const p = dev.plane(Number(r[0]) as never, res.crtcs);
       expect([p.crtc ?? 0, p.fb ?? 0]).toEqual([Number(r[1]), Number(r[2])]);
