@@ -8,6 +8,7 @@ import { charDeviceSysfs, parsePciAddress, pciAddressOfDevT, type PciAddress } f
 export type BusInfo =
   | ({ type: "pci"; vendorId?: number; deviceId?: number } & PciAddress)
   | { type: "platform"; name: string }
+  | { type: "faux"; name: string }
   | { type: string; name: string };
 
 /** One DRM device found by listDevices(): its nodes under /dev/dri, kernel driver name (e.g. "i915", "vkms") and bus. */
@@ -44,16 +45,22 @@ function busInfo(sysfs: string): BusInfo {
   return { type: "pci", ...pci, vendorId: hex("vendor"), deviceId: hex("device") };
 }
 
-function driverName(sysfs: string): string | undefined {
+function driverName(sysfs: string, bus: BusInfo): string | undefined {
   try {
-    return basename(realpathSync(join(sysfs, "driver")));
+    const driver = basename(realpathSync(join(sysfs, "driver")));
+    // Every faux-bus device (vkms since 6.15) binds the bus's stub "faux_driver": its name says more
+    return bus.type === "faux" ? basename(sysfs) : driver;
   } catch {
-    // Virtual devices (vkms is a faux platform device) have no bound driver: name the device.
+    // Virtual devices without a bound driver (vkms before 6.15, a platform device): name the device.
     return sysfs.startsWith("/sys/devices/") ? basename(sysfs) : undefined;
   }
 }
 
-/** DRM devices of this machine, each with its primary and render nodes and bus info. [] without DRM. */
+/**
+ * DRM devices of this machine, each with its primary and render nodes and bus info. [] without DRM.
+ * `driver` is the bound driver's name, except on the faux bus (vkms since 6.15), where every device
+ * binds the same stub and the device's name is given instead ("vkms", or a configfs device's name).
+ */
 export function listDevices(): DeviceInfo[] {
   if (!existsSync(DRI)) return [];
   const byDevice = new Map<string, DeviceInfo>();
@@ -69,7 +76,10 @@ export function listDevices(): DeviceInfo[] {
     }
     sysfs ??= path;
     let info = byDevice.get(sysfs);
-    if (!info) byDevice.set(sysfs, (info = { bus: busInfo(sysfs), driver: driverName(sysfs), sysfs }));
+    if (!info) {
+      const bus = busInfo(sysfs);
+      byDevice.set(sysfs, (info = { bus, driver: driverName(sysfs, bus), sysfs }));
+    }
     if (isCard) info.primary = path;
     else info.render = path;
   }

@@ -24,6 +24,10 @@ export { FlipLog } from "./flip-log.js";
 export { Syncobj, timelineSupported, type SyncobjOptions } from "./syncobj.js";
 export { CursorPlane } from "./cursor-plane.js";
 export {
+  captureCrtc, WritebackCapture, writebackConnectors, type AttachOptions, type CaptureOptions, type WritebackConnector, type WritebackFrame,
+  type WritebackFrame16,
+} from "./writeback.js";
+export {
   readDisplayInfo, displayInfoAvailable, displayInfoWarnings, DisplayInfoUnavailableError, type DisplayInfo, type Chromaticity,
 } from "./display-info.js";
 export {

@@ -10,12 +10,13 @@ export function fourcc(code: string): number {
 /** drm_fourcc.h's flag for big-endian variants of a format. */
 const DRM_FORMAT_BIG_ENDIAN = 0x80000000;
 
-/** The four characters of a format code ("XR24"), "_BE" for big-endian variants; hex if not printable. */
+/** The four characters of a format code ("XR24"; "R8" for the space-padded "R8  "), "_BE" for big-endian variants; hex if not printable. */
 export function formatName(format: number): string {
   const code = (format & ~DRM_FORMAT_BIG_ENDIAN) >>> 0;
   const chars = [0, 8, 16, 24].map((shift) => (code >>> shift) & 0xff);
   if (!chars.every((c) => c >= 0x20 && c < 0x7f)) return `0x${(format >>> 0).toString(16).padStart(8, "0")}`;
-  return String.fromCharCode(...chars) + (format & DRM_FORMAT_BIG_ENDIAN ? "_BE" : "");
+  // short codes are padded with spaces (R8 is "R8  "): the padding is not part of the name
+  return String.fromCharCode(...chars).trimEnd() + (format & DRM_FORMAT_BIG_ENDIAN ? "_BE" : "");
 }
 
 /** "XR24": 32-bit pixels, B G R X bytes in memory (little-endian xRGB); the padding byte is ignored. The format every KMS driver and compositor accepts. */

@@ -14,6 +14,7 @@ describe("DRM fourcc codes", () => {
   it("prints a code as its four characters, big-endian variants with _BE, anything else in hex", () => {
     expect(formatName(DRM_FORMAT_XRGB8888)).toBe("XR24");
     expect(formatName(fourcc("NV12"))).toBe("NV12");
+    expect(formatName(fourcc("R8  ")), "padding spaces (DRM_FORMAT_R8, listed by vkms on 7.x) are not part of the name").toBe("R8");
     expect(formatName((fourcc("RG16") | 0x80000000) >>> 0)).toBe("RG16_BE");
     expect(formatName(0)).toBe("0x00000000");
     expect(formatName(0x01020304)).toBe("0x01020304");
