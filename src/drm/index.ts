@@ -37,3 +37,4 @@ export {
 export { OutputWatch, diffOutputs, isHotplugOf, type OutputEvent } from "./hotplug.js";
 export type { Uevent } from "../sys/uevent.js";
 export { DrmLease, listLessees, leasedObjects, leasesSupported, type LeaseRequest } from "./lease.js";
+export { planLayout, viewportPlane, type OutputLayout, type Viewport, type LayoutPlan } from "./layout.js";
