@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// kms-info: what the DRM devices of this machine offer, like `modetest` but shorter.
+// kms-info: what the DRM devices of this machine offer, like `modetest` but shorter: outputs by name
+// with make/model from the EDID, planes with formats and rotations, writeback connectors, lease support.
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import {

@@ -57,3 +57,4 @@ export {
   captureCrtc, WritebackCapture, writebackConnectors, type AttachOptions, type CaptureOptions, type WritebackConnector, type WritebackFrame,
   type WritebackFrame16,
 } from "./writeback.js";
+export { planLayout, viewportPlane, type OutputLayout, type Viewport, type LayoutPlan } from "./layout.js";

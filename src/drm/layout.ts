@@ -1,0 +1,62 @@
+// Where each output's picture comes from when one image spans or repeats over several outputs:
+// "extend" puts the outputs side by side in one wide image (each scans out its own viewport of it,
+// through the plane's SRC rectangle), "clone" shows the same image on every CRTC. Pure, so it is
+// tested without a display; no scaling is asked of the planes (vkms and many others refuse it).
+import { DrmError } from "./error.js";
+import type { Output } from "./output.js";
+import type { PropertyValues } from "./property-map.js";
+import { fixed16, type FbId } from "./types.js";
+
+/** How several outputs share one image: side by side ("extend") or the same picture on each ("clone"). */
+export type OutputLayout = "extend" | "clone";
+
+/** A rectangle of the shared image, in pixels. */
+export interface Viewport {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The shared image's size and, per output (in the order given), the viewport of it that output shows. */
+export interface LayoutPlan {
+  width: number;
+  height: number;
+  viewports: Viewport[];
+}
+
+/**
+ * Plans `layout` over outputs of the given mode sizes. extend: left to right, the image as tall as
+ * the tallest mode; clone: an image the size of the smallest mode, whole on every output (centred on
+ * larger ones). Throws DrmError for no outputs or an unknown layout.
+ */
+export function planLayout(sizes: readonly (readonly [number, number])[], layout: OutputLayout): LayoutPlan {
+  if (sizes.length === 0) throw new DrmError("a layout needs at least one output");
+  if (layout === "extend") {
+    let x = 0;
+    const viewports = sizes.map(([w, h]) => {
+      const vp = { x, y: 0, width: w, height: h };
+      x += w;
+      return vp;
+    });
+    return { width: x, height: Math.max(...sizes.map(([, h]) => h)), viewports };
+  }
+  if (layout === "clone") {
+    const width = Math.min(...sizes.map(([w]) => w));
+    const height = Math.min(...sizes.map(([, h]) => h));
+    return { width, height, viewports: sizes.map(() => ({ x: 0, y: 0, width, height })) };
+  }
+  throw new DrmError(`layout "${layout as string}": expected extend or clone`);
+}
+
+/** Plane properties that show viewport `vp` of framebuffer `fb` unscaled on `output`, centred where the viewport is smaller than the mode. */
+export function viewportPlane(output: Output, fb: FbId, vp: Viewport): PropertyValues<"plane"> {
+  const { hdisplay: w, vdisplay: h } = output.mode;
+  const cw = Math.min(vp.width, w);
+  const ch = Math.min(vp.height, h);
+  return {
+    FB_ID: fb, CRTC_ID: output.crtc,
+    SRC_X: fixed16(vp.x), SRC_Y: fixed16(vp.y), SRC_W: fixed16(cw), SRC_H: fixed16(ch),
+    CRTC_X: Math.floor((w - cw) / 2), CRTC_Y: Math.floor((h - ch) / 2), CRTC_W: cw, CRTC_H: ch,
+  };
+}

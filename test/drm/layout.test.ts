@@ -1,0 +1,36 @@
+// Extend and clone plans (planLayout) and the plane rectangles that show a viewport (viewportPlane),
+// on made-up outputs. The kernel's side (writeback of each CRTC) is in test/drm/outputs.vm.test.ts.
+import { describe, expect, it } from "vitest";
+import { planLayout, viewportPlane, type CrtcId, type FbId, type Mode, type Output } from "../../src/drm/index.js";
+
+const output = (w: number, h: number): Output =>
+  ({ crtc: 60 as CrtcId, mode: { hdisplay: w, vdisplay: h } as Mode } as unknown as Output);
+
+describe("planLayout", () => {
+  it("extend: outputs side by side, the image as tall as the tallest", () => {
+    expect(planLayout([[1024, 768], [800, 600], [1920, 1080]], "extend")).toEqual({
+      width: 3744, height: 1080,
+      viewports: [{ x: 0, y: 0, width: 1024, height: 768 }, { x: 1024, y: 0, width: 800, height: 600 }, { x: 1824, y: 0, width: 1920, height: 1080 }],
+    });
+  });
+  it("clone: one image of the smallest mode, whole on each", () => {
+    const plan = planLayout([[1024, 768], [800, 600]], "clone");
+    expect(plan).toEqual({ width: 800, height: 600, viewports: [{ x: 0, y: 0, width: 800, height: 600 }, { x: 0, y: 0, width: 800, height: 600 }] });
+  });
+  it("refuses no outputs and an unknown layout", () => {
+    expect(() => planLayout([], "extend")).toThrow(/at least one output/);
+    expect(() => planLayout([[1, 1]], "mirror" as "clone")).toThrow(/layout "mirror": expected extend or clone/);
+  });
+});
+
+describe("viewportPlane", () => {
+  it("scans out the viewport unscaled: SRC at its offset, CRTC the whole mode", () => {
+    expect(viewportPlane(output(800, 600), 90 as FbId, { x: 1024, y: 0, width: 800, height: 600 })).toEqual({
+      FB_ID: 90, CRTC_ID: 60, SRC_X: 1024n << 16n, SRC_Y: 0n, SRC_W: 800n << 16n, SRC_H: 600n << 16n, CRTC_X: 0, CRTC_Y: 0, CRTC_W: 800, CRTC_H: 600,
+    });
+  });
+  it("centres a smaller clone image on a larger mode", () => {
+    const p = viewportPlane(output(1024, 768), 90 as FbId, { x: 0, y: 0, width: 800, height: 600 });
+    expect([p.CRTC_X, p.CRTC_Y, p.CRTC_W, p.CRTC_H]).toEqual([112, 84, 800, 600]);
+  });
+});
