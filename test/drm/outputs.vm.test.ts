@@ -119,7 +119,10 @@ describe.skipIf(!!skipWhy)("three outputs on configfs vkms", () => {
 
   it("lists three named outputs with their own CRTC and primary plane, and three writeback connectors", () => {
     const { outputs, writeback } = listOutputs(dev);
-    expect(outputs.map((o) => `${o.name} ${o.connector.connection}`)).toEqual(["Virtual-1 connected", "Virtual-2 connected", "Virtual-3 connected"]);
+    // the kernel numbers Virtual-N across every vkms device (the default one, when loaded, has Virtual-1)
+    expect(outputs.map((o) => o.connector.connection)).toEqual(["connected", "connected", "connected"]);
+    expect(outputs.every((o) => /^Virtual-\d+$/.test(o.name))).toBe(true);
+    expect(new Set(outputs.map((o) => o.name)).size).toBe(3);
     const crtcs = outputs.map((o) => o.crtcs);
     expect(crtcs.every((c) => c.length === 1)).toBe(true);
     expect(new Set(crtcs.flat()).size).toBe(3);
@@ -127,7 +130,7 @@ describe.skipIf(!!skipWhy)("three outputs on configfs vkms", () => {
     expect(writeback).toHaveLength(3);
     const cli = execFileSync(process.execPath, ["dist/examples/kms-info.js", dev.path], { encoding: "utf8" });
     for (const o of outputs) expect(cli).toContain(`  ${o.name} connected`);
-    expect(cli).toMatch(/Writeback connectors: Writeback-1 \(crtcs \d+\), Writeback-2/);
+    expect(cli).toMatch(/Writeback connectors: Writeback-\d+ \(crtcs \d+\), Writeback-\d+ \(crtcs \d+\), Writeback-\d+/);
     expect(cli).toContain("DRM leases: supported");
     console.log(cli.split("\n").filter((l) => /^(Outputs|Writeback|DRM leases|  Virtual)/.test(l)).join("\n"));
   });
@@ -148,24 +151,32 @@ describe.skipIf(!!skipWhy)("three outputs on configfs vkms", () => {
     await new Promise((r) => setTimeout(r, 2000));
     const calmSeconds = (performance.now() - tc) / 1000;
     const calm = loops.map((l, i) => (l.events.length - calm0[i]!) / calmSeconds);
-    console.log(`calm: Virtual-1 ${calm[0]!.toFixed(1)} flips/s, Virtual-2 ${calm[1]!.toFixed(1)} flips/s over ${calmSeconds.toFixed(2)} s`);
+    console.log(`calm: ${outs[0]!.name} ${calm[0]!.toFixed(1)} flips/s, ${outs[1]!.name} ${calm[1]!.toFixed(1)} flips/s over ${calmSeconds.toFixed(2)} s`);
     const fds = openFdCount();
     const rss = process.memoryUsage().rss;
     const before = loops.map((l) => l.events.length);
     const t0 = performance.now();
-    for (let i = 0; i < 10; i++) {
-      const want = i % 2 === 0 ? "output-removed" : "output-added";
-      const seen = log.length;
-      writeFileSync(status, i % 2 === 0 ? "2" : "1");
-      for (let t = 0; t < 200 && log.length === seen; t++) await new Promise((r) => setTimeout(r, 25));
-      expect(log.slice(seen).map((e) => `${e.type} ${e.output.name}`)).toEqual([`${want} Virtual-3`]);
+    const stopAll = () => Promise.all(loops.map((l) => l.stop()));
+    try {
+      for (let i = 0; i < 10; i++) {
+        const want = i % 2 === 0 ? "output-removed" : "output-added";
+        const seen = log.length;
+        writeFileSync(status, i % 2 === 0 ? "2" : "1");
+        for (let t = 0; t < 200 && log.length === seen; t++) await new Promise((r) => setTimeout(r, 25));
+        expect(log.slice(seen).map((e) => `${e.type} ${e.output.name}`)).toEqual([`${want} ${outs[2]!.name}`]);
+      }
+    } catch (e) {
+      await stopAll().catch(() => {}); // no flip loop outlives a failed expectation
+      watch.close();
+      restoreState(dev, saved);
+      throw e;
     }
     const seconds = (performance.now() - t0) / 1000;
     const flips = loops.map((l, i) => l.events.length - before[i]!);
-    const bufs = await Promise.all(loops.map((l) => l.stop()));
+    const bufs = await stopAll();
     watch.close();
-    console.log(`10 toggles in ${seconds.toFixed(2)} s; flips meanwhile: Virtual-1 ${flips[0]} (${(flips[0]! / seconds).toFixed(1)}/s), ` +
-      `Virtual-2 ${flips[1]} (${(flips[1]! / seconds).toFixed(1)}/s); fds ${fds} -> ${openFdCount()}; RSS ${(rss / 1e6).toFixed(1)} -> ${(process.memoryUsage().rss / 1e6).toFixed(1)} MB`);
+    console.log(`10 toggles in ${seconds.toFixed(2)} s; flips meanwhile: ${outs[0]!.name} ${flips[0]} (${(flips[0]! / seconds).toFixed(1)}/s), ` +
+      `${outs[1]!.name} ${flips[1]} (${(flips[1]! / seconds).toFixed(1)}/s); fds ${fds} -> ${openFdCount()}; RSS ${(rss / 1e6).toFixed(1)} -> ${(process.memoryUsage().rss / 1e6).toFixed(1)} MB`);
     expect(watch.hotplugs).toBeGreaterThanOrEqual(10);
     expect(openFdCount()).toBeLessThanOrEqual(fds); // no descriptor left behind by ten rescans
     // The others keep flipping through the toggles. Known gap (kernel 7.3 vkms under TCG): their rate
