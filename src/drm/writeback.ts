@@ -12,6 +12,7 @@ import { DumbBuffer } from "./dumb.js";
 import { DrmError, DrmUnavailableError } from "./error.js";
 import { addr } from "./ioctl.js";
 import { fourcc, fourccName, type ConnectorId, type CrtcId, type FbId } from "./types.js";
+import { toRgba } from "../util/rgba.js";
 
 /** "AB24": R G B A bytes in memory, what WritebackFrame.data holds, so no conversion when the connector offers it. */
 const ABGR8888 = fourcc("AB24");
@@ -228,24 +229,7 @@ export async function captureCrtc(dev: DrmDevice, crtc: CrtcId, options: Capture
 
 /** The written pixels as packed RGBA8: AB24 is that already; XR24/AR24 swap R and B (X gives alpha 255). */
 function toRgba8(buf: DumbBuffer, format: number): Uint8Array {
-  const { width, height, pitch } = buf;
-  const src = new Uint8Array(buf.pixels.buffer);
-  const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const row = src.subarray(y * pitch, y * pitch + width * 4);
-    const o = y * width * 4;
-    if (format === ABGR8888) {
-      out.set(row, o);
-      continue;
-    }
-    for (let x = 0; x < width * 4; x += 4) {
-      out[o + x] = row[x + 2]!;
-      out[o + x + 1] = row[x + 1]!;
-      out[o + x + 2] = row[x]!;
-      out[o + x + 3] = format === XRGB8888 ? 255 : row[x + 3]!;
-    }
-  }
-  return out;
+  return toRgba(new Uint8Array(buf.pixels.buffer), buf.width, buf.height, buf.pitch, format !== ABGR8888, format === XRGB8888);
 }
 
 /** AR48/XR48 (u16 B, G, R, A/X) as packed RGBA16. */

@@ -5,6 +5,7 @@ import type { Slot } from "./slot.js";
 import type { Pixels } from "./presenter.js";
 import type { ColourSpace } from "../util/colour.js";
 import { bytesPerPixel } from "./colour-formats.js";
+import { toRgba } from "../util/rgba.js";
 
 /** Records the copy of the slot's target into its readback buffer (made or resized on demand). */
 export function recordCapture(device: Device, slot: Slot): void {
@@ -31,25 +32,7 @@ export function finishCapture(slot: Slot): void {
   }
 }
 
-/** BGRA or RGBA bytes with row pitch → tightly packed RGBA. */
-export function toRgba(src: Uint8Array, width: number, height: number, stride: number, bgra: boolean): Uint8Array {
-  const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const row = src.subarray(y * stride, y * stride + width * 4);
-    const o = y * width * 4;
-    if (!bgra) {
-      out.set(row, o);
-      continue;
-    }
-    for (let x = 0; x < width * 4; x += 4) {
-      out[o + x] = row[x + 2]!;
-      out[o + x + 1] = row[x + 1]!;
-      out[o + x + 2] = row[x]!;
-      out[o + x + 3] = row[x + 3]!;
-    }
-  }
-  return out;
-}
+export { toRgba } from "../util/rgba.js";
 
 /**
  * A target's bytes (tightly packed rows) → Pixels: RGBA8, plus RGBA16 of the encoded values for
