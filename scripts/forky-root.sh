@@ -16,6 +16,7 @@ suite=forky
 packages=(weston sway mutter kwin-wayland grim dbus dbus-user-session wayland-utils
           mesa-vulkan-drivers libgl1-mesa-dri xwayland seatd wtype procps passwd
           wl-clipboard                       # the clipboard's real peers (wl-copy, wl-paste)
+          wayland-protocols plasma-wayland-protocols  # newer protocol XML (colour v2, color-representation, KWin fake input)
           gcc make libc6-dev libelf1t64)     # builds vkms for the 7.x test kernel (its kbuild tools need a new glibc)
 optional=(labwc hyprland)  # installed when the suite has them; absent ones are noted in the build log
 recipe="v1 variant=apt suite=$suite include=${packages[*]} optional=${optional[*]}"
