@@ -25,7 +25,7 @@
 # qemu-system-x86 and friends and downloads the kernel (from the machine's own Debian mirror, through a
 # private apt configuration: the host's apt sources are left alone), so the first run needs root and
 # the mirror; later runs need neither.
-# Env: VMTEST_DIR (/tmp/vmtest) VMTEST_MEM (2G) VMTEST_SMP (nproc) VMTEST_TIMEOUT (1200 s x host load per CPU, 1-4)
+# Env: VMTEST_DIR (~/.cache/scanout/vm) VMTEST_MEM (2G) VMTEST_SMP (nproc) VMTEST_TIMEOUT (1200 s x host load per CPU, 1-4)
 #      VMTEST_ACCEL (auto|tcg|kvm) VMTEST_CPU (tcg model: max) VMTEST_GPU (vkms) VMTEST_KEEP (0: delete run dir)
 #      VMTEST_KERNEL (7) VMTEST_VKMS (1|0|configfs) VMTEST_SUITE (overrides VMTEST_KERNEL's suite)
 set -euo pipefail
@@ -40,7 +40,7 @@ case ${VMTEST_KERNEL:-7} in
   *) echo "run-in-vm: VMTEST_KERNEL must be 7 (trixie-backports) or 6.12 (bookworm-backports), not '$VMTEST_KERNEL'" >&2; exit 2;;
 esac
 SUITE=${VMTEST_SUITE:-$SUITE}
-VMDIR=${VMTEST_DIR:-/tmp/vmtest}
+VMDIR=${VMTEST_DIR:-${SCANOUT_CACHE:-$HOME/.cache/scanout}/vm}  # kept across reboots, beside the forky root
 mkdir -p "$VMDIR"
 # One cache per suite. bookworm-backports keeps the name it always had ($VMDIR/ready); the others carry
 # a recipe version, bumped when what setup() makes for them changes.

@@ -16,7 +16,7 @@ KERNEL_612_FILES=(test/input/kms-input.vm.test.ts)
 # Exits 0 with a SKIP line when the VM cannot run here (not root and no qemu / no cached setup).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VMDIR=${VMTEST_DIR:-/tmp/vmtest}
+VMDIR=${VMTEST_DIR:-${SCANOUT_CACHE:-$HOME/.cache/scanout}/vm}  # kept across reboots, beside the forky root
 # (a cached kernel: 6.12's in $VMDIR/ready, 7.x's in $VMDIR/ready-trixie-backports; see run-in-vm.sh)
 if [ ! -s "$VMDIR/ready/kver" ] && [ ! -s "$VMDIR/ready-trixie-backports/kver" ] && [ "$(id -u)" != 0 ]; then
   echo "SKIP test:vm: the one-off VM setup needs root (apt-get install qemu-system-x86, kernel download)"; exit 0
