@@ -110,7 +110,7 @@ export function chooseKmsColour(inputs: KmsColourInputs, options: KmsColourOptio
   };
   const sink = inputs.sink;
   const preferred: ColourName = sink?.pq && sink.bt2020 && refusal("hdr10") === undefined ? "hdr10" : sink?.dciP3 && refusal("display-p3") === undefined ? "display-p3" : "srgb";
-  let state = resolveColour(requested, depths, refusal, preferred);
+  let state = resolveColour(requested, depths, refusal, preferred, ["scrgb"]);
   // deeper than the colour needs, where asked for and offered
   if (options.depth !== undefined && options.depth > state.depth) {
     const deeper = depths.filter((d) => d >= options.depth! && state.space.depths.includes(d)).sort((a, b) => a - b)[0];

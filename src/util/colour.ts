@@ -265,11 +265,14 @@ export function resolveColour(
   depths: readonly ChannelDepth[],
   canShow: (space: ColourName) => string | undefined,
   preferred: ColourName = "srgb",
+  /** Spaces the path can never show (KMS: scrgb): not tried as a fallback, so their reason does not clutter another's. */
+  never: readonly ColourName[] = [],
 ): ColourState {
   const want: ColourName = requested === "auto" ? preferred : requested;
   const fallbacks: Record<ColourName, ColourName[]> = { scrgb: ["scrgb", "hdr10", "srgb"], hdr10: ["hdr10", "scrgb", "srgb"], "display-p3": ["display-p3", "srgb"], srgb: ["srgb"] };
   const reasons: string[] = [];
   for (const name of fallbacks[want]) {
+    if (name !== want && never.includes(name)) continue;
     const space = COLOUR_SPACES[name];
     const depth = space.depths.find((d) => depths.includes(d));
     const refused = depth === undefined ? `${name} needs a ${space.depths.map(depthName).join(" or ")} format and the path offers ${depths.map(depthName).join(", ")}` : canShow(name);
