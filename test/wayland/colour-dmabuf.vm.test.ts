@@ -113,7 +113,7 @@ describe.skipIf(!!skipWhy)("wide colour over dmabuf to KWin 6.7 on DRM (VM)", ()
   it("KWin's shots of hdr10 and scrgb look like the sRGB one; the raw PQ frame does not", async (ctx) => {
     const srgb = shots.get("srgb");
     if (!srgb || !shots.get("hdr10")) return ctx.skip("the runs above did not all complete");
-    const out = createHeadlessPresenter(gpu.createDevice(), { size: SIZE, color: "hdr10" });
+    const out = createHeadlessPresenter(gpu.createDevice(), { size: SIZE, color: "hdr10" }, true); // the presenter destroys its device
     const raw = await captureFrame(out, await loadDemoMesh(out, { highlightNits: 1000 }), 0, AT);
     const hdr = meanDifference(shots.get("hdr10")!, srgb);
     const pq = meanDifference(raw, srgb);
