@@ -66,11 +66,11 @@ describe.skipIf(!!skipWhy)("KMS presenter colour (VM, vkms through configfs, wri
   });
 
   /** Presents the frozen scene for a few frames with `color`, reads what the CRTC shows through writeback, closes, and checks the state came back. */
-  async function present(color: ColourChoice, depth?: ChannelDepth) {
+  async function present(color: ColourChoice, depth?: ChannelDepth, forceCopy = false) {
     drm.setClientCap("writebackConnectors", 0); // the state the presenter saves lists no writeback connector
     const initial = summarizeState(drm);
     const fds = openFdCount();
-    const backend = KmsBackend.open(device, { drm, size, color, depth, input: false });
+    const backend = KmsBackend.open(device, { drm, size, color, depth, forceCopy, input: false });
     const out = new FrameLoop(backend, false);
     const scene = await loadDemoMesh(out, SCENE);
     let wb: WritebackCapture | undefined;
@@ -109,18 +109,21 @@ describe.skipIf(!!skipWhy)("KMS presenter colour (VM, vkms through configfs, wri
     }, 300_000);
   }
 
-  it("depth 16: XBGR16161616 scanout (R16G16B16A16_UNORM), read back deeper than 8 bits, equal to the headless render (±1 of 8 bits)", async () => {
-    const r = await present("srgb", 16);
-    log(`depth 16: ${JSON.stringify(r.stats.colour)} path ${r.extra.path}`);
-    expect(r.stats.colour!.inEffect).toBe("srgb (srgb, gamma22, 16-bit XB48)");
-    expect(r.extra.format).toBe("XB48");
-    const d = worst(size[0], size[1], (i) => r.shown16.data[i]! / 257, (i) => reference.data[i]!);
-    log(`depth 16: writeback/257 vs headless srgb 8-bit, max difference r,g,b ${d.max.map((m) => m.toFixed(2))} ${d.at}`);
-    expect(d.max.every((m) => m <= 1), d.at).toBe(true);
-    // an 8-bit scanout widens to multiples of 257 exactly; this one carries values between them
-    let between = 0;
-    for (let i = 0; i < r.shown16.data.length; i++) if (i % 4 !== 3 && r.shown16.data[i]! % 257 !== 0) between++;
-    log(`depth 16: ${between} of ${(r.shown16.data.length / 4) * 3} channel values lie between 8-bit steps`);
-    expect(between).toBeGreaterThan(1000);
-  }, 300_000);
+  for (const path of ["prime", "dumb-copy"] as const) {
+    it(`depth 16, ${path}: XBGR16161616 scanout (R16G16B16A16_UNORM), read back deeper than 8 bits, equal to the headless render (±1 of 8 bits)`, async () => {
+      const r = await present("srgb", 16, path === "dumb-copy");
+      log(`depth 16: ${JSON.stringify(r.stats.colour)} path ${r.extra.path}`);
+      expect(r.extra.path).toBe(path);
+      expect(r.stats.colour!.inEffect).toBe("srgb (srgb, gamma22, 16-bit XB48)");
+      expect(r.extra.format).toBe("XB48");
+      const d = worst(size[0], size[1], (i) => r.shown16.data[i]! / 257, (i) => reference.data[i]!);
+      log(`depth 16: writeback/257 vs headless srgb 8-bit, max difference r,g,b ${d.max.map((m) => m.toFixed(2))} ${d.at}`);
+      expect(d.max.every((m) => m <= 1), d.at).toBe(true);
+      // an 8-bit scanout widens to multiples of 257 exactly; this one carries values between them
+      let between = 0;
+      for (let i = 0; i < r.shown16.data.length; i++) if (i % 4 !== 3 && r.shown16.data[i]! % 257 !== 0) between++;
+      log(`depth 16: ${between} of ${(r.shown16.data.length / 4) * 3} channel values lie between 8-bit steps`);
+      expect(between).toBeGreaterThan(1000);
+    }, 300_000);
+  }
 });
