@@ -5,8 +5,27 @@
 //   node scripts/gen-wayland.mjs          write the files
 //   node scripts/gen-wayland.mjs --check  exit 1 if the committed files differ
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+/**
+ * The Debian forky root scripts/forky-root.sh builds (its path is in $SCANOUT_CACHE/forky.path): its
+ * wayland-protocols is newer than the host's, so protocols marked `newer` look there first. Its
+ * output is committed, so a machine without the root builds and tests the same code (see `kept`).
+ */
+function forkyRoot() {
+  const file = join(process.env.SCANOUT_CACHE ?? join(homedir(), ".cache", "scanout"), "forky.path");
+  try {
+    const root = readFileSync(file, "utf8").trim();
+    return root && existsSync(root) ? root : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const FORKY = forkyRoot();
+/** A system path in the forky root first, then on the host: the first that exists wins. */
+const newer = (path) => [...(FORKY ? [join(FORKY, path)] : []), path];
 
 /** Protocols we use; the first existing path of each wins (wayland-protocols moved some). */
 export const PROTOCOLS = [
@@ -40,7 +59,9 @@ export const PROTOCOLS = [
   // newer than bookworm's wayland-protocols 1.31: bookworm-backports (1.43) has them
   { out: "fifo-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/fifo/fifo-v1.xml"] },
   { out: "commit-timing-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/commit-timing/commit-timing-v1.xml"] },
-  { out: "color-management-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/color-management/color-management-v1.xml"] },
+  // colour manager v2/v3 (ready2, preferred_changed2) and color-representation: wayland-protocols 1.44+ (forky has 1.49)
+  { out: "color-management-v1.ts", optional: true, paths: newer("/usr/share/wayland-protocols/staging/color-management/color-management-v1.xml") },
+  { out: "color-representation-v1.ts", optional: true, paths: newer("/usr/share/wayland-protocols/staging/color-representation/color-representation-v1.xml") },
   // what an app needs from its window (issue 31): clipboard, pointer lock, text input, idle, activation, icons
   { out: "primary-selection-unstable-v1.ts", paths: ["/usr/share/wayland-protocols/unstable/primary-selection/primary-selection-unstable-v1.xml"] },
   { out: "pointer-constraints-unstable-v1.ts", paths: ["/usr/share/wayland-protocols/unstable/pointer-constraints/pointer-constraints-unstable-v1.xml"] },
@@ -333,36 +354,69 @@ export function emit(protocol, source, owner) {
   return lines.join("\n") + body.join("\n");
 }
 
-/** Generates every protocol file: returns Map<file name, contents>, plus the skipped optional ones. */
+/** The interface versions a committed generated file carries ("wp_color_manager_v1" -> 2), empty when there is none. */
+function committedVersions(out) {
+  const path = join(OUT_DIR, out);
+  const versions = new Map();
+  if (!existsSync(path)) return versions;
+  for (const m of readFileSync(path, "utf8").matchAll(/^  name: "(\w+)",\n  version: (\d+),$/gm)) versions.set(m[1], Number(m[2]));
+  return versions;
+}
+
+/** Why the committed file of an optional protocol stays as it is: generated from a newer XML than this machine has (or none); else undefined. */
+function keepReason(p, protocol) {
+  const committed = committedVersions(p.out);
+  if (committed.size === 0) return undefined;
+  if (!protocol) return `no XML here (none of ${p.paths.join(", ")}); the committed file stays`;
+  const older = protocol.interfaces.filter((i) => (committed.get(i.name) ?? 0) > i.version);
+  if (older.length === 0) return undefined;
+  return `the XML here is older (${older.map((i) => `${i.name} v${i.version} < v${committed.get(i.name)}`).join(", ")}); the committed file stays`;
+}
+
+/** A path for headers and messages: the same whether the XML came from the host or the forky root. */
+const shown = (path) => (FORKY && path.startsWith(FORKY + "/") ? path.slice(FORKY.length) : path);
+
+/**
+ * Generates every protocol file: returns Map<file name, contents>, the skipped optional ones, and the
+ * `kept` ones (optional protocols whose committed file came from a newer XML than this machine has,
+ * e.g. forky's wayland-protocols on a machine without the forky root): those are neither rewritten nor
+ * checked, and stay in the index.
+ */
 export function generate() {
   const loaded = [];
   const skipped = [];
+  const kept = new Map();
+  const exported = [];
   for (const p of PROTOCOLS) {
     const path = p.paths.find((x) => existsSync(x));
-    if (!path) {
-      if (p.optional) {
-        skipped.push(`${p.out} (none of ${p.paths.join(", ")})`);
-        continue;
-      }
-      throw new Error(`protocol XML not found: ${p.paths.join(" or ")} (install libwayland-dev and wayland-protocols)`);
+    if (!path && !p.optional) throw new Error(`protocol XML not found: ${p.paths.join(" or ")} (install libwayland-dev and wayland-protocols)`);
+    const protocol = path ? readProtocol(readFileSync(path, "utf8"), shown(path)) : undefined;
+    const keep = p.optional ? keepReason(p, protocol) : undefined;
+    if (keep) {
+      kept.set(p.out, keep);
+      exported.push(p.out);
+    } else if (!protocol) skipped.push(`${p.out} (none of ${p.paths.join(", ")})`);
+    else {
+      loaded.push({ out: p.out, path: shown(path), protocol });
+      exported.push(p.out);
     }
-    loaded.push({ out: p.out, path, protocol: readProtocol(readFileSync(path, "utf8"), path) });
   }
   const owner = new Map();
   for (const l of loaded) for (const i of l.protocol.interfaces) owner.set(i.name, l.out);
   const files = new Map();
   for (const l of loaded) files.set(l.out, emit(l.protocol, l.path, owner));
-  const index = ["// Generated by scripts/gen-wayland.mjs. Do not edit.", ...loaded.map((l) => `export * from "./${l.out.replace(/\.ts$/, ".js")}";`), ""];
+  const index = ["// Generated by scripts/gen-wayland.mjs. Do not edit.", ...exported.map((out) => `export * from "./${out.replace(/\.ts$/, ".js")}";`), ""];
   files.set("index.ts", index.join("\n"));
-  return { files, skipped };
+  return { files, skipped, kept };
 }
 
 export const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "wayland", "protocol");
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const check = process.argv.includes("--check");
-  const { files, skipped } = generate();
+  const { files, skipped, kept } = generate();
   for (const s of skipped) console.error(`gen-wayland: skipped optional ${s}`);
+  for (const [out, why] of kept) console.error(`gen-wayland: kept ${out}: ${why}`);
   let stale = 0;
   mkdirSync(OUT_DIR, { recursive: true });
   for (const [name, text] of files) {

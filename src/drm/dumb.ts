@@ -70,9 +70,9 @@ export class DumbBuffer {
     for (let y = 0; y < this.height; y++) px.set(row, y * stride);
   }
 
-  /** Writes tightly packed XRGB8888 rows (width * 4 bytes each) into the buffer's pitched rows. */
-  write(packed: Uint8Array): void {
-    const row = this.width * 4;
+  /** Writes tightly packed rows (width * bytesPerPixel bytes each, XRGB8888 by default) into the buffer's pitched rows. */
+  write(packed: Uint8Array, bytesPerPixel = 4): void {
+    const row = this.width * bytesPerPixel;
     if (packed.length < row * this.height) throw new RangeError(`dumb buffer ${this.width}x${this.height}: ${packed.length} bytes are fewer than ${row * this.height}`);
     const dst = new Uint8Array(this.pixels.buffer);
     if (this.pitch === row) dst.set(packed.subarray(0, row * this.height));

@@ -2,9 +2,13 @@
 import type { DrmDevice } from "../drm/index.js";
 import type { KmsSeatOptions } from "../input/kms-seat.js";
 import type { PacingOptions } from "./pacing.js";
+import type { KmsColourOptions } from "./kms-colour.js";
 
-/** Options of the KMS backend, which shows frames full screen on a display through DRM atomic modesetting (needs DRM master: run from a VT, not under a compositor). */
-export interface KmsOptions extends PacingOptions {
+/**
+ * Options of the KMS backend, which shows frames full screen on a display through DRM atomic modesetting (needs DRM master: run from a VT, not under a compositor).
+ * The colour options (color, hdrMetadata, depth) are KmsColourOptions.
+ */
+export interface KmsOptions extends PacingOptions, KmsColourOptions {
   /** DRM node (default: the first card with a connected display). */
   drm?: string | DrmDevice;
   /** Input through libinput, the pointer on the cursor plane and Ctrl+Alt+Fn (default true; false: none; see KmsSeatOptions). */

@@ -6,8 +6,9 @@ import { Buffer as VkBuffer, BufferUsage, Format, Image, ImageLayout, ImageUsage
 import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { formatName, modifierName } from "../util/fourcc.js";
-import { DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_XRGB8888, DumbBuffer, type DrmDevice, type FbId, type Output } from "../drm/index.js";
+import { DRM_FORMAT_MOD_LINEAR, DumbBuffer, type DrmDevice, type FbId, type Output } from "../drm/index.js";
 import type { RenderTarget } from "./presenter.js";
+import { SCANOUT_XRGB8888, type ScanoutFormat } from "./kms-colour.js";
 
 const log = logger("present");
 let nextId = 2_000_000;
@@ -21,8 +22,8 @@ export const FINAL_LAYOUT: Record<KmsPath, ImageLayout> = {
   "dumb-copy": ImageLayout.VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
 };
 
-/** The Vulkan format of every target: byte order B,G,R,X = DRM XRGB8888. */
-export const KMS_FORMAT: Format = Format.VK_FORMAT_B8G8R8A8_UNORM;
+/** The Vulkan format of the default targets: byte order B,G,R,X = DRM XRGB8888 (a colour may choose a deeper one, kms-colour.ts). */
+export const KMS_FORMAT: Format = SCANOUT_XRGB8888.vk;
 
 export interface KmsTarget extends RenderTarget {
   readonly fb: FbId;
@@ -57,6 +58,8 @@ export class KmsTargets {
     private readonly output: Output,
     count: number,
     forceCopy: boolean,
+    /** The scanout format every target has (the plane lists it). */
+    readonly format: ScanoutFormat = SCANOUT_XRGB8888,
   ) {
     const { hdisplay: w, vdisplay: h } = output.mode;
     this.scope = new Scope(`kms targets ${w}x${h}`);
@@ -90,12 +93,13 @@ export class KmsTargets {
 
   private allocatePrime(count: number, w: number, h: number): void {
     const plane = this.output.plane;
-    const planeMods = plane.modifiers?.get(DRM_FORMAT_XRGB8888) ?? [DRM_FORMAT_MOD_LINEAR];
-    const driverMods = this.device.physical.drmFormatModifiers(KMS_FORMAT).map((m) => m.modifier);
+    const { drm: drmFormat, vk } = this.format;
+    const planeMods = plane.modifiers?.get(drmFormat) ?? [DRM_FORMAT_MOD_LINEAR];
+    const driverMods = this.device.physical.drmFormatModifiers(vk).map((m) => m.modifier);
     const common = driverMods.filter((m) => planeMods.includes(m));
     if (driverMods.length && !common.length)
-      throw new Error(`no modifier both Vulkan (${driverMods.map(modifierName).join(",")}) and plane ${plane.id} (${planeMods.map(modifierName).join(",")}) support for ${formatName(DRM_FORMAT_XRGB8888)}`);
-    if (!driverMods.length && !planeMods.includes(DRM_FORMAT_MOD_LINEAR)) throw new Error(`plane ${plane.id} cannot scan out LINEAR ${formatName(DRM_FORMAT_XRGB8888)}`);
+      throw new Error(`no modifier both Vulkan (${driverMods.map(modifierName).join(",")}) and plane ${plane.id} (${planeMods.map(modifierName).join(",")}) support for ${formatName(drmFormat)}`);
+    if (!driverMods.length && !planeMods.includes(DRM_FORMAT_MOD_LINEAR)) throw new Error(`plane ${plane.id} cannot scan out LINEAR ${formatName(drmFormat)}`);
     const withModifiers = this.drm.getCap("addFb2Modifiers") === 1n;
     for (let i = 0; i < count; i++) {
       this.addTarget(FINAL_LAYOUT.prime, w, h, (scope) => {
@@ -104,7 +108,7 @@ export class KmsTargets {
         let fb: FbId;
         try {
           fb = this.drm.framebufferFromDmabuf({
-            fd: exp.fd, width: w, height: h, format: DRM_FORMAT_XRGB8888, planes: exp.planes, modifier: withModifiers ? exp.modifier : undefined,
+            fd: exp.fd, width: w, height: h, format: drmFormat, planes: exp.planes, modifier: withModifiers ? exp.modifier : undefined,
           });
         } finally {
           closeFd(exp.fd); // the framebuffer holds its own reference to the dmabuf
@@ -119,7 +123,7 @@ export class KmsTargets {
   /** An exportable image with one of `common` modifiers, else LINEAR when the plane takes it. */
   private createScanoutImage(w: number, h: number, i: number, common: bigint[], planeMods: readonly bigint[]): Image {
     const create = (modifiers?: bigint[]) => Image.create(this.device, {
-      width: w, height: h, format: KMS_FORMAT,
+      width: w, height: h, format: this.format.vk,
       usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
       exportDmabuf: modifiers ? { modifiers } : {},
       what: `kms scanout image ${i}`,
@@ -136,14 +140,18 @@ export class KmsTargets {
   }
 
   private allocateDumb(count: number, w: number, h: number): void {
+    const { vk, drm: drmFormat, bytesPerPixel } = this.format;
     for (let i = 0; i < count; i++) {
       this.addTarget(FINAL_LAYOUT["dumb-copy"], w, h, (scope) => {
         const image = scope.add(Image.create(this.device, {
-          width: w, height: h, format: KMS_FORMAT, usage: ImageUsage.colorAttachment | ImageUsage.transferSrc, what: `kms offscreen image ${i}`,
+          width: w, height: h, format: vk, usage: ImageUsage.colorAttachment | ImageUsage.transferSrc, what: `kms offscreen image ${i}`,
         }));
-        const staging = scope.add(VkBuffer.create(this.device, { size: w * h * 4, usage: BufferUsage.transferDst, memory: "host", what: `kms staging ${i}` }));
-        const dumb = scope.add(DumbBuffer.create(this.drm, w, h));
-        return { image, fb: dumb.fb, dumb, staging };
+        const staging = scope.add(VkBuffer.create(this.device, { size: w * h * bytesPerPixel, usage: BufferUsage.transferDst, memory: "host", what: `kms staging ${i}` }));
+        const dumb = scope.add(DumbBuffer.create(this.drm, w, h, bytesPerPixel * 8));
+        if (this.format === SCANOUT_XRGB8888) return { image, fb: dumb.fb, dumb, staging };
+        const fb = this.drm.addFramebuffer({ width: w, height: h, format: drmFormat, handles: [dumb.handle], pitches: [dumb.pitch], offsets: [0] });
+        scope.defer(() => this.drm.removeFramebuffer(fb)); // before the buffer goes (deferred after it, so closed first)
+        return { image, fb, dumb, staging };
       });
     }
   }
@@ -157,7 +165,7 @@ export class KmsTargets {
     try {
       const parts = make(scope);
       const view = scope.add(parts.image.createView());
-      this.targets.push({ ...parts, view, id: nextId++, width, height, format: KMS_FORMAT, finalLayout, state: "free", inFence: -1 });
+      this.targets.push({ ...parts, view, id: nextId++, width, height, format: this.format.vk, finalLayout, state: "free", inFence: -1 });
     } catch (e) {
       scope.close();
       throw e;

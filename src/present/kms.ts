@@ -3,21 +3,22 @@
 // nonblocking atomic commit, "display ready" is its page-flip event (kms-flips.ts). A target is
 // reused only once a later flip has taken it off screen.
 import { Scope, Semaphore, type CommandBuffer, type Format, type Device, type Fence, type ImageLayout } from "../vk/index.js";
-import { formatPciAddress, samePciAddress } from "../sys/dev.js";
 import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { modifierName } from "../util/fourcc.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
-  addModeset, AtomicRequest, chooseOutput, describeMode, DrmDevice, DrmUnavailableError, DRM_FORMAT_XRGB8888, fullScreenPlane, guardState,
-  KmsSession, modeRefresh, pciAddressOfNode, type FbId, type FlipEvent, type Output, type PropertyValues,
+  addModeset, AtomicRequest, type BlobBag, chooseOutput, describeMode, DrmDevice, DrmUnavailableError, DRM_FORMAT_XRGB8888, fullScreenPlane, guardState,
+  KmsSession, modeRefresh, type FbId, type FlipEvent, type Output, type PropertyValues,
 } from "../drm/index.js";
-import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
-import { pacingOf, type Pacing, type PacingOptions } from "./pacing.js";
+import { pacingOf, type Pacing } from "./pacing.js";
 import { flipTimeoutMs, settleKmsMode } from "./pacing-kms.js";
 import { PresentQueue, type DisplaySink } from "./present-queue.js";
-import { FINAL_LAYOUT, hex, KMS_FORMAT, KmsTargets, type KmsPath, type KmsTarget } from "./kms-targets.js";
+import { FINAL_LAYOUT, hex, KmsTargets, type KmsPath, type KmsTarget } from "./kms-targets.js";
+import { KmsColour } from "./kms-colour.js";
+import { logDeviceMatch } from "./kms-open.js";
+import type { ColourState } from "../util/colour.js";
 import { FlipTracker, type CompletedFlip } from "./kms-flips.js";
 import { KmsSeat, type KmsSeatHost } from "../input/kms-seat.js";
 import type { KmsOptions } from "./kms-options.js";
@@ -25,12 +26,13 @@ import type { InputSource } from "../input/queue.js";
 
 export type { KmsPath } from "./kms-targets.js";
 export type { KmsOptions } from "./kms-options.js";
+export { kmsBackendOpener, openKmsPresenter } from "./kms-open.js";
 
 const log = logger("present");
 
 export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   readonly name = "kms" as const;
-  readonly format: Format = KMS_FORMAT;
+  readonly format: Format;
   readonly finalLayout: ImageLayout;
   readonly size: readonly [number, number];
   readonly refresh: number;
@@ -58,6 +60,8 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   readonly seat: KmsSeat;
   /** Keyboard, pointer and touch events from libinput (undefined when input is off or could not start). */
   readonly input: InputSource | undefined;
+  /** The colour frames are encoded for, the scanout format, and what each modeset tells the connector. */
+  private readonly kmsColour: KmsColour;
 
   private constructor(
     readonly device: Device,
@@ -81,7 +85,10 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     const count = options.images ?? (this.queue.pacing.mode === "fifo" ? 3 : 4);
     // one image on screen and one to render into at the least, or acquire() would wait forever
     if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
-    this.targets = new KmsTargets(device, drm, output, count, options.forceCopy ?? false);
+    // the colour before any target: it decides the scanout format
+    this.kmsColour = KmsColour.open(device, drm, output, options);
+    this.targets = new KmsTargets(device, drm, output, count, options.forceCopy ?? false, this.kmsColour.format);
+    this.format = this.kmsColour.format.vk;
     try {
       this.finalLayout = FINAL_LAYOUT[this.targets.path];
       // The dumb-copy path reads the frame on the CPU anyway; PRIME can hand the wait to the kernel.
@@ -157,6 +164,13 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   get pacing(): Pacing {
     return this.queue.pacing;
   }
+  /** The colour frames are encoded for, and why it is not the one asked for (see KmsOptions.color). */
+  get colour(): ColourState {
+    return this.kmsColour.state;
+  }
+  colourStats(): Record<string, number | string> {
+    return this.kmsColour.stats();
+  }
   get endReason(): string | undefined {
     return this.failure ? `display failure: ${this.failure.message}` : undefined;
   }
@@ -203,7 +217,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     // in-fence: a sync file for this frame's rendering; -1 means the GPU has already finished.
     t.inFence = this.renderFinished ? this.renderFinished.exportSyncFile() : -1;
     if (!this.renderFinished) rendered.wait(); // the display must get a finished image
-    if (t.dumb && t.staging) t.dumb.write(new Uint8Array(t.staging.mapped));
+    if (t.dumb && t.staging) t.dumb.write(new Uint8Array(t.staging.mapped), this.kmsColour.format.bytesPerPixel);
     t.state = "held";
     this.queue.present(t, frame, presentAtMs); // shown now, or when the flip in flight is done
     // the run's last frame is shown before the run ends (its stats count it), as every fifo frame is
@@ -247,11 +261,14 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     let flip: Promise<FlipEvent>;
     if (modeset) {
       const blob = this.drm.createModeBlob(output.mode);
+      let blobs: BlobBag | undefined;
       try {
         addModeset(req, output, blob, { ...fullScreenPlane(output, t.fb), ...fence });
+        blobs = this.kmsColour.addToModeset(req, this.drm, output.connector.id); // HDR metadata, Colorspace, max bpc
         flip = req.commit({ allowModeset: true, nonblock: true, pageFlipEvent: true }).flip;
       } finally {
         this.drm.destroyBlob(blob); // the committed CRTC state holds its own reference
+        blobs?.release();
       }
       this.modeset = false;
     } else {
@@ -335,6 +352,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       flipTimeoutMs: this.flips.timeoutMs,
       missedVblanks: this.flips.log.missedVblanks,
       ...(rate !== undefined ? { flipsPerSecond: Number(rate.toFixed(2)) } : {}),
+      format: this.kmsColour.format.name,
     };
   }
 
@@ -363,31 +381,4 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       if (this.ownsDrm) this.drm.close();
     }
   }
-}
-
-/** Says whether the Vulkan device is the display's device (same PCI address); a software renderer has none. */
-function logDeviceMatch(device: Device, drm: DrmDevice): void {
-  const ours = device.physical.pciBusInfo;
-  const display = pciAddressOfNode(drm.path);
-  const how = !ours ? "no PCI address (a software renderer)"
-    : !display ? `${drm.path} is not a PCI device`
-    : samePciAddress(ours, display) ? `the same device as ${drm.path}`
-    : `not ${drm.path}'s device (${formatPciAddress(display)})`;
-  log.info(`kms: rendering on ${device.physical.name}: ${how}; frames reach the display as dmabufs`);
-}
-
-/** For openPresenter: `registerBackend("kms", kmsBackendOpener)`. */
-export const kmsBackendOpener = async (
-  _instance: unknown,
-  o: { device: Device; ownsDevice: boolean; size: readonly [number, number]; connector?: string; mode?: string } & PacingOptions,
-): Promise<FrameLoop> => openKmsPresenter(o.device, { size: o.size, connector: o.connector, mode: o.mode, ...pacingOf(o) }, o.ownsDevice);
-
-/**
- * A KMS Presenter: `openKmsPresenter(device, { connector, mode, size })`. When KMS cannot work on this
- * machine (no DRM device, no permission on the node, another process is DRM master, no atomic
- * modesetting, no display connected) it throws BackendUnavailableError, so automatic backend choice
- * moves on; any other error is a real failure and propagates unchanged.
- */
-export async function openKmsPresenter(device: Device, options: KmsOptions = {}, ownsDevice = false): Promise<FrameLoop> {
-  return openFrameLoop("kms", () => KmsBackend.open(device, options), ownsDevice);
 }

@@ -8,6 +8,7 @@ import type { Device } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { COLOUR_SPACES, colourState, describeColour, resolveColour, type ColourChoice, type ColourName, type ColourState, type Hdr10Metadata, DEFAULT_HDR10_METADATA } from "../util/colour.js";
 import { ColourSurface, colourOfDescription } from "../wayland/colour-surface.js";
+import { ColourRepresentation } from "../wayland/colour-representation.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import { usableFormats, SWAPCHAIN_FORMATS, type SwapchainFormat } from "./colour-formats.js";
 
@@ -30,6 +31,9 @@ export class WaylandColour {
     readonly format: SwapchainFormat,
     private readonly surface: ColourSurface | undefined,
     private readonly options: WaylandColourOptions,
+    /** The alpha mode declared (color-representation), or why none was. */
+    private readonly representation: ColourRepresentation | string | undefined,
+    private readonly window: WaylandWindow,
   ) {}
 
   /** The colour in effect. */
@@ -46,12 +50,15 @@ export class WaylandColour {
     const requested = options.color ?? "srgb";
     const formats = usableFormats(device, listed);
     const depths = formats.map((f) => f.depth);
-    if (requested === "srgb") return new WaylandColour(colourState("srgb", COLOUR_SPACES.srgb, 8), SRGB_8, undefined, options);
+    if (requested === "srgb") return new WaylandColour(colourState("srgb", COLOUR_SPACES.srgb, 8), SRGB_8, undefined, options, undefined, window);
+    // how our pixels carry alpha, where the compositor lets us say it
+    const representation = await ColourRepresentation.open(window.connection, window.globals, window.surface);
+    log.debug(`${path}: alpha mode: ${typeof representation === "string" ? `not declared (${representation})` : representation.alphaMode}`);
     const surface = await ColourSurface.open(window.connection, window.globals, window.surface);
     if (typeof surface === "string") {
       const state = resolveColour(requested, depths, (name) => (name === "srgb" ? undefined : surface));
       log.warn(`${path}: colour ${requested} → ${describeColour(state)}: ${state.reason}`);
-      return new WaylandColour(state, formatOf(formats, state), undefined, options);
+      return new WaylandColour(state, formatOf(formats, state), undefined, options, representation, window);
     }
     const refusal = (name: ColourName) => (name === "srgb" ? undefined : surface.refusal(name));
     let preferred: ColourName = "srgb";
@@ -61,7 +68,7 @@ export class WaylandColour {
       log.info(`${path}: the surface's preferred description: ${JSON.stringify(info)} → ${preferred}`);
     }
     const chosen = resolveColour(requested, depths, refusal, preferred);
-    const colour = new WaylandColour(chosen, formatOf(formats, chosen), surface, options);
+    const colour = new WaylandColour(chosen, formatOf(formats, chosen), surface, options, representation, window);
     await colour.apply(chosen);
     if (requested === "auto") surface.watchPreferred(() => void colour.follow(path));
     if (colour.current.reason) log.warn(`${path}: colour ${requested} → ${describeColour(colour.current)}: ${colour.current.reason}`);
@@ -98,14 +105,19 @@ export class WaylandColour {
     }
   }
 
-  /** Figures for FrameStats.colour.descriptions. */
+  /** Figures for FrameStats.colour.descriptions, and the alpha mode declared (or why none was). */
   stats(): Record<string, number | string> | undefined {
-    return this.surface ? { ...this.surface.counters } : undefined;
+    const rep = this.representation;
+    const out: Record<string, number | string> = {};
+    for (const [k, v] of Object.entries(this.surface?.counters ?? {})) if (v !== undefined) out[k] = v;
+    if (rep !== undefined) out.alphaMode = typeof rep === "string" ? `not declared: ${rep}` : rep.alphaMode;
+    return Object.keys(out).length ? out : undefined;
   }
 
-  /** Frees the colour surface's protocol objects. */
+  /** Frees the colour surface's and the representation's protocol objects. */
   destroy(): void {
     this.surface?.destroy();
+    if (this.representation instanceof ColourRepresentation) this.representation.destroy(this.window.connection);
   }
 }
 

@@ -245,6 +245,8 @@ export interface ColourState {
   readonly space: ColourSpace;
   readonly depth: ChannelDepth;
   readonly reason: string | undefined;
+  /** The scanout format's fourcc where a path names it (KMS: "XB48" is 16-bit UNORM, not FP16). */
+  readonly format?: string;
 }
 
 /** A ColourState for `requested` shown as `space` at `depth`, with the reason when they differ. */
@@ -263,11 +265,14 @@ export function resolveColour(
   depths: readonly ChannelDepth[],
   canShow: (space: ColourName) => string | undefined,
   preferred: ColourName = "srgb",
+  /** Spaces the path can never show (KMS: scrgb): not tried as a fallback, so their reason does not clutter another's. */
+  never: readonly ColourName[] = [],
 ): ColourState {
   const want: ColourName = requested === "auto" ? preferred : requested;
   const fallbacks: Record<ColourName, ColourName[]> = { scrgb: ["scrgb", "hdr10", "srgb"], hdr10: ["hdr10", "scrgb", "srgb"], "display-p3": ["display-p3", "srgb"], srgb: ["srgb"] };
   const reasons: string[] = [];
   for (const name of fallbacks[want]) {
+    if (name !== want && never.includes(name)) continue;
     const space = COLOUR_SPACES[name];
     const depth = space.depths.find((d) => depths.includes(d));
     const refused = depth === undefined ? `${name} needs a ${space.depths.map(depthName).join(" or ")} format and the path offers ${depths.map(depthName).join(", ")}` : canShow(name);
@@ -286,7 +291,8 @@ export function depthName(depth: ChannelDepth): string {
   return depth === 16 ? "FP16" : `${depth}-bit`;
 }
 
-/** One line for logs and stats: "hdr10 (bt2020, pq, 10-bit)". */
-export function describeColour(state: Pick<ColourState, "space" | "depth">): string {
-  return `${state.space.name} (${state.space.primaries}, ${state.space.transfer}, ${depthName(state.depth)})`;
+/** One line for logs and stats: "hdr10 (bt2020, pq, 10-bit)", on KMS with the format: "hdr10 (bt2020, pq, 16-bit XB48)". */
+export function describeColour(state: Pick<ColourState, "space" | "depth" | "format">): string {
+  const depth = state.format ? `${state.depth}-bit ${state.format}` : depthName(state.depth);
+  return `${state.space.name} (${state.space.primaries}, ${state.space.transfer}, ${depth})`;
 }

@@ -23,8 +23,18 @@ export interface ColourSupport {
   readonly intents: ReadonlySet<number>;
 }
 
-/** The answer to a description: accepted (`ready`, with the compositor's identity) or refused (`failed`, with its cause). */
-export type DescriptionAnswer = { readonly ready: true; readonly identity: number } | { readonly ready: false; readonly reason: string };
+/**
+ * The answer to a description: accepted (`ready`, or from v2 `ready2` with a 64-bit identity) or refused (`failed`,
+ * with its cause). The identity names the description's content: equal identities mean the same description.
+ */
+export type DescriptionAnswer =
+  | { readonly ready: true; readonly identity: bigint; readonly event?: "ready" | "ready2" }
+  | { readonly ready: false; readonly reason: string };
+
+/** The newest wp_color_manager_v1 we bind: v2 (ready2, preferred_changed2, proven on KWin 6.7 and Mutter 50); v3 adds only create_windows_bt2100, which we do not use. */
+export const COLOR_MANAGER_VERSION = 2;
+/** A 64-bit identity from its two 32-bit halves (ready2, preferred_changed2). */
+const identity64 = (hi: number, lo: number) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
 /** A description as the compositor reports it (get_information): the parts scanout maps back to a colour space. */
 export interface DescriptionInfo {
@@ -46,8 +56,9 @@ type Plan = { readonly space: ColourSpace; readonly steps: ((c: WpImageDescripti
 
 /** One surface's colour management: descriptions made, set, and the compositor's preference. */
 export class ColourSurface {
-  /** Figures for stats: descriptions made, accepted, refused; preference changes seen. */
-  readonly counters = { made: 0, ready: 0, failed: 0, preferredChanges: 0 };
+  /** Figures for stats: the bound version, descriptions made, accepted (of them with ready2), refused; preference changes seen and the last preferred identity (v2). */
+  readonly counters: { version: number; made: number; ready: number; ready2: number; failed: number; preferredChanges: number; preferredIdentity?: string } =
+    { version: 1, made: 0, ready: 0, ready2: 0, failed: 0, preferredChanges: 0 };
   /** The description set on the surface (kept alive until replaced). */
   private current: WpImageDescriptionV1 | undefined;
   private feedback: WpColorManagementSurfaceFeedbackV1 | undefined;
@@ -59,11 +70,13 @@ export class ColourSurface {
     private readonly surface: WpColorManagementSurfaceV1,
     private readonly wlSurface: WlSurface,
     readonly support: ColourSupport,
-  ) {}
+  ) {
+    this.counters.version = manager.version;
+  }
 
   /** Binds wp_color_manager_v1 and waits for its support events; undefined (with the reason) when the compositor offers none. */
   static async open(connection: Connection, globals: Globals, surface: WlSurface): Promise<ColourSurface | string> {
-    const manager = globals.tryBind(WpColorManagerV1, { purpose: "to describe HDR and wide-gamut frames" });
+    const manager = globals.tryBind(WpColorManagerV1, { max: COLOR_MANAGER_VERSION, purpose: "to describe HDR and wide-gamut frames" });
     if (!manager) return "the compositor offers no wp_color_manager_v1";
     const support = { features: new Set<number>(), transfers: new Set<number>(), primaries: new Set<number>(), intents: new Set<number>() };
     await connection.waitFor<void>((resolve) =>
@@ -115,6 +128,9 @@ export class ColourSurface {
       // a reference white (203) above the maximum (80) is a protocol error without extended_target_volume (Mutter 50 raises it)
       if (!has(Feature.extended_target_volume)) return { refused: "scrgb's reference white (203 cd/m²) lies above its 1.0 (80 cd/m²), which needs windows_scrgb or extended_target_volume, and the compositor offers neither" };
       steps.push((c) => c.set_tf_named(NamedTf.ext_linear), (c) => c.set_luminances(0, SCRGB_UNIT_NITS, SDR_REFERENCE_WHITE_NITS));
+    } else if (this.manager.version >= 2 && s.transfers.has(NamedTf.compound_power_2_4)) {
+      // v2 names the piecewise sRGB curve compound_power_2_4 (its old name srgb is deprecated and not advertised)
+      steps.push((c) => c.set_tf_named(NamedTf.compound_power_2_4));
     } else if (s.transfers.has(NamedTf.srgb)) {
       steps.push((c) => c.set_tf_named(NamedTf.srgb));
     } else if (s.transfers.has(NamedTf.gamma22)) {
@@ -149,7 +165,7 @@ export class ColourSurface {
       this.surface.unset_image_description(); // untagged content is sRGB
       this.current?.destroy();
       this.current = undefined;
-      return { ready: true, identity: 0 };
+      return { ready: true, identity: 0n };
     }
     const plan = this.plan(name, metadata);
     if ("refused" in plan) return { ready: false, reason: plan.refused };
@@ -168,6 +184,7 @@ export class ColourSurface {
       return answer;
     }
     this.counters.ready++;
+    if (answer.event === "ready2") this.counters.ready2++;
     this.surface.set_image_description(description, WpColorManagerV1RenderIntent.perceptual);
     this.current?.destroy();
     this.current = description;
@@ -177,7 +194,8 @@ export class ColourSurface {
   private answer(description: WpImageDescriptionV1): Promise<DescriptionAnswer> {
     return this.connection.waitFor<DescriptionAnswer>((resolve) =>
       description.listen({
-        ready: (identity) => resolve({ ready: true, identity }),
+        ready: (identity) => resolve({ ready: true, identity: BigInt(identity >>> 0), event: "ready" }),
+        ready2: (hi, lo) => resolve({ ready: true, identity: identity64(hi, lo), event: "ready2" }),
         failed: (cause, msg) => resolve({ ready: false, reason: `the compositor refused the description (${causeNames[cause] ?? cause}: ${msg})` }),
       }),
     );
@@ -225,11 +243,14 @@ export class ColourSurface {
   private surfaceFeedback(): WpColorManagementSurfaceFeedbackV1 {
     if (!this.feedback) {
       this.feedback = this.manager.get_surface_feedback(this.wlSurface);
+      const changed = (identity?: bigint) => {
+        this.counters.preferredChanges++;
+        if (identity !== undefined) this.counters.preferredIdentity = identity.toString();
+        this.changeHandler?.();
+      };
       this.feedback.listen({
-        preferred_changed: () => {
-          this.counters.preferredChanges++;
-          this.changeHandler?.();
-        },
+        preferred_changed: () => changed(), // v1; v2 sends preferred_changed2 instead
+        preferred_changed2: (hi, lo) => changed(identity64(hi, lo)),
       });
     }
     return this.feedback;

@@ -3,7 +3,7 @@
 // BT.2020, 10-bit shm) gives screenshots that look alike, because Weston converts our PQ pixels for
 // its sRGB output (scRGB on FP16 shm likewise), while the raw PQ frame (headless) differs from the
 // sRGB one far more; a flat Display-P3 colour comes back as its sRGB conversion. KWin 6.7 and Mutter 50: the demo's every
-// colour is described and accepted (ready), with no protocol error, in a WAYLAND_DEBUG trace.
+// colour is described and accepted (ready2 on their colour manager v2), with no protocol error, in a WAYLAND_DEBUG trace.
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -155,15 +155,21 @@ for (const kind of ["kwin", "mutter"] as const satisfies readonly ForkyComposito
         const env = { ...process.env, WAYLAND_DISPLAY: ctx.bed.path, WAYLAND_DEBUG: "1", SCANOUT_SKIP_SYSTEM_SETUP: "1" };
         // KWin offers no wl_shm without a dmabuf device: the demo's automatic Wayland choice takes what works
         const { stdout, stderr } = await promisify(execFile)(process.execPath, [demo, "--backend", "wayland", "--scene", "hdr", "--color", color, "--time", "2", "--frames", "5", "--size", "320x240"], { env, maxBuffer: 64 << 20 });
-        const trace = stderr.split("\n").filter((l) => /color|image_description|wl_display#1\.error/.test(l));
+        const trace = stderr.split("\n").filter((l) => /color|image_description|wl_display#1\.error/.test(l) && !/\.global\(/.test(l));
         mkdirSync("test-results", { recursive: true });
         writeFileSync(`test-results/colour-trace-${kind}-${color}.txt`, `${stdout}\n${trace.join("\n")}\n`);
         expect(stderr).not.toMatch(/wl_display#1\.error/);
         expect(stdout).toMatch(/frames: 5 in/);
         const line = /^colour: (.*)$/m.exec(stdout)?.[1];
-        report.push(`${kind}, --color ${color}: ${line}; ${trace.filter((l) => /\.(ready|failed)\(/.test(l)).join(" ")}`);
+        report.push(`${kind}, --color ${color}: ${line}; ${trace.filter((l) => /\.(ready2?|failed)\(/.test(l)).join(" ")}`);
+        // v2 where offered (KWin 6.7, Mutter 50): bound at 2, and descriptions answer ready2 (a 64-bit identity)
+        const bound = /bind\(\d+, new id wp_color_manager_v1#\d+ v(\d+)\)/.exec(trace.join("\n"))?.[1];
+        const offered = Number(/global\(\d+, "wp_color_manager_v1", (\d+)\)/.exec(stderr)?.[1] ?? 0);
+        expect(Number(bound), "bound version").toBe(Math.min(offered, 2));
+        const readyEvent = Number(bound) >= 2 ? "ready2" : "ready";
+        report.push(`${kind}, --color ${color}: wp_color_manager_v1 offered v${offered}, bound v${bound}; alpha mode: ${trace.filter((l) => /set_alpha_mode|color_representation_manager_v1#\d+\.supported_alpha_mode/.test(l)).join(" ") || "no color-representation"}`);
         if (color !== "auto") {
-          expect(trace.some((l) => /wp_image_description_v1#\d+\.ready\(/.test(l)), trace.join("\n")).toBe(true);
+          expect(trace.some((l) => new RegExp(`wp_image_description_v1#\\d+\\.${readyEvent}\\(`).test(l)), trace.join("\n")).toBe(true);
           expect(trace.some((l) => /wp_image_description_v1#\d+\.failed\(/.test(l))).toBe(false);
           // scrgb needs an FP16 format on this path and a description the compositor can take (KWin: no FP16
           // shm format; Mutter: no windows_scrgb or extended_target_volume): the nearest, hdr10, says why

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM script without type declarations
 import { emit, generate, OUT_DIR, readProtocol } from "../../scripts/gen-wayland.mjs";
-import { WpColorManagerV1 } from "../../src/wayland/protocol/color-management-v1.js";
+import { WpColorManagementSurfaceFeedbackV1, WpColorManagerV1, WpColorManagerV1TransferFunction, WpImageDescriptionV1 } from "../../src/wayland/protocol/color-management-v1.js";
+import { WpColorRepresentationSurfaceV1 } from "../../src/wayland/protocol/color-representation-v1.js";
 import { WpCommitTimingManagerV1 } from "../../src/wayland/protocol/commit-timing-v1.js";
 import { WpCursorShapeDeviceV1Shape } from "../../src/wayland/protocol/cursor-shape-v1.js";
 import { WpFifoManagerV1, WpFifoV1 } from "../../src/wayland/protocol/fifo-v1.js";
@@ -80,6 +81,19 @@ describe.skipIf(!xmlPresent)("generated protocol code", () => {
     expect(WpColorManagerV1.spec.name).toBe("wp_color_manager_v1");
     expect(XdgWmBase.spec.version).toBe(7);
     expect(XdgToplevelState.constrained_bottom).toBe(13);
+  });
+
+  it("has forky's colour protocols (wayland-protocols 1.49), kept as committed where this machine's XML is older or missing", () => {
+    // colour manager v3: ready2 and preferred_changed2 (v2), the piecewise sRGB curve by its new name
+    expect(WpColorManagerV1.spec.version).toBe(3);
+    expect(WpImageDescriptionV1.since.ready2).toBe(2);
+    expect(WpColorManagementSurfaceFeedbackV1.since.preferred_changed2).toBe(2);
+    expect(WpColorManagerV1TransferFunction.compound_power_2_4).toBe(14);
+    expect(WpColorRepresentationSurfaceV1.spec.requests.map((r) => r.name)).toContain("set_alpha_mode");
+    const { files, kept } = generate() as { files: Map<string, string>; kept: Map<string, string> };
+    for (const out of ["color-management-v1.ts", "color-representation-v1.ts"]) expect(files.has(out) || kept.has(out), out).toBe(true);
+    for (const why of kept.values()) expect(why).toMatch(/the committed file stays/);
+    expect(files.get("index.ts")).toContain(`export * from "./color-representation-v1.js";`);
   });
 
   it("reads attributes and skips comments and text", () => {

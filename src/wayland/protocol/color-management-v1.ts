@@ -25,6 +25,8 @@ export const WpColorManagerV1RenderIntent = {
   absolute: 3,
   /** wp_color_manager_v1.render_intent.relative_bpc = 4, since v1. */
   relative_bpc: 4,
+  /** wp_color_manager_v1.render_intent.absolute_no_adaptation = 5, since v2. */
+  absolute_no_adaptation: 5,
 } as const;
 
 /** Values of the wp_color_manager_v1.feature enum, since v1. */
@@ -45,6 +47,8 @@ export const WpColorManagerV1Feature = {
   extended_target_volume: 6,
   /** wp_color_manager_v1.feature.windows_scrgb = 7, since v1. */
   windows_scrgb: 7,
+  /** wp_color_manager_v1.feature.windows_bt2100 = 8, since v1. */
+  windows_bt2100: 8,
 } as const;
 
 /** Values of the wp_color_manager_v1.primaries enum, since v1. */
@@ -99,12 +103,14 @@ export const WpColorManagerV1TransferFunction = {
   st428: 12,
   /** wp_color_manager_v1.transfer_function.hlg = 13, since v1. */
   hlg: 13,
+  /** wp_color_manager_v1.transfer_function.compound_power_2_4 = 14, since v2. */
+  compound_power_2_4: 14,
 } as const;
 
-/** Wire table of wp_color_manager_v1 v1: request and event opcodes, argument types and enums. */
+/** Wire table of wp_color_manager_v1 v3: request and event opcodes, argument types and enums. */
 export const wp_color_manager_v1_interface: InterfaceSpec = {
   name: "wp_color_manager_v1",
-  version: 1,
+  version: 3,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "get_output", since: 1, args: [{ name: "id", type: "new_id", interface: "wp_color_management_output_v1" }, { name: "output", type: "object", interface: "wl_output" }] },
@@ -113,6 +119,8 @@ export const wp_color_manager_v1_interface: InterfaceSpec = {
     { name: "create_icc_creator", since: 1, args: [{ name: "obj", type: "new_id", interface: "wp_image_description_creator_icc_v1" }] },
     { name: "create_parametric_creator", since: 1, args: [{ name: "obj", type: "new_id", interface: "wp_image_description_creator_params_v1" }] },
     { name: "create_windows_scrgb", since: 1, args: [{ name: "image_description", type: "new_id", interface: "wp_image_description_v1" }] },
+    { name: "get_image_description", since: 2, args: [{ name: "image_description", type: "new_id", interface: "wp_image_description_v1" }, { name: "reference", type: "object", interface: "wp_image_description_reference_v1" }] },
+    { name: "create_windows_bt2100", since: 3, args: [{ name: "image_description", type: "new_id", interface: "wp_image_description_v1" }] },
   ],
   events: [
     { name: "supported_intent", since: 1, args: [{ name: "render_intent", type: "uint" }] },
@@ -138,12 +146,12 @@ export interface WpColorManagerV1Events {
   done(): void;
 }
 
-/** Client proxy for a wp_color_manager_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpColorManagerV1Events} handlers. */
+/** Client proxy for a wp_color_manager_v1 object (protocol "color_management_v1", up to v3): requests are its methods, events go to {@link WpColorManagerV1Events} handlers. */
 export class WpColorManagerV1 extends Proxy<WpColorManagerV1Events> {
   /** The wire table of wp_color_manager_v1: wp_color_manager_v1_interface. */
   static override readonly spec = wp_color_manager_v1_interface;
   /** The version each request and event of wp_color_manager_v1 appeared in, by name: compare with the proxy's version. */
-  static readonly since = { destroy: 1, get_output: 1, get_surface: 1, get_surface_feedback: 1, create_icc_creator: 1, create_parametric_creator: 1, create_windows_scrgb: 1, supported_intent: 1, supported_feature: 1, supported_tf_named: 1, supported_primaries_named: 1, done: 1 } as const;
+  static readonly since = { destroy: 1, get_output: 1, get_surface: 1, get_surface_feedback: 1, create_icc_creator: 1, create_parametric_creator: 1, create_windows_scrgb: 1, get_image_description: 2, create_windows_bt2100: 3, supported_intent: 1, supported_feature: 1, supported_tf_named: 1, supported_primaries_named: 1, done: 1 } as const;
   /** wp_color_manager_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -172,12 +180,20 @@ export class WpColorManagerV1 extends Proxy<WpColorManagerV1Events> {
   create_windows_scrgb(): WpImageDescriptionV1 {
     return this.requestNew(6, WpImageDescriptionV1, [NEW_ID]);
   }
+  /** wp_color_manager_v1.get_image_description (request 7, since v2): reference: wp_image_description_reference_v1. Returns the new wp_image_description_v1 proxy. */
+  get_image_description(reference: WpImageDescriptionReferenceV1): WpImageDescriptionV1 {
+    return this.requestNew(7, WpImageDescriptionV1, [NEW_ID, objectId(reference)]);
+  }
+  /** wp_color_manager_v1.create_windows_bt2100 (request 8, since v3): no arguments. Returns the new wp_image_description_v1 proxy. */
+  create_windows_bt2100(): WpImageDescriptionV1 {
+    return this.requestNew(8, WpImageDescriptionV1, [NEW_ID]);
+  }
 }
 
-/** Wire table of wp_color_management_output_v1 v1: request and event opcodes, argument types and enums. */
+/** Wire table of wp_color_management_output_v1 v3: request and event opcodes, argument types and enums. */
 export const wp_color_management_output_v1_interface: InterfaceSpec = {
   name: "wp_color_management_output_v1",
-  version: 1,
+  version: 3,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "get_image_description", since: 1, args: [{ name: "image_description", type: "new_id", interface: "wp_image_description_v1" }] },
@@ -194,7 +210,7 @@ export interface WpColorManagementOutputV1Events {
   image_description_changed(): void;
 }
 
-/** Client proxy for a wp_color_management_output_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpColorManagementOutputV1Events} handlers. */
+/** Client proxy for a wp_color_management_output_v1 object (protocol "color_management_v1", up to v3): requests are its methods, events go to {@link WpColorManagementOutputV1Events} handlers. */
 export class WpColorManagementOutputV1 extends Proxy<WpColorManagementOutputV1Events> {
   /** The wire table of wp_color_management_output_v1: wp_color_management_output_v1_interface. */
   static override readonly spec = wp_color_management_output_v1_interface;
@@ -220,10 +236,10 @@ export const WpColorManagementSurfaceV1Error = {
   inert: 2,
 } as const;
 
-/** Wire table of wp_color_management_surface_v1 v1: request and event opcodes, argument types and enums. */
+/** Wire table of wp_color_management_surface_v1 v3: request and event opcodes, argument types and enums. */
 export const wp_color_management_surface_v1_interface: InterfaceSpec = {
   name: "wp_color_management_surface_v1",
-  version: 1,
+  version: 3,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "set_image_description", since: 1, args: [{ name: "image_description", type: "object", interface: "wp_image_description_v1" }, { name: "render_intent", type: "uint" }] },
@@ -237,7 +253,7 @@ export const wp_color_management_surface_v1_interface: InterfaceSpec = {
 /** wp_color_management_surface_v1 has no events, so its handler table is empty. */
 export type WpColorManagementSurfaceV1Events = Record<never, never>;
 
-/** Client proxy for a wp_color_management_surface_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpColorManagementSurfaceV1Events} handlers. */
+/** Client proxy for a wp_color_management_surface_v1 object (protocol "color_management_v1", up to v3): requests are its methods, events go to {@link WpColorManagementSurfaceV1Events} handlers. */
 export class WpColorManagementSurfaceV1 extends Proxy<WpColorManagementSurfaceV1Events> {
   /** The wire table of wp_color_management_surface_v1: wp_color_management_surface_v1_interface. */
   static override readonly spec = wp_color_management_surface_v1_interface;
@@ -265,10 +281,10 @@ export const WpColorManagementSurfaceFeedbackV1Error = {
   unsupported_feature: 1,
 } as const;
 
-/** Wire table of wp_color_management_surface_feedback_v1 v1: request and event opcodes, argument types and enums. */
+/** Wire table of wp_color_management_surface_feedback_v1 v3: request and event opcodes, argument types and enums. */
 export const wp_color_management_surface_feedback_v1_interface: InterfaceSpec = {
   name: "wp_color_management_surface_feedback_v1",
-  version: 1,
+  version: 3,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "get_preferred", since: 1, args: [{ name: "image_description", type: "new_id", interface: "wp_image_description_v1" }] },
@@ -276,6 +292,7 @@ export const wp_color_management_surface_feedback_v1_interface: InterfaceSpec = 
   ],
   events: [
     { name: "preferred_changed", since: 1, args: [{ name: "identity", type: "uint" }] },
+    { name: "preferred_changed2", since: 2, args: [{ name: "identity_hi", type: "uint" }, { name: "identity_lo", type: "uint" }] },
   ],
   enums: { error: WpColorManagementSurfaceFeedbackV1Error },
 };
@@ -284,14 +301,16 @@ export const wp_color_management_surface_feedback_v1_interface: InterfaceSpec = 
 export interface WpColorManagementSurfaceFeedbackV1Events {
   /** wp_color_management_surface_feedback_v1.preferred_changed (event 0, since v1): identity: uint. */
   preferred_changed(identity: number): void;
+  /** wp_color_management_surface_feedback_v1.preferred_changed2 (event 1, since v2): identity_hi: uint, identity_lo: uint. */
+  preferred_changed2(identity_hi: number, identity_lo: number): void;
 }
 
-/** Client proxy for a wp_color_management_surface_feedback_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpColorManagementSurfaceFeedbackV1Events} handlers. */
+/** Client proxy for a wp_color_management_surface_feedback_v1 object (protocol "color_management_v1", up to v3): requests are its methods, events go to {@link WpColorManagementSurfaceFeedbackV1Events} handlers. */
 export class WpColorManagementSurfaceFeedbackV1 extends Proxy<WpColorManagementSurfaceFeedbackV1Events> {
   /** The wire table of wp_color_management_surface_feedback_v1: wp_color_management_surface_feedback_v1_interface. */
   static override readonly spec = wp_color_management_surface_feedback_v1_interface;
   /** The version each request and event of wp_color_management_surface_feedback_v1 appeared in, by name: compare with the proxy's version. */
-  static readonly since = { destroy: 1, get_preferred: 1, get_preferred_parametric: 1, preferred_changed: 1 } as const;
+  static readonly since = { destroy: 1, get_preferred: 1, get_preferred_parametric: 1, preferred_changed: 1, preferred_changed2: 2 } as const;
   /** wp_color_management_surface_feedback_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -320,10 +339,10 @@ export const WpImageDescriptionCreatorIccV1Error = {
   out_of_file: 4,
 } as const;
 
-/** Wire table of wp_image_description_creator_icc_v1 v1: request and event opcodes, argument types and enums. */
+/** Wire table of wp_image_description_creator_icc_v1 v3: request and event opcodes, argument types and enums. */
 export const wp_image_description_creator_icc_v1_interface: InterfaceSpec = {
   name: "wp_image_description_creator_icc_v1",
-  version: 1,
+  version: 3,
   requests: [
     { name: "create", since: 1, destructor: true, args: [{ name: "image_description", type: "new_id", interface: "wp_image_description_v1" }] },
     { name: "set_icc_file", since: 1, args: [{ name: "icc_profile", type: "fd" }, { name: "offset", type: "uint" }, { name: "length", type: "uint" }] },
@@ -336,7 +355,7 @@ export const wp_image_description_creator_icc_v1_interface: InterfaceSpec = {
 /** wp_image_description_creator_icc_v1 has no events, so its handler table is empty. */
 export type WpImageDescriptionCreatorIccV1Events = Record<never, never>;
 
-/** Client proxy for a wp_image_description_creator_icc_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpImageDescriptionCreatorIccV1Events} handlers. */
+/** Client proxy for a wp_image_description_creator_icc_v1 object (protocol "color_management_v1", up to v3): requests are its methods, events go to {@link WpImageDescriptionCreatorIccV1Events} handlers. */
 export class WpImageDescriptionCreatorIccV1 extends Proxy<WpImageDescriptionCreatorIccV1Events> {
   /** The wire table of wp_image_description_creator_icc_v1: wp_image_description_creator_icc_v1_interface. */
   static override readonly spec = wp_image_description_creator_icc_v1_interface;
@@ -368,10 +387,10 @@ export const WpImageDescriptionCreatorParamsV1Error = {
   invalid_luminance: 5,
 } as const;
 
-/** Wire table of wp_image_description_creator_params_v1 v1: request and event opcodes, argument types and enums. */
+/** Wire table of wp_image_description_creator_params_v1 v3: request and event opcodes, argument types and enums. */
 export const wp_image_description_creator_params_v1_interface: InterfaceSpec = {
   name: "wp_image_description_creator_params_v1",
-  version: 1,
+  version: 3,
   requests: [
     { name: "create", since: 1, destructor: true, args: [{ name: "image_description", type: "new_id", interface: "wp_image_description_v1" }] },
     { name: "set_tf_named", since: 1, args: [{ name: "tf", type: "uint" }] },
@@ -392,7 +411,7 @@ export const wp_image_description_creator_params_v1_interface: InterfaceSpec = {
 /** wp_image_description_creator_params_v1 has no events, so its handler table is empty. */
 export type WpImageDescriptionCreatorParamsV1Events = Record<never, never>;
 
-/** Client proxy for a wp_image_description_creator_params_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpImageDescriptionCreatorParamsV1Events} handlers. */
+/** Client proxy for a wp_image_description_creator_params_v1 object (protocol "color_management_v1", up to v3): requests are its methods, events go to {@link WpImageDescriptionCreatorParamsV1Events} handlers. */
 export class WpImageDescriptionCreatorParamsV1 extends Proxy<WpImageDescriptionCreatorParamsV1Events> {
   /** The wire table of wp_image_description_creator_params_v1: wp_image_description_creator_params_v1_interface. */
   static override readonly spec = wp_image_description_creator_params_v1_interface;
@@ -460,10 +479,10 @@ export const WpImageDescriptionV1Cause = {
   no_output: 3,
 } as const;
 
-/** Wire table of wp_image_description_v1 v1: request and event opcodes, argument types and enums. */
+/** Wire table of wp_image_description_v1 v3: request and event opcodes, argument types and enums. */
 export const wp_image_description_v1_interface: InterfaceSpec = {
   name: "wp_image_description_v1",
-  version: 1,
+  version: 3,
   requests: [
     { name: "destroy", since: 1, destructor: true, args: [] },
     { name: "get_information", since: 1, args: [{ name: "information", type: "new_id", interface: "wp_image_description_info_v1" }] },
@@ -471,6 +490,7 @@ export const wp_image_description_v1_interface: InterfaceSpec = {
   events: [
     { name: "failed", since: 1, args: [{ name: "cause", type: "uint" }, { name: "msg", type: "string" }] },
     { name: "ready", since: 1, args: [{ name: "identity", type: "uint" }] },
+    { name: "ready2", since: 2, args: [{ name: "identity_hi", type: "uint" }, { name: "identity_lo", type: "uint" }] },
   ],
   enums: { error: WpImageDescriptionV1Error, cause: WpImageDescriptionV1Cause },
 };
@@ -481,14 +501,16 @@ export interface WpImageDescriptionV1Events {
   failed(cause: number, msg: string): void;
   /** wp_image_description_v1.ready (event 1, since v1): identity: uint. */
   ready(identity: number): void;
+  /** wp_image_description_v1.ready2 (event 2, since v2): identity_hi: uint, identity_lo: uint. */
+  ready2(identity_hi: number, identity_lo: number): void;
 }
 
-/** Client proxy for a wp_image_description_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpImageDescriptionV1Events} handlers. */
+/** Client proxy for a wp_image_description_v1 object (protocol "color_management_v1", up to v3): requests are its methods, events go to {@link WpImageDescriptionV1Events} handlers. */
 export class WpImageDescriptionV1 extends Proxy<WpImageDescriptionV1Events> {
   /** The wire table of wp_image_description_v1: wp_image_description_v1_interface. */
   static override readonly spec = wp_image_description_v1_interface;
   /** The version each request and event of wp_image_description_v1 appeared in, by name: compare with the proxy's version. */
-  static readonly since = { destroy: 1, get_information: 1, failed: 1, ready: 1 } as const;
+  static readonly since = { destroy: 1, get_information: 1, failed: 1, ready: 1, ready2: 2 } as const;
   /** wp_image_description_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
   destroy(): void {
     this.request(0, []);
@@ -499,10 +521,10 @@ export class WpImageDescriptionV1 extends Proxy<WpImageDescriptionV1Events> {
   }
 }
 
-/** Wire table of wp_image_description_info_v1 v1: request and event opcodes, argument types and enums. */
+/** Wire table of wp_image_description_info_v1 v3: request and event opcodes, argument types and enums. */
 export const wp_image_description_info_v1_interface: InterfaceSpec = {
   name: "wp_image_description_info_v1",
-  version: 1,
+  version: 3,
   requests: [
   ],
   events: [
@@ -547,7 +569,7 @@ export interface WpImageDescriptionInfoV1Events {
   target_max_fall(max_fall: number): void;
 }
 
-/** Client proxy for a wp_image_description_info_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpImageDescriptionInfoV1Events} handlers. */
+/** Client proxy for a wp_image_description_info_v1 object (protocol "color_management_v1", up to v3): requests are its methods, events go to {@link WpImageDescriptionInfoV1Events} handlers. */
 export class WpImageDescriptionInfoV1 extends Proxy<WpImageDescriptionInfoV1Events> {
   /** The wire table of wp_image_description_info_v1: wp_image_description_info_v1_interface. */
   static override readonly spec = wp_image_description_info_v1_interface;
@@ -555,4 +577,31 @@ export class WpImageDescriptionInfoV1 extends Proxy<WpImageDescriptionInfoV1Even
   static readonly since = { done: 1, icc_file: 1, primaries: 1, primaries_named: 1, tf_power: 1, tf_named: 1, luminances: 1, target_primaries: 1, target_luminance: 1, target_max_cll: 1, target_max_fall: 1 } as const;
 }
 
-registerInterfaces(WpColorManagerV1, WpColorManagementOutputV1, WpColorManagementSurfaceV1, WpColorManagementSurfaceFeedbackV1, WpImageDescriptionCreatorIccV1, WpImageDescriptionCreatorParamsV1, WpImageDescriptionV1, WpImageDescriptionInfoV1);
+/** Wire table of wp_image_description_reference_v1 v1: request and event opcodes, argument types and enums. */
+export const wp_image_description_reference_v1_interface: InterfaceSpec = {
+  name: "wp_image_description_reference_v1",
+  version: 1,
+  requests: [
+    { name: "destroy", since: 1, destructor: true, args: [] },
+  ],
+  events: [
+  ],
+  enums: {},
+};
+
+/** wp_image_description_reference_v1 has no events, so its handler table is empty. */
+export type WpImageDescriptionReferenceV1Events = Record<never, never>;
+
+/** Client proxy for a wp_image_description_reference_v1 object (protocol "color_management_v1", up to v1): requests are its methods, events go to {@link WpImageDescriptionReferenceV1Events} handlers. */
+export class WpImageDescriptionReferenceV1 extends Proxy<WpImageDescriptionReferenceV1Events> {
+  /** The wire table of wp_image_description_reference_v1: wp_image_description_reference_v1_interface. */
+  static override readonly spec = wp_image_description_reference_v1_interface;
+  /** The version each request and event of wp_image_description_reference_v1 appeared in, by name: compare with the proxy's version. */
+  static readonly since = { destroy: 1 } as const;
+  /** wp_image_description_reference_v1.destroy (request 0, since v1): no arguments. Destructor: the proxy must not be used afterwards. */
+  destroy(): void {
+    this.request(0, []);
+  }
+}
+
+registerInterfaces(WpColorManagerV1, WpColorManagementOutputV1, WpColorManagementSurfaceV1, WpColorManagementSurfaceFeedbackV1, WpImageDescriptionCreatorIccV1, WpImageDescriptionCreatorParamsV1, WpImageDescriptionV1, WpImageDescriptionInfoV1, WpImageDescriptionReferenceV1);

@@ -14,6 +14,7 @@ export * from "./cursor-shape-v1.js";
 export * from "./fifo-v1.js";
 export * from "./commit-timing-v1.js";
 export * from "./color-management-v1.js";
+export * from "./color-representation-v1.js";
 export * from "./primary-selection-unstable-v1.js";
 export * from "./pointer-constraints-unstable-v1.js";
 export * from "./relative-pointer-unstable-v1.js";
