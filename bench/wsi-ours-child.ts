@@ -28,6 +28,8 @@ export interface WsiOursRequest {
   jitWarmup?: number;
   jitWarmupMode?: PresentMode;
   capture?: { frame: number; path: string };
+  /** false: our copy path (offscreen image, staging buffer, JS-thread copy) even where lavapipe could render into the shm buffers. */
+  hostImport?: boolean;
 }
 
 /** The figures one side of the comparison reports (the C program prints the same, by other names). */
@@ -83,7 +85,7 @@ function percentile(xs: Float64Array, p: number): number {
 }
 
 async function jitWarmup(gpu: Instance, request: WsiOursRequest, frames: number): Promise<void> {
-  const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench warm-up", decorations: "none", mode: "shm", presentMode: request.jitWarmupMode ?? "immediate" }, true);
+  const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench warm-up", decorations: "none", mode: "shm", presentMode: request.jitWarmupMode ?? "immediate", hostImport: request.hostImport }, true);
   const scene = Triangle.create(out);
   try {
     await out.run((frame) => {
@@ -100,7 +102,7 @@ async function main(request: WsiOursRequest): Promise<object> {
   const gpu = await Instance.create({ validation: false });
   try {
     if (request.jitWarmup) await jitWarmup(gpu, request, request.jitWarmup);
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", decorations: "none", mode: "shm", presentMode: request.mode }, true);
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", decorations: "none", mode: "shm", presentMode: request.mode, hostImport: request.hostImport }, true);
     const scene = Triangle.create(out);
     try {
       // per frame: its hand-out time; per shown frame: latency, and whether a refresh was missed
@@ -168,7 +170,10 @@ async function main(request: WsiOursRequest): Promise<object> {
 /** Buffers, sync path and pacing the presenter used, from its stats. */
 function used(out: Presenter): string {
   const e = out.stats.extra;
-  return `${e.shmBuffers} wl_shm buffers (one pool), 3 offscreen images, sync ${e.sync} (fence, then CPU copy), pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, tearing hint ${e.tearingHint}`;
+  const path = e.shmPath === "host-import"
+    ? "rendered straight into them (VK_EXT_external_memory_host), sync cpu-wait (fence, then commit)"
+    : `3 offscreen images, sync ${e.sync} (fence, then CPU copy; ${e.shmPath})`;
+  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, tearing hint ${e.tearingHint}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

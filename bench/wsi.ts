@@ -30,6 +30,12 @@ const WARMUP = 120;
  * frame into its wl_shm buffer (WSI_WL_BUFFER_SHM_MEMCPY) instead of rendering into the shm pool
  * itself (WSI_WL_BUFFER_GPU_SHM, imported with VK_EXT_external_memory_host: its default on lavapipe).
  */
+/**
+ * WSI_OURS_COPY=1: a third side in every round, ours on the copy path (hostImport: false: offscreen
+ * image, staging buffer, JS-thread copy), so the gain of rendering into the shm buffers is measured
+ * in the same sitting.
+ */
+const OURS_COPY = process.env.WSI_OURS_COPY === "1";
 const MESA_ENV: NodeJS.ProcessEnv = process.env.WSI_MESA_DEBUG ? { MESA_VK_WSI_DEBUG: process.env.WSI_MESA_DEBUG } : {};
 
 interface Bed {
@@ -146,10 +152,11 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
   }
   const check = compareFrames(await readFile(oursPath), await readFile(cPath));
   log(`${mode}: ${describeComparison(check)}`);
-  const oursRuns: WsiFigures[] = [], cRuns: ReturnType<typeof cFigures>[] = [];
+  const oursRuns: WsiFigures[] = [], copyRuns: WsiFigures[] = [], cRuns: ReturnType<typeof cFigures>[] = [];
   let stalls = 0;
   for (let r = 0; r < runs; r++) {
     oursRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP })).result);
+    if (OURS_COPY) copyRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP, hostImport: false })).result);
     try {
       cRuns.push(cFigures((await runC(binary, ["wayland", socket, sceneFile, "--mode", mode, "--warmup", String(WARMUP), "--seconds", String(seconds)], MESA_ENV, seconds)).stdout));
     } catch (e) {
@@ -166,9 +173,10 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
   const resized = oursRuns.find((r) => r.finalSize && (r.finalSize[0] !== SIZE[0] || r.finalSize[1] !== SIZE[1]));
   if (resized) throw new Error(`the compositor configured ours to ${resized.finalSize!.join("x")}, not ${SIZE.join("x")}: not the same work`);
   log(describe("ours", oursRuns));
+  if (copyRuns.length) log(describe("ours (copy path)", copyRuns));
   log(describe("Mesa", cRuns));
   const m = (xs: WsiFigures[], k: keyof WsiFigures) => median(xs.map((r) => r[k] as number));
-  const ratio = (k: keyof WsiFigures, digits = 2) => `${fmt(m(oursRuns, k) / m(cRuns, k), digits)}x`;
+  const ratio = (k: keyof WsiFigures, digits = 2, side = oursRuns) => `${fmt(m(side, k) / m(cRuns, k), digits)}x`;
   // each pair ran back to back: the spread of their ratios shows how much of a ratio is noise
   const pairs = (k: keyof WsiFigures) => {
     if (stalls) return " (pairs: n/a, a run of Mesa's stalled)";
@@ -176,6 +184,7 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
     return r.length > 1 ? ` (pairs ${fmt(median(r), 2)}x, ${fmt(Math.min(...r), 2)}-${fmt(Math.max(...r), 2)}x)` : "";
   };
   if (check.same) log(`  → vs Mesa WSI: rate ${ratio("perSecond")}, CPU ${ratio("cpuMsPerFrame")}, latency ${ratio("latencyMedianMs")}`);
+  if (check.same && copyRuns.length) log(`    our copy path vs Mesa WSI: rate ${ratio("perSecond", 2, copyRuns)}, CPU ${ratio("cpuMsPerFrame", 2, copyRuns)}, latency ${ratio("latencyMedianMs", 2, copyRuns)}`);
   if (check.same) log(`    pair by pair: rate${pairs("perSecond")}, CPU${pairs("cpuMsPerFrame")}, latency${pairs("latencyMedianMs")}; on time ours ${fmt(m(oursRuns, "onTime") * 100)}% / Mesa ${fmt(m(cRuns, "onTime") * 100)}%`);
   else log("  no ratio: the two sides did not render the same frame");
   log(`  ours used: ${ours.result.used}; ${traced(ours.stderr, OUR_BIND)}`);

@@ -17,7 +17,7 @@ import { logger } from "../util/log.js";
 
 const log = logger("vk");
 
-/** Enabled when the driver lists them: external memory/semaphores for dmabuf and sync-file export. */
+/** Enabled when the driver lists them: external memory/semaphores for dmabuf and sync-file export, host memory for wl_shm images. */
 export const OPTIONAL_EXTENSIONS = [
   "VK_KHR_external_memory_fd",
   "VK_EXT_external_memory_dma_buf",
@@ -27,6 +27,7 @@ export const OPTIONAL_EXTENSIONS = [
   "VK_KHR_external_semaphore_fd",
   "VK_KHR_external_fence_fd",
   "VK_EXT_calibrated_timestamps",
+  "VK_EXT_external_memory_host",
 ] as const;
 
 /** Options of Device.create: which device extensions and features to enable. */

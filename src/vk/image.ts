@@ -6,7 +6,7 @@ import { check, VulkanError } from "./result.js";
 import { adopt, DeviceResource, type Owned } from "./resource.js";
 import { enumNamer } from "./names.js";
 import type { Device } from "./device.js";
-import { bindMemory, type DeviceMemory, findMemoryType, MemoryProperty } from "./memory.js";
+import { bindMemory, type DeviceMemory, findMemoryType, HOST_ALLOCATION, MemoryProperty } from "./memory.js";
 import { MOD_LINEAR, modifierName } from "../util/fourcc.js";
 
 /** What an image may be used for (VkImageUsageFlagBits by short name); combine with | for ImageOptions.usage. */
@@ -46,7 +46,20 @@ export interface ImageOptions extends Owned {
    * the driver picks one of them; without, the image is LINEAR.
    */
   exportDmabuf?: { modifiers?: readonly bigint[] };
+  /**
+   * Bind the image (LINEAR) to host memory imported at `address` (VK_EXT_external_memory_host, see
+   * host-memory.ts): `size` bytes, both aligned to minImportedHostPointerAlignment, of the memory
+   * types in `memoryTypeBits` (vkGetMemoryHostPointerPropertiesEXT). The memory must outlive the image.
+   */
+  hostMemory?: HostMemoryRange;
   what?: string;
+}
+
+/** Host memory an image is bound to (ImageOptions.hostMemory). */
+export interface HostMemoryRange {
+  address: bigint;
+  size: number;
+  memoryTypeBits: number;
 }
 
 /** Where one memory plane of an exported image lies in its dmabuf: byte offset and row pitch (stride) in bytes. */
@@ -101,8 +114,10 @@ export class Image extends DeviceResource<VkTypes.VkImage> {
     const onlyLinear = !!exp?.modifiers?.length && exp.modifiers.every((m) => m === MOD_LINEAR);
     const useModifiers = !!exp?.modifiers?.length && !onlyLinear && device.has("VK_EXT_image_drm_format_modifier");
     this.modifierTiling = useModifiers;
-    let tiling = options.tiling === "linear" || (exp && !useModifiers) ? vk.VkImageTiling.VK_IMAGE_TILING_LINEAR : vk.VkImageTiling.VK_IMAGE_TILING_OPTIMAL;
+    const host = options.hostMemory;
+    let tiling = options.tiling === "linear" || host || (exp && !useModifiers) ? vk.VkImageTiling.VK_IMAGE_TILING_LINEAR : vk.VkImageTiling.VK_IMAGE_TILING_OPTIMAL;
     const extensions: object[] = [];
+    if (host) extensions.push(new vk.VkExternalMemoryImageCreateInfo({ handleTypes: HOST_ALLOCATION }));
     if (exp) {
       extensions.push(
         new vk.VkExternalMemoryImageCreateInfo({
@@ -137,9 +152,13 @@ export class Image extends DeviceResource<VkTypes.VkImage> {
     try {
       const req = new vk.VkMemoryRequirements();
       vk.vkGetImageMemoryRequirements(device.handle, this.handle, req);
+      if (host && Number(req.size) > host.size) throw new RangeError(`${this.what}: needs ${req.size} bytes, the host memory has ${host.size}`);
       const memory = {
-        size: req.size,
-        memoryTypeIndex: findMemoryType(device, req.memoryTypeBits, exp ? 0 : MemoryProperty.deviceLocal, this.what),
+        size: host ? host.size : req.size,
+        memoryTypeIndex: host
+          ? findMemoryType(device, req.memoryTypeBits & host.memoryTypeBits, 0, this.what)
+          : findMemoryType(device, req.memoryTypeBits, exp ? 0 : MemoryProperty.deviceLocal, this.what),
+        hostPointer: host?.address,
         dedicated: exp ? { image: this.handle } : undefined,
         exportDmabuf: !!exp,
         what: this.what,

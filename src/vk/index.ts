@@ -11,6 +11,7 @@ export { PhysicalDevice, type DeviceType, type QueueFamily, type PciBusInfo, typ
 export { Device, OPTIONAL_EXTENSIONS, type DeviceOptions, type PendingSubmission } from "./device.js";
 export { Queue, PreparedSubmit, type SubmitOptions } from "./queue.js";
 export { DeviceMemory, MemoryProperty, findMemoryType, type AllocateOptions } from "./memory.js";
+export { planHostImage, hostImportAlignment, hostPointerMemoryTypes, recordColorWritesToHost, type HostImageLayout } from "./host-memory.js";
 export { Buffer, BufferUsage, type BufferOptions } from "./buffer.js";
 export {
   Image,
@@ -22,6 +23,7 @@ export {
   vkFormatName,
   type ImageOptions,
   type ImageViewOptions,
+  type HostMemoryRange,
   type DmabufExport,
   type DmabufPlane,
 } from "./image.js";

@@ -7,6 +7,8 @@ import { adopt, DeviceResource, type Owned } from "./resource.js";
 import type { Device } from "./device.js";
 
 const DMA_BUF = vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT;
+/** Memory imported from a host address (VK_EXT_external_memory_host). */
+export const HOST_ALLOCATION = vk.VkExternalMemoryHandleTypeFlagBits.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
 
 /** Memory property flags (VkMemoryPropertyFlagBits by short name), as in MemoryType.flags and findMemoryType's required mask. */
 export const MemoryProperty = {
@@ -30,6 +32,12 @@ export interface AllocateOptions extends Owned {
   dedicated?: { image?: VkTypes.VkImage; buffer?: VkTypes.VkBuffer };
   /** Make the memory exportable as a dmabuf fd. */
   exportDmabuf?: boolean;
+  /**
+   * Import the host memory at this address instead of allocating (VK_EXT_external_memory_host): the
+   * address and `size` must be multiples of minImportedHostPointerAlignment, and the memory must
+   * outlive this object (the caller keeps it mapped).
+   */
+  hostPointer?: bigint;
   what?: string;
 }
 
@@ -46,6 +54,13 @@ export class DeviceMemory extends DeviceResource<VkTypes.VkDeviceMemory> {
     const extensions: object[] = [];
     if (options.exportDmabuf) {
       extensions.push(new vk.VkExportMemoryAllocateInfo({ handleTypes: DMA_BUF }));
+    }
+    if (options.hostPointer !== undefined) {
+      const host = new vk.VkImportMemoryHostPointerInfoEXT({ handleType: HOST_ALLOCATION });
+      // nvk takes the pointer as an ArrayBuffer only (a second one over mapped memory is unsafe): written straight in
+      const layout = (vk.VkImportMemoryHostPointerInfoEXT as unknown as { memoryLayout: Record<string, { byteOffset: number }> }).memoryLayout;
+      new DataView(host.memoryBuffer).setBigUint64(layout.pHostPointer!.byteOffset, options.hostPointer, true);
+      extensions.push(host);
     }
     if (options.dedicated) {
       extensions.push(

@@ -28,5 +28,5 @@ export { readIconPng, type ContentType, type IconPixels } from "./window-hints.j
 export { CursorImages, drawArrow, type CursorShape } from "./cursor.js";
 export { SeatPointer, SeatTouch, type InputSink } from "./seat-pointer.js";
 export { WireError, type ArgSpec, type ArgType, type InterfaceSpec, type MessageSpec, type UntypedNewId, type WireValue } from "./wire.js";
-export type { SharedMemory } from "../sys/memfd.js";
+export type { SharedMemory, SharedMemoryOptions } from "../sys/memfd.js";
 export * from "./protocol/index.js";

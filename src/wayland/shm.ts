@@ -28,6 +28,10 @@ export class ShmBuffer implements RingBuffer {
     readonly stride: number,
   ) {}
   private view: Uint8Array | undefined;
+  /** Where the buffer's bytes start in this process (for a Vulkan import; valid while the chain's memory is mapped where it is). */
+  get address(): bigint {
+    return this.chain.memory.address + BigInt(this.offset);
+  }
   /** The buffer's bytes (B, G, R, X/A per pixel). Valid until the chain's next `acquire`. */
   get pixels(): Uint8Array {
     // made again only when the pool grew (its memory is mapped anew)
@@ -72,6 +76,15 @@ export interface ShmSwapchainOptions {
   tracing?: TracingSource;
   /** Bytes per pixel of the format (default 4; 8 for the 16-bit-per-channel formats such as ABGR16161616F). */
   bytesPerPixel?: 4 | 8;
+  /** Bytes between rows (default width * bytesPerPixel; more where a GPU's row pitch says so). */
+  stride?: number;
+  /** Bytes each buffer takes in the pool (default stride * height; more to keep every buffer aligned for a Vulkan import). */
+  bufferBytes?: number;
+  /**
+   * Map room for maxBuffers buffers up front, so the pool grows without moving its mapping: buffer
+   * addresses (ShmBuffer.address) stay valid for as long as the chain lives.
+   */
+  fixedAddresses?: boolean;
 }
 
 /**
@@ -107,15 +120,17 @@ export class ShmSwapchain {
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384) throw new RangeError(`shm swapchain: bad size ${width}x${height}`);
     this.maxBuffers = options.maxBuffers ?? 4;
     const initialBuffers = options.initialBuffers ?? 2;
-    this.stride = width * (options.bytesPerPixel ?? 4);
-    this.bufferSize = this.stride * height;
+    this.stride = options.stride ?? width * (options.bytesPerPixel ?? 4);
+    if (this.stride < width * (options.bytesPerPixel ?? 4)) throw new RangeError(`shm swapchain: stride ${this.stride} is less than a row of ${width} pixels`);
+    this.bufferSize = Math.max(options.bufferBytes ?? 0, this.stride * height);
     this.ring = new BufferRing(connection, {
       onRelease: (b) => {
         if (this.retired) this.destroyBuffer(b);
       },
       tracing: options.tracing,
     });
-    this.memory = SharedMemory.create(`scanout-shm-${width}x${height}`, this.bufferSize * initialBuffers);
+    const reserve = options.fixedAddresses ? this.bufferSize * Math.max(this.maxBuffers, initialBuffers) : 0;
+    this.memory = SharedMemory.create(`scanout-shm-${width}x${height}`, this.bufferSize * initialBuffers, { reserve });
     try {
       this.pool = shm.create_pool(this.memory.fd, this.memory.size);
       for (let i = 0; i < initialBuffers; i++) this.addBuffer();

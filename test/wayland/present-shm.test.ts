@@ -34,8 +34,14 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
   });
   afterAll(() => gpu?.destroy());
 
-  it("shows the same pixels on screen as the headless render of that frame", async () => {
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: SIZE, socket: bed.weston.path, title: "triangle", mode: "auto" }, true);
+  // host-import: lavapipe renders straight into the shm buffers (VK_EXT_external_memory_host); copy: offscreen, staged, copied on the JS thread
+  it.each([
+    ["rendering into the shm buffers where the device can", undefined],
+    ["copying (hostImport: false)", false],
+  ] as const)("shows the same pixels on screen as the headless render of that frame, %s", async (_, hostImport) => {
+    const device = gpu.createDevice();
+    const canImport = device.has("VK_EXT_external_memory_host");
+    const out = await openWaylandPresenter(device, { size: SIZE, socket: bed.weston.path, title: "triangle", mode: "auto", hostImport }, true);
     expect(out.backend).toBe("wayland-shm"); // no udmabuf on this host, no dmabuf global on pixman
     const scene = Triangle.create(out);
     try {
@@ -59,6 +65,8 @@ describe.skipIf(!westonAvailable)("wl_shm presenter with Vulkan frames", () => {
       const s = out.stats;
       expect(s.frames).toBe(FRAMES);
       expect(s.extra.sync).toBe("cpu-wait");
+      expect(String(s.extra.shmPath)).toMatch(canImport && hostImport !== false ? /^host-import$/ : /^copy \(/);
+      expect(Number(s.extra.copyMsPerFrame) > 0).toBe(!(canImport && hostImport !== false));
       expect(s.extra.presented).toBe(FRAMES);
       expect(Number(s.extra.shmBuffers)).toBeLessThanOrEqual(4);
       expect(Number(s.extra.feedbackPresented) + Number(s.extra.feedbackDiscarded)).toBeGreaterThan(0);
