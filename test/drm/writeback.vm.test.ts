@@ -157,7 +157,10 @@ describe.skipIf(!!skipWhy)("writeback capture (VM, vkms through configfs)", () =
         // mid-run the triangle was already there (not the fbcon console, not black)
         const c = ((mid!.height >> 1) * mid!.width + (mid!.width >> 1)) * 4;
         expect([...mid!.data.subarray(c, c + 3)]).not.toEqual([...mid!.data.subarray(0, 3)]);
-        expect(backend.flipEvents).toHaveLength(N);
+        // the attach's modeset lands between two flips; under load it can take that frame's slot (19
+        // flips seen twice with other VM files running), which costs one flip, never more
+        expect(backend.flipEvents.length).toBeGreaterThanOrEqual(N - 1);
+        expect(backend.flipEvents.length).toBeLessThanOrEqual(N);
       } finally {
         await wb?.detach();
         drm.setClientCap("writebackConnectors", 0);
