@@ -58,3 +58,7 @@ export {
   type WritebackFrame16,
 } from "./writeback.js";
 export { planLayout, viewportPlane, type OutputLayout, type Viewport, type LayoutPlan } from "./layout.js";
+export {
+  overlayCandidates, overlayPlaneProps, addOverlay, placeOverlay, checkOverlayLayer, PLANE_OFF, type OverlayLayer, type OverlayRect, type OverlayPlacement,
+  type PlaceOverlayOptions,
+} from "./overlay.js";
