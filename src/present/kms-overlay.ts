@@ -44,8 +44,8 @@ export interface KmsOverlayOptions {
   forceRefuse?: boolean;
 }
 
-/** Checks an image's size against its bytes, naming the field at fault. */
-function checkImage(image: OverlayImage): void {
+/** Checks an image's size against its bytes, naming the field at fault (RangeError). */
+export function checkOverlayImage(image: OverlayImage): void {
   const { width, height, data } = image;
   if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1)
     throw new RangeError(`overlay image: size ${width}x${height} (positive integers)`);
@@ -53,14 +53,13 @@ function checkImage(image: OverlayImage): void {
     throw new RangeError(`overlay image: ${data?.length} bytes of data for ${width}x${height} RGBA (${width * height * 4} expected)`);
 }
 
-/** The image as ARGB8888 with premultiplied alpha (what a plane blends by default), into a dumb buffer's pitched rows. */
-function writePremultiplied(buf: DumbBuffer, image: OverlayImage): void {
-  const dst = new Uint8Array(buf.pixels.buffer);
+/** The image as ARGB8888 (B, G, R, A bytes) with premultiplied alpha, what a plane blends by default, into rows `pitch` bytes apart. */
+export function premultipliedArgb(image: OverlayImage, dst: Uint8Array, pitch: number): void {
   const src = image.data;
   for (let y = 0; y < image.height; y++)
     for (let x = 0; x < image.width; x++) {
       const s = (y * image.width + x) * 4;
-      const d = y * buf.pitch + x * 4;
+      const d = y * pitch + x * 4;
       const a = src[s + 3]!;
       dst[d] = Math.round((src[s + 2]! * a) / 255);
       dst[d + 1] = Math.round((src[s + 1]! * a) / 255);
@@ -85,7 +84,7 @@ export class KmsOverlay {
    * the TEST_ONLY modeset that tries each overlay plane. Throws RangeError for a bad image or rect.
    */
   static create(device: Device, drm: DrmDevice, output: Output, finalLayout: ImageLayout, probeFb: FbId, options: KmsOverlayOptions): KmsOverlay {
-    checkImage(options.image);
+    checkOverlayImage(options.image);
     const { image } = options;
     const rect = { x: options.x ?? 0, y: options.y ?? 0, width: options.width ?? image.width, height: options.height ?? image.height };
     const scope = new Scope("kms overlay (setting up)");
@@ -94,7 +93,7 @@ export class KmsOverlay {
       let layer: OverlayLayer | undefined;
       if (options.use !== "compose") {
         const buf = scope.add(DumbBuffer.create(drm, image.width, image.height));
-        writePremultiplied(buf, image);
+        premultipliedArgb(image, new Uint8Array(buf.pixels.buffer), buf.pitch);
         const fb = drm.addFramebuffer({ width: image.width, height: image.height, format: DRM_FORMAT_ARGB8888, handles: [buf.handle], pitches: [buf.pitch], offsets: [0] });
         scope.defer(() => drm.removeFramebuffer(fb));
         layer = { fb, format: DRM_FORMAT_ARGB8888, srcWidth: image.width, srcHeight: image.height, rect, zpos: options.zpos };
