@@ -62,3 +62,4 @@ export {
   overlayCandidates, overlayPlaneProps, addOverlay, placeOverlay, checkOverlayLayer, PLANE_OFF, type OverlayLayer, type OverlayRect, type OverlayPlacement,
   type PlaceOverlayOptions,
 } from "./overlay.js";
+export { vrrFrom, readVrr, addVrr, vrrStats, type VrrSupport } from "./vrr.js";

@@ -26,4 +26,6 @@ export interface KmsOptions extends PacingOptions {
   sync?: "auto" | "cpu-wait";
   /** A second layer (a HUD, a video frame) on an overlay plane, chosen with TEST_ONLY, else composed into each frame. */
   overlay?: KmsOverlayOptions;
+  /** Variable refresh: "auto" (default) sets VRR_ENABLED where the connector is vrr_capable; "off" never. Stats say which, and why not. */
+  vrr?: "auto" | "off";
 }

@@ -22,7 +22,7 @@ import { FlipTracker, type CompletedFlip } from "./kms-flips.js";
 import { KmsSeat, type KmsSeatHost } from "../input/kms-seat.js";
 import type { KmsOptions } from "./kms-options.js";
 import type { InputSource } from "../input/queue.js";
-import { KmsOverlay } from "./kms-overlay.js";
+import { KmsFeatures } from "./kms-features.js";
 
 export type { KmsPath } from "./kms-targets.js";
 export type { KmsOptions } from "./kms-options.js";
@@ -59,7 +59,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   readonly seat: KmsSeat;
   /** Keyboard, pointer and touch events from libinput (undefined when input is off or could not start). */
   readonly input: InputSource | undefined;
-  readonly overlay: KmsOverlay | undefined; // options.overlay: on an overlay plane, or composed into each frame
+  readonly features: KmsFeatures; // the overlay layer (options.overlay) and variable refresh (options.vrr)
 
   private constructor(
     readonly device: Device,
@@ -90,7 +90,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       const canFence = device.has("VK_KHR_external_semaphore_fd") && drm.properties("plane", output.plane.id).has("IN_FENCE_FD");
       this.sync = this.targets.path === "prime" && canFence && options.sync !== "cpu-wait" ? "in-fence" : "cpu-wait";
       this.renderFinished = this.sync === "in-fence" ? Semaphore.create(device, { exportable: true }) : undefined;
-      this.overlay = options.overlay ? KmsOverlay.create(device, drm, output, this.finalLayout, this.targets.targets[0]!.fb, options.overlay) : undefined;
+      this.features = KmsFeatures.create(device, drm, output, this.finalLayout, this.targets.targets[0]!.fb, options);
     } catch (e) {
       this.targets.close();
       throw e;
@@ -195,7 +195,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
 
   recordAfter(cmd: CommandBuffer, target: RenderTarget): void {
     const t = target as KmsTarget;
-    this.overlay?.recordCompose(cmd, t);
+    this.features.recordAfter(cmd, t);
     if (t.staging) cmd.copyImageToBuffer(t.image, t.staging, this.finalLayout);
   }
 
@@ -248,7 +248,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     this.seat.addToCommit(req); // a cursor move rides along with the frame
     const { output } = this;
     const modeset = this.modeset;
-    this.overlay?.addToCommit(req, modeset);
+    this.features.addToCommit(req, modeset);
     let flip: Promise<FlipEvent>;
     if (modeset) {
       const blob = this.drm.createModeBlob(output.mode);
@@ -339,7 +339,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       flips: this.flips.log.events.length,
       flipTimeoutMs: this.flips.timeoutMs,
       missedVblanks: this.flips.log.missedVblanks,
-      ...(rate !== undefined ? { flipsPerSecond: Number(rate.toFixed(2)) } : {}), ...this.overlay?.stats(),
+      ...(rate !== undefined ? { flipsPerSecond: Number(rate.toFixed(2)) } : {}), ...this.features.stats(),
     };
   }
 
@@ -364,7 +364,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       this.seat.close(); // after restore: the cursor's framebuffer is no longer shown
       this.session.close();
       this.targets.close();
-      this.overlay?.destroy(); // after restore: its plane is off the screen
+      this.features.destroy(); // after restore: the overlay plane is off the screen
       this.renderFinished?.destroy();
       if (this.ownsDrm) this.drm.close();
     }

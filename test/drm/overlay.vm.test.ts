@@ -102,7 +102,7 @@ describe.skipIf(!!skipWhy)("overlay plane with a TEST_ONLY fallback (VM, vkms th
         if (frame.index === N - 1) last = frame.capture();
       }
       await backend.idle();
-      const planeId = backend.overlay?.placement.kind === "plane" ? backend.overlay.placement.plane : undefined;
+      const planeId = backend.features.overlay?.placement.kind === "plane" ? backend.features.overlay.placement.plane : undefined;
       const overlayFb = planeId === undefined ? undefined : drm.plane(planeId).fb;
       wb = await WritebackCapture.attach(drm, backend.output.crtc);
       shown[name] = { wb: await wb.capture(), frame: await last!, stats: backend.stats(), overlayFb };
