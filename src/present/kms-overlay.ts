@@ -189,6 +189,8 @@ class OverlayCompositor {
       fb = Framebuffer.create(this.device, { renderPass: this.renderPass, attachments: [target.view], width: target.width, height: target.height });
       this.framebuffers.set(target.id, fb);
     }
+    // chains the app's pass (which ends with its writes made available to transfers) to this one's loading of them
+    cmd.transition(target.image, { from: target.finalLayout, to: target.finalLayout });
     cmd.beginRenderPass(this.renderPass, fb);
     cmd.setViewportAndScissor(target.width, target.height);
     cmd.bindPipeline(this.pipeline);
