@@ -1,7 +1,8 @@
 // Variable refresh rate (Adaptive-Sync, FreeSync, HDMI VRR): the kernel says per connector whether
 // the display and driver can vary the refresh (`vrr_capable`, immutable 0/1) and lets a CRTC turn it
-// on (`VRR_ENABLED`, 0/1, in a modeset or a flip). A driver without VRR has neither property; that
-// is a normal answer (vkms, virtio-gpu), reported with the reason rather than as an error.
+// on (`VRR_ENABLED`, 0/1, in a modeset or a flip). The DRM core gives every atomic CRTC VRR_ENABLED,
+// so what tells is the connector: a driver without VRR (vkms, virtio-gpu) has no vrr_capable. That is
+// a normal answer, reported with the reason rather than as an error.
 import type { AtomicRequest } from "./atomic.js";
 import type { DrmDevice } from "./device.js";
 import type { PropertySet } from "./properties.js";
