@@ -34,7 +34,8 @@ try {
     const device = gpu.createDevice();
     try {
       // not a VT of our own and no seat: the compositor keeps input and the session
-      const backend = KmsBackend.open(device, { drm: DrmDevice.adopt(lease.takeFd(), `lease of ${name}`), input: false });
+      const drm = DrmDevice.adopt(lease.takeFd(), `lease of ${name}`);
+      const backend = KmsBackend.open(device, { drm, input: false });
       say({ event: "leased", connector: name, mode: backend.stats().mode });
       const out = new FrameLoop(backend, false);
       const scene = Triangle.create(out);
@@ -51,6 +52,7 @@ try {
       } finally {
         scene.destroy();
         await out.close();
+        drm.close(); // the presenter closes only devices it opened itself
       }
     } finally {
       await lease.end();

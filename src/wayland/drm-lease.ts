@@ -4,7 +4,9 @@
 // which this process is master of that display only, to drive it through KMS while the compositor
 // keeps the others. The compositor announces one lease device per DRM device, each with a plain fd
 // of the device and its offers (connector name, description, KMS connector id).
-import { readlinkSync } from "node:fs";
+import { fstatSync, readlinkSync } from "node:fs";
+import { basename } from "node:path";
+import { devMajorMinor } from "../sys/dev.js";
 import { close } from "../sys/libc.js";
 import type { Connection } from "./connection.js";
 import { Globals, MissingGlobalError } from "./globals.js";
@@ -43,10 +45,14 @@ interface LeaseDevice {
   done: boolean;
 }
 
-/** The node a descriptor refers to (/proc/self/fd), or undefined. */
+/**
+ * The /dev/dri node of a DRM descriptor, from its device number (/sys/dev/char/MAJ:MIN names it):
+ * the compositor's own path may be one in another mount namespace or root. Undefined when unknown.
+ */
 function nodeOf(fd: number): string | undefined {
   try {
-    return readlinkSync(`/proc/self/fd/${fd}`);
+    const [major, minor] = devMajorMinor(fstatSync(fd).rdev);
+    return `/dev/dri/${basename(readlinkSync(`/sys/dev/char/${major}:${minor}`))}`;
   } catch {
     return undefined;
   }

@@ -9,7 +9,7 @@
 // are checked instead, read from a plain (non-master) fd of the device.
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DrmDevice, leasedObjects } from "../../src/drm/index.js";
+import { DrmDevice, leasedObjects, type CrtcId } from "../../src/drm/index.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
 import { KmsBackend } from "../../src/present/kms.js";
 import type { Pixels } from "../../src/present/presenter.js";
@@ -130,6 +130,7 @@ describe.skipIf(!!skipWhy)("Wayland DRM lease client (VM: labwc on a two-output 
       expect(stats.flips).toBe(FRAMES);
       expect(stats.path).toBe("prime");
       expect(backend.framebuffers, "the leased CRTC scans out one of our framebuffers").toContain(during.fb);
+      expect(observer.crtc(during.crtc as CrtcId).mode?.name, "our modeset on the leased CRTC").toBe("640x480");
       const px = await last!;
       expect([px.width, px.height]).toEqual([640, 480]);
       // labwc still drives the other output with its own framebuffer
@@ -142,7 +143,8 @@ describe.skipIf(!!skipWhy)("Wayland DRM lease client (VM: labwc on a two-output 
       expect(bed!.alive()).toBe(true);
     } finally {
       scene.destroy();
-      await out.close(); // restores what the lease fd showed when we took it, and closes the fd
+      await out.close(); // restores what the lease fd showed when we took it
+      drm.close(); // the presenter was given this device, so it is ours to close
     }
     await lease.end();
     // labwc takes the display back and offers it again
