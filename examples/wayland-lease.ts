@@ -52,6 +52,7 @@ try {
       } finally {
         scene.destroy();
         await out.close();
+        await lease.end(); // the compositor takes the display back
         drm.close(); // the presenter closes only devices it opened itself
       }
     } finally {

@@ -190,7 +190,10 @@ export class WaylandLease {
     return this.fdValue;
   }
 
-  /** Hands the fd over (to DrmDevice.adopt, say): the caller closes it; closing it does not end the lease, end() does. */
+  /**
+   * Hands the fd over (to DrmDevice.adopt, say): the caller closes it. Closing it ends the lease in the
+   * kernel behind the compositor's back; call end() first, which asks the compositor to revoke it.
+   */
   takeFd(): number {
     const fd = this.fd;
     this.fdValue = -1;

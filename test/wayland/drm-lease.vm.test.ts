@@ -144,9 +144,10 @@ describe.skipIf(!!skipWhy)("Wayland DRM lease client (VM: labwc on a two-output 
     } finally {
       scene.destroy();
       await out.close(); // restores what the lease fd showed when we took it
-      drm.close(); // the presenter was given this device, so it is ours to close
     }
-    await lease.end();
+    await lease.end(); // the compositor revokes the lease and takes the display back
+    expect(leasedObjects(drm), "revoked: the lease fd holds nothing any more").toEqual([]);
+    drm.close(); // the presenter was given this device, so it is ours to close
     // labwc takes the display back and offers it again
     for (let i = 0; i < 100 && !client.offers().some((o) => o.name === leasedName); i++) await conn.roundtrip().then(() => new Promise((r) => setTimeout(r, 100)));
     expect(client.offers().map((o) => o.name).sort()).toEqual([...names].sort());
