@@ -84,12 +84,12 @@ describe.skipIf(!!skipWhy)("overlay plane with a TEST_ONLY fallback (VM, vkms th
   });
 
   /** Runs the presenter for N frames with the HUD, reads the last frame back and the display through writeback. */
-  async function run(name: string, overlay: Omit<KmsOverlayOptions, "image">): Promise<void> {
+  async function run(name: string, overlay: Omit<KmsOverlayOptions, "image">, forceCopy = false): Promise<void> {
     drm.setClientCap("writebackConnectors", 0); // the state the presenter saves and restores lists no writeback connector
     const initial = summarizeState(drm);
     const fds = openFdCount();
     const image = hud();
-    const backend = KmsBackend.open(device, { drm, size: [640, 480], input: false, overlay: { image, ...AT, ...overlay } });
+    const backend = KmsBackend.open(device, { drm, size: [640, 480], input: false, forceCopy, overlay: { image, ...AT, ...overlay } });
     const out = new FrameLoop(backend, false);
     const scene = Triangle.create(out);
     let last: Promise<Pixels> | undefined;
@@ -143,5 +143,16 @@ describe.skipIf(!!skipWhy)("overlay plane with a TEST_ONLY fallback (VM, vkms th
     const d = differences(wb.data, plane.wb.data, wb.width, 1);
     console.log(`[overlay.vm.test] composed vs plane: ${d.count} pixels differ by more than 1`);
     expect(d.first).toEqual([]);
+  });
+
+  it("composed on the dumb-buffer copy path too (the layer drawn before the frame is copied out)", async () => {
+    await run("composed-copy", { forceRefuse: true }, true);
+    const { wb, frame, stats } = shown["composed-copy"]!;
+    expect(stats.path).toBe("dumb-copy");
+    expect(stats.overlay).toBe("composed");
+    expect(differences(wb.data, frame.data, wb.width, 0).first).toEqual([]);
+    const plane = shown.plane;
+    if (!plane) throw new Error("the plane run failed, nothing to compare with");
+    expect(differences(wb.data, plane.wb.data, wb.width, 1).first).toEqual([]);
   });
 });
