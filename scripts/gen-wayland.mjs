@@ -73,6 +73,8 @@ export const PROTOCOLS = [
   { out: "xdg-toplevel-icon-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/xdg-toplevel-icon/xdg-toplevel-icon-v1.xml"] },
   { out: "xdg-toplevel-tag-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/xdg-toplevel-tag/xdg-toplevel-tag-v1.xml"] },
   { out: "xdg-dialog-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/xdg-dialog/xdg-dialog-v1.xml"] },
+  // a display leased from the compositor (issue 29): VR headsets, kiosk outputs driven through KMS inside a session
+  { out: "drm-lease-v1.ts", optional: true, paths: ["/usr/share/wayland-protocols/staging/drm-lease/drm-lease-v1.xml"] },
 ];
 
 // ---- a minimal XML reader: elements, attributes, comments; text is ignored (descriptions) ----

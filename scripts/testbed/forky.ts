@@ -86,7 +86,8 @@ export interface ForkyOptions {
    * "headless" (default), or "drm": the first KMS device (the VM's virtio-gpu), seated through a
    * seatd of its own started inside the root (Weston, Sway) or KWin's own session (root, no logind).
    * Weston and KWin then render with GL (llvmpipe), Sway with wlroots' default renderer; width and
-   * height are the connector's. Mutter and labwc have no DRM recipe here; Hyprland has only that one
+   * height are the connector's; labwc renders with pixman (WLR_DRM_DEVICES in `env` picks its card). Mutter has no DRM
+   * recipe here; Hyprland has only that one
    * (it needs a DRM device and runs as {@link FORKY_USER} with seatd).
    */
   backend?: "headless" | "drm";
@@ -221,6 +222,12 @@ function drmRecipe(kind: ForkyCompositor, run: string, shell: "kiosk" | "desktop
       return {
         argv: [...sessionBus, "kwin_wayland", "--drm", "--socket", "wl", "--no-lockscreen", "--no-global-shortcuts"],
         env: { KWIN_WAYLAND_NO_PERMISSION_CHECKS: "1", KWIN_SCREENSHOT_NO_PERMISSION_CHECKS: "1", QT_QPA_PLATFORM: "wayland" },
+      };
+    case "labwc":
+      // offers every DRM output for lease (wp_drm_lease_device_v1); pixman renders into dumb buffers, so a card without a render node (vkms) does
+      return {
+        argv: [...withSeatd("root"), "labwc"],
+        env: { WLR_BACKENDS: "drm", WLR_LIBINPUT_NO_DEVICES: "1", WLR_RENDERER: "pixman" },
       };
     case "hyprland":
       return {

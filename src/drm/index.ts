@@ -58,3 +58,8 @@ export {
   type WritebackFrame16,
 } from "./writeback.js";
 export { planLayout, viewportPlane, type OutputLayout, type Viewport, type LayoutPlan } from "./layout.js";
+export {
+  overlayCandidates, overlayPlaneProps, addOverlay, placeOverlay, checkOverlayLayer, PLANE_OFF, type OverlayLayer, type OverlayRect, type OverlayPlacement,
+  type PlaceOverlayOptions,
+} from "./overlay.js";
+export { vrrFrom, readVrr, addVrr, vrrStats, type VrrSupport } from "./vrr.js";

@@ -16,3 +16,5 @@ export { FrameScheduler, type FrameSteps, type ScheduleOptions, type SchedulerSt
 export type { LoopTurn } from "../sys/loop-turn.js";
 export { UsageError } from "./errors.js";
 export type { KmsTarget } from "./kms-targets.js";
+export { KmsOverlay, checkOverlayImage, premultipliedArgb, type KmsOverlayOptions, type OverlayImage } from "./kms-overlay.js";
+export { KmsFeatures } from "./kms-features.js";

@@ -3,6 +3,7 @@ import type { DrmDevice } from "../drm/index.js";
 import type { KmsSeatOptions } from "../input/kms-seat.js";
 import type { PacingOptions } from "./pacing.js";
 import type { KmsColourOptions } from "./kms-colour.js";
+import type { KmsOverlayOptions } from "./kms-overlay.js";
 
 /**
  * Options of the KMS backend, which shows frames full screen on a display through DRM atomic modesetting (needs DRM master: run from a VT, not under a compositor).
@@ -27,4 +28,8 @@ export interface KmsOptions extends PacingOptions, KmsColourOptions {
   forceCopy?: boolean;
   /** "cpu-wait" forces waiting for each frame on the CPU instead of handing the plane an IN_FENCE_FD. */
   sync?: "auto" | "cpu-wait";
+  /** A second layer (a HUD, a video frame) on an overlay plane, chosen with TEST_ONLY, else composed into each frame. */
+  overlay?: KmsOverlayOptions;
+  /** Variable refresh: "auto" (default) sets VRR_ENABLED where the connector is vrr_capable; "off" never. Stats say which, and why not. */
+  vrr?: "auto" | "off";
 }

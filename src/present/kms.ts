@@ -23,6 +23,7 @@ import { FlipTracker, type CompletedFlip } from "./kms-flips.js";
 import { KmsSeat, type KmsSeatHost } from "../input/kms-seat.js";
 import type { KmsOptions } from "./kms-options.js";
 import type { InputSource } from "../input/queue.js";
+import { KmsFeatures } from "./kms-features.js";
 
 export type { KmsPath } from "./kms-targets.js";
 export type { KmsOptions } from "./kms-options.js";
@@ -62,6 +63,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   readonly input: InputSource | undefined;
   /** The colour frames are encoded for, the scanout format, and what each modeset tells the connector. */
   private readonly kmsColour: KmsColour;
+  readonly features: KmsFeatures; // the overlay layer (options.overlay) and variable refresh (options.vrr)
 
   private constructor(
     readonly device: Device,
@@ -95,6 +97,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       const canFence = device.has("VK_KHR_external_semaphore_fd") && drm.properties("plane", output.plane.id).has("IN_FENCE_FD");
       this.sync = this.targets.path === "prime" && canFence && options.sync !== "cpu-wait" ? "in-fence" : "cpu-wait";
       this.renderFinished = this.sync === "in-fence" ? Semaphore.create(device, { exportable: true }) : undefined;
+      this.features = KmsFeatures.create(device, drm, output, this.format, this.finalLayout, this.targets.targets[0]!.fb, options);
     } catch (e) {
       this.targets.close();
       throw e;
@@ -206,6 +209,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
 
   recordAfter(cmd: CommandBuffer, target: RenderTarget): void {
     const t = target as KmsTarget;
+    this.features.recordAfter(cmd, t);
     if (t.staging) cmd.copyImageToBuffer(t.image, t.staging, this.finalLayout);
   }
 
@@ -258,6 +262,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
     this.seat.addToCommit(req); // a cursor move rides along with the frame
     const { output } = this;
     const modeset = this.modeset;
+    this.features.addToCommit(req, modeset);
     let flip: Promise<FlipEvent>;
     if (modeset) {
       const blob = this.drm.createModeBlob(output.mode);
@@ -351,7 +356,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       flips: this.flips.log.events.length,
       flipTimeoutMs: this.flips.timeoutMs,
       missedVblanks: this.flips.log.missedVblanks,
-      ...(rate !== undefined ? { flipsPerSecond: Number(rate.toFixed(2)) } : {}),
+      ...(rate !== undefined ? { flipsPerSecond: Number(rate.toFixed(2)) } : {}), ...this.features.stats(),
       format: this.kmsColour.format.name,
     };
   }
@@ -377,6 +382,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       this.seat.close(); // after restore: the cursor's framebuffer is no longer shown
       this.session.close();
       this.targets.close();
+      this.features.destroy(); // after restore: the overlay plane is off the screen
       this.renderFinished?.destroy();
       if (this.ownsDrm) this.drm.close();
     }

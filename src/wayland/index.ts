@@ -30,3 +30,4 @@ export { SeatPointer, SeatTouch, type InputSink } from "./seat-pointer.js";
 export { WireError, type ArgSpec, type ArgType, type InterfaceSpec, type MessageSpec, type UntypedNewId, type WireValue } from "./wire.js";
 export type { SharedMemory, SharedMemoryOptions } from "../sys/memfd.js";
 export * from "./protocol/index.js";
+export { DrmLeaseClient, WaylandLease, LeaseRefusedError, type LeaseOffer } from "./drm-lease.js";

@@ -63,3 +63,10 @@ req.crtc(crtc, { ACTIVE: 1 });
 req.plane(plane, { rotation: ["rotate-45"] });
 // @ts-expect-error Did you mean '"Pre-multiplied"'?
 req.plane(plane, { "pixel blend mode": "Premultiplied" });
+
+// Variable refresh: VRR_ENABLED is a CRTC boolean; vrr_capable is the connector's, immutable, so not settable.
+req.crtc(crtc, { VRR_ENABLED: true });
+// @ts-expect-error Type 'number' is not assignable to type 'boolean | undefined'
+req.crtc(crtc, { VRR_ENABLED: 1 });
+// @ts-expect-error 'vrr_capable' does not exist in type
+req.connector(connector, { vrr_capable: true });

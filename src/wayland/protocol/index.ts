@@ -25,3 +25,4 @@ export * from "./xdg-activation-v1.js";
 export * from "./xdg-toplevel-icon-v1.js";
 export * from "./xdg-toplevel-tag-v1.js";
 export * from "./xdg-dialog-v1.js";
+export * from "./drm-lease-v1.js";
