@@ -13,6 +13,13 @@ import { encodePng } from "../../../src/util/png.js";
 import { type ForkyCompositor, forkyBlock, forkyCompositorSkipReason, forkyRoot } from "../../helpers/forky-bed.js";
 import { App } from "../../input/wayland-app.js";
 import { Injector } from "../../input/wayland-inject.js";
+import { KwinFakeInput } from "../../input/kwin-fake-input.js";
+
+/** Keys into the compositor: Sway's virtual keyboard, or KWin's fake input. */
+interface Keys {
+  tap(...codes: number[]): Promise<void>;
+  close(): Promise<void>;
+}
 
 const APP = "dev.scanout.clipboard";
 const BEDS: [ForkyCompositor, string][] = [
@@ -45,17 +52,20 @@ for (const [kind, name] of BEDS) {
   describe.skipIf(skip)(`clipboard on ${name}${skip ? ` (skipped: ${skip})` : ""}`, () => {
     const ctx = forkyBlock(kind);
 
-    async function open(): Promise<{ out: Presenter; app: App; inj: Injector | undefined; close(): Promise<void> }> {
+    async function open(): Promise<{ out: Presenter; app: App; inj: Keys | undefined; close(): Promise<void> }> {
       const out = await openWaylandPresenter(ctx.gpu.createDevice(), { size: [240, 160], socket: ctx.bed.path, title: "clipboard", appId: APP, mode: "shm" }, true);
       const app = new App(out);
-      let inj: Injector | undefined;
+      let inj: Keys | undefined;
       try {
         await app.until("a few frames", () => app.frames > 3, 15_000);
         if (kind === "sway") {
-          inj = await Injector.connect(ctx.bed.path);
-          await inj.createKeyboard("us");
-          await app.until("keyboard focus", () => app.events.some((e) => e.type === "keyboard-enter"), 10_000);
+          const sway = await Injector.connect(ctx.bed.path);
+          inj = sway;
+          await sway.createKeyboard("us");
+        } else if (kind === "kwin") {
+          inj = await KwinFakeInput.connect(ctx.bed.path); // the seat gains a keyboard
         }
+        if (inj) await app.until("keyboard focus", () => app.events.some((e) => e.type === "keyboard-enter"), 10_000);
       } catch (e) {
         app.stop();
         await inj?.close();
