@@ -8,7 +8,7 @@ import type { Instance, Presenter } from "../src/index.js";
 import { openWaylandPresenter } from "../src/present/wayland-open.js";
 import { Triangle } from "../src/scenes/index.js";
 import { forkyCompositorSkipReason, forkyRoot, startForky } from "../scripts/testbed/forky.js";
-import { describeRun, firstUse, loadNow, PASTE_BYTES, pasteFigures, READ_WAYS, verdict, type PasteRun, type ReadWay } from "./paste.js";
+import { describeRun, firstUse, loadNow, newStamps, PASTE_BYTES, pasteFigures, READ_WAYS, stamp, verdict, type PasteRun, type ReadWay } from "./paste.js";
 
 const MIME = "text/plain;charset=utf-8";
 
@@ -23,16 +23,19 @@ function skipReason(): string | undefined {
 /** A window running the triangle, stamping every frame, until stop(); `selections` counts clipboard changes it saw. */
 function frameLoop(out: Presenter) {
   const scene = Triangle.create(out);
-  const stamps: number[] = [];
+  const stamps = newStamps();
   let stop = false;
   let selections = 0;
   const done = out.run((frame) => {
-    stamps.push(performance.now());
+    stamp(stamps);
     for (const ev of out.pollInput()) if (ev.type === "selection-changed" && ev.selection === "clipboard") selections++;
     scene.update(frame);
     frame.record((cmd) => scene.draw(cmd, frame));
     return !stop;
-  }).finally(() => scene.destroy());
+  }).finally(() => {
+    stamps.stop();
+    scene.destroy();
+  });
   return { stamps, done, selections: () => selections, stop: () => void (stop = true) };
 }
 
@@ -54,7 +57,7 @@ export async function benchPasteWindow(gpu: Instance, runs: number, file: string
     const loop = frameLoop(out);
     try {
       const clip = out.window!.clipboard;
-      await until("frames", () => loop.stamps.length > 10, 15_000);
+      await until("frames", () => loop.stamps.wall.length > 10, 15_000);
       const seen = loop.selections();
       await bed.exec(["sh", "-c", `wl-copy -t '${MIME}' < paste.txt >/dev/null`], { timeoutMs: 20_000 });
       await until("the selection (keyboard focus on our window)", () => loop.selections() > seen && clip.types.includes(MIME), 15_000);

@@ -74,10 +74,19 @@ export async function readPipeText(fd: number, limit: number, timeoutMs: number)
   return { text, bytes: size, truncated };
 }
 
+/**
+ * Bytes read in one turn of the event loop at most: libuv reads a readable pipe up to 32 times
+ * (2 MiB) in one go, which with decoding put 10-15 ms of work between two frames on a busy machine
+ * here; past this the read pauses until the next turn (setImmediate), so timers and the compositor's
+ * events (a frame) come in between.
+ */
+const TURN_BYTES = 256 << 10;
+
 /** Reads `fd` to its end (or `limit` bytes), handing each chunk to `take` in the turn it arrives. */
 function drainPipe(fd: number, limit: number, timeoutMs: number, take: (chunk: Buffer) => void): Promise<{ size: number; truncated: boolean }> {
   return new Promise((resolve, reject) => {
     let size = 0;
+    let thisTurn = 0;
     let settled = false;
     const sock = new Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
     const finish = (err: Error | undefined, truncated = false): void => {
@@ -99,6 +108,12 @@ function drainPipe(fd: number, limit: number, timeoutMs: number, take: (chunk: B
       }
       take(chunk);
       size += chunk.length;
+      thisTurn += chunk.length;
+      if (thisTurn >= TURN_BYTES) {
+        thisTurn = 0;
+        sock.pause();
+        setImmediate(() => settled || sock.resume());
+      }
     });
     sock.on("end", () => finish(undefined));
     sock.on("error", (e) => finish(e));
