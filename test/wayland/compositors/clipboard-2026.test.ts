@@ -13,6 +13,7 @@ import type { Presenter } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
 import type { SelectionEvent } from "../../../src/input/index.js";
 import { encodePng } from "../../../src/util/png.js";
+import { addLogSink } from "../../../src/util/log.js";
 import { type ForkyCompositor, forkyBlock, forkyCompositorSkipReason, forkyRoot } from "../../helpers/forky-bed.js";
 import { App } from "../../input/wayland-app.js";
 import { Injector } from "../../input/wayland-inject.js";
@@ -111,6 +112,15 @@ for (const [kind, name] of BEDS) {
         await app.until("the selection event", () => selections(app).length > before, 10_000);
         expect(selections(app).at(-1)!.types).toContain("text/plain;charset=utf-8");
         expect(await clip.readText()).toBe("Grüße from wl-copy");
+        // cut at the limit: on a whole character ("ß" is 2 bytes and would straddle byte 5), with a warning
+        const logged: string[] = [];
+        const removeSink = addLogSink((r) => logged.push(r.message));
+        try {
+          expect(await clip.readText({ limit: 5 })).toBe("Grü");
+        } finally {
+          removeSink();
+        }
+        expect(logged).toContainEqual(expect.stringMatching(/paste is larger than the limit of 5 bytes; cut there/));
         // a type nobody offers: empty
         expect((await clip.read("image/x-nothing")).data.length).toBe(0);
 
