@@ -59,7 +59,7 @@ export async function benchPasteWindow(gpu: Instance, runs: number, file: string
       const clip = out.window!.clipboard;
       await until("frames", () => loop.stamps.wall.length > 10, 15_000);
       const seen = loop.selections();
-      await bed.exec(["sh", "-c", `wl-copy -t '${MIME}' < paste.txt >/dev/null`], { timeoutMs: 20_000 });
+      await bed.exec(["sh", "-c", `wl-copy -t '${MIME}' < paste.txt >/dev/null 2>>wl-copy.log`], { timeoutMs: 20_000 });
       await until("the selection (keyboard focus on our window)", () => loop.selections() > seen && clip.types.includes(MIME), 15_000);
       log(`window on Sway 1.12 (wl_shm, fifo by frame callbacks), wl-copy -> presenter.window.clipboard; load ${loadNow()}`);
       const results = new Map<ReadWay, PasteRun[]>(READ_WAYS.map((w) => [w, []]));

@@ -53,7 +53,7 @@ describe.skipIf(skip)(`the demo's keys on Sway 1.12${skip ? ` (skipped: ${skip})
       await inj.moveTo(rect!.x + rect!.width / 2, rect!.y + rect!.height / 2, 640, 480);
 
       // Ctrl+V: tapped until the demo has bound the new keyboard and answers
-      await bed.exec(["sh", "-c", "wl-copy 'Grüße from wl-copy' >/dev/null"], { timeoutMs: 20_000 });
+      await bed.exec(["sh", "-c", "wl-copy 'Grüße from wl-copy' >/dev/null 2>>wl-copy.log"], { timeoutMs: 20_000 });
       for (let i = 0; ; i++) {
         await inj.tap(KEY.LEFTCTRL, KEY.V);
         try {
