@@ -72,7 +72,7 @@ async function colourSection(): Promise<void> {
 
 async function pasteSection(): Promise<void> {
   const { benchPaste } = await import("./paste.js");
-  console.log(`\n## a 10 MB paste beside a frame loop (triangle, headless, 120 frames/s cap; ${runs} runs): the clipboard's pipe read must not hold up frames`);
+  console.log(`\n## a 10 MB paste beside frame loops (headless triangle at a 120 frames/s cap, then a window on forky Sway 1.12 at 60 Hz; ${runs} rounds, the two read ways interleaved): the clipboard's read must not hold up frames`);
   await benchPaste(runs, log);
 }
 

@@ -6,6 +6,8 @@ import { OrbitCamera } from "../src/scenes/index.js";
 
 /** Radians per pixel of relative motion while mouse-look is on. */
 const LOOK_RADIANS_PER_PIXEL = 0.005;
+/** Characters of a paste printed whole; a longer one is shortened (a megabyte on the console stalls it). */
+const PRINTED_PASTE = 2000;
 
 export class DemoControls {
   readonly orbit = new OrbitCamera();
@@ -61,7 +63,7 @@ export class DemoControls {
     if (!w) return console.log(`paste: the ${this.out.backend} backend has no clipboard`);
     // read in the background: the frames go on while a large paste arrives
     w.clipboard.readText({ limit: 1 << 20 }).then(
-      (text) => console.log(`pasted: ${text}`),
+      (text) => console.log(`pasted: ${text.length > PRINTED_PASTE ? `${text.slice(0, PRINTED_PASTE)}… (${text.length} characters)` : text}`),
       (e: Error) => console.log(`paste failed: ${e.message}`),
     );
   }

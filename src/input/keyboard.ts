@@ -1,9 +1,11 @@
 // Turns raw key codes into KeyEvents: the keymap and state (xkb.ts) give keysym, name, text and
 // modifiers; held keys repeat on a timer at the compositor's rate (Wayland) or the default (KMS).
-// The Wayland seat feeds it keys plus the compositor's modifier masks; KMS feeds keys alone.
+// The Wayland seat feeds it keys plus the compositor's modifier masks; KMS feeds keys alone. Dead
+// keys and Compose sequences go through the locale's compose table (xkb-compose.ts) on both.
 import { logger } from "../util/log.js";
 import type { InputQueue } from "./queue.js";
 import { XkbState, keysymName, type XkbKeymap } from "./xkb.js";
+import { XkbCompose } from "./xkb-compose.js";
 import { NO_MODIFIERS, type Modifiers } from "./events.js";
 
 const log = logger("present"); // TODO(lead): an "input" LogSource
@@ -26,6 +28,8 @@ export interface KeyboardDecoderOptions {
   trackModifiers?: boolean;
   /** Repeat rate and delay (default DEFAULT_REPEAT). */
   repeat?: RepeatInfo;
+  /** Dead keys and Compose sequences through the locale's compose table (default true). */
+  compose?: boolean;
 }
 
 /**
@@ -37,6 +41,9 @@ export class KeyboardDecoder {
   private state: XkbState | undefined;
   private repeat: RepeatInfo;
   private readonly trackModifiers: boolean;
+  /** Made with the first keymap (undefined: off, or no table for the locale). */
+  private compose: XkbCompose | undefined;
+  private composeWanted: boolean;
   /** The key repeating (or about to), its timer. */
   private repeatKey = -1;
   private repeatTimer: NodeJS.Timeout | undefined;
@@ -49,6 +56,7 @@ export class KeyboardDecoder {
     options: KeyboardDecoderOptions = {},
   ) {
     this.trackModifiers = options.trackModifiers ?? false;
+    this.composeWanted = options.compose ?? true;
     this.repeat = { ...(options.repeat ?? DEFAULT_REPEAT) };
     if (keymap) this.setKeymap(keymap);
   }
@@ -73,6 +81,14 @@ export class KeyboardDecoder {
     this.stopRepeat();
     const old = this.state;
     this.state = keymap ? new XkbState(keymap) : undefined;
+    if (keymap && this.composeWanted) {
+      this.composeWanted = false; // one try
+      try {
+        this.compose = XkbCompose.create();
+      } catch (e) {
+        log.warn(`compose: ${(e as Error).message}`);
+      }
+    }
     if (old) {
       old.destroy();
       if (old.keymap !== keymap) old.keymap.destroy();
@@ -90,13 +106,19 @@ export class KeyboardDecoder {
   key(code: number, down: boolean, time = performance.now()): void {
     const st = this.state;
     const keysym = st ? st.keysym(code) : 0;
+    let text = down && st ? st.text(code, keysym) : "";
+    if (down && this.compose && !this.modifiers.ctrl) {
+      const c = this.compose.feed(keysym);
+      if (c.kind === "composed") text = c.text;
+      else if (c.kind !== "none") text = ""; // inside a sequence, or breaking one off
+    }
     this.queue.push({
       type: down ? "key-down" : "key-up",
       time,
       keycode: code,
       keysym,
       key: keysym ? keysymName(keysym) : "",
-      text: down && st ? st.text(code, keysym) : "",
+      text,
       modifiers: this.modifiers,
     });
     if (st && this.trackModifiers && st.updateKey(code, down)) this.pushModifiers(time);
@@ -115,11 +137,14 @@ export class KeyboardDecoder {
   /** Focus left our surface: stop repeating (the keys held get no key-up, as on Wayland). */
   blur(): void {
     this.stopRepeat();
+    this.compose?.reset();
   }
 
   /** Stops the repeat timer and releases the keymap. */
   destroy(): void {
     this.stopRepeat();
+    this.compose?.destroy();
+    this.compose = undefined;
     const st = this.state;
     this.state = undefined;
     if (st) {

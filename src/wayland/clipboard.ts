@@ -7,7 +7,7 @@ import type { DropEvent, SelectionKind } from "../input/events.js";
 import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { SeatDataDevices, DROP_TYPES, type Offer } from "./data-device.js";
-import { readPipe, transferPipe, writePipe } from "./pipe-io.js";
+import { readPipe, readPipeText, transferPipe, writePipe } from "./pipe-io.js";
 import { ZwpPrimarySelectionDeviceManagerV1, type ZwpPrimarySelectionSourceV1 } from "./protocol/primary-selection-unstable-v1.js";
 import { WlDataDeviceManager, WlDataDeviceManagerDndAction, type WlDataSource, type WlSeat } from "./protocol/wayland.js";
 import type { SeatExtension, WaylandInput } from "./seat.js";
@@ -68,8 +68,7 @@ export class Clipboard {
    * options.limit is cut there (truncated: true, and a warning says so).
    */
   async read(mime: string, options: ReadOptions = {}): Promise<ClipboardData> {
-    const limit = options.limit ?? DEFAULT_PASTE_LIMIT;
-    if (!(limit >= 0)) throw new RangeError(`Clipboard.read: limit must be >= 0, got ${limit}`);
+    const limit = checkLimit(options);
     const mine = this.owned?.content.get(mime);
     if (this.owned) {
       const data = mine ?? new Uint8Array(0);
@@ -77,17 +76,28 @@ export class Clipboard {
     }
     const offer = this.selections.offer(this.kind);
     if (!offer || !offer.types.includes(mime)) return { type: mime, data: new Uint8Array(0), truncated: false };
-    const got = await receive(offer, mime, limit, options.timeoutMs ?? 10_000);
-    if (got.truncated) log.warn(`${this.kind}: the ${mime} paste is larger than the limit of ${limit} bytes; cut there`);
+    const got = await receive(offer, mime, (fd) => readPipe(fd, limit, options.timeoutMs ?? 10_000));
+    if (got.truncated) warnCut(this.kind, mime, limit);
     return { type: mime, ...got };
   }
 
-  /** The selection as text (the best text type offered, UTF-8); "" when it holds no text. */
+  /**
+   * The selection as text (the best text type offered, UTF-8); "" when it holds no text. The text
+   * is decoded piece by piece while it arrives, so a large paste does not hold up frames; a paste
+   * larger than options.limit bytes is cut at the last whole character before it (and a warning says so).
+   */
   async readText(options: ReadOptions = {}): Promise<string> {
+    const limit = checkLimit(options);
     const types = this.types;
     const mime = TEXT_TYPES.find((t) => types.includes(t)) ?? types.find((t) => t.startsWith("text/plain"));
     if (!mime) return "";
-    return Buffer.from((await this.read(mime, options)).data).toString("utf8");
+    const mine = this.owned?.content.get(mime);
+    if (this.owned) return new TextDecoder().decode((mine ?? new Uint8Array(0)).subarray(0, limit));
+    const offer = this.selections.offer(this.kind);
+    if (!offer || !offer.types.includes(mime)) return "";
+    const got = await receive(offer, mime, (fd) => readPipeText(fd, limit, options.timeoutMs ?? 10_000));
+    if (got.truncated) warnCut(this.kind, mime, limit);
+    return got.text;
   }
 
   /**
@@ -141,8 +151,19 @@ export class Clipboard {
   }
 }
 
-/** Reads `offer` as `mime` through a fresh pipe. */
-async function receive(offer: Offer, mime: string, limit: number, timeoutMs: number): Promise<{ data: Uint8Array; truncated: boolean }> {
+/** The read limit of `options`, checked. */
+function checkLimit(options: ReadOptions): number {
+  const limit = options.limit ?? DEFAULT_PASTE_LIMIT;
+  if (!(limit >= 0)) throw new RangeError(`Clipboard.read: limit must be >= 0, got ${limit}`);
+  return limit;
+}
+
+function warnCut(kind: SelectionKind, mime: string, limit: number): void {
+  log.warn(`${kind}: the ${mime} paste is larger than the limit of ${limit} bytes; cut there`);
+}
+
+/** Asks `offer` for `mime` through a fresh pipe and reads its read end with `read`. */
+async function receive<T>(offer: Offer, mime: string, read: (fd: number) => Promise<T>): Promise<T> {
   const { readFd, writeFd } = transferPipe();
   try {
     offer.receive(mime, writeFd); // the request keeps a duplicate until it is sent
@@ -152,7 +173,7 @@ async function receive(offer: Offer, mime: string, limit: number, timeoutMs: num
   } finally {
     closeFd(writeFd); // ours must go, or the read never sees the end
   }
-  return readPipe(readFd, limit, timeoutMs);
+  return read(readFd);
 }
 
 /** Parses a text/uri-list: URIs without comments, and the local paths of file:// ones. */
@@ -306,7 +327,7 @@ export class WindowSelections implements SeatExtension {
     const mime = DROP_TYPES.find((t) => offer.types.includes(t));
     let text = "";
     try {
-      if (mime) text = Buffer.from((await receive(offer, mime, DEFAULT_PASTE_LIMIT, 10_000)).data).toString("utf8");
+      if (mime) text = (await receive(offer, mime, (fd) => readPipeText(fd, DEFAULT_PASTE_LIMIT, 10_000))).text;
     } catch (e) {
       log.warn(`drop: reading ${mime} failed: ${(e as Error).message}`);
     }

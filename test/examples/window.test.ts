@@ -1,37 +1,15 @@
 // The compute and shader examples in a window: a private headless Weston (kiosk shell, pixman), the
 // examples with validation on. Life runs its frames and exits cleanly; the shader example's window
 // shows its shader (screenshot), and an edit of the file shows in the window.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWeston, westonAvailable, type Weston } from "../../scripts/testbed/weston.js";
+import { example } from "../helpers/example-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "scanout-window-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** An example started against weston, with its output so far and a wait for a line matching `re`. */
-function example(weston: Weston, args: string[]): { child: ChildProcess; output: () => string; line: (re: RegExp) => Promise<void>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, args, { env: { ...process.env, XDG_RUNTIME_DIR: weston.runtimeDir, WAYLAND_DISPLAY: weston.socket } });
-  let output = "";
-  const waiters: (() => void)[] = [];
-  const onData = (d: Buffer) => {
-    output += d.toString();
-    waiters.forEach((w) => w());
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const line = (re: RegExp) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => re.test(output) && resolve();
-      waiters.push(check);
-      check();
-      void exit.then(() => reject(new Error(`exited before printing ${re}:\n${output}`)));
-    });
-  return { child, output: () => output, line, exit };
-}
 
 const solid = (rgb: string) => `#version 450\nlayout(location = 0) out vec4 colour;\nvoid main() {\n  colour = vec4(${rgb}, 1.0);\n}\n`;
 

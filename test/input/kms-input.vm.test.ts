@@ -1,6 +1,6 @@
 // Input on KMS with real parts (VM only): virtual keyboards and mice made through /dev/uinput are
 // real evdev devices that udev tags and libinput reads; what the KMS presenter's input stream
-// delivers is asserted (text typed through a German layout as UTF-8, pointer motion clamped to the
+// delivers is asserted (text typed through a German layout as UTF-8, a dead key composed, pointer motion clamped to the
 // mode, buttons, wheel clicks with value120, devices plugged and unplugged at run time), and the
 // cursor plane's position in the DRM state (our property queries and debugfs). Then VT switching: a
 // child presenter on /dev/tty2, switched away and back by another process (VT_ACTIVATE) and by its own
@@ -186,16 +186,16 @@ describe.skipIf(!!skipWhy)("KMS input through libinput (VM)", () => {
     expect(input.seen.find((e) => e.type === "pointer-enter")).toMatchObject({ x: 320, y: 240 });
   });
 
-  it("typed text arrives as UTF-8 through the layout (de: Grüße), with modifiers; the key-up carries no text", async () => {
-    trace("typed text arrives as UTF-8 through the layout (de: Grüße), ");
+  it("typed text arrives as UTF-8 through the layout (de: Grüß, then a dead key composed: ´ e is é), with modifiers; the key-up carries no text", async () => {
+    trace("typed text arrives as UTF-8 through the layout (de: Grüß, then a dead key composed: ´ e is é), ");
     const from = input.mark();
     kb.key(KEY.leftshift, true);
     kb.tap(KEY.g);
     kb.key(KEY.leftshift, false);
-    for (const k of [KEY.r, KEY["["], KEY["-"], KEY.e]) kb.tap(k); // de: [ is ü, - is ß
+    for (const k of [KEY.r, KEY["["], KEY["-"], KEY["="], KEY.e]) kb.tap(k); // de: [ is ü, - is ß, = is dead acute
     const lastUp = await input.waitFor("key-up", from, (e) => e.keycode === KEY.e);
     const downs = input.since(from).filter((e): e is InputEventOf<"key-down"> => e.type === "key-down");
-    expect(downs.map((e) => e.text).join("")).toBe("Grüße");
+    expect(downs.map((e) => e.text).join("")).toBe("Grüßé");
     expect(downs.find((e) => e.keycode === KEY.g)).toMatchObject({ key: "G", modifiers: { shift: true } });
     expect(downs.find((e) => e.keycode === KEY["["])).toMatchObject({ key: "udiaeresis", text: "ü", modifiers: { shift: false } });
     expect(lastUp.text).toBe("");

@@ -1,7 +1,7 @@
 // Input on Wayland with real parts: Sway 1.7 headless, our window (wl_shm) running its frame loop,
 // and a second client of ours injecting keys and pointer events with zwp_virtual_keyboard_v1 and
 // zwlr_virtual_pointer_v1 (or Debian's wtype for text). What the app reads from pollInput() is
-// asserted: UTF-8 text in the us and de layouts (the compositor's keymap fd), pointer position in
+// asserted: UTF-8 text in the us and de layouts (the compositor's keymap fd; a de dead key composed), pointer position in
 // surface coordinates, buttons, wheel clicks, capabilities going away, Esc ending the loop.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import { App, windowRect, type Rect } from "./wayland-app.js";
 
 const APP = "dev.scanout.input";
 const skip = swaySkipReason ?? xkbUnavailableReason();
-const KEY = { ESC: 1, Q: 16, E: 18, Y: 21, A: 30, SEMICOLON: 39, Z: 44, LEFTSHIFT: 42, RIGHTALT: 100, SPACE: 57 };
+const KEY = { GRAVE: 41, ESC: 1, Q: 16, E: 18, Y: 21, A: 30, SEMICOLON: 39, Z: 44, LEFTSHIFT: 42, RIGHTALT: 100, SPACE: 57 };
 
 describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` : ""}`, () => {
   const bed = swayBed({ width: 640, height: 480 });
@@ -34,7 +34,7 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
     }
   }
 
-  it("keys typed with a de keymap arrive as the layout's UTF-8 (z/y swapped, umlauts, AltGr), Esc ends the loop", async () => {
+  it("keys typed with a de keymap arrive as the layout's UTF-8 (z/y swapped, umlauts, AltGr, a dead key composed), Esc ends the loop", async () => {
     const { out, app } = await open("keys de");
     const inj = await Injector.connect(bed.sway.path);
     try {
@@ -49,8 +49,10 @@ describe.skipIf(skip)(`input on Sway 1.7 headless${skip ? ` (skipped: ${skip})` 
       await inj.tap(KEY.LEFTSHIFT, KEY.A);
       await inj.tap(KEY.RIGHTALT, KEY.E);
       await inj.tap(KEY.RIGHTALT, KEY.Q);
-      await app.until("the typed text", () => app.text().length >= 6);
-      expect(app.text()).toBe("yzöA€@");
+      await inj.tap(KEY.GRAVE); // dead circumflex: composed by us (the client), as on KMS
+      await inj.tap(KEY.E);
+      await app.until("the typed text", () => app.text().length >= 7);
+      expect(app.text()).toBe("yzöA€@ê");
       const euro = app.keys().find((e) => e.text === "€")!;
       expect(euro).toMatchObject({ keycode: KEY.E, key: "EuroSign" });
       expect(euro.modifiers.altGr).toBe(true);

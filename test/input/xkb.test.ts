@@ -9,7 +9,7 @@ import { InputQueue, KeyboardDecoder, KeymapError, XkbKeymap, XkbState, keysymNa
 const skip = xkbUnavailableReason();
 
 // evdev codes (input-event-codes.h)
-const KEY = { Q: 16, E: 18, Y: 21, A: 30, SEMICOLON: 39, APOSTROPHE: 40, Z: 44, LEFTSHIFT: 42, LEFTCTRL: 29, RIGHTALT: 100, ESC: 1, C: 46 };
+const KEY = { GRAVE: 41, EQUAL: 13, Q: 16, E: 18, Y: 21, A: 30, SEMICOLON: 39, APOSTROPHE: 40, Z: 44, LEFTSHIFT: 42, LEFTCTRL: 29, RIGHTALT: 100, ESC: 1, C: 46 };
 
 const made: { destroy(): void }[] = [];
 function keymap(layout: string): XkbKeymap {
@@ -63,6 +63,21 @@ describe.skipIf(skip)("xkb keymaps (libxkbcommon)", () => {
     expect(euro.modifiers.altGr).toBe(true);
     expect(evs.find((e) => e.text === "ö")!.key).toBe("odiaeresis");
     expect(keymap("de").layoutName()).toMatch(/German/);
+  });
+
+  it("de dead keys compose through the locale's table: ^ e gives ê, ´ e gives é, ^ ^ gives ^; a key that fits no sequence types nothing", () => {
+    const texts = (keys: [number, boolean][]) => type("de", keys).map((e) => e.text);
+    expect(texts([...tap(KEY.GRAVE), ...tap(KEY.E)])).toEqual(["", "ê"]);
+    expect(texts([...tap(KEY.EQUAL), ...tap(KEY.E)])).toEqual(["", "é"]);
+    expect(texts([...tap(KEY.GRAVE), ...tap(KEY.GRAVE)])).toEqual(["", "^"]);
+    expect(texts([...tap(KEY.GRAVE), ...tap(KEY.Q), ...tap(KEY.E)])).toEqual(["", "", "e"]); // cancelled, then plain again
+    expect(texts([...tap(KEY.GRAVE), ...withKey(KEY.LEFTSHIFT, KEY.E)])).toEqual(["", "", "Ê"]); // Shift (its own key-down, no text) is no part of it
+    // compose off: the dead key types nothing and e is e
+    const q = new InputQueue();
+    const kb = new KeyboardDecoder(q, XkbKeymap.fromNames({ layout: "de" }), { trackModifiers: true, compose: false });
+    for (const [code, down] of [...tap(KEY.GRAVE), ...tap(KEY.E)]) kb.key(code, down);
+    kb.destroy();
+    expect(q.drain().filter((e): e is KeyEvent => e.type === "key-down").map((e) => e.text)).toEqual(["", "e"]);
   });
 
   it("Ctrl gives control characters and a modifiers event", () => {

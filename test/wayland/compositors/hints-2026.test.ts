@@ -3,6 +3,8 @@
 // launcher would) activates our window (Sway's default marks it urgent); the content type and toplevel tag go out without a
 // protocol error. KWin 6.7: the icon from a PNG reaches xdg-toplevel-icon (and KWin's preferred
 // sizes are read); Sway offers no toplevel icon, and setIcon says so (false).
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Instance, Presenter } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
@@ -104,5 +106,38 @@ describe.skipIf(kwinSkip)(`window icon on KWin 6.7${kwinSkip ? ` (skipped: ${kwi
       await out.close();
     }
     expect(ctx.gpu.validationMessages).toEqual([]);
+  }, 90_000);
+
+  it("marks the window modal through xdg-dialog, and not modal again (KWin's own view, read by a KWin script)", async () => {
+    const appId = "dev.scanout.dialog";
+    const { out } = await open(ctx.gpu, ctx.bed.path, appId);
+    // a KWin script prints the window's modal flag into KWin's log ("js: TAG true|false")
+    let n = 0;
+    const modal = async (): Promise<boolean> => {
+      // (tried again while KWin has not listed the window yet: the script then prints nothing)
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const tag = `scanout-modal-${++n}`;
+        writeFileSync(join(ctx.bed.runtimeDir, `${tag}.js`), `for (const w of workspace.windowList()) if (w.resourceClass === "${appId}") print("${tag} " + w.modal);\n`);
+        const call = `busctl --user call org.kde.KWin /Scripting org.kde.kwin.Scripting`;
+        await ctx.bed.exec(["sh", "-c", `${call} loadScript ss "$PWD/${tag}.js" ${tag} && ${call} start && ${call} unloadScript s ${tag}`]);
+        for (let i = 0; i < 40; i++) {
+          const m = new RegExp(`${tag} (true|false)`).exec(ctx.bed.log());
+          if (m) return m[1] === "true";
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      throw new Error(`KWin's script printed nothing for ${appId}:\n${ctx.bed.log().slice(-1500)}`);
+    };
+    try {
+      expect(await modal()).toBe(false);
+      expect(out.window!.setModal(true)).toBe(true);
+      await runScene(out, "triangle", 2);
+      expect(await modal()).toBe(true);
+      out.window!.setModal(false);
+      await runScene(out, "triangle", 2);
+      expect(await modal()).toBe(false);
+    } finally {
+      await out.close();
+    }
   }, 90_000);
 });
