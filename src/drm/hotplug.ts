@@ -1,7 +1,11 @@
 // Output hotplug for one DRM device: the kernel's `HOTPLUG=1` drm uevent (sys/uevent.ts) makes us
-// re-read the connectors, and the difference from the last reading becomes `output-added` and
+// re-probe the connectors, and the difference from the last reading becomes `output-added` and
 // `output-removed` events. The uevent says only "something changed on this card" (CONNECTOR= names
 // one at best), so the connectors themselves are the truth; the diff is pure (diffOutputs).
+// The probe must really re-detect (kernel 7.3's vkms sends the uevent before its connector status is
+// updated, and only a probe updates it), and a probe costs tens of milliseconds under emulation: so
+// it runs on a pool thread (connector-probe.ts), only for the connector the uevent names (else for
+// each display connector, one after the other), and the event loop keeps serving page flips.
 import { statSync } from "node:fs";
 import { devMajorMinor } from "../sys/dev.js";
 import { SysError } from "../sys/libc.js";
@@ -10,7 +14,10 @@ import { Listeners } from "../util/listeners.js";
 import { logger } from "../util/log.js";
 import type { DrmDevice } from "./device.js";
 import { DrmUnavailableError } from "./error.js";
-import { listOutputs, type OutputInfo } from "./outputs.js";
+import { probeConnector } from "./connector-probe.js";
+import { listOutputs, outputsFrom, readConnectorExtras, type OutputInfo } from "./outputs.js";
+import { readDisplayObjects, type DisplayObjects } from "./output.js";
+import type { ConnectorId } from "./types.js";
 
 const log = logger("drm");
 
@@ -50,13 +57,21 @@ export class OutputWatch {
   /** Every output event, in order. */
   readonly events = new Listeners<OutputEvent>();
   private current: OutputInfo[];
+  /** The encoders and planes as first read (they do not change while the device runs), for rebuilding one output. */
+  private objects: DisplayObjects;
   private socket: UeventSocket | undefined;
   private closed = false;
+  /** The probes queued or running, one after the other; and the connectors already queued (a burst of uevents probes each once). */
+  private probing: Promise<void> = Promise.resolve();
+  private readonly queued = new Set<ConnectorId | "all">();
   /** Uevents for this device seen so far (a test compares it with the events it caused). */
   hotplugs = 0;
+  /** Connectors probed after uevents so far. */
+  probes = 0;
 
   private constructor(private readonly dev: DrmDevice) {
     this.current = listOutputs(dev).outputs;
+    this.objects = readDisplayObjects(dev);
   }
 
   /**
@@ -71,7 +86,8 @@ export class OutputWatch {
         (ev) => {
           if (!isHotplugOf(ev, major, minor)) return;
           watch.hotplugs++;
-          watch.rescan(ev.vars.get("CONNECTOR"));
+          const named = Number(ev.vars.get("CONNECTOR"));
+          watch.reprobe(Number.isInteger(named) && named > 0 ? (named as ConnectorId) : "all");
         },
         (e) => {
           log.warn(`${dev.path}: ${e.message}; re-reading the connectors`);
@@ -110,6 +126,49 @@ export class OutputWatch {
       this.events.emit(c);
     }
     return changes;
+  }
+
+  /**
+   * Re-probes connector `which` ("all": every display connector, one by one) off the event loop and
+   * emits what changed; probes run one after the other, and one already queued is not queued again.
+   * A connector the watch has not seen (a new MST port) makes it re-read everything.
+   */
+  reprobe(which: ConnectorId | "all"): void {
+    if (this.closed || this.queued.has(which)) return;
+    this.queued.add(which);
+    this.probing = this.probing.then(async () => {
+      this.queued.delete(which);
+      const ids = which === "all" ? this.current.map((o) => o.connector.id) : [which];
+      for (const id of ids) await this.probeOne(id);
+    }).catch((e: unknown) => log.warn(`${this.dev.path}: re-probing connectors: ${e instanceof Error ? e.message : e}`));
+  }
+
+  /** Resolves once every probe queued so far has run (tests; a caller that wants the latest reading). */
+  settled(): Promise<void> {
+    return this.probing;
+  }
+
+  private async probeOne(id: ConnectorId): Promise<void> {
+    if (this.closed || this.dev.closed) return;
+    const index = this.current.findIndex((o) => o.connector.id === id);
+    if (index < 0) {
+      this.objects = readDisplayObjects(this.dev);
+      this.rescan(String(id));
+      return;
+    }
+    const connector = await probeConnector(this.dev, id);
+    this.probes++;
+    if (this.closed || this.dev.closed) return;
+    const before = this.current[index]!;
+    // EDID only when something is plugged in now (it may be another display than before)
+    const extras = connector.connection === "connected" ? readConnectorExtras(this.dev, id) : {};
+    const [after] = outputsFrom({ ...this.objects, connectors: [connector] }, new Map([[id, extras]])).outputs;
+    if (!after) return;
+    this.current = this.current.map((o, i) => (i === index ? after : o));
+    for (const c of diffOutputs(this.dev.path, [before], [after])) {
+      log.info(`${c.device}: ${c.type} ${c.output.name} (probed connector ${id} off the event loop)`);
+      this.events.emit(c);
+    }
   }
 
   /** Stops watching. Idempotent. */
