@@ -89,12 +89,15 @@ export class OutputHead {
     const { drm } = this.host;
     const req = new AtomicRequest(drm);
     const modeset = this.modeset;
+    // the frame's render-finished sync file: the kernel waits for it (each commit takes its own reference)
+    const fence: PropertyValues<"plane"> = t.inFence >= 0 ? { IN_FENCE_FD: t.inFence } : {};
     let flip: Promise<FlipEvent>;
     try {
       if (modeset) {
         const plane: PropertyValues<"plane"> = {
           ...viewportPlane(this.output, t.fb, this.viewport, this.planeTurns ? this.turn : 0),
           ...(this.planeTurns ? { rotation: [rotationName(this.turn)] } : {}),
+          ...fence,
         };
         const blob = drm.createModeBlob(this.output.mode);
         try {
@@ -103,7 +106,7 @@ export class OutputHead {
           drm.destroyBlob(blob); // the committed CRTC state holds its own reference
         }
       } else {
-        flip = req.plane(this.output.plane.id, { FB_ID: t.fb }).commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip;
+        flip = req.plane(this.output.plane.id, { FB_ID: t.fb, ...fence }).commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip;
       }
     } catch (e) {
       if (this.busyAgain(e, () => this.update())) return;

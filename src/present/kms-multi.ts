@@ -8,7 +8,8 @@
 // re-probed off the event loop) pauses a head whose display went away, or ends the loop, by option,
 // and a modeset lights it again when the display is back. The display state saved at open is put
 // back at close, after any hotplugs.
-import { Scope, type CommandBuffer, type Device, type Fence, type Format, type ImageLayout } from "../vk/index.js";
+import { Scope, Semaphore, type CommandBuffer, type Device, type Fence, type Format, type ImageLayout } from "../vk/index.js";
+import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
@@ -23,7 +24,8 @@ import { settleKmsMode } from "./pacing-kms.js";
 import { PresentQueue, type DisplaySink } from "./present-queue.js";
 import { FINAL_LAYOUT, KMS_FORMAT, KmsTargets, type KmsPath, type KmsTarget } from "./kms-targets.js";
 import type { CompletedFlip } from "./kms-flips.js";
-import { OutputHead, rotationName, type HeadHost } from "./kms-head.js";
+import { OutputHead, type HeadHost } from "./kms-head.js";
+import { closeFence, pathsFor, sharedImageOutput } from "./kms-multi-paths.js";
 import type { KmsMultiOptions } from "./kms-options.js";
 
 export type { KmsMultiOptions } from "./kms-options.js";
@@ -40,8 +42,12 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   readonly plan: LayoutPlan;
   /** One per output, in the order asked for. */
   readonly heads: OutputHead[];
-  /** Frames reach the displays once the CPU has seen them finished (several planes share each image). */
-  readonly sync = "cpu-wait" as const;
+  /**
+   * "in-fence": each frame's render-finished sync file goes to every plane that shows it (IN_FENCE_FD),
+   * kept until a newer frame replaces it; "cpu-wait": we wait for the frame's fence before showing it.
+   */
+  readonly sync: "in-fence" | "cpu-wait";
+  readonly renderFinished: Semaphore | undefined;
   private readonly queue: PresentQueue<KmsTarget>;
   private readonly targets: KmsTargets;
   private newest: { target: KmsTarget; frame: number } | undefined;
@@ -78,7 +84,15 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
     this.targets = new KmsTargets(device, drm, sharedImageOutput(paths, this.plan), count, options.forceCopy ?? false);
     this.finalLayout = FINAL_LAYOUT[this.targets.path];
-    log.info(`kms: ${paths.length} outputs, ${this.layout} ${this.plan.width}x${this.plan.height}, ${count} images, path ${this.targets.path}, present mode ${this.queue.pacing.mode}`);
+    const canFence = device.has("VK_KHR_external_semaphore_fd") && paths.every((p) => drm.properties("plane", p.plane.id).has("IN_FENCE_FD"));
+    this.sync = this.targets.path === "prime" && canFence && options.sync !== "cpu-wait" ? "in-fence" : "cpu-wait";
+    try {
+      this.renderFinished = this.sync === "in-fence" ? Semaphore.create(device, { exportable: true }) : undefined;
+    } catch (e) {
+      this.targets.close();
+      throw e;
+    }
+    log.info(`kms: ${paths.length} outputs, ${this.layout} ${this.plan.width}x${this.plan.height}, ${count} images, path ${this.targets.path}, sync ${this.sync}, present mode ${this.queue.pacing.mode}`);
     session.leaving.add((leave) => leave.waitFor(this.idle()));
     session.returned.add(() => this.heads.forEach((h) => h.relight()));
   }
@@ -223,6 +237,8 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   }
 
   show(t: KmsTarget, frame: number): void {
+    const before = this.newest?.target;
+    if (before && before !== t) closeFence(before); // no output commits it any more: only the newest is committed
     this.newest = { target: t, frame };
     t.state = "onscreen";
     for (const h of this.heads) h.update();
@@ -233,6 +249,7 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   }
 
   drop(t: KmsTarget): void {
+    closeFence(t);
     t.state = "free";
     this.released();
   }
@@ -267,7 +284,10 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
 
   private takeHeld(): KmsTarget | undefined {
     const held = this.queue.takeHeld();
-    if (held) held.state = "free";
+    if (held) {
+      closeFence(held);
+      held.state = "free";
+    }
     return held;
   }
 
@@ -288,7 +308,9 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
       return;
     }
     if (this.failure) throw this.failure;
-    rendered.wait(); // every plane showing it gets a finished image
+    // in-fence: a sync file for this frame's rendering (-1: the GPU has finished already)
+    if (this.renderFinished) t.inFence = this.renderFinished.exportSyncFile();
+    else rendered.wait(); // every plane showing it gets a finished image
     if (t.dumb && t.staging) t.dumb.write(new Uint8Array(t.staging.mapped));
     t.state = "held";
     this.queue.present(t, frame, presentAtMs);
@@ -346,43 +368,11 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     } finally {
       for (const h of this.heads) h.close();
       this.session.close();
-      this.targets.close();
+      this.targets.close(); // closes the sync files still held
+      this.renderFinished?.destroy();
       if (this.ownsDrm) this.drm.close();
     }
   }
-}
-
-/** The paths of the outputs `options.connectors` names, checked: modes, free CRTCs and planes, rotation, image size. */
-function pathsFor(drm: DrmDevice, options: KmsMultiOptions): Output[] {
-  const spec = options.connectors === "all" ? "all" : options.connectors.join(",");
-  const infos = selectOutputs(listOutputs(drm).outputs, spec);
-  const paths = assignOutputs(readDisplayObjects(drm), infos, { mode: options.mode, format: DRM_FORMAT_XRGB8888 });
-  const turn = options.rotate ?? 0;
-  if (![0, 90, 180, 270].includes(turn)) throw new RangeError(`kms: rotate must be 0, 90, 180 or 270, got ${turn}`);
-  if (turn !== 0)
-    for (const p of paths) {
-      const can = planeRotations(drm, p.plane.id);
-      // rendering turned where the plane cannot is not implemented: say so rather than show it upright
-      if (!can.includes(rotationName(turn)))
-        throw new DrmError(`${p.connector.name}: plane ${p.plane.id} cannot turn the picture by ${turn}° (its rotations: ${can.join(", ")})`);
-    }
-  const res = drm.resources();
-  const plan = planLayout(paths.map((p) => turnedSize(p, turn)), options.layout ?? "extend");
-  if (plan.width > res.maxWidth || plan.height > res.maxHeight)
-    throw new DrmError(`kms: the ${options.layout ?? "extend"} image ${plan.width}x${plan.height} is larger than ${drm.path} scans out (${res.maxWidth}x${res.maxHeight})`);
-  return paths;
-}
-
-/**
- * An Output standing for the shared image, for KmsTargets: the image's size as its mode, and a
- * plane whose modifiers are those every output's plane takes (LINEAR where a plane lists none).
- */
-function sharedImageOutput(paths: readonly Output[], plan: LayoutPlan): Output {
-  const first = paths[0]!;
-  const lists = paths.map((p) => p.plane.modifiers?.get(DRM_FORMAT_XRGB8888));
-  const common = lists.every((l) => l !== undefined) ? lists.reduce((a, b) => a!.filter((m) => b!.includes(m)))! : undefined;
-  const plane: Plane = { ...first.plane, modifiers: common ? new Map([[DRM_FORMAT_XRGB8888, common]]) : undefined };
-  return { ...first, plane, mode: { ...first.mode, hdisplay: plan.width, vdisplay: plan.height } };
 }
 
 /** For openPresenter: the "kms" backend when `connectors` is given. */
