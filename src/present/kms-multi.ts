@@ -9,13 +9,11 @@
 // and a modeset lights it again when the display is back. The display state saved at open is put
 // back at close, after any hotplugs.
 import { Scope, Semaphore, type CommandBuffer, type Device, type Fence, type Format, type ImageLayout } from "../vk/index.js";
-import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
-  assignOutputs, DrmDevice, DrmError, DrmUnavailableError, DRM_FORMAT_XRGB8888, guardState, KmsSession, listOutputs, modeEquals,
-  OutputWatch, planeRotations, planLayout, readDisplayObjects, selectOutputs, turnedSize, type LayoutPlan, type Output, type OutputInfo,
-  type OutputLayout, type Plane,
+  DrmDevice, DrmError, DrmUnavailableError, guardState, KmsSession, modeEquals, OutputWatch, planLayout, turnedSize, type LayoutPlan,
+  type Output, type OutputInfo, type OutputLayout,
 } from "../drm/index.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
