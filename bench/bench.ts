@@ -93,7 +93,7 @@ async function kmsOutputsSection(): Promise<void> {
     return;
   }
   const { benchOutputs, benchHeads } = await import("./kms-outputs.js");
-  for (const n of [2, 3]) console.log(JSON.stringify({ flipsOnly: true, ...(await benchHeads(n, { mode: process.env.MODE, seconds: Number(process.env.SECONDS ?? 5) })) }));
+  for (const n of [1, 2, 3]) console.log(JSON.stringify({ flipsOnly: true, ...(await benchHeads(n, { mode: process.env.MODE, seconds: Number(process.env.SECONDS ?? 5) })) }));
   const { Instance } = await import("../src/vk/index.js");
   const gpu = await Instance.create();
   try {

@@ -159,7 +159,7 @@ if (isMain) {
     try {
       const mode = process.env.MODE ?? "640x480";
       const seconds = Number(process.env.SECONDS ?? 5);
-      for (const n of [2, 3]) console.log(JSON.stringify({ flipsOnly: true, ...(await benchHeads(n, { mode, seconds })) }));
+      for (const n of [1, 2, 3]) console.log(JSON.stringify({ flipsOnly: true, ...(await benchHeads(n, { mode, seconds })) }));
       for (const n of [2, 3]) console.log(JSON.stringify(await benchOutputs(gpu, n, { mode, seconds })));
     } finally {
       gpu.destroy();

@@ -4,8 +4,11 @@
 // one at best), so the connectors themselves are the truth; the diff is pure (diffOutputs).
 // The probe must really re-detect (kernel 7.3's vkms sends the uevent before its connector status is
 // updated, and only a probe updates it), and a probe costs tens of milliseconds under emulation: so
-// it runs on a pool thread (connector-probe.ts), only for the connector the uevent names (else for
-// each display connector, one after the other), and the event loop keeps serving page flips.
+// it runs on a pool thread (connector-probe.ts), only for the connector the uevent names, and the
+// event loop keeps serving page flips. A uevent that names none (7.3's vkms sends HOTPLUG=1 alone)
+// probes the connectors one by one, the one that changed last first, and stops at the first change;
+// the others are probed once the uevents have been quiet for a second (a change of two at once is
+// seen then). Under emulation a probe is ~40 ms of CPU, which the other outputs' flips need.
 import { statSync } from "node:fs";
 import { devMajorMinor } from "../sys/dev.js";
 import { SysError } from "../sys/libc.js";
@@ -20,6 +23,8 @@ import { readDisplayObjects, type DisplayObjects } from "./output.js";
 import type { ConnectorId } from "./types.js";
 
 const log = logger("drm");
+/** How long the uevents must be quiet before the connectors not probed after a change are. */
+const QUIET_MS = 1000;
 
 /** What changed: an output became usable (connected, with modes) or stopped being so. */
 export interface OutputEvent {
@@ -63,7 +68,10 @@ export class OutputWatch {
   private closed = false;
   /** The probes queued or running, one after the other; and the connectors already queued (a burst of uevents probes each once). */
   private probing: Promise<void> = Promise.resolve();
-  private readonly queued = new Set<ConnectorId | "all">();
+  private readonly queued = new Set<ConnectorId | "all" | "sweep">();
+  /** When each connector was last seen to change (performance.now()): the likeliest to change again is probed first. */
+  private readonly changedAt = new Map<ConnectorId, number>();
+  private sweep: NodeJS.Timeout | undefined;
   /** Uevents for this device seen so far (a test compares it with the events it caused). */
   hotplugs = 0;
   /** Connectors probed after uevents so far. */
@@ -134,12 +142,32 @@ export class OutputWatch {
    * A connector the watch has not seen (a new MST port) makes it re-read everything.
    */
   reprobe(which: ConnectorId | "all"): void {
-    if (this.closed || this.queued.has(which)) return;
-    this.queued.add(which);
-    this.probing = this.probing.then(async () => {
-      this.queued.delete(which);
-      const ids = which === "all" ? this.current.map((o) => o.connector.id) : [which];
-      for (const id of ids) await this.probeOne(id);
+    this.enqueue(which, async () => {
+      if (which !== "all") return void (await this.probeOne(which));
+      const ids = this.current.map((o) => o.connector.id).sort((a, b) => (this.changedAt.get(b) ?? -1) - (this.changedAt.get(a) ?? -1));
+      for (const [i, id] of ids.entries())
+        if (await this.probeOne(id)) {
+          if (i < ids.length - 1) this.sweepLater();
+          return;
+        }
+    });
+  }
+
+  /** Probes every display connector once the uevents have been quiet for QUIET_MS (each uevent restarts the wait). */
+  private sweepLater(): void {
+    clearTimeout(this.sweep);
+    this.sweep = setTimeout(() => this.enqueue("sweep", async () => {
+      for (const o of this.current) await this.probeOne(o.connector.id);
+    }), QUIET_MS);
+    this.sweep.unref();
+  }
+
+  private enqueue(key: ConnectorId | "all" | "sweep", run: () => Promise<void>): void {
+    if (this.closed || this.queued.has(key)) return;
+    this.queued.add(key);
+    this.probing = this.probing.then(() => {
+      this.queued.delete(key);
+      return run();
     }).catch((e: unknown) => log.warn(`${this.dev.path}: re-probing connectors: ${e instanceof Error ? e.message : e}`));
   }
 
@@ -148,33 +176,37 @@ export class OutputWatch {
     return this.probing;
   }
 
-  private async probeOne(id: ConnectorId): Promise<void> {
-    if (this.closed || this.dev.closed) return;
+  /** Probes one connector and emits what changed; true when something did. */
+  private async probeOne(id: ConnectorId): Promise<boolean> {
+    if (this.closed || this.dev.closed) return false;
     const index = this.current.findIndex((o) => o.connector.id === id);
     if (index < 0) {
       this.objects = readDisplayObjects(this.dev);
-      this.rescan(String(id));
-      return;
+      return this.rescan(String(id)).length > 0;
     }
     const connector = await probeConnector(this.dev, id);
     this.probes++;
-    if (this.closed || this.dev.closed) return;
+    if (this.closed || this.dev.closed) return false;
     const before = this.current[index]!;
     // EDID only when something is plugged in now (it may be another display than before)
     const extras = connector.connection === "connected" ? readConnectorExtras(this.dev, id) : {};
     const [after] = outputsFrom({ ...this.objects, connectors: [connector] }, new Map([[id, extras]])).outputs;
-    if (!after) return;
+    if (!after) return false;
     this.current = this.current.map((o, i) => (i === index ? after : o));
-    for (const c of diffOutputs(this.dev.path, [before], [after])) {
+    const changes = diffOutputs(this.dev.path, [before], [after]);
+    if (changes.length > 0) this.changedAt.set(id, performance.now());
+    for (const c of changes) {
       log.info(`${c.device}: ${c.type} ${c.output.name} (probed connector ${id} off the event loop)`);
       this.events.emit(c);
     }
+    return changes.length > 0;
   }
 
   /** Stops watching. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.sweep);
     this.socket?.close();
   }
 }
