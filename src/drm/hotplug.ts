@@ -74,8 +74,9 @@ export class OutputWatch {
   private sweep: NodeJS.Timeout | undefined;
   /** Uevents for this device seen so far (a test compares it with the events it caused). */
   hotplugs = 0;
-  /** Connectors probed after uevents so far. */
+  /** Connectors probed after uevents so far, and the milliseconds those probes took (on a pool thread). */
   probes = 0;
+  probeMs = 0;
 
   private constructor(private readonly dev: DrmDevice) {
     this.current = listOutputs(dev).outputs;
@@ -184,7 +185,9 @@ export class OutputWatch {
       this.objects = readDisplayObjects(this.dev);
       return this.rescan(String(id)).length > 0;
     }
+    const t0 = performance.now();
     const connector = await probeConnector(this.dev, id);
+    this.probeMs += performance.now() - t0;
     this.probes++;
     if (this.closed || this.dev.closed) return false;
     const before = this.current[index]!;

@@ -343,7 +343,7 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     const s: Record<string, number | string> = {
       path: this.targets.path, sync: this.sync, layout: this.layout, image: `${this.plan.width}x${this.plan.height}`, outputs: this.heads.length,
     };
-    if (this.watch) Object.assign(s, { hotplugs: this.watch.hotplugs, probes: this.watch.probes });
+    if (this.watch) Object.assign(s, { hotplugs: this.watch.hotplugs, probes: this.watch.probes, probeMs: Math.round(this.watch.probeMs) });
     for (const h of this.heads) for (const [k, v] of Object.entries(h.stats())) s[`${h.name} ${k}`] = v;
     return s;
   }

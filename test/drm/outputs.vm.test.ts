@@ -175,7 +175,7 @@ describe.skipIf(!!skipWhy)("three outputs on configfs vkms", () => {
     const flips = loops.map((l, i) => l.events.length - before[i]!);
     const bufs = await stopAll();
     watch.close();
-    console.log(`10 toggles in ${seconds.toFixed(2)} s; flips meanwhile: ${outs[0]!.name} ${flips[0]} (${(flips[0]! / seconds).toFixed(1)}/s), ` +
+    console.log(`probes ${watch.probes} (${watch.probeMs.toFixed(0)} ms on a pool thread); 10 toggles in ${seconds.toFixed(2)} s; flips meanwhile: ${outs[0]!.name} ${flips[0]} (${(flips[0]! / seconds).toFixed(1)}/s), ` +
       `${outs[1]!.name} ${flips[1]} (${(flips[1]! / seconds).toFixed(1)}/s); fds ${fds} -> ${openFdCount()}; RSS ${(rss / 1e6).toFixed(1)} -> ${(process.memoryUsage().rss / 1e6).toFixed(1)} MB`);
     expect(watch.hotplugs).toBeGreaterThanOrEqual(10);
     expect(openFdCount()).toBeLessThanOrEqual(fds); // no descriptor left behind by ten rescans

@@ -7,6 +7,7 @@
 // outputs keep their flip rate, fds and RSS stay flat and the display state is restored at the end.
 // Skips without configfs vkms (VM: bash test/vm/run-suite.sh test/present/kms-outputs.vm.test.ts).
 import { existsSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureCrtc, DrmDevice, planeRotations, summarizeState, type Viewport } from "../../src/drm/index.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
@@ -185,6 +186,8 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
         const vblanks = flips().map((x, i) => (x - seq0[i]!) / calmS);
         const fds = openFdCount();
         const rss = process.memoryUsage().rss;
+        const delay = monitorEventLoopDelay({ resolution: 5 });
+        delay.enable();
         const t1 = performance.now();
         const busy0 = count();
         for (let i = 0; i < 10; i++) {
@@ -196,6 +199,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
           await sleep(150); // the resumed output's modeset lands, a few frames go by
         }
         const busyS = (performance.now() - t1) / 1000;
+        delay.disable();
         const busy = count().map((x, i) => (x - busy0[i]!) / busyS);
         await sleep(300);
         const cShows = c!.onScreen !== undefined && c!.state === "active";
@@ -204,7 +208,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
         const probes = backend.outputWatch?.probes ?? 0;
         console.log(`[kms-outputs.vm.test] hotplug: calm ${calm.map((x) => x.toFixed(1)).join(", ")} frames/s (vblanks ${vblanks.map((x) => x.toFixed(1)).join(", ")}/s), ` +
           `during 10 toggles (${busyS.toFixed(1)} s) ${busy.map((x) => x.toFixed(1)).join(", ")} frames/s on ${a!.name}, ${b!.name}; ${c!.name} modesets ${c!.modesets}, pauses ${c!.pauses}; ` +
-          `uevents ${backend.outputWatch?.hotplugs}, probes ${probes}; fds ${fds} -> ${openFdCount()}; RSS ${(rss / 1e6).toFixed(1)} -> ${(process.memoryUsage().rss / 1e6).toFixed(1)} MB; ${JSON.stringify(backend.stats())}`);
+          `uevents ${backend.outputWatch?.hotplugs}, probes ${probes}; event-loop delay during the toggles mean ${(delay.mean / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms; fds ${fds} -> ${openFdCount()}; RSS ${(rss / 1e6).toFixed(1)} -> ${(process.memoryUsage().rss / 1e6).toFixed(1)} MB; ${JSON.stringify(backend.stats())}`);
         expect(c!.pauses).toBe(5);
         expect(c!.modesets).toBe(6); // the first, and one per return
         expect(cShows, `${c!.name} shows frames again`).toBe(true);
