@@ -4,6 +4,8 @@ export { FrameLoop, FRAMES_IN_FLIGHT, openFrameLoop } from "./frame-loop.js";
 export { HeadlessBackend, createHeadlessPresenter, type HeadlessOptions } from "./headless.js";
 export { KmsBackend, openKmsPresenter, type KmsOptions, type KmsPath } from "./kms.js";
 export { KmsMultiBackend, openKmsMultiPresenter, type KmsMultiOptions } from "./kms-multi.js";
+export { OutputHead, type HeadHost } from "./kms-head.js";
+export type { CompletedFlip } from "./kms-flips.js";
 export { WaylandWindowBackend, type WaylandPacingOptions } from "./wayland-window-backend.js";
 export { WaylandShmBackend, type WaylandShmOptions } from "./wayland-shm.js";
 export { WaylandDmabufBackend, type WaylandDmabufOptions } from "./wayland-dmabuf.js";

@@ -21,6 +21,7 @@ const BUSY_GIVE_UP_MS = 2000;
 
 /** What a head needs from its presenter. */
 export interface HeadHost {
+  /** The device the head commits on (DRM master). */
   readonly drm: DrmDevice;
   /** The newest finished frame and its number (undefined before the first). */
   latest(): { target: KmsTarget; frame: number } | undefined;
@@ -35,17 +36,22 @@ export interface HeadHost {
 /** The plane's rotation value for a quarter turn. */
 export const rotationName = (turn: QuarterTurn): Rotation => `rotate-${turn}` as Rotation;
 
+/** One output of a KmsMultiBackend: its path, viewport and turn, its own flips, and what it shows. */
 export class OutputHead {
   /** "paused": the display went away; nothing is committed until resume(). */
   state: "active" | "paused" = "active";
   /** The image on screen and the one committed and waiting for its flip. */
   onScreen: KmsTarget | undefined;
   queued: KmsTarget | undefined;
+  /** This output's commit in flight and its flip log. */
   readonly flips: FlipTracker;
+  /** The mode's refresh rate in Hz. */
   readonly refresh: number;
-  /** Frames this head committed, modesets (the first, and one per resume) and pauses. */
+  /** Frames this head committed. */
   committed = 0;
+  /** Modesets: the first, and one per return of the display. */
   modesets = 0;
+  /** Times the display went away. */
   pauses = 0;
   private modeset = true;
   private retry: NodeJS.Timeout | undefined;
@@ -56,7 +62,9 @@ export class OutputHead {
     private readonly host: HeadHost,
     /** The output's path; its connector is replaced by resume() with what the probe read. */
     public output: Output,
+    /** The part of the shared image this output shows. */
     readonly viewport: Viewport,
+    /** How far the picture is turned on this output. */
     readonly turn: QuarterTurn,
     /** The plane has the "rotation" property with this turn (else the picture is not turned by the plane). */
     readonly planeTurns: boolean,
@@ -68,6 +76,7 @@ export class OutputHead {
     this.flips.failed.add((e) => this.host.failed(this, e));
   }
 
+  /** The connector's name, e.g. Virtual-2. */
   get name(): string {
     return this.output.connector.name;
   }
@@ -199,6 +208,7 @@ export class OutputHead {
     this.flips.close();
   }
 
+  /** This output's figures: mode, state, frames committed, modesets, pauses, missed vblanks, flips per second. */
   stats(): Record<string, number | string> {
     const rate = this.flips.log.flipsPerSecond;
     return {

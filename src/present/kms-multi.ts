@@ -254,6 +254,7 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
 
   // SwapchainBackend ----------------------------------------------------------------------------
 
+  /** How frames reach the displays (PRIME scanout of the shared images, or a copy into dumb buffers). */
   get path(): KmsPath {
     return this.targets.path;
   }
