@@ -43,7 +43,7 @@ export class OutputHead {
   /** The image on screen and the one committed and waiting for its flip. */
   onScreen: KmsTarget | undefined;
   queued: KmsTarget | undefined;
-  /** This output's commit in flight and its flip log. */
+  /** @internal This output's commit in flight and its flip log (flips.log: a FlipLog). */
   readonly flips: FlipTracker;
   /** The mode's refresh rate in Hz. */
   readonly refresh: number;
