@@ -238,4 +238,34 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
       expect(gpu.validationMessages).toEqual([]);
     });
   });
+
+  it("onOutputRemoved \"end\": unplugging an output ends the frame loop with the reason; state restored", async () => {
+    await withWall(2, async (wall, drm) => {
+      const initial = summarizeState(drm);
+      const fds = openFdCount();
+      const backend = KmsMultiBackend.open(device, { drm, connectors: "all", mode: MODE, onOutputRemoved: "end" });
+      const out = new FrameLoop(backend, false);
+      const scene = Triangle.create(out);
+      try {
+        let frames = 0;
+        const loop = out.run((frame) => {
+          scene.update(frame);
+          frame.record((cmd) => scene.draw(cmd, frame));
+          frames++;
+        });
+        await sleep(1500);
+        await writeFile(join(wall.dir, "connectors", "connector1", "status"), "2");
+        const ended = await Promise.race([loop.then(() => true), sleep(15_000).then(() => false)]);
+        expect(ended, "the loop ended after the unplug").toBe(true);
+        expect(out.endReason).toBe(`output ${wall.connector(1).name} was unplugged`);
+        expect(frames).toBeGreaterThan(0);
+      } finally {
+        scene.destroy();
+        await out.close();
+      }
+      expect(summarizeState(drm)).toEqual(initial);
+      expect(openFdCount()).toBe(fds);
+      expect(gpu.validationMessages).toEqual([]);
+    });
+  });
 });
