@@ -220,13 +220,14 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
         expect(cShows, `${c!.name} shows frames again`).toBe(true);
         expect(openFdCount()).toBeLessThanOrEqual(fds);
         expect(process.memoryUsage().rss).toBeLessThan(rss + 30e6);
-        // Every frame reaches both other outputs while the toggles run (the follower shows each frame the
-        // lead shows), and their rate holds. Under TCG the loop is render-bound (lavapipe on emulated CPUs,
+        // Nearly every frame reaches both other outputs while the toggles run (the follower shows the
+        // frames the lead shows), and their rate holds. Under TCG the loop is render-bound (lavapipe on emulated CPUs,
         // ~10 frames/s at 1920x480), and each toggle's kernel probes (on a pool thread, ~40 ms of CPU per
         // connector there) take CPU from the renderer, so the rate is allowed to dip to 75% of calm here;
         // the flip path alone (no rendering) is held to its refresh by test/drm/outputs.vm.test.ts.
         const shown = count().map((x, i) => x - busy0[i]!);
-        expect(Math.abs(shown[0]! - shown[1]!), `frames shown on ${a!.name} and ${b!.name} during the toggles: ${shown.join(", ")}`).toBeLessThanOrEqual(2);
+        // (a follower whose flip event is handled late shows the newest frame, skipping one: allow a few)
+        expect(shown[1]!, `frames shown on ${a!.name} and ${b!.name} during the toggles: ${shown.join(", ")}`).toBeGreaterThanOrEqual(shown[0]! * 0.9);
         busy.forEach((x, i) => expect(x, `${[a, b][i]!.name}: ${x.toFixed(1)}/s during the toggles against ${calm[i]!.toFixed(1)}/s calm`).toBeGreaterThan(calm[i]! * 0.75));
       } finally {
         running = false;
