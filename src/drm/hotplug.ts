@@ -8,7 +8,7 @@
 // event loop keeps serving page flips. A uevent that names none (7.3's vkms sends HOTPLUG=1 alone)
 // probes the connectors one by one, the one that changed last first, and stops at the first change;
 // the others are probed once the uevents have been quiet for a second (a change of two at once is
-// seen then). Under emulation a probe is ~40 ms of CPU, which the other outputs' flips need.
+// seen then, and so is a status the kernel updated after our probe). Under emulation a probe is ~40 ms of CPU, which the other outputs' flips need.
 import { statSync } from "node:fs";
 import { devMajorMinor } from "../sys/dev.js";
 import { SysError } from "../sys/libc.js";
@@ -151,6 +151,7 @@ export class OutputWatch {
           if (i < ids.length - 1) this.sweepLater();
           return;
         }
+      this.sweepLater(); // nothing changed yet: the kernel may update the status after its uevent (7.3's vkms)
     });
   }
 
