@@ -85,10 +85,28 @@ async function wsiSection(): Promise<void> {
   await benchWsi({ runs, log });
 }
 
+async function kmsOutputsSection(): Promise<void> {
+  const { existsSync } = await import("node:fs");
+  console.log(`\n## KMS over two and three outputs (vkms through configfs, triangle, extend, MODE=${process.env.MODE ?? "640x480"}, SECONDS=${process.env.SECONDS ?? 5} s per run): flips and vblanks per second against the refresh (target within 2%), CPU per frame and output`);
+  if (!existsSync("/sys/kernel/config/vkms")) {
+    console.log("skipped: needs kernel 7.x's vkms with configfs; in the VM: VMTEST_VKMS=configfs bash test/vm/run-in-vm.sh 'node dist/bench/bench.js kmsoutputs'");
+    return;
+  }
+  const { benchOutputs, benchHeads } = await import("./kms-outputs.js");
+  for (const n of [1, 2, 3]) console.log(JSON.stringify({ flipsOnly: true, ...(await benchHeads(n, { mode: process.env.MODE, seconds: Number(process.env.SECONDS ?? 5) })) }));
+  const { Instance } = await import("../src/vk/index.js");
+  const gpu = await Instance.create();
+  try {
+    for (const n of [2, 3]) console.log(JSON.stringify(await benchOutputs(gpu, n, { mode: process.env.MODE, seconds: Number(process.env.SECONDS ?? 5) })));
+  } finally {
+    gpu.destroy();
+  }
+}
+
 const sections: Record<string, () => Promise<void>> = {
   paste: pasteSection,
   startup: startupSection, glsl: glslSection, gc: gcSection, modes: modesSection, triangle: triangleSection, mesh: meshSection, wayland: waylandSection, desktop2026: desktop2026Section, colour: colourSection,
-  wsi: wsiSection,
+  wsi: wsiSection, kmsoutputs: kmsOutputsSection,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));

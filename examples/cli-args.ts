@@ -17,7 +17,12 @@ export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm ru
   --model FILE.obj   mesh scene: OBJ model (default: a generated room)
   --texture FILE.png mesh scene: texture for the model (default: the generated room's)
   --up y|z           mesh scene: the model's up axis; z for Blender/CAD exports (default: y)
-  --connector NAME   kms: connector name, e.g. Virtual-1 (default: the first connected one)
+  --connector NAME   kms: connector name, e.g. Virtual-1 (default: the first connected one); all or
+                     NAME,NAME... drives several outputs (see --layout)
+  --layout L         kms: extend | clone: several outputs side by side, each showing its part of one
+                     picture, or the same picture on each (default: extend)
+  --rotate DEG       kms: 0 | 90 | 180 | 270: turn the picture counter-clockwise with the planes'
+                     rotation (default: 0)
   --mode WxH[@Hz]    kms: display mode (default: the connector's preferred mode)
   --present-mode M   fifo | mailbox | immediate: one frame per refresh; newest finished frame at each
                      refresh; tearing allowed where the display path permits (default: fifo)
@@ -54,6 +59,10 @@ export interface DemoArgs {
   texture?: string;
   up: "y" | "z";
   connector?: string;
+  /** kms over several outputs: "all" or names (set by --connector all|A,B, or by --layout/--rotate). */
+  connectors?: "all" | string[];
+  layout?: "extend" | "clone";
+  rotate?: 0 | 90 | 180 | 270;
   mode?: string;
   presentMode?: PresentMode;
   maxFps?: number;
@@ -168,9 +177,26 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
         args.up = v;
         break;
       }
-      case "--connector":
-        args.connector = value();
+      case "--connector": {
+        const v = value();
+        const names = v.split(",").map((n) => n.trim());
+        if (names.some((n) => n === "") || (names.length > 1 && names.includes("all"))) throw new UsageError(`--connector: expected all or NAME[,NAME...], got '${v}'`);
+        if (v === "all" || names.length > 1) args.connectors = v === "all" ? "all" : names;
+        else args.connector = v;
         break;
+      }
+      case "--layout": {
+        const v = value();
+        if (v !== "extend" && v !== "clone") throw new UsageError(`--layout: expected extend or clone, got '${v}'`);
+        args.layout = v;
+        break;
+      }
+      case "--rotate": {
+        const v = value();
+        if (!["0", "90", "180", "270"].includes(v)) throw new UsageError(`--rotate: expected 0, 90, 180 or 270, got '${v}'`);
+        args.rotate = Number(v) as 0 | 90 | 180 | 270;
+        break;
+      }
       case "--mode":
         args.mode = value();
         break;
@@ -204,5 +230,11 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
     }
   }
   checkStatusAddress(args);
+  // --layout and --rotate are the several-outputs presenter's: one named connector is a list of one there
+  if (!args.connectors && (args.layout !== undefined || args.rotate !== undefined)) {
+    args.connectors = args.connector ? [args.connector] : "all";
+    args.connector = undefined;
+  }
+  if (args.connectors && args.backend && args.backend !== "kms") throw new UsageError(`--connector/--layout/--rotate are for --backend kms, not ${args.backend}`);
   return args;
 }

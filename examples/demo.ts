@@ -19,10 +19,13 @@ async function run(args: DemoArgs): Promise<void> {
   if (!loadScene) throw new UsageError(`--scene: unknown scene '${sceneName}' (one of ${Object.keys(scenes).join(", ")})`);
 
   await using out: Presenter = await openPresenter(gpu, {
-    prefer: args.backend ? [args.backend] : undefined,
+    prefer: args.backend ? [args.backend] : args.connectors ? ["kms"] : undefined,
     size: args.size,
     title: `scanout ${sceneName}`,
     connector: args.connector,
+    connectors: args.connectors,
+    layout: args.layout,
+    rotate: args.rotate,
     mode: args.mode,
     presentMode: args.presentMode,
     maxFps: args.maxFps,

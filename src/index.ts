@@ -20,6 +20,7 @@ export type { CursorShape } from "./wayland/cursor.js";
 export type { SyncChoice } from "./present/dmabuf-sync.js";
 export type { KmsOptions, KmsPath } from "./present/kms.js";
 export type { KmsColourOptions } from "./present/kms-colour.js";
+export type { KmsMultiOptions } from "./present/kms-options.js";
 export { Pacing, PRESENT_MODES, type PresentMode, type PacingOptions, type PacingStats, type PresentedReport } from "./present/pacing.js";
 export type { Scene } from "./render/scene.js";
 export { ScopedScene } from "./render/scoped-scene.js";

@@ -57,9 +57,11 @@ export {
   captureCrtc, WritebackCapture, writebackConnectors, type AttachOptions, type CaptureOptions, type WritebackConnector, type WritebackFrame,
   type WritebackFrame16,
 } from "./writeback.js";
-export { planLayout, viewportPlane, type OutputLayout, type Viewport, type LayoutPlan } from "./layout.js";
 export {
   overlayCandidates, overlayPlaneProps, addOverlay, placeOverlay, checkOverlayLayer, PLANE_OFF, type OverlayLayer, type OverlayRect, type OverlayPlacement,
   type PlaceOverlayOptions,
 } from "./overlay.js";
 export { vrrFrom, readVrr, addVrr, vrrStats, type VrrSupport } from "./vrr.js";
+export { planLayout, viewportPlane, turnedSize, type OutputLayout, type Viewport, type LayoutPlan, type QuarterTurn } from "./layout.js";
+export { assignOutputs, modeFor } from "./output-paths.js";
+export { probeConnector } from "./connector-probe.js";

@@ -49,14 +49,30 @@ export function planLayout(sizes: readonly (readonly [number, number])[], layout
   throw new DrmError(`layout "${layout as string}": expected extend or clone`);
 }
 
-/** Plane properties that show viewport `vp` of framebuffer `fb` unscaled on `output`, centred where the viewport is smaller than the mode. */
-export function viewportPlane(output: Output, fb: FbId, vp: Viewport): PropertyValues<"plane"> {
+/** A quarter-turn rotation of an output's picture, counter-clockwise as the plane's "rotation" property counts it. */
+export type QuarterTurn = 0 | 90 | 180 | 270;
+
+/** The size of the picture an output shows upright when turned by `turn`: a 90 or 270 turn swaps width and height. */
+export function turnedSize(output: Output, turn: QuarterTurn = 0): [number, number] {
   const { hdisplay: w, vdisplay: h } = output.mode;
-  const cw = Math.min(vp.width, w);
-  const ch = Math.min(vp.height, h);
+  return turn === 90 || turn === 270 ? [h, w] : [w, h];
+}
+
+/**
+ * Plane properties that show viewport `vp` of framebuffer `fb` unscaled on `output`, centred where the
+ * viewport is smaller than the mode. With `turn`, the viewport is in the turned picture's axes (see
+ * turnedSize) and the plane's rotation turns it onto the display; the caller adds `rotation`
+ * (rotationName) where the plane has that property.
+ */
+export function viewportPlane(output: Output, fb: FbId, vp: Viewport, turn: QuarterTurn = 0): PropertyValues<"plane"> {
+  const { hdisplay: w, vdisplay: h } = output.mode;
+  const [tw, th] = turnedSize(output, turn);
+  const cw = Math.min(vp.width, tw);
+  const ch = Math.min(vp.height, th);
+  const [dw, dh] = turn === 90 || turn === 270 ? [ch, cw] : [cw, ch]; // on the display
   return {
     FB_ID: fb, CRTC_ID: output.crtc,
     SRC_X: fixed16(vp.x), SRC_Y: fixed16(vp.y), SRC_W: fixed16(cw), SRC_H: fixed16(ch),
-    CRTC_X: Math.floor((w - cw) / 2), CRTC_Y: Math.floor((h - ch) / 2), CRTC_W: cw, CRTC_H: ch,
+    CRTC_X: Math.floor((w - dw) / 2), CRTC_Y: Math.floor((h - dh) / 2), CRTC_W: dw, CRTC_H: dh,
   };
 }

@@ -1,5 +1,5 @@
 // Options of the KMS presenter (kms.ts): which display, mode and images, and how frames are synchronised.
-import type { DrmDevice } from "../drm/index.js";
+import type { DrmDevice, OutputLayout, QuarterTurn } from "../drm/index.js";
 import type { KmsSeatOptions } from "../input/kms-seat.js";
 import type { PacingOptions } from "./pacing.js";
 import type { KmsColourOptions } from "./kms-colour.js";
@@ -32,4 +32,21 @@ export interface KmsOptions extends PacingOptions, KmsColourOptions {
   overlay?: KmsOverlayOptions;
   /** Variable refresh: "auto" (default) sets VRR_ENABLED where the connector is vrr_capable; "off" never. Stats say which, and why not. */
   vrr?: "auto" | "off";
+}
+
+/**
+ * Options of the KMS presenter over several outputs (kms-multi.ts): every KmsOptions field but
+ * `connector`, plus which outputs and how they share the picture.
+ */
+export interface KmsMultiOptions extends Omit<KmsOptions, "connector" | "input"> {
+  /** "all" (every connected output) or connector names, e.g. ["Virtual-1", "Virtual-2"]. */
+  connectors: "all" | readonly string[];
+  /** "extend" (default): one image, the outputs side by side, each showing its viewport; "clone": the same image on every output. */
+  layout?: OutputLayout;
+  /** Turns every output's picture counter-clockwise by the plane's rotation property (default 0). */
+  rotate?: QuarterTurn;
+  /** What an output whose display is unplugged does: "pause" (default; resumes with a modeset when it is back) or "end" (the frame loop ends). */
+  onOutputRemoved?: "pause" | "end";
+  /** Follow hotplug (default true): false reads the outputs once. */
+  hotplug?: boolean;
 }

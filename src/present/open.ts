@@ -8,6 +8,7 @@ import { FrameLoop } from "./frame-loop.js";
 import { logger } from "../util/log.js";
 import { BackendUnavailableError, UnavailableError } from "./errors.js";
 import { pacingOf, type PacingOptions } from "./pacing.js";
+import type { OutputLayout, QuarterTurn } from "../drm/layout.js";
 import { checkHdr10Metadata, parseColourChoice, type ColourChoice, type Hdr10Metadata } from "../util/colour.js";
 
 const log = logger("present");
@@ -28,6 +29,14 @@ export interface OpenPresenterOptions extends PacingOptions {
   /** KMS: connector name (e.g. "Virtual-1") and mode ("WxH" or "WxH@Hz"). */
   connector?: string;
   mode?: string;
+  /** KMS over several outputs: "all" or connector names (then `connector` is not used); see KmsMultiOptions. */
+  connectors?: "all" | readonly string[];
+  /** KMS over several outputs: "extend" (default, a viewport of one image per output) or "clone". */
+  layout?: OutputLayout;
+  /** KMS over several outputs: the picture turned counter-clockwise by the planes (0, 90, 180, 270). */
+  rotate?: QuarterTurn;
+  /** KMS over several outputs: an output unplugged pauses ("pause", default) or ends the loop ("end"). */
+  onOutputRemoved?: "pause" | "end";
   /**
    * The colour to encode frames for (default "srgb"): "display-p3", "hdr10" (PQ, BT.2020, 10-bit),
    * "scrgb" (linear, FP16), or "auto" (the compositor's preferred description). A colour the path
@@ -54,7 +63,10 @@ const lazy =
 openers.set("wayland", lazy(() => import("./wayland-open.js"), (m) => m.waylandOpener));
 openers.set("wayland-shm", lazy(() => import("./wayland-open.js"), (m) => m.waylandShmOpener));
 openers.set("wayland-dmabuf", lazy(() => import("./wayland-open.js"), (m) => m.waylandDmabufOpener));
-openers.set("kms", lazy(() => import("./kms.js"), (m) => m.kmsBackendOpener));
+openers.set("kms", async (instance, o) =>
+  o.connectors !== undefined
+    ? (await import("./kms-multi.js")).kmsMultiOpener(instance, { ...o, connectors: o.connectors })
+    : (await import("./kms.js")).kmsBackendOpener(instance, o));
 
 /** Lets a backend module make itself available to openPresenter. */
 export function registerBackend(name: BackendChoice, opener: BackendOpener): void {

@@ -1,7 +1,7 @@
 // Extend and clone plans (planLayout) and the plane rectangles that show a viewport (viewportPlane),
 // on made-up outputs. The kernel's side (writeback of each CRTC) is in test/drm/outputs.vm.test.ts.
 import { describe, expect, it } from "vitest";
-import { planLayout, viewportPlane, type CrtcId, type FbId, type Mode, type Output } from "../../src/drm/index.js";
+import { planLayout, turnedSize, viewportPlane, type CrtcId, type FbId, type Mode, type Output } from "../../src/drm/index.js";
 
 const output = (w: number, h: number): Output =>
   ({ crtc: 60 as CrtcId, mode: { hdisplay: w, vdisplay: h } as Mode } as unknown as Output);
@@ -31,6 +31,23 @@ describe("viewportPlane", () => {
   });
   it("centres a smaller clone image on a larger mode", () => {
     const p = viewportPlane(output(1024, 768), 90 as FbId, { x: 0, y: 0, width: 800, height: 600 });
+    expect([p.CRTC_X, p.CRTC_Y, p.CRTC_W, p.CRTC_H]).toEqual([112, 84, 800, 600]);
+  });
+});
+
+describe("viewportPlane turned", () => {
+  it("90°: the viewport is in the turned picture's axes (as tall as the mode is wide), the CRTC rectangle the whole mode", () => {
+    expect(turnedSize(output(1024, 768), 90)).toEqual([768, 1024]);
+    expect(turnedSize(output(1024, 768), 180)).toEqual([1024, 768]);
+    const plan = planLayout([turnedSize(output(1024, 768), 90), turnedSize(output(1024, 768), 90)], "extend");
+    expect([plan.width, plan.height]).toEqual([1536, 1024]);
+    const p = viewportPlane(output(1024, 768), 90 as FbId, plan.viewports[1]!, 90);
+    expect(p).toEqual({
+      FB_ID: 90, CRTC_ID: 60, SRC_X: 768n << 16n, SRC_Y: 0n, SRC_W: 768n << 16n, SRC_H: 1024n << 16n, CRTC_X: 0, CRTC_Y: 0, CRTC_W: 1024, CRTC_H: 768,
+    });
+  });
+  it("270°: a smaller clone picture is centred on the display in its turned shape", () => {
+    const p = viewportPlane(output(1024, 768), 90 as FbId, { x: 0, y: 0, width: 600, height: 800 }, 270);
     expect([p.CRTC_X, p.CRTC_Y, p.CRTC_W, p.CRTC_H]).toEqual([112, 84, 800, 600]);
   });
 });
