@@ -4,11 +4,10 @@
 // other output's page-flip events. Here both GETCONNECTOR calls run on a libuv pool thread (the
 // kernel probe takes the connection lock, which plane-only flips do not), so flips keep their rate.
 import { ioctlAsync } from "../sys/libc.js";
-import { readConnector } from "./queries.js";
-import { addr, checkCount, DRM_IOCTL, u32s } from "./ioctl.js";
-import { describeConnector, type Connector } from "./objects.js";
-import { printable } from "./printable.js";
-import { connectionName, connectorTypeNames, decodeMode, MODE_INFO_SIZE, optId, type ConnectorId, type EncoderId, type Mode } from "./types.js";
+import { decodeConnector, readConnector } from "./queries.js";
+import { addr, checkCount, DRM_IOCTL } from "./ioctl.js";
+import type { Connector } from "./objects.js";
+import { MODE_INFO_SIZE, type ConnectorId } from "./types.js";
 import type { DrmDevice } from "./device.js";
 
 /** Room for this many encoder ids in the probing call (connectors have one to a few). */
@@ -43,19 +42,7 @@ export async function probeConnector(dev: DrmDevice, id: ConnectorId): Promise<C
       if ((await ioctlAsync(dev.fd, DRM_IOCTL.MODE_GETCONNECTOR, b)) < 0) return readConnector(dev.fd, id);
       if (b.readUInt32LE(32) > nModes) continue; // the list grew between the calls: ask again
     }
-    const typeRaw = b.readUInt32LE(52);
-    const type = connectorTypeNames[typeRaw] ?? (`type ${typeRaw}` as const);
-    const typeId = b.readUInt32LE(56);
-    const modeList: Mode[] = [];
-    for (let i = 0; i < Math.min(nModes, b.readUInt32LE(32)); i++) modeList.push(decodeMode(modes, i * MODE_INFO_SIZE));
-    return printable({
-      id, type, typeId, name: `${type}-${typeId}`,
-      connection: connectionName(b.readUInt32LE(60)),
-      mmWidth: b.readUInt32LE(64), mmHeight: b.readUInt32LE(68),
-      modes: modeList,
-      encoders: u32s(encs, Math.min(ENCODER_ROOM, b.readUInt32LE(40))) as EncoderId[],
-      encoder: optId<EncoderId>(b.readUInt32LE(44)),
-    }, describeConnector);
+    return decodeConnector(id, b, modes, nModes, encs, ENCODER_ROOM);
   }
   return readConnector(dev.fd, id);
 }

@@ -53,20 +53,28 @@ export function readConnector(fd: number, id: ConnectorId): Connector {
     b.writeUInt32LE(nEnc, 40);
     drmIoctl(fd, "MODE_GETCONNECTOR", b, what);
     if ((b.readUInt32LE(32) > nModes || b.readUInt32LE(40) > nEnc) && attempt < RETRIES) continue;
-    const typeRaw = b.readUInt32LE(52);
-    const typeId = b.readUInt32LE(56);
-    const type = connectorTypeNames[typeRaw] ?? (`type ${typeRaw}` as const);
-    const modeList: Mode[] = [];
-    for (let i = 0; i < Math.min(nModes, b.readUInt32LE(32)); i++) modeList.push(decodeMode(modes, i * MODE_INFO_SIZE));
-    return printable({
-      id, type, typeId, name: `${type}-${typeId}`,
-      connection: connectionName(b.readUInt32LE(60)),
-      mmWidth: b.readUInt32LE(64), mmHeight: b.readUInt32LE(68),
-      modes: modeList,
-      encoders: u32s(encs, Math.min(nEnc, b.readUInt32LE(40))) as EncoderId[],
-      encoder: optId<EncoderId>(b.readUInt32LE(44)),
-    }, describeConnector);
+    return decodeConnector(id, b, modes, nModes, encs, nEnc);
   }
+}
+
+/**
+ * The Connector in a filled struct drm_mode_get_connector `b`, whose mode and encoder arrays (room
+ * for `modeRoom` and `encoderRoom` items) the kernel wrote into `modes` and `encs`.
+ */
+export function decodeConnector(id: ConnectorId, b: Buffer, modes: Buffer, modeRoom: number, encs: Buffer, encoderRoom: number): Connector {
+  const typeRaw = b.readUInt32LE(52);
+  const typeId = b.readUInt32LE(56);
+  const type = connectorTypeNames[typeRaw] ?? (`type ${typeRaw}` as const);
+  const modeList: Mode[] = [];
+  for (let i = 0; i < Math.min(modeRoom, b.readUInt32LE(32)); i++) modeList.push(decodeMode(modes, i * MODE_INFO_SIZE));
+  return printable({
+    id, type, typeId, name: `${type}-${typeId}`,
+    connection: connectionName(b.readUInt32LE(60)),
+    mmWidth: b.readUInt32LE(64), mmHeight: b.readUInt32LE(68),
+    modes: modeList,
+    encoders: u32s(encs, Math.min(encoderRoom, b.readUInt32LE(40))) as EncoderId[],
+    encoder: optId<EncoderId>(b.readUInt32LE(44)),
+  }, describeConnector);
 }
 
 /** `crtcs` is the resources' CRTC list, which possible_crtcs bit masks index. */

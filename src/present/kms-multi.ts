@@ -8,11 +8,11 @@
 // re-probed off the event loop) pauses a head whose display went away, or ends the loop, by option,
 // and a modeset lights it again when the display is back. The display state saved at open is put
 // back at close, after any hotplugs.
-import { Scope, Semaphore, type CommandBuffer, type Device, type Fence, type Format, type ImageLayout } from "../vk/index.js";
+import { Semaphore, type CommandBuffer, type Device, type Fence, type Format, type ImageLayout } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
-  DrmDevice, DrmError, DrmUnavailableError, guardState, KmsSession, modeEquals, OutputWatch, planLayout, turnedSize, type LayoutPlan,
+  DrmDevice, DrmError, DrmUnavailableError, KmsSession, modeEquals, OutputWatch, planLayout, turnedSize, type LayoutPlan,
   type Output, type OutputInfo, type OutputLayout,
 } from "../drm/index.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
@@ -24,6 +24,7 @@ import { FINAL_LAYOUT, KMS_FORMAT, KmsTargets, type KmsPath, type KmsTarget } fr
 import type { CompletedFlip } from "./kms-flips.js";
 import { OutputHead, type HeadHost } from "./kms-head.js";
 import { closeFence, pathsFor, sharedImageOutput } from "./kms-multi-paths.js";
+import { takeDisplay } from "./kms-take.js";
 import type { KmsMultiOptions } from "./kms-options.js";
 
 export type { KmsMultiOptions } from "./kms-options.js";
@@ -102,28 +103,11 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
    * the ones it can), or an image too large for the device; DrmUnavailableError where KMS cannot work.
    */
   static open(device: Device, options: KmsMultiOptions): KmsMultiBackend {
-    const undo = new Scope("KmsMultiBackend.open");
-    try {
-      const drm = options.drm instanceof DrmDevice ? options.drm : DrmDevice.open(options.drm);
-      if (drm !== options.drm) undo.defer(() => drm.close());
-      if (!drm.atomic) throw new DrmUnavailableError(`${drm.path}: the KMS presenter needs atomic modesetting, which this driver lacks`);
-      if (!drm.isMaster()) throw new DrmUnavailableError(`${drm.path}: not DRM master (a compositor or another program owns the display)`);
-      const paths = pathsFor(drm, options);
-      const session = KmsSession.take(drm);
-      undo.defer(() => session.close());
-      const guard = guardState(drm);
-      undo.defer(() => guard.restore());
-      const backend = new KmsMultiBackend(device, drm, drm !== options.drm, paths, guard, session, options);
+    return takeDisplay("KmsMultiBackend.open", options.drm, (drm) => pathsFor(drm, options), ({ drm, ownsDrm, choice, guard, session }) => {
+      const backend = new KmsMultiBackend(device, drm, ownsDrm, choice, guard, session, options);
       if (options.hotplug !== false) backend.followHotplug();
       return backend;
-    } catch (e) {
-      try {
-        undo.close();
-      } catch (undoError) {
-        log.warn(`kms: while giving the display back: ${undoError instanceof Error ? undoError.message : undoError}`);
-      }
-      throw e;
-    }
+    });
   }
 
   private followHotplug(): void {

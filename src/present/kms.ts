@@ -2,13 +2,13 @@
 // output is a display sink behind the present queue (present-queue.ts): showing a target is a
 // nonblocking atomic commit, "display ready" is its page-flip event (kms-flips.ts). A target is
 // reused only once a later flip has taken it off screen.
-import { Scope, Semaphore, type CommandBuffer, type Format, type Device, type Fence, type ImageLayout } from "../vk/index.js";
+import { Semaphore, type CommandBuffer, type Format, type Device, type Fence, type ImageLayout } from "../vk/index.js";
 import { close as closeFd } from "../sys/libc.js";
 import { logger } from "../util/log.js";
 import { modifierName } from "../util/fourcc.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
-  addModeset, AtomicRequest, type BlobBag, chooseOutput, describeMode, DrmDevice, DrmUnavailableError, DRM_FORMAT_XRGB8888, fullScreenPlane, guardState,
+  addModeset, AtomicRequest, type BlobBag, chooseOutput, describeMode, DrmDevice, DRM_FORMAT_XRGB8888, fullScreenPlane,
   KmsSession, modeRefresh, type FbId, type FlipEvent, type Output, type PropertyValues,
 } from "../drm/index.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
@@ -18,6 +18,7 @@ import { PresentQueue, type DisplaySink } from "./present-queue.js";
 import { FINAL_LAYOUT, hex, KmsTargets, type KmsPath, type KmsTarget } from "./kms-targets.js";
 import { KmsColour } from "./kms-colour.js";
 import { logDeviceMatch } from "./kms-open.js";
+import { takeDisplay } from "./kms-take.js";
 import type { ColourState } from "../util/colour.js";
 import { FlipTracker, type CompletedFlip } from "./kms-flips.js";
 import { KmsSeat, type KmsSeatHost } from "../input/kms-seat.js";
@@ -114,28 +115,12 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
 
   /** Opens the display (a DrmDevice of its own unless options.drm is one), saving its state for restore. */
   static open(device: Device, options: KmsOptions = {}): KmsBackend {
-    const undo = new Scope("KmsBackend.open"); // what to put back if opening fails half-way
-    try {
-      const drm = options.drm instanceof DrmDevice ? options.drm : DrmDevice.open(options.drm);
-      if (drm !== options.drm) undo.defer(() => drm.close());
-      if (!drm.atomic) throw new DrmUnavailableError(`${drm.path}: the KMS presenter needs atomic modesetting, which this driver lacks`);
-      if (!drm.isMaster()) throw new DrmUnavailableError(`${drm.path}: not DRM master (a compositor or another program owns the display)`);
-      const output = chooseOutput(drm, { connector: options.connector, mode: options.mode, size: options.size, format: DRM_FORMAT_XRGB8888 });
-      // the VT first, so that every way out restores the display before handing the VT back
-      const session = KmsSession.take(drm);
-      undo.defer(() => session.close());
-      const guard = guardState(drm);
-      undo.defer(() => guard.restore());
-      logDeviceMatch(device, drm);
-      return new KmsBackend(device, drm, drm !== options.drm, output, guard, session, options);
-    } catch (e) {
-      try {
-        undo.close();
-      } catch (undoError) {
-        log.warn(`kms: while giving the display back: ${undoError instanceof Error ? undoError.message : undoError}`);
-      }
-      throw e;
-    }
+    return takeDisplay("KmsBackend.open", options.drm,
+      (drm) => chooseOutput(drm, { connector: options.connector, mode: options.mode, size: options.size, format: DRM_FORMAT_XRGB8888 }),
+      ({ drm, ownsDrm, choice, guard, session }) => {
+        logDeviceMatch(device, drm);
+        return new KmsBackend(device, drm, ownsDrm, choice, guard, session, options);
+      });
   }
 
   /** What the seat (input, cursor, VT switching) may do with the display. */
