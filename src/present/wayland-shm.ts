@@ -106,7 +106,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
         const t = createOffscreenTarget(this.device, width, height, this.format, this.finalLayout, generation);
         const bytes = width * height * this.bytesPerPixel;
         const staging = generation.add(Buffer.create(this.device, { size: bytes, usage: BufferUsage.transferDst, memory: "host", what: "wayland-shm staging" }));
-        made.push({ ...t, staging, stagingBytes: new Uint8Array(staging.mapped, 0, bytes) });
+        made.push({ ...t, transform: this.window.geometry.transform, staging, stagingBytes: new Uint8Array(staging.mapped, 0, bytes) });
       }
       this.chain = new ShmSwapchain(this.window.connection, this.shm, width, height, this.shmFormat, { tracing: this.window, bytesPerPixel: this.bytesPerPixel });
       this.generation = generation;
