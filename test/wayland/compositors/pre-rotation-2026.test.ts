@@ -12,40 +12,17 @@
 //   pure software rendering"), and this bed has no linux-dmabuf. With `output transform 90`, nothing
 //   changes: normal buffers, no set_buffer_transform, and grim's shot still equals the headless render.
 import { describe, expect, it } from "vitest";
-import { FrameLoop, type Pixels, type Presenter } from "../../../src/index.js";
+import { FrameLoop, type Presenter } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
 import { WaylandShmBackend } from "../../../src/present/wayland-shm.js";
 import { Connection } from "../../../src/wayland/connection.js";
 import { type SwayNode, swayWindows } from "../../../scripts/testbed/sway.js";
 import { type ForkyBed, forkyBlock, forkyCompositorSkipReason } from "../../helpers/forky-bed.js";
-import { headlessFrame, litPixels, type Rgba, runScene, type SceneName } from "./scenes.js";
+import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, runScene, type SceneName } from "./scenes.js";
 
 const APP = "dev.scanout.prerotate";
-/** Pixels allowed to differ by more than 1: one in 10,000, for edge pixels a quarter turn rasterizes the other way. */
-export const EDGE_PIXELS = (ref: Pixels) => Math.ceil((ref.width * ref.height) / 10_000);
 const skipTitle = (name: string, why: string | undefined) => `${name}${why ? ` (skipped: ${why})` : ""}`;
 
-/** Pixels of `ref` differing from the shot at (x, y) by more than `tolerance` in a channel, and the largest difference. */
-export function compareRegion(shot: Rgba, ref: Pixels, x: number, y: number, tolerance = 1): { differing: number; maxDiff: number } {
-  let differing = 0;
-  let maxDiff = 0;
-  for (let ry = 0; ry < ref.height; ry++)
-    for (let rx = 0; rx < ref.width; rx++) {
-      const sx = rx + x;
-      const sy = ry + y;
-      if (sx < 0 || sy < 0 || sx >= shot.width || sy >= shot.height) {
-        differing++;
-        continue;
-      }
-      const j = (sy * shot.width + sx) * 4;
-      const i = (ry * ref.width + rx) * 4;
-      let d = 0;
-      for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(shot.data[j + c]! - ref.data[i + c]!));
-      maxDiff = Math.max(maxDiff, d);
-      if (d > tolerance) differing++;
-    }
-  return { differing, maxDiff };
-}
 
 /** A connection whose trace keeps the transform requests and events. */
 function tracedConnection(socket: string) {

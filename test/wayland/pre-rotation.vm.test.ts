@@ -1,0 +1,95 @@
+// Pre-rotated buffers end to end on Sway 1.12 on DRM (the VM's virtio-gpu, forky root): with its
+// output turned (`output NAME transform 90`), Sway prefers buffers turned the same way. wlroots
+// sends that preference only along with dmabuf feedback, which its DRM backend has and the host's
+// headless pixman bed has not (see compositors/pre-rotation-2026.test.ts). Our window (wl_shm: Sway
+// refuses lavapipe's udmabufs on virtio-gpu, see desktop-2026.vm.test.ts) opened with preRotate
+// renders turned (a 240x320 buffer for a 320x240 window), sends wl_surface.set_buffer_transform(90)
+// and says so in its stats; grim's screenshot of the output (as seen) equals the headless render.
+// Without preRotate the same output gets normal buffers and no set_buffer_transform, and the screen
+// is the same. Needs the VM on virtio-gpu: VMTEST_GPU=virtio bash test/vm/run-suite.sh test/wayland/pre-rotation.vm.test.ts
+import { chmodSync, existsSync, readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Instance, type Presenter } from "../../src/index.js";
+import { openWaylandPresenter } from "../../src/present/wayland-open.js";
+import { Connection } from "../../src/wayland/connection.js";
+import { type ForkyBed, forkyCompositorSkipReason, startForky } from "../helpers/forky-bed.js";
+import { type SwayNode, swayWindows } from "../../scripts/testbed/sway.js";
+import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, runScene, type SceneName } from "./compositors/scenes.js";
+
+const APP = "dev.scanout.prerotate";
+const FRAMES = 20;
+/** Under emulation a frame callback can take over a second: the default heartbeat would render frames it never commits. */
+const HEARTBEAT_HZ = 0.1;
+const vmSkip = !existsSync("/dev/udmabuf") ? "needs the VM: VMTEST_GPU=virtio test/vm/run-suite.sh" : !existsSync("/dev/dri/card0") ? "no KMS device" : undefined;
+const skip = vmSkip ?? forkyCompositorSkipReason("sway");
+if (skip) console.warn(`[pre-rotation.vm.test] skipped: ${skip}`);
+
+describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buffers${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let gpu: Instance;
+  let bed: ForkyBed;
+  let output = "";
+
+  beforeAll(async () => {
+    // Sway runs unprivileged and Mesa's EGL opens the card by path; the guest has no udev to grant it
+    for (const f of readdirSync("/dev/dri")) if (/^(card|renderD)\d+$/.test(f)) chmodSync(`/dev/dri/${f}`, 0o666);
+    gpu = await Instance.create({ validation: true, requireValidation: true });
+    bed = await startForky("sway", { backend: "drm" });
+    output = (JSON.parse(await bed.swaymsg("", "get_outputs")) as { name: string }[])[0]!.name;
+    await bed.swaymsg(`output ${output} transform 90`);
+  }, 240_000);
+  afterAll(async () => {
+    await bed?.stop();
+    gpu?.destroy();
+  });
+
+  async function show(name: SceneName, preRotate: boolean) {
+    const connection = Connection.connect({ socket: bed.path });
+    const lines: string[] = [];
+    connection.trace = (line) => {
+      if (/buffer_transform/.test(line)) lines.push(line);
+    };
+    let out: Presenter | undefined;
+    try {
+      out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], connection, title: name, appId: APP, mode: "shm", preRotate, heartbeatHz: HEARTBEAT_HZ }, true);
+      await runScene(out, name, FRAMES);
+      const stats = { ...out.stats.extra };
+      const size = out.size;
+      const win = swayWindows(JSON.parse(await bed.swaymsg("", "get_tree")) as SwayNode).find((n) => n.app_id === APP);
+      if (!win) throw new Error("our window is not in Sway's tree");
+      const shot = await bed.screenshot();
+      await out.close();
+      out = undefined;
+      const ref = await headlessFrame(gpu, name, [320, 240], FRAMES - 1);
+      expect(litPixels(ref)).toBeGreaterThan(1000);
+      const c = compareRegion(shot, ref, win.rect.x, win.rect.y);
+      console.log(`Sway 1.12 DRM (${output} transform 90), ${name}, preRotate ${preRotate}: buffers ${size[0]}x${size[1]} ${String(stats.bufferTransform)}; screenshot ${shot.width}x${shot.height}, window at ${win.rect.x},${win.rect.y}; ${c.differing} pixels differ by more than 1 (largest ${c.maxDiff})`);
+      return { lines, stats, size, c, ref };
+    } finally {
+      await out?.close();
+      await connection.close();
+    }
+  }
+
+  for (const name of ["triangle", "mesh"] as SceneName[]) {
+    it(`${name} with preRotate: Sway prefers 90, we render turned and send set_buffer_transform(90); grim's shot equals the headless render`, async () => {
+      const r = await show(name, true);
+      expect(r.lines.some((l) => l.startsWith("<-") && l.includes("preferred_buffer_transform(1)"))).toBe(true);
+      expect(r.lines.some((l) => l.startsWith("->") && l.includes("set_buffer_transform(1)"))).toBe(true);
+      expect(r.stats.preferredTransform).toBe("90");
+      expect(r.stats.bufferTransform).toBe("90");
+      expect(r.size).toEqual([240, 320]);
+      expect(r.c.differing).toBeLessThanOrEqual(EDGE_PIXELS(r.ref));
+      expect(bed.alive()).toBe(true);
+      expect(gpu.validationMessages).toEqual([]);
+    });
+  }
+
+  it("without preRotate: the preference is heard, buffers stay normal, no set_buffer_transform; the screen is the same", async () => {
+    const r = await show("triangle", false);
+    expect(r.stats.preferredTransform).toBe("90");
+    expect(r.stats.bufferTransform).toBe("normal");
+    expect(r.lines.filter((l) => l.startsWith("->"))).toEqual([]);
+    expect(r.size).toEqual([320, 240]);
+    expect(r.c.differing).toBe(0);
+  });
+});
