@@ -8,7 +8,7 @@
 // Without preRotate the same output gets normal buffers and no set_buffer_transform, and the screen
 // is the same. Needs the VM on virtio-gpu: VMTEST_GPU=virtio bash test/vm/run-suite.sh test/wayland/pre-rotation.vm.test.ts
 import { chmodSync, existsSync, readdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Instance, type Presenter } from "../../src/index.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import { Connection } from "../../src/wayland/connection.js";
@@ -36,7 +36,12 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
     bed = await startForky("sway", { backend: "drm" });
     output = (JSON.parse(await bed.swaymsg("", "get_outputs")) as { name: string }[])[0]!.name;
     await bed.swaymsg(`output ${output} transform 90`);
+    const shot = await bed.screenshot();
+    console.log(`Sway 1.12 DRM: ${output} turned, screenshot ${shot.width}x${shot.height}, alive ${bed.alive()}`);
   }, 240_000);
+  afterEach(() => {
+    if (bed && !bed.alive()) console.log(`Sway died; its log ends:\n${bed.log().split("\n").slice(-40).join("\n")}`);
+  });
   afterAll(async () => {
     await bed?.stop();
     gpu?.destroy();
@@ -64,11 +69,23 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
       const c = compareRegion(shot, ref, win.rect.x, win.rect.y);
       console.log(`Sway 1.12 DRM (${output} transform 90), ${name}, preRotate ${preRotate}: buffers ${size[0]}x${size[1]} ${String(stats.bufferTransform)}; screenshot ${shot.width}x${shot.height}, window at ${win.rect.x},${win.rect.y}; ${c.differing} pixels differ by more than 1 (largest ${c.maxDiff})`);
       return { lines, stats, size, c, ref };
+    } catch (e) {
+      await new Promise((r) => setTimeout(r, 1000)); // the compositor's exit status arrives after the hang-up
+      throw new Error(`${(e as Error).message}; Sway ${bed.alive() ? "is alive" : `exited (${bed.process.exitCode ?? bed.process.signalCode})`}; its log ends:\n${bed.log().split("\n").slice(-30).join("\n")}`, { cause: e });
     } finally {
       await out?.close();
       await connection.close();
     }
   }
+
+  it("without preRotate: the preference is heard, buffers stay normal, no set_buffer_transform; the screen is the same", async () => {
+    const r = await show("triangle", false);
+    expect(r.stats.preferredTransform).toBe("90");
+    expect(r.stats.bufferTransform).toBe("normal");
+    expect(r.lines.filter((l) => l.startsWith("->"))).toEqual([]);
+    expect(r.size).toEqual([320, 240]);
+    expect(r.c.differing).toBe(0);
+  });
 
   for (const name of ["triangle", "mesh"] as SceneName[]) {
     it(`${name} with preRotate: Sway prefers 90, we render turned and send set_buffer_transform(90); grim's shot equals the headless render`, async () => {
@@ -83,13 +100,4 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
       expect(gpu.validationMessages).toEqual([]);
     });
   }
-
-  it("without preRotate: the preference is heard, buffers stay normal, no set_buffer_transform; the screen is the same", async () => {
-    const r = await show("triangle", false);
-    expect(r.stats.preferredTransform).toBe("90");
-    expect(r.stats.bufferTransform).toBe("normal");
-    expect(r.lines.filter((l) => l.startsWith("->"))).toEqual([]);
-    expect(r.size).toEqual([320, 240]);
-    expect(r.c.differing).toBe(0);
-  });
 });
