@@ -20,7 +20,7 @@ import { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
 import { WaylandWindowBackend, type WaylandPacingOptions } from "./wayland-window-backend.js";
 import { kindName, noKindReason } from "./dmabuf-buffers.js";
-import { type BufferCreation, DmabufAllocator, type DmabufTarget, unavailable } from "./dmabuf-allocator.js";
+import { DmabufAllocator, type DmabufTarget, unavailable } from "./dmabuf-allocator.js";
 import { SurfaceFeedback } from "./dmabuf-surface-feedback.js";
 import { chooseFrameSync, type FrameSync, type SyncChoice } from "./dmabuf-sync.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
@@ -46,7 +46,7 @@ export interface WaylandDmabufOptions extends WindowOptions, WaylandPacingOption
    * to import. "create": always `create`. "immed": always `create_immed` (a rejection may then be
    * a protocol error that ends the connection).
    */
-  bufferCreation?: BufferCreation;
+  bufferCreation?: "auto" | "create" | "immed";
 }
 
 export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> implements SwapchainBackend {
