@@ -30,6 +30,7 @@ async function run(args: DemoArgs): Promise<void> {
     presentMode: args.presentMode,
     maxFps: args.maxFps,
     color: args.color,
+    preRotate: true, // every demo scene applies RenderTarget.transform
   });
   await using status = args.status ? await serveStatus(out, { ...args.status, allowRemote: args.statusAllowRemote }) : undefined;
   if (status) console.log(`status page: ${status.url}`);

@@ -25,6 +25,7 @@ export { Pacing, PRESENT_MODES, type PresentMode, type PacingOptions, type Pacin
 export type { Scene } from "./render/scene.js";
 export { ScopedScene } from "./render/scoped-scene.js";
 export { runScene } from "./render/run-scene.js";
+export { clipTransform, orientedSize, preRotateMatrix, transformName, swapsAxes, type TargetTransform } from "./render/pre-rotation.js";
 export { TargetFramebuffers, type TargetFramebuffersOptions } from "./render/target-framebuffers.js";
 export { encodePng, writePng, readPngPixels } from "./util/png.js";
 export { FrameTracer, TRACKS, type TracePhase, type TraceEvent } from "./util/trace.js";

@@ -93,6 +93,8 @@ export interface ForkyOptions {
   backend?: "headless" | "drm";
   /** More environment for the compositor (KWIN_COMPOSE=Q, say). */
   env?: Record<string, string>;
+  /** Weston headless: the output's transform (`--transform`: "90", "flipped-270"...; default normal). */
+  transform?: string;
 }
 
 /** A running forky compositor. */
@@ -255,6 +257,7 @@ function recipe(kind: ForkyCompositor, o: Required<Pick<ForkyOptions, "width" | 
           "--debug", // weston_capture_v1, for weston-screenshooter
           `--width=${w}`,
           `--height=${h}`,
+          ...(o.transform ? [`--transform=${o.transform}`] : []),
           "--socket=wl",
         ],
         env: {},

@@ -1,7 +1,9 @@
 // Hotplug for libinput's path backend, which does not follow devices by itself: inotify on
 // /dev/input (sys/inotify.ts) reports event nodes appearing and going away. A new node is handed to
-// libinput only once udev has written its record (libinput reads the device's tags from it), retried
-// every 50 ms for about 2 s; a removed one is taken out at once.
+// libinput only once udev has written its record (libinput reads the device's tags from it, and
+// refuses a node without one: "udev device never initialized"), looked for every 50 ms: for up to
+// 30 s while udevd runs (a busy machine may take seconds to process an add), else about 2 s. A
+// removed node is taken out at once.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { devMajorMinor } from "../sys/dev.js";
 import { type DirectoryChange, DirectoryWatch, IN_ATTRIB, IN_CREATE, IN_DELETE, IN_MOVED_TO } from "../sys/inotify.js";
@@ -13,7 +15,8 @@ const log = logger("present"); // LogSource has no "input" yet
 const INPUT_DIR = "/dev/input";
 const INPUT_MAJOR = 13;
 const RETRY_MS = 50;
-const MAX_TRIES = 40;
+/** Tries before a node is handed over without its udev record: 2 s, or 30 s while udevd runs (it will come). */
+const maxTries = (): number => (existsSync("/run/udev/control") ? 600 : 40);
 
 /** What the hotplug watch does to the libinput context it serves. */
 export interface HotplugTarget {
@@ -95,7 +98,7 @@ export class InputHotplug {
         this.pending.delete(path);
         continue;
       }
-      if (!udevRecorded(path) && tries < MAX_TRIES) {
+      if (!udevRecorded(path) && tries < maxTries()) {
         this.pending.set(path, tries + 1);
         continue;
       }

@@ -45,6 +45,8 @@ export interface OpenPresenterOptions extends PacingOptions {
   color?: ColourChoice;
   /** HDR10 metadata to declare with hdr10 (default DEFAULT_HDR10_METADATA: a 1000-nit mastering display). */
   hdrMetadata?: Hdr10Metadata;
+  /** Wayland: render turned as the compositor prefers (WindowOptions.preRotate; the scene must apply RenderTarget.transform). */
+  preRotate?: boolean;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { InputEvent } from "../input/events.js";
 import type { InputSource } from "../input/queue.js";
 import type { ColourSpace, ColourState } from "../util/colour.js";
 import type { DesktopWindow } from "../wayland/desktop-window.js";
+import type { TargetTransform } from "../render/pre-rotation.js";
 
 /** Where a presenter's frames go: offscreen images (read back to PNG on request), a Wayland window through shared memory or dmabuf, or a display through KMS. */
 export type BackendName = "headless" | "wayland-shm" | "wayland-dmabuf" | "kms";
@@ -22,6 +23,12 @@ export interface RenderTarget {
   readonly format: Format;
   /** The layout the scene's render pass must leave the image in. */
   readonly finalLayout: ImageLayout;
+  /**
+   * How the image is turned from the way it will be seen (absent or 0: not at all). Only a presenter
+   * opened with `preRotate` hands out turned targets: a scene multiplies clipTransform(transform)
+   * into its clip-space positions and takes its aspect from orientedSize(target).
+   */
+  readonly transform?: TargetTransform;
 }
 
 /** What a scene needs to build its render pass and pipelines for a presenter. */

@@ -46,6 +46,8 @@ export class ShmHostTargets {
     private readonly format: Format,
     private readonly finalLayout: ImageLayout,
     private readonly scope: Scope,
+    /** The buffer transform the window's buffers are made in (preRotate), handed to scenes with each target. */
+    private readonly transform?: RenderTarget["transform"],
   ) {}
 
   /** Whether `target` is one of these (not of a chain retired by a resize). */
@@ -72,7 +74,7 @@ export class ShmHostTargets {
         }),
       );
       const view: ImageView = this.scope.add(image.createView());
-      t = { id: nextId++, image, view, width, height, format: this.format, finalLayout: this.finalLayout, buffer };
+      t = { id: nextId++, image, view, width, height, format: this.format, finalLayout: this.finalLayout, transform: this.transform, buffer };
       this.targets.set(buffer, t);
     }
     return t;

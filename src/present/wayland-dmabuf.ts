@@ -11,21 +11,18 @@
 // What cannot work here (no dmabuf export, no zwp_linux_dmabuf_v1, no format or modifier in common,
 // every import failing, a forced sync path that cannot work) is a BackendUnavailableError.
 import { existsSync } from "node:fs";
-import { type Device, type Fence, Format, Image, ImageLayout, ImageUsage, Scope } from "../vk/index.js";
-import { pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
+import { type Device, type Fence, Format, ImageLayout, Scope } from "../vk/index.js";
 import { logDeviceMatch } from "./dmabuf-device.js";
-import { close as closeFd, dup } from "../sys/libc.js";
 import { logger } from "../util/log.js";
-import { BufferRing, type RingBuffer } from "../wayland/buffer-ring.js";
-import { type DmabufFormats, devTName, listenFeedback, queryDmabufFormats, trancheName } from "../wayland/dmabuf.js";
-import { WaylandProtocolError } from "../wayland/errors.js";
-import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
-import type { WlBuffer } from "../wayland/protocol/wayland.js";
+import { BufferRing } from "../wayland/buffer-ring.js";
+import { type DmabufFormats, queryDmabufFormats } from "../wayland/dmabuf.js";
+import { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import { WaylandWindow, type WindowOptions } from "../wayland/window.js";
 import { WaylandWindowBackend, type WaylandPacingOptions } from "./wayland-window-backend.js";
-import { type BufferKind, chooseTranche, createBuffer, createBufferImmed, imageModifiers, kindName, noKindReason, type TrancheChoice } from "./dmabuf-buffers.js";
-import { chooseFrameSync, type FrameSync, type SyncChoice, type SyncedBuffer } from "./dmabuf-sync.js";
-import { BackendUnavailableError } from "./errors.js";
+import { kindName, noKindReason } from "./dmabuf-buffers.js";
+import { DmabufAllocator, type DmabufTarget, unavailable } from "./dmabuf-allocator.js";
+import { SurfaceFeedback } from "./dmabuf-surface-feedback.js";
+import { chooseFrameSync, type FrameSync, type SyncChoice } from "./dmabuf-sync.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 import { WaylandColour, type WaylandColourOptions } from "./wayland-colour.js";
 import type { ColourState } from "../util/colour.js";
@@ -33,16 +30,6 @@ import type { ColourState } from "../util/colour.js";
 export type { SyncPath, SyncChoice } from "./dmabuf-sync.js";
 
 const log = logger("present");
-let nextId = 1_000_000;
-
-const unavailable = (reason: string, cause?: unknown) => new BackendUnavailableError("wayland-dmabuf", reason, cause === undefined ? undefined : { cause });
-
-interface DmabufTarget extends RenderTarget, RingBuffer, SyncedBuffer {
-  wlBuffer: WlBuffer;
-  readonly kind: BufferKind;
-  /** Owns the image, its view, the wl_buffer and the dmabuf fd kept for sync. */
-  readonly scope: Scope;
-}
 
 /** Options of the dmabuf backend: the window's, the pacing options (present mode, maxFps, heartbeat) and these. */
 export interface WaylandDmabufOptions extends WindowOptions, WaylandPacingOptions, WaylandColourOptions {
@@ -71,26 +58,17 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   /** Owns the ring's targets; retired whole on resize or re-allocation. */
   private generation = new Scope("wayland-dmabuf targets");
   private readonly sync: FrameSync;
-  /** Kinds still worth trying, best first; `accepted` once one has imported. */
-  private kinds: BufferKind[];
-  private accepted: BufferKind | undefined;
-  private readonly rejected: string[] = [];
-  private counters = { presented: 0, resizes: 0, submitToCommitMs: 0, feedbackChanges: 0, feedbackReallocations: 0 };
-  private readonly driverModifiers: readonly bigint[];
-  /** The dmabuf feedback tranche buffers come from (v4: default, then the surface's own feedback). */
-  private tranche: TrancheChoice;
-  /** Per-surface feedback (v4+): the compositor's preferences for this surface, updated as they change. */
-  private surfaceFeedback: ZwpLinuxDmabufFeedbackV1 | undefined;
-  /** Surface feedback changed the kind to use: re-allocate at the next acquire. */
-  private reallocate = false;
-  /** The kinds surface feedback asks for, until the next acquire re-allocates with them. */
-  private pendingKinds: BufferKind[] | undefined;
+  /** Makes the ring's images and wl_buffers; knows which kinds import (dmabuf-allocator.ts). */
+  private readonly allocator: DmabufAllocator;
+  /** The tranche buffers come from: the default feedback's, then the surface's own (v4+). */
+  private readonly feedback: SurfaceFeedback;
+  private counters = { presented: 0, resizes: 0, submitToCommitMs: 0, feedbackReallocations: 0 };
 
   private constructor(
     device: Device,
     window: WaylandWindow,
     private readonly dmabuf: ZwpLinuxDmabufV1,
-    private offered: DmabufFormats,
+    offered: DmabufFormats,
     private readonly options: WaylandDmabufOptions,
     private readonly colourPath: WaylandColour,
   ) {
@@ -104,30 +82,29 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     });
     this.format = colourPath.format.vkFormat;
     const driverModifiers = device.physical.drmFormatModifiers(this.format).map((m) => m.modifier);
-    this.driverModifiers = driverModifiers;
-    this.tranche = chooseTranche(offered, driverModifiers, (dev) => this.isOurDevice(dev), colourPath.format.fourccs);
-    this.kinds = this.tranche.kinds;
+    const fourccs = colourPath.format.fourccs;
+    this.feedback = new SurfaceFeedback(dmabuf, window.surface, offered, {
+      device,
+      driverModifiers,
+      fourccs,
+      refused: (k) => this.allocator.refused(k),
+      current: () => this.allocator.accepted ?? this.allocator.kinds[0],
+    });
+    const kinds = this.feedback.tranche.kinds;
     try {
-      if (!this.kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers, colourPath.format.fourccs));
+      if (!kinds.length) throw unavailable(noKindReason(offered.formats, driverModifiers, fourccs));
       this.sync = chooseFrameSync(device, window, this.syncChoice(device, options.sync));
     } catch (e) {
+      this.feedback.destroy();
       this.releaseWindowParts(); // "auto" goes on to wl_shm, maybe on the same connection
       throw e;
     }
+    this.allocator = new DmabufAllocator(device, window, dmabuf, this.sync, this.format, this.finalLayout, options.bufferCreation ?? "auto", kinds);
     this.ring = new BufferRing(window.connection, { tracing: window });
     log.info(
       `wayland-dmabuf: sync path ${this.sync.path} (${this.sync.why}); formats from ${offered.source}; ` +
-        `tranche ${this.tranche.name}; kinds ${this.kinds.map(kindName).join(", ")}; buffers by ${this.creation}`,
+        `tranche ${this.feedback.tranche.name}; kinds ${kinds.map(kindName).join(", ")}; buffers by ${this.allocator.creation}`,
     );
-    if (dmabuf.version >= 4) {
-      this.surfaceFeedback = dmabuf.get_surface_feedback(window.surface);
-      listenFeedback(
-        this.surfaceFeedback,
-        "v4 surface feedback",
-        (f) => this.onSurfaceFeedback(f),
-        (e) => log.warn(`wayland-dmabuf: ignoring malformed surface feedback: ${e.message}`),
-      );
-    }
   }
 
   /** Opens a window (WaylandWindow.openWith) and makes the backend's buffers; the window is closed again when that fails. */
@@ -150,6 +127,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
         return backend;
       } catch (e) {
         backend?.releaseWindowParts();
+        backend?.feedback.destroy();
         backend?.sync.destroy();
         colour?.destroy();
         if (!window.connection.error) dmabuf.destroy();
@@ -179,104 +157,11 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     return want;
   }
 
-  private get creation(): "auto" | "create" | "immed" {
-    return this.options.bufferCreation ?? "auto";
-  }
-
   private async allocate(width: number, height: number): Promise<void> {
     const count = this.options.images ?? (this.queue.pacing.mode === "fifo" ? 3 : 4);
-    const ring = new BufferRing<DmabufTarget>(this.window.connection, { tracing: this.window });
-    const made: DmabufTarget[] = [];
-    let failure: Error | undefined;
-    const onFailed = (t: DmabufTarget) => () =>
-      (failure ??= unavailable(`zwp_linux_buffer_params_v1.failed: the compositor could not import dmabuf ${t.id} (${width}x${height} ${kindName(t.kind)})`));
-    try {
-      made.push(await this.firstTarget(width, height, onFailed));
-      for (let i = 1; i < count; i++) {
-        const t = this.createTarget(width, height, this.accepted!);
-        made.push(t);
-        const buffer = await this.importTarget(t, this.creation === "create" ? "create" : "immed", onFailed(t));
-        if (!buffer) onFailed(t)();
-        else t.wlBuffer = buffer;
-      }
-      // create_immed: a round trip surfaces a `failed` before the first frame is rendered
-      if (this.creation !== "create" && !failure) await this.window.connection.roundtrip();
-      if (failure) throw failure;
-    } catch (e) {
-      for (const t of made) t.scope.close();
-      // create_immed: a compositor may answer an import it cannot do with this protocol error (Weston does)
-      if (e instanceof WaylandProtocolError && e.interfaceName === "zwp_linux_buffer_params_v1")
-        throw unavailable(`the compositor could not import our dmabufs (${e.message})`, e);
-      throw e;
-    }
-    const generation = new Scope(`wayland-dmabuf targets ${width}x${height}`);
-    for (const t of made) {
-      ring.add(t);
-      generation.add(t.scope);
-    }
-    this.ring = ring;
-    this.generation = generation;
-    log.debug(`wayland-dmabuf: ${count} images ${width}x${height}, ${kindName(this.accepted!)}`);
-  }
-
-  /** The first image: of the accepted kind, or the first kind the compositor actually imports. */
-  private async firstTarget(width: number, height: number, onFailed: (t: DmabufTarget) => () => void): Promise<DmabufTarget> {
-    for (const kind of this.accepted ? [this.accepted] : [...this.kinds]) {
-      const how = this.creation === "immed" || (this.creation === "auto" && this.accepted) ? "immed" : "create";
-      const t = this.createTarget(width, height, kind);
-      const buffer = await this.importTarget(t, how, onFailed(t)).catch((e: unknown) => {
-        t.scope.close();
-        throw e;
-      });
-      if (buffer) {
-        t.wlBuffer = buffer;
-        if (!this.accepted) log.debug(`wayland-dmabuf: ${kindName(kind)} imports`);
-        this.accepted = kind;
-        return t;
-      }
-      t.scope.close();
-      this.kinds = this.kinds.filter((k) => k !== kind);
-      this.rejected.push(kindName(kind));
-      log.debug(`wayland-dmabuf: the compositor failed to import a ${width}x${height} ${kindName(kind)} buffer; trying the next kind`);
-    }
-    throw unavailable(`the compositor failed to import every dmabuf kind it listed and we can make (${this.rejected.join(", ")}; ${width}x${height})`);
-  }
-
-  /** An exportable image of `kind` and its view; the wl_buffer comes from importTarget. */
-  private createTarget(width: number, height: number, kind: BufferKind): DmabufTarget {
-    const id = nextId++;
-    return Scope.build(`wayland-dmabuf target ${id}`, (scope) => {
-      const image = scope.add(Image.create(this.device, {
-        width,
-        height,
-        format: this.format,
-        usage: ImageUsage.colorAttachment | ImageUsage.transferSrc,
-        exportDmabuf: { modifiers: imageModifiers(kind) },
-        what: `wayland-dmabuf image ${id}`,
-      }));
-      const view = scope.add(image.createView());
-      const t: DmabufTarget = { id, image, view, width, height, format: this.format, finalLayout: this.finalLayout, kind, wlBuffer: undefined!, state: "free", dmabufFd: -1, scope };
-      // last made, first undone: the protocol object and the sync state go before the image
-      scope.defer(() => {
-        if (t.wlBuffer && !t.wlBuffer.destroyed && !this.window.connection.error) t.wlBuffer.destroy();
-        this.sync.forget(t);
-        if (t.dmabufFd >= 0) closeFd(t.dmabufFd);
-        t.dmabufFd = -1;
-      });
-      return t;
-    });
-  }
-
-  /** Hands the target's dmabuf to the compositor; with "create", undefined when it failed to import. */
-  private async importTarget(t: DmabufTarget, how: "create" | "immed", onFailed: () => void): Promise<WlBuffer | undefined> {
-    const exported = t.image.exportDmabuf();
-    try {
-      if (this.sync.needsDmabufFd) t.dmabufFd = dup(exported.fd);
-      const request = { dmabuf: this.dmabuf, exported, kind: t.kind, width: t.width, height: t.height };
-      return how === "create" ? await createBuffer(this.window.connection, request) : createBufferImmed(request, onFailed);
-    } finally {
-      closeFd(exported.fd); // the connection holds its own duplicate until the request is sent
-    }
+    const made = await this.allocator.allocate(width, height, count, this.window.geometry.transform);
+    this.ring = made.ring;
+    this.generation = made.scope;
   }
 
   /** Ends the current generation (deferred: once the GPU is done with it) and leaves an empty ring. */
@@ -291,15 +176,11 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     const turn = this.sink.turn(frame);
     if (turn !== true) await turn;
     const resized = this.window.configurePending && this.window.applyConfigure();
-    if (resized || this.reallocate) {
+    const kinds = this.feedback.take();
+    if (resized || kinds) {
       if (resized) this.counters.resizes++;
       else this.counters.feedbackReallocations++;
-      this.reallocate = false;
-      if (this.pendingKinds) {
-        this.kinds = this.pendingKinds;
-        this.accepted = undefined; // the first image of the new kind is sent with `create` again
-        this.pendingKinds = undefined;
-      }
+      if (kinds) this.allocator.useKinds(kinds);
       this.queue.dropHeld(); // a frame of the old size is not worth showing
       this.device.waitIdle();
       this.dropTargets(true);
@@ -333,31 +214,6 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     this.queue.present(t, frameIndex, presentAtMs);
   }
 
-  /** Whether a feedback tranche's dev_t is the device we render on (same PCI address). */
-  private isOurDevice(dev: bigint): boolean {
-    const ours = this.device.physical.pciBusInfo;
-    return ours !== undefined && samePciAddress(pciAddressOfDevT(dev), ours);
-  }
-
-  /**
-   * The surface's feedback (first, and whenever it changes, e.g. a scanout tranche appears when the
-   * window goes fullscreen): when its best kind differs from the one we allocate, re-allocate.
-   */
-  private onSurfaceFeedback(f: DmabufFormats): void {
-    this.counters.feedbackChanges++;
-    const choice = chooseTranche(f, this.driverModifiers, (dev) => this.isOurDevice(dev), this.colourPath.format.fourccs);
-    log.info(`wayland-dmabuf: surface feedback: main device ${devTName(f.mainDevice)}, ${f.tableEntries} table entries, tranches ${f.tranches.map(trancheName).join("; ")}; using ${choice.name}`);
-    const kinds = choice.kinds.filter((k) => !this.rejected.includes(kindName(k)));
-    if (!kinds.length) return; // nothing we can make there: keep what works
-    this.offered = f;
-    this.tranche = choice;
-    const best = kinds[0]!;
-    const current = this.accepted ?? this.kinds[0];
-    if (current && best.fourcc === current.fourcc && best.modifier === current.modifier) return;
-    this.pendingKinds = kinds; // applied at the next acquire, never in the middle of an allocation
-    this.reallocate = true;
-  }
-
   /** The colour frames are encoded for (FrameStats.colour), and its figures. */
   get colour(): ColourState {
     return this.colourPath.state;
@@ -366,16 +222,17 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
 
   stats(): Record<string, number | string> {
     const { presented, resizes, submitToCommitMs } = this.counters;
+    const { accepted, rejected } = this.allocator;
     return {
       sync: this.sync.path,
-      formats: this.offered.source,
-      tranche: this.tranche.name,
-      feedbackChanges: this.counters.feedbackChanges,
+      formats: this.feedback.offered.source,
+      tranche: this.feedback.tranche.name,
+      feedbackChanges: this.feedback.changes,
       feedbackReallocations: this.counters.feedbackReallocations,
-      bufferCreation: this.creation,
-      bufferKind: this.accepted ? kindName(this.accepted) : "none",
-      modifier: `0x${(this.accepted?.modifier ?? 0n).toString(16)}`,
-      ...(this.rejected.length ? { rejectedKinds: this.rejected.join(" ") } : {}),
+      bufferCreation: this.allocator.creation,
+      bufferKind: accepted ? kindName(accepted) : "none",
+      modifier: `0x${(accepted?.modifier ?? 0n).toString(16)}`,
+      ...(rejected.length ? { rejectedKinds: rejected.join(" ") } : {}),
       presented,
       resizes,
       submitToCommitMs: presented ? Number((submitToCommitMs / presented).toFixed(3)) : 0,
@@ -391,7 +248,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     this.dropTargets(false);
     this.sync.destroy();
     if (!this.window.connection.error) {
-      this.surfaceFeedback?.destroy();
+      this.feedback.destroy();
       this.dmabuf.destroy();
     }
     this.colourPath.destroy();

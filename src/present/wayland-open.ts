@@ -64,7 +64,7 @@ async function openBackend(device: Device, options: WaylandPresenterOptions, mod
 const opener =
   (mode: WaylandMode): BackendOpener =>
   async (_instance: Instance, o) =>
-    openWaylandPresenter(o.device, { size: o.size, title: o.title ?? "scanout", appId: "dev.scanout", mode, color: o.color, hdrMetadata: o.hdrMetadata, ...pacingOf(o) }, o.ownsDevice);
+    openWaylandPresenter(o.device, { size: o.size, title: o.title ?? "scanout", appId: "dev.scanout", mode, color: o.color, hdrMetadata: o.hdrMetadata, preRotate: o.preRotate, ...pacingOf(o) }, o.ownsDevice);
 
 /** For openPresenter: registerBackend("wayland", ...), ("wayland-shm", ...), ("wayland-dmabuf", ...). */
 export const waylandOpener = opener("auto");

@@ -139,7 +139,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
         ...(host && { stride: host.stride, bufferBytes: host.size, fixedAddresses: true, maxBuffers: 5 }),
       });
       try {
-        this.hostTargets = host && new ShmHostTargets(this.device, chain, host, this.format, this.finalLayout, generation);
+        this.hostTargets = host && new ShmHostTargets(this.device, chain, host, this.format, this.finalLayout, generation, this.window.geometry.transform);
         this.targets = host ? [] : this.copyTargets(width, height, generation);
       } catch (e) {
         chain.retire(true);
@@ -158,7 +158,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       const t = createOffscreenTarget(this.device, width, height, this.format, this.finalLayout, generation);
       const bytes = width * height * this.bytesPerPixel;
       const staging = generation.add(Buffer.create(this.device, { size: bytes, usage: BufferUsage.transferDst, memory: "host", what: "wayland-shm staging" }));
-      made.push({ ...t, staging, stagingBytes: new Uint8Array(staging.mapped, 0, bytes) });
+      made.push({ ...t, transform: this.window.geometry.transform, staging, stagingBytes: new Uint8Array(staging.mapped, 0, bytes) });
     }
     return made;
   }

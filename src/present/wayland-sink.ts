@@ -13,6 +13,7 @@ import { WpTearingControlManagerV1, WpTearingControlV1PresentationHint, type WpT
 import { WpPresentationFeedbackKind } from "../wayland/protocol/presentation-time.js";
 import { WpFifoManagerV1, type WpFifoV1 } from "../wayland/protocol/fifo-v1.js";
 import { WpCommitTimingManagerV1, type WpCommitTimerV1 } from "../wayland/protocol/commit-timing-v1.js";
+import { transformName } from "../render/pre-rotation.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import type { PacingOptions } from "./pacing.js";
 import { PresentQueue, type DisplaySink, type Woke } from "./present-queue.js";
@@ -181,6 +182,9 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
       fifoBarriers: this.counts.barriers,
       commitTiming: this.timing ? "wp_commit_timer_v1" : "none",
       timedCommits: this.counts.timed,
+      // what the compositor prefers (wl_compositor v6) and what our buffers are in (WindowOptions.preRotate)
+      preferredTransform: transformName(this.window.preferredTransform),
+      bufferTransform: transformName(this.window.geometry.transform),
     };
   }
 

@@ -27,7 +27,9 @@ import {
   ScopedScene,
   TargetFramebuffers,
   logger,
+  orientedSize,
   pickDepthFormat,
+  preRotateMatrix,
   vkFormatName,
   type CommandBuffer,
   type DescriptorSet,
@@ -35,6 +37,7 @@ import {
   type Frame,
   type Scene,
   type TargetInfo,
+  type TargetTransform,
 } from "../index.js";
 import { fitMatrix, LIGHT, modelMatrix, viewProjection, type UpAxis } from "./camera.js";
 import type { OrbitCamera } from "./orbit.js";
@@ -143,6 +146,7 @@ export class TexturedMesh extends ScopedScene implements Scene {
   private readonly scratch = mat4.create();
   private aspectWidth = 0;
   private aspectHeight = 0;
+  private aspectTransform: TargetTransform = 0;
   /** Where the target's colour is read each frame (the presenter), when the scene encodes colour. */
   private readonly colourOf: { readonly colour?: ColourState } | undefined;
   private readonly highlight: number;
@@ -309,17 +313,17 @@ export class TexturedMesh extends ScopedScene implements Scene {
   draw(cmd: CommandBuffer, frame: Pick<Frame, "slot" | "target">): void {
     const { target, slot } = frame;
     const p = this.parts;
-    if (this.camera) {
-      if (this.camera.version !== this.cameraVersion || target.width !== this.aspectWidth || target.height !== this.aspectHeight) {
-        this.camera.viewProjection(target.width / target.height, this.viewProj, this.scratch);
+    // the aspect as the surface is seen; a pre-rotated target's turn goes into the projection
+    const [width, height] = orientedSize(target);
+    const transform = target.transform ?? 0;
+    const stale = width !== this.aspectWidth || height !== this.aspectHeight || transform !== this.aspectTransform;
+    if (stale || (this.camera && this.camera.version !== this.cameraVersion)) {
+      if (this.camera) {
+        this.camera.viewProjection(width / height, this.viewProj, this.scratch);
         this.cameraVersion = this.camera.version;
-        this.aspectWidth = target.width;
-        this.aspectHeight = target.height;
-      }
-    } else if (target.width !== this.aspectWidth || target.height !== this.aspectHeight) {
-      viewProjection(target.width / target.height, this.viewProj, this.scratch);
-      this.aspectWidth = target.width;
-      this.aspectHeight = target.height;
+      } else viewProjection(width / height, this.viewProj, this.scratch);
+      preRotateMatrix(this.viewProj, transform);
+      [this.aspectWidth, this.aspectHeight, this.aspectTransform] = [width, height, transform];
     }
     p.uniforms[slot]!.set(this.viewProj, 16);
     cmd.beginRenderPass(p.renderPass, p.framebuffers.get(target), this.clearEncoded);

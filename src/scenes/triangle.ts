@@ -13,6 +13,8 @@ import {
   ShaderModule,
   ShaderStage,
   TargetFramebuffers,
+  clipTransform,
+  orientedSize,
   type CommandBuffer,
   ScopedScene,
   type DescriptorSet,
@@ -59,21 +61,23 @@ export class Triangle extends ScopedScene implements Scene {
       const pool = DescriptorPool.create(device, { layout: setLayout, maxSets: FRAMES_IN_FLIGHT, scope });
       const sets = pool.allocate(setLayout, FRAMES_IN_FLIGHT);
       const uniforms = sets.map((set) => {
-        const buffer = Buffer.create(device, { size: 16, usage: BufferUsage.uniform, memory: "host", what: "triangle uniform", scope });
+        const buffer = Buffer.create(device, { size: 32, usage: BufferUsage.uniform, memory: "host", what: "triangle uniform", scope });
         set.write([{ binding: 0, type: "uniform-buffer", buffer }]);
-        return new Float32Array(buffer.mapped, 0, 4);
+        return new Float32Array(buffer.mapped, 0, 8);
       });
       const framebuffers = TargetFramebuffers.create(device, { renderPass, scope });
       return new Triangle(device, scope, renderPass, layout, pipeline, framebuffers, sets, uniforms);
     });
   }
 
-  /** Writes this frame's angle, offset and aspect ratio into its slot's uniform. */
+  /** Writes this frame's angle, offset, aspect ratio (as the surface is seen) and the target's turn into its slot's uniform. */
   update(frame: Frame): void {
     const u = this.uniforms[frame.slot]!;
+    const [width, height] = orientedSize(frame.target);
     u[0] = frame.index * 0.02;
     u[1] = 0.4 * Math.sin(frame.index * 0.013);
-    u[2] = frame.target.height / frame.target.width;
+    u[2] = height / width;
+    u.set(clipTransform(frame.target.transform), 4);
   }
 
   /** Records one render pass with one draw into frame.target. */

@@ -11,6 +11,7 @@ import { WpFractionalScaleManagerV1, type WpFractionalScaleV1 } from "./protocol
 import { type WpViewport, WpViewporter } from "./protocol/viewporter.js";
 import { Listeners } from "../util/listeners.js";
 import { WlOutput, WlOutputTransform, WlSurface } from "./protocol/wayland.js";
+import { mirrors, swapsAxes, transformName } from "../render/pre-rotation.js";
 
 const log = logger("wayland");
 
@@ -28,6 +29,8 @@ export interface BufferGeometry {
   bufferScale: number;
   /** The viewport destination (logical size), when a viewport is used. */
   viewport: readonly [number, number] | undefined;
+  /** wl_surface.set_buffer_transform value: how the buffer is turned (width and height above are the buffer's). */
+  transform: OutputTransform;
 }
 
 /** A wl_output.transform value (WlOutputTransform): a rotation by a multiple of 90 degrees, maybe flipped. */
@@ -42,6 +45,11 @@ export class SurfaceScale {
   preferredTransform: OutputTransform = WlOutputTransform.normal;
   /** preferredTransform changed. */
   readonly transformChanged = new Listeners<OutputTransform>();
+  /**
+   * Whether buffers are made in the preferred transform (quarter and half turns; a mirrored preference
+   * is left to the compositor, as mirroring would turn every triangle's winding round).
+   */
+  preRotate = false;
   private readonly outputs = new Map<WlOutput, { scale: number; pending: number }>();
   private readonly entered = new Set<WlOutput>();
   private readonly viewporter: WpViewporter | undefined;
@@ -50,7 +58,7 @@ export class SurfaceScale {
   private fractional: WpFractionalScaleV1 | undefined;
   private fractionalScale: number | undefined;
   private preferredBufferScale: number | undefined;
-  private applied: { bufferScale: number; viewport: string } = { bufferScale: 1, viewport: "none" };
+  private applied: { bufferScale: number; viewport: string; transform: OutputTransform } = { bufferScale: 1, viewport: "none", transform: WlOutputTransform.normal };
 
   constructor(
     globals: Globals,
@@ -117,6 +125,7 @@ export class SurfaceScale {
     if (value === this.preferredTransform) return;
     this.preferredTransform = value as OutputTransform;
     this.transformChanged.emit(this.preferredTransform);
+    if (this.preRotate) this.changed();
   }
 
   /** The scale to render at now, and where it came from. */
@@ -130,8 +139,25 @@ export class SurfaceScale {
     return { scale: 1, source: "default" };
   }
 
-  /** Buffer size and how to present it for a surface of `width`x`height` logical pixels. */
+  /** The transform buffers are made in now: the preferred one when pre-rotating (not mirrored), else normal. */
+  get bufferTransform(): OutputTransform {
+    const t = this.preferredTransform;
+    if (!this.preRotate || t === WlOutputTransform.normal) return WlOutputTransform.normal;
+    if (mirrors(t)) {
+      log.debug(`${this.surface}: preferred buffer transform ${transformName(t)} is mirrored; buffers stay normal`);
+      return WlOutputTransform.normal;
+    }
+    return t;
+  }
+
+  /** Buffer size and how to present it for a surface of `width`x`height` logical pixels, turned as bufferTransform says. */
   geometry(width: number, height: number): BufferGeometry {
+    const g = this.scaledGeometry(width, height);
+    const transform = this.bufferTransform;
+    return swapsAxes(transform) ? { ...g, width: g.height, height: g.width, transform } : { ...g, transform };
+  }
+
+  private scaledGeometry(width: number, height: number): Omit<BufferGeometry, "transform"> {
     const { scale } = this.current;
     if (Number.isInteger(scale)) return { width: width * scale, height: height * scale, scale, bufferScale: scale, viewport: undefined };
     if (this.viewporter) {
@@ -142,17 +168,18 @@ export class SurfaceScale {
     return { width: width * up, height: height * up, scale: up, bufferScale: up, viewport: undefined };
   }
 
-  /** Sends the buffer scale and viewport for `g` (double-buffered: they apply with the next commit). */
+  /** Sends the buffer scale, transform and viewport for `g` (double-buffered: they apply with the next commit). */
   apply(g: BufferGeometry): void {
     const viewport = g.viewport ? `${g.viewport[0]}x${g.viewport[1]}` : "none";
     if (g.bufferScale !== this.applied.bufferScale && this.surface.version >= WlSurface.since.set_buffer_scale) this.surface.set_buffer_scale(g.bufferScale);
+    if (g.transform !== this.applied.transform) this.surface.set_buffer_transform(g.transform); // only non-normal after a v6 preference
     if (viewport !== this.applied.viewport) {
       if (g.viewport) {
         this.viewport ??= this.viewporter!.get_viewport(this.surface);
         this.viewport.set_destination(g.viewport[0], g.viewport[1]);
       } else this.viewport?.set_destination(-1, -1); // unset: the buffer (and buffer scale) decide
     }
-    this.applied = { bufferScale: g.bufferScale, viewport };
+    this.applied = { bufferScale: g.bufferScale, viewport, transform: g.transform };
   }
 
   private changed(): void {

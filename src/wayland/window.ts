@@ -7,46 +7,25 @@
 import { Listeners } from "../util/listeners.js";
 import { logger } from "../util/log.js";
 import type { FrameTracer } from "../util/trace.js";
-import { Connection, type ConnectOptions } from "./connection.js";
+import { Connection } from "./connection.js";
 import { Globals } from "./globals.js";
-import { PresentationFeedback, type PresentationStats, type PresentedEvent } from "./presentation-feedback.js";
+import type { PresentationFeedback, PresentationStats, PresentedEvent } from "./presentation-feedback.js";
 import type { WpPresentation } from "./protocol/presentation-time.js";
 import { type WlBuffer, WlCompositor, type WlSeat, WlSurface } from "./protocol/wayland.js";
 import { XdgSurface, XdgToplevel, XdgWmBase } from "./protocol/xdg-shell.js";
 import { type BufferGeometry, type OutputTransform, SurfaceScale } from "./scale.js";
-import { type DecorationsChoice, WindowDecorations } from "./decorations.js";
+import { WindowDecorations } from "./decorations.js";
 import { contentSize, PendingConfigure } from "./pending-configure.js";
 import { isSizeFixed, parseWmCapabilities, sameStates, type ToplevelState, type WmCapability } from "./toplevel-state.js";
+import { MAX_COMPOSITOR_VERSION, type WindowOptions } from "./window-options.js";
+import { SurfaceFrames } from "./surface-frames.js";
+import { transformName } from "../render/pre-rotation.js";
 
 export type { PresentationStats, PresentedEvent } from "./presentation-feedback.js";
 export type { OutputTransform } from "./scale.js";
+export { MAX_COMPOSITOR_VERSION, type WindowOptions } from "./window-options.js";
 
 const log = logger("wayland");
-
-/**
- * The wl_compositor version we bind at most: v6, whose wl_surface tells the preferred buffer scale
- * (see scale.ts) and transform; v4 brought damage_buffer, v5 made attach's offsets 0 (ours always are).
- */
-export const MAX_COMPOSITOR_VERSION = WlSurface.since.preferred_buffer_transform;
-
-/** Options of WaylandWindow.open: what the window is called and, when reusing one, the connection (else one is opened from the ConnectOptions). */
-export interface WindowOptions extends ConnectOptions {
-  /** Window title shown by the compositor (xdg_toplevel.set_title); none when omitted. */
-  title?: string;
-  /** Application id the compositor groups windows by (xdg_toplevel.set_app_id). */
-  appId?: string;
-  /** Size we want when the compositor leaves it to us (configure 0x0). */
-  size?: readonly [number, number];
-  /**
-   * Decorations: "auto" (default) asks for server-side ones (zxdg_decoration_manager_v1) and draws a
-   * minimal title bar of its own when the compositor refuses or offers none; "server", "client", "none".
-   */
-  decorations?: DecorationsChoice;
-  /** An existing connection to use instead of opening one (it is not closed with the window). */
-  connection?: Connection;
-  /** That connection's globals, when already fetched (default: fetched again). */
-  globals?: Globals;
-}
 
 /**
  * A Wayland xdg_toplevel window: binds the globals it needs, applies configure events (size changes, close requests), and
@@ -102,11 +81,8 @@ export class WaylandWindow {
   /** The size we chose (WindowOptions.size, resize()), used whenever the compositor leaves it to us. */
   private chosenSize: readonly [number, number];
   private readonly ownsConnection: boolean;
-  /** wp_presentation feedback of the window's commits, and the presentation clock (commit-timing targets). */
-  readonly feedback: PresentationFeedback;
-  private tracerValue: FrameTracer | undefined;
-  /** The first failure of a frame callback (the connection failed, a handler threw). */
-  private failure: Error | undefined;
+  /** Commits, frame callbacks, presentation feedback and their tracing (surface-frames.ts). */
+  private readonly frames: SurfaceFrames;
 
   private constructor(connection: Connection, globals: Globals, opts: WindowOptions, owns: boolean) {
     this.connection = connection;
@@ -119,11 +95,12 @@ export class WaylandWindow {
     // the newest xdg_wm_base our generated code knows (v7: constrained states); older ones send fewer states
     this.wmBase = globals.bind(XdgWmBase, { min: 1, purpose: "for desktop windows (xdg-shell)" });
     this.wmBase.listen({ ping: (serial) => this.wmBase.pong(serial) });
-    this.feedback = new PresentationFeedback(globals);
-    this.presented = this.feedback.presented;
     this.surface = this.compositor.create_surface();
+    this.frames = new SurfaceFrames(connection, globals, this.surface);
+    this.presented = this.frames.feedback.presented;
     this.scale = new SurfaceScale(globals, this.surface);
     this.scale.onChange = () => this.pending.relayoutFor("geometry");
+    this.scale.preRotate = opts.preRotate ?? false;
     this.transformChanged = this.scale.transformChanged;
     this.surface.listen({
       enter: (output) => this.scale.enter(output),
@@ -236,19 +213,19 @@ export class WaylandWindow {
     this.statesChanged.emit(states);
   }
 
-  /** Fits decorations, window geometry and buffer geometry to the logical size; true when the buffer size changed. */
+  /** Fits decorations, window geometry and buffer geometry to the logical size; true when the buffer size or transform changed. */
   private layOut(): boolean {
     this.decorations.update(this.logicalWidth, this.logicalHeight, this.states);
     const g = this.scale.geometry(this.logicalWidth, this.logicalHeight);
     this.scale.apply(g);
+    const changed = g.width !== this.width || g.height !== this.height || g.transform !== this.geometry.transform;
     this.geometry = g;
-    const changed = g.width !== this.width || g.height !== this.height;
-    if (changed) log.debug(`${this.toplevel}: buffers ${this.width}x${this.height} -> ${g.width}x${g.height} (${this.logicalWidth}x${this.logicalHeight} at scale ${g.scale})`);
+    if (changed) log.debug(`${this.toplevel}: buffers ${this.width}x${this.height} -> ${g.width}x${g.height} (${this.logicalWidth}x${this.logicalHeight} at scale ${g.scale}, transform ${transformName(g.transform)})`);
     [this.width, this.height] = [g.width, g.height];
     return changed;
   }
 
-  /** The transform the compositor would like buffers in (wl_surface.preferred_buffer_transform, v6; normal until told); not applied yet. */
+  /** The transform the compositor would like buffers in (wl_surface.preferred_buffer_transform, v6; normal until told); applied (geometry.transform) with WindowOptions.preRotate. */
   get preferredTransform(): OutputTransform {
     return this.scale.preferredTransform;
   }
@@ -314,22 +291,12 @@ export class WaylandWindow {
    * next frame; a rejection is also kept for `throwIfFailed`.
    */
   present(buffer: WlBuffer, frame: number): Promise<number> {
-    this.surface.attach(buffer, 0, 0);
-    if (this.surface.version >= WlSurface.since.damage_buffer) this.surface.damage_buffer(0, 0, this.width, this.height);
-    else this.surface.damage(0, 0, this.width, this.height); // surface coordinates = buffer's at scale 1
-    const done = this.connection.callbackDone(this.surface.frame());
-    done.catch((e: Error) => (this.failure ??= e));
-    const tracer = this.tracerValue;
-    if (tracer) done.then((time) => tracer.point("frame callback", frame, performance.now(), time), () => {});
-    this.feedback.track(this.surface, frame);
-    this.surface.commit();
-    return done;
+    return this.frames.present(buffer, frame, this.width, this.height);
   }
 
   /** Throws why the window cannot present any more: the connection failed, or a frame callback did. */
   throwIfFailed(): void {
-    const e = this.connection.error ?? this.failure;
-    if (e) throw e;
+    this.frames.throwIfFailed();
   }
 
   /** Why no more frames will be shown (the compositor closed the window), else undefined. */
@@ -343,7 +310,7 @@ export class WaylandWindow {
    * record releases and waits into it.
    */
   get tracer(): FrameTracer | undefined {
-    return this.tracerValue;
+    return this.frames.tracer;
   }
 
   /**
@@ -352,8 +319,12 @@ export class WaylandWindow {
    * the frame given to present(); undefined stops.
    */
   traceTo(tracer: FrameTracer | undefined): void {
-    this.tracerValue = tracer;
-    this.feedback.tracer = tracer;
+    this.frames.traceTo(tracer);
+  }
+
+  /** wp_presentation feedback of the window's commits, and the presentation clock (commit-timing targets). */
+  get feedback(): PresentationFeedback {
+    return this.frames.feedback;
   }
 
   /** The wp_presentation global, where the compositor offers it. */

@@ -5,14 +5,9 @@
 # VMTEST_GPU picks the display driver (see run-in-vm.sh): vkms, virtio, or both, which boots once per
 # driver and runs the files on each; the tests adapt to what the device offers. Unset and with no
 # files given (what npm test does): every file on vkms, then, in a second boot, on virtio-gpu the
-# files that need what only it has (timeline syncobjs, Weston's DRM backend, a second KMS driver),
-# then, in a third boot on bookworm-backports' kernel 6.12, the files that fail on 7.x for a reason
-# not yet found (there they still prove what they prove; see KERNEL_612_FILES).
-VIRTIO_FILES=(test/drm/syncobj.vm.test.ts test/wayland/drm-syncobj.vm.test.ts test/wayland/weston-drm.vm.test.ts test/drm/kms.vm.test.ts test/wayland/desktop-2026.vm.test.ts test/wayland/colour-dmabuf.vm.test.ts)
-# On 7.3 a uinput mouse unplugged and plugged again moves the pointer no more (libinput: "udev device
-# never initialized"), which fails four of kms-input's tests; on 6.12 all pass. Until that is found,
-# the default run proves them on 6.12 and leaves them out of the 7.x vkms boot.
-KERNEL_612_FILES=(test/input/kms-input.vm.test.ts)
+# files that need what only it has (timeline syncobjs, Weston's DRM backend, a second KMS driver).
+# VMTEST_KERNEL=6.12 boots bookworm-backports' 6.12 instead (see run-in-vm.sh).
+VIRTIO_FILES=(test/drm/syncobj.vm.test.ts test/wayland/drm-syncobj.vm.test.ts test/wayland/weston-drm.vm.test.ts test/drm/kms.vm.test.ts test/wayland/desktop-2026.vm.test.ts test/wayland/pre-rotation.vm.test.ts test/wayland/colour-dmabuf.vm.test.ts)
 # Exits 0 with a SKIP line when the VM cannot run here (not root and no qemu / no cached setup).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,27 +30,20 @@ mkdir -p test-results
 default=0
 case ${VMTEST_GPU:-} in
   both) gpus=(vkms virtio);;
-  "") gpus=(vkms); if [ ${#files[@]} -eq 0 ]; then gpus=(vkms virtio vkms-6.12); default=1; fi;;
+  "") gpus=(vkms); if [ ${#files[@]} -eq 0 ]; then gpus=(vkms virtio); default=1; fi;;
   *) gpus=("$VMTEST_GPU");;
 esac
 status=0
 : > test-results/vm.log
 for gpu in "${gpus[@]}"; do
   run_files=("${files[@]}")
-  excluded=()
   kernel=${VMTEST_KERNEL:-}
-  if [ "$default" = 1 ]; then
-    case $gpu in
-      virtio) run_files=("${VIRTIO_FILES[@]}");;
-      vkms) for f in "${KERNEL_612_FILES[@]}"; do excluded+=(--exclude "$f"); done;;
-      vkms-6.12) run_files=("${KERNEL_612_FILES[@]}"); kernel=6.12;;
-    esac
-  fi
-  cmd="node node_modules/vitest/vitest.mjs run --config test/vm/vitest.vm.config.ts ${excluded[*]} ${run_files[*]}"
-  echo "run-suite: VMTEST_GPU=${gpu%-*}${kernel:+ VMTEST_KERNEL=$kernel} ${excluded[*]} ${run_files[*]}" | tee -a test-results/vm.log
+  [ "$default" = 1 ] && [ "$gpu" = virtio ] && run_files=("${VIRTIO_FILES[@]}")
+  cmd="node node_modules/vitest/vitest.mjs run --config test/vm/vitest.vm.config.ts ${run_files[*]}"
+  echo "run-suite: VMTEST_GPU=$gpu${kernel:+ VMTEST_KERNEL=$kernel} ${run_files[*]}" | tee -a test-results/vm.log
   set +e
   for boot in 1 2; do
-    NO_COLOR=1 VMTEST_GPU=${gpu%-*} VMTEST_KERNEL=${kernel:-7} test/vm/run-in-vm.sh "$cmd" 2>&1 | tee "test-results/vm-$gpu.log"
+    NO_COLOR=1 VMTEST_GPU=$gpu VMTEST_KERNEL=${kernel:-7} test/vm/run-in-vm.sh "$cmd" 2>&1 | tee "test-results/vm-$gpu.log"
     rc=${PIPESTATUS[0]}
     # 125: the guest never reported. Before vitest even started, that is the emulated kernel dying at
     # boot (seen once: an int3 oops in sched_clock_cpu under TCG), not a test: boot once more.

@@ -64,3 +64,28 @@ export function litPixels(ref: Pixels): number {
   for (let i = 0; i < ref.data.length; i += 4) if (ref.data[i]! > 60 || ref.data[i + 1]! > 60 || ref.data[i + 2]! > 60) n++;
   return n;
 }
+
+/** Pixels allowed to differ by more than 1: one in 10,000, for edge pixels a quarter turn rasterizes the other way. */
+export const EDGE_PIXELS = (ref: Pixels) => Math.ceil((ref.width * ref.height) / 10_000);
+
+/** Pixels of `ref` differing from the shot at (x, y) by more than `tolerance` in a channel, and the largest difference. */
+export function compareRegion(shot: Rgba, ref: Pixels, x: number, y: number, tolerance = 1): { differing: number; maxDiff: number } {
+  let differing = 0;
+  let maxDiff = 0;
+  for (let ry = 0; ry < ref.height; ry++)
+    for (let rx = 0; rx < ref.width; rx++) {
+      const sx = rx + x;
+      const sy = ry + y;
+      if (sx < 0 || sy < 0 || sx >= shot.width || sy >= shot.height) {
+        differing++;
+        continue;
+      }
+      const j = (sy * shot.width + sx) * 4;
+      const i = (ry * ref.width + rx) * 4;
+      let d = 0;
+      for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(shot.data[j + c]! - ref.data[i + c]!));
+      maxDiff = Math.max(maxDiff, d);
+      if (d > tolerance) differing++;
+    }
+  return { differing, maxDiff };
+}

@@ -1,0 +1,90 @@
+// Per-surface dmabuf feedback (zwp_linux_dmabuf_v1 v4+): the compositor's preferences for one
+// surface, sent first and again whenever they change (a scanout tranche appears when the window
+// goes fullscreen on a direct-scanout capable output). When the best kind we can make there differs
+// from the one in use, the backend re-allocates at its next acquire, never mid-allocation.
+import type { Device } from "../vk/index.js";
+import { pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
+import { logger } from "../util/log.js";
+import { type DmabufFormats, devTName, listenFeedback, trancheName } from "../wayland/dmabuf.js";
+import type { ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
+import type { WlSurface } from "../wayland/protocol/wayland.js";
+import { type BufferKind, chooseTranche, type TrancheChoice } from "./dmabuf-buffers.js";
+
+const log = logger("present");
+
+/** Whether a feedback tranche's dev_t is the device we render on (same PCI address). */
+export function isDeviceOf(device: Device, dev: bigint): boolean {
+  const ours = device.physical.pciBusInfo;
+  return ours !== undefined && samePciAddress(pciAddressOfDevT(dev), ours);
+}
+
+/** What the backend asks of the choice: the kinds it can make, which of them were refused, which is in use. */
+export interface FeedbackContext {
+  readonly device: Device;
+  readonly driverModifiers: readonly bigint[];
+  readonly fourccs: readonly number[];
+  refused(kind: BufferKind): boolean;
+  current(): BufferKind | undefined;
+}
+
+/** Listens to one surface's feedback and keeps the kinds it asks for until the backend takes them. */
+export class SurfaceFeedback {
+  /** The formats and tranche in effect (the default feedback's until the surface's arrives). */
+  offered: DmabufFormats;
+  tranche: TrancheChoice;
+  /** Feedback events received. */
+  changes = 0;
+  private readonly object: ZwpLinuxDmabufFeedbackV1 | undefined;
+  /** The kinds the latest feedback asks for, until take() hands them to the next acquire. */
+  private pending: BufferKind[] | undefined;
+
+  constructor(
+    dmabuf: ZwpLinuxDmabufV1,
+    surface: WlSurface,
+    offered: DmabufFormats,
+    private readonly context: FeedbackContext,
+  ) {
+    this.offered = offered;
+    this.tranche = this.choose(offered);
+    if (dmabuf.version < 4) return;
+    this.object = dmabuf.get_surface_feedback(surface);
+    listenFeedback(
+      this.object,
+      "v4 surface feedback",
+      (f) => this.onFeedback(f),
+      (e) => log.warn(`wayland-dmabuf: ignoring malformed surface feedback: ${e.message}`),
+    );
+  }
+
+  private choose(f: DmabufFormats): TrancheChoice {
+    const c = this.context;
+    return chooseTranche(f, c.driverModifiers, (dev) => isDeviceOf(c.device, dev), c.fourccs);
+  }
+
+  /** Surface feedback arrived: when its best kind differs from the one we allocate, ask for a re-allocation. */
+  private onFeedback(f: DmabufFormats): void {
+    this.changes++;
+    const choice = this.choose(f);
+    log.info(`wayland-dmabuf: surface feedback: main device ${devTName(f.mainDevice)}, ${f.tableEntries} table entries, tranches ${f.tranches.map(trancheName).join("; ")}; using ${choice.name}`);
+    const kinds = choice.kinds.filter((k) => !this.context.refused(k));
+    if (!kinds.length) return; // nothing we can make there: keep what works
+    this.offered = f;
+    this.tranche = choice;
+    const best = kinds[0]!;
+    const current = this.context.current();
+    if (current && best.fourcc === current.fourcc && best.modifier === current.modifier) return;
+    this.pending = kinds;
+  }
+
+  /** The kinds to re-allocate with, once (undefined when nothing changed). */
+  take(): BufferKind[] | undefined {
+    const kinds = this.pending;
+    this.pending = undefined;
+    return kinds;
+  }
+
+  /** Destroys the feedback object (while the connection lives). */
+  destroy(): void {
+    this.object?.destroy();
+  }
+}

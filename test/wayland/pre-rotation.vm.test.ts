@@ -1,0 +1,123 @@
+// Pre-rotated buffers end to end on Sway 1.12 on DRM (the VM's virtio-gpu, forky root): with its
+// output turned (`output NAME transform 90`), Sway prefers buffers turned the same way. wlroots
+// sends that preference only along with dmabuf feedback, which its DRM backend has and the host's
+// headless pixman bed has not (see compositors/pre-rotation-2026.test.ts). Our window (wl_shm: Sway
+// refuses lavapipe's udmabufs on virtio-gpu, see desktop-2026.vm.test.ts) opened with preRotate
+// renders turned (a 240x320 buffer for a 320x240 window), sends wl_surface.set_buffer_transform(90)
+// and says so in its stats; grim's screenshot of the output (as seen) equals the headless render.
+// Without preRotate the same output gets normal buffers and no set_buffer_transform.
+// On this bed Sway itself dies of SIGSEGV as soon as a window maps on its turned output, with normal
+// buffers as with turned ones, and with WLR_SCENE_DISABLE_DIRECT_SCANOUT=1 too (seen on virtio-gpu
+// and vkms, 7.3): the tests then skip with that note; any other failure fails them.
+// Needs the VM on virtio-gpu: VMTEST_GPU=virtio bash test/vm/run-suite.sh test/wayland/pre-rotation.vm.test.ts
+import { chmodSync, existsSync, readdirSync } from "node:fs";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Instance, type Presenter } from "../../src/index.js";
+import { openWaylandPresenter } from "../../src/present/wayland-open.js";
+import { Connection } from "../../src/wayland/connection.js";
+import { type ForkyBed, forkyCompositorSkipReason, startForky } from "../helpers/forky-bed.js";
+import { type SwayNode, swayWindows } from "../../scripts/testbed/sway.js";
+import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, runScene, type SceneName } from "./compositors/scenes.js";
+
+const APP = "dev.scanout.prerotate";
+const FRAMES = 20;
+/** Under emulation a frame callback can take over a second: the default heartbeat would render frames it never commits. */
+const HEARTBEAT_HZ = 0.1;
+/** Whether the boot has virtio-gpu (card0 then; the vkms boot has Sway crash the same way, and each Sway start costs a minute there). */
+const onVirtioGpu = () => existsSync("/sys/module/virtio_gpu");
+const vmSkip = !existsSync("/dev/udmabuf") ? "needs the VM: VMTEST_GPU=virtio test/vm/run-suite.sh" : !onVirtioGpu() ? "runs on the VM's virtio-gpu (VMTEST_GPU=virtio)" : undefined;
+const skip = vmSkip ?? forkyCompositorSkipReason("sway");
+if (skip) console.warn(`[pre-rotation.vm.test] skipped: ${skip}`);
+
+describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buffers${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let gpu: Instance;
+  let bed: ForkyBed;
+  let output = "";
+  /** Set when Sway died of SIGSEGV with our window on its turned output: later tests skip with it (the first one shows it happens without pre-rotation too). */
+  let crashNote: string | undefined;
+
+  beforeAll(async () => {
+    // Sway runs unprivileged and Mesa's EGL opens the card by path; the guest has no udev to grant it
+    for (const f of readdirSync("/dev/dri")) if (/^(card|renderD)\d+$/.test(f)) chmodSync(`/dev/dri/${f}`, 0o666);
+    gpu = await Instance.create({ validation: true, requireValidation: true });
+  });
+  // Sway with its output turned before our window comes; started again for a test after one that it survived not
+  beforeEach(async () => {
+    if (crashNote || bed?.alive()) return;
+    await bed?.stop();
+    bed = await startForky("sway", { backend: "drm" });
+    output = (JSON.parse(await bed.swaymsg("", "get_outputs")) as { name: string }[])[0]!.name;
+    await bed.swaymsg(`output ${output} transform 90`);
+    const shot = await bed.screenshot();
+    expect(shot.width, "grim shows the output turned (portrait)").toBeLessThan(shot.height);
+  }, 240_000);
+  afterAll(async () => {
+    await bed?.stop();
+    gpu?.destroy();
+  });
+
+  /** Sway died of SIGSEGV while our window was on its turned output: the note the test skips with (any other failure fails it). */
+  async function swayCrashed(): Promise<string | undefined> {
+    await new Promise((r) => setTimeout(r, 1000)); // the compositor's exit status arrives after the hang-up
+    if (bed.process.exitCode !== 139) return undefined;
+    return (crashNote = `Sway 1.12 on DRM died of SIGSEGV once a window mapped on its turned output (${output} transform 90), with or without pre-rotated buffers (the same with normal buffers and no set_buffer_transform): a compositor crash on this bed (its GLES2 renderer on kms_swrast; on vkms too), not a protocol error of ours; its log ends: ${bed.log().split("\n").slice(-6).join(" | ")}`);
+  }
+
+  async function show(name: SceneName, preRotate: boolean) {
+    if (crashNote) return { crashed: crashNote };
+    const connection = Connection.connect({ socket: bed.path });
+    const lines: string[] = [];
+    connection.trace = (line) => {
+      if (/buffer_transform/.test(line)) lines.push(line);
+    };
+    let out: Presenter | undefined;
+    try {
+      out = await openWaylandPresenter(gpu.createDevice(), { size: [320, 240], connection, title: name, appId: APP, mode: "shm", preRotate, heartbeatHz: HEARTBEAT_HZ }, true);
+      await runScene(out, name, FRAMES);
+      const stats = { ...out.stats.extra };
+      const size = out.size;
+      const win = swayWindows(JSON.parse(await bed.swaymsg("", "get_tree")) as SwayNode).find((n) => n.app_id === APP);
+      if (!win) throw new Error("our window is not in Sway's tree");
+      const shot = await bed.screenshot();
+      await out.close();
+      out = undefined;
+      const ref = await headlessFrame(gpu, name, [320, 240], FRAMES - 1);
+      expect(litPixels(ref)).toBeGreaterThan(1000);
+      const c = compareRegion(shot, ref, win.rect.x, win.rect.y);
+      console.log(`Sway 1.12 DRM (${output} transform 90), ${name}, preRotate ${preRotate}: buffers ${size[0]}x${size[1]} ${String(stats.bufferTransform)}; screenshot ${shot.width}x${shot.height}, window at ${win.rect.x},${win.rect.y}; ${c.differing} pixels differ by more than 1 (largest ${c.maxDiff})`);
+      return { result: { lines, stats, size, c, ref } };
+    } catch (e) {
+      const crashed = await swayCrashed();
+      if (crashed) return { crashed };
+      throw new Error(`${(e as Error).message}; Sway ${bed.alive() ? "is alive" : `exited (${bed.process.exitCode ?? bed.process.signalCode})`}; its log ends:\n${bed.log().split("\n").slice(-30).join("\n")}`, { cause: e });
+    } finally {
+      await out?.close();
+      await connection.close();
+    }
+  }
+
+  it("without preRotate: the preference is heard, buffers stay normal, no set_buffer_transform; the screen is the same", async (ctx) => {
+    const { result: r, crashed } = await show("triangle", false);
+    if (!r) return ctx.skip(crashed);
+    expect(r.stats.preferredTransform).toBe("90");
+    expect(r.stats.bufferTransform).toBe("normal");
+    expect(r.lines.filter((l) => l.startsWith("->"))).toEqual([]);
+    expect(r.size).toEqual([320, 240]);
+    expect(r.c.differing).toBe(0);
+  });
+
+  for (const name of ["triangle", "mesh"] as SceneName[]) {
+    it(`${name} with preRotate: Sway prefers 90, we render turned and send set_buffer_transform(90); grim's shot equals the headless render`, async (ctx) => {
+      const { result: r, crashed } = await show(name, true);
+      if (!r) return ctx.skip(crashed);
+      expect(r.lines.some((l) => l.startsWith("<-") && l.includes("preferred_buffer_transform(1)"))).toBe(true);
+      expect(r.lines.some((l) => l.startsWith("->") && l.includes("set_buffer_transform(1)"))).toBe(true);
+      expect(r.stats.preferredTransform).toBe("90");
+      expect(r.stats.bufferTransform).toBe("90");
+      expect(r.size).toEqual([240, 320]);
+      expect(r.c.differing).toBeLessThanOrEqual(EDGE_PIXELS(r.ref));
+      expect(bed.alive()).toBe(true);
+      expect(gpu.validationMessages).toEqual([]);
+    });
+  }
+});
