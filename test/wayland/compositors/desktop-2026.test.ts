@@ -173,12 +173,19 @@ describe.skipIf(forkyCompositorSkipReason("weston"))(title("Weston 16 headless, 
 
   it("takes our size and follows presenter.resize (the screenshot shows the new size)", async () => {
     const bed = await ctx.fresh();
-    const out = await openWaylandPresenter(ctx.gpu.createDevice(), { size: [320, 240], socket: bed.path, title: "forky resize", appId: APP, mode: "shm" }, true);
+    const backend = await WaylandShmBackend.open(ctx.gpu.createDevice(), { size: [320, 240], socket: bed.path, title: "forky resize", appId: APP });
+    const out = new FrameLoop(backend, true);
     try {
       expect(out.size).toEqual([320, 240]); // configure 0x0: ours
+      // the screenshot once the last frame is on screen (wp_presentation), not the one before it
+      let shown!: () => void;
+      const lastShown = new Promise<void>((r) => (shown = r));
+      const off = backend.window.presented.add((e) => e.frame === 39 && shown());
       await runScene(out, "triangle", 40, (i) => {
         if (i === 5) out.resize(400, 300);
       });
+      await Promise.race([lastShown, new Promise((r) => setTimeout(r, 3000))]);
+      off();
       expect(out.size).toEqual([400, 300]);
       expect(out.endReason).toBeUndefined();
       // the window's region: the screenshot must hold the last frame somewhere (the shell places it)
