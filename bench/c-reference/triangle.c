@@ -1,5 +1,5 @@
 /* The triangle scene (examples/triangle.ts): no vertex buffer, a per-slot uniform
- * (angle, horizontal shift, height/width) written every frame. */
+ * (angle, horizontal shift, height/width; then the clip turn, identity here) written every frame. */
 #include "scene.h"
 
 #include <math.h>
@@ -24,6 +24,8 @@ static void update(Scene *s, uint32_t slot, uint32_t index, double time, uint32_
     u[0] = (float)(index * 0.02);
     u[1] = (float)(0.4 * sin(index * 0.013));
     u[2] = (float)((double)height / width);
+    /* turn: the clip transform as a column-major mat2, identity (the C app never pre-rotates) */
+    u[4] = 1.0f; u[5] = 0.0f; u[6] = 0.0f; u[7] = 1.0f;
 }
 
 static void record(Scene *s, VkCommandBuffer cmd, uint32_t slot, VkFramebuffer fb, uint32_t width, uint32_t height)
@@ -77,7 +79,7 @@ Scene *triangle_create(Gpu *g, const SceneFile *f, VkImageLayout final_layout)
     VkDescriptorType type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
     t->pool = make_sets(g, t->set_layout, &type, 1, t->sets);
     for (int i = 0; i < FRAMES_IN_FLIGHT; i++) {
-        t->uniforms[i] = gpu_host_buffer(g, 16, VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT);
+        t->uniforms[i] = gpu_host_buffer(g, 32, VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT); /* params, turn */
         VkDescriptorBufferInfo info = { t->uniforms[i].buffer, 0, VK_WHOLE_SIZE };
         VkWriteDescriptorSet write = {
             .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
