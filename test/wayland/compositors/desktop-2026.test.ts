@@ -150,8 +150,14 @@ describe.skipIf(forkyCompositorSkipReason("weston"))(title("Weston 16 headless, 
     const out = await openWaylandPresenter(ctx.gpu.createDevice(), { size: [640, 480], socket: bed.path, title: "forky shot", appId: APP, mode: "shm" }, true);
     try {
       await runScene(out, "mesh", 6);
-      const shot = await bed.screenshot();
       const ref = await headlessFrame(ctx.gpu, "mesh", [640, 480], 5);
+      // the last commit reaches the screen with Weston's next repaint: a shot taken before it holds
+      // frame 4, so a few shots are allowed for frame 5 to show (seen in 2 of 4 runs)
+      let shot = await bed.screenshot();
+      for (let i = 0; i < 5 && differingPixels(shot, ref) > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        shot = await bed.screenshot();
+      }
       expect([shot.width, shot.height]).toEqual([640, 480]);
       expect(litPixels(ref)).toBeGreaterThan(1000);
       expect(differingPixels(shot, ref)).toBe(0);
@@ -191,9 +197,7 @@ describe.skipIf(forkyCompositorSkipReason("weston"))(title("Weston 16 headless, 
       // the window's region: the screenshot must hold the last frame somewhere (the shell places it)
       const shot = await bed.screenshot();
       const ref = await headlessFrame(ctx.gpu, "triangle", [400, 300], 39);
-      // The desktop shell places a new window at a random spot that fits its first size; grown to
-      // 400x300 it may run past the output's right or bottom edge, so the visible part is compared.
-      const at = locate(shot, ref, 0.5);
+      const at = locate(shot, ref);
       if (!at) keepShot("weston16-desktop-resize", shot);
       expect(at, "the last 400x300 frame is on the screen (screenshot kept in test-results/)").toBeDefined();
       note(BED, "resize", "yes (client, screenshot)");
@@ -403,22 +407,15 @@ for (const { kind, bed: BED, expected, output } of others) {
   });
 }
 
-/**
- * Where `ref` appears in `shot` (within 2 per channel), or undefined. With `minVisible` < 1 the window
- * may run past the right or bottom edge: then only its visible part, at least that fraction of it, is
- * compared.
- */
-function locate(shot: { width: number; height: number; data: Uint8Array }, ref: { width: number; height: number; data: Uint8Array }, minVisible = 1): [number, number] | undefined {
+/** Where `ref` appears in `shot` (exactly, within 2 per channel), or undefined. */
+function locate(shot: { width: number; height: number; data: Uint8Array }, ref: { width: number; height: number; data: Uint8Array }): [number, number] | undefined {
   const c = [ref.width >> 1, ref.height >> 1] as const;
   const ci = (c[1] * ref.width + c[0]) * 4;
-  for (let y = 0; y + c[1] < shot.height; y++)
-    for (let x = 0; x + c[0] < shot.width; x++) {
-      const w = Math.min(ref.width, shot.width - x);
-      const h = Math.min(ref.height, shot.height - y);
-      if (w * h < minVisible * ref.width * ref.height) continue;
+  for (let y = 0; y + ref.height <= shot.height; y++)
+    for (let x = 0; x + ref.width <= shot.width; x++) {
       const j = ((y + c[1]) * shot.width + x + c[0]) * 4;
       if (Math.abs(shot.data[j]! - ref.data[ci]!) > 2 || Math.abs(shot.data[j + 1]! - ref.data[ci + 1]!) > 2 || Math.abs(shot.data[j + 2]! - ref.data[ci + 2]!) > 2) continue;
-      if (differingPixels(shot, crop(ref, w, h), x, y) === 0) return [x, y];
+      if (differingPixels(shot, ref, x, y) === 0) return [x, y];
     }
   return undefined;
 }
@@ -427,12 +424,4 @@ function locate(shot: { width: number; height: number; data: Uint8Array }, ref: 
 function keepShot(name: string, shot: { width: number; height: number; data: Uint8Array }): void {
   mkdirSync("test-results", { recursive: true });
   writePng(`test-results/${name}.png`, { width: shot.width, height: shot.height, data: shot.data });
-}
-
-/** The top-left `w`x`h` of an RGBA image. */
-function crop(img: { width: number; height: number; data: Uint8Array }, w: number, h: number): { width: number; height: number; data: Uint8Array } {
-  if (w === img.width && h === img.height) return img;
-  const data = new Uint8Array(w * h * 4);
-  for (let y = 0; y < h; y++) data.set(img.data.subarray(y * img.width * 4, (y * img.width + w) * 4), y * w * 4);
-  return { width: w, height: h, data };
 }

@@ -41,21 +41,7 @@ export interface Rgba {
 
 /** Pixels of `ref` that differ by more than 2 in any channel from `shot` at offset (x, y); outside the screenshot counts as differing. */
 export function differingPixels(shot: Rgba, ref: Pixels, x = 0, y = 0): number {
-  let differing = 0;
-  for (let ry = 0; ry < ref.height; ry++)
-    for (let rx = 0; rx < ref.width; rx++) {
-      const sx = rx + x;
-      const sy = ry + y;
-      if (sx < 0 || sy < 0 || sx >= shot.width || sy >= shot.height) {
-        differing++;
-        continue;
-      }
-      const i = (ry * ref.width + rx) * 4;
-      const j = (sy * shot.width + sx) * 4;
-      const d = Math.max(Math.abs(shot.data[j]! - ref.data[i]!), Math.abs(shot.data[j + 1]! - ref.data[i + 1]!), Math.abs(shot.data[j + 2]! - ref.data[i + 2]!));
-      if (d > 2) differing++;
-    }
-  return differing;
+  return compareRegion(shot, ref, x, y, 2).differing;
 }
 
 /** Pixels that are not background black: the scene really drew something. */
