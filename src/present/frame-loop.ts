@@ -94,9 +94,15 @@ export class FrameLoop implements Presenter {
   get size(): readonly [number, number] {
     return this.swapchain.size;
   }
-  /** While a loop runs, its figures so far (computed when read, nothing per frame); after it, the finished run's (all zero before the first one ends). */
+  /**
+   * While a loop runs, its figures so far (computed when read, nothing per frame); after it, the
+   * finished run's (all zero before the first one ends), except `pacing`, which stays current: the
+   * last frames' presentation is reported after the run ends (see shown()).
+   */
   get stats(): FrameStats {
-    return this.activeRun?.pipeline.stats() ?? this.statsValue;
+    if (this.activeRun) return this.activeRun.pipeline.stats();
+    if (this.statsValue.pacing && this.swapchain.pacing) this.statsValue.pacing = this.swapchain.pacing.stats();
+    return this.statsValue;
   }
   get endReason(): string | undefined {
     return this.swapchain.endReason;
@@ -104,6 +110,19 @@ export class FrameLoop implements Presenter {
   /** The present mode in effect (fifo for a backend without a choice). */
   get presentMode(): PresentMode {
     return this.swapchain.pacing?.mode ?? "fifo";
+  }
+  /**
+   * Resolves true once frame `frame` (or a later frame, which covers it) is reported on screen:
+   * wp_presentation feedback on Wayland, the page-flip event on KMS. False after `timeoutMs`, on
+   * close(), or at once where the backend reports no presentation (headless); a Wayland compositor
+   * without wp_presentation never reports one. For a screenshot or a measurement that must see the
+   * last frame: `await presenter.shown(presenter.stats.frames - 1)` after a run.
+   */
+  shown(frame: number, timeoutMs = 1000): Promise<boolean> {
+    if (!Number.isInteger(frame) || frame < 0) throw new RangeError(`shown(): frame must be a frame index (an integer from 0), got ${frame}`);
+    const pacing = this.swapchain.pacing;
+    if (!pacing || this.closed || this.backend === "headless") return Promise.resolve(false);
+    return pacing.whenShown(frame, timeoutMs);
   }
   /** The window's desktop services (Wayland backends), else undefined. */
   get window(): DesktopWindow | undefined {
@@ -127,6 +146,7 @@ export class FrameLoop implements Presenter {
     if (this.activeRun) throw new UsageError("frames(): a frame loop is already running on this presenter");
     if (this.closed) throw new UsageError("frames(): the presenter is closed");
     const timeEvery = gpuTimeEvery(options, this.device);
+    this.swapchain.pacing?.newRun();
     this.timestamps?.clock.calibrate();
     // Late events of a run (the last frames' presentation and release) still reach its tracer.
     this.swapchain.window?.traceTo(options.tracer);
@@ -195,6 +215,7 @@ export class FrameLoop implements Presenter {
 
   private async closeOnce(): Promise<void> {
     this.closed = true;
+    this.swapchain.pacing?.endWaits();
     this.inputSource.close();
     this.activeRun?.scheduler.stop("the presenter was closed");
     this.turn.close();

@@ -124,6 +124,8 @@ export class Pacing {
   heartbeats = 0;
   hidden = false;
   private last: PresentedReport | undefined;
+  /** Callers of whenShown waiting for a frame's report, resolved in onPresented or by endWaits. */
+  private shownWaiters: { frame: number; resolve: (shown: boolean) => void }[] = [];
   /** Target times of the latest frames shown with one (a ring by frame number; NaN: none). */
   private readonly targetFrames = new Float64Array(TARGET_RING).fill(-1);
   private readonly targetTimes = new Float64Array(TARGET_RING);
@@ -193,6 +195,51 @@ export class Pacing {
     this.last = report;
     if (report.refreshMs && report.refreshMs > 0) this.refreshMsValue = report.refreshMs;
     this.gridMs = report.atMs;
+    if (this.shownWaiters.length > 0) this.settleWaiters(report.frame);
+  }
+
+  /**
+   * Resolves true once frame `frame`, or a later one (which covers it on screen), is reported shown;
+   * false after `timeoutMs` or when endWaits() comes first. At once where such a report has arrived.
+   */
+  whenShown(frame: number, timeoutMs: number): Promise<boolean> {
+    if (this.last && this.last.frame >= frame) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        frame,
+        resolve: (shown: boolean) => {
+          clearTimeout(timer);
+          resolve(shown);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.shownWaiters = this.shownWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.shownWaiters.push(waiter);
+    });
+  }
+
+  /**
+   * A new run numbers its frames from 0 again: forget the last run's newest report, so the new run's
+   * reports count and whenShown waits for them; waits for the old run's frames end with false.
+   */
+  newRun(): void {
+    this.last = undefined;
+    this.endWaits();
+  }
+
+  /** Resolves every whenShown still waiting with false (the presenter closes). */
+  endWaits(): void {
+    const ending = this.shownWaiters;
+    this.shownWaiters = [];
+    for (const w of ending) w.resolve(false);
+  }
+
+  private settleWaiters(shown: number): void {
+    const done = this.shownWaiters.filter((w) => w.frame <= shown);
+    this.shownWaiters = this.shownWaiters.filter((w) => w.frame > shown);
+    for (const w of done) w.resolve(true);
   }
 
   /**

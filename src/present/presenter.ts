@@ -213,6 +213,13 @@ export interface Presenter extends TargetInfo, AsyncDisposable {
    * headless and KMS.
    */
   readonly window: DesktopWindow | undefined;
+  /**
+   * Resolves true once frame `frame` (or a later one, which covers it) is reported on screen:
+   * wp_presentation feedback on Wayland, the page-flip event on KMS. False after `timeoutMs`
+   * (default 1000), on close(), or at once where nothing reports presentation (headless). For a
+   * screenshot or measurement that must see the last frame of a run: `await presenter.shown(last)`.
+   */
+  shown(frame: number, timeoutMs?: number): Promise<boolean>;
   /** Ends a running frame loop, waits for the GPU and frees everything (the device too, if owned). */
   close(): Promise<void>;
 }

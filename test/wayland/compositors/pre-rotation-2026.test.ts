@@ -79,12 +79,8 @@ describe.skipIf(forkyCompositorSkipReason("weston"))(skipTitle("Weston 16 headle
         // what Mutter or Sway on DRM would send for a turned output (Weston has no such event to send)
         backend.window.scale.preferBufferTransform(t);
         // the screenshot once the last frame is on screen (wp_presentation), not the one before it
-        let shown!: () => void;
-        const lastShown = new Promise<void>((r) => (shown = r));
-        const off = backend.window.presented.add((e) => e.frame === 29 && shown());
         await runScene(out, name, 30);
-        await Promise.race([lastShown, new Promise((r) => setTimeout(r, 3000))]);
-        off();
+        expect(await out.shown(29, 3000), "wp_presentation reports frame 29").toBe(true);
         expect(lines.some((l) => l.includes(`set_buffer_transform(${t})`))).toBe(true);
         expect(out.size).toEqual(t === 2 ? [640, 480] : [480, 640]); // kiosk: the output's size, turned
         const shot = await ctx.bed.screenshot();
