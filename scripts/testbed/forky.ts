@@ -9,7 +9,7 @@
 // it, and if this process dies, setpriv's parent-death signal and unshare's --kill-child do.
 // Tools that need the compositor (swaymsg, grim, weston-screenshooter) run in its namespaces
 // through nsenter.
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -382,11 +382,7 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
     // -r: setns into a mount namespace resets the root to the namespace's own, which in the VM (tests run chrooted
     // from its initramfs) is not ours; take the target's root instead
     const argv = ["-t", `${pid}`, "-m", "-p", "-r", "--", "chroot", root, ...asUser, "env", "-i", ...envs, `HOME=${user ? `/home/${FORKY_USER}` : "/root"}`, "sh", "-c", script, "sh", opts.cwd ?? run, ...cmd];
-    return new Promise((resolve, reject) =>
-      execFile("nsenter", argv, { encoding: "buffer", timeout: opts.timeoutMs ?? 15_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${cmd.join(" ")} (in the forky root, ${kind}) failed: ${err.message}\n${stderr.toString()}`)) : resolve(stdout),
-      ),
-    );
+    return runToExit("nsenter", argv, opts.timeoutMs ?? 15_000, `${cmd.join(" ")} (in the forky root, ${kind})`);
   };
 
   try {
@@ -574,6 +570,40 @@ export function listGlobals(path: string, ms = 5000): Promise<GlobalEntry[]> {
         off += size;
       }
       got = got.subarray(off);
+    });
+  });
+}
+
+/**
+ * Runs a command and resolves with its stdout once it exits, not once its stdout closes: a tool that
+ * leaves a child serving in the background (wl-copy) keeps the pipes open after it exits. Output
+ * still in the pipe at exit is read for a moment longer; the pipes are then let go.
+ */
+function runToExit(file: string, argv: string[], timeoutMs: number, what: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} failed: ${e.message}`));
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        child.stdout.destroy();
+        child.stderr.destroy();
+        if (code === 0) resolve(Buffer.concat(out));
+        else reject(new Error(`${what} failed: ${signal ? `killed by ${signal}${signal === "SIGKILL" ? ` (timeout ${timeoutMs} ms?)` : ""}` : `exit code ${code}`}\n${Buffer.concat(err).toString()}`));
+      };
+      child.on("close", settle);
+      setTimeout(settle, 200).unref();
     });
   });
 }

@@ -93,8 +93,8 @@ for (const [kind, name] of BEDS) {
     }
 
     const selections = (app: App) => app.events.filter((e): e is SelectionEvent => e.type === "selection-changed" && e.selection === "clipboard");
-    // wl-copy serves from a child that keeps its stdout and stderr: both go elsewhere, or exec waits out its timeout (20 s a copy)
-    const copy = (args: string) => ctx.bed.exec(["sh", "-c", `wl-copy ${args} >/dev/null 2>>wl-copy.log`], { timeoutMs: 20_000 });
+    // wl-copy serves from a child that keeps its stdout and stderr: exec returns when wl-copy itself exits
+    const copy = (args: string) => ctx.bed.exec(["sh", "-c", `wl-copy ${args}`], { timeoutMs: 20_000 });
     const paste = (args: string) => ctx.bed.exec(["sh", "-c", `wl-paste ${args}`], { timeoutMs: 20_000 });
 
     it("wl-copy text -> our paste; our copy -> wl-paste; image/png both ways; limit and unknown types", async () => {
