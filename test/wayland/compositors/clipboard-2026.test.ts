@@ -170,8 +170,10 @@ for (const [kind, name] of BEDS) {
         expect((await paste("--primary -n")).toString()).toBe("our selection");
 
         // wl-copy takes it back: our source is cancelled
+        // (the cancel may come before the new selection's offer: wait for both, or the paste reads none)
+        const s0 = selections(app).length;
         await copy("again");
-        await app.until("our source cancelled", () => !clip.owner, 10_000);
+        await app.until("our source cancelled and wl-copy's offer", () => !clip.owner && selections(app).length > s0, 10_000);
         expect(await clip.readText()).toBe("again");
       } finally {
         await close();
