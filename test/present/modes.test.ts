@@ -88,9 +88,9 @@ describe("pacing options with no display", () => {
   it("headless: a high maxFps is a ceiling too (200 fps: frames at least 5 ms apart on average, and not far under)", async () => {
     // Timers fire on whole milliseconds of a loop time that may be stale: waiting one timer from
     // each hand-out ran this loop at ~234 fps. Checked over the hand-out times the body sees.
+    const FRAMES = 150;
     const out = createHeadlessPresenter(gpu.createDevice(), { size: [64, 64], maxFps: 200 }, true);
     const scene = Triangle.create(out);
-    const FRAMES = 150;
     const handedOut = new Float64Array(FRAMES);
     let n = 0;
     try {
@@ -103,15 +103,21 @@ describe("pacing options with no display", () => {
       );
     } finally {
       scene.destroy();
+      await out.close();
     }
-    await out.close();
-    const meanMs = (handedOut[FRAMES - 1]! - handedOut[0]!) / (FRAMES - 1);
-    console.log(`[modes] headless maxFps 200: ${FRAMES} frames, mean interval ${meanMs.toFixed(3)} ms (${(1000 / meanMs).toFixed(1)} fps)`);
     expect(n).toBe(FRAMES);
-    // the mean depends only on the first hand-out (at once) and the last, which the grid lets come at
-    // most CAP_SLACK_MS (0.2 ms: 0.0013 ms of the mean) early; the rest of the margin is the body's timing
-    expect(meanMs).toBeGreaterThanOrEqual(4.99);
-    expect(meanMs).toBeLessThan(5 * 1.25); // loosely: a busy machine makes some frames late
+    const meanMs = (handedOut[FRAMES - 1]! - handedOut[0]!) / (FRAMES - 1);
+    const intervals = handedOut.slice(1).map((t, i) => t - handedOut[i]!).sort();
+    const medianMs = intervals[intervals.length >> 1]!;
+    console.log(`[modes] headless maxFps 200: ${FRAMES} frames, mean interval ${meanMs.toFixed(3)} ms (${(1000 / meanMs).toFixed(1)} fps), median ${medianMs.toFixed(3)} ms, longest ${intervals.at(-1)!.toFixed(1)} ms`);
+    // the mean runs from the first hand-out, which the body may see a little late (an event-loop turn,
+    // up to 8 ms: 0.05 ms of the mean), to the last, which the grid lets come CAP_SLACK_MS (0.2 ms) early
+    expect(meanMs).toBeGreaterThanOrEqual(5 - 8.2 / (FRAMES - 1));
+    // not far under the cap: the median interval, since a busy 2-core machine stalls the process now
+    // and then (20-170 ms seen, with bare timers too), and after a stall the cap's grid starts again
+    // (no burst), so stalls lengthen the mean whatever the cap does; a cap that waits too long each
+    // frame lengthens the median
+    expect(medianMs).toBeLessThan(5 * 1.5); // timers fire on whole ms: intervals alternate around 4.4 and 5.6 ms
     expect(gpu.validationMessages).toEqual([]);
   });
 
