@@ -62,6 +62,6 @@ export {
   type PlaceOverlayOptions,
 } from "./overlay.js";
 export { vrrFrom, readVrr, addVrr, vrrStats, type VrrSupport } from "./vrr.js";
-export { planLayout, viewportPlane, turnedSize, type OutputLayout, type Viewport, type LayoutPlan, type QuarterTurn } from "./layout.js";
+export { planLayout, viewportPlane, turnedSize, turnRect, turnPlan, type OutputLayout, type Viewport, type LayoutPlan, type QuarterTurn } from "./layout.js";
 export { assignOutputs, modeFor } from "./output-paths.js";
 export { probeConnector } from "./connector-probe.js";

@@ -6,12 +6,13 @@
 // images it showed are free again), and a full modeset lights it again when the display is back.
 import {
   addModeset, AtomicError, AtomicRequest, describeMode, modeRefresh, viewportPlane, type DrmDevice, type FlipEvent, type Output,
-  type PropertyValues, type QuarterTurn, type Rotation, type Viewport,
+  type PropertyValues, type QuarterTurn, type Viewport,
 } from "../drm/index.js";
 import { logger } from "../util/log.js";
 import { flipTimeoutMs } from "./pacing-kms.js";
 import { FlipTracker, type CompletedFlip } from "./kms-flips.js";
 import type { KmsTarget } from "./kms-targets.js";
+import { rotationName } from "./kms-rotation.js";
 
 const log = logger("present");
 
@@ -33,8 +34,7 @@ export interface HeadHost {
   released(): void;
 }
 
-/** The plane's rotation value for a quarter turn. */
-export const rotationName = (turn: QuarterTurn): Rotation => `rotate-${turn}` as Rotation;
+export { rotationName } from "./kms-rotation.js";
 
 /** One output of a KmsMultiBackend: its path, viewport and turn, its own flips, and what it shows. */
 export class OutputHead {
@@ -66,7 +66,7 @@ export class OutputHead {
     readonly viewport: Viewport,
     /** How far the picture is turned on this output. */
     readonly turn: QuarterTurn,
-    /** The plane has the "rotation" property with this turn (else the picture is not turned by the plane). */
+    /** The plane turns the picture by its "rotation" property (else the image is rendered turned, or not turned). */
     readonly planeTurns: boolean,
     flipTimeout: number | undefined,
   ) {
@@ -126,7 +126,7 @@ export class OutputHead {
     if (modeset) {
       this.modesets++;
       log.info(`kms: ${this.name} ${describeMode(this.output.mode)} on crtc ${this.output.crtc}, viewport ${this.viewport.width}x${this.viewport.height}+${this.viewport.x}+${this.viewport.y}` +
-        (this.turn ? `, turned ${this.turn}° ${this.planeTurns ? "by the plane" : "(not by the plane)"}` : ""));
+        (this.turn ? `, turned ${this.turn}° ${this.planeTurns ? "by the plane" : "(rendered turned)"}` : ""));
     }
     this.modeset = false;
     this.queued = t;

@@ -1,7 +1,7 @@
 // The KMS presenter over several outputs of one device (kiosks, video walls). Frames render into one
 // shared image (kms-targets.ts, sized by planLayout): "extend" puts the outputs side by side and each
 // CRTC's primary plane scans out its own viewport of the image; "clone" shows the whole image on
-// every CRTC. Each output is a head (kms-head.ts) with its own flips, so refresh rates may differ:
+// every CRTC. A turn (rotate) is the planes' where they can, else rendered (kms-rotation.ts). Each output is a head (kms-head.ts) with its own flips, so refresh rates may differ:
 // the frame loop is paced by the fastest active output (the present queue's "display ready" is its
 // flip), and every other output shows the newest finished frame at each of its own flips. An image
 // is free again once no output shows it or waits to. Hotplug (OutputWatch: the uevent's connector is
@@ -12,7 +12,7 @@ import { Semaphore, type CommandBuffer, type Device, type Fence, type Format, ty
 import { logger } from "../util/log.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
-  DrmDevice, DrmError, DrmUnavailableError, KmsSession, modeEquals, OutputWatch, planLayout, turnedSize, type LayoutPlan,
+  DrmDevice, DrmError, DrmUnavailableError, KmsSession, modeEquals, OutputWatch, type LayoutPlan,
   type Output, type OutputInfo, type OutputLayout,
 } from "../drm/index.js";
 import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
@@ -20,10 +20,11 @@ import type { RenderTarget, SwapchainBackend } from "./presenter.js";
 import { pacingOf, type Pacing, type PacingOptions } from "./pacing.js";
 import { settleKmsMode } from "./pacing-kms.js";
 import { PresentQueue, type DisplaySink } from "./present-queue.js";
-import { FINAL_LAYOUT, KMS_FORMAT, KmsTargets, type KmsPath, type KmsTarget } from "./kms-targets.js";
+import { FINAL_LAYOUT, KMS_FORMAT, type KmsPath, type KmsTarget, type KmsTargets } from "./kms-targets.js";
 import type { CompletedFlip } from "./kms-flips.js";
 import { OutputHead, type HeadHost } from "./kms-head.js";
-import { closeFence, pathsFor, sharedImageOutput } from "./kms-multi-paths.js";
+import { closeFence, pathsFor, sharedTargets } from "./kms-multi-paths.js";
+import type { TurnPlan } from "./kms-rotation.js";
 import { takeDisplay } from "./kms-take.js";
 import type { KmsMultiOptions } from "./kms-options.js";
 
@@ -35,10 +36,13 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   readonly name = "kms" as const;
   readonly format: Format = KMS_FORMAT;
   readonly finalLayout: ImageLayout;
-  /** The shared image's size (extend: the outputs side by side; clone: the smallest output). */
+  /** The shared image's size (extend: the outputs side by side; clone: the smallest output; swapped when rendered turned by 90 or 270). */
   readonly size: readonly [number, number];
   readonly layout: OutputLayout;
+  /** The shared image and the viewport of it each output's plane scans out. */
   readonly plan: LayoutPlan;
+  /** How the picture is turned (rotate): by the planes or rendered, and the upright picture's plan. */
+  readonly turning: TurnPlan;
   /** One per output, in the order asked for. */
   readonly heads: OutputHead[];
   /**
@@ -71,17 +75,17 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     private readonly options: KmsMultiOptions,
   ) {
     this.layout = options.layout ?? "extend";
-    const turn = options.rotate ?? 0;
-    this.plan = planLayout(paths.map((p) => turnedSize(p, turn)), this.layout);
+    const count = options.images ?? paths.length + 3;
+    if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
+    ({ turning: this.turning, targets: this.targets } = sharedTargets(device, drm, paths, count, options));
+    const { turn, by } = this.turning;
+    this.plan = this.turning.image;
     this.size = [this.plan.width, this.plan.height];
-    this.heads = paths.map((p, i) => new OutputHead(this, p, this.plan.viewports[i]!, turn, turn !== 0, options.flipTimeoutMs));
+    this.heads = paths.map((p, i) => new OutputHead(this, p, this.plan.viewports[i]!, turn, turn !== 0 && by === "plane", options.flipTimeoutMs));
     this.queue = new PresentQueue(this, { ...pacingOf(options), fifoDepth: 1, waitName: "wait flip" });
     settleKmsMode(drm, this.queue.pacing);
     const lead = this.lead();
     if (lead && lead.refresh > 0) this.queue.pacing.setRefresh(1000 / lead.refresh);
-    const count = options.images ?? paths.length + 3;
-    if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
-    this.targets = new KmsTargets(device, drm, sharedImageOutput(paths, this.plan), count, options.forceCopy ?? false);
     this.finalLayout = FINAL_LAYOUT[this.targets.path];
     const canFence = device.has("VK_KHR_external_semaphore_fd") && paths.every((p) => drm.properties("plane", p.plane.id).has("IN_FENCE_FD"));
     this.sync = this.targets.path === "prime" && canFence && options.sync !== "cpu-wait" ? "in-fence" : "cpu-wait";
@@ -91,7 +95,8 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
       this.targets.close();
       throw e;
     }
-    log.info(`kms: ${paths.length} outputs, ${this.layout} ${this.plan.width}x${this.plan.height}, ${count} images, path ${this.targets.path}, sync ${this.sync}, present mode ${this.queue.pacing.mode}`);
+    log.info(`kms: ${paths.length} outputs, ${this.layout} ${this.plan.width}x${this.plan.height}, ${count} images, path ${this.targets.path}, sync ${this.sync}, present mode ${this.queue.pacing.mode}` +
+      (turn ? `, turned ${turn}° ${by === "plane" ? "by the planes" : `rendered (${this.turning.reason})`}` : ""));
     session.leaving.add((leave) => leave.waitFor(this.idle()));
     session.returned.add(() => this.heads.forEach((h) => h.relight()));
   }
@@ -327,6 +332,7 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   stats(): Record<string, number | string> {
     const s: Record<string, number | string> = {
       path: this.targets.path, sync: this.sync, layout: this.layout, image: `${this.plan.width}x${this.plan.height}`, outputs: this.heads.length,
+      ...(this.turning.turn ? { rotate: this.turning.turn, rotation: this.turning.by, ...(this.turning.reason ? { rotationReason: this.turning.reason } : {}) } : {}),
     };
     if (this.watch) Object.assign(s, { hotplugs: this.watch.hotplugs, probes: this.watch.probes, probeMs: Math.round(this.watch.probeMs) });
     for (const h of this.heads) for (const [k, v] of Object.entries(h.stats())) s[`${h.name} ${k}`] = v;
