@@ -32,6 +32,10 @@ export interface HeadHost {
   failed(head: OutputHead, error: Error): void;
   /** The head stopped referencing images (switched off while paused). */
   released(): void;
+  /** Adds what rides along with each commit of `head` (the cursor plane's change), if anything. */
+  addToCommit?(head: OutputHead, req: AtomicRequest): void;
+  /** Adds what goes off with `head` when it is switched off (its cursor plane). */
+  switchingOff?(head: OutputHead, req: AtomicRequest): void;
 }
 
 export { rotationName } from "./kms-rotation.js";
@@ -102,6 +106,7 @@ export class OutputHead {
     const fence: PropertyValues<"plane"> = t.inFence >= 0 ? { IN_FENCE_FD: t.inFence } : {};
     let flip: Promise<FlipEvent>;
     try {
+      this.host.addToCommit?.(this, req);
       if (modeset) {
         const plane: PropertyValues<"plane"> = {
           ...viewportPlane(this.output, t.fb, this.viewport, this.planeTurns ? this.turn : 0),
@@ -132,6 +137,19 @@ export class OutputHead {
     this.queued = t;
     this.committed++;
     this.flips.track(flip, t, frame, modeset);
+  }
+
+  /**
+   * A commit of the seat's own on this output (its cursor plane), when the output is lit and idle; it
+   * occupies the output like a frame until its flip. False when it cannot now (its next flip retries).
+   */
+  commitSide(add: (req: AtomicRequest) => void): boolean {
+    if (this.closed || this.state !== "active" || this.busy || this.modeset) return false;
+    const req = new AtomicRequest(this.host.drm);
+    add(req);
+    const { flip } = req.commit({ nonblock: true, pageFlipEvent: true, preflight: false });
+    this.flips.track(flip!, undefined, -1, false);
+    return true;
   }
 
   /** EBUSY: the CRTC's last nonblocking commit is not done; runs `again` shortly (true), or false for another error or after 2 s. */
@@ -169,11 +187,12 @@ export class OutputHead {
     if (this.closed || this.state !== "paused" || this.modeset) return;
     const { connector, crtc, plane } = this.output;
     try {
-      new AtomicRequest(this.host.drm)
+      const req = new AtomicRequest(this.host.drm)
         .connector(connector.id, { CRTC_ID: undefined })
         .crtc(crtc, { ACTIVE: false, MODE_ID: undefined })
-        .plane(plane.id, { FB_ID: undefined, CRTC_ID: undefined })
-        .commit({ allowModeset: true, nonblock: true });
+        .plane(plane.id, { FB_ID: undefined, CRTC_ID: undefined });
+      this.host.switchingOff?.(this, req);
+      req.commit({ allowModeset: true, nonblock: true });
     } catch (e) {
       if (this.busyAgain(e, () => this.switchOff())) return;
       log.warn(`kms: switching ${this.name} off: ${e instanceof Error ? e.message : e}`);
