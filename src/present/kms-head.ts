@@ -32,8 +32,8 @@ export interface HeadHost {
   failed(head: OutputHead, error: Error): void;
   /** The head stopped referencing images (switched off while paused). */
   released(): void;
-  /** Adds what rides along with each commit of `head` (the cursor plane's change), if anything. */
-  addToCommit?(head: OutputHead, req: AtomicRequest): void;
+  /** Adds what rides along with each commit of `head` (the cursor plane's change; a modeset's connector colour); returns what to release after it. */
+  addToCommit?(head: OutputHead, req: AtomicRequest, modeset: boolean): (() => void) | void;
   /** Adds what goes off with `head` when it is switched off (its cursor plane). */
   switchingOff?(head: OutputHead, req: AtomicRequest): void;
 }
@@ -105,8 +105,9 @@ export class OutputHead {
     // the frame's render-finished sync file: the kernel waits for it (each commit takes its own reference)
     const fence: PropertyValues<"plane"> = t.inFence >= 0 ? { IN_FENCE_FD: t.inFence } : {};
     let flip: Promise<FlipEvent>;
+    let after: (() => void) | void = undefined;
     try {
-      this.host.addToCommit?.(this, req);
+      after = this.host.addToCommit?.(this, req, modeset);
       if (modeset) {
         const plane: PropertyValues<"plane"> = {
           ...viewportPlane(this.output, t.fb, this.viewport, this.planeTurns ? this.turn : 0),
@@ -126,6 +127,8 @@ export class OutputHead {
       if (this.busyAgain(e, () => this.update())) return;
       this.host.failed(this, e as Error);
       return;
+    } finally {
+      after?.(); // blobs the commit took its own references to
     }
     this.busySince = 0;
     if (modeset) {

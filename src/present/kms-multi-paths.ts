@@ -10,7 +10,7 @@ import { close as closeFd } from "../sys/libc.js";
 import { planeTurnRefusal, planTurn, rendered, type TurnPlan } from "./kms-rotation.js";
 import type { KmsMultiOptions } from "./kms-options.js";
 import { KmsTargets, type KmsTarget } from "./kms-targets.js";
-import { SCANOUT_XRGB8888 } from "./kms-colour.js";
+import { SCANOUT_XRGB8888, type ScanoutFormat } from "./kms-colour.js";
 
 /** Closes the target's sync file, if it holds one. */
 export function closeFence(t: KmsTarget): void {
@@ -40,11 +40,11 @@ export function checkImageSize(drm: DrmDevice, plan: LayoutPlan, layout: string)
  * An Output standing for the shared image, for KmsTargets: the image's size as its mode, and a
  * plane whose modifiers are those every output's plane takes (LINEAR where a plane lists none).
  */
-export function sharedImageOutput(paths: readonly Output[], plan: LayoutPlan): Output {
+export function sharedImageOutput(paths: readonly Output[], plan: LayoutPlan, format = DRM_FORMAT_XRGB8888): Output {
   const first = paths[0]!;
-  const lists = paths.map((p) => p.plane.modifiers?.get(DRM_FORMAT_XRGB8888));
+  const lists = paths.map((p) => p.plane.modifiers?.get(format));
   const common = lists.every((l) => l !== undefined) ? lists.reduce((a, b) => a!.filter((m) => b!.includes(m)))! : undefined;
-  const plane: Plane = { ...first.plane, modifiers: common ? new Map([[DRM_FORMAT_XRGB8888, common]]) : undefined };
+  const plane: Plane = { ...first.plane, modifiers: common ? new Map([[format, common]]) : undefined };
   return { ...first, plane, mode: { ...first.mode, hdisplay: plan.width, vdisplay: plan.height } };
 }
 
@@ -54,10 +54,12 @@ export function sharedImageOutput(paths: readonly Output[], plan: LayoutPlan): O
  * kernel is asked first (TEST_ONLY with the first target): if it refuses, the picture is rendered
  * turned in new targets instead (with rotateBy "plane", DrmError says why not).
  */
-export function sharedTargets(device: Device, drm: DrmDevice, paths: readonly Output[], count: number, options: KmsMultiOptions): { turning: TurnPlan; targets: KmsTargets } {
+export function sharedTargets(
+  device: Device, drm: DrmDevice, paths: readonly Output[], count: number, options: KmsMultiOptions, format: ScanoutFormat = SCANOUT_XRGB8888,
+): { turning: TurnPlan; targets: KmsTargets } {
   const layout = options.layout ?? "extend";
   let turning = planTurn(drm, paths, layout, options.rotate, options.rotateBy);
-  const make = () => new KmsTargets(device, drm, sharedImageOutput(paths, turning.image), count, options.forceCopy ?? false, SCANOUT_XRGB8888, turning.transform);
+  const make = () => new KmsTargets(device, drm, sharedImageOutput(paths, turning.image, format.drm), count, options.forceCopy ?? false, format, turning.transform);
   let targets = make();
   if (turning.by === "plane" && turning.turn !== 0) {
     let refusal: string | undefined;

@@ -36,9 +36,10 @@ export interface KmsOptions extends PacingOptions, KmsColourOptions {
 
 /**
  * Options of the KMS presenter over several outputs (kms-multi.ts): every KmsOptions field but
- * `connector`, plus which outputs and how they share the picture.
+ * `connector` and `overlay`, plus which outputs and how they share the picture. `input`: the pointer
+ * moves over the whole picture (extend: all outputs), its arrow on the cursor plane of the output under it.
  */
-export interface KmsMultiOptions extends Omit<KmsOptions, "connector" | "input"> {
+export interface KmsMultiOptions extends Omit<KmsOptions, "connector" | "overlay"> {
   /** "all" (every connected output) or connector names, e.g. ["Virtual-1", "Virtual-2"]. */
   connectors: "all" | readonly string[];
   /** "extend" (default): one image, the outputs side by side, each showing its viewport; "clone": the same image on every output. */
