@@ -45,12 +45,12 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs: input, cursor pl
   });
 
   it("events arrive; the arrow is on the cursor plane of the output under the pointer and moves to the other CRTC when the pointer crosses", async () => {
+    const fds = openFdCount(); // before the virtual devices, which are gone again at the end
     const kb = UinputDevice.keyboard("multi seat keyboard");
     const mouse = UinputDevice.mouse("multi seat mouse");
     await udevSettled(kb.node);
     await udevSettled(mouse.node);
     const initial = summarizeState(drm);
-    const fds = openFdCount();
     const backend = KmsMultiBackend.open(device, { drm, connectors: "all", layout: "extend", mode: MODE, hotplug: false, input: { pointerAccel: "flat", keymap: { layout: "us" } } });
     const out = new FrameLoop(backend, false);
     const scene = Triangle.create(out);
