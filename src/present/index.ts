@@ -6,6 +6,8 @@ export { KmsBackend, openKmsPresenter, type KmsOptions, type KmsPath } from "./k
 export { chooseKmsColour, SCANOUT_FORMATS, type KmsColourChoice, type KmsColourInputs, type KmsColourOptions, type ScanoutFormat } from "./kms-colour.js";
 export { KmsMultiBackend, type KmsMultiOptions } from "./kms-multi.js";
 export { openKmsMultiPresenter } from "./kms-multi-open.js";
+export { KmsMultiSeat, type MultiSeatHost } from "./kms-multi-seat.js";
+export type { TurnPlan, TurnedBy } from "./kms-rotation.js";
 export { OutputHead, type HeadHost } from "./kms-head.js";
 export type { CompletedFlip } from "./kms-flips.js";
 export { WaylandWindowBackend, type WaylandPacingOptions } from "./wayland-window-backend.js";
