@@ -5,7 +5,9 @@
 // shown on the output under the pointer (extend) or on every output (clone), and an output's cursor
 // change rides along with that output's next commit, or gets a commit of its own on that output when
 // no frame carries it within about a refresh (the app is not drawing).
-import { CursorPlane, turnRect, type AtomicRequest, type DrmDevice, type KmsSession, type PlaneId } from "../drm/index.js";
+import {
+  CursorPlane, turnRect, type AtomicRequest, type DrmDevice, type KmsSession, type PlaneId, type QuarterTurn, type Viewport,
+} from "../drm/index.js";
 import { KmsInput } from "../input/kms-input.js";
 import type { KmsSeatOptions } from "../input/kms-seat.js";
 import type { InputSource } from "../input/queue.js";
@@ -14,6 +16,22 @@ import type { OutputHead } from "./kms-head.js";
 import type { TurnPlan } from "./kms-rotation.js";
 
 const log = logger("present");
+
+/**
+ * Where pointer (px, py), in the picture as seen, lies on the display of the output whose view of
+ * the picture is `vp` turned by `turn` on a mode `mode`: mode pixels, or undefined when the pointer is
+ * not on that output. The view is centred where it is smaller than the mode (clone on a larger mode).
+ */
+export function pointerOnOutput(
+  px: number, py: number, vp: Viewport, turn: QuarterTurn, mode: { hdisplay: number; vdisplay: number },
+): [number, number] | undefined {
+  if (px < vp.x || px >= vp.x + vp.width || py < vp.y || py >= vp.y + vp.height) return undefined;
+  const at = turnRect({ x: Math.floor(px) - vp.x, y: Math.floor(py) - vp.y, width: 1, height: 1 }, vp.width, vp.height, turn);
+  const odd = turn === 90 || turn === 270;
+  const ox = Math.max(0, Math.floor((mode.hdisplay - (odd ? vp.height : vp.width)) / 2));
+  const oy = Math.max(0, Math.floor((mode.vdisplay - (odd ? vp.width : vp.height)) / 2));
+  return [at.x + ox, at.y + oy];
+}
 
 /** What the presenter over several outputs lends its seat. */
 export interface MultiSeatHost {
@@ -100,17 +118,9 @@ export class KmsMultiSeat {
     this.host.heads.forEach((head, i) => {
       const c = this.cursors[i];
       if (!c) return;
-      const vp = upright.viewports[i]!;
-      const on = input.hasPointer && px >= vp.x && px < vp.x + vp.width && py >= vp.y && py < vp.y + vp.height;
-      this.wanted[i] = on;
-      if (!on) return;
-      // the pointer in the output's view, turned onto the display, plus the offset of a view centred on a larger mode
-      const at = turnRect({ x: px - vp.x, y: py - vp.y, width: 1, height: 1 }, vp.width, vp.height, turn);
-      const odd = turn === 90 || turn === 270;
-      const { hdisplay: w, vdisplay: h } = head.output.mode;
-      const ox = Math.max(0, Math.floor((w - (odd ? vp.height : vp.width)) / 2));
-      const oy = Math.max(0, Math.floor((h - (odd ? vp.width : vp.height)) / 2));
-      c.move(at.x + ox, at.y + oy);
+      const at = input.hasPointer ? pointerOnOutput(px, py, upright.viewports[i]!, turn, head.output.mode) : undefined;
+      this.wanted[i] = at !== undefined;
+      if (at) c.move(...at);
     });
     this.scheduleSideCommits();
   }
