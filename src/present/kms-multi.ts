@@ -169,7 +169,8 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   }
 
   flipped(head: OutputHead, { event, target, frame, modeset }: CompletedFlip): void {
-    if (head === this.awaiting && target) { // (a side commit's flip, the cursor's, shows no frame)
+    // a side commit's flip (the cursor's) shows no frame: the awaited one is still to come, unless the output paused
+    if (head === this.awaiting && (target || head.state !== "active")) {
       const atMs = modeset ? performance.now() : monotonicToNowMs(event.timeUs / 1000);
       if (target) {
         this.tracer?.point("flip", frame, atMs, event.sequence);
