@@ -92,7 +92,8 @@ async function kmsOutputsSection(): Promise<void> {
     console.log("skipped: needs kernel 7.x's vkms with configfs; in the VM: VMTEST_VKMS=configfs bash test/vm/run-in-vm.sh 'node dist/bench/bench.js kmsoutputs'");
     return;
   }
-  const { benchOutputs, benchHeads } = await import("./kms-outputs.js");
+  const { benchOutputs, benchHeads, benchVblanks } = await import("./kms-outputs.js");
+  for (const n of [1, 2, 3]) console.log(JSON.stringify({ vblanksOnly: true, ...(await benchVblanks(n, { mode: process.env.MODE, seconds: Number(process.env.SECONDS ?? 5) })) }));
   for (const n of [1, 2, 3]) console.log(JSON.stringify({ flipsOnly: true, ...(await benchHeads(n, { mode: process.env.MODE, seconds: Number(process.env.SECONDS ?? 5) })) }));
   const { Instance } = await import("../src/vk/index.js");
   const gpu = await Instance.create();

@@ -3,14 +3,19 @@
 // triangle rendered into one shared image (extend) by the Vulkan KMS presenter. Per output: flips per
 // second from its flip events and vblanks per second from the kernel's vblank counter (the sequence
 // the flip events carry), each against the mode's refresh (target: within 2%), and vblanks missed
-// between flips; per run: whole-process CPU per frame and per frame and output.
+// between flips; per run: whole-process CPU per frame and per frame and output. And the vblanks
+// alone (benchVblanks): each output lit once with a still buffer, its vblank counter read from the
+// kernel (CRTC_GET_SEQUENCE) at the start and end, and one vblank event waited for after another
+// (CRTC_QUEUE_SEQUENCE): the counter's rate is the emulated kernel's (vkms's timer), the events' the
+// rate at which JavaScript gets to see them; with no commit in between, neither is our flip path's.
 // Caveat: under QEMU TCG JavaScript runs ~20x slower and lavapipe renders on emulated CPUs: a rate
 // below the refresh there is the frame loop's (render-bound), not the flips'.
 import { existsSync } from "node:fs";
 import { Instance } from "../src/vk/index.js";
 import { FrameLoop } from "../src/present/frame-loop.js";
 import {
-  assignOutputs, DrmDevice, DumbBuffer, guardState, listOutputs, planLayout, readDisplayObjects, selectOutputs, turnedSize,
+  addModeset, AtomicRequest, assignOutputs, crtcSequence, DrmDevice, DrmEvents, DumbBuffer, fullScreenPlane, guardState, listOutputs, modeRefresh, planLayout,
+  readDisplayObjects, selectOutputs, turnedSize,
 } from "../src/drm/index.js";
 import { OutputHead, type HeadHost } from "../src/present/kms-head.js";
 import type { KmsTarget } from "../src/present/kms-targets.js";
@@ -37,7 +42,7 @@ export async function benchOutputs(gpu: Instance, n: number, options: { mode?: s
   const wall = await VkmsConfigfsDevice.create("benchwall", outputsTopology(n, { writeback: false }));
   const device = gpu.createDevice();
   try {
-    const backend = KmsMultiBackend.open(device, { drm: wall.card, connectors: "all", layout: "extend", mode, hotplug: false });
+    const backend = KmsMultiBackend.open(device, { drm: wall.card, connectors: "all", layout: "extend", mode, hotplug: false, input: false });
     const out = new FrameLoop(backend, false);
     const scene = Triangle.create(out);
     try {
@@ -149,6 +154,70 @@ export async function benchHeads(n: number, options: { mode?: string; seconds?: 
   }
 }
 
+/** Per output: the refresh, the kernel's vblank counter rate, and the vblank events JavaScript saw per second. */
+export interface VblankFigures {
+  outputs: number;
+  mode: string;
+  seconds: number;
+  cpuMsPerEvent: number;
+  perOutput: { name: string; refreshHz: number; counterHz: number; counterRatio: number; eventsPerSecond: number; eventRatio: number }[];
+}
+
+/** `n` outputs lit with a still buffer each; for `seconds`, every output's next vblank event is queued as soon as the last one came. */
+export async function benchVblanks(n: number, options: { mode?: string; seconds?: number } = {}): Promise<VblankFigures> {
+  const mode = options.mode ?? "640x480";
+  const seconds = options.seconds ?? 5;
+  const wall = await VkmsConfigfsDevice.create("benchwall", outputsTopology(n, { writeback: false }));
+  const drm = DrmDevice.open(wall.card);
+  const guard = guardState(drm);
+  const buffers: DumbBuffer[] = [];
+  try {
+    const paths = assignOutputs(readDisplayObjects(drm), selectOutputs(listOutputs(drm).outputs, "all"), { mode });
+    const req = new AtomicRequest(drm);
+    const blobs = paths.map((p) => {
+      const b = DumbBuffer.create(drm, p.mode.hdisplay, p.mode.vdisplay);
+      b.fillPattern(0);
+      buffers.push(b);
+      const blob = drm.createModeBlob(p.mode);
+      addModeset(req, p, blob, fullScreenPlane(p, b.fb));
+      return blob;
+    });
+    await req.commit({ allowModeset: true, pageFlipEvent: true }).flip;
+    for (const b of blobs) drm.destroyBlob(b);
+    await new Promise((r) => setTimeout(r, 1000)); // the modesets settle
+    const events = DrmEvents.of(drm);
+    const counts = paths.map(() => 0);
+    const start = paths.map((p) => crtcSequence(drm, p.crtc));
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(paths.map(async (p, i) => {
+      while (performance.now() - t0 < seconds * 1000) {
+        await events.vblank(p.crtc);
+        counts[i]!++;
+      }
+    }));
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const perOutput = paths.map((p, i) => {
+      const end = crtcSequence(drm, p.crtc);
+      const counterHz = Number(end.sequence - start[i]!.sequence) / (Number(end.timeNs - start[i]!.timeNs) / 1e9);
+      const refresh = modeRefresh(p.mode);
+      const eventsPerSecond = counts[i]! / wallS;
+      return {
+        name: p.connector.name, refreshHz: round(refresh), counterHz: round(counterHz), counterRatio: round(counterHz / refresh, 4),
+        eventsPerSecond: round(eventsPerSecond), eventRatio: round(eventsPerSecond / refresh, 4),
+      };
+    });
+    const total = counts.reduce((a, c) => a + c, 0);
+    return { outputs: n, mode, seconds: round(wallS), cpuMsPerEvent: round((cpu.user + cpu.system) / 1000 / total, 3), perOutput };
+  } finally {
+    guard.restore();
+    for (const b of buffers) b.destroy();
+    drm.close();
+    wall.destroy();
+  }
+}
+
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
@@ -159,6 +228,8 @@ if (isMain) {
     try {
       const mode = process.env.MODE ?? "640x480";
       const seconds = Number(process.env.SECONDS ?? 5);
+      for (const n of [1, 2, 3]) console.log(JSON.stringify({ vblanksOnly: true, ...(await benchVblanks(n, { mode, seconds })) }));
+      if (process.env.ONLY === "vblanks") return;
       for (const n of [1, 2, 3]) console.log(JSON.stringify({ flipsOnly: true, ...(await benchHeads(n, { mode, seconds })) }));
       for (const n of [2, 3]) console.log(JSON.stringify(await benchOutputs(gpu, n, { mode, seconds })));
     } finally {

@@ -21,8 +21,8 @@ export const USAGE = `usage: scanout-demo [options]     (from a checkout: npm ru
                      NAME,NAME... drives several outputs (see --layout)
   --layout L         kms: extend | clone: several outputs side by side, each showing its part of one
                      picture, or the same picture on each (default: extend)
-  --rotate DEG       kms: 0 | 90 | 180 | 270: turn the picture counter-clockwise with the planes'
-                     rotation (default: 0)
+  --rotate DEG       kms: 0 | 90 | 180 | 270: turn the picture counter-clockwise, by the planes'
+                     rotation where they have it, else rendered turned (default: 0)
   --mode WxH[@Hz]    kms: display mode (default: the connector's preferred mode)
   --present-mode M   fifo | mailbox | immediate: one frame per refresh; newest finished frame at each
                      refresh; tearing allowed where the display path permits (default: fifo)

@@ -38,11 +38,12 @@ export class CursorPlane {
   /**
    * The cursor plane of `output`'s CRTC with an arrow drawn in a buffer of the driver's cursor size
    * (DRM_CAP_CURSOR_WIDTH/HEIGHT, 64 if it does not say), or undefined (logged) when there is none.
+   * `taken`: cursor planes other outputs use already (a presenter over several outputs).
    */
-  static find(dev: DrmDevice, output: Output): CursorPlane | undefined {
+  static find(dev: DrmDevice, output: Output, taken: ReadonlySet<PlaneId> = new Set()): CursorPlane | undefined {
     const crtcs = dev.resources().crtcs;
     const plane = dev.planes().map((id) => dev.plane(id, crtcs))
-      .find((p) => p.type === "Cursor" && p.possibleCrtcs.includes(output.crtc) && p.formats.includes(DRM_FORMAT_ARGB8888));
+      .find((p) => p.type === "Cursor" && !taken.has(p.id) && p.possibleCrtcs.includes(output.crtc) && p.formats.includes(DRM_FORMAT_ARGB8888));
     if (!plane) {
       log.info(`cursor: crtc ${output.crtc} has no cursor plane that takes ARGB8888; the pointer is not drawn`);
       return undefined;

@@ -159,3 +159,18 @@ export class DrmEvents {
     this.waiters.clear();
   }
 }
+
+/** A CRTC's vblank counter as the kernel keeps it (CRTC_GET_SEQUENCE): the count, its time (CLOCK_MONOTONIC ns), and whether the CRTC is on. */
+export interface CrtcSequence {
+  sequence: bigint;
+  timeNs: bigint;
+  active: boolean;
+}
+
+/** Reads `crtc`'s vblank counter now, without waiting for a vblank (what drmCrtcGetSequence does). */
+export function crtcSequence(dev: DrmDevice, crtc: CrtcId): CrtcSequence {
+  const a = Buffer.alloc(24); // struct drm_crtc_get_sequence { u32 crtc_id, active; u64 sequence; s64 sequence_ns }
+  a.writeUInt32LE(crtc, 0);
+  drmIoctl(dev.fd, "CRTC_GET_SEQUENCE", a, `crtc ${crtc}`);
+  return { active: a.readUInt32LE(4) !== 0, sequence: a.readBigUInt64LE(8), timeNs: a.readBigInt64LE(16) };
+}

@@ -11,7 +11,7 @@ export type { Resources, Connector, Encoder, Crtc, Plane, PlaneType } from "./ob
 export { describeConnector, describeCrtc, describeEncoder, describePlane } from "./objects.js";
 export type { Framebuffer2, DmabufLayout } from "./buffers.js";
 export { AtomicRequest, AtomicError, type CommitOptions, type Commit } from "./atomic.js";
-export { DrmEvents, type FlipEvent, type VblankEvent } from "./events.js";
+export { DrmEvents, crtcSequence, type CrtcSequence, type FlipEvent, type VblankEvent } from "./events.js";
 export { DumbBuffer } from "./dumb.js";
 export { saveState, restoreState, guardState, summarizeState, type KmsState, type StateSummary } from "./state.js";
 export { takeVt, currentVt, activateVt, activeVt, type VtGuard, type VtSwitchHandlers } from "./vt.js";
@@ -62,6 +62,6 @@ export {
   type PlaceOverlayOptions,
 } from "./overlay.js";
 export { vrrFrom, readVrr, addVrr, vrrStats, type VrrSupport } from "./vrr.js";
-export { planLayout, viewportPlane, turnedSize, type OutputLayout, type Viewport, type LayoutPlan, type QuarterTurn } from "./layout.js";
+export { planLayout, viewportPlane, turnedSize, turnRect, turnPlan, type OutputLayout, type Viewport, type LayoutPlan, type QuarterTurn } from "./layout.js";
 export { assignOutputs, modeFor } from "./output-paths.js";
 export { probeConnector } from "./connector-probe.js";

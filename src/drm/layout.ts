@@ -76,3 +76,31 @@ export function viewportPlane(output: Output, fb: FbId, vp: Viewport, turn: Quar
     CRTC_X: Math.floor((w - dw) / 2), CRTC_Y: Math.floor((h - dh) / 2), CRTC_W: dw, CRTC_H: dh,
   };
 }
+
+/**
+ * Where rectangle `vp` of a `width`x`height` picture lies once the whole picture is turned
+ * counter-clockwise by `turn`, as a plane's rotation turns it (the turned picture is height x width
+ * for 90 and 270). Used to render a picture turned where the plane cannot turn it.
+ */
+export function turnRect(vp: Viewport, width: number, height: number, turn: QuarterTurn): Viewport {
+  switch (turn) {
+    case 0:
+      return { ...vp };
+    case 90: // the right edge goes to the top
+      return { x: vp.y, y: width - vp.x - vp.width, width: vp.height, height: vp.width };
+    case 180:
+      return { x: width - vp.x - vp.width, y: height - vp.y - vp.height, width: vp.width, height: vp.height };
+    case 270: // the left edge goes to the top
+      return { x: height - vp.y - vp.height, y: vp.x, width: vp.height, height: vp.width };
+  }
+}
+
+/** A plan turned counter-clockwise by `turn` as a whole: the image's size (swapped for 90 and 270) and each viewport where it lies in the turned image. */
+export function turnPlan(plan: LayoutPlan, turn: QuarterTurn): LayoutPlan {
+  const odd = turn === 90 || turn === 270;
+  return {
+    width: odd ? plan.height : plan.width,
+    height: odd ? plan.width : plan.height,
+    viewports: plan.viewports.map((vp) => turnRect(vp, plan.width, plan.height, turn)),
+  };
+}

@@ -6,12 +6,13 @@
 // images it showed are free again), and a full modeset lights it again when the display is back.
 import {
   addModeset, AtomicError, AtomicRequest, describeMode, modeRefresh, viewportPlane, type DrmDevice, type FlipEvent, type Output,
-  type PropertyValues, type QuarterTurn, type Rotation, type Viewport,
+  type PropertyValues, type QuarterTurn, type Viewport,
 } from "../drm/index.js";
 import { logger } from "../util/log.js";
 import { flipTimeoutMs } from "./pacing-kms.js";
 import { FlipTracker, type CompletedFlip } from "./kms-flips.js";
 import type { KmsTarget } from "./kms-targets.js";
+import { rotationName } from "./kms-rotation.js";
 
 const log = logger("present");
 
@@ -31,10 +32,13 @@ export interface HeadHost {
   failed(head: OutputHead, error: Error): void;
   /** The head stopped referencing images (switched off while paused). */
   released(): void;
+  /** Adds what rides along with each commit of `head` (the cursor plane's change; a modeset's connector colour); returns what to release after it. */
+  addToCommit?(head: OutputHead, req: AtomicRequest, modeset: boolean): (() => void) | void;
+  /** Adds what goes off with `head` when it is switched off (its cursor plane). */
+  switchingOff?(head: OutputHead, req: AtomicRequest): void;
 }
 
-/** The plane's rotation value for a quarter turn. */
-export const rotationName = (turn: QuarterTurn): Rotation => `rotate-${turn}` as Rotation;
+export { rotationName } from "./kms-rotation.js";
 
 /** One output of a KmsMultiBackend: its path, viewport and turn, its own flips, and what it shows. */
 export class OutputHead {
@@ -66,7 +70,7 @@ export class OutputHead {
     readonly viewport: Viewport,
     /** How far the picture is turned on this output. */
     readonly turn: QuarterTurn,
-    /** The plane has the "rotation" property with this turn (else the picture is not turned by the plane). */
+    /** The plane turns the picture by its "rotation" property (else the image is rendered turned, or not turned). */
     readonly planeTurns: boolean,
     flipTimeout: number | undefined,
   ) {
@@ -101,7 +105,9 @@ export class OutputHead {
     // the frame's render-finished sync file: the kernel waits for it (each commit takes its own reference)
     const fence: PropertyValues<"plane"> = t.inFence >= 0 ? { IN_FENCE_FD: t.inFence } : {};
     let flip: Promise<FlipEvent>;
+    let after: (() => void) | void = undefined;
     try {
+      after = this.host.addToCommit?.(this, req, modeset);
       if (modeset) {
         const plane: PropertyValues<"plane"> = {
           ...viewportPlane(this.output, t.fb, this.viewport, this.planeTurns ? this.turn : 0),
@@ -121,17 +127,32 @@ export class OutputHead {
       if (this.busyAgain(e, () => this.update())) return;
       this.host.failed(this, e as Error);
       return;
+    } finally {
+      after?.(); // blobs the commit took its own references to
     }
     this.busySince = 0;
     if (modeset) {
       this.modesets++;
       log.info(`kms: ${this.name} ${describeMode(this.output.mode)} on crtc ${this.output.crtc}, viewport ${this.viewport.width}x${this.viewport.height}+${this.viewport.x}+${this.viewport.y}` +
-        (this.turn ? `, turned ${this.turn}° ${this.planeTurns ? "by the plane" : "(not by the plane)"}` : ""));
+        (this.turn ? `, turned ${this.turn}° ${this.planeTurns ? "by the plane" : "(rendered turned)"}` : ""));
     }
     this.modeset = false;
     this.queued = t;
     this.committed++;
     this.flips.track(flip, t, frame, modeset);
+  }
+
+  /**
+   * A commit of the seat's own on this output (its cursor plane), when the output is lit and idle; it
+   * occupies the output like a frame until its flip. False when it cannot now (its next flip retries).
+   */
+  commitSide(add: (req: AtomicRequest) => void): boolean {
+    if (this.closed || this.state !== "active" || this.busy || this.modeset) return false;
+    const req = new AtomicRequest(this.host.drm);
+    add(req);
+    const { flip } = req.commit({ nonblock: true, pageFlipEvent: true, preflight: false });
+    this.flips.track(flip!, undefined, -1, false);
+    return true;
   }
 
   /** EBUSY: the CRTC's last nonblocking commit is not done; runs `again` shortly (true), or false for another error or after 2 s. */
@@ -169,11 +190,12 @@ export class OutputHead {
     if (this.closed || this.state !== "paused" || this.modeset) return;
     const { connector, crtc, plane } = this.output;
     try {
-      new AtomicRequest(this.host.drm)
+      const req = new AtomicRequest(this.host.drm)
         .connector(connector.id, { CRTC_ID: undefined })
         .crtc(crtc, { ACTIVE: false, MODE_ID: undefined })
-        .plane(plane.id, { FB_ID: undefined, CRTC_ID: undefined })
-        .commit({ allowModeset: true, nonblock: true });
+        .plane(plane.id, { FB_ID: undefined, CRTC_ID: undefined });
+      this.host.switchingOff?.(this, req);
+      req.commit({ allowModeset: true, nonblock: true });
     } catch (e) {
       if (this.busyAgain(e, () => this.switchOff())) return;
       log.warn(`kms: switching ${this.name} off: ${e instanceof Error ? e.message : e}`);

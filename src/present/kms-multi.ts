@@ -1,29 +1,34 @@
 // The KMS presenter over several outputs of one device (kiosks, video walls). Frames render into one
 // shared image (kms-targets.ts, sized by planLayout): "extend" puts the outputs side by side and each
 // CRTC's primary plane scans out its own viewport of the image; "clone" shows the whole image on
-// every CRTC. Each output is a head (kms-head.ts) with its own flips, so refresh rates may differ:
-// the frame loop is paced by the fastest active output (the present queue's "display ready" is its
-// flip), and every other output shows the newest finished frame at each of its own flips. An image
-// is free again once no output shows it or waits to. Hotplug (OutputWatch: the uevent's connector is
-// re-probed off the event loop) pauses a head whose display went away, or ends the loop, by option,
-// and a modeset lights it again when the display is back. The display state saved at open is put
-// back at close, after any hotplugs.
+// every CRTC. A turn is the planes' where they can, else rendered (kms-rotation.ts). Each output is
+// a head (kms-head.ts) with its own flips, so refresh rates may differ: the frame loop is paced by
+// the fastest active output (the present queue's "display ready" is its flip), and every other
+// output shows the newest finished frame at each of its own flips. An image is free again once no
+// output shows it or waits to. Hotplug (OutputWatch) pauses a head whose display went away, or ends
+// the loop, by option; a modeset lights it again when it is back. Input and the cursor planes are
+// the seat's (kms-multi-seat.ts), the colour shared (kms-multi-colour.ts). The display state saved
+// at open is put back at close, after any hotplugs.
 import { Semaphore, type CommandBuffer, type Device, type Fence, type Format, type ImageLayout } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
-  DrmDevice, DrmError, DrmUnavailableError, KmsSession, modeEquals, OutputWatch, planLayout, turnedSize, type LayoutPlan,
-  type Output, type OutputInfo, type OutputLayout,
+  DrmDevice, DrmError, KmsSession, type AtomicRequest, type LayoutPlan, type Output, type OutputLayout, type OutputWatch,
 } from "../drm/index.js";
-import { openFrameLoop, type FrameLoop } from "./frame-loop.js";
+import { followOutputs } from "./kms-multi-hotplug.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
-import { pacingOf, type Pacing, type PacingOptions } from "./pacing.js";
+import { pacingOf, type Pacing } from "./pacing.js";
 import { settleKmsMode } from "./pacing-kms.js";
 import { PresentQueue, type DisplaySink } from "./present-queue.js";
-import { FINAL_LAYOUT, KMS_FORMAT, KmsTargets, type KmsPath, type KmsTarget } from "./kms-targets.js";
+import { FINAL_LAYOUT, type KmsPath, type KmsTarget, type KmsTargets } from "./kms-targets.js";
 import type { CompletedFlip } from "./kms-flips.js";
 import { OutputHead, type HeadHost } from "./kms-head.js";
-import { closeFence, pathsFor, sharedImageOutput } from "./kms-multi-paths.js";
+import { closeFence, pathsFor, sharedTargets } from "./kms-multi-paths.js";
+import type { TurnPlan } from "./kms-rotation.js";
+import { KmsMultiSeat } from "./kms-multi-seat.js";
+import { MultiColour } from "./kms-multi-colour.js";
+import type { InputSource } from "../input/queue.js";
+import type { ColourState } from "../util/colour.js";
 import { takeDisplay } from "./kms-take.js";
 import type { KmsMultiOptions } from "./kms-options.js";
 
@@ -33,12 +38,15 @@ const log = logger("present");
 
 export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>, HeadHost {
   readonly name = "kms" as const;
-  readonly format: Format = KMS_FORMAT;
+  readonly format: Format;
   readonly finalLayout: ImageLayout;
-  /** The shared image's size (extend: the outputs side by side; clone: the smallest output). */
+  /** The shared image's size (extend: the outputs side by side; clone: the smallest output; swapped when rendered turned by 90 or 270). */
   readonly size: readonly [number, number];
   readonly layout: OutputLayout;
+  /** The shared image and the viewport of it each output's plane scans out. */
   readonly plan: LayoutPlan;
+  /** How the picture is turned (rotate): by the planes or rendered, and the upright picture's plan. */
+  readonly turning: TurnPlan;
   /** One per output, in the order asked for. */
   readonly heads: OutputHead[];
   /**
@@ -60,6 +68,10 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   private tracer: FrameTracer | undefined;
   /** Output events the presenter acted on, oldest first (what a log or a test reads). */
   readonly hotplugLog: string[] = [];
+  /** Input through libinput and the pointer on each output's cursor plane (options.input; kms-multi-seat.ts). */
+  readonly seat: KmsMultiSeat;
+  /** The colour and scanout format shared by all outputs, told to each connector at its modeset. */
+  private readonly multiColour: MultiColour;
 
   private constructor(
     readonly device: Device,
@@ -71,17 +83,19 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     private readonly options: KmsMultiOptions,
   ) {
     this.layout = options.layout ?? "extend";
-    const turn = options.rotate ?? 0;
-    this.plan = planLayout(paths.map((p) => turnedSize(p, turn)), this.layout);
+    const count = options.images ?? paths.length + 3;
+    if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
+    this.multiColour = MultiColour.open(device, drm, paths, options); // before the targets: it decides their format
+    this.format = this.multiColour.format.vk;
+    ({ turning: this.turning, targets: this.targets } = sharedTargets(device, drm, paths, count, options, this.multiColour.format));
+    const { turn, by } = this.turning;
+    this.plan = this.turning.image;
     this.size = [this.plan.width, this.plan.height];
-    this.heads = paths.map((p, i) => new OutputHead(this, p, this.plan.viewports[i]!, turn, turn !== 0, options.flipTimeoutMs));
+    this.heads = paths.map((p, i) => new OutputHead(this, p, this.plan.viewports[i]!, turn, turn !== 0 && by === "plane", options.flipTimeoutMs));
     this.queue = new PresentQueue(this, { ...pacingOf(options), fifoDepth: 1, waitName: "wait flip" });
     settleKmsMode(drm, this.queue.pacing);
     const lead = this.lead();
     if (lead && lead.refresh > 0) this.queue.pacing.setRefresh(1000 / lead.refresh);
-    const count = options.images ?? paths.length + 3;
-    if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
-    this.targets = new KmsTargets(device, drm, sharedImageOutput(paths, this.plan), count, options.forceCopy ?? false);
     this.finalLayout = FINAL_LAYOUT[this.targets.path];
     const canFence = device.has("VK_KHR_external_semaphore_fd") && paths.every((p) => drm.properties("plane", p.plane.id).has("IN_FENCE_FD"));
     this.sync = this.targets.path === "prime" && canFence && options.sync !== "cpu-wait" ? "in-fence" : "cpu-wait";
@@ -91,9 +105,11 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
       this.targets.close();
       throw e;
     }
-    log.info(`kms: ${paths.length} outputs, ${this.layout} ${this.plan.width}x${this.plan.height}, ${count} images, path ${this.targets.path}, sync ${this.sync}, present mode ${this.queue.pacing.mode}`);
+    log.info(`kms: ${paths.length} outputs, ${this.layout} ${this.plan.width}x${this.plan.height}, ${count} images, path ${this.targets.path}, sync ${this.sync}, present mode ${this.queue.pacing.mode}` +
+      (turn ? `, turned ${turn}° ${by === "plane" ? "by the planes" : `rendered (${this.turning.reason})`}` : ""));
     session.leaving.add((leave) => leave.waitFor(this.idle()));
     session.returned.add(() => this.heads.forEach((h) => h.relight()));
+    this.seat = KmsMultiSeat.open({ drm, session, heads: this.heads, turning: this.turning }, options.input);
   }
 
   /**
@@ -111,15 +127,14 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   }
 
   private followHotplug(): void {
-    try {
-      this.watch = OutputWatch.start(this.drm);
-    } catch (e) {
-      if (!(e instanceof DrmUnavailableError)) throw e;
-      log.warn(`kms: ${e.message}; outputs are not followed`);
-      return;
-    }
-    this.watch.on("output-removed", (info) => this.outputRemoved(info));
-    this.watch.on("output-added", (info) => this.outputAdded(info));
+    this.watch = followOutputs(this.drm, this.heads, {
+      removed: (head) => this.outputRemoved(head),
+      added: (head, output) => {
+        if (this.destroyed || this.ended) return;
+        head.resume(output);
+        this.queue.interrupt(); // a loop waiting with every output paused goes on
+      },
+    }, this.hotplugLog);
   }
 
   /** The OutputWatch following this device's hotplug (undefined with hotplug false or without uevents). */
@@ -127,14 +142,8 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     return this.watch;
   }
 
-  private headOf(info: OutputInfo): OutputHead | undefined {
-    return this.heads.find((h) => h.output.connector.id === info.connector.id);
-  }
-
-  private outputRemoved(info: OutputInfo): void {
-    const head = this.headOf(info);
-    if (!head || this.destroyed) return;
-    this.hotplugLog.push(`removed ${head.name}`);
+  private outputRemoved(head: OutputHead): void {
+    if (this.destroyed) return;
     if (this.options.onOutputRemoved === "end") {
       this.ended ??= `output ${head.name} was unplugged`;
       this.queue.close();
@@ -144,20 +153,6 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     head.pause();
     if (this.awaiting === head && !head.busy) this.readyNow();
     if (this.heads.every((h) => h.state === "paused")) this.queue.interrupt();
-  }
-
-  private outputAdded(info: OutputInfo): void {
-    const head = this.headOf(info);
-    if (!head || this.destroyed || this.ended) return;
-    const mode = info.modes.find((m) => modeEquals(m, head.output.mode));
-    if (!mode) {
-      log.warn(`kms: ${head.name} is back without mode ${head.output.mode.name}: it stays paused`);
-      this.hotplugLog.push(`added ${head.name} (mode gone, paused)`);
-      return;
-    }
-    this.hotplugLog.push(`added ${head.name}`);
-    head.resume({ ...head.output, connector: info.connector, mode });
-    this.queue.interrupt(); // a loop waiting with every output paused goes on
   }
 
   /** The output that paces the loop: the active one with the highest refresh rate (the first of equals). */
@@ -174,7 +169,8 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   }
 
   flipped(head: OutputHead, { event, target, frame, modeset }: CompletedFlip): void {
-    if (head === this.awaiting) {
+    // a side commit's flip (the cursor's) shows no frame: the awaited one is still to come, unless the output paused
+    if (head === this.awaiting && (target || head.state !== "active")) {
       const atMs = modeset ? performance.now() : monotonicToNowMs(event.timeUs / 1000);
       if (target) {
         this.tracer?.point("flip", frame, atMs, event.sequence);
@@ -184,6 +180,17 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     }
     head.update();
     this.released();
+    this.seat.afterFlip(this.heads.indexOf(head));
+  }
+
+  addToCommit(head: OutputHead, req: AtomicRequest, modeset: boolean): (() => void) | void {
+    const i = this.heads.indexOf(head);
+    this.seat.addToCommit(i, req);
+    if (modeset) return this.multiColour.addToModeset(i, req, this.drm, head.output);
+  }
+
+  switchingOff(head: OutputHead, req: AtomicRequest): void {
+    this.seat.headOff(this.heads.indexOf(head), req);
   }
 
   failed(head: OutputHead, error: Error): void {
@@ -245,6 +252,17 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   get pacing(): Pacing {
     return this.queue.pacing;
   }
+  /** Keyboard, pointer and touch events from libinput (undefined when input is off or could not start). */
+  get input(): InputSource | undefined {
+    return this.seat.input;
+  }
+  /** The colour frames are encoded for on every output, and why it is not the one asked for (see KmsOptions.color). */
+  get colour(): ColourState {
+    return this.multiColour.state;
+  }
+  colourStats(): Record<string, number | string> {
+    return this.multiColour.stats(this.heads.map((h) => h.name));
+  }
   get endReason(): string | undefined {
     return this.failure ? `display failure: ${this.failure.message}` : this.ended;
   }
@@ -294,7 +312,7 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     // in-fence: a sync file for this frame's rendering (-1: the GPU has finished already)
     if (this.renderFinished) t.inFence = this.renderFinished.exportSyncFile();
     else rendered.wait(); // every plane showing it gets a finished image
-    if (t.dumb && t.staging) t.dumb.write(new Uint8Array(t.staging.mapped));
+    if (t.dumb && t.staging) t.dumb.write(new Uint8Array(t.staging.mapped), this.multiColour.format.bytesPerPixel);
     t.state = "held";
     this.queue.present(t, frame, presentAtMs);
     if (last) await this.idle(); // the run's last frame is on every active output before the run ends
@@ -327,8 +345,10 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   stats(): Record<string, number | string> {
     const s: Record<string, number | string> = {
       path: this.targets.path, sync: this.sync, layout: this.layout, image: `${this.plan.width}x${this.plan.height}`, outputs: this.heads.length,
+      ...(this.turning.turn ? { rotate: this.turning.turn, rotation: this.turning.by, ...(this.turning.reason ? { rotationReason: this.turning.reason } : {}) } : {}),
     };
     if (this.watch) Object.assign(s, { hotplugs: this.watch.hotplugs, probes: this.watch.probes, probeMs: Math.round(this.watch.probeMs) });
+    Object.assign(s, this.seat.stats(), { format: this.multiColour.format.name });
     for (const h of this.heads) for (const [k, v] of Object.entries(h.stats())) s[`${h.name} ${k}`] = v;
     return s;
   }
@@ -350,21 +370,11 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
       }
     } finally {
       for (const h of this.heads) h.close();
+      this.seat.close(); // after restore: the cursor planes no longer show their framebuffers
       this.session.close();
       this.targets.close(); // closes the sync files still held
       this.renderFinished?.destroy();
       if (this.ownsDrm) this.drm.close();
     }
   }
-}
-
-/** For openPresenter: the "kms" backend when `connectors` is given. */
-export const kmsMultiOpener = async (
-  _instance: unknown,
-  o: { device: Device; ownsDevice: boolean; connectors: "all" | readonly string[]; layout?: OutputLayout; rotate?: KmsMultiOptions["rotate"]; mode?: string; onOutputRemoved?: "pause" | "end" } & PacingOptions,
-): Promise<FrameLoop> => openKmsMultiPresenter(o.device, { connectors: o.connectors, layout: o.layout, rotate: o.rotate, mode: o.mode, onOutputRemoved: o.onOutputRemoved, ...pacingOf(o) }, o.ownsDevice);
-
-/** A Presenter over several outputs: `openKmsMultiPresenter(device, { connectors: "all", layout: "extend" })`. */
-export async function openKmsMultiPresenter(device: Device, options: KmsMultiOptions, ownsDevice = false): Promise<FrameLoop> {
-  return openFrameLoop("kms", () => KmsMultiBackend.open(device, options), ownsDevice);
 }

@@ -36,15 +36,22 @@ export interface KmsOptions extends PacingOptions, KmsColourOptions {
 
 /**
  * Options of the KMS presenter over several outputs (kms-multi.ts): every KmsOptions field but
- * `connector`, plus which outputs and how they share the picture.
+ * `connector` and `overlay`, plus which outputs and how they share the picture. `input`: the pointer
+ * moves over the whole picture (extend: all outputs), its arrow on the cursor plane of the output under it.
  */
-export interface KmsMultiOptions extends Omit<KmsOptions, "connector" | "input"> {
+export interface KmsMultiOptions extends Omit<KmsOptions, "connector" | "overlay"> {
   /** "all" (every connected output) or connector names, e.g. ["Virtual-1", "Virtual-2"]. */
   connectors: "all" | readonly string[];
   /** "extend" (default): one image, the outputs side by side, each showing its viewport; "clone": the same image on every output. */
   layout?: OutputLayout;
-  /** Turns every output's picture counter-clockwise by the plane's rotation property (default 0). */
+  /** Turns every output's picture counter-clockwise (default 0): by the planes' rotation property, else rendered turned (see rotateBy). */
   rotate?: QuarterTurn;
+  /**
+   * Who turns the picture: "auto" (default) the planes where each has the turn and the kernel's
+   * TEST_ONLY takes it, else our rendering; "plane" only the planes (an error names a plane that
+   * cannot); "render" always our rendering (targets then carry RenderTarget.transform). Stats say which.
+   */
+  rotateBy?: "auto" | "plane" | "render";
   /** What an output whose display is unplugged does: "pause" (default; resumes with a modeset when it is back) or "end" (the frame loop ends). */
   onOutputRemoved?: "pause" | "end";
   /** Follow hotplug (default true): false reads the outputs once. */

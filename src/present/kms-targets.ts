@@ -8,6 +8,7 @@ import { logger } from "../util/log.js";
 import { formatName, modifierName } from "../util/fourcc.js";
 import { DRM_FORMAT_MOD_LINEAR, DumbBuffer, type DrmDevice, type FbId, type Output } from "../drm/index.js";
 import type { RenderTarget } from "./presenter.js";
+import type { TargetTransform } from "../render/pre-rotation.js";
 import { SCANOUT_XRGB8888, type ScanoutFormat } from "./kms-colour.js";
 
 const log = logger("present");
@@ -60,6 +61,8 @@ export class KmsTargets {
     forceCopy: boolean,
     /** The scanout format every target has (the plane lists it). */
     readonly format: ScanoutFormat = SCANOUT_XRGB8888,
+    /** How the targets are turned from the way they are seen (rendered rotation, kms-rotation.ts). */
+    private readonly transform: TargetTransform = 0,
   ) {
     const { hdisplay: w, vdisplay: h } = output.mode;
     this.scope = new Scope(`kms targets ${w}x${h}`);
@@ -165,7 +168,7 @@ export class KmsTargets {
     try {
       const parts = make(scope);
       const view = scope.add(parts.image.createView());
-      this.targets.push({ ...parts, view, id: nextId++, width, height, format: this.format.vk, finalLayout, state: "free", inFence: -1 });
+      this.targets.push({ ...parts, view, id: nextId++, width, height, format: this.format.vk, finalLayout, transform: this.transform, state: "free", inFence: -1 });
     } catch (e) {
       scope.close();
       throw e;

@@ -67,7 +67,7 @@ openers.set("wayland-shm", lazy(() => import("./wayland-open.js"), (m) => m.wayl
 openers.set("wayland-dmabuf", lazy(() => import("./wayland-open.js"), (m) => m.waylandDmabufOpener));
 openers.set("kms", async (instance, o) =>
   o.connectors !== undefined
-    ? (await import("./kms-multi.js")).kmsMultiOpener(instance, { ...o, connectors: o.connectors })
+    ? (await import("./kms-multi-open.js")).kmsMultiOpener(instance, { ...o, connectors: o.connectors })
     : (await import("./kms.js")).kmsBackendOpener(instance, o));
 
 /** Lets a backend module make itself available to openPresenter. */

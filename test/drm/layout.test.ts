@@ -1,7 +1,8 @@
 // Extend and clone plans (planLayout) and the plane rectangles that show a viewport (viewportPlane),
 // on made-up outputs. The kernel's side (writeback of each CRTC) is in test/drm/outputs.vm.test.ts.
 import { describe, expect, it } from "vitest";
-import { planLayout, turnedSize, viewportPlane, type CrtcId, type FbId, type Mode, type Output } from "../../src/drm/index.js";
+import { planLayout, turnedSize, turnPlan, turnRect, viewportPlane, type CrtcId, type FbId, type Mode, type Output, type QuarterTurn } from "../../src/drm/index.js";
+import { view } from "../helpers/kms-pixels.js";
 
 const output = (w: number, h: number): Output =>
   ({ crtc: 60 as CrtcId, mode: { hdisplay: w, vdisplay: h } as Mode } as unknown as Output);
@@ -49,5 +50,25 @@ describe("viewportPlane turned", () => {
   it("270°: a smaller clone picture is centred on the display in its turned shape", () => {
     const p = viewportPlane(output(1024, 768), 90 as FbId, { x: 0, y: 0, width: 600, height: 800 }, 270);
     expect([p.CRTC_X, p.CRTC_Y, p.CRTC_W, p.CRTC_H]).toEqual([112, 84, 800, 600]);
+  });
+});
+
+describe("turnRect / turnPlan (rendered rotation)", () => {
+  // a 7x5 picture whose every pixel is distinct
+  const [W, H] = [7, 5];
+  const picture = { width: W, height: H, data: Uint8Array.from({ length: W * H * 4 }, (_, i) => (i % 4 === 3 ? 255 : (i * 37) % 251)) };
+  const whole = { x: 0, y: 0, width: W, height: H };
+  for (const turn of [0, 90, 180, 270] as QuarterTurn[])
+    it(`${turn}°: a rectangle of the picture turned lies where turnRect says in the whole picture turned`, () => {
+      const turned = view(picture, whole, turn);
+      for (const vp of [{ x: 1, y: 2, width: 3, height: 2 }, { x: 4, y: 0, width: 3, height: 5 }, whole]) {
+        const at = turnRect(vp, W, H, turn);
+        expect(view(turned, at)).toEqual(view(picture, vp, turn));
+      }
+    });
+  it("turnPlan: extend 2 outputs turned 90° stacks their views (the first at the bottom), the image's size swapped", () => {
+    const plan = planLayout([[480, 640], [480, 640]], "extend");
+    expect(turnPlan(plan, 90)).toEqual({ width: 640, height: 960, viewports: [{ x: 0, y: 480, width: 640, height: 480 }, { x: 0, y: 0, width: 640, height: 480 }] });
+    expect(turnPlan(plan, 0)).toEqual(plan);
   });
 });

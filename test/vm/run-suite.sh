@@ -7,7 +7,7 @@
 # files given (what npm test does): every file on vkms, then, in a second boot, on virtio-gpu the
 # files that need what only it has (timeline syncobjs, Weston's DRM backend, a second KMS driver).
 # VMTEST_KERNEL=6.12 boots bookworm-backports' 6.12 instead (see run-in-vm.sh).
-VIRTIO_FILES=(test/drm/syncobj.vm.test.ts test/wayland/drm-syncobj.vm.test.ts test/wayland/weston-drm.vm.test.ts test/drm/kms.vm.test.ts test/wayland/desktop-2026.vm.test.ts test/wayland/pre-rotation.vm.test.ts test/wayland/colour-dmabuf.vm.test.ts)
+VIRTIO_FILES=(test/drm/syncobj.vm.test.ts test/wayland/drm-syncobj.vm.test.ts test/wayland/weston-drm.vm.test.ts test/drm/kms.vm.test.ts test/wayland/desktop-2026.vm.test.ts test/wayland/pre-rotation.vm.test.ts test/wayland/colour-dmabuf.vm.test.ts test/present/kms-rotate.vm.test.ts)
 # Exits 0 with a SKIP line when the VM cannot run here (not root and no qemu / no cached setup).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
