@@ -65,6 +65,8 @@ export class PresentQueue<B> {
   private heldAtMs = NaN;
   /** How many shown frames the display may have in flight before the next waits (2 with a fifo barrier: one queued in the compositor). */
   maxInFlight = 1;
+  /** fifo with fifoDepth 0: the frames in flight are ahead of a new one on screen (the ready signal is their presentation, not their latching). */
+  fifoInFlightAhead = false;
   /** The next finished frame is shown whatever the mode (a configure it acks must be committed promptly). */
   private forced = false;
   /** No more waits: the display is gone or the window closed. */
@@ -288,7 +290,8 @@ export class PresentQueue<B> {
   predict(nowMs: number): number {
     // Wayland's fifo waits for the callback before rendering, so nothing is ahead of the new frame
     // there; a display that takes frames at any time shows the newest at its next refresh
-    const ahead = (this.pacing.mode === "fifo" && this.options.fifoDepth === 0) || (this.anyTime() && this.options.takesAnyTime) ? 0 : Math.min(1, this.shownAt.length);
+    const fifoNone = this.pacing.mode === "fifo" && this.options.fifoDepth === 0 && !this.fifoInFlightAhead;
+    const ahead = fifoNone || (this.anyTime() && this.options.takesAnyTime) ? 0 : Math.min(1, this.shownAt.length);
     return this.pacing.predict(nowMs, ahead);
   }
 

@@ -97,7 +97,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     if (!manager) return;
     this.fifo = { manager, surface: manager.get_fifo(this.window.surface) };
     this.queue.maxInFlight = 2;
-    this.readyOnFeedback = this.window.presentation !== undefined;
+    this.readyOnFeedback = this.queue.fifoInFlightAhead = this.window.presentation !== undefined;
     log.info(`wayland: fifo: wp_fifo_v1 barriers on every commit (one commit may wait in the compositor); display ready: ${this.readyOnFeedback ? "wp_presentation feedback, no frame callbacks" : "frame callbacks (no wp_presentation)"}`);
   }
 
