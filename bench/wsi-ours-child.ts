@@ -13,6 +13,7 @@ import type { PresentMode } from "../src/present/pacing.js";
 import { openWaylandPresenter } from "../src/present/wayland-open.js";
 import type { WaylandWindow } from "../src/wayland/window.js";
 import { Triangle } from "./scenes.js";
+import { koffi, libc } from "../src/sys/libc.js";
 
 /** What the child runs: the compositor's socket, the present mode and size, and either a timed run or one captured frame. */
 export interface WsiOursRequest {
@@ -41,6 +42,8 @@ export interface WsiFigures {
   cpuMsPerFrame: number;
   /** CPU per frame of the app's own thread (ours: the JS thread; Mesa's: the thread that calls Vulkan, WSI included). */
   appThreadCpuMsPerFrame: number;
+  /** Of appThreadCpuMsPerFrame, the part in the kernel (system time: syscalls, wake-ups); the rest is the app's own code. */
+  appThreadSystemMsPerFrame: number;
   /** The app thread's wake-ups per frame: its voluntary context switches (each a sleep it was woken from: an event-loop turn, a fence wait). */
   appThreadWakeupsPerFrame: number;
   /** Frames committed to the compositor per second (Mesa: every vkQueuePresentKHR commits). */
@@ -85,6 +88,17 @@ function windowOf(out: Presenter): WaylandWindow {
 function threadWakeups(): number {
   const m = /^voluntary_ctxt_switches:\s*(\d+)/m.exec(readFileSync("/proc/thread-self/status", "utf8"));
   return m ? Number(m[1]) : NaN;
+}
+
+const timeval = koffi.struct({ tv_sec: "long", tv_usec: "long" });
+const rusage = koffi.struct({ ru_utime: timeval, ru_stime: timeval, rest: koffi.array("long", 14) });
+const getrusage = libc.func("getrusage", "int", ["int", koffi.out(koffi.pointer(rusage))]);
+
+/** System CPU ms of the calling thread so far (getrusage RUSAGE_THREAD's ru_stime). */
+function threadSystemMs(): number {
+  const out = { ru_stime: { tv_sec: 0, tv_usec: 0 } } as { ru_stime: { tv_sec: number; tv_usec: number } };
+  if (getrusage(1, out) !== 0) return NaN;
+  return out.ru_stime.tv_sec * 1e3 + out.ru_stime.tv_usec / 1e3;
 }
 
 function percentile(xs: Float64Array, p: number): number {
@@ -148,9 +162,9 @@ async function main(request: WsiOursRequest): Promise<object> {
       const committedBefore = out.stats.pacing?.presented ?? 0;
       counting = true;
       until = performance.now() + (request.seconds ?? 5) * 1000;
-      const wakes0 = threadWakeups();
+      const wakes0 = threadWakeups(), sys0 = threadSystemMs();
       const stats = await out.run(body, { gpuTimeEvery: 0 });
-      const wakes = threadWakeups() - wakes0;
+      const wakes = threadWakeups() - wakes0, sys = threadSystemMs() - sys0;
       const committed = (out.stats.pacing?.presented ?? 0) - committedBefore;
       await new Promise((r) => setTimeout(r, 300)); // the last frames' feedback, outside the figures
       counting = false;
@@ -160,6 +174,7 @@ async function main(request: WsiOursRequest): Promise<object> {
         cpuMsPerFrame: stats.cpuMsPerFrame,
         appThreadCpuMsPerFrame: stats.mainThreadCpuMsPerFrame,
         appThreadWakeupsPerFrame: stats.frames ? wakes / stats.frames : NaN,
+        appThreadSystemMsPerFrame: stats.frames ? sys / stats.frames : NaN,
         committedPerSecond: committed / stats.seconds,
         shownPerSecond: shown / stats.seconds,
         latencyMedianMs: percentile(lat, 50),

@@ -121,6 +121,7 @@ function cFigures(stdout: string): WsiFigures & { images: number; minImages: num
     cpuMsPerFrame: field("cpu_ms_per_frame"),
     appThreadCpuMsPerFrame: field("app_thread_cpu_ms_per_frame"),
     appThreadWakeupsPerFrame: orNaN(field("app_thread_wakeups_per_frame")),
+    appThreadSystemMsPerFrame: orNaN(field("app_thread_sys_ms_per_frame")),
     committedPerSecond: field("per_second"), // Mesa's Wayland WSI commits every present
     shownPerSecond: orNaN(field("shown_per_second")),
     latencyMedianMs: orNaN(field("latency_median_ms")),
@@ -136,7 +137,7 @@ function cFigures(stdout: string): WsiFigures & { images: number; minImages: num
 function describe(side: string, runs: WsiFigures[]): string {
   const m = (k: keyof WsiFigures) => median(runs.map((r) => r[k] as number));
   return `  ${side}: ${fmt(m("perSecond"))} frames/s (committed ${fmt(m("committedPerSecond"))}/s, shown ${fmt(m("shownPerSecond"))}/s), ` +
-    `CPU ${fmt(m("cpuMsPerFrame"), 3)} ms/frame (app thread ${fmt(m("appThreadCpuMsPerFrame"), 3)}, woken ${fmt(m("appThreadWakeupsPerFrame"), 2)} times a frame), hand-out to on screen ${fmt(m("latencyMedianMs"))} ms median (p99 ${fmt(m("latencyP99Ms"))}), ` +
+    `CPU ${fmt(m("cpuMsPerFrame"), 3)} ms/frame (app thread ${fmt(m("appThreadCpuMsPerFrame"), 3)}, of it ${fmt(m("appThreadSystemMsPerFrame"), 3)} in the kernel, woken ${fmt(m("appThreadWakeupsPerFrame"), 2)} times a frame), hand-out to on screen ${fmt(m("latencyMedianMs"))} ms median (p99 ${fmt(m("latencyP99Ms"))}), ` +
     `on time ${fmt(m("onTime") * 100)}%, peak RSS ${fmt(m("maxRssKb") / 1024, 0)} MiB`;
 }
 
