@@ -5,6 +5,7 @@
 //   node dist/bench/wsi-ours-child.js '{"socket", "mode", "warmup", "seconds", "jitWarmup"}'  prints WsiOursFigures
 //   node dist/bench/wsi-ours-child.js '{"socket", "mode", "capture": {"frame", "path"}}'        writes frame's RGBA to path
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Instance, NODE_FLAGS_FOR_FRAME_LOOPS, type Frame, type Pixels, type Presenter } from "../src/index.js";
@@ -12,6 +13,7 @@ import type { PresentMode } from "../src/present/pacing.js";
 import { openWaylandPresenter } from "../src/present/wayland-open.js";
 import type { WaylandWindow } from "../src/wayland/window.js";
 import { Triangle } from "./scenes.js";
+import { koffi, libc } from "../src/sys/libc.js";
 
 /** What the child runs: the compositor's socket, the present mode and size, and either a timed run or one captured frame. */
 export interface WsiOursRequest {
@@ -40,6 +42,10 @@ export interface WsiFigures {
   cpuMsPerFrame: number;
   /** CPU per frame of the app's own thread (ours: the JS thread; Mesa's: the thread that calls Vulkan, WSI included). */
   appThreadCpuMsPerFrame: number;
+  /** Of appThreadCpuMsPerFrame, the part in the kernel (system time: syscalls, wake-ups); the rest is the app's own code. */
+  appThreadSystemMsPerFrame: number;
+  /** The app thread's wake-ups per frame: its voluntary context switches (each a sleep it was woken from: an event-loop turn, a fence wait). */
+  appThreadWakeupsPerFrame: number;
   /** Frames committed to the compositor per second (Mesa: every vkQueuePresentKHR commits). */
   committedPerSecond: number;
   /** Frames wp_presentation reported on screen per second. */
@@ -59,9 +65,9 @@ const RESULT = "wsi-ours result: ";
 const RING = 256;
 const MAX_SHOWN = 1 << 16;
 
-/** Runs our side in a child node process (NODE_FLAGS_FOR_FRAME_LOOPS, as scanout's programs run). */
-export function runWsiOurs<T = WsiFigures>(request: WsiOursRequest, env: NodeJS.ProcessEnv = {}): Promise<{ result: T; stderr: string }> {
-  const args = [...NODE_FLAGS_FOR_FRAME_LOOPS, fileURLToPath(import.meta.url), JSON.stringify(request)];
+/** Runs our side in a child node process (NODE_FLAGS_FOR_FRAME_LOOPS, as scanout's programs run); `script`: this file of another build (WSI_OURS_BASE). */
+export function runWsiOurs<T = WsiFigures>(request: WsiOursRequest, env: NodeJS.ProcessEnv = {}, script = fileURLToPath(import.meta.url)): Promise<{ result: T; stderr: string }> {
+  const args = [...NODE_FLAGS_FOR_FRAME_LOOPS, script, JSON.stringify(request)];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
       const line = stdout.split("\n").find((l) => l.startsWith(RESULT));
@@ -76,6 +82,23 @@ function windowOf(out: Presenter): WaylandWindow {
   const window = (out as unknown as { swapchain?: { window?: WaylandWindow } }).swapchain?.window;
   if (!window) throw new Error("wsi-ours-child: the presenter has no Wayland window");
   return window;
+}
+
+/** The calling thread's voluntary context switches so far (it is the JS thread: /proc/thread-self). */
+function threadWakeups(): number {
+  const m = /^voluntary_ctxt_switches:\s*(\d+)/m.exec(readFileSync("/proc/thread-self/status", "utf8"));
+  return m ? Number(m[1]) : NaN;
+}
+
+const timeval = koffi.struct({ tv_sec: "long", tv_usec: "long" });
+const rusage = koffi.struct({ ru_utime: timeval, ru_stime: timeval, rest: koffi.array("long", 14) });
+const getrusage = libc.func("getrusage", "int", ["int", koffi.out(koffi.pointer(rusage))]);
+
+/** System CPU ms of the calling thread so far (getrusage RUSAGE_THREAD's ru_stime). */
+function threadSystemMs(): number {
+  const out = { ru_stime: { tv_sec: 0, tv_usec: 0 } } as { ru_stime: { tv_sec: number; tv_usec: number } };
+  if (getrusage(1, out) !== 0) return NaN;
+  return out.ru_stime.tv_sec * 1e3 + out.ru_stime.tv_usec / 1e3;
 }
 
 function percentile(xs: Float64Array, p: number): number {
@@ -139,7 +162,9 @@ async function main(request: WsiOursRequest): Promise<object> {
       const committedBefore = out.stats.pacing?.presented ?? 0;
       counting = true;
       until = performance.now() + (request.seconds ?? 5) * 1000;
+      const wakes0 = threadWakeups(), sys0 = threadSystemMs();
       const stats = await out.run(body, { gpuTimeEvery: 0 });
+      const wakes = threadWakeups() - wakes0, sys = threadSystemMs() - sys0;
       const committed = (out.stats.pacing?.presented ?? 0) - committedBefore;
       await new Promise((r) => setTimeout(r, 300)); // the last frames' feedback, outside the figures
       counting = false;
@@ -148,6 +173,8 @@ async function main(request: WsiOursRequest): Promise<object> {
         perSecond: stats.fps,
         cpuMsPerFrame: stats.cpuMsPerFrame,
         appThreadCpuMsPerFrame: stats.mainThreadCpuMsPerFrame,
+        appThreadWakeupsPerFrame: stats.frames ? wakes / stats.frames : NaN,
+        appThreadSystemMsPerFrame: stats.frames ? sys / stats.frames : NaN,
         committedPerSecond: committed / stats.seconds,
         shownPerSecond: shown / stats.seconds,
         latencyMedianMs: percentile(lat, 50),
@@ -173,7 +200,7 @@ function used(out: Presenter): string {
   const path = e.shmPath === "host-import"
     ? "rendered straight into them (VK_EXT_external_memory_host), sync cpu-wait (fence, then commit)"
     : `3 offscreen images, sync ${e.sync} (fence, then CPU copy; ${e.shmPath})`;
-  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, tearing hint ${e.tearingHint}`;
+  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, display ready: ${e.displayReady} (${e.frameCallbacks} frame callbacks for ${out.stats.pacing?.presented} commits), tearing hint ${e.tearingHint}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -36,6 +36,12 @@ const WARMUP = 120;
  * in the same sitting.
  */
 const OURS_COPY = process.env.WSI_OURS_COPY === "1";
+/**
+ * WSI_OURS_BASE=PATH: another side in every round, ours from another build's
+ * dist/bench/wsi-ours-child.js (a checkout before a change), so a change is measured before and
+ * after in the same sitting.
+ */
+const OURS_BASE = process.env.WSI_OURS_BASE;
 const MESA_ENV: NodeJS.ProcessEnv = process.env.WSI_MESA_DEBUG ? { MESA_VK_WSI_DEBUG: process.env.WSI_MESA_DEBUG } : {};
 
 interface Bed {
@@ -114,6 +120,8 @@ function cFigures(stdout: string): WsiFigures & { images: number; minImages: num
     perSecond: field("per_second"),
     cpuMsPerFrame: field("cpu_ms_per_frame"),
     appThreadCpuMsPerFrame: field("app_thread_cpu_ms_per_frame"),
+    appThreadWakeupsPerFrame: orNaN(field("app_thread_wakeups_per_frame")),
+    appThreadSystemMsPerFrame: orNaN(field("app_thread_sys_ms_per_frame")),
     committedPerSecond: field("per_second"), // Mesa's Wayland WSI commits every present
     shownPerSecond: orNaN(field("shown_per_second")),
     latencyMedianMs: orNaN(field("latency_median_ms")),
@@ -129,7 +137,7 @@ function cFigures(stdout: string): WsiFigures & { images: number; minImages: num
 function describe(side: string, runs: WsiFigures[]): string {
   const m = (k: keyof WsiFigures) => median(runs.map((r) => r[k] as number));
   return `  ${side}: ${fmt(m("perSecond"))} frames/s (committed ${fmt(m("committedPerSecond"))}/s, shown ${fmt(m("shownPerSecond"))}/s), ` +
-    `CPU ${fmt(m("cpuMsPerFrame"), 3)} ms/frame (app thread ${fmt(m("appThreadCpuMsPerFrame"), 3)}), hand-out to on screen ${fmt(m("latencyMedianMs"))} ms median (p99 ${fmt(m("latencyP99Ms"))}), ` +
+    `CPU ${fmt(m("cpuMsPerFrame"), 3)} ms/frame (app thread ${fmt(m("appThreadCpuMsPerFrame"), 3)}, of it ${fmt(m("appThreadSystemMsPerFrame"), 3)} in the kernel, woken ${fmt(m("appThreadWakeupsPerFrame"), 2)} times a frame), hand-out to on screen ${fmt(m("latencyMedianMs"))} ms median (p99 ${fmt(m("latencyP99Ms"))}), ` +
     `on time ${fmt(m("onTime") * 100)}%, peak RSS ${fmt(m("maxRssKb") / 1024, 0)} MiB`;
 }
 
@@ -152,11 +160,12 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
   }
   const check = compareFrames(await readFile(oursPath), await readFile(cPath));
   log(`${mode}: ${describeComparison(check)}`);
-  const oursRuns: WsiFigures[] = [], copyRuns: WsiFigures[] = [], cRuns: ReturnType<typeof cFigures>[] = [];
+  const oursRuns: WsiFigures[] = [], copyRuns: WsiFigures[] = [], baseRuns: WsiFigures[] = [], cRuns: ReturnType<typeof cFigures>[] = [];
   let stalls = 0;
   for (let r = 0; r < runs; r++) {
     oursRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP })).result);
     if (OURS_COPY) copyRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP, hostImport: false })).result);
+    if (OURS_BASE) baseRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP }, {}, OURS_BASE)).result);
     try {
       cRuns.push(cFigures((await runC(binary, ["wayland", socket, sceneFile, "--mode", mode, "--warmup", String(WARMUP), "--seconds", String(seconds)], MESA_ENV, seconds)).stdout));
     } catch (e) {
@@ -174,6 +183,7 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
   if (resized) throw new Error(`the compositor configured ours to ${resized.finalSize!.join("x")}, not ${SIZE.join("x")}: not the same work`);
   log(describe("ours", oursRuns));
   if (copyRuns.length) log(describe("ours (copy path)", copyRuns));
+  if (baseRuns.length) log(describe("ours (WSI_OURS_BASE)", baseRuns));
   log(describe("Mesa", cRuns));
   const m = (xs: WsiFigures[], k: keyof WsiFigures) => median(xs.map((r) => r[k] as number));
   const ratio = (k: keyof WsiFigures, digits = 2, side = oursRuns) => `${fmt(m(side, k) / m(cRuns, k), digits)}x`;
@@ -184,8 +194,10 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
     return r.length > 1 ? ` (pairs ${fmt(median(r), 2)}x, ${fmt(Math.min(...r), 2)}-${fmt(Math.max(...r), 2)}x)` : "";
   };
   if (check.same) log(`  → vs Mesa WSI: rate ${ratio("perSecond")}, CPU ${ratio("cpuMsPerFrame")}, latency ${ratio("latencyMedianMs")}`);
+  if (check.same && baseRuns.length) log(`    WSI_OURS_BASE vs Mesa WSI: rate ${ratio("perSecond", 2, baseRuns)}, CPU ${ratio("cpuMsPerFrame", 2, baseRuns)}, latency ${ratio("latencyMedianMs", 2, baseRuns)}`);
   if (check.same && copyRuns.length) log(`    our copy path vs Mesa WSI: rate ${ratio("perSecond", 2, copyRuns)}, CPU ${ratio("cpuMsPerFrame", 2, copyRuns)}, latency ${ratio("latencyMedianMs", 2, copyRuns)}`);
-  if (check.same) log(`    pair by pair: rate${pairs("perSecond")}, CPU${pairs("cpuMsPerFrame")}, latency${pairs("latencyMedianMs")}; on time ours ${fmt(m(oursRuns, "onTime") * 100)}% / Mesa ${fmt(m(cRuns, "onTime") * 100)}%`);
+  if (check.same) log(`    pair by pair: rate${pairs("perSecond")}, CPU${pairs("cpuMsPerFrame")}, latency${pairs("latencyMedianMs")}; on time ours ${fmt(m(oursRuns, "onTime") * 100)}% / Mesa ${fmt(m(cRuns, "onTime") * 100)}%; ` +
+    `app thread woken ${fmt(m(oursRuns, "appThreadWakeupsPerFrame"), 2)} / ${fmt(m(cRuns, "appThreadWakeupsPerFrame"), 2)} times a frame`);
   else log("  no ratio: the two sides did not render the same frame");
   log(`  ours used: ${ours.result.used}; ${traced(ours.stderr, OUR_BIND)}`);
   const c = cRuns[0]!;

@@ -13,7 +13,8 @@
  *
  * stdout: `wsi frames= seconds= per_second= cpu_ms_per_frame= app_thread_cpu_ms_per_frame= max_rss_kb=`
  * then `wsi-present images= min_images= shown= discarded= shown_per_second= latency_median_ms=
- * latency_p99_ms= on_time= refresh_ms= format= modes=` (a figure it cannot take is -1). Exit 3 with
+ * latency_p99_ms= on_time= refresh_ms= presents= app_thread_wakeups_per_frame= app_thread_sys_ms_per_frame= modes=` (a figure it cannot take is -1;
+ * wake-ups: the app thread's voluntary context switches, each a sleep it was woken from). Exit 3 with
  * `unavailable: ...` on stderr when Mesa does not offer the mode asked for.
  * The hand-out is when vkAcquireNextImageKHR returned the image (where an app reads its input);
  * "on time" (fifo): a shown frame followed its predecessor by at most 1.5 refreshes (none missed).
@@ -48,6 +49,22 @@ typedef struct {
     uint32_t shown, discarded, capacity, on_time, intervals;
     double last_shown_ms, refresh_ms;
 } Feedbacks;
+
+/* Voluntary context switches of the calling thread so far: each is a sleep the thread was woken from. */
+static long thread_wakeups(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_THREAD, &u);
+    return u.ru_nvcsw;
+}
+
+/* System CPU seconds of the calling thread so far (syscalls, wake-ups: the kernel's share). */
+static double thread_system_seconds(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_THREAD, &u);
+    return (double)u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+}
 
 static Feedbacks fbs;
 
@@ -358,8 +375,10 @@ int main(int argc, char **argv)
     clockid_t clock = wayland ? w.clock : CLOCK_MONOTONIC;
     uint32_t presents = 0, timed = 0;
     double t0 = 0, cpu0 = 0, thread0 = 0;
+    long wakes0 = 0; /* the app thread's voluntary context switches: how often it slept and was woken */
+    double sys0 = 0;  /* the app thread's system CPU time */
     for (uint32_t index = 0;; index++) {
-        if (index == o.warmup) t0 = now_seconds(), cpu0 = cpu_seconds(RUSAGE_SELF), thread0 = cpu_seconds(RUSAGE_THREAD);
+        if (index == o.warmup) t0 = now_seconds(), cpu0 = cpu_seconds(RUSAGE_SELF), thread0 = cpu_seconds(RUSAGE_THREAD), wakes0 = thread_wakeups(), sys0 = thread_system_seconds();
         if (index >= o.warmup && (now_seconds() - t0 >= o.seconds || (o.capture && (long)index > o.capture_frame))) break;
         if (wayland) {
             wl_window_pump(&w, 0); /* feedback and pings that arrived meanwhile, without waiting */
@@ -414,14 +433,17 @@ int main(int argc, char **argv)
     }
     VK(vkQueueWaitIdle(g.queue));
     double seconds = now_seconds() - t0;
+    long wakes = thread_wakeups() - wakes0;
+    double sys = thread_system_seconds() - sys0;
     print_figures("wsi", timed, seconds, cpu_seconds(RUSAGE_SELF) - cpu0, cpu_seconds(RUSAGE_THREAD) - thread0);
     if (wayland) /* the last frames' feedback (after the figures: it is not part of the run) */
         for (double until = now_seconds() + 0.3; now_seconds() < until;) wl_window_pump(&w, 20);
     double median = percentile(fbs.latency, fbs.shown, 50), p99 = percentile(fbs.latency, fbs.shown, 99);
     printf("wsi-present images=%u min_images=%u shown=%u discarded=%u shown_per_second=%.2f latency_median_ms=%.3f latency_p99_ms=%.3f "
-           "on_time=%.4f refresh_ms=%.3f presents=%u modes=%s\n",
+           "on_time=%.4f refresh_ms=%.3f presents=%u app_thread_wakeups_per_frame=%.3f app_thread_sys_ms_per_frame=%.4f modes=%s\n",
            sc.count, sc.min_images, fbs.shown, fbs.discarded, wayland ? fbs.shown / seconds : -1, median, p99,
-           fbs.intervals ? (double)fbs.on_time / fbs.intervals : -1, fbs.refresh_ms > 0 ? fbs.refresh_ms : -1, presents, sc.modes);
+           fbs.intervals ? (double)fbs.on_time / fbs.intervals : -1, fbs.refresh_ms > 0 ? fbs.refresh_ms : -1, presents,
+           timed ? (double)wakes / timed : -1, timed ? sys * 1e3 / timed : -1, sc.modes);
     fflush(stdout);
 
     for (int s = 0; s < FRAMES_IN_FLIGHT; s++) {

@@ -8,7 +8,12 @@
 //              Wayland 0: acquire waits for the frame callback instead), and acquire waits.
 //   mailbox:   acquire never waits; a frame finished while the display is busy replaces the waiting
 //              one (whose buffer is free again at once) and is shown at the next "display ready".
+//              A display that takes frames at any time (`takesAnyTime`: a Wayland compositor shows
+//              the newest commit at its repaint, as Mesa's WSI relies on) is shown every finished
+//              frame at once instead, as in immediate.
 //   immediate: every finished frame is shown at once (the sink asks for tearing where it can).
+// With `takesAnyTime`, mailbox and immediate ask for one "display ready" at a time (show's wantReady):
+// it is what tells a hidden display from a busy one, and one per refresh is enough for that.
 // Never stall: a display that takes no frames (a hidden, minimised or suspended window) is "hidden"
 // once a shown frame has waited longer than a heartbeat interval; the loop then renders one frame
 // per heartbeat (not shown), or waits for the display with whenHidden "pause".
@@ -20,8 +25,12 @@ const log = logger("present");
 
 /** Where finished frames go: a Wayland surface or a KMS output. */
 export interface DisplaySink<B> {
-  /** Shows the buffer now (attach + commit, an atomic flip), not before `atMs` where a target was set (NaN: none); the sink calls displayReady() when the display has taken it. */
-  show(buffer: B, frame: number, atMs: number): void;
+  /**
+   * Shows the buffer now (attach + commit, an atomic flip), not before `atMs` where a target was set
+   * (NaN: none). With `wantReady` (always, unless the queue was made with takesAnyTime) the sink
+   * calls displayReady() (or presentedUpTo) when the display has taken it; without, it need not.
+   */
+  show(buffer: B, frame: number, atMs: number, wantReady: boolean): void;
   /** The buffer will not be shown: free for rendering again. */
   drop(buffer: B): void;
   /** The display shows nothing of ours now (an xdg-shell suspended window): nothing is shown, and acquire waits (heartbeat). */
@@ -36,6 +45,8 @@ export interface PresentQueueOptions extends PacingOptions {
   paced?: boolean;
   /** The name of the wait for the display on a frame timeline ("wait frame callback", "wait flip"). */
   waitName: TracePhase;
+  /** The display takes a new frame at any time and shows the newest at its refresh (Wayland): see the top of this file. */
+  takesAnyTime?: boolean;
 }
 
 /** What ended a wait for the display: it became ready, something the sink reported (a configure, a close), or the heartbeat. */
@@ -46,12 +57,16 @@ export class PresentQueue<B> {
   readonly pacing: Pacing;
   /** When each frame shown and not yet taken by the display was shown, oldest first (they are taken in order). */
   private readonly shownAt: number[] = [];
+  /** The frames of those, in the same order. */
+  private readonly shownFrames: number[] = [];
   /** The finished frame waiting for the display (mailbox; fifo with fifoDepth 1), its buffer free when undefined. */
   private heldBuffer: B | undefined;
   private heldFrame = 0;
   private heldAtMs = NaN;
   /** How many shown frames the display may have in flight before the next waits (2 with a fifo barrier: one queued in the compositor). */
   maxInFlight = 1;
+  /** fifo with fifoDepth 0: the frames in flight are ahead of a new one on screen (the ready signal is their presentation, not their latching). */
+  fifoInFlightAhead = false;
   /** The next finished frame is shown whatever the mode (a configure it acks must be committed promptly). */
   private forced = false;
   /** No more waits: the display is gone or the window closed. */
@@ -91,7 +106,13 @@ export class PresentQueue<B> {
   private canShowNow(): boolean {
     if (this.forced) return true;
     if (this.sink.suspended) return false;
-    return this.unpaced || this.shownAt.length < this.maxInFlight || (this.pacing.mode === "immediate" && !this.hiddenNow(performance.now()));
+    return this.unpaced || this.shownAt.length < this.maxInFlight || (this.anyTime() && !this.hiddenNow(performance.now()));
+  }
+
+  /** Whether a finished frame goes to the display at once whatever it has in flight: immediate, and mailbox where the display takes frames at any time. */
+  private anyTime(): boolean {
+    const mode = this.pacing.mode;
+    return mode === "immediate" || (mode === "mailbox" && this.options.takesAnyTime === true);
   }
 
   /** Whether acquire must wait for the display before the next frame. */
@@ -155,13 +176,19 @@ export class PresentQueue<B> {
   /** Something the display did not show of ours counts as in flight (KMS: a cursor-only commit), until displayReady(). */
   occupy(): void {
     this.shownAt.push(performance.now());
+    this.shownFrames.push(-1);
   }
 
   private show(buffer: B, frame: number, atMs: number): void {
     this.forced = false;
-    this.shownAt.push(performance.now());
+    // with takesAnyTime, mailbox and immediate ask for one "display ready" at a time
+    const wantReady = !(this.options.takesAnyTime && this.pacing.mode !== "fifo" && this.shownAt.length > 0);
+    if (wantReady) {
+      this.shownAt.push(performance.now());
+      this.shownFrames.push(frame);
+    }
     this.pacing.presented++;
-    this.sink.show(buffer, frame, atMs);
+    this.sink.show(buffer, frame, atMs, wantReady);
   }
 
   // "display ready" -----------------------------------------------------------------------------
@@ -169,6 +196,28 @@ export class PresentQueue<B> {
   /** The display took the oldest frame shown (a frame callback, a page flip): the waiting frame is shown. */
   displayReady(): void {
     this.shownAt.shift();
+    this.shownFrames.shift();
+    this.afterReady();
+  }
+
+  /**
+   * The display reports frame `frame` on screen (presentation feedback, where it is the ready signal):
+   * it took every frame shown up to it. A frame the display discarded instead is not "ready": a
+   * display that shows nothing of ours (a hidden window whose barriers the compositor ignores) then
+   * looks hidden once a heartbeat interval has passed, rather than free-running.
+   */
+  presentedUpTo(frame: number): void {
+    let taken = 0;
+    while (taken < this.shownFrames.length && this.shownFrames[taken]! <= frame) taken++;
+    if (taken === 0) return;
+    for (let i = 0; i < taken; i++) {
+      this.shownAt.shift();
+      this.shownFrames.shift();
+    }
+    this.afterReady();
+  }
+
+  private afterReady(): void {
     if (this.pacing.hidden && !this.sink.suspended) {
       log.info("present: the display takes frames again: full rate");
       this.pacing.hidden = false;
@@ -239,8 +288,10 @@ export class PresentQueue<B> {
 
   /** When a frame handed out now should be on screen (see Pacing.predict): after what is in flight, in mailbox. */
   predict(nowMs: number): number {
-    // Wayland's fifo waits for the callback before rendering, so nothing is ahead of the new frame there
-    const ahead = this.pacing.mode === "fifo" && this.options.fifoDepth === 0 ? 0 : Math.min(1, this.shownAt.length);
+    // Wayland's fifo waits for the callback before rendering, so nothing is ahead of the new frame
+    // there; a display that takes frames at any time shows the newest at its next refresh
+    const fifoNone = this.pacing.mode === "fifo" && this.options.fifoDepth === 0 && !this.fifoInFlightAhead;
+    const ahead = fifoNone || (this.anyTime() && this.options.takesAnyTime) ? 0 : Math.min(1, this.shownAt.length);
     return this.pacing.predict(nowMs, ahead);
   }
 

@@ -73,10 +73,12 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     private readonly colourPath: WaylandColour,
   ) {
     super(device, window, options, {
-      commit: (t, frame) => {
+      commit: (t, frame, frameCallback) => {
         this.ring.markAttached(t, frame);
         this.counters.presented++;
-        return this.window.present(t.wlBuffer, frame);
+        if (frameCallback) return this.window.present(t.wlBuffer, frame);
+        this.window.presentWithoutCallback(t.wlBuffer, frame);
+        return undefined;
       },
       drop: (t) => this.ring.cancel(t),
     });

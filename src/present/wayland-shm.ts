@@ -5,7 +5,7 @@
 //   copy:        frames render into offscreen images, the frame's command buffer copies each into a
 //                host-visible staging buffer, and after the frame's fence the bytes go into a free
 //                buffer of our shm swapchain on the JS thread.
-// Either way the fence wait is on the CPU (shm has no GPU sync). Pacing comes from wl_surface.frame callbacks; configure sizes are honoured lazily at
+// Either way the fence wait is on the CPU (shm has no GPU sync). Pacing: see wayland-sink.ts; configure sizes are honoured lazily at
 // the next acquire; xdg_toplevel.close ends the frame loop cleanly.
 import { Buffer, BufferUsage, type CommandBuffer, type Device, type Fence, Format, type HostImageLayout, ImageLayout, recordColorWritesToHost, Scope } from "../vk/index.js";
 import { logger } from "../util/log.js";
@@ -73,10 +73,12 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     private readonly colourPath: WaylandColour,
   ) {
     super(device, window, options, {
-      commit: (buf, frame) => {
+      commit: (buf, frame, frameCallback) => {
         this.chain.markAttached(buf, frame);
         this.counters.presented++;
-        return this.window.present(buf.wlBuffer, frame);
+        if (frameCallback) return this.window.present(buf.wlBuffer, frame);
+        this.window.presentWithoutCallback(buf.wlBuffer, frame);
+        return undefined;
       },
       drop: (buf) => this.chain.cancel(buf),
     });

@@ -1,13 +1,18 @@
 // A Wayland surface as a display sink behind the present queue (present-queue.ts), shared by the
-// shm and dmabuf backends: showing a buffer is attach + commit, "display ready" is the commit's
-// frame callback, and presentation feedback reaches the pacing records. It also owns what is
-// Wayland's own: the tearing hint for immediate, a configure that must be committed promptly (it
-// ends a wait, and its frame is shown whatever the mode), a close request, and a suspended window.
-// Where the compositor offers them: fifo-v1 barriers on every fifo commit (wait_barrier, then
-// set_barrier: the compositor applies one per refresh, so one commit may wait in it while the next
-// frame renders), and commit-timing-v1 target times (Frame.presentAt; with maxFpsTargets, maxFps
-// targets every 1000/maxFps ms). Frame callbacks stay the "display ready" signal: they are
-// what tells a hidden window from a slow one, so the heartbeat still keeps a hidden loop going.
+// shm and dmabuf backends: showing a buffer is attach + commit, and presentation feedback reaches the
+// pacing records. "Display ready" is the commit's frame callback, except in fifo where the
+// compositor offers fifo-v1 and wp_presentation: there, as Mesa's WSI does, no frame callback is
+// asked for; a barrier on every commit (wait_barrier, then set_barrier: one commit applied per
+// refresh) paces the loop, one commit may wait in the compositor while the next frame renders, and
+// a commit's `presented` feedback is its "display ready". The compositor may ignore barriers of a
+// surface it does not show (fifo-v1): such commits are discarded, never presented, so the queue
+// sees no ready signal and the heartbeat keeps a hidden loop at its slow rate, as frame callbacks
+// did. Mailbox commits every finished frame (the compositor shows the newest at its repaint; buffers
+// come back on wl_buffer.release) and, like immediate, asks for one frame callback at a time.
+// It also owns what is Wayland's own: the tearing hint for immediate, a configure that must be
+// committed promptly (it ends a wait, and its frame is shown whatever the mode), a close request,
+// a suspended window, and commit-timing-v1 target times (Frame.presentAt; with maxFpsTargets,
+// maxFps targets every 1000/maxFps ms) where offered.
 import { logger } from "../util/log.js";
 import { WpTearingControlManagerV1, WpTearingControlV1PresentationHint, type WpTearingControlV1 } from "../wayland/protocol/tearing-control-v1.js";
 import { WpPresentationFeedbackKind } from "../wayland/protocol/presentation-time.js";
@@ -23,8 +28,11 @@ const log = logger("present");
 
 /** How a backend's buffers are shown: commit one (attach + commit) or give one back unused. */
 export interface WaylandBufferHooks<B> {
-  /** Marks the buffer attached and commits it through window.present(wlBuffer, frame); resolves with the frame callback. */
-  commit(buffer: B, frame: number): Promise<number>;
+  /**
+   * Marks the buffer attached and commits it: through window.present(wlBuffer, frame) with
+   * `frameCallback` (resolves with the frame callback), else window.presentWithoutCallback.
+   */
+  commit(buffer: B, frame: number, frameCallback: boolean): Promise<number> | undefined;
   /** The buffer will not be committed: free for rendering again. */
   drop(buffer: B): void;
 }
@@ -48,7 +56,9 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   /** commit-timing-v1: the surface's timer (where offered), its manager, and the last maxFps target. */
   private timing: { readonly manager: WpCommitTimingManagerV1; readonly timer: WpCommitTimerV1 } | undefined;
   private lastTargetMs = NaN;
-  private readonly counts = { barriers: 0, timed: 0 };
+  /** fifo with fifo-v1 and wp_presentation: a commit's `presented` feedback is its "display ready" (no frame callbacks). */
+  private readyOnFeedback = false;
+  private readonly counts = { barriers: 0, timed: 0, callbacks: 0 };
   /** Ends the sink's window listeners (destroy). */
   private readonly unlisten: (() => void)[] = [];
   private readonly onCallback = (): void => {
@@ -63,7 +73,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     private readonly hooks: WaylandBufferHooks<B>,
   ) {
     // fifo: acquire waits for the frame callback, so no finished frame waits behind a commit
-    this.queue = new PresentQueue<B>(this, { ...options, fifoDepth: 0, waitName: "wait frame callback" });
+    this.queue = new PresentQueue<B>(this, { ...options, fifoDepth: 0, takesAnyTime: true, waitName: "wait frame callback" });
     if (this.queue.pacing.requested === "immediate") this.enableTearing();
     if (this.queue.pacing.mode === "fifo" && options.paced !== false) this.enableFifo();
     this.enableTiming();
@@ -71,20 +81,24 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     this.unlisten.push(window.configureArrived.add(() => this.queue.interrupt()));
     // one reaction for the window's life (a reaction per wait would pile up on this long-lived promise)
     void window.closeRequest.then(() => this.queue.close());
+    // no frame callback may be waited on (fifo-v1): a failed connection must still end a wait
+    window.connection.closed.then(undefined, () => this.queue.close());
     this.unlisten.push(window.presented.add(({ frame, atMs, refreshNs, flags }) => {
+      if (this.readyOnFeedback) this.queue.presentedUpTo(frame);
       if (atMs === undefined) return;
       const vsync = (flags & WpPresentationFeedbackKind.vsync) !== 0;
       this.queue.pacing.onPresented({ frame, atMs, refreshMs: refreshNs / 1e6, vsync, zeroCopy: (flags & WpPresentationFeedbackKind.zero_copy) !== 0 });
     }));
   }
 
-  /** fifo: barriers where the compositor offers fifo-v1; then one commit may wait in the compositor. */
+  /** fifo: barriers where the compositor offers fifo-v1; then one commit may wait in the compositor, and feedback replaces frame callbacks. */
   private enableFifo(): void {
     const manager = this.window.globals.tryBind(WpFifoManagerV1);
     if (!manager) return;
     this.fifo = { manager, surface: manager.get_fifo(this.window.surface) };
     this.queue.maxInFlight = 2;
-    log.info("wayland: fifo: wp_fifo_v1 barriers on every commit (one commit may wait in the compositor)");
+    this.readyOnFeedback = this.queue.fifoInFlightAhead = this.window.presentation !== undefined;
+    log.info(`wayland: fifo: wp_fifo_v1 barriers on every commit (one commit may wait in the compositor); display ready: ${this.readyOnFeedback ? "wp_presentation feedback, no frame callbacks" : "frame callbacks (no wp_presentation)"}`);
   }
 
   /** Target times for commits where the compositor offers commit-timing-v1. */
@@ -144,7 +158,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     return this.window.suspended;
   }
 
-  show(buffer: B, frame: number, atMs: number): void {
+  show(buffer: B, frame: number, atMs: number, wantReady: boolean): void {
     const explicit = !Number.isNaN(atMs); // Frame.presentAt
     const target = explicit ? atMs : this.maxFpsTarget(performance.now());
     const timed = !Number.isNaN(target);
@@ -166,7 +180,12 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
         this.counts.timed++;
       }
     }
-    this.hooks.commit(buffer, frame).then(this.onCallback, this.onCallbackFailed);
+    const callback = wantReady && !this.readyOnFeedback;
+    const done = this.hooks.commit(buffer, frame, callback);
+    if (callback) {
+      this.counts.callbacks++;
+      done!.then(this.onCallback, this.onCallbackFailed);
+    }
   }
 
   drop(buffer: B): void {
@@ -180,6 +199,8 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
       outstandingCallbacks: this.queue.inFlight,
       fifo: this.counts.barriers > 0 ? "wp_fifo_v1" : "frame callbacks",
       fifoBarriers: this.counts.barriers,
+      displayReady: this.readyOnFeedback ? "presentation feedback" : "frame callbacks",
+      frameCallbacks: this.counts.callbacks,
       commitTiming: this.timing ? "wp_commit_timer_v1" : "none",
       timedCommits: this.counts.timed,
       // what the compositor prefers (wl_compositor v6) and what our buffers are in (WindowOptions.preRotate)

@@ -294,6 +294,11 @@ export class WaylandWindow {
     return this.frames.present(buffer, frame, this.width, this.height);
   }
 
+  /** present() with no frame callback, for commits paced by other means (fifo-v1 barriers and presentation feedback). */
+  presentWithoutCallback(buffer: WlBuffer, frame: number): void {
+    this.frames.commitWithoutCallback(buffer, frame, this.width, this.height);
+  }
+
   /** Throws why the window cannot present any more: the connection failed, or a frame callback did. */
   throwIfFailed(): void {
     this.frames.throwIfFailed();

@@ -1,6 +1,6 @@
 // Present modes on KWin 5.27 in the VM (virtual backend, dmabuf only): immediate sets the
 // wp_tearing_control_v1 "async" presentation hint (the protocol trace shows the request) and stats say
-// immediate is in effect; mailbox renders more than it commits. KWin sends no wp_presentation
+// immediate is in effect; mailbox commits every finished frame. KWin sends no wp_presentation
 // feedback, so the predicted present time falls back to frame callbacks and a 60 Hz guess.
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

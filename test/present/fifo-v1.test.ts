@@ -1,0 +1,134 @@
+// fifo where the compositor offers wp_fifo_v1 and wp_presentation (Weston 16 and Mutter 50 from the
+// forky root, test/helpers/forky-bed.ts; our client on the host through wl_shm, validation on): as
+// Mesa's WSI, no frame callback is asked for; every commit carries wait_barrier + set_barrier, and a
+// commit's `presented` feedback tells the loop the display took it. Asserted on the wire (no
+// wl_surface.frame at all, a barrier pair before every commit, frames presented in order) and in what
+// a user sees: frames one per repaint, and a minimised window (whose barriers the compositor may
+// ignore, fifo-v1 says) that keeps its 1 Hz heartbeat rather than stalling or free-running.
+import { describe, expect, it } from "vitest";
+import { FrameLoop, FrameTracer } from "../../src/index.js";
+import { Triangle } from "../../src/scenes/index.js";
+import { WaylandShmBackend } from "../../src/present/wayland-shm.js";
+import { type ForkyBed, forkyBlock, forkyCompositorSkipReason } from "../helpers/forky-bed.js";
+import type { Instance } from "../../src/index.js";
+
+const SIZE = [320, 240] as const;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** A fifo window with its frame loop running in the background, its wire recorded. */
+async function start(ctx: { bed: ForkyBed; gpu: Instance }, title: string) {
+  const backend = await WaylandShmBackend.open(ctx.gpu.createDevice(), { size: SIZE, socket: ctx.bed.path, title, appId: "dev.scanout.fifo", decorations: "none" });
+  const wire: string[] = [];
+  backend.window.connection.trace = (line) => wire.push(line);
+  const out = new FrameLoop(backend, true);
+  const scene = Triangle.create(out);
+  const tracer = new FrameTracer();
+  const times: number[] = [];
+  let stopping = false;
+  const done = (async () => {
+    for await (const frame of out.frames({ tracer })) {
+      if (stopping) break;
+      times.push(performance.now());
+      scene.update(frame);
+      frame.record((cmd) => scene.draw(cmd, frame));
+    }
+  })();
+  return {
+    backend, out, wire, tracer, times,
+    between: (from: number, to: number) => times.filter((t) => t >= from && t < to).length,
+    /** Ends the loop at its next frame (a heartbeat's, while hidden), then closes the window. */
+    async stop() {
+      stopping = true;
+      await done;
+      scene.destroy();
+      await out.close();
+    },
+  };
+}
+
+/** Checks the wire: every commit carries wait_barrier and set_barrier, none asks for a frame callback. Returns the commit count. */
+function checkBarriersNoCallbacks(wire: string[]): number {
+  let commits = 0, wait = false, set = false, attached = false;
+  for (const line of wire) {
+    expect(line, "a frame callback was asked for").not.toMatch(/^-> wl_surface#\d+\.frame\(/);
+    if (/^-> wp_fifo_v1#\d+\.wait_barrier\(/.test(line)) wait = true;
+    if (/^-> wp_fifo_v1#\d+\.set_barrier\(/.test(line)) set = true;
+    if (/^-> wl_surface#\d+\.attach\(wl_buffer/.test(line)) attached = true;
+    // the commit before the first attach (the window's first, for its configure) carries no buffer and no barrier
+    if (attached && /^-> wl_surface#\d+\.commit\(/.test(line)) {
+      expect([wait, set], `commit ${commits + 1} without its barrier pair`).toEqual([true, true]);
+      commits++;
+      wait = set = false;
+    }
+  }
+  return commits;
+}
+
+for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter", "Mutter 50 headless"]] as const) {
+  const why = forkyCompositorSkipReason(kind);
+  describe.skipIf(why)(`${name} (forky): fifo with wp_fifo_v1, no frame callbacks${why ? ` (skipped: ${why})` : ""}`, () => {
+    const ctx = forkyBlock(kind, { width: 640, height: 480, ...(kind === "weston" && { shell: "desktop" as const }) });
+
+    it("no wl_surface.frame, a barrier pair on every commit, presented feedback paces one frame per repaint", async () => {
+      const run = await start(ctx, "fifo-v1");
+      await sleep(2500);
+      const stats = run.out.stats;
+      await run.stop();
+      const commits = checkBarriersNoCallbacks(run.wire);
+      const presented = run.tracer.toJSON().traceEvents.filter((e) => e.name === "presented" && e.ph === "i");
+      const shownAt = presented.map((e) => e.ts! / 1000);
+      const repaint = median(shownAt.slice(10).map((t, i) => t - shownAt[9 + i]!));
+      const steps = run.times.slice(10).map((t, i) => t - run.times[9 + i]!);
+      const e = stats.extra, p = stats.pacing!;
+      console.log(
+        `[fifo-v1] ${name}: ${stats.frames} frames (${stats.fps.toFixed(1)}/s), ${commits} commits, ${e.fifoBarriers} barriers, ${e.frameCallbacks} frame callbacks, ` +
+          `display ready: ${e.displayReady}; repaint interval ${repaint.toFixed(2)} ms, hand-out interval median ${median(steps).toFixed(2)} ms; ` +
+          `feedback presented ${e.feedbackPresented}, discarded ${e.feedbackDiscarded}`,
+      );
+      expect(e).toMatchObject({ fifo: "wp_fifo_v1", displayReady: "presentation feedback", frameCallbacks: 0 });
+      expect(p).toMatchObject({ mode: "fifo", dropped: 0, heartbeats: 0, hidden: false });
+      expect(commits).toBe(p.presented);
+      expect(e.fifoBarriers).toBe(p.presented);
+      expect(presented.length).toBeGreaterThan(20);
+      const frames = presented.map((ev) => Number(ev.args!.frame));
+      for (let i = 1; i < frames.length; i++) expect(frames[i]).toBeGreaterThan(frames[i - 1]!);
+      // paced by the compositor: not free-running, and not a stall
+      expect(median(steps)).toBeGreaterThan(repaint * 0.5);
+      expect(median(steps)).toBeLessThan(repaint * 2);
+      expect(ctx.gpu.validationMessages).toEqual([]);
+      expect(ctx.bed.alive(), ctx.bed.log().slice(-2000)).toBe(true);
+    });
+
+    it("a minimised window keeps its 1 Hz heartbeat (no stall, no free-running), commits nothing more, and its loop ends at the next heartbeat", async () => {
+      const run = await start(ctx, "fifo-v1 hidden");
+      try {
+        await sleep(1000);
+        const visible = run.between(performance.now() - 800, performance.now()) / 0.8;
+        const wireAtHide = run.wire.length;
+        run.backend.window.setMinimized();
+        const hiddenAt = performance.now();
+        await sleep(1500); // Mutter shows a few more frames while it animates the minimise
+        const wireHidden = run.wire.length;
+        await sleep(3500);
+        const hiddenFrames = run.between(hiddenAt + 1500, performance.now());
+        const p = run.out.stats.pacing!;
+        const commitsWhileHidden = run.wire.slice(wireHidden).filter((l) => /^-> wl_surface#\d+\.commit\(/.test(l)).length;
+        const events = run.wire.slice(wireAtHide).filter((l) => /wp_presentation_feedback#\d+\.(presented|discarded)/.test(l)).map((l) => /\.(presented|discarded)/.exec(l)![1]);
+        console.log(
+          `[fifo-v1] ${name} minimised: visible ${visible.toFixed(1)} fps; hidden: ${hiddenFrames} frames in the last ${((performance.now() - hiddenAt - 1500) / 1000).toFixed(1)} s, ` +
+            `heartbeats ${p.heartbeats}, dropped ${p.dropped}, hidden=${p.hidden}; ${commitsWhileHidden} commits from 1.5 s after set_minimized, feedback after it: ${events.join(" ") || "none"}`,
+        );
+        expect(visible).toBeGreaterThan(15);
+        expect(p.hidden).toBe(true);
+        expect(hiddenFrames).toBeGreaterThanOrEqual(2); // ~3.5 at 1 Hz
+        expect(hiddenFrames).toBeLessThanOrEqual(7);
+        expect(commitsWhileHidden).toBeLessThanOrEqual(1); // a configure's ack, if one came
+      } finally {
+        await run.stop(); // within a heartbeat
+      }
+      expect(ctx.gpu.validationMessages).toEqual([]);
+      expect(ctx.bed.alive(), ctx.bed.log().slice(-2000)).toBe(true);
+    });
+  });
+}
