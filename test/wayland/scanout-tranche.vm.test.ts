@@ -200,5 +200,72 @@ for (const spec of BEDS) {
         await connection.close();
       }
     }, 600_000);
+
+    it("back to a bordered window: composited, the scanout tranche is withdrawn, buffers stay in the render tranche, frames are not zero-copy", async (ctx) => {
+      if (cannotStart) return ctx.skip(cannotStart);
+      if (spec.kind !== "sway") return ctx.skip(`${spec.name}: only wlroots' withdrawal is scripted here`);
+      const dmabuf = globals.find((g) => g.interface === "zwp_linux_dmabuf_v1");
+      if (!dmabuf || dmabuf.version < 4) return ctx.skip(`${spec.name} offers no per-surface feedback on vkms: ${spec.noFeedback}`);
+      const b = bed!;
+      const connection = Connection.connect({ socket: b.path });
+      const trace: string[] = [];
+      connection.trace = (line) => trace.push(line);
+      const tail = () => `${spec.name}'s log ends:\n${b.log().split("\n").filter((l) => !/\[DEBUG\]/.test(l) || /scan-?out|feedback|dmabuf|DMA-BUF|texture|EGL/i.test(l)).slice(-60).join("\n")}`;
+      try {
+        const out = await openWaylandPresenter(gpu!.createDevice(), { size: [320, 240], connection, title: "scanout-back", appId: APP, mode: "dmabuf", heartbeatHz: HEARTBEAT_HZ }, true);
+        let full: Record<string, number | string> = {};
+        let back: Record<string, number | string> = {};
+        let backZeroCopy: boolean | undefined;
+        let plane: ScanoutSnapshot | undefined;
+        let ours = new Set<number>();
+        let mark = 0;
+        try {
+          out.setFullscreen(true);
+          await runScene(out, "triangle", 40);
+          full = { ...out.stats.extra };
+          // a title bar and borders: more than one node on the output, so wlroots composites (ineligible for scanout)
+          await b.swaymsg(`[app_id="${APP}"] border normal 4`);
+          out.setFullscreen(false);
+          mark = trace.length;
+          await runScene(out, "triangle", 45).catch((e: Error) => {
+            throw new Error(`${e.message}; ${tail()}`, { cause: e });
+          });
+          await out.shown(44, 5000);
+          back = { ...out.stats.extra };
+          backZeroCopy = out.stats.pacing?.zeroCopy;
+          plane = readScanout();
+          ours = heldDmabufInodes();
+        } finally {
+          await out.close();
+        }
+        const later = trace.slice(mark);
+        const withdrawnAt = later.findIndex((l) => /^<- zwp_linux_dmabuf_feedback_v1#\d+\.done\(\)$/.test(l));
+        const presented = presentedFlags(later).filter((p) => withdrawnAt >= 0 && p.at > withdrawnAt);
+        const figures = {
+          fullscreen: { tranche: full.feedbackTranche, scanoutKinds: full.scanoutKinds, kind: full.bufferKind },
+          window: { tranche: back.feedbackTranche, scanoutKinds: back.scanoutKinds, kind: back.bufferKind, reallocations: back.feedbackReallocations, feedbackChanges: back.feedbackChanges },
+          presentedAfterWithdrawal: presented.length, zeroCopyAfterWithdrawal: presented.filter((p) => p.flags & ZERO_COPY).length, pacingZeroCopy: backZeroCopy,
+          plane: plane && { size: `${plane.width}x${plane.height}`, exporter: plane.exporter, ours: ours.has(plane.inode) },
+        };
+        console.log(`${spec.name} leaving fullscreen: ${JSON.stringify(figures)}\n${tail()}`);
+        summary.push(`${spec.name} leaving fullscreen: ${JSON.stringify(figures)}`);
+        expect(connection.error).toBeUndefined();
+        expect(b.alive(), `${spec.name} died:\n${tail()}`).toBe(true);
+        expect(full.feedbackTranche).toBe("scanout");
+        expect(withdrawnAt, `no feedback after leaving fullscreen; ${tail()}`).toBeGreaterThanOrEqual(0);
+        expect(back.feedbackTranche).toBe("render");
+        expect(back.scanoutKinds).toBe("withdrawn");
+        expect(back.bufferKind).toBe(full.bufferKind);
+        expect(presented.length).toBeGreaterThan(0);
+        expect(presented.filter((p) => p.flags & ZERO_COPY)).toEqual([]);
+        expect(backZeroCopy).toBe(false);
+        // the display reads the compositor's own buffer now, not ours
+        expect(plane?.exporter).not.toBe("udmabuf");
+        expect(ours.has(plane!.inode)).toBe(false);
+        expect(gpu!.validationMessages.filter((m) => m.severity !== "info" && m.severity !== "verbose")).toEqual([]);
+      } finally {
+        await connection.close();
+      }
+    }, 600_000);
   });
 }
