@@ -5,7 +5,12 @@
 // DMABUF_FEEDBACK_DEBOUNCE_FRAMES). The presenter must take its buffers from that tranche (its format
 // and modifier, re-allocating when they differ from the ones in use), say so in its stats
 // (feedbackTranche "scanout"), and the frames after it must be reported zero-copy by
-// wp_presentation (stats.pacing.zeroCopy); grim's screenshot of the output equals the headless render.
+// wp_presentation (stats.pacing.zeroCopy); the display's primary plane, read back as root (GETFB2 +
+// PRIME), holds our own udmabuf with the headless render's pixels. (No grim: its screencopy makes
+// wlroots composite the next frame, and this Sway dies compositing, see the second test.)
+// Leaving fullscreen (a bordered window: more than one node, never a scanout candidate) should
+// withdraw the scanout tranche after 30 frames and end zero-copy; on this bed Sway dies of SIGSEGV
+// the first time it composites our window, and that test skips with it (only on exit status 139).
 // Weston 16 is tried as well: on vkms its GL renderer runs on llvmpipe through kms_swrast, whose EGL
 // device names no DRM node, so it has no default feedback and offers dmabuf v3 only (no per-surface
 // feedback at all); that bed skips with the condition in its source.
@@ -111,7 +116,9 @@ for (const spec of BEDS) {
       if (cannotStart) return ctx.skip(cannotStart);
       const dmabuf = globals.find((g) => g.interface === "zwp_linux_dmabuf_v1");
       if (!dmabuf || dmabuf.version < 4) {
-        summary.push(`${spec.name}: zwp_linux_dmabuf_v1 ${dmabuf ? `v${dmabuf.version}` : "not offered"}: no per-surface feedback`);
+        // the compositor's own words for it (Weston: "warning: failed to query rendering device from EGL")
+        const said = bed!.log().split("\n").filter((l) => /rendering device|EGL device|renderer|dmabuf|dma-buf/i.test(l)).slice(0, 8).join(" | ");
+        summary.push(`${spec.name}: zwp_linux_dmabuf_v1 ${dmabuf ? `v${dmabuf.version}` : "not offered"}: no per-surface feedback; its log: ${said}`);
         return ctx.skip(`${spec.name} offers ${dmabuf ? `zwp_linux_dmabuf_v1 v${dmabuf.version} only` : "no zwp_linux_dmabuf_v1"} on vkms: ${spec.noFeedback}`);
       }
       const b = bed!;
@@ -175,7 +182,7 @@ for (const spec of BEDS) {
         else expect(Number(s.feedbackReallocations)).toBe(0);
         // zero-copy: the frames after the scanout feedback went straight to the plane
         expect(after.length).toBeGreaterThan(0);
-        expect(zeroCopyAfter).toBeGreaterThan(0);
+        expect(zeroCopyAfter).toBe(after.length);
         expect(pacing?.zeroCopy).toBe(true);
         // what the user sees: the display's plane reads our own buffer (a udmabuf we hold, not a copy
         // of it in the compositor's memory), and it holds the headless render of the last frame
@@ -190,10 +197,6 @@ for (const spec of BEDS) {
         const differing = differingPixels({ width: p.width, height: p.height, data: p.data! }, ref);
         summary.push(`${spec.name}: ${JSON.stringify(figures)}; the plane scans out our udmabuf; ${differing} of ${size[0] * size[1]} pixels differ from the headless render`);
         expect(differing).toBe(0);
-        // grim (screencopy) makes wlroots composite the next frame with its renderer: reported, not asserted
-        const shot = await b.screenshot().then((png) => `${png.width}x${png.height}, ${differingPixels(png, ref)} pixels differ`, (e: Error) => `failed: ${e.message.split("\n")[0]}`);
-        await new Promise((r) => setTimeout(r, 1000));
-        console.log(`${spec.name}: grim after the run: ${shot}; the compositor ${b.alive() ? "is alive" : `exited (${b.process.exitCode ?? b.process.signalCode})`}`);
       } finally {
         removeSink();
         setLogLevel("warn");
@@ -210,7 +213,7 @@ for (const spec of BEDS) {
       const connection = Connection.connect({ socket: b.path });
       const trace: string[] = [];
       connection.trace = (line) => trace.push(line);
-      const tail = () => `${spec.name}'s log ends:\n${b.log().split("\n").filter((l) => !/\[DEBUG\]/.test(l) || /scan-?out|feedback|dmabuf|DMA-BUF|texture|EGL/i.test(l)).slice(-60).join("\n")}`;
+      const tail = () => `${spec.name}'s log ends:\n${b.log().split("\n").filter((l) => !/\[DEBUG\]/.test(l) || /scan-?out|feedback|dmabuf|DMA-BUF|texture|EGL|error|fail/i.test(l)).slice(-60).join("\n")}`;
       try {
         const out = await openWaylandPresenter(gpu!.createDevice(), { size: [320, 240], connection, title: "scanout-back", appId: APP, mode: "dmabuf", heartbeatHz: HEARTBEAT_HZ }, true);
         let full: Record<string, number | string> = {};
@@ -232,8 +235,9 @@ for (const spec of BEDS) {
             const status = b.process.exitCode ?? b.process.signalCode;
             summary.push(`${spec.name} leaving fullscreen: the connection ended once wlroots composited our buffer; Sway ${status === null ? "is alive" : `exited (${status})`}`);
             // Sway's GLES2 renderer here is llvmpipe through kms_swrast on vkms's card0; it dies the
-            // first time it composites a frame with our udmabuf in it (grim shows that frame black)
-            if (status === 139) return ctx.skip(`${spec.name} died of SIGSEGV the first time it composited our dmabuf (GLES2 on llvmpipe through kms_swrast, vkms): a compositor crash on this bed, so the withdrawal of the scanout tranche cannot be watched here; ${tail()}`);
+            // first time it composites a frame with our window in it (pre-rotation.vm.test.ts saw it
+            // die the same way compositing wl_shm windows on a turned output)
+            if (status === 139) return ctx.skip(`${spec.name} died of SIGSEGV the first time it composited a frame with our window in it (GLES2 on llvmpipe through kms_swrast on vkms; a compositor crash on this bed, seen with wl_shm windows too in pre-rotation.vm.test.ts), so the withdrawal of the scanout tranche cannot be watched here; ${tail()}`);
             throw new Error(`${e.message}; Sway ${status === null ? "is alive" : `exited (${status})`}; ${tail()}`, { cause: e });
           });
           await out.shown(44, 5000);
