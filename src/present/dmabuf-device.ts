@@ -30,7 +30,7 @@ export function describeDevT(dev: bigint | undefined, name = dev === undefined ?
 }
 
 /** Whether a dev_t is /dev/udmabuf: buffers for it are plain memory, which a CPU device (lavapipe) exports through udmabuf. */
-export function isUdmabuf(dev: bigint | undefined, name = dev === undefined ? undefined : devNodeName(dev)): boolean {
+export function isUdmabuf(dev: bigint | undefined, name: string | undefined = dev === undefined ? undefined : devNodeName(dev)): boolean {
   return name === "udmabuf";
 }
 

@@ -18,10 +18,10 @@ const log = logger("present");
  * Whether a feedback tranche's dev_t is the device we render on: the same PCI address (a primary or
  * render node of our GPU), or /dev/udmabuf for a CPU device, whose dmabufs are udmabufs.
  */
-export function isDeviceOf(device: Device, dev: bigint): boolean {
+export function isDeviceOf(device: Pick<Device, "physical">, dev: bigint, nodeName?: string): boolean {
   const ours = device.physical.pciBusInfo;
   if (ours !== undefined && samePciAddress(pciAddressOfDevT(dev), ours)) return true;
-  return device.physical.type === "cpu" && isUdmabuf(dev);
+  return device.physical.type === "cpu" && isUdmabuf(dev, nodeName);
 }
 
 /**

@@ -5,6 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { chooseTranche } from "../../../src/present/dmabuf-buffers.js";
 import { describeDevT, isUdmabuf } from "../../../src/present/dmabuf-device.js";
+import { isDeviceOf } from "../../../src/present/dmabuf-surface-feedback.js";
+import type { Device } from "../../../src/vk/index.js";
 import { dup } from "../../../src/sys/libc.js";
 import { SharedMemory } from "../../../src/sys/memfd.js";
 import { socketPair } from "../../../src/sys/socket.js";
@@ -55,6 +57,11 @@ describe("main device names", () => {
     expect(isUdmabuf(0xa7cn, "udmabuf")).toBe(true);
     expect(isUdmabuf(0xe200n, "dri/card0")).toBe(false);
     expect(isUdmabuf(undefined)).toBe(false);
+    // a tranche for /dev/udmabuf is lavapipe's own (a CPU device exports udmabufs), never a GPU's
+    const physical = (type: string) => ({ physical: { type, pciBusInfo: undefined } }) as unknown as Pick<Device, "physical">;
+    expect(isDeviceOf(physical("cpu"), 0xa7cn, "udmabuf")).toBe(true);
+    expect(isDeviceOf(physical("discrete-gpu"), 0xa7cn, "udmabuf")).toBe(false);
+    expect(isDeviceOf(physical("cpu"), 0xe200n, "dri/card0")).toBe(false);
   });
 });
 
