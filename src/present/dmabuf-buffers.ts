@@ -6,8 +6,7 @@ import type { DmabufExport } from "../vk/index.js";
 import { DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, formatName, MOD_INVALID, MOD_LINEAR, modifierName } from "../util/fourcc.js";
 import type { Connection } from "../wayland/connection.js";
 import { type DmabufFormats, trancheName } from "../wayland/dmabuf.js";
-import { ZwpLinuxDmabufFeedbackV1TrancheFlags } from "../wayland/protocol/linux-dmabuf-v1.js";
-import type { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
+import { ZwpLinuxDmabufFeedbackV1TrancheFlags, type ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
 
 /** A dmabuf layout as sent: fourcc and modifier (MOD_INVALID: the compositor's implicit one; our image is then LINEAR). */

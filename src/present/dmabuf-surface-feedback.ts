@@ -6,9 +6,8 @@ import type { Device } from "../vk/index.js";
 import { pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
 import { logger } from "../util/log.js";
 import { type DmabufFormats, listenFeedback, trancheName } from "../wayland/dmabuf.js";
-import type { ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
+import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufFeedbackV1TrancheFlags, type ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlSurface } from "../wayland/protocol/wayland.js";
-import { ZwpLinuxDmabufFeedbackV1TrancheFlags } from "../wayland/protocol/linux-dmabuf-v1.js";
 import { type BufferKind, bufferKinds, chooseTranche, kindName, type TrancheChoice } from "./dmabuf-buffers.js";
 import { describeDevT, isUdmabuf } from "./dmabuf-device.js";
 
@@ -55,6 +54,8 @@ export class SurfaceFeedback {
   scanout: string | undefined;
   /** Whether any feedback so far had a scanout tranche. */
   scanoutSeen = false;
+  /** The main device of the feedback in effect, named (`226:0 dri/card0 (primary node)`). */
+  mainDevice: string;
   private readonly object: ZwpLinuxDmabufFeedbackV1 | undefined;
   /** The kinds the latest feedback asks for, until take() hands them to the next acquire. */
   private pending: BufferKind[] | undefined;
@@ -69,6 +70,7 @@ export class SurfaceFeedback {
     this.tranche = this.choose(offered);
     this.scanout = scanoutKinds(offered, context);
     this.scanoutSeen = this.scanout !== undefined;
+    this.mainDevice = describeDevT(offered.mainDevice);
     if (dmabuf.version < 4) return;
     this.object = dmabuf.get_surface_feedback(surface);
     listenFeedback(
@@ -90,7 +92,8 @@ export class SurfaceFeedback {
     const choice = this.choose(f);
     this.scanout = scanoutKinds(f, this.context);
     this.scanoutSeen ||= this.scanout !== undefined;
-    log.info(`wayland-dmabuf: surface feedback: main device ${describeDevT(f.mainDevice)}, ${f.tableEntries} table entries, tranches ${f.tranches.map(trancheName).join("; ")}; using ${choice.name}`);
+    this.mainDevice = describeDevT(f.mainDevice);
+    log.info(`wayland-dmabuf: surface feedback: main device ${this.mainDevice}, ${f.tableEntries} table entries, tranches ${f.tranches.map(trancheName).join("; ")}; using ${choice.name}`);
     const kinds = choice.kinds.filter((k) => !this.context.refused(k));
     if (!kinds.length) return; // nothing we can make there: keep what works
     this.offered = f;

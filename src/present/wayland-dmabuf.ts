@@ -12,7 +12,7 @@
 // every import failing, a forced sync path that cannot work) is a BackendUnavailableError.
 import { existsSync } from "node:fs";
 import { type Device, type Fence, Format, ImageLayout, Scope } from "../vk/index.js";
-import { describeDevT, logDeviceMatch } from "./dmabuf-device.js";
+import { logDeviceMatch } from "./dmabuf-device.js";
 import { logger } from "../util/log.js";
 import { BufferRing } from "../wayland/buffer-ring.js";
 import { type DmabufFormats, queryDmabufFormats } from "../wayland/dmabuf.js";
@@ -228,7 +228,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
       formats: this.feedback.offered.source,
       tranche: this.feedback.tranche.name,
       feedbackTranche: this.feedback.tranche.role,
-      mainDevice: describeDevT(this.feedback.offered.mainDevice),
+      mainDevice: this.feedback.mainDevice,
       ...(this.feedback.scanoutSeen ? { scanoutKinds: this.feedback.scanout ?? "withdrawn" } : {}),
       feedbackChanges: this.feedback.changes,
       feedbackReallocations: this.counters.feedbackReallocations,
