@@ -93,6 +93,8 @@ export interface ForkyOptions {
   backend?: "headless" | "drm";
   /** More environment for the compositor (KWIN_COMPOSE=Q, say). */
   env?: Record<string, string>;
+  /** More arguments at the end of the compositor's command line (Sway's -d, say). */
+  args?: readonly string[];
   /** Weston headless: the output's transform (`--transform`: "90", "flipped-270"...; default normal). */
   transform?: string;
 }
@@ -323,7 +325,7 @@ export async function startForky(kind: ForkyCompositor, options: ForkyOptions = 
   if (o.colorManagement) writeFileSync(join(hostRun, "weston.ini"), "[core]\ncolor-management=true\n");
   const { argv, env } = recipe(kind, o, run);
   const baseEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", XDG_RUNTIME_DIR: run };
-  const inner = ["env", "-i", ...Object.entries({ ...baseEnv, ...env, ...o.env }).map(([k, v]) => `${k}=${v}`), ...argv];
+  const inner = ["env", "-i", ...Object.entries({ ...baseEnv, ...env, ...o.env }).map(([k, v]) => `${k}=${v}`), ...argv, ...(o.args ?? [])];
   const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", "unshare", "--mount", "--pid", "--fork", "--kill-child=SIGKILL", "--propagation", "private", "sh", "-c", launcher, "launcher", ...inner], {
     env: { PATH: process.env.PATH, ROOT: root, RUN: run, HOSTRUN: hostRun },
     stdio: ["ignore", "pipe", "pipe"],

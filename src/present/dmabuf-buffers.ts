@@ -6,7 +6,7 @@ import type { DmabufExport } from "../vk/index.js";
 import { DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, formatName, MOD_INVALID, MOD_LINEAR, modifierName } from "../util/fourcc.js";
 import type { Connection } from "../wayland/connection.js";
 import { type DmabufFormats, trancheName } from "../wayland/dmabuf.js";
-import type { ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
+import { ZwpLinuxDmabufFeedbackV1TrancheFlags, type ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlBuffer } from "../wayland/protocol/wayland.js";
 
 /** A dmabuf layout as sent: fourcc and modifier (MOD_INVALID: the compositor's implicit one; our image is then LINEAR). */
@@ -98,10 +98,17 @@ export function createBufferImmed(request: BufferRequest, onFailed: () => void):
   return buffer;
 }
 
+/**
+ * What the chosen tranche is for: "scanout" (flagged scanout: buffers may go straight to a display
+ * plane), "render" (the compositor samples them), "none" (no tranche fitted alone, or v3: formats only).
+ */
+export type TrancheRole = "scanout" | "render" | "none";
+
 /** The tranche buffers are allocated from, and why. */
 export interface TrancheChoice {
   /** Index in DmabufFormats.tranches (-1: none fitted, every format of every tranche was used). */
   index: number;
+  role: TrancheRole;
   /** What was chosen, for stats: e.g. `#0 device 226:0, 2 formats (targets our device)`. */
   name: string;
   /** Kinds from that tranche, best first. */
@@ -129,8 +136,9 @@ export function chooseTranche(
   ] as const) {
     for (const { t, index } of group) {
       const kinds = bufferKinds(t.formats, driverModifiers, fourccs);
-      if (kinds.length) return { index, name: `${trancheName(t, index)} (${why})`, kinds };
+      const role = offered.source === "v3 events" ? "none" : t.flags & ZwpLinuxDmabufFeedbackV1TrancheFlags.scanout ? "scanout" : "render";
+      if (kinds.length) return { index, role, name: `${trancheName(t, index)} (${why})`, kinds };
     }
   }
-  return { index: -1, name: "all tranches together", kinds: bufferKinds(offered.formats, driverModifiers, fourccs) };
+  return { index: -1, role: "none", name: "all tranches together", kinds: bufferKinds(offered.formats, driverModifiers, fourccs) };
 }

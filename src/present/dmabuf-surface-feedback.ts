@@ -5,17 +5,33 @@
 import type { Device } from "../vk/index.js";
 import { pciAddressOfDevT, samePciAddress } from "../sys/dev.js";
 import { logger } from "../util/log.js";
-import { type DmabufFormats, devTName, listenFeedback, trancheName } from "../wayland/dmabuf.js";
-import type { ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
+import { type DmabufFormats, listenFeedback, trancheName } from "../wayland/dmabuf.js";
+import { type ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufFeedbackV1TrancheFlags, type ZwpLinuxDmabufV1 } from "../wayland/protocol/linux-dmabuf-v1.js";
 import type { WlSurface } from "../wayland/protocol/wayland.js";
-import { type BufferKind, chooseTranche, type TrancheChoice } from "./dmabuf-buffers.js";
+import { type BufferKind, bufferKinds, chooseTranche, kindName, type TrancheChoice } from "./dmabuf-buffers.js";
+import { describeDevT, isUdmabuf } from "./dmabuf-device.js";
 
 const log = logger("present");
 
-/** Whether a feedback tranche's dev_t is the device we render on (same PCI address). */
-export function isDeviceOf(device: Device, dev: bigint): boolean {
+/**
+ * Whether a feedback tranche's dev_t is the device we render on: the same PCI address (a primary or
+ * render node of our GPU), or /dev/udmabuf for a CPU device, whose dmabufs are udmabufs.
+ */
+export function isDeviceOf(device: Pick<Device, "physical">, dev: bigint, nodeName?: string): boolean {
   const ours = device.physical.pciBusInfo;
-  return ours !== undefined && samePciAddress(pciAddressOfDevT(dev), ours);
+  if (ours !== undefined && samePciAddress(pciAddressOfDevT(dev), ours)) return true;
+  return device.physical.type === "cpu" && isUdmabuf(dev, nodeName);
+}
+
+/**
+ * The kinds we can make from the feedback's scanout tranches (`XR24/LINEAR AR24/LINEAR`), "none"
+ * when it has scanout tranches and none fits, undefined when it has none.
+ */
+function scanoutKinds(f: DmabufFormats, c: FeedbackContext): string | undefined {
+  const scanout = f.tranches.filter((t) => t.flags & ZwpLinuxDmabufFeedbackV1TrancheFlags.scanout);
+  if (!scanout.length) return undefined;
+  const kinds = new Set(scanout.flatMap((t) => bufferKinds(t.formats, c.driverModifiers, c.fourccs).map(kindName)));
+  return kinds.size ? [...kinds].join(" ") : "none";
 }
 
 /** What the backend asks of the choice: the kinds it can make, which of them were refused, which is in use. */
@@ -34,6 +50,12 @@ export class SurfaceFeedback {
   tranche: TrancheChoice;
   /** Feedback events received. */
   changes = 0;
+  /** Scanout tranches in the latest feedback: the kinds we could make from them ("none"), or undefined when it had none. */
+  scanout: string | undefined;
+  /** Whether any feedback so far had a scanout tranche. */
+  scanoutSeen = false;
+  /** The main device of the feedback in effect, named (`226:0 dri/card0 (primary node)`). */
+  mainDevice: string;
   private readonly object: ZwpLinuxDmabufFeedbackV1 | undefined;
   /** The kinds the latest feedback asks for, until take() hands them to the next acquire. */
   private pending: BufferKind[] | undefined;
@@ -46,6 +68,9 @@ export class SurfaceFeedback {
   ) {
     this.offered = offered;
     this.tranche = this.choose(offered);
+    this.scanout = scanoutKinds(offered, context);
+    this.scanoutSeen = this.scanout !== undefined;
+    this.mainDevice = describeDevT(offered.mainDevice);
     if (dmabuf.version < 4) return;
     this.object = dmabuf.get_surface_feedback(surface);
     listenFeedback(
@@ -65,7 +90,10 @@ export class SurfaceFeedback {
   private onFeedback(f: DmabufFormats): void {
     this.changes++;
     const choice = this.choose(f);
-    log.info(`wayland-dmabuf: surface feedback: main device ${devTName(f.mainDevice)}, ${f.tableEntries} table entries, tranches ${f.tranches.map(trancheName).join("; ")}; using ${choice.name}`);
+    this.scanout = scanoutKinds(f, this.context);
+    this.scanoutSeen ||= this.scanout !== undefined;
+    this.mainDevice = describeDevT(f.mainDevice);
+    log.info(`wayland-dmabuf: surface feedback: main device ${this.mainDevice}, ${f.tableEntries} table entries, tranches ${f.tranches.map(trancheName).join("; ")}; using ${choice.name}`);
     const kinds = choice.kinds.filter((k) => !this.context.refused(k));
     if (!kinds.length) return; // nothing we can make there: keep what works
     this.offered = f;

@@ -4,6 +4,9 @@
 // 0:0), so the compositor side is scripted through the real parser here.
 import { describe, expect, it } from "vitest";
 import { chooseTranche } from "../../../src/present/dmabuf-buffers.js";
+import { describeDevT, isUdmabuf } from "../../../src/present/dmabuf-device.js";
+import { isDeviceOf } from "../../../src/present/dmabuf-surface-feedback.js";
+import type { Device } from "../../../src/vk/index.js";
 import { dup } from "../../../src/sys/libc.js";
 import { SharedMemory } from "../../../src/sys/memfd.js";
 import { socketPair } from "../../../src/sys/socket.js";
@@ -30,6 +33,35 @@ describe("chooseTranche", () => {
     // a tranche with nothing we can make (only a tiled modifier our driver lacks) is passed over
     const tiledOnly = feedback(0xe280n, [tranche(0xe280n, 0, [[DRM_FORMAT_XRGB8888, [X_TILED]]]), scanoutOther]);
     expect(chooseTranche(tiledOnly, [MOD_LINEAR], () => false)).toMatchObject({ index: 1, name: "#1 device 226:129 scanout, 1 formats (the compositor's first usable tranche)" });
+  });
+
+  it("says what the chosen tranche is for: scanout, render, or none (v3 formats, or no tranche fits alone)", () => {
+    const scanout = tranche(0xe200n, TRANCHE_SCANOUT, [[DRM_FORMAT_XRGB8888, [MOD_LINEAR]]]);
+    const render = tranche(0xe200n, 0, [[DRM_FORMAT_XRGB8888, [MOD_LINEAR]]]);
+    expect(chooseTranche(feedback(0xe200n, [scanout, render]), [], () => false).role).toBe("scanout");
+    expect(chooseTranche(feedback(0xe200n, [render]), [], () => false).role).toBe("render");
+    // a scanout tranche with only a format we cannot make: buffers stay in the render tranche
+    const argbOnly = tranche(0xe200n, TRANCHE_SCANOUT, [[DRM_FORMAT_ARGB8888, [X_TILED]]]);
+    expect(chooseTranche(feedback(0xe200n, [argbOnly, render]), [MOD_LINEAR], () => false)).toMatchObject({ index: 1, role: "render" });
+    const v3: DmabufFormats = { formats: render.formats, mainDevice: undefined, source: "v3 events", tranches: [render], tableEntries: 0 };
+    expect(chooseTranche(v3, [], () => false).role).toBe("none");
+  });
+});
+
+describe("main device names", () => {
+  it("names a primary node, a render node and /dev/udmabuf (which a CPU device's exports fit)", () => {
+    expect(describeDevT(0xe200n, "dri/card0")).toBe("226:0 dri/card0 (primary node)");
+    expect(describeDevT(0xe280n, "dri/renderD128")).toBe("226:128 dri/renderD128 (render node)");
+    expect(describeDevT(0xa7cn, "udmabuf")).toBe("10:124 udmabuf");
+    expect(describeDevT(undefined)).toBe("unknown");
+    expect(isUdmabuf(0xa7cn, "udmabuf")).toBe(true);
+    expect(isUdmabuf(0xe200n, "dri/card0")).toBe(false);
+    expect(isUdmabuf(undefined)).toBe(false);
+    // a tranche for /dev/udmabuf is lavapipe's own (a CPU device exports udmabufs), never a GPU's
+    const physical = (type: string) => ({ physical: { type, pciBusInfo: undefined } }) as unknown as Pick<Device, "physical">;
+    expect(isDeviceOf(physical("cpu"), 0xa7cn, "udmabuf")).toBe(true);
+    expect(isDeviceOf(physical("discrete-gpu"), 0xa7cn, "udmabuf")).toBe(false);
+    expect(isDeviceOf(physical("cpu"), 0xe200n, "dri/card0")).toBe(false);
   });
 });
 
