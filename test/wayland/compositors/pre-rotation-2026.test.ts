@@ -11,6 +11,11 @@
 //   only along with dmabuf feedback (types/scene/wlr_scene.c, "TODO: also send ... when running with
 //   pure software rendering"), and this bed has no linux-dmabuf. With `output transform 90`, nothing
 //   changes: normal buffers, no set_buffer_transform, and grim's shot still equals the headless render.
+// - KWin 6.7 (--virtual) sends the preference from the first commit and again whenever its output is
+//   turned (kde_output_management_v2, as kscreen-doctor does): our buffers follow. Its screen cannot
+//   be read here: KWin composites without OpenGL on this bed (it logs "Configured compositor not
+//   supported by Platform") and every ScreenShot2 capture (window, workspace, screen) answers
+//   "Screenshot got cancelled"; pixels are checked on KWin on DRM in pre-rotation-2026.vm.test.ts.
 import { describe, expect, it } from "vitest";
 import { FrameLoop, type Presenter } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
@@ -19,6 +24,7 @@ import { Connection } from "../../../src/wayland/connection.js";
 import { type SwayNode, swayWindows } from "../../../scripts/testbed/sway.js";
 import { type ForkyBed, forkyBlock, forkyCompositorSkipReason } from "../../helpers/forky-bed.js";
 import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, runScene, type SceneName } from "./scenes.js";
+import { type OutputTurn, turnKwinOutput } from "./turn-output.js";
 
 const APP = "dev.scanout.prerotate";
 const skipTitle = (name: string, why: string | undefined) => `${name}${why ? ` (skipped: ${why})` : ""}`;
@@ -132,4 +138,39 @@ describe.skipIf(forkyCompositorSkipReason("sway"))(skipTitle("Sway 1.12 headless
     }
     expect(ctx.gpu.validationMessages).toEqual([]);
   });
+});
+
+describe.skipIf(forkyCompositorSkipReason("kwin"))(skipTitle("KWin 6.7 --virtual: buffers follow the output's transform (kde_output_management_v2)", forkyCompositorSkipReason("kwin")), () => {
+  const ctx = forkyBlock("kwin", { width: 640, height: 480 });
+
+  it("90, 180, 270 and back to normal: KWin prefers each, we render turned and send set_buffer_transform, the window keeps its size", async () => {
+    const { connection, lines } = tracedConnection(ctx.bed.path);
+    let out: Presenter | undefined;
+    try {
+      out = await openWaylandPresenter(ctx.gpu.createDevice(), { size: [320, 240], connection, title: "pre-rotate", appId: APP, mode: "shm", preRotate: true }, true);
+      await runScene(out, "triangle", 5);
+      // KWin states the preference from the start (normal), for our surface and our title bar's
+      expect(lines.filter((l) => l.startsWith("->"))).toEqual([]);
+      expect(out.stats.extra.bufferTransform).toBe("normal");
+      const window = await ctx.bed.kwinWindowSize(APP);
+      for (const [t, value, size] of [["90", 1, [240, 320]], ["180", 2, [320, 240]], ["270", 3, [240, 320]], ["normal", 0, [320, 240]]] as const) {
+        const from = lines.length;
+        await turnKwinOutput(ctx.bed.path, t);
+        await runScene(out, "mesh", 8);
+        const now = lines.slice(from);
+        expect(now.some((l) => l.startsWith("<-") && l.includes(`preferred_buffer_transform(${value})`)), `KWin prefers ${t}`).toBe(true);
+        expect(now.some((l) => l.startsWith("->") && l.includes(`set_buffer_transform(${value})`)), `we send ${t}`).toBe(true);
+        expect(out.stats.extra.preferredTransform).toBe(t);
+        expect(out.stats.extra.bufferTransform).toBe(t);
+        expect(out.size).toEqual(size);
+        expect(await ctx.bed.kwinWindowSize(APP), "the window as seen keeps its size").toEqual(window);
+      }
+      expect(out.endReason).toBeUndefined();
+    } finally {
+      await out?.close();
+      await connection.close();
+    }
+    expect(ctx.bed.alive()).toBe(true);
+    expect(ctx.gpu.validationMessages).toEqual([]);
+  }, 120_000);
 });
