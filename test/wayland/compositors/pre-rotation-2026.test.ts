@@ -16,6 +16,8 @@
 //   be read here: KWin composites without OpenGL on this bed (it logs "Configured compositor not
 //   supported by Platform") and every ScreenShot2 capture (window, workspace, screen) answers
 //   "Screenshot got cancelled"; pixels are checked on KWin on DRM in pre-rotation-2026.vm.test.ts.
+// - labwc 0.20 headless (pixman) is wlroots too: with its output turned (zwlr_output_manager_v1, as
+//   wlr-randr does) it sends no preference either; handed one, our turned buffers show right on grim's shot.
 import { describe, expect, it } from "vitest";
 import { FrameLoop, type Presenter } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
@@ -23,12 +25,25 @@ import { WaylandShmBackend } from "../../../src/present/wayland-shm.js";
 import { Connection } from "../../../src/wayland/connection.js";
 import { type SwayNode, swayWindows } from "../../../scripts/testbed/sway.js";
 import { type ForkyBed, forkyBlock, forkyCompositorSkipReason } from "../../helpers/forky-bed.js";
-import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, runScene, type SceneName } from "./scenes.js";
-import { type OutputTurn, turnKwinOutput } from "./turn-output.js";
+import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, type Rgba, runScene, type SceneName } from "./scenes.js";
+import { turnKwinOutput, turnWlrOutput } from "./turn-output.js";
 
 const APP = "dev.scanout.prerotate";
 const skipTitle = (name: string, why: string | undefined) => `${name}${why ? ` (skipped: ${why})` : ""}`;
 
+
+/** Where `ref` shows in `shot` with at most `allowed` pixels differing by more than 1, or undefined (labwc places windows itself and has no IPC to ask where). */
+function locate(shot: Rgba, ref: Rgba, allowed: number): [number, number] | undefined {
+  const near = (j: number, i: number) => Math.abs(shot.data[j]! - ref.data[i]!) <= 1 && Math.abs(shot.data[j + 1]! - ref.data[i + 1]!) <= 1 && Math.abs(shot.data[j + 2]! - ref.data[i + 2]!) <= 1;
+  for (let y = 0; y + ref.height <= shot.height; y++)
+    for (let x = 0; x + ref.width <= shot.width; x++) {
+      let differing = 0;
+      for (let ry = 0; ry < ref.height && differing <= allowed; ry++)
+        for (let rx = 0; rx < ref.width && differing <= allowed; rx++) if (!near(((y + ry) * shot.width + x + rx) * 4, (ry * ref.width + rx) * 4)) differing++;
+      if (differing <= allowed) return [x, y];
+    }
+  return undefined;
+}
 
 /** A connection whose trace keeps the transform requests and events. */
 function tracedConnection(socket: string) {
@@ -173,4 +188,60 @@ describe.skipIf(forkyCompositorSkipReason("kwin"))(skipTitle("KWin 6.7 --virtual
     expect(ctx.bed.alive()).toBe(true);
     expect(ctx.gpu.validationMessages).toEqual([]);
   }, 120_000);
+});
+
+describe.skipIf(forkyCompositorSkipReason("labwc"))(skipTitle("labwc 0.20 headless, pixman, output turned 90 (zwlr_output_manager_v1)", forkyCompositorSkipReason("labwc")), () => {
+  const ctx = forkyBlock("labwc");
+
+  it("sends no preference (wlroots, no dmabuf feedback): normal buffers, no set_buffer_transform; grim's portrait shot holds the headless render", async () => {
+    await turnWlrOutput(ctx.bed.path, "90");
+    const { connection, lines } = tracedConnection(ctx.bed.path);
+    let out: Presenter | undefined;
+    try {
+      out = await openWaylandPresenter(ctx.gpu.createDevice(), { size: [320, 240], connection, title: "pre-rotate", appId: APP, mode: "shm", preRotate: true }, true);
+      await runScene(out, "triangle", 30);
+      expect(await out.shown(29, 3000), "wp_presentation reports frame 29").toBe(true);
+      expect(lines).toEqual([]);
+      expect(out.stats.extra.preferredTransform).toBe("normal");
+      expect(out.stats.extra.bufferTransform).toBe("normal");
+      const shot = await ctx.bed.screenshot();
+      expect([shot.width, shot.height], "grim shows wlroots' 1280x720 headless output turned").toEqual([720, 1280]);
+      const ref = await headlessFrame(ctx.gpu, "triangle", [320, 240], 29);
+      expect(locate(shot, ref, 0), "the last frame is on the screen").toBeDefined();
+    } finally {
+      await out?.close();
+      await connection.close();
+    }
+    expect(ctx.gpu.validationMessages).toEqual([]);
+  });
+
+  for (const [name, t] of [["mesh", 1], ["triangle", 3]] as [SceneName, 1 | 3][]) {
+    it(`${name}, buffers turned ${t * 90} (the preference handed to the window): grim's shot holds the headless render as seen`, async () => {
+      const { connection, lines } = tracedConnection(ctx.bed.path);
+      const backend = await WaylandShmBackend.open(ctx.gpu.createDevice(), { size: [320, 240], connection, title: "pre-rotate", appId: APP, preRotate: true });
+      const out = new FrameLoop(backend, true);
+      try {
+        await runScene(out, name, 3);
+        // what Sway or labwc on DRM with a GPU renderer would send for this output
+        backend.window.scale.preferBufferTransform(t);
+        await runScene(out, name, 30);
+        expect(await out.shown(29, 3000), "wp_presentation reports frame 29").toBe(true);
+        expect(lines.some((l) => l.startsWith("->") && l.includes(`set_buffer_transform(${t})`))).toBe(true);
+        expect(out.size).toEqual([240, 320]);
+        const shot = await ctx.bed.screenshot();
+        const ref = await headlessFrame(ctx.gpu, name, [320, 240], 29);
+        expect(litPixels(ref)).toBeGreaterThan(1000);
+        // the textured mesh, sampled at turned pixel centres, settles a few more texels the other way
+        // than flat edges do (26 of 76,800 seen, none off by more than 10); a wrong turn misses everywhere
+        const allowed = name === "mesh" ? Math.ceil((ref.width * ref.height) / 2000) : EDGE_PIXELS(ref);
+        const at = locate(shot, ref, allowed);
+        expect(at, "the last frame, turned back by labwc, is on the screen").toBeDefined();
+        expect(compareRegion(shot, ref, at![0], at![1]).maxDiff).toBeLessThanOrEqual(16);
+      } finally {
+        await out.close();
+        await connection.close();
+      }
+      expect(ctx.gpu.validationMessages).toEqual([]);
+    });
+  }
 });
