@@ -22,38 +22,14 @@ import { describe, expect, it } from "vitest";
 import { FrameLoop, type Presenter } from "../../../src/index.js";
 import { openWaylandPresenter } from "../../../src/present/wayland-open.js";
 import { WaylandShmBackend } from "../../../src/present/wayland-shm.js";
-import { Connection } from "../../../src/wayland/connection.js";
 import { type SwayNode, swayWindows } from "../../../scripts/testbed/sway.js";
 import { type ForkyBed, forkyBlock, forkyCompositorSkipReason } from "../../helpers/forky-bed.js";
-import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, type Rgba, runScene, type SceneName } from "./scenes.js";
+import { APP, locate, tracedConnection } from "./pre-rotation-shared.js";
+import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, runScene, type SceneName } from "./scenes.js";
 import { turnKwinOutput, turnWlrOutput } from "./turn-output.js";
 
-const APP = "dev.scanout.prerotate";
 const skipTitle = (name: string, why: string | undefined) => `${name}${why ? ` (skipped: ${why})` : ""}`;
 
-
-/** Where `ref` shows in `shot` with at most `allowed` pixels differing by more than 1, or undefined (labwc places windows itself and has no IPC to ask where). */
-function locate(shot: Rgba, ref: Rgba, allowed: number): [number, number] | undefined {
-  const near = (j: number, i: number) => Math.abs(shot.data[j]! - ref.data[i]!) <= 1 && Math.abs(shot.data[j + 1]! - ref.data[i + 1]!) <= 1 && Math.abs(shot.data[j + 2]! - ref.data[i + 2]!) <= 1;
-  for (let y = 0; y + ref.height <= shot.height; y++)
-    for (let x = 0; x + ref.width <= shot.width; x++) {
-      let differing = 0;
-      for (let ry = 0; ry < ref.height && differing <= allowed; ry++)
-        for (let rx = 0; rx < ref.width && differing <= allowed; rx++) if (!near(((y + ry) * shot.width + x + rx) * 4, (ry * ref.width + rx) * 4)) differing++;
-      if (differing <= allowed) return [x, y];
-    }
-  return undefined;
-}
-
-/** A connection whose trace keeps the transform requests and events. */
-function tracedConnection(socket: string) {
-  const connection = Connection.connect({ socket });
-  const lines: string[] = [];
-  connection.trace = (line) => {
-    if (/buffer_transform/.test(line)) lines.push(line);
-  };
-  return { connection, lines };
-}
 
 describe.skipIf(forkyCompositorSkipReason("mutter"))(skipTitle("Mutter 50 headless: buffers follow the monitor's transform (gdctl)", forkyCompositorSkipReason("mutter")), () => {
   const ctx = forkyBlock("mutter", { width: 640, height: 480 });
