@@ -15,7 +15,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Instance, type Presenter } from "../../src/index.js";
 import { openWaylandPresenter } from "../../src/present/wayland-open.js";
 import { Connection } from "../../src/wayland/connection.js";
-import { type ForkyBed, forkyCompositorSkipReason, startForky } from "../helpers/forky-bed.js";
+import { allowCores, armCoreDumps, coreBacktrace } from "../helpers/core-dump.js";
+import { type ForkyBed, forkyCompositorSkipReason, forkyRoot, startForky } from "../helpers/forky-bed.js";
 import { type SwayNode, swayWindows } from "../../scripts/testbed/sway.js";
 import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, runScene, type SceneName } from "./compositors/scenes.js";
 
@@ -39,6 +40,8 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
   beforeAll(async () => {
     // Sway runs unprivileged and Mesa's EGL opens the card by path; the guest has no udev to grant it
     for (const f of readdirSync("/dev/dri")) if (/^(card|renderD)\d+$/.test(f)) chmodSync(`/dev/dri/${f}`, 0o666);
+    const why = armCoreDumps();
+    if (why) console.warn(`[pre-rotation.vm.test] no core dumps: ${why}`);
     gpu = await Instance.create({ validation: true, requireValidation: true });
   });
   // Sway with its output turned before our window comes; started again for a test after one that it survived not
@@ -46,6 +49,7 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
     if (crashNote || bed?.alive()) return;
     await bed?.stop();
     bed = await startForky("sway", { backend: "drm" });
+    allowCores("sway");
     output = (JSON.parse(await bed.swaymsg("", "get_outputs")) as { name: string }[])[0]!.name;
     await bed.swaymsg(`output ${output} transform 90`);
     const shot = await bed.screenshot();
@@ -60,7 +64,9 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
   async function swayCrashed(): Promise<string | undefined> {
     await new Promise((r) => setTimeout(r, 1000)); // the compositor's exit status arrives after the hang-up
     if (bed.process.exitCode !== 139) return undefined;
-    return (crashNote = `Sway 1.12 on DRM died of SIGSEGV once a window mapped on its turned output (${output} transform 90), with or without pre-rotated buffers (the same with normal buffers and no set_buffer_transform): a compositor crash on this bed (its GLES2 renderer on kms_swrast; on vkms too), not a protocol error of ours; its log ends: ${bed.log().split("\n").slice(-6).join(" | ")}`);
+    const bt = coreBacktrace(forkyRoot!, "sway", "usr/bin/sway");
+    console.log(`Sway 1.12 (DRM, ${output} transform 90) died of SIGSEGV; gdb's backtrace of its core:\n${bt}`);
+    return (crashNote = `Sway 1.12 on DRM died of SIGSEGV once a window mapped on its turned output (${output} transform 90), with or without pre-rotated buffers (the same with normal buffers and no set_buffer_transform): a compositor crash on this bed (its GLES2 renderer on kms_swrast; on vkms too), not a protocol error of ours; gdb: ${bt.split("\n").slice(0, 8).join(" | ")}; its log ends: ${bed.log().split("\n").slice(-6).join(" | ")}`);
   }
 
   async function show(name: SceneName, preRotate: boolean) {

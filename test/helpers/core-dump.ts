@@ -1,0 +1,59 @@
+// A compositor that dies of SIGSEGV in the VM leaves a core file, read with gdb -batch, so a test can
+// say where it died (for the report upstream). VM only: it sets the guest's kernel.core_pattern, which
+// on the host would change the machine's. The forky root has no debug symbols, so frames name the
+// exported functions (wlroots' API, libc, Mesa's entry points) and "??" elsewhere.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where cores go, inside the crashing process's root (the forky root's /tmp for a chrooted compositor). */
+const PATTERN = "/tmp/core.%e.%p";
+
+/** In the VM: sends cores to /tmp/core.COMM.PID. Returns why it cannot (not the VM, not root), or undefined. */
+export function armCoreDumps(): string | undefined {
+  if (!existsSync("/dev/udmabuf")) return "not in the VM (core_pattern is the machine's)";
+  try {
+    if (readFileSync("/proc/sys/kernel/core_pattern", "utf8").trim() !== PATTERN) writeFileSync("/proc/sys/kernel/core_pattern", PATTERN);
+    // KWin and Hyprland carry file capabilities (cap_sys_nice), which make a process undumpable otherwise
+    writeFileSync("/proc/sys/fs/suid_dumpable", "2");
+    return undefined;
+  } catch (e) {
+    return `cannot set core_pattern: ${(e as Error).message}`;
+  }
+}
+
+/** Raises the core size limit of every process whose command is `comm` (prlimit); returns their pids. */
+export function allowCores(comm: string): number[] {
+  const pids: number[] = [];
+  for (const p of readdirSync("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/comm`, "utf8").trim() !== comm) continue;
+    } catch {
+      continue;
+    }
+    if (spawnSync("prlimit", ["--pid", p, "--core=unlimited"]).status === 0) pids.push(Number(p));
+  }
+  return pids;
+}
+
+/** gdb's backtrace of the newest core of `comm` under `root`/tmp (binary `root`/`binary`), or why there is none. */
+export function coreBacktrace(root: string, comm: string, binary: string): string {
+  const dir = join(root, "tmp");
+  const cores = readdirSync(dir)
+    .filter((f) => f.startsWith(`core.${comm.slice(0, 15)}.`))
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!cores.length) return `no core of ${comm} in ${dir}`;
+  if (spawnSync("sh", ["-c", "command -v gdb"]).status !== 0) return `a core (${cores[0]}), but no gdb to read it`;
+  try {
+    const out = execFileSync("gdb", ["-batch", "-nx", "-ex", `set sysroot ${root}`, "-ex", "set print frame-arguments none", "-ex", "bt 25", join(root, binary), cores[0]!], {
+      encoding: "utf8",
+      timeout: 180_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return out.split("\n").filter((l) => /^#\d+|signal|SIGSEGV|Program terminated/.test(l)).join("\n");
+  } catch (e) {
+    return `gdb failed on ${cores[0]}: ${(e as Error).message.split("\n").slice(0, 4).join(" | ")}`;
+  }
+}
