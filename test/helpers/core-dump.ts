@@ -2,7 +2,7 @@
 // say where it died (for the report upstream). VM only: it sets the guest's kernel.core_pattern, which
 // on the host would change the machine's. The forky root has no debug symbols, so frames name the
 // exported functions (wlroots' API, libc, Mesa's entry points) and "??" elsewhere.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -56,4 +56,52 @@ export function coreBacktrace(root: string, comm: string, binary: string): strin
   } catch (e) {
     return `gdb failed on ${cores[0]}: ${(e as Error).message.split("\n").slice(0, 4).join(" | ")}`;
   }
+}
+
+/** gdb attached to a running compositor: on a fatal signal it prints the backtrace, then lets the signal kill it as it would have. */
+export interface AttachedGdb {
+  /** Resolves once gdb has attached and the compositor runs on (false: gdb could not attach within the time). */
+  readonly ready: Promise<boolean>;
+  /** What gdb printed so far: its backtrace lines once the compositor took a fatal signal. */
+  backtrace(): string;
+  /** Detaches (ends gdb; the compositor runs on). */
+  stop(): void;
+}
+
+/** Attaches host gdb (`root` as its sysroot) to the process named `comm`, or undefined when there is none or no gdb. */
+export function attachGdb(root: string, comm: string, timeoutMs = 180_000): AttachedGdb | undefined {
+  if (spawnSync("sh", ["-c", "command -v gdb"]).status !== 0) return undefined;
+  const pid = readdirSync("/proc").find((p) => {
+    try {
+      return /^\d+$/.test(p) && readFileSync(`/proc/${p}/comm`, "utf8").trim() === comm;
+    } catch {
+      return false;
+    }
+  });
+  if (!pid) return undefined;
+  let out = "";
+  // continue; on the fatal signal: the backtrace, then continue again so the signal does what it would have
+  const gdb = spawn("gdb", ["-batch", "-nx", "-ex", `set sysroot ${root}`, "-ex", "set pagination off", "-ex", "set print frame-arguments none", "-ex", "handle SIGPIPE SIGUSR1 SIGUSR2 SIGCHLD nostop noprint pass", "-ex", "continue", "-ex", "bt 30", "-ex", "info registers rip", "-ex", "x/6i $pc", "-ex", "continue", "-p", pid], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  gdb.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  gdb.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  const ready = new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), timeoutMs);
+    const check = () => {
+      if (/Continuing\./.test(out)) {
+        clearTimeout(t);
+        resolve(true);
+      }
+    };
+    gdb.stdout.on("data", check);
+    gdb.once("exit", () => (clearTimeout(t), resolve(/Continuing\./.test(out))));
+  });
+  return {
+    ready,
+    backtrace: () => out.split("\n").filter((l) => /^#\d+|signal SIG|^rip|^=> |^ {3}0x/.test(l)).join("\n"),
+    stop: () => {
+      if (gdb.exitCode === null) gdb.kill("SIGKILL"); // the kernel detaches the compositor, which runs on
+    },
+  };
 }

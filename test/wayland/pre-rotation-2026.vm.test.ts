@@ -5,17 +5,22 @@
 // is turned 90 degrees with its own tool (KWin: kde_output_management_v2, as kscreen-doctor does;
 // Hyprland: `hyprctl keyword monitor ...,transform,1`; labwc: zwlr_output_manager_v1, as wlr-randr
 // does), then our window (wl_shm: none of them takes lavapipe's udmabufs on this card, see
-// desktop-2026.vm.test.ts) opens with preRotate: the compositor should prefer transform 90, we render
-// turned and send set_buffer_transform(90), and the screen shows the headless render as seen.
+// desktop-2026.vm.test.ts) opens with preRotate.
+// - KWin and Hyprland prefer transform 90 for it: we render turned, send set_buffer_transform(90), and
+//   the screen shows the headless render as seen.
+// - labwc (wlroots 0.20) prefers a turn only with scanout dmabuf feedback, and only to a surface alone
+//   on the output whose buffers are already turned (see pre-rotation.vm.test.ts for the source): a
+//   floating window, or a fullscreen one with normal buffers, hears nothing; handed the turn, a
+//   fullscreen window is then told 90 after wlroots' 30-frame debounce.
 // A compositor that dies of SIGSEGV skips with gdb's backtrace of its core; a bed that cannot start
 // skips with why. PREROTATION_BEDS=kwin,hyprland runs only those.
 // Needs the VM on virtio-gpu: VMTEST_GPU=virtio bash test/vm/run-suite.sh test/wayland/pre-rotation-2026.vm.test.ts
 import { chmodSync, existsSync, readdirSync } from "node:fs";
 import type { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Instance, type Presenter } from "../../src/index.js";
-import { openWaylandPresenter } from "../../src/present/wayland-open.js";
-import { allowCores, armCoreDumps, coreBacktrace } from "../helpers/core-dump.js";
+import { FrameLoop, Instance } from "../../src/index.js";
+import { WaylandShmBackend } from "../../src/present/wayland-shm.js";
+import { allowCores, armCoreDumps, type AttachedGdb, attachGdb, coreBacktrace } from "../helpers/core-dump.js";
 import { type ForkyBed, type ForkyCompositor, forkyCompositorSkipReason, forkyRoot, startForky } from "../helpers/forky-bed.js";
 import { APP, locate, tracedConnection } from "./compositors/pre-rotation-shared.js";
 import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, runScene } from "./compositors/scenes.js";
@@ -89,17 +94,53 @@ afterAll(() => {
 });
 if (vmSkip) console.warn(`[pre-rotation-2026.vm.test] skipped: ${vmSkip}`);
 
+/** One run of our window on a bed: what was said on the wire, our stats, and the screen after the last frame. */
+interface Shown {
+  lines: string[];
+  stats: Record<string, unknown>;
+  /** Buffer size, and the window's size as seen (the buffer's turned back). */
+  size: [number, number];
+  seen: [number, number];
+  shot: PNG;
+}
+
+/** Where a shot of the output does not hold the render: how it compares with the render turned or flipped, and an older frame (for the report). */
+async function whatIsOnScreen(shot: PNG, seen: [number, number], frame: number): Promise<string> {
+  const ref = await headlessFrame(gpu!, "mesh", seen, frame);
+  const ops: [string, (x: number, y: number) => [number, number]][] = [
+    ["as rendered", (x, y) => [x, y]],
+    ["turned 180", (x, y) => [seen[0] - 1 - x, seen[1] - 1 - y]],
+    ["flipped left-right", (x, y) => [seen[0] - 1 - x, y]],
+    ["flipped top-bottom", (x, y) => [x, seen[1] - 1 - y]],
+  ];
+  const parts = ops.map(([name, map]) => {
+    const moved = { width: seen[0], height: seen[1], data: new Uint8Array(ref.data.length) };
+    for (let y = 0; y < seen[1]; y++)
+      for (let x = 0; x < seen[0]; x++) {
+        const [sx, sy] = map(x, y);
+        moved.data.set(ref.data.subarray((sy * seen[0] + sx) * 4, (sy * seen[0] + sx) * 4 + 4), (y * seen[0] + x) * 4);
+      }
+    const c = compareRegion(shot, moved as typeof ref, 0, 0);
+    return `${name}: ${c.differing} differ (largest ${c.maxDiff})`;
+  });
+  const older = compareRegion(shot, await headlessFrame(gpu!, "mesh", seen, frame - 1), 0, 0);
+  return `${parts.join("; ")}; frame ${frame - 1}: ${older.differing} differ`;
+}
+
 for (const spec of SPECS) {
   const skip = vmSkip ?? forkyCompositorSkipReason(spec.kind) ?? (only && !only.includes(spec.kind) ? `not in PREROTATION_BEDS=${only.join(",")}` : undefined);
   describe.skipIf(!!skip)(`${spec.name} on DRM, output turned 90: pre-rotated buffers${skip ? ` (skipped: ${skip})` : ""}`, () => {
     let bed: ForkyBed | undefined;
     let cannotStart: string | undefined;
+    let gdb: AttachedGdb | undefined;
 
     beforeAll(async () => {
       const started = performance.now();
       try {
         bed = await startForky(spec.kind, { backend: "drm", ...(spec.env ? { env: spec.env } : {}) });
         allowCores(spec.comm);
+        gdb = attachGdb(forkyRoot!, spec.comm);
+        await gdb?.ready;
         await spec.turn(bed);
         console.log(`${spec.name} (DRM) up and turned in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       } catch (e) {
@@ -109,65 +150,118 @@ for (const spec of SPECS) {
       }
     });
     afterAll(async () => {
+      gdb?.stop();
       await bed?.stop();
     });
 
-    /** The compositor died of SIGSEGV: a note with gdb's backtrace of its core. */
+    /** The compositor died of SIGSEGV: a note with gdb's backtrace. */
     async function crashed(b: ForkyBed): Promise<string | undefined> {
       await new Promise((r) => setTimeout(r, 1000)); // the exit status arrives after the hang-up
       if (b.process.exitCode !== 139) return undefined;
-      const bt = coreBacktrace(forkyRoot!, spec.comm, spec.binary);
+      const bt = gdb?.backtrace() || coreBacktrace(forkyRoot!, spec.comm, spec.binary);
       summary.push(`${spec.name}: SIGSEGV with our window on its turned output; backtrace:\n${bt}`);
       return `${spec.name} died of SIGSEGV once our window mapped on its turned output (a compositor crash, not a protocol error of ours); gdb: ${bt.split("\n").slice(0, 8).join(" | ")}`;
     }
 
-    it("the mesh with preRotate: the compositor prefers 90, we render turned and send set_buffer_transform(90); the screen shows the headless render as seen", async (ctx) => {
-      if (cannotStart) return ctx.skip(cannotStart);
+    /**
+     * Our window with preRotate on the bed: `frames` frames of the mesh, then (when `hand` is given) the
+     * window is handed that preference and `frames` more run; the screen is read after the last one.
+     */
+    async function show(opts: { fullscreen?: boolean; hand?: 1; frames: number }): Promise<Shown | string> {
       const b = bed!;
       const { connection, lines } = tracedConnection(b.path);
-      let out: Presenter | undefined;
-      let shot: PNG;
-      let size: [number, number];
-      let stats: Record<string, unknown>;
+      const backend = await WaylandShmBackend.open(gpu!.createDevice(), { size: [320, 240], connection, title: "pre-rotate", appId: APP, preRotate: true, heartbeatHz: HEARTBEAT_HZ });
+      const out = new FrameLoop(backend, true);
       try {
-        out = await openWaylandPresenter(gpu!.createDevice(), { size: [320, 240], connection, title: "pre-rotate", appId: APP, mode: "shm", preRotate: true, heartbeatHz: HEARTBEAT_HZ }, true);
-        await runScene(out, "mesh", FRAMES);
-        expect(await out.shown(FRAMES - 1, 20_000), `${spec.name} reports the last frame shown`).toBe(true);
-        size = [...out.size];
-        stats = { ...out.stats.extra };
-        shot = spec.screenshot === "kwin-window" ? await b.kwinActiveWindowShot() : await b.screenshot();
+        if (opts.fullscreen) out.setFullscreen(true);
+        await runScene(out, "mesh", opts.frames);
+        if (opts.hand) {
+          lines.push("-- handed"); // what came before and after the hand-off
+          backend.window.scale.preferBufferTransform(opts.hand);
+          await runScene(out, "mesh", opts.frames);
+        }
+        expect(await out.shown(opts.frames - 1, 20_000), `${spec.name} reports the last frame shown`).toBe(true);
+        const stats = { ...out.stats.extra };
+        const size: [number, number] = [...out.size];
+        const seen: [number, number] = stats.bufferTransform === "90" ? [size[1], size[0]] : size;
+        const shot = spec.screenshot === "kwin-window" ? await b.kwinActiveWindowShot() : await b.screenshot();
+        return { lines, stats, size, seen, shot };
       } catch (e) {
         const note = await crashed(b);
-        if (note) return ctx.skip(note);
+        if (note) return note;
         throw new Error(`${(e as Error).message}; ${spec.name} ${b.alive() ? "is alive" : `exited (${b.process.exitCode ?? b.process.signalCode})`}; its log ends:\n${b.log().split("\n").slice(-25).join("\n")}`, { cause: e });
       } finally {
-        await out?.close();
+        await out.close();
         await connection.close();
       }
-      const prefers = lines.some((l) => l.startsWith("<-") && l.includes("preferred_buffer_transform(1)"));
-      const sends = lines.some((l) => l.startsWith("->") && l.includes("set_buffer_transform(1)"));
-      const seen: [number, number] = stats.bufferTransform === "90" ? [size[1], size[0]] : size;
-      const ref = await headlessFrame(gpu!, "mesh", seen, FRAMES - 1);
+    }
+
+    /** Where the headless render of the last frame (as seen) is on the screen, and how close. */
+    async function onScreen(r: Shown, frames: number) {
+      const ref = await headlessFrame(gpu!, "mesh", r.seen, frames - 1);
       expect(litPixels(ref)).toBeGreaterThan(1000);
       // the textured mesh sampled at turned pixel centres settles a few texels the other way (see the host beds)
-      const allowed = stats.bufferTransform === "normal" ? 0 : Math.max(EDGE_PIXELS(ref), Math.ceil((ref.width * ref.height) / 2000));
-      let at: [number, number] | undefined;
-      if (spec.screenshot === "kwin-window") at = [shot.width - seen[0], shot.height - seen[1]]; // content below our title bar
-      else at = locate(shot, ref, allowed);
-      const c = at ? compareRegion(shot, ref, at[0], at[1]) : undefined;
-      summary.push(
-        `${spec.name}: preferred_buffer_transform(90) ${prefers ? "sent" : "not sent"}; we sent set_buffer_transform(90): ${sends}; buffers ${size.join("x")} (${String(stats.bufferTransform)}), window ${seen.join("x")} as seen; screenshot ${shot.width}x${shot.height}: ${c ? `${c.differing} pixels differ (largest ${c.maxDiff}) at ${at!.join(",")}` : "the headless render is not on it"}`,
-      );
-      expect(prefers, `${spec.name} prefers transform 90 for our surface`).toBe(true);
-      expect(sends).toBe(true);
-      expect(stats.preferredTransform).toBe("90");
-      expect(stats.bufferTransform).toBe("90");
-      if (spec.keepsSize) expect(seen, "the window as seen keeps the size asked for; its buffers are turned").toEqual([320, 240]);
-      expect(c, "the headless render (as seen) is on the screen").toBeDefined();
-      expect(c!.differing).toBeLessThanOrEqual(allowed);
-      expect(c!.maxDiff).toBeLessThanOrEqual(16);
-      expect(b.alive()).toBe(true);
-      expect(gpu!.validationMessages).toEqual([]);
-    });
+      const allowed = r.stats.bufferTransform === "normal" ? 0 : Math.max(EDGE_PIXELS(ref), Math.ceil((ref.width * ref.height) / 2000));
+      const at = spec.screenshot === "kwin-window" ? [r.shot.width - r.seen[0], r.shot.height - r.seen[1]] : locate(r.shot, ref, allowed); // KWin: content below our title bar
+      const c = at ? compareRegion(r.shot, ref, at[0]!, at[1]!) : undefined;
+      const text = c ? `${c.differing} pixels differ (largest ${c.maxDiff}) at ${at!.join(",")}` : `the headless render is not on it (${await whatIsOnScreen(r.shot, r.seen, frames - 1)})`;
+      return { c, allowed, text: `screenshot ${r.shot.width}x${r.shot.height}: ${text}` };
+    }
+
+    const said = (r: Shown, t: string) => r.lines.some((l) => l.startsWith("<-") && l.includes(`preferred_buffer_transform(${t})`));
+    const sent = (r: Shown, t: string) => r.lines.some((l) => l.startsWith("->") && l.includes(`set_buffer_transform(${t})`));
+
+    if (spec.kind !== "labwc")
+      it("the mesh with preRotate: the compositor prefers 90, we render turned and send set_buffer_transform(90); the screen shows the headless render as seen", async (ctx) => {
+        if (cannotStart) return ctx.skip(cannotStart);
+        const r = await show({ frames: FRAMES });
+        if (typeof r === "string") return ctx.skip(r);
+        const s = await onScreen(r, FRAMES);
+        summary.push(`${spec.name}: preferred_buffer_transform(90) ${said(r, "1") ? "sent" : "not sent"}; set_buffer_transform(90) ${sent(r, "1") ? "sent" : "not sent"}; buffers ${r.size.join("x")} (${String(r.stats.bufferTransform)}), window ${r.seen.join("x")} as seen; ${s.text}`);
+        expect(said(r, "1"), `${spec.name} prefers transform 90 for our surface`).toBe(true);
+        expect(sent(r, "1")).toBe(true);
+        expect(r.stats.preferredTransform).toBe("90");
+        expect(r.stats.bufferTransform).toBe("90");
+        if (spec.keepsSize) expect(r.seen, "the window as seen keeps the size asked for; its buffers are turned").toEqual([320, 240]);
+        expect(s.c, "the headless render (as seen) is on the screen").toBeDefined();
+        expect(s.c!.differing).toBeLessThanOrEqual(s.allowed);
+        expect(s.c!.maxDiff).toBeLessThanOrEqual(16);
+        expect(bed!.alive()).toBe(true);
+        expect(gpu!.validationMessages).toEqual([]);
+      });
+    else {
+      it("a floating window hears no preference (wlroots: no scanout feedback for it): normal buffers; the screen equals the headless render", async (ctx) => {
+        if (cannotStart) return ctx.skip(cannotStart);
+        const r = await show({ frames: FRAMES });
+        if (typeof r === "string") return ctx.skip(r);
+        const s = await onScreen(r, FRAMES);
+        summary.push(`${spec.name}, floating: preferred_buffer_transform(90) ${said(r, "1") ? "sent" : "not sent"}; buffers ${r.size.join("x")} (${String(r.stats.bufferTransform)}); ${s.text}`);
+        expect(said(r, "1")).toBe(false);
+        expect(sent(r, "1")).toBe(false);
+        expect(r.stats.bufferTransform).toBe("normal");
+        expect(r.size).toEqual([320, 240]);
+        expect(s.c?.differing).toBe(0);
+        expect(gpu!.validationMessages).toEqual([]);
+      });
+
+      it("fullscreen: no preference while our buffers are normal; handed the turn, wlroots confirms 90 after its debounce, and the screen shows the headless render", async (ctx) => {
+        if (cannotStart) return ctx.skip(cannotStart);
+        const frames = 40; // past DMABUF_FEEDBACK_DEBOUNCE_FRAMES (30) each way
+        const r = await show({ fullscreen: true, hand: 1, frames });
+        if (typeof r === "string") return ctx.skip(r);
+        const handed = r.lines.indexOf("-- handed");
+        const before = { ...r, lines: r.lines.slice(0, handed) };
+        const after = { ...r, lines: r.lines.slice(handed + 1) };
+        const s = await onScreen(r, frames);
+        summary.push(`${spec.name}, fullscreen: preferred_buffer_transform(90) before the hand-off ${said(before, "1") ? "sent" : "not sent"}, after it ${said(after, "1") ? "sent" : "not sent"}; buffers ${r.size.join("x")} (${String(r.stats.bufferTransform)}); ${s.text}`);
+        expect(said(before, "1"), "no turn preferred to normal buffers").toBe(false);
+        expect(sent(after, "1")).toBe(true);
+        expect(said(after, "1"), "wlroots prefers 90 once our buffers are turned").toBe(true);
+        expect(r.stats.bufferTransform).toBe("90");
+        expect(s.c, "the headless render (as seen) is on the screen").toBeDefined();
+        expect(s.c!.differing).toBeLessThanOrEqual(s.allowed);
+        expect(gpu!.validationMessages).toEqual([]);
+      });
+    }
   });
 }

@@ -6,13 +6,20 @@
 // protocol/gen.mjs.
 import { Connection } from "../../../src/wayland/connection.js";
 import { Globals } from "../../../src/wayland/globals.js";
-import { KdeOutputDeviceRegistryV2, KdeOutputDeviceV2 } from "./protocol/kde-output-device-v2.js";
+import type { Proxy } from "../../../src/wayland/proxy.js";
+import { KdeOutputDeviceModeV2, KdeOutputDeviceRegistryV2, KdeOutputDeviceV2 } from "./protocol/kde-output-device-v2.js";
 import { KdeOutputManagementV2 } from "./protocol/kde-output-management-v2.js";
-import { ZwlrOutputHeadV1, ZwlrOutputManagerV1 } from "./protocol/wlr-output-management-unstable-v1.js";
+import { ZwlrOutputHeadV1, ZwlrOutputManagerV1, ZwlrOutputModeV1 } from "./protocol/wlr-output-management-unstable-v1.js";
 
 /** wl_output.transform names as KWin and wlr-randr take them. */
 const TRANSFORMS = { normal: 0, "90": 1, "180": 2, "270": 3 } as const;
 export type OutputTurn = keyof typeof TRANSFORMS;
+
+/** Takes every event of `proxy` (the state we do not need) so none is logged as unhandled; `onEvent` sees them. */
+function quietly<P extends Proxy<object>>(proxy: P, onEvent?: (event: string, arg: unknown) => void): P {
+  const handlers = Object.fromEntries(proxy.spec.events.map((e) => [e.name, (arg: unknown) => onEvent?.(e.name, arg)]));
+  return proxy.listen(handlers as Parameters<P["listen"]>[0]);
+}
 
 function settled(what: string, ms: number, wire: (ok: () => void, fail: (why: string) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -32,9 +39,11 @@ export async function turnKwinOutput(socket: string, turn: OutputTurn, ms = 10_0
     // KWin 6.7 announces its devices through kde_output_device_registry_v2 (v21 on), older ones as globals
     const registry = globals.tryBind(KdeOutputDeviceRegistryV2);
     const devices: KdeOutputDeviceV2[] = [];
-    registry?.listen({ output: (d) => void devices.push(d), finished: () => {} });
+    // the device's state and modes are not needed: taken quietly
+    const quiet = (d: KdeOutputDeviceV2) => quietly(d, (event, mode) => event === "mode" && quietly(mode as KdeOutputDeviceModeV2));
+    registry?.listen({ output: (d) => void devices.push(quiet(d)), finished: () => {} });
     const global = registry ? undefined : globals.tryBind(KdeOutputDeviceV2);
-    if (global) devices.push(global);
+    if (global) devices.push(quiet(global));
     const management = globals.tryBind(KdeOutputManagementV2);
     await connection.roundtrip(); // the devices and their state, before one is configured
     const device = devices[0];
@@ -68,8 +77,11 @@ export async function turnWlrOutput(socket: string, turn: OutputTurn, name?: str
       head: (head) => {
         const h = { head, name: "", enabled: false };
         heads.push(h);
-        head.on("name", (n) => (h.name = n));
-        head.on("enabled", (e) => (h.enabled = e !== 0));
+        quietly(head, (event, arg) => {
+          if (event === "name") h.name = arg as string;
+          else if (event === "enabled") h.enabled = arg !== 0;
+          else if (event === "mode") quietly(arg as ZwlrOutputModeV1);
+        });
       },
       done: (s) => (serial = s),
       finished: () => {},
