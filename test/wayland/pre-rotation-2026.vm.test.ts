@@ -12,7 +12,7 @@
 //   on the output whose buffers are already turned (see pre-rotation.vm.test.ts for the source): a
 //   floating window, or a fullscreen one with normal buffers, hears nothing; handed the turn, a
 //   fullscreen window is then told 90 after wlroots' 30-frame debounce.
-// A compositor that dies of SIGSEGV skips with gdb's backtrace of its core; a bed that cannot start
+// A compositor that dies of SIGSEGV skips with gdb's backtrace of its core (where the kernel left one); a bed that cannot start
 // skips with why. PREROTATION_BEDS=kwin,hyprland runs only those.
 // Needs the VM on virtio-gpu: VMTEST_GPU=virtio bash test/vm/run-suite.sh test/wayland/pre-rotation-2026.vm.test.ts
 import { chmodSync, existsSync, readdirSync } from "node:fs";
@@ -20,7 +20,7 @@ import type { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FrameLoop, Instance } from "../../src/index.js";
 import { WaylandShmBackend } from "../../src/present/wayland-shm.js";
-import { allowCores, armCoreDumps, type AttachedGdb, attachGdb, coreBacktrace } from "../helpers/core-dump.js";
+import { allowCores, armCoreDumps, coreBacktrace } from "../helpers/core-dump.js";
 import { type ForkyBed, type ForkyCompositor, forkyCompositorSkipReason, forkyRoot, startForky } from "../helpers/forky-bed.js";
 import { APP, locate, tracedConnection } from "./compositors/pre-rotation-shared.js";
 import { compareRegion, EDGE_PIXELS, headlessFrame, litPixels, type Rgba, runScene } from "./compositors/scenes.js";
@@ -157,15 +157,12 @@ for (const spec of SPECS) {
   describe.skipIf(!!skip)(`${spec.name} on DRM, output turned 90: pre-rotated buffers${skip ? ` (skipped: ${skip})` : ""}`, () => {
     let bed: ForkyBed | undefined;
     let cannotStart: string | undefined;
-    let gdb: AttachedGdb | undefined;
 
     beforeAll(async () => {
       const started = performance.now();
       try {
         bed = await startForky(spec.kind, { backend: "drm", ...(spec.env ? { env: spec.env } : {}) });
         allowCores(spec.comm);
-        gdb = attachGdb(forkyRoot!, spec.comm);
-        await gdb?.ready;
         await spec.turn(bed);
         console.log(`${spec.name} (DRM) up and turned in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       } catch (e) {
@@ -175,7 +172,6 @@ for (const spec of SPECS) {
       }
     });
     afterAll(async () => {
-      gdb?.stop();
       await bed?.stop();
     });
 
@@ -183,7 +179,7 @@ for (const spec of SPECS) {
     async function crashed(b: ForkyBed): Promise<string | undefined> {
       await new Promise((r) => setTimeout(r, 1000)); // the exit status arrives after the hang-up
       if (b.process.exitCode !== 139) return undefined;
-      const bt = gdb?.backtrace() || coreBacktrace(forkyRoot!, spec.comm, spec.binary);
+      const bt = coreBacktrace(forkyRoot!, spec.comm, spec.binary);
       summary.push(`${spec.name}: SIGSEGV with our window on its turned output; backtrace:\n${bt}`);
       return `${spec.name} died of SIGSEGV once our window mapped on its turned output (a compositor crash, not a protocol error of ours); gdb: ${bt.split("\n").slice(0, 8).join(" | ")}`;
     }

@@ -72,6 +72,8 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
   /** Sway died of SIGSEGV while our window was on its turned output: the note the test skips with (any other failure fails it). */
   async function swayCrashed(): Promise<string | undefined> {
     await new Promise((r) => setTimeout(r, 1000)); // the compositor's exit status arrives after the hang-up
+    // gdb holds Sway on the signal while it reads the libraries' symbols and prints the backtrace, then lets it die
+    for (const deadline = Date.now() + 300_000; gdb?.sawSignal() && bed.alive() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 500));
     if (bed.process.exitCode !== 139) return undefined;
     const bt = gdb?.backtrace() || coreBacktrace(forkyRoot!, "sway", "usr/bin/sway");
     console.log(`Sway 1.12 (DRM, ${output} transform 90) died of SIGSEGV; gdb's backtrace of its core:\n${bt}`);
@@ -104,7 +106,7 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
     } catch (e) {
       const crashed = await swayCrashed();
       if (crashed) return { crashed };
-      throw new Error(`${(e as Error).message}; Sway ${bed.alive() ? "is alive" : `exited (${bed.process.exitCode ?? bed.process.signalCode})`}; its log ends:\n${bed.log().split("\n").slice(-30).join("\n")}`, { cause: e });
+      throw new Error(`${(e as Error).message}; Sway ${bed.alive() ? "is alive" : `exited (${bed.process.exitCode ?? bed.process.signalCode})`}; gdb: ${gdb?.backtrace() || "nothing"}; its log ends:\n${bed.log().split("\n").slice(-30).join("\n")}`, { cause: e });
     } finally {
       await out?.close();
       await connection.close();
