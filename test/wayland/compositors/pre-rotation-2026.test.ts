@@ -11,6 +11,8 @@
 //   only along with dmabuf feedback (types/scene/wlr_scene.c, "TODO: also send ... when running with
 //   pure software rendering"), and this bed has no linux-dmabuf. With `output transform 90`, nothing
 //   changes: normal buffers, no set_buffer_transform, and grim's shot still equals the headless render.
+//   (Even with dmabuf feedback wlroots 0.20 prefers a turn only to a lone surface already turned: see
+//   pre-rotation.vm.test.ts.)
 // - KWin 6.7 (--virtual) sends the preference from the first commit and again whenever its output is
 //   turned (kde_output_management_v2, as kscreen-doctor does): our buffers follow. Its screen cannot
 //   be read here: KWin composites without OpenGL on this bed (it logs "Configured compositor not
