@@ -84,7 +84,7 @@ export function attachGdb(root: string, comm: string, timeoutMs = 180_000): Atta
   let out = "";
   // continue; on the fatal signal: the libraries' symbols (read only then: all of Mesa and LLVM take minutes under
   // emulation), the backtrace, then continue again so the signal does what it would have
-  const gdb = spawn("gdb", ["-batch", "-nx", "-ex", `set sysroot ${root}`, "-ex", "set pagination off", "-ex", "set print frame-arguments none", "-ex", "set auto-solib-add off", "-ex", "handle SIGPIPE SIGUSR1 SIGUSR2 SIGCHLD nostop noprint pass", "-ex", "continue", "-ex", "sharedlibrary", "-ex", "bt 30", "-ex", "info registers rip", "-ex", "x/6i $pc", "-ex", "continue", "-p", pid], {
+  const gdb = spawn("gdb", ["-batch", "-nx", "-ex", `set sysroot ${root}`, "-ex", "set pagination off", "-ex", "set print frame-arguments none", "-ex", "set auto-solib-add off", "-ex", "handle SIGPIPE SIGUSR1 SIGUSR2 SIGCHLD nostop noprint pass", "-ex", "continue", "-ex", "sharedlibrary", "-ex", "bt 30", "-ex", "info registers rip", "-ex", "x/6i $pc", "-ex", "thread apply all bt 14", "-ex", "continue", "-p", pid], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   gdb.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -103,7 +103,7 @@ export function attachGdb(root: string, comm: string, timeoutMs = 180_000): Atta
   return {
     ready,
     sawSignal: () => /received signal SIG(SEGV|BUS|ABRT|ILL|FPE)/.test(out),
-    backtrace: () => out.split("\n").filter((l) => /^#\d+|signal SIG|^rip|^=> |^ {3}0x/.test(l)).join("\n"),
+    backtrace: () => out.split("\n").filter((l) => /^#\d+|signal SIG|^rip|^=> |^ {3}0x|^Thread \d/.test(l)).join("\n"),
     stop: () => {
       if (gdb.exitCode === null) gdb.kill("SIGKILL"); // the kernel detaches the compositor, which runs on
     },
