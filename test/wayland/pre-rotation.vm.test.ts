@@ -9,10 +9,14 @@
 // normal buffers with or without preRotate, no set_buffer_transform, and grim's shot of the output (as
 // seen) equals the headless render. labwc, the same wlroots, shows both halves of that
 // (pre-rotation-2026.vm.test.ts).
-// On this bed Sway itself dies of SIGSEGV as soon as a window maps on its turned output, with normal
-// buffers as with turned ones, and with WLR_SCENE_DISABLE_DIRECT_SCANOUT=1 too (seen on virtio-gpu
-// and vkms, 7.3): the tests then skip with that note and gdb's backtrace (host gdb attached to Sway,
-// or its core); any other failure fails them.
+// On this bed Sway itself dies of SIGSEGV as soon as a window maps on its turned output: the forky
+// root's own weston-simple-shm as well as ours, with normal buffers as with turned ones, and with
+// WLR_SCENE_DISABLE_DIRECT_SCANOUT=1 too (seen on virtio-gpu and vkms, 7.3). gdb (the host's, attached
+// to Sway) shows both llvmpipe rasterizer threads faulting at one instruction of llvmpipe's JIT-compiled
+// fragment code, a texel gather (vpgatherdd), while Sway's main thread waits in Mesa's libgallium:
+// a texture read out of bounds while Sway's GLES2 renderer draws. labwc (the same wlroots 0.20.2,
+// renderer and output transform) does not crash. The tests then skip with that note and gdb's
+// backtrace; any other failure fails them.
 // Needs the VM on virtio-gpu: VMTEST_GPU=virtio bash test/vm/run-suite.sh test/wayland/pre-rotation.vm.test.ts
 import { chmodSync, existsSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -77,7 +81,7 @@ describe.skipIf(!!skip)(`Sway 1.12 on DRM, output transform 90: pre-rotated buff
     if (bed.process.exitCode !== 139) return undefined;
     const bt = gdb?.backtrace() || coreBacktrace(forkyRoot!, "sway", "usr/bin/sway");
     console.log(`Sway 1.12 (DRM, ${output} transform 90) died of SIGSEGV; gdb's backtrace of its core:\n${bt}`);
-    return (crashNote = `Sway 1.12 on DRM died of SIGSEGV once ${whose} mapped on its turned output (${output} transform 90): a compositor crash on this bed (its GLES2 renderer on kms_swrast; on vkms too), not a protocol error of ours; gdb: ${bt.split("\n").slice(0, 8).join(" | ")}; its log ends: ${bed.log().split("\n").slice(-6).join(" | ")}`);
+    return (crashNote = `Sway 1.12 on DRM died of SIGSEGV once ${whose} mapped on its turned output (${output} transform 90): a compositor crash on this bed (in llvmpipe's JIT code under its GLES2 renderer on kms_swrast; on vkms too), not a protocol error of ours; gdb: ${bt.split("\n").slice(0, 8).join(" | ")}; its log ends: ${bed.log().split("\n").slice(-6).join(" | ")}`);
   }
 
   async function show(name: SceneName, preRotate: boolean) {
