@@ -6,7 +6,7 @@
 //
 // Transform values are wl_output.transform's: the buffer holds the image as seen turned counter-
 // clockwise by 90, 180 or 270 degrees (after a horizontal flip for the mirrored ones); the compositor
-// turns it back. Checked against Weston 16 and Sway 1.12 screenshots (test/wayland/*pre-rotation*).
+// turns it back. Checked against Weston 16, labwc 0.20 and KWin 6.7 screenshots (test/wayland/*pre-rotation*).
 
 /** A wl_output.transform value: 0 normal, 1/2/3 turned by 90/180/270, 4..7 the same mirrored. */
 export type TargetTransform = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
