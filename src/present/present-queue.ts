@@ -284,7 +284,7 @@ export class PresentQueue<B> {
       this.beatDeadlineMs = this.pacing.whenHidden === "pause" ? NaN : this.lastTurnMs + this.pacing.heartbeatMs;
       woke = await new Promise<Woke>((resolve) => {
         this.wake = resolve;
-        if (!Number.isNaN(this.beatDeadlineMs)) this.keepBeat(this.beatDeadlineMs - start);
+        if (!Number.isNaN(this.beatDeadlineMs)) this.keepBeat(this.beatDeadlineMs);
       });
       this.wake = undefined;
       this.beatDeadlineMs = NaN;
@@ -320,14 +320,13 @@ export class PresentQueue<B> {
     this.beatAtMs = NaN;
   }
 
-  /** Makes sure the heartbeat fires within `inMs` and keeps the process up meanwhile (a wait is pending). */
-  private keepBeat(inMs: number): void {
-    const at = performance.now() + inMs;
-    if (this.beat && !Number.isNaN(this.beatAtMs) && this.beatAtMs <= at) {
+  /** Makes sure the heartbeat fires by `deadlineMs` (performance.now() ms) and keeps the process up meanwhile (a wait is pending). */
+  private keepBeat(deadlineMs: number): void {
+    if (this.beat && !Number.isNaN(this.beatAtMs) && this.beatAtMs <= deadlineMs) {
       this.beat.ref(); // fires first: onBeat checks the deadline and re-arms
       return;
     }
-    this.armBeat(inMs);
+    this.armBeat(deadlineMs - performance.now());
   }
 
   private armBeat(inMs: number): void {
