@@ -55,6 +55,11 @@ export interface WsiFigures {
   /** Shown frames that followed the previous shown one within 1.5 refreshes (no refresh missed). */
   onTime: number;
   maxRssKb: number;
+  /** Minor page faults per frame, whole process and the app thread (memory first touched, or reclaimed and touched again). */
+  minorFaultsPerFrame?: number;
+  appThreadMinorFaultsPerFrame?: number;
+  /** Context switches per frame of the whole process (every thread, voluntary and not). */
+  processSwitchesPerFrame?: number;
   /** What the side used: buffers, sync path, pacing. */
   used: string;
   /** The size frames had at the end (the compositor could have configured another). */
@@ -66,8 +71,8 @@ const RING = 256;
 const MAX_SHOWN = 1 << 16;
 
 /** Runs our side in a child node process (NODE_FLAGS_FOR_FRAME_LOOPS, as scanout's programs run); `script`: this file of another build (WSI_OURS_BASE). */
-export function runWsiOurs<T = WsiFigures>(request: WsiOursRequest, env: NodeJS.ProcessEnv = {}, script = fileURLToPath(import.meta.url)): Promise<{ result: T; stderr: string }> {
-  const args = [...NODE_FLAGS_FOR_FRAME_LOOPS, script, JSON.stringify(request)];
+export function runWsiOurs<T = WsiFigures>(request: WsiOursRequest, env: NodeJS.ProcessEnv = {}, script = fileURLToPath(import.meta.url), extraFlags: readonly string[] = []): Promise<{ result: T; stderr: string }> {
+  const args = [...NODE_FLAGS_FOR_FRAME_LOOPS, ...extraFlags, script, JSON.stringify(request)];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
       const line = stdout.split("\n").find((l) => l.startsWith(RESULT));
@@ -94,11 +99,17 @@ const timeval = koffi.struct({ tv_sec: "long", tv_usec: "long" });
 const rusage = koffi.struct({ ru_utime: timeval, ru_stime: timeval, rest: koffi.array("long", 14) });
 const getrusage = libc.func("getrusage", "int", ["int", koffi.out(koffi.pointer(rusage))]);
 
-/** System CPU ms of the calling thread so far (getrusage RUSAGE_THREAD's ru_stime). */
-function threadSystemMs(): number {
-  const out = { ru_stime: { tv_sec: 0, tv_usec: 0 } } as { ru_stime: { tv_sec: number; tv_usec: number } };
-  if (getrusage(1, out) !== 0) return NaN;
-  return out.ru_stime.tv_sec * 1e3 + out.ru_stime.tv_usec / 1e3;
+/** System CPU ms and minor page faults of the calling thread so far (getrusage RUSAGE_THREAD). */
+function threadUsage(): { systemMs: number; minorFaults: number } {
+  const out = { ru_stime: { tv_sec: 0, tv_usec: 0 }, rest: [] } as { ru_stime: { tv_sec: number; tv_usec: number }; rest: number[] };
+  if (getrusage(1, out) !== 0) return { systemMs: NaN, minorFaults: NaN };
+  return { systemMs: out.ru_stime.tv_sec * 1e3 + out.ru_stime.tv_usec / 1e3, minorFaults: Number(out.rest[4]) }; // rest: ru_maxrss onwards
+}
+
+/** Minor page faults and context switches of the whole process so far. */
+function processUsage(): { minorFaults: number; switches: number } {
+  const u = process.resourceUsage();
+  return { minorFaults: u.minorPageFault, switches: u.voluntaryContextSwitches + u.involuntaryContextSwitches };
 }
 
 function percentile(xs: Float64Array, p: number): number {
@@ -162,9 +173,11 @@ async function main(request: WsiOursRequest): Promise<object> {
       const committedBefore = out.stats.pacing?.presented ?? 0;
       counting = true;
       until = performance.now() + (request.seconds ?? 5) * 1000;
-      const wakes0 = threadWakeups(), sys0 = threadSystemMs();
+      const wakes0 = threadWakeups(), thread0 = threadUsage(), process0 = processUsage();
       const stats = await out.run(body, { gpuTimeEvery: 0 });
-      const wakes = threadWakeups() - wakes0, sys = threadSystemMs() - sys0;
+      const wakes = threadWakeups() - wakes0, thread1 = threadUsage(), process1 = processUsage();
+      const sys = thread1.systemMs - thread0.systemMs;
+      const perFrame = (n: number) => (stats.frames ? n / stats.frames : NaN);
       const committed = (out.stats.pacing?.presented ?? 0) - committedBefore;
       await new Promise((r) => setTimeout(r, 300)); // the last frames' feedback, outside the figures
       counting = false;
@@ -181,6 +194,9 @@ async function main(request: WsiOursRequest): Promise<object> {
         latencyP99Ms: percentile(lat, 99),
         onTime: intervals ? onTime / intervals : NaN,
         maxRssKb: process.resourceUsage().maxRSS,
+        minorFaultsPerFrame: perFrame(process1.minorFaults - process0.minorFaults),
+        appThreadMinorFaultsPerFrame: perFrame(thread1.minorFaults - thread0.minorFaults),
+        processSwitchesPerFrame: perFrame(process1.switches - process0.switches),
         used: used(out),
         finalSize: [out.size[0], out.size[1]],
       };

@@ -42,6 +42,8 @@ const OURS_COPY = process.env.WSI_OURS_COPY === "1";
  * after in the same sitting.
  */
 const OURS_BASE = process.env.WSI_OURS_BASE;
+/** WSI_OURS_FLAGS="--flag --flag": node flags for our main side only (WSI_OURS_BASE runs without them): a flag measured against the same build without it. */
+const OURS_FLAGS = process.env.WSI_OURS_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
 const MESA_ENV: NodeJS.ProcessEnv = process.env.WSI_MESA_DEBUG ? { MESA_VK_WSI_DEBUG: process.env.WSI_MESA_DEBUG } : {};
 
 interface Bed {
@@ -128,6 +130,9 @@ function cFigures(stdout: string): WsiFigures & { images: number; minImages: num
     latencyP99Ms: orNaN(field("latency_p99_ms")),
     onTime: orNaN(field("on_time")),
     maxRssKb: field("max_rss_kb"),
+    minorFaultsPerFrame: field("minor_faults_per_frame"),
+    appThreadMinorFaultsPerFrame: field("app_thread_minor_faults_per_frame"),
+    processSwitchesPerFrame: field("process_switches_per_frame"),
     images: field("images"),
     minImages: field("min_images"),
     used: "",
@@ -138,7 +143,7 @@ function describe(side: string, runs: WsiFigures[]): string {
   const m = (k: keyof WsiFigures) => median(runs.map((r) => r[k] as number));
   return `  ${side}: ${fmt(m("perSecond"))} frames/s (committed ${fmt(m("committedPerSecond"))}/s, shown ${fmt(m("shownPerSecond"))}/s), ` +
     `CPU ${fmt(m("cpuMsPerFrame"), 3)} ms/frame (app thread ${fmt(m("appThreadCpuMsPerFrame"), 3)}, of it ${fmt(m("appThreadSystemMsPerFrame"), 3)} in the kernel, woken ${fmt(m("appThreadWakeupsPerFrame"), 2)} times a frame), hand-out to on screen ${fmt(m("latencyMedianMs"))} ms median (p99 ${fmt(m("latencyP99Ms"))}), ` +
-    `on time ${fmt(m("onTime") * 100)}%, peak RSS ${fmt(m("maxRssKb") / 1024, 0)} MiB`;
+    `on time ${fmt(m("onTime") * 100)}%, peak RSS ${fmt(m("maxRssKb") / 1024, 0)} MiB; per frame ${fmt(m("minorFaultsPerFrame"), 2)} minor faults (app thread ${fmt(m("appThreadMinorFaultsPerFrame"), 2)}), ${fmt(m("processSwitchesPerFrame"), 2)} context switches (all threads)`;
 }
 
 /** One mode on one bed: the same-frame check and traces, then `runs` interleaved pairs. */
@@ -163,7 +168,7 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
   const oursRuns: WsiFigures[] = [], copyRuns: WsiFigures[] = [], baseRuns: WsiFigures[] = [], cRuns: ReturnType<typeof cFigures>[] = [];
   let stalls = 0;
   for (let r = 0; r < runs; r++) {
-    oursRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP })).result);
+    oursRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP }, {}, undefined, OURS_FLAGS)).result);
     if (OURS_COPY) copyRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP, hostImport: false })).result);
     if (OURS_BASE) baseRuns.push((await runWsiOurs({ socket, mode, size: SIZE, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP }, {}, OURS_BASE)).result);
     try {

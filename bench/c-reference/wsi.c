@@ -13,7 +13,8 @@
  *
  * stdout: `wsi frames= seconds= per_second= cpu_ms_per_frame= app_thread_cpu_ms_per_frame= max_rss_kb=`
  * then `wsi-present images= min_images= shown= discarded= shown_per_second= latency_median_ms=
- * latency_p99_ms= on_time= refresh_ms= presents= app_thread_wakeups_per_frame= app_thread_sys_ms_per_frame= modes=` (a figure it cannot take is -1;
+ * latency_p99_ms= on_time= refresh_ms= presents= app_thread_wakeups_per_frame= app_thread_sys_ms_per_frame=
+ * minor_faults_per_frame= app_thread_minor_faults_per_frame= process_switches_per_frame= modes=` (a figure it cannot take is -1;
  * wake-ups: the app thread's voluntary context switches, each a sleep it was woken from). Exit 3 with
  * `unavailable: ...` on stderr when Mesa does not offer the mode asked for.
  * The hand-out is when vkAcquireNextImageKHR returned the image (where an app reads its input);
@@ -67,6 +68,22 @@ static double thread_system_seconds(void)
 }
 
 static Feedbacks fbs;
+
+/* Minor page faults of the whole process (RUSAGE_SELF) or the calling thread (RUSAGE_THREAD) so far. */
+static long minor_faults(int who)
+{
+    struct rusage u;
+    getrusage(who, &u);
+    return u.ru_minflt;
+}
+
+/* Context switches of the whole process so far, voluntary and not (every thread's). */
+static long process_switches(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_nvcsw + u.ru_nivcsw;
+}
 
 static double clock_ms(clockid_t clock)
 {
@@ -377,8 +394,10 @@ int main(int argc, char **argv)
     double t0 = 0, cpu0 = 0, thread0 = 0;
     long wakes0 = 0; /* the app thread's voluntary context switches: how often it slept and was woken */
     double sys0 = 0;  /* the app thread's system CPU time */
+    long minflt0 = 0, thread_minflt0 = 0, switches0 = 0;
     for (uint32_t index = 0;; index++) {
-        if (index == o.warmup) t0 = now_seconds(), cpu0 = cpu_seconds(RUSAGE_SELF), thread0 = cpu_seconds(RUSAGE_THREAD), wakes0 = thread_wakeups(), sys0 = thread_system_seconds();
+        if (index == o.warmup) t0 = now_seconds(), cpu0 = cpu_seconds(RUSAGE_SELF), thread0 = cpu_seconds(RUSAGE_THREAD), wakes0 = thread_wakeups(), sys0 = thread_system_seconds(),
+            minflt0 = minor_faults(RUSAGE_SELF), thread_minflt0 = minor_faults(RUSAGE_THREAD), switches0 = process_switches();
         if (index >= o.warmup && (now_seconds() - t0 >= o.seconds || (o.capture && (long)index > o.capture_frame))) break;
         if (wayland) {
             wl_window_pump(&w, 0); /* feedback and pings that arrived meanwhile, without waiting */
@@ -435,15 +454,18 @@ int main(int argc, char **argv)
     double seconds = now_seconds() - t0;
     long wakes = thread_wakeups() - wakes0;
     double sys = thread_system_seconds() - sys0;
+    long minflt = minor_faults(RUSAGE_SELF) - minflt0, thread_minflt = minor_faults(RUSAGE_THREAD) - thread_minflt0, switches = process_switches() - switches0;
     print_figures("wsi", timed, seconds, cpu_seconds(RUSAGE_SELF) - cpu0, cpu_seconds(RUSAGE_THREAD) - thread0);
     if (wayland) /* the last frames' feedback (after the figures: it is not part of the run) */
         for (double until = now_seconds() + 0.3; now_seconds() < until;) wl_window_pump(&w, 20);
     double median = percentile(fbs.latency, fbs.shown, 50), p99 = percentile(fbs.latency, fbs.shown, 99);
     printf("wsi-present images=%u min_images=%u shown=%u discarded=%u shown_per_second=%.2f latency_median_ms=%.3f latency_p99_ms=%.3f "
-           "on_time=%.4f refresh_ms=%.3f presents=%u app_thread_wakeups_per_frame=%.3f app_thread_sys_ms_per_frame=%.4f modes=%s\n",
+           "on_time=%.4f refresh_ms=%.3f presents=%u app_thread_wakeups_per_frame=%.3f app_thread_sys_ms_per_frame=%.4f "
+           "minor_faults_per_frame=%.3f app_thread_minor_faults_per_frame=%.3f process_switches_per_frame=%.3f modes=%s\n",
            sc.count, sc.min_images, fbs.shown, fbs.discarded, wayland ? fbs.shown / seconds : -1, median, p99,
            fbs.intervals ? (double)fbs.on_time / fbs.intervals : -1, fbs.refresh_ms > 0 ? fbs.refresh_ms : -1, presents,
-           timed ? (double)wakes / timed : -1, timed ? sys * 1e3 / timed : -1, sc.modes);
+           timed ? (double)wakes / timed : -1, timed ? sys * 1e3 / timed : -1,
+           timed ? (double)minflt / timed : -1, timed ? (double)thread_minflt / timed : -1, timed ? (double)switches / timed : -1, sc.modes);
     fflush(stdout);
 
     for (int s = 0; s < FRAMES_IN_FLIGHT; s++) {

@@ -73,8 +73,24 @@ export class PresentQueue<B> {
   private closed = false;
   private readonly unpaced: boolean;
   private wake: ((why: Woke) => void) | undefined;
+  /**
+   * The heartbeat: one timer for the queue's life, not one per wait. A fifo loop waits every frame,
+   * and arming and clearing a timer each time cost a Timeout, a timer list and a priority-queue
+   * insert and removal per frame; this one is re-armed only when it fires (about once per heartbeat
+   * interval) or when a wait's deadline comes before its own. It is ref'd only while a wait is pending.
+   */
   private beat: NodeJS.Timeout | undefined;
-  private readonly onBeat = (): void => this.wake?.("beat");
+  /** When the armed heartbeat fires (performance.now() ms), NaN when none is armed. */
+  private beatAtMs = NaN;
+  /** The pending wait's heartbeat deadline (NaN: no wait, or whenHidden "pause"). */
+  private beatDeadlineMs = NaN;
+  private readonly onBeat = (): void => {
+    this.beatAtMs = NaN;
+    if (!this.wake || Number.isNaN(this.beatDeadlineMs)) return; // no wait now: the next one arms it again
+    const left = this.beatDeadlineMs - performance.now();
+    if (left > 1) this.armBeat(left); // a later wait moved the deadline on
+    else this.wake("beat");
+  };
   private lastTurnMs = performance.now();
   /** Where waits are recorded (the frame loop's tracer, through the sink). */
   tracer: FrameTracer | undefined;
@@ -265,14 +281,14 @@ export class PresentQueue<B> {
     }
     let woke: Woke = "ready";
     while (!this.closed && !this.forced && this.mustWait(performance.now())) {
-      const beatIn = this.pacing.whenHidden === "pause" ? undefined : Math.max(0, this.lastTurnMs + this.pacing.heartbeatMs - start);
+      this.beatDeadlineMs = this.pacing.whenHidden === "pause" ? NaN : this.lastTurnMs + this.pacing.heartbeatMs;
       woke = await new Promise<Woke>((resolve) => {
         this.wake = resolve;
-        if (beatIn !== undefined) this.beat = setTimeout(this.onBeat, beatIn);
+        if (!Number.isNaN(this.beatDeadlineMs)) this.keepBeat(this.beatDeadlineMs);
       });
-      clearTimeout(this.beat);
-      this.beat = undefined;
       this.wake = undefined;
+      this.beatDeadlineMs = NaN;
+      this.beat?.unref(); // armed still (it fires once, finds no wait and stops), but it keeps no process up
       if (woke === "interrupted") break;
       if (woke === "beat") {
         if (!this.pacing.hidden) log.info(`present: the display took no frame for ${this.pacing.heartbeatMs} ms: hidden; heartbeat at ${(1000 / this.pacing.heartbeatMs).toFixed(2)} Hz`);
@@ -301,5 +317,25 @@ export class PresentQueue<B> {
     this.close();
     clearTimeout(this.beat); // a wait still pending is over with the run: its heartbeat must not keep the process up
     this.beat = undefined;
+    this.beatAtMs = NaN;
+  }
+
+  /** Makes sure the heartbeat fires by `deadlineMs` (performance.now() ms) and keeps the process up meanwhile (a wait is pending). */
+  private keepBeat(deadlineMs: number): void {
+    if (this.beat && !Number.isNaN(this.beatAtMs) && this.beatAtMs <= deadlineMs) {
+      this.beat.ref(); // fires first: onBeat checks the deadline and re-arms
+      return;
+    }
+    this.armBeat(deadlineMs - performance.now());
+  }
+
+  private armBeat(inMs: number): void {
+    const delay = Math.max(1, inMs);
+    this.beatAtMs = performance.now() + delay;
+    if (this.beat) {
+      clearTimeout(this.beat);
+      this.beat = undefined;
+    }
+    this.beat = setTimeout(this.onBeat, delay);
   }
 }

@@ -100,6 +100,31 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
       expect(ctx.bed.alive(), ctx.bed.log().slice(-2000)).toBe(true);
     });
 
+    it.skipIf(kind !== "weston")("waits a frame without arming a timer a frame (the heartbeat is one timer, re-armed about once a second)", async () => {
+      const real = globalThis.setTimeout;
+      let armed = 0;
+      const counting = ((...args: Parameters<typeof setTimeout>) => {
+        if (/present-queue/.test(new Error().stack ?? "")) armed++;
+        return real(...args);
+      }) as typeof setTimeout;
+      const run = await start(ctx, "fifo-v1 timers");
+      let frames: number;
+      try {
+        await sleep(500);
+        globalThis.setTimeout = counting;
+        const from = run.times.length;
+        await new Promise((r) => real(r, 2500));
+        frames = run.times.length - from;
+      } finally {
+        globalThis.setTimeout = real;
+        await run.stop();
+      }
+      console.log(`[fifo-v1] ${name}: ${frames} frames, ${armed} heartbeat timers armed`);
+      expect(frames).toBeGreaterThan(40); // the loop waited for the display every frame meanwhile
+      expect(armed).toBeLessThanOrEqual(5); // was one a frame
+      expect(ctx.gpu.validationMessages).toEqual([]);
+    });
+
     it("a minimised window keeps its 1 Hz heartbeat (no stall, no free-running), commits nothing more, and its loop ends at the next heartbeat", async () => {
       const run = await start(ctx, "fifo-v1 hidden");
       try {
