@@ -183,10 +183,14 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     this.seat.afterFlip(this.heads.indexOf(head));
   }
 
-  addToCommit(head: OutputHead, req: AtomicRequest, modeset: boolean): (() => void) | void {
+  addToCommit(head: OutputHead, req: AtomicRequest, modeset: boolean): (committed: boolean) => void {
     const i = this.heads.indexOf(head);
-    this.seat.addToCommit(i, req);
-    if (modeset) return this.multiColour.addToModeset(i, req, this.drm, head.output);
+    const cursorDone = this.seat.addToCommit(i, req);
+    const release = modeset ? this.multiColour.addToModeset(i, req, this.drm, head.output) : undefined;
+    return (committed) => {
+      if (committed) cursorDone?.();
+      release?.();
+    };
   }
 
   switchingOff(head: OutputHead, req: AtomicRequest): void {
