@@ -125,7 +125,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs: input, cursor pl
     expect(gpu.validationMessages).toEqual([]);
   });
 
-  it("rotate 90: the arrow on each cursor plane is turned as the picture is (writeback), the mouse moves it in the picture; a cursor side commit refused with EBUSY is tried again", async () => {
+  it("rotate 90: the arrow on each cursor plane is turned as the picture is (writeback), the mouse moves it in the picture; a cursor side commit refused with EBUSY is tried again; vrr absent per output", async () => {
     const mouse = UinputDevice.mouse("turned seat mouse");
     await udevSettled(mouse.node);
     const initial = summarizeState(drm);
@@ -160,6 +160,10 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs: input, cursor pl
     };
     try {
       expect(backend.stats()).toMatchObject({ rotate: 90, image: "960x640" });
+      for (const h of backend.heads) { // variable refresh: vkms's connectors have no vrr_capable
+        expect(backend.stats()[`${h.name} vrr`]).toBe("absent");
+        expect(backend.stats()[`${h.name} vrrReason`]).toMatch(/no vrr_capable property/);
+      }
       expect(ca, "output a has a cursor plane").toBeTruthy();
       for (let t = 0; t < 500 && !seen.some((e) => e.type === "device-added" && e.name === mouse.name); t++) await sleep(20);
       for await (const frame of out.frames({ limit: 3 })) {
@@ -205,9 +209,10 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs: input, cursor pl
       expect(black).toBeGreaterThan(20);
       // EBUSY: another commit keeps output a's CRTC busy while the mouse moves; the seat's side commits are refused and tried again
       const fb = head.onScreen!.fb;
-      let busyEnd = performance.now() + 4000;
+      const retriesBefore = backend.seat.busyRetries; // EBUSY also happens by itself now and then (vkms's commit tail after the flip event)
+      const busyEnd = performance.now() + 4000;
       let moves = 0;
-      while (performance.now() < busyEnd && backend.seat.busyRetries === 0) {
+      while (performance.now() < busyEnd && (moves < 4 || backend.seat.busyRetries === retriesBefore)) {
         try {
           new AtomicRequest(drm).plane(head.output.plane.id, { FB_ID: fb }).commit({ nonblock: true, preflight: false });
         } catch (e) {
@@ -216,12 +221,11 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs: input, cursor pl
         if (moves < 20 && (++moves & 1)) mouse.move(0, 1); // down in the picture
         await sleep(1);
       }
-      busyEnd = performance.now() - busyEnd;
       await sleep(100);
       const last = lastMotion() as { x: number; y: number };
-      expect(backend.seat.busyRetries, "the seat's side commits met EBUSY").toBeGreaterThan(0);
+      expect(backend.seat.busyRetries, "the seat's side commits met EBUSY while the CRTC was kept busy").toBeGreaterThan(retriesBefore);
       await arrowAt(last.x, last.y); // the newest position arrived without any further move
-      console.log(`[kms-multi-seat.vm.test] rotate 90: hotspot ${ca!.hotspot}, arrow ${JSON.stringify(before)} -> ${JSON.stringify(after)} on the panel for +50 in the picture; writeback ${white} white and ${black} black arrow pixels; EBUSY retries ${backend.seat.busyRetries} over ${moves} moves; ${JSON.stringify(backend.stats())}`);
+      console.log(`[kms-multi-seat.vm.test] rotate 90: hotspot ${ca!.hotspot}, arrow ${JSON.stringify(before)} -> ${JSON.stringify(after)} on the panel for +50 in the picture; writeback ${white} white and ${black} black arrow pixels; EBUSY retries ${backend.seat.busyRetries - retriesBefore} over ${Math.ceil(moves / 2)} moves (${retriesBefore} before); ${JSON.stringify(backend.stats())}`);
     } finally {
       scene.destroy();
       await out.close();
