@@ -59,6 +59,8 @@ export class OutputHead {
   pauses = 0;
   private modeset = true;
   private retry: NodeJS.Timeout | undefined;
+  /** Side commits (the cursor's) the kernel refused with EBUSY: the CRTC's last commit was still being done. */
+  sideRefusals = 0;
   private busySince = 0;
   private closed = false;
 
@@ -156,8 +158,9 @@ export class OutputHead {
     try {
       flip = req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip;
     } catch (e) {
-      if (e instanceof AtomicError && e.code === "EBUSY") return false; // the change stays pending: the caller tries again
-      throw e;
+      if (!(e instanceof AtomicError && e.code === "EBUSY")) throw e;
+      this.sideRefusals++;
+      return false; // the change stays pending: the caller tries again
     }
     committed?.();
     this.flips.track(flip!, undefined, -1, false);

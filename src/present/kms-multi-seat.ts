@@ -57,8 +57,6 @@ export class KmsMultiSeat {
   /** Per output: whether the pointer is on it (the arrow should show there). */
   private readonly wanted: boolean[];
   private moveTimer: NodeJS.Timeout | undefined;
-  /** Side commits of cursor changes the kernel refused with EBUSY (and that were tried again). */
-  busyRetries = 0;
   private closed = false;
   private readonly unlisten: (() => void)[];
 
@@ -188,10 +186,8 @@ export class KmsMultiSeat {
         if (!this.dirty(i)) return;
         try {
           // false while busy (its next flip calls afterFlip), or EBUSY: the CRTC's last commit is still being done
-          if (!head.commitSide((req) => this.addToCommit(i, req)) && !head.busy && head.state === "active") {
-            again = true;
-            this.busyRetries++;
-          }
+          const refused = head.sideRefusals;
+          if (!head.commitSide((req) => this.addToCommit(i, req)) && head.sideRefusals > refused) again = true;
         } catch (e) {
           this.states[i] = "failed";
           log.warn(`kms: the cursor plane of ${head.name} cannot be used, the pointer is not drawn there: ${e instanceof Error ? e.message : e}`);
@@ -214,6 +210,11 @@ export class KmsMultiSeat {
   stats(): Record<string, string | number> {
     if (!this.cursors.some((c) => c)) return {};
     return { cursorOn: this.cursorOn.map((i) => this.host.heads[i]!.name).join(",") || "none", ...(this.busyRetries ? { cursorBusyRetries: this.busyRetries } : {}) };
+  }
+
+  /** Side commits of cursor changes the kernel refused with EBUSY (each tried again), over all outputs. */
+  get busyRetries(): number {
+    return this.host.heads.reduce((n, h) => n + h.sideRefusals, 0);
   }
 
   /** Closes input and frees the cursor images; call after the display's state was restored. Idempotent. */
