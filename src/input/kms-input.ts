@@ -8,6 +8,8 @@ import { KeyboardDecoder, type RepeatInfo } from "./keyboard.js";
 import { Libinput, type LibinputOptions } from "./libinput.js";
 import type { LibinputDevice, LibinputSink, TouchAction } from "./libinput-decode.js";
 import { InputQueue } from "./queue.js";
+import { panelSize, panelToPicture } from "./kms-turn.js";
+import type { QuarterTurn } from "../drm/layout.js";
 import { XkbKeymap, type KeymapNames } from "./xkb.js";
 
 const log = logger("present"); // LogSource has no "input" yet
@@ -32,6 +34,11 @@ export interface KmsInputOptions {
    * are still delivered.
    */
   ctrlCInterrupts?: boolean;
+  /**
+   * The display shows the picture turned counter-clockwise by this (the presenter's rotate; default
+   * 0): absolute positions (touchscreens, tablets: fixed to the panel) are turned back into the picture.
+   */
+  turn?: QuarterTurn;
 }
 
 /** What KmsInput tells its owner besides the events: where the pointer is, and VT switch requests. */
@@ -54,8 +61,9 @@ const F_KEYS = new Map([[59, 1], [60, 2], [61, 3], [62, 4], [63, 5], [64, 6], [6
 const SEAT = "seat0";
 
 /**
- * libinput's events as InputEvents in `queue`, for a display of `size` (the mode). Positions are in
- * mode pixels (x = bufferX on KMS). The pointer starts at the centre.
+ * libinput's events as InputEvents in `queue`, for a picture of `size` (the mode, or the picture as
+ * seen when shown turned). Positions are in the picture's pixels (x = bufferX on KMS). The pointer
+ * starts at the centre.
  */
 export class KmsInput implements LibinputSink {
   /** The events, for SwapchainBackend.input. */
@@ -74,6 +82,7 @@ export class KmsInput implements LibinputSink {
   private readonly touches = new Map<number, { x: number; y: number }>();
   private readonly scrollRest = { x: 0, y: 0 };
   private readonly vtKeys: boolean;
+  private readonly turn: QuarterTurn;
 
   /** Throws LibinputUnavailableError when libinput cannot start. */
   constructor(
@@ -86,6 +95,7 @@ export class KmsInput implements LibinputSink {
     this.x = Math.floor(size[0] / 2);
     this.y = Math.floor(size[1] / 2);
     this.vtKeys = options.vtSwitchKeys ?? true;
+    this.turn = options.turn ?? 0;
     this.ctrlC = options.ctrlCInterrupts ?? true;
     let keymap: XkbKeymap | undefined;
     try {
@@ -96,7 +106,7 @@ export class KmsInput implements LibinputSink {
     this.keyboard = new KeyboardDecoder(queue, keymap, { trackModifiers: true, repeat: options.repeat });
     this.push({ type: "seat-added", time: performance.now(), seat: SEAT });
     try {
-      this.libinput = new Libinput(this, { backend: options.backend, devices: options.devices, pointerAccel: options.pointerAccel, size: () => this.size });
+      this.libinput = new Libinput(this, { backend: options.backend, devices: options.devices, pointerAccel: options.pointerAccel, size: () => panelSize(this.size[0], this.size[1], this.turn) });
     } catch (e) {
       this.keyboard.destroy();
       throw e;
@@ -211,7 +221,12 @@ export class KmsInput implements LibinputSink {
 
   /** @internal */
   motionAbsolute(x: number, y: number): void {
-    this.moveTo(x, y);
+    this.moveTo(...this.toPicture(x, y));
+  }
+
+  /** A panel position (libinput's, mapped onto the panel's size) in the picture. */
+  private toPicture(x: number, y: number): [number, number] {
+    return panelToPicture(x, y, this.size[0], this.size[1], this.turn);
   }
 
   private moveTo(x: number, y: number): void {
@@ -252,8 +267,9 @@ export class KmsInput implements LibinputSink {
   }
 
   /** @internal */
-  touch(action: TouchAction, slot: number, x: number, y: number): void {
+  touch(action: TouchAction, slot: number, panelX: number, panelY: number): void {
     const time = performance.now();
+    const [x, y] = this.toPicture(panelX, panelY);
     switch (action) {
       case "down":
       case "motion": {

@@ -22,9 +22,10 @@ export interface KmsSeatHost {
   /**
    * Commits what `add` puts in a request on its own, paced like a page flip (the next frame waits for
    * it). False when it cannot now (a flip is pending, a modeset is due, the display is gone): the
-   * presenter's next commit calls addToCommit instead.
+   * presenter's next commit calls addToCommit instead; also false when the kernel says EBUSY (the
+   * CRTC's last commit is still being done). What `add` returns is called once the commit went through.
    */
-  commitSide(add: (req: AtomicRequest) => void, preflight: boolean): boolean;
+  commitSide(add: (req: AtomicRequest) => (() => void) | void, preflight: boolean): boolean;
 }
 
 /** Options of the KMS presenter's seat (KmsOptions.input): false turns input, cursor and the VT keys off. */
@@ -104,9 +105,13 @@ export class KmsSeat {
     return this.host.session.whileAway();
   }
 
-  /** Adds the cursor's move to one of the presenter's commits. */
-  addToCommit(req: AtomicRequest): void {
-    if (this.cursor && this.cursorState === "shown" && this.cursor.pending) this.cursor.moveInto(req);
+  /**
+   * Adds the cursor's move to one of the presenter's commits; returns what the presenter calls once
+   * that commit went through (a refused commit leaves the move pending for the next one).
+   */
+  addToCommit(req: AtomicRequest): (() => void) | undefined {
+    if (this.cursor && this.cursorState === "shown" && this.cursor.pending) return this.cursor.moveInto(req);
+    return undefined;
   }
 
   /** After each flip: shows the cursor the first time (and after a VT switch), hides it without a pointing device, or schedules a move no frame has carried. */
@@ -124,7 +129,10 @@ export class KmsSeat {
       if (want && this.cursorState === "off") {
         if (this.host.commitSide((req) => c.enableInto(req), true)) this.cursorState = "shown";
       } else if (!want && this.cursorState === "shown") {
-        if (this.host.commitSide((req) => c.disableInto(req), false)) this.cursorState = "off";
+        if (this.host.commitSide((req) => c.disableInto(req), false)) {
+          this.cursorState = "off";
+          c.forget();
+        }
       } else if (want && this.cursorState === "shown" && c.pending) {
         this.scheduleMove();
       }
@@ -158,7 +166,8 @@ export class KmsSeat {
   private commitMove(): void {
     const c = this.cursor!;
     try {
-      this.host.commitSide((req) => c.moveInto(req), false);
+      // false: a flip is due (its afterFlip schedules the move again) or EBUSY: try again after a refresh
+      if (!this.host.commitSide((req) => c.moveInto(req), false)) this.scheduleMove();
     } catch (e) {
       this.cursorState = "failed";
       log.warn(`kms: moving the cursor failed; the pointer is no longer drawn: ${e instanceof Error ? e.message : e}`);
@@ -173,6 +182,7 @@ export class KmsSeat {
   /** Back: the devices reopen; the console's modeset turned the cursor plane off, so the next flip shows it again. */
   private returned(): void {
     if (this.cursorState === "shown") this.cursorState = "off";
+    this.cursor?.forget();
     this.kmsInput?.resume();
   }
 

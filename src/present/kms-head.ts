@@ -32,8 +32,8 @@ export interface HeadHost {
   failed(head: OutputHead, error: Error): void;
   /** The head stopped referencing images (switched off while paused). */
   released(): void;
-  /** Adds what rides along with each commit of `head` (the cursor plane's change; a modeset's connector colour); returns what to release after it. */
-  addToCommit?(head: OutputHead, req: AtomicRequest, modeset: boolean): (() => void) | void;
+  /** Adds what rides along with each commit of `head` (the cursor plane's change; a modeset's connector colour); returns what to call after it: with true when the kernel took the commit (a refused one, EBUSY, leaves the change for the retry). */
+  addToCommit?(head: OutputHead, req: AtomicRequest, modeset: boolean): ((committed: boolean) => void) | void;
   /** Adds what goes off with `head` when it is switched off (its cursor plane). */
   switchingOff?(head: OutputHead, req: AtomicRequest): void;
 }
@@ -59,6 +59,8 @@ export class OutputHead {
   pauses = 0;
   private modeset = true;
   private retry: NodeJS.Timeout | undefined;
+  /** Side commits (the cursor's) the kernel refused with EBUSY: the CRTC's last commit was still being done. */
+  sideRefusals = 0;
   private busySince = 0;
   private closed = false;
 
@@ -105,7 +107,8 @@ export class OutputHead {
     // the frame's render-finished sync file: the kernel waits for it (each commit takes its own reference)
     const fence: PropertyValues<"plane"> = t.inFence >= 0 ? { IN_FENCE_FD: t.inFence } : {};
     let flip: Promise<FlipEvent>;
-    let after: (() => void) | void = undefined;
+    let after: ((committed: boolean) => void) | void = undefined;
+    let committed = false;
     try {
       after = this.host.addToCommit?.(this, req, modeset);
       if (modeset) {
@@ -123,12 +126,13 @@ export class OutputHead {
       } else {
         flip = req.plane(this.output.plane.id, { FB_ID: t.fb, ...fence }).commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip;
       }
+      committed = true;
     } catch (e) {
       if (this.busyAgain(e, () => this.update())) return;
       this.host.failed(this, e as Error);
       return;
     } finally {
-      after?.(); // blobs the commit took its own references to
+      after?.(committed); // blobs the commit took its own references to; the cursor's change is done only if committed
     }
     this.busySince = 0;
     if (modeset) {
@@ -146,11 +150,19 @@ export class OutputHead {
    * A commit of the seat's own on this output (its cursor plane), when the output is lit and idle; it
    * occupies the output like a frame until its flip. False when it cannot now (its next flip retries).
    */
-  commitSide(add: (req: AtomicRequest) => void): boolean {
+  commitSide(add: (req: AtomicRequest) => (() => void) | void): boolean {
     if (this.closed || this.state !== "active" || this.busy || this.modeset) return false;
     const req = new AtomicRequest(this.host.drm);
-    add(req);
-    const { flip } = req.commit({ nonblock: true, pageFlipEvent: true, preflight: false });
+    const committed = add(req);
+    let flip: Promise<FlipEvent> | undefined;
+    try {
+      flip = req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip;
+    } catch (e) {
+      if (!(e instanceof AtomicError && e.code === "EBUSY")) throw e;
+      this.sideRefusals++;
+      return false; // the change stays pending: the caller tries again
+    }
+    committed?.();
     this.flips.track(flip!, undefined, -1, false);
     return true;
   }

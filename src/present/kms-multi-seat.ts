@@ -4,7 +4,9 @@
 // Ctrl+Alt+Fn through the display session. Each output's CRTC has its own cursor plane: the arrow is
 // shown on the output under the pointer (extend) or on every output (clone), and an output's cursor
 // change rides along with that output's next commit, or gets a commit of its own on that output when
-// no frame carries it within about a refresh (the app is not drawing).
+// no frame carries it within about a refresh (the app is not drawing). With rotate, the arrow is drawn
+// turned as the picture is, so it looks upright to whoever sees the picture upright; a mouse moves it
+// in the picture as seen (as compositors do), touch and tablets are turned back from the panel.
 import {
   CursorPlane, turnRect, type AtomicRequest, type DrmDevice, type KmsSession, type PlaneId, type QuarterTurn, type Viewport,
 } from "../drm/index.js";
@@ -59,7 +61,7 @@ export class KmsMultiSeat {
   private readonly unlisten: (() => void)[];
 
   private constructor(private readonly host: MultiSeatHost, options: Exclude<KmsSeatOptions, boolean> | undefined) {
-    const { upright } = host.turning;
+    const { upright, turn } = host.turning;
     let input: KmsInput | undefined;
     if (options) {
       try {
@@ -67,7 +69,7 @@ export class KmsMultiSeat {
           pointerMoved: () => this.follow(),
           vtSwitch: (n) => host.session.switchTo(n),
           pointerPresent: () => this.follow(),
-        }, options);
+        }, { ...options, turn }); // touch and tablets are fixed to the panels: turned back into the picture
       } catch (e) {
         log.warn(`kms: no input (${e instanceof Error ? e.message : e})`);
       }
@@ -78,7 +80,7 @@ export class KmsMultiSeat {
     this.cursors = host.heads.map((h) => {
       if (!input || options?.cursor === false) return undefined;
       try {
-        const c = CursorPlane.find(host.drm, h.output, taken);
+        const c = CursorPlane.find(host.drm, h.output, taken, turn); // the arrow turned as the picture is
         if (c) taken.add(c.plane);
         return c;
       } catch (e) {
@@ -133,23 +135,38 @@ export class KmsMultiSeat {
     return this.wanted[i] ? s === "off" || c.pending : s === "shown";
   }
 
-  /** Adds output i's cursor change to one of its commits (a frame's, or a side commit). */
-  addToCommit(i: number, req: AtomicRequest): void {
-    if (!this.dirty(i) || this.host.session.suspended) return;
+  /**
+   * Adds output i's cursor change to one of its commits (a frame's, or a side commit); returns what
+   * to call once the kernel took that commit. Until then the change stays due, so a commit refused
+   * with EBUSY and tried again carries the newest cursor state.
+   */
+  addToCommit(i: number, req: AtomicRequest): (() => void) | undefined {
+    if (!this.dirty(i) || this.host.session.suspended) return undefined;
     const c = this.cursors[i]!;
     if (!this.wanted[i]) {
       c.disableInto(req);
-      this.states[i] = "off";
-    } else if (this.states[i] === "off") {
-      c.enableInto(req);
-      this.states[i] = "shown";
-    } else c.moveInto(req);
+      return () => {
+        this.states[i] = "off";
+        c.forget();
+      };
+    }
+    if (this.states[i] === "off") {
+      const done = c.enableInto(req);
+      return () => {
+        this.states[i] = "shown";
+        done();
+      };
+    }
+    return c.moveInto(req);
   }
 
-  /** Output i was switched off (paused): its cursor plane went off with it, and is enabled again once it is lit. */
+  /** Output i was switched off (paused): its cursor plane goes off with it, and is enabled again once it is lit. */
   headOff(i: number, req: AtomicRequest): void {
-    if (this.states[i] === "shown") this.cursors[i]!.disableInto(req);
-    if (this.states[i] !== "failed") this.states[i] = "off";
+    const c = this.cursors[i];
+    if (!c || this.states[i] === "failed") return;
+    c.disableInto(req); // also when it seems off already: a retried switch-off must carry it too
+    this.states[i] = "off";
+    c.forget();
   }
 
   /** After each flip of output i: a change no frame carried is scheduled for a commit of its own. */
@@ -164,15 +181,19 @@ export class KmsMultiSeat {
     this.moveTimer = setTimeout(() => {
       this.moveTimer = undefined;
       if (this.closed || this.host.session.suspended) return;
+      let again = false;
       this.host.heads.forEach((head, i) => {
         if (!this.dirty(i)) return;
         try {
-          head.commitSide((req) => this.addToCommit(i, req)); // false while busy: its next flip calls afterFlip
+          // false while busy (its next flip calls afterFlip), or EBUSY: the CRTC's last commit is still being done
+          const refused = head.sideRefusals;
+          if (!head.commitSide((req) => this.addToCommit(i, req)) && head.sideRefusals > refused) again = true;
         } catch (e) {
           this.states[i] = "failed";
           log.warn(`kms: the cursor plane of ${head.name} cannot be used, the pointer is not drawn there: ${e instanceof Error ? e.message : e}`);
         }
       });
+      if (again) this.scheduleSideCommits();
     }, Math.ceil(1000 / (hz > 1 ? hz : 60)) + 1);
     this.moveTimer.unref();
   }
@@ -180,14 +201,20 @@ export class KmsMultiSeat {
   /** Back from another VT: the console's modeset turned the cursor planes off; devices reopen. */
   private returned(): void {
     this.states.forEach((s, i) => s === "shown" && (this.states[i] = "off"));
+    for (const c of this.cursors) c?.forget();
     this.kmsInput?.resume();
     this.follow();
   }
 
   /** The figures for stats: where the cursor shows. */
-  stats(): Record<string, string> {
+  stats(): Record<string, string | number> {
     if (!this.cursors.some((c) => c)) return {};
-    return { cursorOn: this.cursorOn.map((i) => this.host.heads[i]!.name).join(",") || "none" };
+    return { cursorOn: this.cursorOn.map((i) => this.host.heads[i]!.name).join(",") || "none", ...(this.busyRetries ? { cursorBusyRetries: this.busyRetries } : {}) };
+  }
+
+  /** Side commits of cursor changes the kernel refused with EBUSY (each tried again), over all outputs. */
+  get busyRetries(): number {
+    return this.host.heads.reduce((n, h) => n + h.sideRefusals, 0);
   }
 
   /** Closes input and frees the cursor images; call after the display's state was restored. Idempotent. */

@@ -27,6 +27,7 @@ import { closeFence, pathsFor, sharedTargets } from "./kms-multi-paths.js";
 import type { TurnPlan } from "./kms-rotation.js";
 import { KmsMultiSeat } from "./kms-multi-seat.js";
 import { MultiColour } from "./kms-multi-colour.js";
+import { MultiVrr } from "./kms-multi-vrr.js";
 import type { InputSource } from "../input/queue.js";
 import type { ColourState } from "../util/colour.js";
 import { takeDisplay } from "./kms-take.js";
@@ -72,6 +73,8 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
   readonly seat: KmsMultiSeat;
   /** The colour and scanout format shared by all outputs, told to each connector at its modeset. */
   private readonly multiColour: MultiColour;
+  /** Variable refresh per output, set with each output's modeset (options.vrr). */
+  private readonly vrr: MultiVrr;
 
   private constructor(
     readonly device: Device,
@@ -83,6 +86,7 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     private readonly options: KmsMultiOptions,
   ) {
     this.layout = options.layout ?? "extend";
+    this.vrr = new MultiVrr(drm, paths.length, options.vrr);
     const count = options.images ?? paths.length + 3;
     if (!Number.isInteger(count) || count < 2) throw new RangeError(`kms: images must be an integer of at least 2, got ${count}`);
     this.multiColour = MultiColour.open(device, drm, paths, options); // before the targets: it decides their format
@@ -183,10 +187,15 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
     this.seat.afterFlip(this.heads.indexOf(head));
   }
 
-  addToCommit(head: OutputHead, req: AtomicRequest, modeset: boolean): (() => void) | void {
+  addToCommit(head: OutputHead, req: AtomicRequest, modeset: boolean): (committed: boolean) => void {
     const i = this.heads.indexOf(head);
-    this.seat.addToCommit(i, req);
-    if (modeset) return this.multiColour.addToModeset(i, req, this.drm, head.output);
+    const cursorDone = this.seat.addToCommit(i, req);
+    if (modeset) this.vrr.addToModeset(i, req, head.output);
+    const release = modeset ? this.multiColour.addToModeset(i, req, this.drm, head.output) : undefined;
+    return (committed) => {
+      if (committed) cursorDone?.();
+      release?.();
+    };
   }
 
   switchingOff(head: OutputHead, req: AtomicRequest): void {
@@ -348,7 +357,7 @@ export class KmsMultiBackend implements SwapchainBackend, DisplaySink<KmsTarget>
       ...(this.turning.turn ? { rotate: this.turning.turn, rotation: this.turning.by, ...(this.turning.reason ? { rotationReason: this.turning.reason } : {}) } : {}),
     };
     if (this.watch) Object.assign(s, { hotplugs: this.watch.hotplugs, probes: this.watch.probes, probeMs: Math.round(this.watch.probeMs) });
-    Object.assign(s, this.seat.stats(), { format: this.multiColour.format.name });
+    Object.assign(s, this.seat.stats(), { format: this.multiColour.format.name }, this.vrr.stats(this.heads.map((h) => h.name)));
     for (const h of this.heads) for (const [k, v] of Object.entries(h.stats())) s[`${h.name} ${k}`] = v;
     return s;
   }

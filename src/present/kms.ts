@@ -8,7 +8,7 @@ import { logger } from "../util/log.js";
 import { modifierName } from "../util/fourcc.js";
 import { monotonicToNowMs, type FrameTracer } from "../util/trace.js";
 import {
-  addModeset, AtomicRequest, type BlobBag, chooseOutput, describeMode, DrmDevice, DRM_FORMAT_XRGB8888, fullScreenPlane,
+  addModeset, AtomicError, AtomicRequest, type BlobBag, chooseOutput, describeMode, DrmDevice, DRM_FORMAT_XRGB8888, fullScreenPlane,
   KmsSession, modeRefresh, type FbId, type FlipEvent, type Output, type PropertyValues,
 } from "../drm/index.js";
 import type { RenderTarget, SwapchainBackend } from "./presenter.js";
@@ -132,11 +132,19 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   }
 
   /** A commit of the seat's own (the cursor) when the display is idle; it occupies the display like a frame until its flip. */
-  private commitSide(add: (req: AtomicRequest) => void, preflight: boolean): boolean {
+  private commitSide(add: (req: AtomicRequest) => (() => void) | void, preflight: boolean): boolean {
     if (this.flips.pending || this.modeset || this.queue.holding || this.destroyed || this.failure || this.seat.suspended) return false;
     const req = new AtomicRequest(this.drm);
-    add(req);
-    this.flips.track(req.commit({ nonblock: true, pageFlipEvent: true, preflight }).flip, undefined, -1, false);
+    const committed = add(req);
+    let flip: Promise<FlipEvent>;
+    try {
+      flip = req.commit({ nonblock: true, pageFlipEvent: true, preflight }).flip;
+    } catch (e) {
+      if (e instanceof AtomicError && e.code === "EBUSY") return false; // the change stays pending for the next try
+      throw e;
+    }
+    committed?.();
+    this.flips.track(flip, undefined, -1, false);
     this.queue.occupy();
     return true;
   }
@@ -244,7 +252,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
   private commit(t: KmsTarget, frame: number): void {
     const fence: PropertyValues<"plane"> = t.inFence >= 0 ? { IN_FENCE_FD: t.inFence } : {};
     const req = new AtomicRequest(this.drm);
-    this.seat.addToCommit(req); // a cursor move rides along with the frame
+    const cursorCommitted = this.seat.addToCommit(req); // a cursor move rides along with the frame
     const { output } = this;
     const modeset = this.modeset;
     this.features.addToCommit(req, modeset);
@@ -265,6 +273,7 @@ export class KmsBackend implements SwapchainBackend, DisplaySink<KmsTarget> {
       req.plane(output.plane.id, { FB_ID: t.fb, ...fence });
       flip = req.commit({ nonblock: true, pageFlipEvent: true, preflight: false }).flip;
     }
+    cursorCommitted?.();
     this.flips.track(flip, t, frame, modeset);
     t.state = "queued";
     this.presented++;

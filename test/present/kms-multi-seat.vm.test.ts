@@ -9,7 +9,7 @@
 // connectors without HDR properties becomes sRGB with the reason.
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DrmDevice, summarizeState, WritebackCapture, type PlaneId } from "../../src/drm/index.js";
+import { AtomicError, AtomicRequest, DrmDevice, summarizeState, WritebackCapture, type PlaneId } from "../../src/drm/index.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
 import { KmsMultiBackend } from "../../src/present/kms-multi.js";
 import type { InputEvent } from "../../src/input/index.js";
@@ -122,6 +122,117 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs: input, cursor pl
     }
     expect(summarizeState(drm)).toEqual(initial);
     expect(openFdCount()).toBe(fds);
+    expect(gpu.validationMessages).toEqual([]);
+  });
+
+  it("rotate 90: the arrow on each cursor plane is turned as the picture is (writeback), the mouse moves it in the picture; a cursor side commit refused with EBUSY is tried again; vrr absent per output", async () => {
+    const mouse = UinputDevice.mouse("turned seat mouse");
+    await udevSettled(mouse.node);
+    const initial = summarizeState(drm);
+    // two 640x480 outputs, each turned 90° counter-clockwise: a 960x640 picture (two 480x640 views side by side)
+    const backend = KmsMultiBackend.open(device, { drm, connectors: "all", layout: "extend", mode: MODE, rotate: 90, hotplug: false, input: { pointerAccel: "flat", keymap: { layout: "us" } } });
+    const out = new FrameLoop(backend, false);
+    const scene = Triangle.create(out);
+    const seen: InputEvent[] = [];
+    const stream = out.input();
+    const reading = (async () => {
+      for await (const ev of stream) seen.push(ev);
+    })();
+    const lastMotion = (from = 0) => seen.slice(from).reverse().find((e) => e.type === "pointer-motion");
+    const motion = async (from: number) => {
+      for (let t = 0; t < 1000; t++) {
+        const hit = lastMotion(from);
+        if (hit) return hit;
+        await sleep(20);
+      }
+      throw new Error("no pointer-motion within 20 s");
+    };
+    const [ca] = backend.seat.cursors;
+    const head = backend.heads[0]!;
+    const plane = (id: PlaneId) => summarizeState(drm).planes.find((p) => p.id === id)!;
+    /** Waits until output a's cursor plane is at the display position of picture point (x, y), turned 90°: (y, 480 - 1 - x) less the hotspot. */
+    const arrowAt = async (x: number, y: number) => {
+      const [dx, dy] = [y - ca!.hotspot[0], 480 - 1 - x - ca!.hotspot[1]];
+      const ok = () => plane(ca!.plane).fb === ca!.fb && plane(ca!.plane).dst[0] === dx && plane(ca!.plane).dst[1] === dy;
+      for (let t = 0; t < 250 && !ok(); t++) await sleep(20);
+      expect(plane(ca!.plane)).toMatchObject({ fb: ca!.fb, crtc: head.output.crtc, dst: [dx, dy, ...ca!.size] });
+      return [dx, dy] as const;
+    };
+    try {
+      expect(backend.stats()).toMatchObject({ rotate: 90, image: "960x640" });
+      expect(ca, "output a has a cursor plane").toBeTruthy();
+      for (let t = 0; t < 500 && !seen.some((e) => e.type === "device-added" && e.name === mouse.name); t++) await sleep(20);
+      for await (const frame of out.frames({ limit: 3 })) {
+        scene.update(frame);
+        frame.record((cmd) => scene.draw(cmd, frame));
+      }
+      await out.shown(out.stats.frames - 1, 3000);
+      for (const h of backend.heads) { // variable refresh: vkms's connectors have no vrr_capable (read at each output's modeset)
+        expect(backend.stats()[`${h.name} vrr`]).toBe("absent");
+        expect(backend.stats()[`${h.name} vrrReason`]).toMatch(/no vrr_capable property/);
+      }
+      // the arrow's tip is at the hotspot, a corner of the buffer other than the top-left: turned with the picture
+      expect(ca!.hotspot).not.toEqual([0, 0]);
+      let from = seen.length;
+      mouse.move(-100, 0); // from the picture's centre (480, 320) onto output a
+      expect(await motion(from)).toMatchObject({ x: 380, y: 320 });
+      const before = await arrowAt(380, 320);
+      from = seen.length;
+      mouse.move(50, 0); // right, for whoever sees the picture upright: on the panel (mounted turned) the arrow goes up
+      expect(await motion(from)).toMatchObject({ x: 430, y: 320 });
+      const after = await arrowAt(430, 320);
+      expect([after[0] - before[0], after[1] - before[1]]).toEqual([0, -50]);
+      // writeback: the composed CRTC shows the turned arrow's pixels where the plane puts them
+      const wb = await WritebackCapture.attach(drm, head.output.crtc);
+      let white = 0;
+      let black = 0;
+      try {
+        const shot = await wb.capture();
+        const arrow = ca!.pixels();
+        const [w, h] = ca!.size;
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const a = arrow[y * w + x]!;
+            const [sx, sy] = [after[0] + x, after[1] + y];
+            if (a === 0 || sx < 0 || sy < 0 || sx >= shot.width || sy >= shot.height) continue;
+            const px = shot.data.subarray((sy * shot.width + sx) * 4, (sy * shot.width + sx) * 4 + 3);
+            const want = a === 0xffffffff ? 255 : 0;
+            expect([...px], `writeback at (${sx}, ${sy})`).toEqual([want, want, want]);
+            if (want) white++;
+            else black++;
+          }
+        }
+      } finally {
+        await wb.detach();
+      }
+      expect(white).toBeGreaterThan(20);
+      expect(black).toBeGreaterThan(20);
+      // EBUSY: another commit keeps output a's CRTC busy while the mouse moves; the seat's side commits are refused and tried again
+      const fb = head.onScreen!.fb;
+      const retriesBefore = backend.seat.busyRetries; // EBUSY also happens by itself now and then (vkms's commit tail after the flip event)
+      const busyEnd = performance.now() + 4000;
+      let moves = 0;
+      while (performance.now() < busyEnd && (moves < 4 || backend.seat.busyRetries === retriesBefore)) {
+        try {
+          new AtomicRequest(drm).plane(head.output.plane.id, { FB_ID: fb }).commit({ nonblock: true, preflight: false });
+        } catch (e) {
+          if (!(e instanceof AtomicError && e.code === "EBUSY")) throw e;
+        }
+        if (moves < 20 && (++moves & 1)) mouse.move(0, 1); // down in the picture
+        await sleep(1);
+      }
+      await sleep(100);
+      const last = lastMotion() as { x: number; y: number };
+      expect(backend.seat.busyRetries, "the seat's side commits met EBUSY while the CRTC was kept busy").toBeGreaterThan(retriesBefore);
+      await arrowAt(last.x, last.y); // the newest position arrived without any further move
+      console.log(`[kms-multi-seat.vm.test] rotate 90: hotspot ${ca!.hotspot}, arrow ${JSON.stringify(before)} -> ${JSON.stringify(after)} on the panel for +50 in the picture; writeback ${white} white and ${black} black arrow pixels; EBUSY retries ${backend.seat.busyRetries - retriesBefore} over ${Math.ceil(moves / 2)} moves (${retriesBefore} before); ${JSON.stringify(backend.stats())}`);
+    } finally {
+      scene.destroy();
+      await out.close();
+      await reading.catch(() => {});
+      mouse.destroy();
+    }
+    expect(summarizeState(drm)).toEqual(initial);
     expect(gpu.validationMessages).toEqual([]);
   });
 
