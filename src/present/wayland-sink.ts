@@ -196,6 +196,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     }
     if (!timed) return this.commitNow(buffer, frame, wantReady, NaN);
     this.queue.pacing.expect(frame, target);
+    if (this.timing) this.counts.timed++; // a held frame's commit carries its target too
     const refresh = this.queue.pacing.refreshMs ?? 1000 / 60;
     // Frame.presentAt: half a refresh early, so the refresh nearest the target takes it
     if (explicit || !this.timing) return this.commitNow(buffer, frame, wantReady, target - refresh / 2);
@@ -207,7 +208,8 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     if (holdMs <= 0) return send();
     const timer = setTimeout(() => {
       this.held = undefined;
-      send();
+      if (this.window.connection.error) this.hooks.drop(buffer); // the connection failed meanwhile
+      else send();
     }, holdMs);
     this.held = { timer, send, buffer };
   }
@@ -215,10 +217,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   /** Attach + commit, with a commit-timing target (presentation clock, ms; NaN: none). */
   private commitNow(buffer: B, frame: number, wantReady: boolean, targetMs: number): void {
     const time = this.timing && !Number.isNaN(targetMs) ? this.window.feedback.toClockTime(targetMs) : undefined;
-    if (time) {
-      this.timing!.timer.set_timestamp(time[0], time[1], time[2]);
-      this.counts.timed++;
-    }
+    if (time) this.timing!.timer.set_timestamp(time[0], time[1], time[2]);
     const callback = wantReady && !this.readyOnFeedback;
     const done = this.hooks.commit(buffer, frame, callback);
     if (callback) {
@@ -283,7 +282,9 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
 
   /** Gives back the waiting frame and the tearing-control object, and unhooks from the window (before it goes). */
   destroy(): void {
-    if (this.held) {
+    // a held frame is committed as it would have been without the hold (the window goes after it)
+    if (this.held && !this.window.connection.error) this.flushHeld();
+    else if (this.held) {
       clearTimeout(this.held.timer);
       this.hooks.drop(this.held.buffer);
       this.held = undefined;
