@@ -75,9 +75,9 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   private rule: "early" | "held" = "early";
   /** judgeRule's record: the maxFps target per frame not yet presented, and the misses in this round. */
   private readonly ruleTargets = new Map<number, number>();
-  private readonly ruleRound = { seen: 0, missed: 0, switches: 0 };
-  /** A maxFps commit held until a refresh before its target (show). */
-  private held: { readonly timer: ReturnType<typeof setTimeout>; readonly send: () => void; readonly buffer: B } | undefined;
+  private readonly ruleRound = { seen: 0, missed: 0, switches: 0, lastFrame: -1, lastAtMs: NaN };
+  /** maxFps commits held until a refresh before their targets (show), oldest first. */
+  private readonly held: { readonly timer: ReturnType<typeof setTimeout>; readonly send: () => void; readonly buffer: B }[] = [];
   /** fifo with fifo-v1 and wp_presentation: a commit's `presented` feedback is its "display ready" (no frame callbacks). */
   private readyOnFeedback = false;
   private readonly counts = { barriers: 0, timed: 0, callbacks: 0 };
@@ -182,7 +182,6 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   }
 
   show(buffer: B, frame: number, atMs: number, wantReady: boolean): void {
-    this.flushHeld(); // commits stay in order
     const explicit = !Number.isNaN(atMs); // Frame.presentAt
     const target = explicit ? atMs : this.maxFpsTarget(performance.now());
     const timed = !Number.isNaN(target);
@@ -194,6 +193,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
       this.fifo.surface.set_barrier();
       this.counts.barriers++;
     }
+    if (!timed || explicit || !this.timing) this.flushHeld(); // commits stay in order
     if (!timed) return this.commitNow(buffer, frame, wantReady, NaN);
     this.queue.pacing.expect(frame, target);
     if (this.timing) this.counts.timed++; // a held frame's commit carries its target too
@@ -201,17 +201,22 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     // Frame.presentAt: half a refresh early, so the refresh nearest the target takes it
     if (explicit || !this.timing) return this.commitNow(buffer, frame, wantReady, target - refresh / 2);
     this.ruleTargets.set(frame, target);
+    if (this.rule === "early") this.flushHeld();
     if (this.rule === "early") return this.commitNow(buffer, frame, wantReady, target - refresh / 2);
     // held until a refresh before the target, with a target already due (see HOLD_MARGIN_MS)
     const send = (): void => this.commitNow(buffer, frame, wantReady, target - 1.5 * refresh);
     const holdMs = target - refresh - HOLD_MARGIN_MS - performance.now();
-    if (holdMs <= 0) return send();
+    if (holdMs <= 0) {
+      this.flushHeld();
+      return send();
+    }
+    // targets rise, so the timers fire in order: the first held is this timer's
     const timer = setTimeout(() => {
-      this.held = undefined;
+      this.held.shift();
       if (this.window.connection.error) this.hooks.drop(buffer); // the connection failed meanwhile
       else send();
     }, holdMs);
-    this.held = { timer, send, buffer };
+    this.held.push({ timer, send, buffer });
   }
 
   /** Attach + commit, with a commit-timing target (presentation clock, ms; NaN: none). */
@@ -227,20 +232,29 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   }
 
   /**
-   * Where maxFps frames land picks the rule: 2 of 6 frames over half a refresh late under "early"
-   * (Weston's idle output), or over half a refresh early under "held" (a compositor that shows due
-   * commits at once), and the sink takes the other rule; twice at most, so a noisy bed cannot flap.
+   * Where maxFps frames land picks the rule: 2 in a round of up to 6 frames over half a refresh late
+   * or off the refresh grid under "early" (Weston's idle output), or over half a refresh early under
+   * "held" (a compositor that shows due commits at once), and the sink takes the other rule; twice
+   * at most, so a noisy bed cannot flap.
    */
   private judgeRule(frame: number, atMs: number, refreshMs: number): void {
     const target = this.ruleTargets.get(frame);
     for (const f of this.ruleTargets.keys()) if (f <= frame) this.ruleTargets.delete(f);
     if (target === undefined || this.ruleRound.switches >= 2) return;
     const off = atMs - target;
-    const half = (refreshMs || 1000 / 60) / 2;
+    const refresh = refreshMs || 1000 / 60;
+    const half = refresh / 2;
     const round = this.ruleRound;
+    // two frames in a row a fraction of a refresh apart: the compositor restarted its clock at a
+    // wake-up (Weston's idle output), which the early rule cannot meet even while on time
+    const apart = atMs - round.lastAtMs; // a stall's long gap says nothing of the grid
+    const phase = frame === round.lastFrame + 1 && apart < 3 * refresh ? apart % refresh : 0;
+    const offGrid = Math.min(phase, refresh - phase) > refresh / 4;
+    round.lastFrame = frame;
+    round.lastAtMs = atMs;
     round.seen++;
-    if (this.rule === "early" ? off > half : off < -half) round.missed++;
-    if (round.seen < 6) return;
+    if (this.rule === "early" ? off > half || offGrid : off < -half) round.missed++;
+    if (round.missed < 2 && round.seen < 6) return;
     if (round.missed >= 2) {
       this.rule = this.rule === "early" ? "held" : "early";
       round.switches++;
@@ -249,13 +263,12 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     round.seen = round.missed = 0;
   }
 
-  /** Commits a held maxFps frame now (a newer frame is shown, or the sink goes). */
+  /** Commits the held maxFps frames now (an untimed or unheld frame follows, or the sink goes). */
   private flushHeld(): void {
-    const held = this.held;
-    if (!held) return;
-    clearTimeout(held.timer);
-    this.held = undefined;
-    held.send();
+    for (const held of this.held.splice(0)) {
+      clearTimeout(held.timer);
+      held.send();
+    }
   }
 
   drop(buffer: B): void {
@@ -283,11 +296,10 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   /** Gives back the waiting frame and the tearing-control object, and unhooks from the window (before it goes). */
   destroy(): void {
     // a held frame is committed as it would have been without the hold (the window goes after it)
-    if (this.held && !this.window.connection.error) this.flushHeld();
-    else if (this.held) {
-      clearTimeout(this.held.timer);
-      this.hooks.drop(this.held.buffer);
-      this.held = undefined;
+    if (!this.window.connection.error) this.flushHeld();
+    for (const held of this.held.splice(0)) {
+      clearTimeout(held.timer);
+      this.hooks.drop(held.buffer);
     }
     this.queue.destroy();
     for (const off of this.unlisten.splice(0)) off();
