@@ -56,7 +56,7 @@ export async function benchDesktop2026(log: (line: string) => void): Promise<voi
           `(reported refresh ${fifo.stats.pacing?.refreshMs} ms), ${(within * 100).toFixed(1)}% within ±20% of the repaint interval, CPU ${fifo.stats.cpuMsPerFrame.toFixed(3)} ms/frame`);
         const capped = await measure(gpu, bed.path, 30);
         const p = capped.stats.pacing!;
-        log(`${name} maxFps 30, maxFpsTargets (${capped.stats.extra.commitTiming}): ${capped.stats.fps.toFixed(2)} fps, on time ${p.onTime}/${p.targeted} ` +
+        log(`${name} maxFps 30, maxFpsTargets (${capped.stats.extra.commitTiming}, ${capped.stats.extra.maxFpsRule} commits): ${capped.stats.fps.toFixed(2)} fps, on time ${p.onTime}/${p.targeted} ` +
           `(${((p.onTimeRate ?? 0) * 100).toFixed(1)}%), at most ${p.maxEarlyMs} ms early; presentation intervals median ${median(capped.intervals).toFixed(2)} ms`);
       } finally {
         await bed.stop();

@@ -25,6 +25,21 @@ import { PresentQueue, type DisplaySink, type Woke } from "./present-queue.js";
 
 const log = logger("present");
 
+/**
+ * maxFps commits wait in the client until this long before the refresh ahead of their target, and
+ * carry a target already due. Weston 16 cannot take an early commit with a future target on time at
+ * half the refresh rate: its output goes idle in the refresh between (no damage), the target's
+ * wake-up comes a repaint window (7 ms) before the grid point at or after the target
+ * (weston_output_repaint_from_present), and the restarted loop presents a full refresh after that
+ * wake (headless: start_repaint_loop reads "now"; DRM: the vblank after next), so frames land
+ * 2 refreshes + 9.7 ms apart (43 ms at 60 Hz). A commit arriving a refresh before the target with a
+ * due timestamp is applied at once and shown a refresh later, at the target. Mutter 50 keeps its
+ * grid and shows such a commit at its next frame, a refresh early, but takes early commits with the
+ * target less half a refresh on time. No single timestamp suits both, so the sink starts with the
+ * early rule and moves to the held one when frames land late (see judgeRule).
+ */
+const HOLD_MARGIN_MS = 1;
+
 
 /** How a backend's buffers are shown: commit one (attach + commit) or give one back unused. */
 export interface WaylandBufferHooks<B> {
@@ -56,6 +71,13 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   /** commit-timing-v1: the surface's timer (where offered), its manager, and the last maxFps target. */
   private timing: { readonly manager: WpCommitTimingManagerV1; readonly timer: WpCommitTimerV1 } | undefined;
   private lastTargetMs = NaN;
+  /** maxFps commits: "early" (committed at once, target half a refresh early) or "held" (HOLD_MARGIN_MS). */
+  private rule: "early" | "held" = "early";
+  /** judgeRule's record: the maxFps target per frame not yet presented, and the misses in this round. */
+  private readonly ruleTargets = new Map<number, number>();
+  private readonly ruleRound = { seen: 0, missed: 0, switches: 0, lastFrame: -1, lastAtMs: NaN };
+  /** maxFps commits held until a refresh before their targets (show), oldest first. */
+  private readonly held: { readonly timer: ReturnType<typeof setTimeout>; readonly send: () => void; readonly buffer: B }[] = [];
   /** fifo with fifo-v1 and wp_presentation: a commit's `presented` feedback is its "display ready" (no frame callbacks). */
   private readyOnFeedback = false;
   private readonly counts = { barriers: 0, timed: 0, callbacks: 0 };
@@ -86,6 +108,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     this.unlisten.push(window.presented.add(({ frame, atMs, refreshNs, flags }) => {
       if (this.readyOnFeedback) this.queue.presentedUpTo(frame);
       if (atMs === undefined) return;
+      this.judgeRule(frame, atMs, refreshNs / 1e6);
       const vsync = (flags & WpPresentationFeedbackKind.vsync) !== 0;
       this.queue.pacing.onPresented({ frame, atMs, refreshMs: refreshNs / 1e6, vsync, zeroCopy: (flags & WpPresentationFeedbackKind.zero_copy) !== 0 });
     }));
@@ -170,21 +193,81 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
       this.fifo.surface.set_barrier();
       this.counts.barriers++;
     }
-    if (timed) {
-      this.queue.pacing.expect(frame, target);
-      // half a refresh early: the compositor shows it at the first refresh at or after that, which is
-      // the refresh nearest the target whatever the phase of its refresh cycle
-      const time = this.timing && this.window.feedback.toClockTime(target - (this.queue.pacing.refreshMs ?? 1000 / 60) / 2);
-      if (time) {
-        this.timing!.timer.set_timestamp(time[0], time[1], time[2]);
-        this.counts.timed++;
-      }
+    if (!timed || explicit || !this.timing) this.flushHeld(); // commits stay in order
+    if (!timed) return this.commitNow(buffer, frame, wantReady, NaN);
+    this.queue.pacing.expect(frame, target);
+    if (this.timing) this.counts.timed++; // a held frame's commit carries its target too
+    const refresh = this.queue.pacing.refreshMs ?? 1000 / 60;
+    // Frame.presentAt: half a refresh early, so the refresh nearest the target takes it
+    if (explicit || !this.timing) return this.commitNow(buffer, frame, wantReady, target - refresh / 2);
+    this.ruleTargets.set(frame, target);
+    if (this.rule === "early") this.flushHeld();
+    if (this.rule === "early") return this.commitNow(buffer, frame, wantReady, target - refresh / 2);
+    // held until a refresh before the target, with a target already due (see HOLD_MARGIN_MS)
+    const send = (): void => this.commitNow(buffer, frame, wantReady, target - 1.5 * refresh);
+    const holdMs = target - refresh - HOLD_MARGIN_MS - performance.now();
+    if (holdMs <= 0) {
+      this.flushHeld();
+      return send();
     }
+    // targets rise, so the timers fire in order: the first held is this timer's
+    const timer = setTimeout(() => {
+      this.held.shift();
+      if (this.window.connection.error) this.hooks.drop(buffer); // the connection failed meanwhile
+      else send();
+    }, holdMs);
+    this.held.push({ timer, send, buffer });
+  }
+
+  /** Attach + commit, with a commit-timing target (presentation clock, ms; NaN: none). */
+  private commitNow(buffer: B, frame: number, wantReady: boolean, targetMs: number): void {
+    const time = this.timing && !Number.isNaN(targetMs) ? this.window.feedback.toClockTime(targetMs) : undefined;
+    if (time) this.timing!.timer.set_timestamp(time[0], time[1], time[2]);
     const callback = wantReady && !this.readyOnFeedback;
     const done = this.hooks.commit(buffer, frame, callback);
     if (callback) {
       this.counts.callbacks++;
       done!.then(this.onCallback, this.onCallbackFailed);
+    }
+  }
+
+  /**
+   * Where maxFps frames land picks the rule: 2 in a round of up to 6 frames over half a refresh late
+   * or off the refresh grid under "early" (Weston's idle output), or over half a refresh early under
+   * "held" (a compositor that shows due commits at once), and the sink takes the other rule; twice
+   * at most, so a noisy bed cannot flap.
+   */
+  private judgeRule(frame: number, atMs: number, refreshMs: number): void {
+    const target = this.ruleTargets.get(frame);
+    for (const f of this.ruleTargets.keys()) if (f <= frame) this.ruleTargets.delete(f);
+    if (target === undefined || this.ruleRound.switches >= 2) return;
+    const off = atMs - target;
+    const refresh = refreshMs || 1000 / 60;
+    const half = refresh / 2;
+    const round = this.ruleRound;
+    // two frames in a row a fraction of a refresh apart: the compositor restarted its clock at a
+    // wake-up (Weston's idle output), which the early rule cannot meet even while on time
+    const apart = atMs - round.lastAtMs; // a stall's long gap says nothing of the grid
+    const phase = frame === round.lastFrame + 1 && apart < 3 * refresh ? apart % refresh : 0;
+    const offGrid = Math.min(phase, refresh - phase) > refresh / 4;
+    round.lastFrame = frame;
+    round.lastAtMs = atMs;
+    round.seen++;
+    if (this.rule === "early" ? off > half || offGrid : off < -half) round.missed++;
+    if (round.missed < 2 && round.seen < 6) return;
+    if (round.missed >= 2) {
+      this.rule = this.rule === "early" ? "held" : "early";
+      round.switches++;
+      log.info(`wayland: maxFps targets: ${round.missed} of ${round.seen} frames off by over half a refresh: commits now ${this.rule === "held" ? "held until a refresh before their targets" : "sent at once, half a refresh early"}`);
+    }
+    round.seen = round.missed = 0;
+  }
+
+  /** Commits the held maxFps frames now (an untimed or unheld frame follows, or the sink goes). */
+  private flushHeld(): void {
+    for (const held of this.held.splice(0)) {
+      clearTimeout(held.timer);
+      held.send();
     }
   }
 
@@ -202,6 +285,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
       displayReady: this.readyOnFeedback ? "presentation feedback" : "frame callbacks",
       frameCallbacks: this.counts.callbacks,
       commitTiming: this.timing ? "wp_commit_timer_v1" : "none",
+      maxFpsRule: this.rule,
       timedCommits: this.counts.timed,
       // what the compositor prefers (wl_compositor v6) and what our buffers are in (WindowOptions.preRotate)
       preferredTransform: transformName(this.window.preferredTransform),
@@ -211,6 +295,12 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
 
   /** Gives back the waiting frame and the tearing-control object, and unhooks from the window (before it goes). */
   destroy(): void {
+    // a held frame is committed as it would have been without the hold (the window goes after it)
+    if (!this.window.connection.error) this.flushHeld();
+    for (const held of this.held.splice(0)) {
+      clearTimeout(held.timer);
+      this.hooks.drop(held.buffer);
+    }
     this.queue.destroy();
     for (const off of this.unlisten.splice(0)) off();
     if (!this.window.connection.error) {
