@@ -9,16 +9,16 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { captureCrtc, DrmDevice, DrmLease, listLessees, listOutputs, summarizeState, writebackConnectors } from "../../src/drm/index.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
 import { KmsBackend } from "../../src/present/kms.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { close as closeFd, openFdCount } from "../../src/sys/libc.js";
 import { socketPair } from "../../src/sys/socket.js";
-import { Instance, type Device } from "../../src/vk/index.js";
 import { compare, headlessTriangle } from "../helpers/kms-pixels.js";
 import { outputsTopology, vkmsConfigfsSkipReason, VkmsConfigfsDevice } from "../helpers/vkms-configfs.js";
+import { validatedGpu } from "../helpers/gpu.js";
 
 const skipWhy = vkmsConfigfsSkipReason() ?? (existsSync("/dev/udmabuf") ? undefined : "no /dev/udmabuf")
   ?? (existsSync("dist/examples/kms-lessee.js") ? undefined : "no dist/examples/kms-lessee.js (npx tsc -p tsconfig.json)");
@@ -26,16 +26,7 @@ if (skipWhy) console.warn(`[lease-writeback.vm.test] skipped: ${skipWhy}`);
 const N = 6;
 
 describe.skipIf(!!skipWhy)("DRM lease with a writeback connector (vkms configfs)", () => {
-  let gpu: Instance;
-  let device: Device;
-  beforeAll(async () => {
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-    device = gpu.createDevice();
-  });
-  afterAll(() => {
-    device?.destroy();
-    gpu?.destroy();
-  });
+  const ctx = validatedGpu();
 
   it("the lessee's pixels read through its leased writeback connector; the lessor's through its own; revoke ends the lessee; state restored", async () => {
     const wall = await VkmsConfigfsDevice.create("leased", outputsTopology(2));
@@ -46,7 +37,7 @@ describe.skipIf(!!skipWhy)("DRM lease with a writeback connector (vkms configfs)
       const initial = summarizeState(drm);
       const fds = openFdCount();
       // the lessor's presenter first: the state it saves (and restores) is the one before the lease
-      const backend = KmsBackend.open(device, { drm, connector: mine!.name, mode: "640x480", input: false });
+      const backend = KmsBackend.open(ctx.device, { drm, connector: mine!.name, mode: "640x480", input: false });
       const out = new FrameLoop(backend, false);
       const scene = Triangle.create(out);
       let lease: DrmLease | undefined;
@@ -87,7 +78,7 @@ describe.skipIf(!!skipWhy)("DRM lease with a writeback connector (vkms configfs)
         }
         await backend.idle();
         const shown = await captureCrtc(drm, backend.output.crtc);
-        const want = await headlessTriangle(device, [640, 480], N);
+        const want = await headlessTriangle(ctx.device, [640, 480], N);
         const r = compare(shown, want);
         expect(r.differing, `the lessor's output: worst ${r.worst} at ${r.where.join(" ")}`).toBe(0);
 
@@ -109,7 +100,7 @@ describe.skipIf(!!skipWhy)("DRM lease with a writeback connector (vkms configfs)
       expect(listLessees(drm)).toEqual([]);
       expect(summarizeState(drm)).toEqual(initial);
       expect(openFdCount()).toBe(fds);
-      expect(gpu.validationMessages).toEqual([]);
+      expect(ctx.gpu.validationMessages).toEqual([]);
     } finally {
       drm.close();
       wall.destroy();

@@ -10,16 +10,16 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { captureCrtc, DrmDevice, planeRotations, summarizeState } from "../../src/drm/index.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
 import { KmsMultiBackend } from "../../src/present/kms-multi.js";
 import type { Pixels } from "../../src/present/presenter.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { openFdCount } from "../../src/sys/libc.js";
-import { Instance, type Device } from "../../src/vk/index.js";
 import { compare, hasPicture, headlessTriangle, view } from "../helpers/kms-pixels.js";
 import { outputsTopology, vkmsConfigfsSkipReason, VkmsConfigfsDevice, type OutputsOptions } from "../helpers/vkms-configfs.js";
+import { validatedGpu } from "../helpers/gpu.js";
 
 const skipWhy = vkmsConfigfsSkipReason() ?? (existsSync("/dev/udmabuf") ? undefined : "no /dev/udmabuf: lavapipe cannot export dmabufs here");
 if (skipWhy) console.warn(`[kms-outputs.vm.test] skipped: ${skipWhy}`);
@@ -29,16 +29,7 @@ const MODE = "640x480";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)", () => {
-  let gpu: Instance;
-  let device: Device;
-  beforeAll(async () => {
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-    device = gpu.createDevice();
-  });
-  afterAll(() => {
-    device?.destroy();
-    gpu?.destroy();
-  });
+  const ctx = validatedGpu();
 
   /** A configfs vkms device of `n` outputs and a DrmDevice on it (master, writeback visible), removed afterwards. */
   async function withWall(n: number, fn: (wall: VkmsConfigfsDevice, drm: DrmDevice) => Promise<void>, options: OutputsOptions = {}): Promise<void> {
@@ -67,7 +58,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
         }
         const initial = summarizeState(drm);
         const fds = openFdCount();
-        const backend = KmsMultiBackend.open(device, { drm, connectors: "all", layout, mode: MODE, rotate: turn, hotplug: false });
+        const backend = KmsMultiBackend.open(ctx.device, { drm, connectors: "all", layout, mode: MODE, rotate: turn, hotplug: false });
         const out = new FrameLoop(backend, false);
         const scene = Triangle.create(out);
         const N = 6;
@@ -80,7 +71,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
             frame.record((cmd) => scene.draw(cmd, frame));
           }
           await backend.idle();
-          const want = await headlessTriangle(device, out.size, N);
+          const want = await headlessTriangle(ctx.device, out.size, N);
           const shots: Pixels[] = [];
           const lines: string[] = [];
           for (const head of backend.heads) {
@@ -101,16 +92,16 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
         }
         expect(summarizeState(drm)).toEqual(initial);
         expect(openFdCount()).toBe(fds);
-        expect(gpu.validationMessages).toEqual([]);
+        expect(ctx.gpu.validationMessages).toEqual([]);
       });
     });
 
   it("bad input: an unknown connector lists the outputs; a mode an output lacks lists its modes", async () => {
     await withWall(2, async (wall, drm) => {
       const names = [0, 1].map((i) => wall.connector(i).name);
-      expect(() => KmsMultiBackend.open(device, { drm, connectors: [names[0]!, "HDMI-A-7"], hotplug: false }))
+      expect(() => KmsMultiBackend.open(ctx.device, { drm, connectors: [names[0]!, "HDMI-A-7"], hotplug: false }))
         .toThrow(`no output named HDMI-A-7; there are: ${names[0]} (connected), ${names[1]} (connected)`);
-      expect(() => KmsMultiBackend.open(device, { drm, connectors: "all", mode: "123x45", hotplug: false }))
+      expect(() => KmsMultiBackend.open(ctx.device, { drm, connectors: "all", mode: "123x45", hotplug: false }))
         .toThrow(new RegExp(`^mode 123x45 is not offered by ${names[0]}; it offers .*1024x768@60\\.00.*640x480@`));
     });
   });
@@ -118,7 +109,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
   it("hotplug: output 3 toggled ten times while all run: it pauses and comes back with a modeset; the others keep their flip rate; fds, RSS flat; state restored", async () => {
     await withWall(3, async (wall, drm) => {
       const initial = summarizeState(drm);
-      const backend = KmsMultiBackend.open(device, { drm, connectors: "all", layout: "extend", mode: MODE });
+      const backend = KmsMultiBackend.open(ctx.device, { drm, connectors: "all", layout: "extend", mode: MODE });
       const out = new FrameLoop(backend, false);
       const scene = Triangle.create(out);
       const [a, b, c] = backend.heads;
@@ -191,7 +182,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
         await out.close();
       }
       expect(summarizeState(drm)).toEqual(initial);
-      expect(gpu.validationMessages).toEqual([]);
+      expect(ctx.gpu.validationMessages).toEqual([]);
     });
   });
 
@@ -199,7 +190,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
     await withWall(2, async (wall, drm) => {
       const initial = summarizeState(drm);
       const fds = openFdCount();
-      const backend = KmsMultiBackend.open(device, { drm, connectors: "all", mode: MODE, onOutputRemoved: "end" });
+      const backend = KmsMultiBackend.open(ctx.device, { drm, connectors: "all", mode: MODE, onOutputRemoved: "end" });
       const out = new FrameLoop(backend, false);
       const scene = Triangle.create(out);
       try {
@@ -221,7 +212,7 @@ describe.skipIf(!!skipWhy)("KMS presenter over several outputs (vkms configfs)",
       }
       expect(summarizeState(drm)).toEqual(initial);
       expect(openFdCount()).toBe(fds);
-      expect(gpu.validationMessages).toEqual([]);
+      expect(ctx.gpu.validationMessages).toEqual([]);
     });
   });
 });

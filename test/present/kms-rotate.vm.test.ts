@@ -7,7 +7,7 @@
 // own; the scanned-out buffer equals the headless render turned. Stats say which path turned it.
 // VM: bash test/vm/run-suite.sh test/present/kms-rotate.vm.test.ts (vkms), VMTEST_GPU=virtio (virtio-gpu).
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { captureCrtc, DrmDevice, listOutputs, planeRotations, readDisplayObjects, summarizeState, type QuarterTurn } from "../../src/drm/index.js";
 import { FrameLoop } from "../../src/present/frame-loop.js";
 import { KmsMultiBackend } from "../../src/present/kms-multi.js";
@@ -16,9 +16,9 @@ import type { Pixels } from "../../src/present/presenter.js";
 import { orientedSize } from "../../src/render/pre-rotation.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { openFdCount } from "../../src/sys/libc.js";
-import { Instance, type Device } from "../../src/vk/index.js";
 import { compare, hasPicture, headlessTriangle, scannedOut, view } from "../helpers/kms-pixels.js";
 import { outputsTopology, vkmsConfigfsSkipReason, VkmsConfigfsDevice } from "../helpers/vkms-configfs.js";
+import { validatedGpu } from "../helpers/gpu.js";
 
 const MODE = "640x480";
 const N = 6;
@@ -49,22 +49,13 @@ if (configfsWhy) console.warn(`[kms-rotate.vm.test] vkms part skipped: ${configf
 if ("why" in unturnable) console.warn(`[kms-rotate.vm.test] no-rotation part skipped: ${unturnable.why}`);
 
 describe("KMS presenter over several outputs: rendered rotation", () => {
-  let gpu: Instance;
-  let device: Device;
-  beforeAll(async () => {
-    gpu = await Instance.create({ validation: true, requireValidation: true });
-    device = gpu.createDevice();
-  });
-  afterAll(() => {
-    device?.destroy();
-    gpu?.destroy();
-  });
+  const ctx = validatedGpu();
 
   /** Runs N triangle frames on `options`' outputs; returns the backend's figures and, per output, what it shows (read by `shot`). */
   async function present(drm: DrmDevice, options: Omit<KmsMultiOptions, "drm">, shot: (b: KmsMultiBackend, i: number) => Promise<Pixels> | Pixels) {
     const initial = summarizeState(drm);
     const fds = openFdCount();
-    const backend = KmsMultiBackend.open(device, { drm, hotplug: false, ...options });
+    const backend = KmsMultiBackend.open(ctx.device, { drm, hotplug: false, ...options });
     const out = new FrameLoop(backend, false);
     const scene = Triangle.create(out);
     const shots: Pixels[] = [];
@@ -83,14 +74,14 @@ describe("KMS presenter over several outputs: rendered rotation", () => {
     }
     expect(summarizeState(drm)).toEqual(initial);
     expect(openFdCount()).toBe(fds);
-    expect(gpu.validationMessages).toEqual([]);
+    expect(ctx.gpu.validationMessages).toEqual([]);
     return { backend, stats, shots };
   }
 
   /** Checks each shot against the headless render's view of that output, turned; returns a log line. */
   async function checkTurned(backend: KmsMultiBackend, shots: Pixels[], turn: QuarterTurn): Promise<string> {
     const { upright } = backend.turning;
-    const want = await headlessTriangle(device, [upright.width, upright.height], N);
+    const want = await headlessTriangle(ctx.device, [upright.width, upright.height], N);
     expect(hasPicture(want)).toBe(true);
     return shots.map((s, i) => {
       const r = compare(s, view(want, upright.viewports[i]!, turn));
@@ -148,7 +139,7 @@ describe("KMS presenter over several outputs: rendered rotation", () => {
       try {
         const offered = listOutputs(drm).outputs.find((o) => o.connected)?.modes.some((m) => m.name === MODE);
         const mode = offered ? MODE : undefined;
-        expect(() => KmsMultiBackend.open(device, { drm, connectors: "all", rotate: 90, rotateBy: "plane", hotplug: false })).toThrow(/cannot turn the picture by 90°/);
+        expect(() => KmsMultiBackend.open(ctx.device, { drm, connectors: "all", rotate: 90, rotateBy: "plane", hotplug: false })).toThrow(/cannot turn the picture by 90°/);
         const { backend, stats, shots } = await present(drm, { connectors: "all", mode, rotate: 90 }, (b, i) => scannedOut(drm, b.heads[i]!.output.crtc));
         expect(stats.rotation).toBe("rendered");
         expect(String(stats.rotationReason)).toMatch(/cannot turn the picture by 90° \(its rotations: rotate-0\)/);
