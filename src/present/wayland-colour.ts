@@ -97,7 +97,12 @@ export class WaylandColour {
       const info = await surface.preferred();
       const preferred = info ? colourOfDescription(info) : "srgb";
       const next = resolveColour("auto", [this.current.depth], (n) => (n === "srgb" ? undefined : surface.refusal(n)), preferred);
-      if (next.space.name === this.current.space.name) return;
+      if (next.space.name === this.current.space.name) {
+        // the same colour, for a new reason (hdr10 preferred now, but the format chosen at the start is 8-bit): say so
+        if (next.reason !== this.current.reason) log.info(`${path}: preferred description changed (${preferred}); staying ${describeColour(this.current)}${next.reason ? ` (${next.reason})` : ""}`);
+        this.current = { ...this.current, reason: next.reason };
+        return;
+      }
       await this.apply(next);
       log.info(`${path}: preferred description changed → ${describeColour(this.current)}${this.current.reason ? ` (${this.current.reason})` : ""}`);
     } catch (e) {
