@@ -79,6 +79,7 @@ export class FramePipeline implements FrameSteps<Slot, RenderTarget> {
   // 2. hand out
   handOut(target: RenderTarget, frame: number, nowMs: number): Slot {
     const slot = this.acquiring;
+    this.backend.handingOut?.(frame);
     slot.target = target;
     slot.index = frame;
     slot.time = this.options.frozenTime !== undefined ? this.options.frozenTime : this.options.step !== undefined ? frame * this.options.step : (nowMs - this.clock.start) / 1000;

@@ -235,6 +235,8 @@ export interface SwapchainBackend {
   readonly colour?: ColourState;
   /** Backend figures of its colour path (image descriptions), for FrameStats.colour. */
   colourStats?(): Record<string, number | string> | undefined;
+  /** Frame `frame` is being handed out (its target acquired): a colour switch waiting for a frame boundary takes effect. */
+  handingOut?(frame: number): void;
   /** Default for FrameOptions.fixedTimestep (undefined: wall clock). */
   readonly defaultTimestep?: number;
   /** Set when the backend can take no more frames (window closed, display lost), with the reason. */

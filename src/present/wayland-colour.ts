@@ -3,11 +3,13 @@
 // manager describes. A refused or impossible colour becomes the nearest one the path can show, with
 // the reason logged and kept for FrameStats.colour; plain sRGB (the default) binds nothing.
 // "auto" follows the surface's preferred description, also when it changes, within the format
-// chosen at the start (a change of format would need new pipelines in the app's scenes).
+// chosen at the start (a change of format would need new pipelines in the app's scenes). A switch
+// takes effect from the next frame handed out, and its description is set with the commit of that
+// frame: frames already rendered in the old colour are still shown with the old description.
 import type { Device } from "../vk/index.js";
 import { logger } from "../util/log.js";
 import { COLOUR_SPACES, colourState, describeColour, resolveColour, type ColourChoice, type ColourName, type ColourState, type Hdr10Metadata, DEFAULT_HDR10_METADATA } from "../util/colour.js";
-import { ColourSurface, colourOfDescription } from "../wayland/colour-surface.js";
+import { ColourSurface, colourOfDescription, type PreparedDescription } from "../wayland/colour-surface.js";
 import { ColourRepresentation } from "../wayland/colour-representation.js";
 import type { WaylandWindow } from "../wayland/window.js";
 import { usableFormats, SWAPCHAIN_FORMATS, type SwapchainFormat } from "./colour-formats.js";
@@ -24,8 +26,22 @@ export interface WaylandColourOptions {
 
 const SRGB_8 = SWAPCHAIN_FORMATS[0]!;
 
+/** A colour switch: the state frames are encoded for from its first frame, and its description (set with that frame's commit). */
+interface ColourSwitch {
+  readonly state: ColourState;
+  readonly description: Extract<PreparedDescription, { ready: true }>;
+}
+
 /** A window's colour: the state in effect (read each frame), its swapchain format, and the colour surface when one is bound. */
 export class WaylandColour {
+  /** A switch prepared ("auto" followed a change), in effect from the next frame handed out. */
+  private staged: ColourSwitch | undefined;
+  /** Switches handed out, oldest first, each waiting for the commit of its first frame. */
+  private readonly handedOut: { readonly generation: number; readonly description: ColourSwitch["description"] }[] = [];
+  /** Counts switches handed out; the frames handed out while one waits, by index, with the generation they are encoded in. */
+  private generation = 0;
+  private readonly frameGeneration = new Map<number, number>();
+
   private constructor(
     private current: ColourState,
     readonly format: SwapchainFormat,
@@ -69,25 +85,13 @@ export class WaylandColour {
     }
     const chosen = resolveColour(requested, depths, refusal, preferred);
     const colour = new WaylandColour(chosen, formatOf(formats, chosen), surface, options, representation, window);
-    await colour.apply(chosen);
+    const first = await colour.prepareSwitch(chosen);
+    first.description.attach(); // before the first frame: nothing is in flight yet
+    colour.current = first.state;
     if (requested === "auto") surface.watchPreferred(() => void colour.follow(path));
     if (colour.current.reason) log.warn(`${path}: colour ${requested} → ${describeColour(colour.current)}: ${colour.current.reason}`);
     else log.info(`${path}: colour ${describeColour(colour.current)}`);
     return colour;
-  }
-
-  /** Describes `state`'s space to the compositor; a refusal falls back to sRGB (untagged) at the same format, with the reason. */
-  private async apply(state: ColourState): Promise<void> {
-    const surface = this.surface!;
-    const name = state.space.name;
-    const answer = await surface.describe(name, name === "hdr10" ? (this.options.hdrMetadata ?? DEFAULT_HDR10_METADATA) : undefined);
-    if (answer.ready) {
-      this.current = { ...state, space: surface.spaceFor(name) };
-      return;
-    }
-    await surface.describe("srgb");
-    const reason = [state.reason, `${name}: ${answer.reason}`].filter(Boolean).join("; ");
-    this.current = colourState(state.requested, COLOUR_SPACES.srgb, state.depth, reason);
   }
 
   /** "auto": the preferred description changed; take the new one where the format can carry it. */
@@ -96,18 +100,65 @@ export class WaylandColour {
     try {
       const info = await surface.preferred();
       const preferred = info ? colourOfDescription(info) : "srgb";
-      const next = resolveColour("auto", [this.current.depth], (n) => (n === "srgb" ? undefined : surface.refusal(n)), preferred);
-      if (next.space.name === this.current.space.name) {
+      const target = this.staged?.state ?? this.current;
+      const next = resolveColour("auto", [target.depth], (n) => (n === "srgb" ? undefined : surface.refusal(n)), preferred);
+      if (next.space.name === target.space.name) {
         // the same colour, for a new reason (hdr10 preferred now, but the format chosen at the start is 8-bit): say so
-        if (next.reason !== this.current.reason) log.info(`${path}: preferred description changed (${preferred}); staying ${describeColour(this.current)}${next.reason ? ` (${next.reason})` : ""}`);
-        this.current = { ...this.current, reason: next.reason };
+        if (next.reason !== target.reason) log.info(`${path}: preferred description changed (${preferred}); staying ${describeColour(target)}${next.reason ? ` (${next.reason})` : ""}`);
+        if (this.staged) this.staged = { ...this.staged, state: { ...this.staged.state, reason: next.reason } };
+        else this.current = { ...this.current, reason: next.reason };
         return;
       }
-      await this.apply(next);
-      log.info(`${path}: preferred description changed → ${describeColour(this.current)}${this.current.reason ? ` (${this.current.reason})` : ""}`);
+      const change = await this.prepareSwitch(next);
+      this.staged?.description.discard();
+      this.staged = change;
+      log.info(`${path}: preferred description changed → ${describeColour(change.state)} from the next frame${change.state.reason ? ` (${change.state.reason})` : ""}`);
     } catch (e) {
       log.debug(`${path}: following the preferred description failed: ${(e as Error).message}`);
     }
+  }
+
+  /** Makes `state`'s description (not set yet); a refusal switches to sRGB (untagged) at the same format, with the reason. */
+  private async prepareSwitch(state: ColourState): Promise<ColourSwitch> {
+    const surface = this.surface!;
+    const name = state.space.name;
+    const prepared = await surface.prepare(name, name === "hdr10" ? (this.options.hdrMetadata ?? DEFAULT_HDR10_METADATA) : undefined);
+    if (prepared.ready) return { state: { ...state, space: surface.spaceFor(name) }, description: prepared };
+    const srgb = await surface.prepare("srgb");
+    if (!srgb.ready) throw new Error("sRGB needs no description and cannot be refused"); // a bug
+    const reason = [state.reason, `${name}: ${prepared.answer.ready ? "" : prepared.answer.reason}`].filter(Boolean).join("; ");
+    return { state: colourState(state.requested, COLOUR_SPACES.srgb, state.depth, reason), description: srgb };
+  }
+
+  /**
+   * The backend hands out `frame`: a staged switch takes effect from it (the app reads `state` while
+   * recording it). Costs nothing unless a switch is staged or waiting for its commit.
+   */
+  handOut(frame: number): void {
+    const change = this.staged;
+    if (change) {
+      this.staged = undefined;
+      this.current = change.state;
+      this.handedOut.push({ generation: ++this.generation, description: change.description });
+    }
+    if (this.handedOut.length) this.frameGeneration.set(frame, this.generation);
+  }
+
+  /**
+   * The backend is about to commit `frame`: where it is the first frame of a switch handed out, that
+   * switch's description is set now, so it applies with this commit (older switches never shown are freed).
+   */
+  committing(frame: number): void {
+    if (!this.handedOut.length) return;
+    const generation = this.frameGeneration.get(frame) ?? 0;
+    this.frameGeneration.delete(frame);
+    let newest: ColourSwitch["description"] | undefined;
+    while (this.handedOut.length && this.handedOut[0]!.generation <= generation) {
+      newest?.discard();
+      newest = this.handedOut.shift()!.description;
+    }
+    newest?.attach();
+    if (!this.handedOut.length) this.frameGeneration.clear(); // frames dropped uncommitted leave nothing behind
   }
 
   /** Figures for FrameStats.colour.descriptions, and the alpha mode declared (or why none was). */
@@ -121,6 +172,8 @@ export class WaylandColour {
 
   /** Frees the colour surface's and the representation's protocol objects. */
   destroy(): void {
+    this.staged?.description.discard();
+    for (const h of this.handedOut.splice(0)) h.description.discard();
     this.surface?.destroy();
     if (this.representation instanceof ColourRepresentation) this.representation.destroy(this.window.connection);
   }

@@ -74,6 +74,7 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
   ) {
     super(device, window, options, {
       commit: (t, frame, frameCallback) => {
+        this.colourPath.committing(frame); // a colour switch's description applies with its first frame
         this.ring.markAttached(t, frame);
         this.counters.presented++;
         if (frameCallback) return this.window.present(t.wlBuffer, frame);
@@ -221,6 +222,9 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     return this.colourPath.state;
   }
   colourStats = (): Record<string, number | string> | undefined => this.colourPath.stats();
+  handingOut(frame: number): void {
+    this.colourPath.handOut(frame);
+  }
 
   stats(): Record<string, number | string> {
     const { presented, resizes, submitToCommitMs } = this.counters;

@@ -74,6 +74,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   ) {
     super(device, window, options, {
       commit: (buf, frame, frameCallback) => {
+        this.colourPath.committing(frame); // a colour switch's description applies with its first frame
         this.chain.markAttached(buf, frame);
         this.counters.presented++;
         if (frameCallback) return this.window.present(buf.wlBuffer, frame);
@@ -310,6 +311,9 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   }
   colourStats(): Record<string, number | string> | undefined {
     return this.colourPath.stats();
+  }
+  handingOut(frame: number): void {
+    this.colourPath.handOut(frame);
   }
 
   stats(): Record<string, number | string> {

@@ -31,6 +31,11 @@ export type DescriptionAnswer =
   | { readonly ready: true; readonly identity: bigint; readonly event?: "ready" | "ready2" }
   | { readonly ready: false; readonly reason: string };
 
+/** A description made and accepted but not set yet (or refused, with the answer saying why). */
+export type PreparedDescription =
+  | { readonly ready: true; readonly answer: DescriptionAnswer; attach(): void; discard(): void }
+  | { readonly ready: false; readonly answer: DescriptionAnswer };
+
 /** The newest wp_color_manager_v1 we bind: v2 (ready2, preferred_changed2, proven on KWin 6.7 and Mutter 50); v3 adds only create_windows_bt2100, which we do not use. */
 export const COLOR_MANAGER_VERSION = 2;
 /** A 64-bit identity from its two 32-bit halves (ready2, preferred_changed2). */
@@ -161,14 +166,20 @@ export class ColourSurface {
    * surface (from the next commit on). Failed: nothing changes, and the answer says why.
    */
   async describe(name: ColourName, metadata?: Hdr10Metadata): Promise<DescriptionAnswer> {
-    if (name === "srgb") {
-      this.surface.unset_image_description(); // untagged content is sRGB
-      this.current?.destroy();
-      this.current = undefined;
-      return { ready: true, identity: 0n };
-    }
+    const prepared = await this.prepare(name, metadata);
+    if (prepared.ready) prepared.attach();
+    return prepared.answer;
+  }
+
+  /**
+   * Makes the description of `name` and waits for the compositor's answer, without setting it:
+   * `attach` sets it on the surface (from the next commit on; sRGB unsets), `discard` frees it unused.
+   * A colour switch attaches it with the first frame encoded in the new colour.
+   */
+  async prepare(name: ColourName, metadata?: Hdr10Metadata): Promise<PreparedDescription> {
+    if (name === "srgb") return { ready: true, answer: { ready: true, identity: 0n }, attach: () => this.setCurrent(undefined), discard: () => {} };
     const plan = this.plan(name, metadata);
-    if ("refused" in plan) return { ready: false, reason: plan.refused };
+    if ("refused" in plan) return { ready: false, answer: { ready: false, reason: plan.refused } };
     let description: WpImageDescriptionV1;
     if (plan.scrgb) description = this.manager.create_windows_scrgb();
     else {
@@ -181,14 +192,33 @@ export class ColourSurface {
     if (!answer.ready) {
       this.counters.failed++;
       description.destroy();
-      return answer;
+      return { ready: false, answer };
     }
     this.counters.ready++;
     if (answer.event === "ready2") this.counters.ready2++;
-    this.surface.set_image_description(description, WpColorManagerV1RenderIntent.perceptual);
+    let used = false;
+    return {
+      ready: true,
+      answer,
+      attach: () => {
+        if (used) return;
+        used = true;
+        this.setCurrent(description);
+      },
+      discard: () => {
+        if (used) return;
+        used = true;
+        description.destroy();
+      },
+    };
+  }
+
+  /** Sets `description` on the surface (undefined: untagged, which is sRGB) and frees the one it replaces. */
+  private setCurrent(description: WpImageDescriptionV1 | undefined): void {
+    if (description) this.surface.set_image_description(description, WpColorManagerV1RenderIntent.perceptual);
+    else this.surface.unset_image_description();
     this.current?.destroy();
     this.current = description;
-    return answer;
   }
 
   private answer(description: WpImageDescriptionV1): Promise<DescriptionAnswer> {

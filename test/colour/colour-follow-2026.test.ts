@@ -57,6 +57,21 @@ async function setColourMode(bed: ForkyBed, mode: "default" | "bt2100"): Promise
   expect((await colourMode(bed)).mode, `Mutter's colour mode after gdctl set --color-mode ${mode}`).toBe(mode);
 }
 
+/** Frame commits (a buffer attached) sent after the surface's description was set or unset, in a traced run. */
+function commitsAfterChange(lines: readonly string[], change: "set" | "unset"): number {
+  const at = lines.findIndex((l) => new RegExp(`^-> wp_color_management_surface_v1#\\d+\\.${change}_image_description\\(`).test(l));
+  if (at < 0) return -1;
+  let attached = false, commits = 0;
+  for (const l of lines.slice(at + 1)) {
+    if (/^-> wl_surface#\d+\.attach\(wl_buffer/.test(l)) attached = true;
+    else if (attached && /^-> wl_surface#\d+\.commit\(/.test(l)) {
+      commits++;
+      attached = false;
+    }
+  }
+  return commits;
+}
+
 /**
  * Shows the hdr scene until `done()` holds (at most `max` frames), then `after` frames more; resolves
  * with the last frame read back and the colour each frame was encoded for.
@@ -91,7 +106,7 @@ describe.skipIf(why)(`Mutter 50 (forky): "auto" follows the preferred descriptio
     const connection = Connection.connect({ socket: ctx.bed.path });
     const lines: string[] = [];
     connection.trace = (l) => {
-      if (/preferred_changed|image_description|tf_named|primaries_named|\.(ready2?|failed)\(|wl_display#1\.error/.test(l)) lines.push(l);
+      if (/preferred_changed|image_description|tf_named|primaries_named|\.(ready2?|failed)\(|wl_display#1\.error|-> wl_surface#\d+\.(attach\(wl_buffer|commit\()/.test(l)) lines.push(l);
     };
     let out: Presenter | undefined;
     try {
@@ -115,19 +130,23 @@ describe.skipIf(why)(`Mutter 50 (forky): "auto" follows the preferred descriptio
         expect(out.stats.colour?.inEffect).toBe("srgb (srgb, gamma22, 10-bit)");
         expect(out.stats.colour?.reason).toBe("srgb preferred");
         expect(srgb.encoded.at(-1)).toBe("srgb");
+        // the description changes with the first frame encoded in the new colour, not before it
+        expect(commitsAfterChange(toSrgb, "unset"), toSrgb.join("\n")).toBe(srgb.encoded.filter((c) => c === "srgb").length);
         expect(srgb.pixels.colour, "an sRGB read-back carries no colour tag").toBeUndefined();
         const srgbVsRef = meanDifference(srgb.pixels, refSrgb);
         const srgbVsHdr = meanDifference(srgb.pixels, hdr.pixels);
 
-        // bt2100 again: a new PQ description is made, answered ready2 and set; frames are PQ again
+        // bt2100 again, switched while frames are flowing (sRGB frames in flight): a new PQ description
+        // is made, answered ready2 and set with the first PQ frame's commit; frames are PQ again
         from = lines.length;
-        await setColourMode(ctx.bed, "bt2100");
-        const back = await showUntil(out, scene, () => out!.colour.space.name === "hdr10", 300);
+        const [back] = await Promise.all([showUntil(out, scene, () => out!.colour.space.name === "hdr10", 600), setColourMode(ctx.bed, "bt2100")]);
+        expect(back.encoded.indexOf("hdr10"), "the switch came during the run").toBeGreaterThan(0);
         const toHdr = lines.slice(from);
         expect(toHdr.some((l) => /<- wp_color_management_surface_feedback_v1#\d+\.preferred_changed2\(/.test(l)), toHdr.join("\n")).toBe(true);
         expect(toHdr.some((l) => /<- wp_image_description_info_v1#\d+\.tf_named\(11\)/.test(l)), "the new preference is PQ (st2084_pq)").toBe(true);
         expect(toHdr.some((l) => /<- wp_image_description_v1#\d+\.ready2\(/.test(l))).toBe(true);
         expect(toHdr.some((l) => /-> wp_color_management_surface_v1#\d+\.set_image_description\(/.test(l)), toHdr.join("\n")).toBe(true);
+        expect(commitsAfterChange(toHdr, "set"), toHdr.join("\n")).toBe(back.encoded.filter((c) => c === "hdr10").length);
         expect(out.stats.colour?.inEffect).toBe("hdr10 (bt2020, pq, 10-bit)");
         expect(out.stats.colour?.descriptions).toMatchObject({ made: 2, ready: 2, ready2: 2, failed: 0, preferredChanges: 2 });
         expect(back.pixels.colour?.name).toBe("hdr10");
