@@ -85,7 +85,9 @@ describe.skipIf(!!skipWhy)("KMS present modes (VM)", () => {
     expect(backend.flipEvents).toHaveLength(40);
     expect(offGrid, "flip-to-flip steps that are not whole refreshes").toEqual([]);
     expect(Number(backend.stats().flipsPerSecond)).toBeLessThanOrEqual(backend.refresh * 1.05);
-    expect(Math.abs(meanError)).toBeLessThan(1000 / backend.refresh * 4); // loose: TCG delays frames
+    // loose: under TCG a frame takes several refreshes to render (120 ms at 8 fps on a busy host), and
+    // the prediction made at hand-out cannot know how long; a wrong clock or grid would be far off
+    expect(Math.abs(meanError)).toBeLessThan(Math.max((1000 / backend.refresh) * 4, (1000 / stats.fps) * 1.5));
   });
 
   it("mailbox: renders without waiting for flips, flips only the newest finished frame", async () => {
