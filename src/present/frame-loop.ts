@@ -241,11 +241,14 @@ export async function openFrameLoop(
   name: string,
   open: () => Promise<SwapchainBackend> | SwapchainBackend,
   ownsDevice: boolean,
+  device: Device,
 ): Promise<FrameLoop> {
   let backend: SwapchainBackend;
   try {
     backend = await open();
   } catch (e) {
+    // a device handed over to the presenter is the presenter's to free, also when it never opens
+    if (ownsDevice) device.destroy();
     if (e instanceof UnavailableError && !(e instanceof BackendUnavailableError)) throw new BackendUnavailableError(name, e.reason, { cause: e });
     throw e;
   }
@@ -253,6 +256,7 @@ export async function openFrameLoop(
     return new FrameLoop(backend, ownsDevice);
   } catch (e) {
     await backend.destroy();
+    if (ownsDevice) backend.device.destroy();
     throw e;
   }
 }

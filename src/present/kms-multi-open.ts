@@ -14,5 +14,5 @@ export const kmsMultiOpener = async (
 
 /** A Presenter over several outputs: `openKmsMultiPresenter(device, { connectors: "all", layout: "extend" })`. */
 export async function openKmsMultiPresenter(device: Device, options: KmsMultiOptions, ownsDevice = false): Promise<FrameLoop> {
-  return openFrameLoop("kms", () => KmsMultiBackend.open(device, options), ownsDevice);
+  return openFrameLoop("kms", () => KmsMultiBackend.open(device, options), ownsDevice, device);
 }

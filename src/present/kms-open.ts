@@ -37,5 +37,5 @@ export const kmsBackendOpener = async (
  * moves on; any other error is a real failure and propagates unchanged.
  */
 export async function openKmsPresenter(device: Device, options: KmsOptions = {}, ownsDevice = false): Promise<FrameLoop> {
-  return openFrameLoop("kms", () => KmsBackend.open(device, options), ownsDevice);
+  return openFrameLoop("kms", () => KmsBackend.open(device, options), ownsDevice, device);
 }

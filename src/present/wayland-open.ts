@@ -30,7 +30,7 @@ const backendNames = { auto: "wayland", shm: "wayland-shm", dmabuf: "wayland-dma
 /** Opens a window and returns a Presenter; with ownsDevice the presenter destroys the device. */
 export async function openWaylandPresenter(device: Device, options: WaylandPresenterOptions, ownsDevice = false): Promise<FrameLoop> {
   const mode = options.mode ?? "auto";
-  return openFrameLoop(backendNames[mode], () => openBackend(device, options, mode), ownsDevice);
+  return openFrameLoop(backendNames[mode], () => openBackend(device, options, mode), ownsDevice, device);
 }
 
 async function openBackend(device: Device, options: WaylandPresenterOptions, mode: WaylandMode) {

@@ -2,7 +2,7 @@
 // default log level; any other failure reaches the caller.
 import { afterEach, describe, expect, it } from "vitest";
 import { validatedGpu } from "../helpers/gpu.js";
-import { addLogSink, BackendUnavailableError, defaultBackends, openPresenter, registerBackend, type LogRecord } from "../../src/index.js";
+import { addLogSink, BackendUnavailableError, defaultBackends, openKmsPresenter, openPresenter, openWaylandPresenter, registerBackend, type LogRecord } from "../../src/index.js";
 import { kmsBackendOpener } from "../../src/present/kms.js";
 
 const gpu = validatedGpu();
@@ -65,5 +65,19 @@ describe("openPresenter backend choice", () => {
       throw new BackendUnavailableError("kms", "no DRM device in /dev/dri");
     });
     await expect(openPresenter(gpu.gpu, { prefer: ["kms"], size: [32, 32] })).rejects.toBeInstanceOf(BackendUnavailableError);
+  });
+
+  it("a device handed over (ownsDevice) is destroyed when the presenter cannot open, not leaked", async () => {
+    const kmsDevice = gpu.gpu.createDevice();
+    await expect(openKmsPresenter(kmsDevice, { drm: "/dev/dri/card-none" }, true)).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect(kmsDevice.isOpen).toBe(false);
+    const waylandDevice = gpu.gpu.createDevice();
+    await expect(openWaylandPresenter(waylandDevice, { size: [32, 32], socket: "/tmp/scanout-no-such-socket" }, true)).rejects.toThrow(/scanout-no-such-socket/);
+    expect(waylandDevice.isOpen).toBe(false);
+    // not handed over: the caller's to keep using
+    const kept = gpu.gpu.createDevice();
+    await expect(openKmsPresenter(kept, { drm: "/dev/dri/card-none" })).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect(kept.isOpen).toBe(true);
+    kept.destroy();
   });
 });
