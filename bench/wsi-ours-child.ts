@@ -216,7 +216,7 @@ function used(out: Presenter): string {
   const path = e.shmPath === "host-import"
     ? "rendered straight into them (VK_EXT_external_memory_host), sync cpu-wait (fence, then commit)"
     : `3 offscreen images, sync ${e.sync} (fence, then CPU copy; ${e.shmPath})`;
-  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, display ready: ${e.displayReady} (${e.frameCallbacks} frame callbacks for ${out.stats.pacing?.presented} commits), tearing hint ${e.tearingHint}`;
+  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, display ready: ${e.displayReady} (${e.frameCallbacks} frame callbacks for ${out.stats.pacing?.presented} commits)${e.batchedReads === "on" ? `, batched reads (${e.readPauses} pauses, ${e.readPausesEndedEarly} ended before anything came)` : ""}, tearing hint ${e.tearingHint}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
