@@ -214,6 +214,15 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     return woke;
   };
 
+  /**
+   * Whether a finished frame may be committed later, when acquire's wait for the display ends: fifo
+   * with presentation feedback as the ready signal and a frame in flight whose `presented` ends that
+   * wait (the late commit waits on that frame's barrier anyway, so it reaches the same refresh).
+   */
+  get commitMayWait(): boolean {
+    return this.readyOnFeedback && this.queue.inFlight > 0 && !this.queue.pacing.hidden && !this.window.suspended;
+  }
+
   /** The window is xdg-shell suspended: the compositor shows nothing of it. */
   get suspended(): boolean {
     return this.window.suspended;

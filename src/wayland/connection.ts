@@ -213,11 +213,12 @@ export class Connection implements ProxyHost {
   /**
    * Reads nothing for `ms`, then everything that arrived meanwhile in one wake-up, and watches the
    * socket again (socket-io.ts: for a frame loop that knows when its next event comes, fifo's
-   * `presented`). The caller bounds `ms`: events wait through it. A round trip ends it. False where
-   * the transport cannot pause, or the connection is over.
+   * `presented`). The caller bounds `ms`: events wait through it. A round trip ends it, and none is
+   * taken while a round trip or callback is awaited. False then, where the transport cannot pause,
+   * or when the connection is over.
    */
   pauseReads(ms: number): boolean {
-    return !this.error && !this.closing && this.io.pauseReads(ms);
+    return !this.error && !this.closing && this.waiters.waiting === 0 && this.io.pauseReads(ms);
   }
 
   /** Ends a pauseReads now: reads what came and watches the socket again. */
