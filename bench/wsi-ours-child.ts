@@ -216,7 +216,7 @@ async function main(request: WsiOursRequest): Promise<object> {
 function used(out: Presenter): string {
   const e = out.stats.extra;
   const path = e.shmPath === "host-import"
-    ? "rendered straight into them (VK_EXT_external_memory_host), sync cpu-wait (fence, then commit)"
+    ? `rendered straight into them (VK_EXT_external_memory_host), sync cpu-wait (fence, then commit${e.committedWhenWoken ? `; ${e.committedWhenWoken} of ${out.stats.pacing?.presented} commits at the next wake-up, the fence done by then` : ""})`
     : `3 offscreen images, sync ${e.sync} (fence, then CPU copy; ${e.shmPath})`;
   return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, display ready: ${e.displayReady} (${e.frameCallbacks} frame callbacks for ${out.stats.pacing?.presented} commits)${e.batchedReads === "on" ? `, batched reads (${e.readPauses} pauses, ${e.readPausesEndedEarly} ended before anything came)` : ""}, tearing hint ${e.tearingHint}`;
 }

@@ -64,7 +64,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   private readonly shm: WlShm;
   private readonly shmFormat: number;
   private readonly bytesPerPixel: 4 | 8;
-  private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
+  private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0, committedWhenWoken: 0 };
   private callbackAt: number | undefined;
   /** Unpaced, mailbox, immediate: the submitted frame whose copy and commit wait for the next frame's submission (fields, not an object per frame). */
   private deferredTarget: ShmTarget | ShmHostTarget | undefined;
@@ -212,6 +212,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     const rendered = this.wokenFence!;
     this.wokenTarget = this.wokenFence = undefined;
     this.queue.unreserve();
+    this.counters.committedWhenWoken++;
     this.presentNow(t, rendered, this.wokenIndex, this.wokenAtMs);
   }
 
@@ -370,6 +371,8 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       waitedForRelease: this.counters.waitedForRelease,
       copyMsPerFrame: this.counters.presented ? this.counters.cpuCopyMs / this.counters.presented : 0,
       callbackToCommitMs: this.counters.paced ? Number((this.counters.callbackToCommitMs / this.counters.paced).toFixed(3)) : 0,
+      // fifo frames committed at acquire's next wake-up rather than after a fence wait (fifoCommitWhenWoken)
+      committedWhenWoken: this.counters.committedWhenWoken,
       ...this.sink.stats(),
       ...this.window.presentationFigures(),
     };
