@@ -204,6 +204,11 @@ export class PresentQueue<B> {
     this.forced = true;
   }
 
+  /** Whether forceNext() is pending (the next finished frame is shown whatever the mode). */
+  get forcing(): boolean {
+    return this.forced;
+  }
+
   /** Something the display did not show of ours counts as in flight (KMS: a cursor-only commit), until displayReady(). */
   occupy(): void {
     this.shownAt.push(performance.now());

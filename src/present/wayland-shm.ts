@@ -213,7 +213,10 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     this.wokenTarget = this.wokenFence = undefined;
     this.queue.unreserve();
     this.counters.committedWhenWoken++;
+    // a configure that ended the wait forces the frame rendered after it, not this older one
+    const forced = this.queue.forcing;
     this.presentNow(t, rendered, this.wokenIndex, this.wokenAtMs);
+    if (forced) this.queue.forceNext();
   }
 
   /** The next target, made anew at the window's size when a configure changed it. */

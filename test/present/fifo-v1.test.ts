@@ -90,7 +90,7 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
       console.log(
         `[fifo-v1] ${name}: ${stats.frames} frames (${stats.fps.toFixed(1)}/s), ${commits} commits, ${e.fifoBarriers} barriers, ${e.frameCallbacks} frame callbacks, ` +
           `display ready: ${e.displayReady}; repaint interval ${repaint.toFixed(2)} ms, hand-out interval median ${median(steps).toFixed(2)} ms; ` +
-          `feedback presented ${e.feedbackPresented}, discarded ${e.feedbackDiscarded}`,
+          `feedback presented ${e.feedbackPresented}, discarded ${e.feedbackDiscarded}; dropped ${p.dropped}, heartbeats ${p.heartbeats}, committed at the next wake-up ${e.committedWhenWoken}`,
       );
       expect(e).toMatchObject({ fifo: "wp_fifo_v1", displayReady: "presentation feedback", frameCallbacks: 0 });
       expect(p).toMatchObject({ mode: "fifo", dropped: 0, heartbeats: 0, hidden: false });
@@ -163,6 +163,30 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
       expect(on.latencyMs).toBeLessThan(off.latencyMs + on.refresh / 2);
       expect(ctx.gpu.validationMessages).toEqual([]);
       expect(ctx.bed.alive(), ctx.bed.log().slice(-2000)).toBe(true);
+    });
+
+    it("a configure mid-run (maximised) drops no frame, and its ack goes out with a commit", async () => {
+      const run = await start(ctx, "fifo-v1 maximised");
+      let configuresAfter = 0, acked = false;
+      try {
+        await sleep(800);
+        const wireAt = run.wire.length;
+        run.out.setMaximized(true);
+        await sleep(1000);
+        const after = run.wire.slice(wireAt);
+        configuresAfter = after.filter((l) => /^<- xdg_surface#\d+\.configure\(/.test(l)).length;
+        const ack = after.findIndex((l) => /^-> xdg_surface#\d+\.ack_configure\(/.test(l));
+        acked = ack >= 0 && after.slice(ack).some((l) => /^-> wl_surface#\d+\.commit\(/.test(l));
+      } finally {
+        await run.stop();
+      }
+      const p = run.out.stats.pacing!;
+      console.log(`[fifo-v1] ${name} maximised: ${configuresAfter} configures mid-run, acked and committed: ${acked}; dropped ${p.dropped}, presented ${p.presented} of ${run.out.stats.frames}`);
+      expect(configuresAfter).toBeGreaterThan(0); // the compositor sent the maximised state
+      expect(acked).toBe(true);
+      expect(p).toMatchObject({ dropped: 0, heartbeats: 0, hidden: false });
+      expect(checkBarriersNoCallbacks(run.wire)).toBe(p.presented);
+      expect(ctx.gpu.validationMessages).toEqual([]);
     });
 
     it.skipIf(kind !== "weston")("waits a frame without arming a timer a frame (the heartbeat is one timer, re-armed about once a second)", async () => {
