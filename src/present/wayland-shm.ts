@@ -289,7 +289,8 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   /** Whether a fifo frame's commit may wait for acquire's wait to end (fifoCommitWhenWoken): presentNow would commit it, and the sink says so. */
   private canCommitWhenWoken(t: ShmHostTarget): boolean {
     this.window.throwIfFailed();
-    return this.wokenTarget === undefined && this.isCurrent(t) && t.buffer.state === "rendering" && !this.queue.wouldDrop && this.sink.commitMayWait;
+    // a frame that a configure forces (its ack went out before it was rendered) is committed at once, as it always was
+    return this.wokenTarget === undefined && !this.queue.forcing && this.isCurrent(t) && t.buffer.state === "rendering" && !this.queue.wouldDrop && this.sink.commitMayWait;
   }
 
   /** A run ended with a frame still deferred: it is presented if a buffer is free now (its own, on the host-import path), else dropped. */
