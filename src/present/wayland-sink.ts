@@ -73,8 +73,9 @@ export interface WaylandPacingOptions extends PacingOptions {
    * after the refresh that presents it (Connection.pauseReads), so the compositor's buffer release at
    * its repaint and the `presented` feedback at the refresh are read in one event-loop wake-up, not
    * two (on Weston 16 each wake-up of node's loop cost the JS thread ~0.1 ms). Events (input,
-   * configure, ping) wait at most a refresh and a millisecond. false: every event is read when it
-   * arrives.
+   * configure, ping) wait at most a refresh and a millisecond. Not on a connection the app passed
+   * in (WindowOptions.connection: another window's events would wait). false: every event is read
+   * when it arrives.
    */
   fifoBatchedReads?: boolean;
 }
@@ -117,7 +118,8 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     this.queue = new PresentQueue<B>(this, { ...options, fifoDepth: 0, takesAnyTime: true, waitName: "wait frame callback" });
     if (this.queue.pacing.requested === "immediate") this.enableTearing();
     if (this.queue.pacing.mode === "fifo" && options.paced !== false) this.enableFifo();
-    this.batchedReads = this.readyOnFeedback && options.fifoBatchedReads !== false;
+    // not on a connection the app passed in: another window's events would wait through our pauses
+    this.batchedReads = this.readyOnFeedback && options.fifoBatchedReads !== false && window.ownConnection;
     this.enableTiming();
     // a configure must be acked (and its frame committed) promptly: it ends any wait
     this.unlisten.push(window.configureArrived.add(() => this.queue.interrupt()));

@@ -10,6 +10,7 @@ import { FrameLoop, FrameTracer } from "../../src/index.js";
 import { Triangle } from "../../src/scenes/index.js";
 import { WaylandShmBackend, type WaylandShmOptions } from "../../src/present/wayland-shm.js";
 import { readFileSync } from "node:fs";
+import { Connection } from "../../src/wayland/connection.js";
 import { type ForkyBed, forkyBlock, forkyCompositorSkipReason } from "../helpers/forky-bed.js";
 import type { Instance } from "../../src/index.js";
 
@@ -189,6 +190,24 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
       expect(acked).toBe(true);
       expect(p).toMatchObject({ dropped: 0, heartbeats: 0, hidden: false });
       expect(checkBarriersNoCallbacks(run.wire)).toBe(p.presented);
+      expect(ctx.gpu.validationMessages).toEqual([]);
+    });
+
+    it("on a connection the app passed in (other windows may read through it), events are read as they come: no read pauses", async () => {
+      const connection = Connection.connect({ socket: ctx.bed.path });
+      try {
+        const run = await start(ctx, "fifo-v1 shared connection", { connection });
+        await sleep(700);
+        const frames = run.times.length;
+        await run.stop();
+        const e = run.out.stats.extra;
+        console.log(`[fifo-v1] ${name} shared connection: ${frames} frames, batchedReads ${e.batchedReads}, ${e.readPauses} read pauses, ${e.committedWhenWoken} committed at the next wake-up`);
+        expect(frames).toBeGreaterThan(20);
+        expect(e).toMatchObject({ batchedReads: "off", readPauses: 0, fifo: "wp_fifo_v1", displayReady: "presentation feedback" });
+        expect(connection.readPauses.pauses).toBe(0);
+      } finally {
+        await connection.close();
+      }
       expect(ctx.gpu.validationMessages).toEqual([]);
     });
 
