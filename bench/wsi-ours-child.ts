@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Instance, NODE_FLAGS_FOR_FRAME_LOOPS, type Frame, type Pixels, type Presenter } from "../src/index.js";
 import type { PresentMode } from "../src/present/pacing.js";
-import { openWaylandPresenter } from "../src/present/wayland-open.js";
+import { openWaylandPresenter, type WaylandPresenterOptions } from "../src/present/wayland-open.js";
 import type { WaylandWindow } from "../src/wayland/window.js";
 import { Triangle } from "./scenes.js";
 import { koffi, libc } from "../src/sys/libc.js";
@@ -136,7 +136,9 @@ async function main(request: WsiOursRequest): Promise<object> {
   const gpu = await Instance.create({ validation: false });
   try {
     if (request.jitWarmup) await jitWarmup(gpu, request, request.jitWarmup);
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", decorations: "none", mode: "shm", presentMode: request.mode, hostImport: request.hostImport }, true);
+    // WSI_OURS_OPTIONS='{"fifoBatchedReads": false}': presenter options of the timed window (an option measured against its default)
+    const extra = JSON.parse(process.env.WSI_OURS_OPTIONS ?? "{}") as Partial<WaylandPresenterOptions>;
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", decorations: "none", mode: "shm", presentMode: request.mode, hostImport: request.hostImport, ...extra }, true);
     const scene = Triangle.create(out);
     try {
       // per frame: its hand-out time; per shown frame: latency, and whether a refresh was missed
@@ -214,9 +216,9 @@ async function main(request: WsiOursRequest): Promise<object> {
 function used(out: Presenter): string {
   const e = out.stats.extra;
   const path = e.shmPath === "host-import"
-    ? "rendered straight into them (VK_EXT_external_memory_host), sync cpu-wait (fence, then commit)"
+    ? `rendered straight into them (VK_EXT_external_memory_host), sync cpu-wait (fence, then commit${e.committedWhenWoken ? `; ${e.committedWhenWoken} of ${out.stats.pacing?.presented} commits at the next wake-up, the fence done by then` : ""})`
     : `3 offscreen images, sync ${e.sync} (fence, then CPU copy; ${e.shmPath})`;
-  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, display ready: ${e.displayReady} (${e.frameCallbacks} frame callbacks for ${out.stats.pacing?.presented} commits), tearing hint ${e.tearingHint}`;
+  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, display ready: ${e.displayReady} (${e.frameCallbacks} frame callbacks for ${out.stats.pacing?.presented} commits)${e.batchedReads === "on" ? `, batched reads (${e.readPauses} pauses, ${e.readPausesEndedEarly} ended before anything came)` : ""}, tearing hint ${e.tearingHint}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -8,6 +8,8 @@
 // short traced run of each (WAYLAND_DEBUG) lists the protocols bound and the pacing requests.
 // Interleaved pairs (ours, then Mesa's), RUNS rounds (default 5), SECONDS (default 5) timed each.
 // `node dist/bench/bench.js wsi`; WSI_BEDS=weston16,mutter50,kwin,weston14 picks the compositors.
+// WSI_OURS_OPTIONS='{"fifoBatchedReads": false}' gives our timed window presenter options (read by
+// wsi-ours-child.ts; a WSI_OURS_BASE build older than that knob ignores it).
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -167,6 +167,11 @@ export class Pacing {
     return this.refreshMsValue;
   }
 
+  /** A time on the refresh grid (the last presentation, or one setRefresh gave), if known. */
+  get gridTimeMs(): number | undefined {
+    return this.gridMs;
+  }
+
   /** Sets the refresh interval (e.g. from the KMS mode), and optionally a time on its grid. */
   setRefresh(refreshMs: number, gridMs?: number): void {
     if (refreshMs > 0) this.refreshMsValue = refreshMs;

@@ -69,6 +69,8 @@ export class PresentQueue<B> {
   fifoInFlightAhead = false;
   /** The next finished frame is shown whatever the mode (a configure it acks must be committed promptly). */
   private forced = false;
+  /** Finished frames the sink will present once they are rendered (reserve): in flight for acquire's turn. */
+  private reserved = 0;
   /** No more waits: the display is gone or the window closed. */
   private closed = false;
   private readonly unpaced: boolean;
@@ -136,7 +138,20 @@ export class PresentQueue<B> {
     if (this.unpaced) return false;
     if (this.sink.suspended) return true;
     if (this.pacing.mode !== "fifo") return this.hiddenNow(now);
-    return this.shownAt.length >= this.maxInFlight && (this.options.fifoDepth === 0 || this.heldBuffer !== undefined);
+    return this.shownAt.length + this.reserved >= this.maxInFlight && (this.options.fifoDepth === 0 || this.heldBuffer !== undefined);
+  }
+
+  /**
+   * fifo: a finished frame the sink will hand to present() later (its rendering is not done yet)
+   * counts as in flight for acquire's turn until then (unreserve), as if shown already.
+   */
+  reserve(): void {
+    this.reserved++;
+  }
+
+  /** A reserved frame is presented (or given up) now. */
+  unreserve(): void {
+    if (this.reserved > 0) this.reserved--;
   }
 
   // "frame finished" ----------------------------------------------------------------------------
@@ -187,6 +202,11 @@ export class PresentQueue<B> {
   /** The next finished frame is shown whatever the mode (a configure to commit). */
   forceNext(): void {
     this.forced = true;
+  }
+
+  /** Whether forceNext() is pending (the next finished frame is shown whatever the mode). */
+  get forcing(): boolean {
+    return this.forced;
   }
 
   /** Something the display did not show of ours counts as in flight (KMS: a cursor-only commit), until displayReady(). */

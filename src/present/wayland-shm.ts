@@ -35,6 +35,14 @@ export interface WaylandShmOptions extends WindowOptions, WaylandPacingOptions, 
   images?: number;
   /** false: always the copy path, even where the GPU could render into the shm buffers (comparisons, tests). */
   hostImport?: boolean;
+  /**
+   * fifo with wp_fifo_v1 and wp_presentation, rendering into the shm buffers (default true): a frame
+   * the GPU has not finished when it is submitted is committed when acquire's wait for the display
+   * ends (the previous frame's `presented`), instead of after a fence wait that puts the JS thread
+   * to sleep; it counts as in flight meanwhile, and its commit waits on the previous frame's barrier
+   * either way, so it reaches the same refresh. false: wait for the fence, then commit.
+   */
+  fifoCommitWhenWoken?: boolean;
 }
 
 export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implements SwapchainBackend {
@@ -56,13 +64,18 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   private readonly shm: WlShm;
   private readonly shmFormat: number;
   private readonly bytesPerPixel: 4 | 8;
-  private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0 };
+  private counters = { presented: 0, resizes: 0, waitedForRelease: 0, cpuCopyMs: 0, callbackToCommitMs: 0, paced: 0, committedWhenWoken: 0 };
   private callbackAt: number | undefined;
   /** Unpaced, mailbox, immediate: the submitted frame whose copy and commit wait for the next frame's submission (fields, not an object per frame). */
   private deferredTarget: ShmTarget | ShmHostTarget | undefined;
   private deferredFence: Fence | undefined;
   private deferredIndex = 0;
   private deferredAtMs = NaN;
+  /** fifo (fifoCommitWhenWoken): the submitted frame whose commit waits for acquire's wait to end (fields, not an object per frame). */
+  private wokenTarget: ShmHostTarget | undefined;
+  private wokenFence: Fence | undefined;
+  private wokenIndex = 0;
+  private wokenAtMs = NaN;
 
   private constructor(
     device: Device,
@@ -178,7 +191,10 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     this.window.throwIfFailed();
     // Pacing: the compositor asks for the next frame through the previous frame's callback.
     const turn = this.sink.turn(frame);
-    if (turn === true) return this.nextTarget(frame);
+    if (turn === true) {
+      this.commitWoken();
+      return this.nextTarget(frame);
+    }
     this.waitingFrame = frame;
     return turn.then(this.afterWait);
   }
@@ -186,8 +202,23 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   private waitingFrame = 0;
   private readonly afterWait = (woke: Woke): RenderTarget | Promise<RenderTarget> => {
     if (woke === "ready") this.callbackAt = performance.now();
+    this.commitWoken();
     return this.nextTarget(this.waitingFrame);
   };
+
+  /** Commits the frame fifoCommitWhenWoken left waiting (its fence is done by now, or is waited for). */
+  private commitWoken(): void {
+    const t = this.wokenTarget;
+    if (!t) return;
+    const rendered = this.wokenFence!;
+    this.wokenTarget = this.wokenFence = undefined;
+    this.queue.unreserve();
+    this.counters.committedWhenWoken++;
+    // a configure that ended the wait forces the frame rendered after it, not this older one
+    const forced = this.queue.forcing;
+    this.presentNow(t, rendered, this.wokenIndex, this.wokenAtMs);
+    if (forced) this.queue.forceNext();
+  }
 
   /** The next target, made anew at the window's size when a configure changed it. */
   private nextTarget(frame: number): RenderTarget | Promise<RenderTarget> {
@@ -231,7 +262,17 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
    */
   present(target: RenderTarget, rendered: Fence, frameIndex: number, last = false, presentAtMs = NaN): Promise<void> | undefined {
     const t = target as ShmTarget | ShmHostTarget;
-    if (this.options.paced !== false && this.queue.pacing.mode === "fifo") return this.presentNow(t, rendered, frameIndex, presentAtMs);
+    if (this.options.paced !== false && this.queue.pacing.mode === "fifo") {
+      if (!last && this.options.fifoCommitWhenWoken !== false && "buffer" in t && this.canCommitWhenWoken(t) && !rendered.signaled) {
+        this.wokenTarget = t;
+        this.wokenFence = rendered;
+        this.wokenIndex = frameIndex;
+        this.wokenAtMs = presentAtMs;
+        this.queue.reserve();
+        return undefined;
+      }
+      return this.presentNow(t, rendered, frameIndex, presentAtMs);
+    }
     this.window.throwIfFailed();
     const previous = this.deferredTarget;
     const done = previous && this.presentNow(previous, this.deferredFence!, this.deferredIndex, this.deferredAtMs);
@@ -246,8 +287,20 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
     return done ? done.then(() => this.presentNow(t, rendered, frameIndex, presentAtMs)) : this.presentNow(t, rendered, frameIndex, presentAtMs);
   }
 
+  /** Whether a fifo frame's commit may wait for acquire's wait to end (fifoCommitWhenWoken): presentNow would commit it, and the sink says so. */
+  private canCommitWhenWoken(t: ShmHostTarget): boolean {
+    this.window.throwIfFailed();
+    // a frame that a configure forces (its ack went out before it was rendered) is committed at once, as it always was
+    return this.wokenTarget === undefined && !this.queue.forcing && this.isCurrent(t) && t.buffer.state === "rendering" && !this.queue.wouldDrop && this.sink.commitMayWait;
+  }
+
   /** A run ended with a frame still deferred: it is presented if a buffer is free now (its own, on the host-import path), else dropped. */
   endRun(): void {
+    try {
+      this.commitWoken();
+    } catch (e) {
+      log.debug(`wayland-shm: frame ${this.wokenIndex} not presented at the end of the run: ${(e as Error).message}`);
+    }
     const t = this.deferredTarget;
     const rendered = this.deferredFence;
     this.deferredTarget = this.deferredFence = undefined;
@@ -326,6 +379,8 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
       waitedForRelease: this.counters.waitedForRelease,
       copyMsPerFrame: this.counters.presented ? this.counters.cpuCopyMs / this.counters.presented : 0,
       callbackToCommitMs: this.counters.paced ? Number((this.counters.callbackToCommitMs / this.counters.paced).toFixed(3)) : 0,
+      // fifo frames committed at acquire's next wake-up rather than after a fence wait (fifoCommitWhenWoken)
+      committedWhenWoken: this.counters.committedWhenWoken,
       ...this.sink.stats(),
       ...this.window.presentationFigures(),
     };
@@ -333,6 +388,7 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
 
   async destroy(): Promise<void> {
     this.deferredTarget = this.deferredFence = undefined;
+    this.wokenTarget = this.wokenFence = undefined;
     this.releaseWindowParts();
     this.device.waitIdle();
     this.dropTargets(false);

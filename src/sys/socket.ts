@@ -78,6 +78,9 @@ export class UnixSocket {
   private readonly rxHeader: bigint;
   private readonly txHeader: bigint;
   private poll: FdPoll | undefined;
+  /** What `watch` reports besides readability, and whether readability is paused (pauseReading). */
+  private writableWanted = false;
+  private readingPaused = false;
   private listener: ((ready: Readiness) => void) | undefined;
   private wakeOnce: (() => void) | undefined;
   /** Buffers of the promise helpers (send/recv), made on first use. */
@@ -202,7 +205,17 @@ export class UnixSocket {
 
   /** Adds or removes writability to what `watch` reports (while output waits for room). */
   wantWritable(on: boolean): void {
-    if (this.listener && this.fd >= 0) this.pollFor(true, on);
+    this.writableWanted = on;
+    if (this.listener && this.fd >= 0) this.pollFor(!this.readingPaused, on);
+  }
+
+  /**
+   * Stops (or starts again) reporting readability to the `watch` listener, so bytes that arrive
+   * meanwhile wake nobody; the owner reads them later (Wayland's read batching, socket-io.ts).
+   */
+  pauseReading(paused: boolean): void {
+    this.readingPaused = paused;
+    if (this.listener && this.fd >= 0) this.pollFor(!paused, this.writableWanted);
   }
 
   /**

@@ -210,10 +210,32 @@ export class Connection implements ProxyHost {
     return this.io.flush();
   }
 
+  /**
+   * Reads nothing for `ms`, then everything that arrived meanwhile in one wake-up, and watches the
+   * socket again (socket-io.ts: for a frame loop that knows when its next event comes, fifo's
+   * `presented`). The caller bounds `ms`: events wait through it. A round trip ends it, and none is
+   * taken while a round trip or callback is awaited. False then, where the transport cannot pause,
+   * or when the connection is over.
+   */
+  pauseReads(ms: number): boolean {
+    return !this.error && !this.closing && this.waiters.waiting === 0 && this.io.pauseReads(ms);
+  }
+
+  /** Ends a pauseReads now: reads what came and watches the socket again. */
+  resumeReads(): void {
+    this.io.resumeReads();
+  }
+
+  /** Pauses taken (pauseReads), and resumes that found nothing to read yet. */
+  get readPauses(): { readonly pauses: number; readonly emptyResumes: number } {
+    return this.io.pauseCounts;
+  }
+
   /** Round trip: resolves once the compositor has processed everything sent so far. */
   roundtrip(): Promise<void> {
     const refused = this.unusable();
     if (refused) return Promise.reject(refused);
+    this.io.resumeReads(); // a caller waits for the reply: no pause may hold it back
     const pending = this.waiters.add<void>();
     if (pending.slot < 0) return pending.promise; // an undelivered handler error
     try {

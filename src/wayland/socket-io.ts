@@ -2,16 +2,20 @@
 // when the socket is readable, and each wake-up reads everything there is (non-blocking recvmsg
 // straight into the receive buffer) and dispatches it; requests are encoded into the send buffer
 // and written once per event-loop turn (a microtask after the code that made them), or when the
-// socket has room again if the kernel buffer was full.
+// socket has room again if the kernel buffer was full. An owner that knows nothing it waits for can
+// come before a given time (fifo's next `presented` feedback) may pause reading until then
+// (pauseReads): what arrives meanwhile (a buffer release) is read in the same wake-up as what it waits
+// for, one event-loop wake-up instead of two.
 import { SysError } from "../sys/libc.js";
 import { type Readiness, type UnixSocket, WOULD_BLOCK } from "../sys/socket.js";
 import { WaylandConnectionError } from "./errors.js";
 import { Incoming } from "./incoming.js";
 import { Outgoing } from "./outgoing.js";
 import { WireError } from "./wire.js";
+import { openUvTimer, type UvTimer } from "../sys/uv-timer.js";
 
 /** @internal What the connection talks through: a Unix socket, or anything that moves bytes and descriptors alike. */
-export type Transport = Pick<UnixSocket, "receive" | "sendSome" | "watch" | "wantWritable" | "close">;
+export type Transport = Pick<UnixSocket, "receive" | "sendSome" | "watch" | "wantWritable" | "close"> & Partial<Pick<UnixSocket, "pauseReading">>;
 
 /** Reads per wake-up before yielding to the rest of the event loop (a flood must not starve it). */
 const MAX_READS_PER_WAKE = 64;
@@ -41,6 +45,12 @@ export class SocketIo {
     }
   };
   private readonly onReady = (ready: Readiness) => this.ready(ready);
+  /** pauseReads: the socket's readability is not watched until the timer fires (or resumeReads). */
+  private readsPaused = false;
+  private resumeTimer: UvTimer | undefined;
+  private readonly onResumeTimer = () => this.resumeReads();
+  /** Pauses taken, and resumes that found nothing to read (the pause ended before what it waited for came). */
+  readonly pauseCounts = { pauses: 0, emptyResumes: 0 };
 
   constructor(
     private readonly transport: Transport,
@@ -70,10 +80,49 @@ export class SocketIo {
     return new Promise<void>((resolve, reject) => this.drainedWaiters.push({ resolve, reject }));
   }
 
+  /**
+   * Stops reading for `ms` (or until resumeReads): bytes that arrive meanwhile wake nothing; then
+   * everything that came is read and dispatched at once and the socket is watched again. False where
+   * the transport cannot pause (then nothing changes). Writing goes on as ever. The owner bounds the
+   * pause: events (input, configure, ping) wait through it.
+   */
+  pauseReads(ms: number): boolean {
+    if (this.stopped || !this.transport.pauseReading) return false;
+    (this.resumeTimer ??= openUvTimer(this.onResumeTimer)).start(ms);
+    if (!this.readsPaused) {
+      this.readsPaused = true;
+      this.transport.pauseReading(true);
+    }
+    this.pauseCounts.pauses++;
+    return true;
+  }
+
+  /** Whether reading is paused now (pauseReads). */
+  get readingPaused(): boolean {
+    return this.readsPaused;
+  }
+
+  /** Ends a pause: reads and dispatches what arrived, and watches the socket again. */
+  resumeReads(): void {
+    if (!this.readsPaused) return;
+    this.readsPaused = false;
+    this.resumeTimer?.stop();
+    if (this.stopped) return;
+    try {
+      this.transport.pauseReading!(false);
+      if (!this.readAvailable(false)) this.pauseCounts.emptyResumes++;
+    } catch (e) {
+      this.host.fail(e instanceof Error ? e : new WaylandConnectionError(`watching the compositor socket again threw ${String(e)}`)); // runs from a timer: nothing may escape
+    }
+  }
+
   /** Stops all I/O: closes the transport, drops queued bytes and descriptors. Idempotent. */
   stop(error: Error): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.readsPaused = false;
+    this.resumeTimer?.close();
+    this.resumeTimer = undefined;
     this.incoming.discard();
     this.outgoing.discard();
     this.transport.close();
@@ -98,8 +147,9 @@ export class SocketIo {
   /**
    * Reads and dispatches until the socket has nothing more (or MAX_READS_PER_WAKE reads). `toEnd`
    * reads on until the socket says "would block", ends or fails (no more wake-ups will come).
+   * Returns whether anything was read (or the connection ended).
    */
-  private readAvailable(toEnd: boolean): void {
+  private readAvailable(toEnd: boolean): boolean {
     for (let reads = 0; (toEnd || reads < MAX_READS_PER_WAKE) && !this.stopped; reads++) {
       const room = this.incoming.room;
       const fdsBefore = this.incoming.queuedFds;
@@ -107,21 +157,27 @@ export class SocketIo {
       try {
         n = this.incoming.receiveFrom(this.transport);
       } catch (e) {
-        return this.host.fail(this.receiveError(e));
+        this.host.fail(this.receiveError(e));
+        return true;
       }
-      if (n === WOULD_BLOCK) return;
+      if (n === WOULD_BLOCK) return reads > 0;
       const gotFds = this.incoming.queuedFds !== fdsBefore;
-      if (n === 0) return this.host.fail(new WaylandConnectionError(`the compositor closed the connection (${this.path})`));
+      if (n === 0) {
+        this.host.fail(new WaylandConnectionError(`the compositor closed the connection (${this.path})`));
+        return true;
+      }
       try {
         this.host.dispatchAvailable();
       } catch (e) {
         // Only bytes that made no sense are "malformed"; anything else is itself (a bug shows as one).
-        return this.host.fail(e instanceof WireError ? new WaylandConnectionError(`malformed message from the compositor: ${e.message}`, { cause: e }) : (e as Error));
+        this.host.fail(e instanceof WireError ? new WaylandConnectionError(`malformed message from the compositor: ${e.message}`, { cause: e }) : (e as Error));
+        return true;
       }
       // A short read without descriptors emptied the socket (the kernel stops early only after
       // a message that carried descriptors); if more arrived since, the poll handle fires again.
-      if (n < room && !gotFds && !toEnd) return;
+      if (n < room && !gotFds && !toEnd) return true;
     }
+    return true;
   }
 
   private writeOut(): void {

@@ -59,6 +59,11 @@ export class Waiters {
   /** A handler error that found no waiter: the next wait rejects with it. */
   private undelivered: WaylandHandlerError | undefined;
 
+  /** Promises pending now. */
+  get waiting(): number {
+    return this.count;
+  }
+
   /**
    * A new pending promise, listed so that `rejectAll`/`handlerFailed` reach it. If a handler error
    * is waiting to be delivered, the promise is rejected with it at once (and not listed).

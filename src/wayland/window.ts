@@ -81,6 +81,10 @@ export class WaylandWindow {
   /** The size we chose (WindowOptions.size, resize()), used whenever the compositor leaves it to us. */
   private chosenSize: readonly [number, number];
   private readonly ownsConnection: boolean;
+  /** Whether the window opened its connection itself (not one the app passed in, which other windows may read through). */
+  get ownConnection(): boolean {
+    return this.ownsConnection;
+  }
   /** Commits, frame callbacks, presentation feedback and their tracing (surface-frames.ts). */
   private readonly frames: SurfaceFrames;
 

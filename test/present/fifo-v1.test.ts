@@ -8,7 +8,9 @@
 import { describe, expect, it } from "vitest";
 import { FrameLoop, FrameTracer } from "../../src/index.js";
 import { Triangle } from "../../src/scenes/index.js";
-import { WaylandShmBackend } from "../../src/present/wayland-shm.js";
+import { WaylandShmBackend, type WaylandShmOptions } from "../../src/present/wayland-shm.js";
+import { readFileSync } from "node:fs";
+import { Connection } from "../../src/wayland/connection.js";
 import { type ForkyBed, forkyBlock, forkyCompositorSkipReason } from "../helpers/forky-bed.js";
 import type { Instance } from "../../src/index.js";
 
@@ -17,8 +19,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** A fifo window with its frame loop running in the background, its wire recorded. */
-async function start(ctx: { bed: ForkyBed; gpu: Instance }, title: string) {
-  const backend = await WaylandShmBackend.open(ctx.gpu.createDevice(), { size: SIZE, socket: ctx.bed.path, title, appId: "dev.scanout.fifo", decorations: "none" });
+async function start(ctx: { bed: ForkyBed; gpu: Instance }, title: string, options: Partial<WaylandShmOptions> = {}) {
+  const backend = await WaylandShmBackend.open(ctx.gpu.createDevice(), { size: SIZE, socket: ctx.bed.path, title, appId: "dev.scanout.fifo", decorations: "none", ...options });
   const wire: string[] = [];
   backend.window.connection.trace = (line) => wire.push(line);
   const out = new FrameLoop(backend, true);
@@ -47,6 +49,11 @@ async function start(ctx: { bed: ForkyBed; gpu: Instance }, title: string) {
   };
 }
 
+/** The calling thread's voluntary context switches so far (the JS thread: each a sleep it was woken from). */
+function threadWakeups(): number {
+  return Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(readFileSync("/proc/thread-self/status", "utf8"))![1]);
+}
+
 /** Checks the wire: every commit carries wait_barrier and set_barrier, none asks for a frame callback. Returns the commit count. */
 function checkBarriersNoCallbacks(wire: string[]): number {
   let commits = 0, wait = false, set = false, attached = false;
@@ -73,8 +80,8 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
     it("no wl_surface.frame, a barrier pair on every commit, presented feedback paces one frame per repaint", async () => {
       const run = await start(ctx, "fifo-v1");
       await sleep(2500);
-      const stats = run.out.stats;
       await run.stop();
+      const stats = run.out.stats; // the finished run's (a frame's commit may wait for the next wake-up)
       const commits = checkBarriersNoCallbacks(run.wire);
       const presented = run.tracer.toJSON().traceEvents.filter((e) => e.name === "presented" && e.ph === "i");
       const shownAt = presented.map((e) => e.ts! / 1000);
@@ -84,7 +91,7 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
       console.log(
         `[fifo-v1] ${name}: ${stats.frames} frames (${stats.fps.toFixed(1)}/s), ${commits} commits, ${e.fifoBarriers} barriers, ${e.frameCallbacks} frame callbacks, ` +
           `display ready: ${e.displayReady}; repaint interval ${repaint.toFixed(2)} ms, hand-out interval median ${median(steps).toFixed(2)} ms; ` +
-          `feedback presented ${e.feedbackPresented}, discarded ${e.feedbackDiscarded}`,
+          `feedback presented ${e.feedbackPresented}, discarded ${e.feedbackDiscarded}; dropped ${p.dropped}, heartbeats ${p.heartbeats}, committed at the next wake-up ${e.committedWhenWoken}`,
       );
       expect(e).toMatchObject({ fifo: "wp_fifo_v1", displayReady: "presentation feedback", frameCallbacks: 0 });
       expect(p).toMatchObject({ mode: "fifo", dropped: 0, heartbeats: 0, hidden: false });
@@ -98,6 +105,110 @@ for (const [kind, name] of [["weston", "Weston 16 headless, pixman"], ["mutter",
       expect(median(steps)).toBeLessThan(repaint * 2);
       expect(ctx.gpu.validationMessages).toEqual([]);
       expect(ctx.bed.alive(), ctx.bed.log().slice(-2000)).toBe(true);
+    });
+
+    it("wakes the JS thread about once a frame: buffer release and presented feedback read together, the frame committed at that wake-up, on the same refresh as with a fence wait", async () => {
+      // one window at a time: the same work with fifoBatchedReads and fifoCommitWhenWoken off, then on (the default)
+      const measure = async (options: Partial<WaylandShmOptions>, title: string) => {
+        const run = await start(ctx, title, options);
+        let figures: { frames: number; wakesPerFrame: number; pausesPerFrame: number; earlyResumes: number; roundtripMs: number };
+        try {
+          await sleep(700); // past the first frames and the window's map
+          const frames0 = run.times.length, wakes0 = threadWakeups(), pauses0 = run.backend.window.connection.readPauses.pauses;
+          const early0 = run.backend.window.connection.readPauses.emptyResumes;
+          await sleep(2500);
+          const frames = run.times.length - frames0;
+          figures = {
+            frames,
+            wakesPerFrame: (threadWakeups() - wakes0) / frames,
+            pausesPerFrame: (run.backend.window.connection.readPauses.pauses - pauses0) / frames,
+            earlyResumes: run.backend.window.connection.readPauses.emptyResumes - early0,
+            roundtripMs: NaN,
+          };
+          // a round trip made during a pause is answered at once, not a refresh later
+          const t0 = performance.now();
+          await run.backend.window.connection.roundtrip();
+          figures.roundtripMs = performance.now() - t0;
+        } finally {
+          await run.stop();
+        }
+        const stats = run.out.stats;
+        const presented = run.tracer.toJSON().traceEvents.filter((e) => e.name === "presented" && e.ph === "i");
+        const frames = presented.map((ev) => Number(ev.args!.frame));
+        // hand-out (the loop body) to on screen, per presented frame
+        const latency = presented.slice(10).map((ev) => ev.ts! / 1000 - run.times[Number(ev.args!.frame)]!);
+        const refresh = stats.pacing!.refreshMs ?? 1000 / 60;
+        return { ...figures, run, stats, frames, latencyMs: median(latency), refresh };
+      };
+      const off = await measure({ fifoBatchedReads: false, fifoCommitWhenWoken: false }, "fifo-v1 reads as they come");
+      const on = await measure({}, "fifo-v1 batched reads");
+      const line = (r: typeof on) =>
+        `${r.frames.length} presented, ${r.wakesPerFrame.toFixed(2)} JS-thread wake-ups a frame, ${r.pausesPerFrame.toFixed(2)} read pauses a frame (${r.earlyResumes} ended before anything came), ` +
+        `latency median ${r.latencyMs.toFixed(1)} ms, round trip ${r.roundtripMs.toFixed(1)} ms; batchedReads ${r.stats.extra.batchedReads}`;
+      console.log(`[fifo-v1] ${name}: off: ${line(off)}\n[fifo-v1] ${name}: on: ${line(on)}`);
+      expect(off.stats.extra.batchedReads).toBe("off");
+      expect(on.stats.extra.batchedReads).toBe("on");
+      expect(on.pausesPerFrame).toBeGreaterThan(0.8); // nearly every frame's wait is one pause
+      expect(on.earlyResumes).toBeLessThan(on.pausesPerFrame * on.frames.length * 0.25);
+      // Weston 16 sends the release at its repaint, the feedback at the refresh: ~2.9-3.1 wake-ups a
+      // frame read as they come, ~1.5 batched; Mutter 50 sends both at the refresh (~1.7 either way)
+      if (kind === "weston") expect(on.wakesPerFrame).toBeLessThan(off.wakesPerFrame - 0.7);
+      else expect(on.wakesPerFrame).toBeLessThan(off.wakesPerFrame + 0.4);
+      expect(on.roundtripMs).toBeLessThan(on.refresh);
+      for (const r of [off, on]) {
+        expect(checkBarriersNoCallbacks(r.run.wire)).toBe(r.stats.pacing!.presented); // one barrier pair a commit
+        expect(r.stats.pacing).toMatchObject({ mode: "fifo", dropped: 0, heartbeats: 0, hidden: false });
+        for (let i = 1; i < r.frames.length; i++) expect(r.frames[i]).toBe(r.frames[i - 1]! + 1); // in order, none skipped
+      }
+      // the late commit reaches the same refresh: latency within half a refresh of the fence wait's (or lower)
+      expect(on.latencyMs).toBeLessThan(off.latencyMs + on.refresh / 2);
+      expect(ctx.gpu.validationMessages).toEqual([]);
+      expect(ctx.bed.alive(), ctx.bed.log().slice(-2000)).toBe(true);
+    });
+
+    // Weston 16 fails the window with invalid_surface_state here, on main's build as on this one: the
+    // commit waiting on a barrier in the compositor (old size) is applied after the ack_configure of
+    // the maximised state, which Weston applies at once (a pacing issue of its own, not fixed here)
+    it.skipIf(kind === "weston")("a configure mid-run (maximised) drops no frame, and its ack goes out with a commit", async () => {
+      const run = await start(ctx, "fifo-v1 maximised");
+      let configuresAfter = 0, acked = false;
+      try {
+        await sleep(800);
+        const wireAt = run.wire.length;
+        run.out.setMaximized(true);
+        await sleep(1000);
+        const after = run.wire.slice(wireAt);
+        configuresAfter = after.filter((l) => /^<- xdg_surface#\d+\.configure\(/.test(l)).length;
+        const ack = after.findIndex((l) => /^-> xdg_surface#\d+\.ack_configure\(/.test(l));
+        acked = ack >= 0 && after.slice(ack).some((l) => /^-> wl_surface#\d+\.commit\(/.test(l));
+      } finally {
+        await run.stop();
+      }
+      const p = run.out.stats.pacing!;
+      console.log(`[fifo-v1] ${name} maximised: ${configuresAfter} configures mid-run, acked and committed: ${acked}; dropped ${p.dropped}, presented ${p.presented} of ${run.out.stats.frames}`);
+      expect(configuresAfter).toBeGreaterThan(0); // the compositor sent the maximised state
+      expect(acked).toBe(true);
+      expect(p).toMatchObject({ dropped: 0, heartbeats: 0, hidden: false });
+      expect(checkBarriersNoCallbacks(run.wire)).toBe(p.presented);
+      expect(ctx.gpu.validationMessages).toEqual([]);
+    });
+
+    it("on a connection the app passed in (other windows may read through it), events are read as they come: no read pauses", async () => {
+      const connection = Connection.connect({ socket: ctx.bed.path });
+      try {
+        const run = await start(ctx, "fifo-v1 shared connection", { connection });
+        await sleep(700);
+        const frames = run.times.length;
+        await run.stop();
+        const e = run.out.stats.extra;
+        console.log(`[fifo-v1] ${name} shared connection: ${frames} frames, batchedReads ${e.batchedReads}, ${e.readPauses} read pauses, ${e.committedWhenWoken} committed at the next wake-up`);
+        expect(frames).toBeGreaterThan(20);
+        expect(e).toMatchObject({ batchedReads: "off", readPauses: 0, fifo: "wp_fifo_v1", displayReady: "presentation feedback" });
+        expect(connection.readPauses.pauses).toBe(0);
+      } finally {
+        await connection.close();
+      }
+      expect(ctx.gpu.validationMessages).toEqual([]);
     });
 
     it.skipIf(kind !== "weston")("waits a frame without arming a timer a frame (the heartbeat is one timer, re-armed about once a second)", async () => {
