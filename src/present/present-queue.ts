@@ -254,6 +254,7 @@ export class PresentQueue<B> {
   }
 
   private afterReady(): void {
+    if (this.shownAt.length === 0 && this.drainWaiters.length) for (const w of this.drainWaiters.splice(0)) w();
     if (this.pacing.hidden && !this.sink.suspended) {
       log.info("present: the display takes frames again: full rate");
       this.pacing.hidden = false;
@@ -266,6 +267,26 @@ export class PresentQueue<B> {
     this.wake?.("ready");
   }
 
+  /**
+   * Resolves once the display has taken every frame shown (none in flight), on close, or after
+   * `timeoutMs` (a display that discards instead never takes them).
+   */
+  whenDrained(timeoutMs: number): Promise<void> {
+    if (this.shownAt.length === 0 || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const waiters = this.drainWaiters;
+      function done(): void {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+  private readonly drainWaiters: (() => void)[] = [];
+
   /** Ends a wait in progress (the sink saw a configure or a close request). */
   interrupt(): void {
     this.wake?.("interrupted");
@@ -274,6 +295,7 @@ export class PresentQueue<B> {
   /** No more waits: the display is gone (a failed flip, a closed window); a wait in progress ends. */
   close(): void {
     this.closed = true;
+    for (const w of this.drainWaiters.splice(0)) w();
     this.wake?.("interrupted");
   }
 

@@ -178,6 +178,8 @@ export class WaylandDmabufBackend extends WaylandWindowBackend<DmabufTarget> imp
     this.window.throwIfFailed();
     const turn = this.sink.turn(frame);
     if (turn !== true) await turn;
+    // the commits the compositor still holds are applied before the ack (see WaylandSurfaceSink.beforeAck)
+    if (this.window.configurePending) await this.sink.beforeAck();
     const resized = this.window.configurePending && this.window.applyConfigure();
     const kinds = this.feedback.take();
     if (resized || kinds) {

@@ -200,6 +200,8 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
   }
 
   private waitingFrame = 0;
+  /** nextTarget waited once for the held commits before acking a configure. */
+  private ackHeld = false;
   private readonly afterWait = (woke: Woke): RenderTarget | Promise<RenderTarget> => {
     if (woke === "ready") this.callbackAt = performance.now();
     this.commitWoken();
@@ -222,6 +224,15 @@ export class WaylandShmBackend extends WaylandWindowBackend<ShmBuffer> implement
 
   /** The next target, made anew at the window's size when a configure changed it. */
   private nextTarget(frame: number): RenderTarget | Promise<RenderTarget> {
+    if (this.window.configurePending && !this.ackHeld) {
+      // the commits the compositor still holds are applied before the ack (see WaylandSurfaceSink.beforeAck)
+      const held = this.sink.beforeAck();
+      if (held) {
+        this.ackHeld = true;
+        return held.then(() => this.nextTarget(frame));
+      }
+    }
+    this.ackHeld = false;
     if (this.window.configurePending && this.window.applyConfigure()) {
       this.queue.dropHeld(); // a frame of the old size is not worth showing
       this.counters.resizes++;

@@ -98,7 +98,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
   private readonly held: { readonly timer: ReturnType<typeof setTimeout>; readonly send: () => void; readonly buffer: B }[] = [];
   /** fifo with fifo-v1 and wp_presentation: a commit's `presented` feedback is its "display ready" (no frame callbacks). */
   private readyOnFeedback = false;
-  private readonly counts = { barriers: 0, timed: 0, callbacks: 0 };
+  private readonly counts = { barriers: 0, timed: 0, callbacks: 0, acksHeld: 0 };
   /** fifoBatchedReads in effect (asked for, fifo with feedback as the ready signal). */
   private batchedReads = false;
   /** Ends the sink's window listeners (destroy). */
@@ -225,6 +225,20 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
     return this.readyOnFeedback && this.queue.inFlight > 0 && !this.queue.pacing.hidden && !this.window.suspended;
   }
 
+  /**
+   * Where a configure's ack must wait for the commits the compositor still holds: fifo-v1 barriers
+   * queue a commit in the compositor, and Weston 16 applies ack_configure when it arrives, so a queued
+   * commit of the old size applied after the ack of a maximised state fails the window
+   * (invalid_surface_state). Resolves at once where nothing is held; else once every frame shown is
+   * presented (a refresh or two), bounded so a display that discards them cannot hold the ack.
+   */
+  beforeAck(): Promise<void> | undefined {
+    if (!this.fifo || this.queue.inFlight === 0 || this.queue.pacing.hidden || this.window.suspended) return undefined;
+    const refresh = this.queue.pacing.refreshMs ?? 1000 / 60;
+    this.counts.acksHeld++;
+    return this.queue.whenDrained(Math.max(100, refresh * 4));
+  }
+
   /** The window is xdg-shell suspended: the compositor shows nothing of it. */
   get suspended(): boolean {
     return this.window.suspended;
@@ -331,6 +345,7 @@ export class WaylandSurfaceSink<B> implements DisplaySink<B> {
       outstandingCallbacks: this.queue.inFlight,
       fifo: this.counts.barriers > 0 ? "wp_fifo_v1" : "frame callbacks",
       fifoBarriers: this.counts.barriers,
+      acksHeld: this.counts.acksHeld,
       displayReady: this.readyOnFeedback ? "presentation feedback" : "frame callbacks",
       frameCallbacks: this.counts.callbacks,
       commitTiming: this.timing ? "wp_commit_timer_v1" : "none",
