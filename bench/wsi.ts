@@ -73,13 +73,24 @@ interface Bed {
   dmabuf?: boolean;
   /** Also says whether Mesa's VK_KHR_display lists a display (KMS comparison status). */
   kms?: boolean;
-  start(): Promise<{ socket: string; stop(): Promise<void> }>;
+  start(): Promise<Running>;
 }
+
+/** A running compositor: its socket, and (forky beds) whether it still runs and what it logged. */
+interface Running {
+  socket: string;
+  stop(): Promise<void>;
+  alive?(): boolean;
+  log?(): string;
+}
+
+/** Ours on dmabuf failed on this bed: the mode is run again without that side (on a fresh compositor, in case it died). */
+class DmabufFailed extends Error {}
 
 function forkyBed(kind: ForkyCompositor, name: string): Bed {
   return { name, skip: forkyCompositorSkipReason(kind), start: async () => {
     const bed = await startForky(kind, { width: SIZE[0], height: SIZE[1] });
-    return { socket: bed.path, stop: () => bed.stop() };
+    return { socket: bed.path, stop: () => bed.stop(), alive: () => bed.alive(), log: () => bed.log() };
   } };
 }
 
@@ -104,7 +115,7 @@ const BEDS: Record<string, Bed> = {
     kms: true,
     start: async () => {
       const bed = await startForky("weston", { backend: "drm" });
-      return { socket: bed.path, stop: () => bed.stop() };
+      return { socket: bed.path, stop: () => bed.stop(), alive: () => bed.alive(), log: () => bed.log() };
     },
   },
   weston14: {
@@ -210,9 +221,10 @@ interface OurSide {
 }
 
 /** One mode on one bed: the same-frame checks and traces, then `runs` interleaved rounds. */
-async function benchMode(binary: string, sceneFile: string, dir: string, socket: string, size: [number, number], mode: PresentMode, runs: number, seconds: number, dmabuf: boolean, log: (l: string) => void) {
+async function benchMode(binary: string, sceneFile: string, dir: string, compositor: Running, size: [number, number], mode: PresentMode, runs: number, seconds: number, dmabuf: boolean, log: (l: string) => void) {
   const cPath = join(dir, `c-${mode}.rgba`);
   const debug = { WAYLAND_DEBUG: "client" };
+  const { socket } = compositor;
   const base = { socket, mode, size };
   const timed = { ...base, warmup: WARMUP, seconds, jitWarmup: JIT_WARMUP };
   const sides: OurSide[] = [{ label: "ours", request: {}, flags: OURS_FLAGS, check: true }];
@@ -223,8 +235,17 @@ async function benchMode(binary: string, sceneFile: string, dir: string, socket:
   const captured = [];
   for (const side of sides.filter((x) => x.check)) {
     const path = join(dir, `ours-${mode}-${side.request.transport ?? "shm"}.rgba`);
-    const run = await runWsiOurs<{ used: string }>({ ...base, ...side.request, capture: { frame: CAPTURE_FRAME, path } }, debug, side.script);
-    captured.push({ side, path, run });
+    try {
+      const run = await runWsiOurs<{ used: string }>({ ...base, ...side.request, capture: { frame: CAPTURE_FRAME, path } }, debug, side.script);
+      captured.push({ side, path, run });
+    } catch (e) {
+      if (side.request.transport !== "dmabuf") throw e;
+      const state = compositor.alive?.() === false ? `; the compositor died: ${compositor.log?.().trim().split("\n").slice(-4).join(" | ")}` : "";
+      // the child's error line, not node's stack under it
+      const lines = (e as Error).message.split("\n").map((l) => l.trim()).filter(Boolean);
+      const why = lines.find((l) => /^\w*Error\b|Error:/.test(l)) ?? lines[0];
+      throw new DmabufFailed(`ours on dmabuf failed: ${why}${state}`);
+    }
   }
   let cTrace: string;
   try {
@@ -331,7 +352,7 @@ export async function benchWsi(options: { runs: number; log: (line: string) => v
       const bed = BEDS[key];
       if (!bed) throw new Error(`WSI_BEDS: no bed ${key} (beds: ${Object.keys(BEDS).join(", ")})`);
       const size = bed.size ?? SIZE;
-      const dmabuf = OURS_DMABUF === undefined ? (bed.dmabuf ?? false) : OURS_DMABUF === "1";
+      let dmabuf = OURS_DMABUF === undefined ? (bed.dmabuf ?? false) : OURS_DMABUF === "1";
       log(`\n### ${bed.name}, triangle ${size.join("x")}, ours on wl_shm${dmabuf ? " and on dmabuf" : ""}, Mesa's WSI on what it picks`);
       if (bed.skip) {
         log(`skipped: ${bed.skip}`);
@@ -341,14 +362,21 @@ export async function benchWsi(options: { runs: number; log: (line: string) => v
       await writeSceneFile(sceneFile, { kind: "triangle" }, size);
       if (bed.kms) log(await kmsStatus(build.path, sceneFile));
       for (const mode of modes) {
-        // a fresh compositor per mode: no mode inherits another's state (or a crash)
-        const running = await bed.start();
-        try {
-          await benchMode(build.path, sceneFile, dir, running.socket, size, mode, runs, SECONDS, dmabuf, log);
-        } catch (e) {
-          log(`${mode}: failed: ${(e as Error).message}`);
-        } finally {
-          await running.stop();
+        for (let again = true; again;) {
+          again = false;
+          // a fresh compositor per mode: no mode inherits another's state (or a crash)
+          const running = await bed.start();
+          try {
+            await benchMode(build.path, sceneFile, dir, running, size, mode, runs, SECONDS, dmabuf, log);
+          } catch (e) {
+            if (e instanceof DmabufFailed) {
+              log(`${mode}: ${e.message}; on without that side (here on)`);
+              dmabuf = false;
+              again = true;
+            } else log(`${mode}: failed: ${(e as Error).message}`);
+          } finally {
+            await running.stop();
+          }
         }
       }
     }
