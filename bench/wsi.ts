@@ -11,7 +11,7 @@
 // weston16-vm is Weston 16 on DRM (the VM's vkms), where ours also runs on dmabuf (udmabuf):
 // `npm run bench:wsi-vm` boots the VM and runs it there.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,8 +95,8 @@ function forkyBed(kind: ForkyCompositor, name: string): Bed {
 }
 
 /** Why the VM bed cannot run here: it needs the VM's vkms (a KMS card) and udmabuf. */
-function vmSkipReason(): string | undefined {
-  const forky = forkyCompositorSkipReason("weston");
+function vmSkipReason(kind: ForkyCompositor): string | undefined {
+  const forky = forkyCompositorSkipReason(kind);
   if (forky) return forky;
   if (!existsSync("/dev/udmabuf") || !existsSync("/sys/module/vkms")) return "needs the VM (vkms, udmabuf): npm run bench:wsi-vm";
   if (!readdirSync("/dev/dri").some((f) => /^card\d+$/.test(f))) return "vkms is loaded but there is no /dev/dri/card*";
@@ -112,12 +112,26 @@ const BEDS: Record<string, Bed> = {
   // (test/wayland/desktop-2026.vm.test.ts)
   "weston16-vm": {
     name: "Weston 16 (forky) on DRM, the VM's vkms (pixman renderer, kiosk shell: fullscreen), under TCG emulation",
-    skip: vmSkipReason(),
+    skip: vmSkipReason("weston"),
     size: VKMS_SIZE,
     dmabuf: true,
     kms: true,
     start: async () => {
       const bed = await startForky("weston", { backend: "drm", renderer: "pixman" });
+      return { socket: bed.path, stop: () => bed.stop(), alive: () => bed.alive(), log: () => bed.log() };
+    },
+  },
+  // wlroots' GLES2 renderer on llvmpipe (kms_swrast on vkms's card): it takes our udmabufs (see
+  // test/wayland/scanout-tranche.vm.test.ts); windows float at their own size (no gaps, no border)
+  "sway-vm": {
+    name: "Sway 1.12 (forky) on DRM, the VM's vkms (GLES2 on llvmpipe, a floating window), under TCG emulation",
+    skip: vmSkipReason("sway"),
+    dmabuf: true,
+    kms: true,
+    start: async () => {
+      // Sway runs unprivileged and Mesa's EGL opens the card by path; the guest has no udev to grant it
+      for (const f of readdirSync("/dev/dri")) if (/^(card|renderD)\d+$/.test(f)) chmodSync(`/dev/dri/${f}`, 0o666);
+      const bed = await startForky("sway", { backend: "drm" });
       return { socket: bed.path, stop: () => bed.stop(), alive: () => bed.alive(), log: () => bed.log() };
     },
   },
@@ -252,7 +266,7 @@ async function benchMode(binary: string, sceneFile: string, dir: string, composi
   }
   let cTrace: string;
   try {
-    cTrace = (await runC(binary, ["wayland", socket, sceneFile, "--mode", mode, "--warmup", "0", "--capture", cPath, "--capture-frame", String(CAPTURE_FRAME)], { ...debug, ...MESA_ENV }, 0)).stderr;
+    cTrace = (await runC(binary, ["wayland", socket, sceneFile, "--mode", mode, "--warmup", "0", "--seconds", "3600", "--capture", cPath, "--capture-frame", String(CAPTURE_FRAME)], { ...debug, ...MESA_ENV }, 0)).stderr;
   } catch (e) {
     if (!(e instanceof Unavailable)) throw e;
     log(`${mode}: Mesa's WSI: ${e.message}; no comparison, ours alone:`);
