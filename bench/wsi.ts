@@ -73,6 +73,8 @@ interface Bed {
   dmabuf?: boolean;
   /** Also says whether Mesa's VK_KHR_display lists a display (KMS comparison status). */
   kms?: boolean;
+  /** Only what Mesa's WSI binds and makes its buffers with, from one traced run (a bed that cannot run the comparison). */
+  probeOnly?: string;
   start(): Promise<Running>;
 }
 
@@ -124,14 +126,15 @@ const BEDS: Record<string, Bed> = {
   // wlroots' GLES2 renderer on llvmpipe (kms_swrast on vkms's card): it takes our udmabufs (see
   // test/wayland/scanout-tranche.vm.test.ts); windows float at their own size (no gaps, no border)
   "sway-vm": {
-    name: "Sway 1.12 (forky) on DRM, the VM's vkms (GLES2 on llvmpipe, a floating window), under TCG emulation",
+    name: "Sway 1.12 (forky) on DRM, the VM's vkms (GLES2 on llvmpipe, fullscreen), under TCG emulation",
     skip: vmSkipReason("sway"),
-    dmabuf: true,
-    kms: true,
+    size: VKMS_SIZE,
+    probeOnly: "this Sway dies of SIGSEGV the first time it composites a window here (test/wayland/scanout-tranche.vm.test.ts), so only what Mesa's WSI picks where zwp_linux_dmabuf_v1 is offered",
     start: async () => {
       // Sway runs unprivileged and Mesa's EGL opens the card by path; the guest has no udev to grant it
       for (const f of readdirSync("/dev/dri")) if (/^(card|renderD)\d+$/.test(f)) chmodSync(`/dev/dri/${f}`, 0o666);
       const bed = await startForky("sway", { backend: "drm" });
+      await bed.swaymsg('for_window [app_id=".*"] fullscreen enable');
       return { socket: bed.path, stop: () => bed.stop(), alive: () => bed.alive(), log: () => bed.log() };
     },
   },
@@ -164,6 +167,13 @@ const C_BIND = /bind\(\d+, "(\w+)", (\d+),/g;
 
 class Unavailable extends Error {}
 
+/** The C program failed; its whole stderr (a trace, when traced) comes with it. */
+class CFailed extends Error {
+  constructor(message: string, readonly stderr: string) {
+    super(message);
+  }
+}
+
 /** How long a C run may take beyond its timed seconds before it counts as stalled (WSI_C_SLACK_S: the VM wrapper allows more, for emulation). */
 const C_SLACK_MS = Number(process.env.WSI_C_SLACK_S ?? 45) * 1000;
 
@@ -177,7 +187,7 @@ function runC(binary: string, args: string[], env: NodeJS.ProcessEnv, seconds: n
         const trace = stderr.split("\n").filter((l) => l.includes("->")).slice(-6).map((l) => l.replace(/^\[[\d. ]+\]\s*/, "")).join("; ");
         reject(new Unavailable(`the C program made no progress for ${timeout / 1000} s and was killed (stalled)${trace ? `; its last requests: ${trace}` : ""}`));
       }
-      else if (error) reject(new Error(`${binary} ${args.join(" ")} failed (${error.code ?? error.signal}): ${stderr.trim().slice(-2000)}`));
+      else if (error) reject(new CFailed(`${binary} ${args.join(" ")} failed (${error.code ?? error.signal}): ${stderr.trim().slice(-2000)}`, stderr));
       else resolve({ stdout, stderr });
     });
   });
@@ -346,6 +356,23 @@ async function benchMode(binary: string, sceneFile: string, dir: string, composi
     `Mesa's WSI ${traced(mesa, C_BIND)}; the C app itself ${traced(app, C_BIND).replace(/; in the traced run: .*/, "")} (its window and the feedback requests)`);
 }
 
+/** One traced run of the C program: what Mesa's WSI bound and made its buffers with, however the run ended. */
+async function mesaProbe(binary: string, sceneFile: string, compositor: Running, mode: PresentMode): Promise<string> {
+  let trace: string, ended: string;
+  try {
+    trace = (await runC(binary, ["wayland", compositor.socket, sceneFile, "--mode", mode, "--warmup", "0", "--seconds", "3"], { WAYLAND_DEBUG: "client", ...MESA_ENV }, 3)).stderr;
+    ended = "ran";
+  } catch (e) {
+    if (!(e instanceof CFailed)) throw e;
+    trace = e.stderr;
+    ended = `failed: ${e.message.split("\n")[0]}`;
+  }
+  const mesa = trace.split("\n").filter((l) => !l.includes("{Default Queue}")).join("\n");
+  const offered = /wl_registry#\d+\.global\(\d+, "zwp_linux_dmabuf_v1", (\d+)\)/.exec(trace);
+  const made = mesaBuffers(mesa);
+  return `${mode}: the compositor offers ${offered ? `zwp_linux_dmabuf_v1 v${offered[1]}` : "no zwp_linux_dmabuf_v1"}; Mesa's WSI ${traced(mesa, C_BIND)}; it made ${made.shm} wl_shm and ${made.dmabuf} zwp_linux_dmabuf_v1 buffers; the C program ${ended}${compositorState(compositor)}`;
+}
+
 /** Whether the compositor still runs, and the end of its log when it does not (a crash is its own finding). */
 function compositorState(c: Running): string {
   if (!c.alive) return "";
@@ -385,6 +412,16 @@ export async function benchWsi(options: { runs: number; log: (line: string) => v
       const sceneFile = join(dir, `triangle-${size.join("x")}.bin`);
       await writeSceneFile(sceneFile, { kind: "triangle" }, size);
       if (bed.kms) log(await kmsStatus(build.path, sceneFile));
+      if (bed.probeOnly) {
+        log(`(${bed.probeOnly})`);
+        const running = await bed.start();
+        try {
+          log(await mesaProbe(build.path, sceneFile, running, modes[0]!));
+        } finally {
+          await running.stop();
+        }
+        continue;
+      }
       for (const mode of modes) {
         for (let again = true; again;) {
           again = false;
