@@ -123,6 +123,17 @@ const BEDS: Record<string, Bed> = {
       return { socket: bed.path, stop: () => bed.stop(), alive: () => bed.alive(), log: () => bed.log() };
     },
   },
+  // the GL renderer Weston 16 dies with here: whether Mesa's WSI's wl_shm commits end it too
+  "weston16-vm-gl": {
+    name: "Weston 16 (forky) on DRM, the VM's vkms (GL renderer on llvmpipe, kiosk shell), under TCG emulation",
+    skip: vmSkipReason("weston"),
+    size: VKMS_SIZE,
+    probeOnly: "this Weston dies of SIGSEGV at our first wl_shm commits here, so only Mesa's side, traced, to see whether its commits end it too",
+    start: async () => {
+      const bed = await startForky("weston", { backend: "drm", renderer: "gl" });
+      return { socket: bed.path, stop: () => bed.stop(), alive: () => bed.alive(), log: () => bed.log() };
+    },
+  },
   // wlroots' GLES2 renderer on llvmpipe (kms_swrast on vkms's card): it takes our udmabufs (see
   // test/wayland/scanout-tranche.vm.test.ts); windows float at their own size (no gaps, no border)
   "sway-vm": {
