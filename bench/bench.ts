@@ -80,7 +80,7 @@ async function wsiSection(): Promise<void> {
   const { benchWsi } = await import("./wsi.js");
   console.log(
     `\n## vs Mesa's Vulkan WSI (VK_KHR_wayland_surface + VK_KHR_swapchain, C, bench/c-reference/wsi.c), per present mode; ` +
-      `interleaved pairs, ${runs} rounds of SECONDS=${process.env.SECONDS ?? 5} s; ours in its own node process after a JIT warm-up of WSI_JIT_WARMUP=${process.env.WSI_JIT_WARMUP ?? 3000} frames in immediate mode in a window of its own, GPU timing off)`,
+      `interleaved pairs, ${runs} rounds of ${process.env.WSI_SECONDS ?? process.env.SECONDS ?? 5} s; ours in its own node process after a JIT warm-up of WSI_JIT_WARMUP=${process.env.WSI_JIT_WARMUP ?? 3000} frames in immediate mode in a window of its own, GPU timing off)`,
   );
   await benchWsi({ runs, log });
 }

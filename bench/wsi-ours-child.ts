@@ -32,6 +32,8 @@ export interface WsiOursRequest {
   capture?: { frame: number; path: string };
   /** false: our copy path (offscreen image, staging buffer, JS-thread copy) even where lavapipe could render into the shm buffers. */
   hostImport?: boolean;
+  /** Our buffers: "shm" (default) or "dmabuf" (zwp_linux_dmabuf_v1; on lavapipe, udmabuf-backed images: the VM bed). */
+  transport?: "shm" | "dmabuf";
 }
 
 /** The figures one side of the comparison reports (the C program prints the same, by other names). */
@@ -119,7 +121,7 @@ function percentile(xs: Float64Array, p: number): number {
 }
 
 async function jitWarmup(gpu: Instance, request: WsiOursRequest, frames: number): Promise<void> {
-  const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench warm-up", decorations: "none", mode: "shm", presentMode: request.jitWarmupMode ?? "immediate", hostImport: request.hostImport }, true);
+  const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench warm-up", decorations: "none", mode: request.transport ?? "shm", presentMode: request.jitWarmupMode ?? "immediate", hostImport: request.hostImport }, true);
   const scene = Triangle.create(out);
   try {
     await out.run((frame) => {
@@ -138,7 +140,7 @@ async function main(request: WsiOursRequest): Promise<object> {
     if (request.jitWarmup) await jitWarmup(gpu, request, request.jitWarmup);
     // WSI_OURS_OPTIONS='{"fifoBatchedReads": false}': presenter options of the timed window (an option measured against its default)
     const extra = JSON.parse(process.env.WSI_OURS_OPTIONS ?? "{}") as Partial<WaylandPresenterOptions>;
-    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", decorations: "none", mode: "shm", presentMode: request.mode, hostImport: request.hostImport, ...extra }, true);
+    const out = await openWaylandPresenter(gpu.createDevice(), { size: request.size, socket: request.socket, title: "bench", decorations: "none", mode: request.transport ?? "shm", presentMode: request.mode, hostImport: request.hostImport, ...extra }, true);
     const scene = Triangle.create(out);
     try {
       // per frame: its hand-out time; per shown frame: latency, and whether a refresh was missed
@@ -215,10 +217,14 @@ async function main(request: WsiOursRequest): Promise<object> {
 /** Buffers, sync path and pacing the presenter used, from its stats. */
 function used(out: Presenter): string {
   const e = out.stats.extra;
+  const pacing = `pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, display ready: ${e.displayReady} (${e.frameCallbacks} frame callbacks for ${out.stats.pacing?.presented} commits)${e.batchedReads === "on" ? `, batched reads (${e.readPauses} pauses, ${e.readPausesEndedEarly} ended before anything came)` : ""}, tearing hint ${e.tearingHint}`;
+  if (e.bufferKind !== undefined) {
+    return `zwp_linux_dmabuf_v1 buffers (${e.bufferKind}, modifier ${e.modifier}, made by ${e.bufferCreation}; formats from ${e.formats}, tranche ${e.tranche}), sync ${e.sync}, ${pacing}`;
+  }
   const path = e.shmPath === "host-import"
     ? `rendered straight into them (VK_EXT_external_memory_host), sync cpu-wait (fence, then commit${e.committedWhenWoken ? `; ${e.committedWhenWoken} of ${out.stats.pacing?.presented} commits at the next wake-up, the fence done by then` : ""})`
     : `3 offscreen images, sync ${e.sync} (fence, then CPU copy; ${e.shmPath})`;
-  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, pacing: ${e.fifo}${e.fifoBarriers ? ` (${e.fifoBarriers} barriers)` : ""}, display ready: ${e.displayReady} (${e.frameCallbacks} frame callbacks for ${out.stats.pacing?.presented} commits)${e.batchedReads === "on" ? `, batched reads (${e.readPauses} pauses, ${e.readPausesEndedEarly} ended before anything came)` : ""}, tearing hint ${e.tearingHint}`;
+  return `${e.shmBuffers} wl_shm buffers (one pool), ${path}, ${pacing}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -78,7 +78,7 @@ export interface ForkyOptions {
   height?: number;
   /** Weston: its shell (default "kiosk"; on DRM too). */
   shell?: "kiosk" | "desktop";
-  /** Weston: its renderer (default "pixman"; "gl" is llvmpipe without a render node). */
+  /** Weston: its renderer (default "pixman" headless, "gl" on DRM; "gl" is llvmpipe, without a render node headless). */
   renderer?: "pixman" | "gl";
   /** Weston: an ini with [core] color-management=true (it then offers wp_color_manager_v1). */
   colorManagement?: boolean;
@@ -209,11 +209,11 @@ function withSeatd(user: string): string[] {
 }
 
 /** The DRM-backend recipes (see ForkyOptions.backend). */
-function drmRecipe(kind: ForkyCompositor, run: string, shell: "kiosk" | "desktop"): { argv: string[]; env: Record<string, string> } {
+function drmRecipe(kind: ForkyCompositor, run: string, shell: "kiosk" | "desktop", renderer: "pixman" | "gl"): { argv: string[]; env: Record<string, string> } {
   switch (kind) {
     case "weston":
       return {
-        argv: [...withSeatd("root"), "weston", "--backend=drm", "--renderer=gl", `--shell=${shell}`, "--continue-without-input", "--no-config", "--debug", "--socket=wl"],
+        argv: [...withSeatd("root"), "weston", "--backend=drm", `--renderer=${renderer}`, `--shell=${shell}`, "--continue-without-input", "--no-config", "--debug", "--socket=wl"],
         env: {},
       };
     case "sway":
@@ -246,7 +246,7 @@ function drmRecipe(kind: ForkyCompositor, run: string, shell: "kiosk" | "desktop
 /** The compositor's command line inside the root, and what it needs in its environment. */
 function recipe(kind: ForkyCompositor, o: Required<Pick<ForkyOptions, "width" | "height">> & ForkyOptions, run: string): { argv: string[]; env: Record<string, string> } {
   const { width: w, height: h } = o;
-  if (o.backend === "drm") return drmRecipe(kind, run, o.shell ?? "kiosk");
+  if (o.backend === "drm") return drmRecipe(kind, run, o.shell ?? "kiosk", o.renderer ?? "gl");
   switch (kind) {
     case "weston":
       return {
